@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '$lib/server/db/schema';
+import type { Session, SessionUser } from '$lib/server/auth/sessions';
+
+declare global {
+	namespace App {
+		interface Locals {
+			db: Kysely<Database>;
+			user: SessionUser | null;
+			session: Session | null;
+			/** A candidate signed in to one attempt (separate cookie from staff sessions). */
+			candidate: { sessionId: string; attemptId: string } | null;
+		}
+		interface Error {
+			message: string;
+		}
+	}
+}
+
+export {};

@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { databaseConfigFromEnv, openDatabase, type DatabaseHandle } from '../lib/server/db/index.js';
+import { migrateToLatest } from '../lib/server/db/migrate.js';
+import { formatDemoCredentials, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
+import { createStaffAccount } from '../lib/server/centres/index.js';
+import { SYSTEM_ACTOR } from '../lib/server/audit/index.js';
+import { AppError } from '../lib/server/errors.js';
+import { buildIfNeeded } from './build-if-needed.js';
+import { serveBuild } from './serve.js';
+import { bankCheck, bankImport, resultsExplain } from './bank.js';
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  migrate                     run database migrations
+  prepare                     migrate, import the question bank, create demo data if the database is empty
+  bank check                  validate questions/ and print a coverage table per paper
+  bank import                 import questions/ (idempotent; changed papers get a new version)
+  results explain --paper CODE --marks FILE
+                              grade a marks file with the result rules; prints one JSON line
+  start                       build if needed, prepare, then serve on HOST:PORT
+  user add --email E --name N --role R [--centre-number C]
+                              create a staff account; prints a generated password
+
+Environment: DATABASE_URL (PostgreSQL; unset = embedded PGlite in DATA_DIR, default ./data),
+PORT (3000), HOST (0.0.0.0), ORIGIN (the public URL, when behind a proxy).`;
+
+const log = (line: string) => console.log(line);
+
+async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {
+	const handle = await openDatabase(databaseConfigFromEnv());
+	try {
+		return await fn(handle);
+	} finally {
+		await handle.close();
+	}
+}
+
+async function migrate(h: DatabaseHandle): Promise<void> {
+	const results = await migrateToLatest(h.db);
+	const applied = results.filter((r) => r.status === 'Success');
+	log(applied.length ? `Migrated: ${applied.map((r) => r.migrationName).join(', ')}` : 'Database schema is up to date.');
+}
+
+async function prepare(h: DatabaseHandle): Promise<void> {
+	const where = h.kind === 'pglite' ? `embedded PGlite in ${databaseConfigFromEnv().dataDir}` : 'PostgreSQL (DATABASE_URL)';
+	log(`Database: ${where}`);
+	await migrate(h);
+	await bankImport(h);
+	if (await isDatabaseEmpty(h.db)) {
+		const demo = await seedDemo(h.db);
+		log('');
+		log('Demo data created. Staff sign-in (shown once; keep them):');
+		for (const line of formatDemoCredentials(demo)) log(line);
+		if (demo.sitting) {
+			log(`Demo sitting: ${demo.sitting.paperCode} in ${demo.sitting.room}, ready to start (invigilator console: /invigilate).`);
+			log(`  candidates: centre 900001 / candidate ${demo.candidates.map((c) => c.candidateNumber).join(', ')} / keycode ${demo.sitting.keycode}`);
+		}
+		log('');
+	} else {
+		log('Demo data already present (sign-in details were printed when it was created).');
+	}
+}
+
+async function main(argv: string[]): Promise<number> {
+	const [command, ...rest] = argv;
+	switch (command) {
+		case 'migrate':
+			await withDatabase(migrate);
+			return 0;
+		case 'prepare':
+			await withDatabase(prepare);
+			return 0;
+		case 'start': {
+			const workers = Math.max(1, Number(process.env.WEB_CONCURRENCY || 1));
+			if (workers > 1 && !process.env.DATABASE_URL) throw new AppError('WEB_CONCURRENCY above 1 needs DATABASE_URL (embedded PGlite serves one process)', 400);
+			// A forked app process only serves; the primary has built, migrated and prepared.
+			if (!process.env.EXAM_APP_WORKER) {
+				buildIfNeeded(log);
+				// The embedded database allows one process; close it before the server opens its own.
+				await withDatabase(prepare);
+				process.env.EXAM_APP_WORKER = '1';
+			}
+			await serveBuild({ port: Number(process.env.PORT || 3000), host: process.env.HOST || '0.0.0.0', workers });
+			return -1;
+		}
+		case 'bank': {
+			if (rest[0] === 'check') return bankCheck();
+			if (rest[0] === 'import') {
+				return withDatabase(async (h) => {
+					await migrateToLatest(h.db);
+					const bank = await bankImport(h);
+					return bank.problems.length ? 1 : 0;
+				});
+			}
+			break;
+		}
+		case 'results': {
+			const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { paper: { type: 'string' }, marks: { type: 'string' } } });
+			if (positionals[0] === 'explain' && values.paper && values.marks) return resultsExplain(values.paper, values.marks);
+			break;
+		}
+		case 'user': {
+			const { values, positionals } = parseArgs({
+				args: rest,
+				allowPositionals: true,
+				options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, 'centre-number': { type: 'string' } }
+			});
+			if (positionals[0] !== 'add') break;
+			return withDatabase(async (h) => {
+				await migrateToLatest(h.db);
+				let centreId: string | undefined;
+				if (values['centre-number']) {
+					const c = await h.db.selectFrom('centre').select('id').where('number', '=', values['centre-number']).executeTakeFirst();
+					if (!c) throw new AppError(`No centre numbered ${values['centre-number']}`, 400);
+					centreId = c.id;
+				}
+				const password = generateReadablePassword();
+				await createStaffAccount(h.db, SYSTEM_ACTOR, {
+					email: values.email,
+					display_name: values.name,
+					role: values.role,
+					centre_id: centreId,
+					password
+				});
+				log(`  ${values.role}: ${values.email} / ${password}`);
+				return 0;
+			});
+		}
+	}
+	console.error(USAGE);
+	return 2;
+}
+
+main(process.argv.slice(2)).then(
+	(code) => {
+		if (code >= 0) process.exit(code);
+	},
+	(err: unknown) => {
+		console.error(err instanceof AppError ? `Error: ${err.message}` : err);
+		process.exit(1);
+	}
+);

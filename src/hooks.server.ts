@@ -1,0 +1,59 @@
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { getDatabase } from '$lib/server/db/instance';
+import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
+import { deleteSessionCookie, setSessionCookie, staffCookieExpiry } from '$lib/server/auth/http';
+import { logger } from '$lib/server/log';
+import { CANDIDATE_COOKIE, validateCandidateToken } from '$lib/server/delivery/candidate';
+import { sweepDeadlines } from '$lib/server/delivery/attempts';
+
+const SWEEP_INTERVAL_MS = 10_000;
+
+/**
+ * The deadline sweep: submits attempts whose time is up even if no request touches them. It is
+ * idempotent (state-guarded updates), so every app process may run it.
+ */
+export const init: ServerInit = async () => {
+	const { db } = await getDatabase();
+	const timer = setInterval(() => {
+		sweepDeadlines(db).catch((err: unknown) => logger.error({ err }, 'deadline sweep failed'));
+	}, SWEEP_INTERVAL_MS);
+	timer.unref();
+};
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const { db } = await getDatabase();
+	event.locals.db = db;
+	event.locals.user = null;
+	event.locals.session = null;
+	event.locals.candidate = null;
+
+	const token = event.cookies.get(SESSION_COOKIE);
+	if (token) {
+		const result = await validateSessionToken(db, token);
+		if (result) {
+			event.locals.user = result.user;
+			event.locals.session = result.session;
+			setSessionCookie(event, token, staffCookieExpiry(result.session));
+		} else {
+			deleteSessionCookie(event.cookies, event.url.protocol === 'https:');
+		}
+	}
+
+	const candidateToken = event.cookies.get(CANDIDATE_COOKIE);
+	if (candidateToken) {
+		event.locals.candidate = await validateCandidateToken(db, candidateToken);
+		if (!event.locals.candidate) event.cookies.delete(CANDIDATE_COOKIE, { path: '/' });
+	}
+
+	const response = await resolve(event);
+	response.headers.set('X-Content-Type-Options', 'nosniff');
+	response.headers.set('X-Frame-Options', 'DENY');
+	response.headers.set('Referrer-Policy', 'same-origin');
+	if (event.locals.user || event.locals.candidate) response.headers.set('Cache-Control', 'private, no-store');
+	return response;
+};
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status !== 404) logger.error({ err: error, path: event.url.pathname }, 'unhandled error');
+	return { message: status === 404 ? 'Not found' : 'Something went wrong on our side. Please try again.' };
+};

@@ -1,0 +1,208 @@
+/**
+ * The candidate's autosave outbox. Every change gets a per-answer sequence number that only grows;
+ * unsent changes live in localStorage (they survive a reload or a crashed tab) until the server
+ * acknowledges that sequence. Sends retry with back-off; nothing is dropped until acknowledged.
+ */
+export interface StoredAnswer {
+	seq: number;
+	text: string;
+}
+
+export interface AutosaveStatus {
+	pending: number;
+	offline: boolean;
+	lastSavedAt: Date | null;
+	/** The exam has ended or the session is gone: stop typing, tell the candidate. */
+	stopped: string | null;
+	/** A save was refused for a reason the candidate should see (too long, not in the paper). */
+	problem: string | null;
+}
+
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface AutosaveOptions {
+	attemptId: string;
+	/** Answers as the server has them, with their sequence numbers. */
+	server: Record<string, StoredAnswer>;
+	storage: Storage;
+	fetch: Fetch;
+	onStatus: (s: AutosaveStatus) => void;
+	/** Called when a reply says the attempt's state changed (paused, submitted…). */
+	onState?: (state: string) => void;
+	onServerNow?: (serverNow: string) => void;
+	debounceMs?: number;
+	setTimer?: (fn: () => void, ms: number) => unknown;
+	clearTimer?: (t: unknown) => void;
+}
+
+const MAX_BACKOFF_MS = 15_000;
+
+export class Autosave {
+	private outbox: Record<string, StoredAnswer>;
+	private seqs: Record<string, number>;
+	private status: AutosaveStatus = { pending: 0, offline: false, lastSavedAt: null, stopped: null, problem: null };
+	private debounce = new Map<string, unknown>();
+	private retryTimer: unknown = null;
+	private backoff = 1000;
+	private inFlight = new Set<string>();
+	private readonly o: Required<Omit<AutosaveOptions, 'onState' | 'onServerNow'>> & Pick<AutosaveOptions, 'onState' | 'onServerNow'>;
+
+	constructor(options: AutosaveOptions) {
+		this.o = { debounceMs: 700, setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (t) => clearTimeout(t as number), ...options };
+		this.outbox = this.read('outbox');
+		this.seqs = this.read('seqs');
+		// Whatever the server already has is acknowledged; drop outbox entries it has caught up with.
+		for (const [key, a] of Object.entries(this.o.server)) {
+			this.seqs[key] = Math.max(this.seqs[key] ?? 0, a.seq);
+			if (this.outbox[key] && this.outbox[key]!.seq <= a.seq) delete this.outbox[key];
+		}
+		this.persist();
+		this.emit();
+	}
+
+	private key(kind: string) {
+		return `exam-${kind}:${this.o.attemptId}`;
+	}
+	private read(kind: string): Record<string, never> {
+		try {
+			return JSON.parse(this.o.storage.getItem(this.key(kind)) ?? '{}');
+		} catch {
+			return {};
+		}
+	}
+	private persist() {
+		this.o.storage.setItem(this.key('outbox'), JSON.stringify(this.outbox));
+		this.o.storage.setItem(this.key('seqs'), JSON.stringify(this.seqs));
+	}
+	private emit() {
+		this.status = { ...this.status, pending: Object.keys(this.outbox).length };
+		this.o.onStatus(this.status);
+	}
+
+	/** The text to show for an answer: an unsent local change wins over the server's copy. */
+	textFor(key: string): string {
+		return this.outbox[key]?.text ?? this.o.server[key]?.text ?? '';
+	}
+
+	pendingCount(): number {
+		return Object.keys(this.outbox).length;
+	}
+
+	/** Record a change now (nothing typed is lost even if the tab dies), send it shortly. */
+	change(key: string, text: string): void {
+		if (this.status.stopped) return;
+		const seq = (this.seqs[key] ?? 0) + 1;
+		this.seqs[key] = seq;
+		this.outbox[key] = { seq, text };
+		this.persist();
+		this.emit();
+		const t = this.debounce.get(key);
+		if (t !== undefined) this.o.clearTimer(t);
+		this.debounce.set(
+			key,
+			this.o.setTimer(() => void this.send(key), this.o.debounceMs)
+		);
+	}
+
+	/** Send one answer now (on leaving the box). */
+	flushOne(key: string): Promise<void> {
+		const t = this.debounce.get(key);
+		if (t !== undefined) this.o.clearTimer(t);
+		return this.send(key);
+	}
+
+	/** Send everything pending; resolves true when the outbox is empty. */
+	async flushAll(): Promise<boolean> {
+		await Promise.all(Object.keys(this.outbox).map((k) => this.send(k)));
+		return this.pendingCount() === 0;
+	}
+
+	private scheduleRetry() {
+		if (this.retryTimer !== null) return;
+		const wait = this.backoff;
+		this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
+		this.retryTimer = this.o.setTimer(() => {
+			this.retryTimer = null;
+			void this.flushAll();
+		}, wait);
+	}
+
+	/** Called when the browser says it is back online, or the clock poll says the attempt changed. */
+	retryNow(): void {
+		if (this.retryTimer !== null) this.o.clearTimer(this.retryTimer);
+		this.retryTimer = null;
+		this.backoff = 1000;
+		void this.flushAll();
+	}
+
+	private async send(key: string): Promise<void> {
+		const entry = this.outbox[key];
+		if (!entry || this.inFlight.has(key) || this.status.stopped) return;
+		this.inFlight.add(key);
+		try {
+			const res = await this.o.fetch(`/api/attempts/${this.o.attemptId}/responses/${encodeURIComponent(key)}`, {
+				method: 'PUT',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(entry)
+			});
+			const body = (await res.json().catch(() => ({}))) as { seq?: number; serverNow?: string; state?: string; error?: string };
+			if (body.serverNow) this.o.onServerNow?.(body.serverNow);
+			if (res.ok) {
+				// Acknowledged up to body.seq: drop the entry unless the candidate typed more meanwhile.
+				if (this.outbox[key] && this.outbox[key]!.seq <= (body.seq ?? entry.seq)) delete this.outbox[key];
+				this.seqs[key] = Math.max(this.seqs[key] ?? 0, body.seq ?? entry.seq);
+				this.persist();
+				this.backoff = 1000;
+				this.status = { ...this.status, offline: false, lastSavedAt: new Date(), problem: null };
+				this.emit();
+				if (this.outbox[key]) void this.send(key);
+				return;
+			}
+			if (res.status === 409) {
+				// Not taking answers right now (reading time, paused): keep it, try again later.
+				if (body.state) this.o.onState?.(body.state);
+				this.status = { ...this.status, offline: false };
+				this.emit();
+				this.scheduleRetry();
+				return;
+			}
+			if (res.status === 410 || res.status === 401) {
+				this.status = { ...this.status, stopped: body.error ?? 'The exam has ended.' };
+				this.emit();
+				if (res.status === 410) this.o.onState?.('submitted');
+				return;
+			}
+			// 400/404/413: this answer cannot be saved as it is; keep it locally and say why.
+			this.status = { ...this.status, problem: body.error ?? `Save refused (${res.status})` };
+			this.emit();
+		} catch {
+			this.status = { ...this.status, offline: true };
+			this.emit();
+			this.scheduleRetry();
+		} finally {
+			this.inFlight.delete(key);
+		}
+	}
+}
+
+export function statusText(s: AutosaveStatus, fmt: (d: Date) => string): string {
+	if (s.stopped) return s.stopped;
+	if (s.offline && s.pending > 0) return `Offline – ${s.pending} answer${s.pending === 1 ? '' : 's'} kept on this computer`;
+	if (s.pending > 0) return `Saving… ${s.pending} answer${s.pending === 1 ? '' : 's'} waiting`;
+	return s.lastSavedAt ? `All answers saved ${fmt(s.lastSavedAt)}` : 'All answers saved';
+}
+
+export function wordCount(text: string): number {
+	const t = text.trim();
+	return t ? t.split(/\s+/).length : 0;
+}
+
+export function formatDuration(ms: number): string {
+	const total = Math.max(0, Math.ceil(ms / 1000));
+	const h = Math.floor(total / 3600);
+	const m = Math.floor((total % 3600) / 60);
+	const s = total % 60;
+	const mm = String(m).padStart(2, '0');
+	const ss = String(s).padStart(2, '0');
+	return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}

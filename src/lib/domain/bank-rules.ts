@@ -1,0 +1,132 @@
+import { areasForLevel, type AreaCode, type Level } from './codes.js';
+import type { Grid, Paper, Question, Unit } from './paper.js';
+
+/** A problem found in a bank file; `question` is "7" or "7(b)" when it concerns one. */
+export interface BankProblem {
+	question?: string;
+	message: string;
+}
+
+/** The minimum share of a paper's marks each area valid for the level must carry. */
+export const MIN_AREA_SHARE = 0.1;
+
+export function checkUnit(unit: Unit): BankProblem[] {
+	const problems: BankProblem[] = [];
+	const valid = areasForLevel(unit.level as Level);
+	const seen = new Set<string>();
+	for (const o of unit.outcomes) {
+		for (const c of o.criteria) {
+			if (seen.has(c.id)) problems.push({ message: `criterion ${c.id} appears more than once` });
+			seen.add(c.id);
+			if (!c.id.startsWith(`AC${o.id.slice(2)}.`)) problems.push({ message: `criterion ${c.id} is listed under ${o.id}` });
+			if (!valid.includes(c.area)) problems.push({ message: `criterion ${c.id} has area ${c.area}, not valid at level ${unit.level} (${valid.join(' ')})` });
+		}
+	}
+	return problems;
+}
+
+/** Why a grid cannot award exactly 0…marks, or null when it can. */
+export function gridProblem(grid: Grid, marks: number): string | null {
+	if (grid.mode === 'points') {
+		const sum = grid.points.reduce((s, p) => s + p.marks, 0);
+		return sum < marks ? `grid cannot reach ${marks} marks: its points add up to ${sum}` : null;
+	}
+	const bands = [...grid.bands].sort((a, b) => a.min - b.min);
+	for (const b of bands) if (b.min > b.max) return `band ${b.min}–${b.max} has its minimum above its maximum`;
+	if (bands[0]!.min > 1) return `bands start at ${bands[0]!.min}; marks 1–${bands[0]!.min - 1} have no band`;
+	for (let i = 1; i < bands.length; i++) {
+		const prev = bands[i - 1]!;
+		const b = bands[i]!;
+		if (b.min <= prev.max) return `bands ${prev.min}–${prev.max} and ${b.min}–${b.max} overlap`;
+		if (b.min > prev.max + 1) return `bands leave a gap between ${prev.max} and ${b.min}`;
+	}
+	const top = bands[bands.length - 1]!.max;
+	return top !== marks ? `grid cannot reach ${marks} marks: the top band ends at ${top}` : null;
+}
+
+/** Every rule of docs/question-bank.md that needs the paper and its unit. */
+export function checkPaper(paper: Paper, unit: Unit): BankProblem[] {
+	const problems: BankProblem[] = [];
+	const add = (message: string, question?: string) => problems.push(question ? { question, message } : { message });
+	const level = unit.level as Level;
+	const valid = areasForLevel(level);
+	const criteria = new Set(unit.outcomes.flatMap((o) => o.criteria.map((c) => c.id)));
+
+	if (!paper.code.startsWith(`${paper.unit}-`)) add(`paper code ${paper.code} does not start with its unit ${paper.unit}`);
+	if (paper.duration_minutes !== unit.exam.duration_minutes) {
+		add(`duration_minutes is ${paper.duration_minutes}; unit ${unit.unit} is examined in ${unit.exam.duration_minutes} minutes`);
+	}
+	if (paper.reading_minutes !== unit.exam.reading_minutes) {
+		add(`reading_minutes is ${paper.reading_minutes}; unit ${unit.unit} allows ${unit.exam.reading_minutes} minutes' reading`);
+	}
+
+	const checkArea = (a: AreaCode | undefined, label: string) => {
+		if (!a) add('has no area (give the item or its question an area)', label);
+		else if (!valid.includes(a)) add(`area ${a} is not valid at level ${level} (valid: ${valid.join(' ')})`, label);
+	};
+	const checkCriteria = (list: string[] | undefined, label: string) => {
+		if (!list || list.length === 0) add('has no criteria', label);
+		for (const c of list ?? []) if (!criteria.has(c)) add(`criterion ${c} is not in unit ${unit.unit}`, label);
+	};
+
+	const questionIds = new Set<string>();
+	let total = 0;
+	const byArea = new Map<AreaCode, number>();
+	const usedCriteria = new Set<string>();
+	for (const section of paper.sections) {
+		for (const q of section.questions) {
+			if (questionIds.has(q.id)) add(`duplicate question id "${q.id}"`, q.id);
+			questionIds.add(q.id);
+			total += checkQuestion(q);
+		}
+	}
+
+	function checkQuestion(q: Question): number {
+		if (!q.parts) {
+			if (q.marks === undefined) add('has no marks', q.id);
+			if (!q.grid) add('has no grid', q.id);
+			checkArea(q.area, q.id);
+			checkCriteria(q.criteria, q.id);
+			if (q.grid && q.marks !== undefined) {
+				const g = gridProblem(q.grid, q.marks);
+				if (g) add(g, q.id);
+			}
+			if (q.area && q.marks) byArea.set(q.area, (byArea.get(q.area) ?? 0) + q.marks);
+			q.criteria?.forEach((c) => usedCriteria.add(c));
+			return q.marks ?? 0;
+		}
+		if (q.grid) add('has parts and its own grid; put grids on the parts', q.id);
+		const partIds = new Set<string>();
+		let sum = 0;
+		for (const p of q.parts) {
+			const label = `${q.id}(${p.id})`;
+			if (partIds.has(p.id)) add(`duplicate part id "${p.id}"`, label);
+			partIds.add(p.id);
+			const a = p.area ?? q.area;
+			checkArea(a, label);
+			checkCriteria(p.criteria, label);
+			const g = gridProblem(p.grid, p.marks);
+			if (g) add(g, label);
+			if (a) byArea.set(a, (byArea.get(a) ?? 0) + p.marks);
+			p.criteria.forEach((c) => usedCriteria.add(c));
+			sum += p.marks;
+		}
+		if (q.marks !== undefined && q.marks !== sum) add(`marks are ${q.marks} but its parts add up to ${sum}`, q.id);
+		return sum;
+	}
+
+	const { pass, first_class } = paper.boundaries;
+	if (!(pass > 0 && pass < first_class && first_class <= total)) {
+		add(`boundaries must satisfy 0 < pass < first_class <= total marks (${total}); got pass ${pass}, first_class ${first_class}`);
+	}
+	for (const o of unit.outcomes) {
+		if (!o.criteria.some((c) => usedCriteria.has(c.id))) add(`learning outcome ${o.id} is not assessed by any item`);
+	}
+	if (total > 0) {
+		for (const a of valid) {
+			const m = byArea.get(a) ?? 0;
+			if (m < MIN_AREA_SHARE * total) add(`area ${a} carries ${m} of ${total} marks, less than ${MIN_AREA_SHARE * 100}%`);
+		}
+	}
+	return problems;
+}

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { AREA_CODES, type AreaCode, type Level } from './codes.js';
+
+/* The question-bank format (docs/question-bank.md), as schemas. Parsing checks shapes and types;
+   the rules that need the unit or the whole paper are in bank-rules.ts. */
+
+const text = z.string().trim().min(1);
+const area = z.enum(AREA_CODES);
+const id = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[A-Za-z0-9]+$/, 'ids are letters and digits'));
+const marks = z.number().int().min(1).max(100);
+
+export const unitSchema = z.object({
+	unit: z.string().regex(/^8992-\d{3}$/, 'unit code looks like 8992-111'),
+	title: text,
+	level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+	route: z.enum(['general', 'hairdressing']),
+	status: z.enum(['current', 'withdrawn']),
+	exam: z.object({ duration_minutes: z.number().int().positive(), reading_minutes: z.number().int().min(0) }),
+	outcomes: z
+		.array(
+			z.object({
+				id: z.string().regex(/^LO\d+$/),
+				title: text,
+				criteria: z.array(z.object({ id: z.string().regex(/^AC\d+\.\d+$/), text: text, area })).min(1)
+			})
+		)
+		.min(1)
+});
+export type Unit = z.output<typeof unitSchema>;
+
+const pointsGrid = z.object({
+	mode: z.literal('points'),
+	points: z.array(z.object({ text: text, marks: z.number().int().min(1) })).min(1),
+	guidance: z.string().optional()
+});
+const levelsGrid = z.object({
+	mode: z.literal('levels'),
+	bands: z.array(z.object({ min: z.number().int().min(0), max: z.number().int().min(0), descriptor: text })).min(1),
+	indicative: z.array(text).optional(),
+	guidance: z.string().optional()
+});
+export const gridSchema = z.discriminatedUnion('mode', [pointsGrid, levelsGrid]);
+export type Grid = z.output<typeof gridSchema>;
+
+const partSchema = z.object({
+	id,
+	stem: text,
+	marks,
+	area: area.optional(),
+	criteria: z.array(z.string()).min(1),
+	grid: gridSchema
+});
+
+const questionSchema = z.object({
+	id,
+	type: z.enum(['short_answer', 'scenario']),
+	stem: text,
+	marks: marks.optional(),
+	area: area.optional(),
+	criteria: z.array(z.string()).optional(),
+	grid: gridSchema.optional(),
+	parts: z.array(partSchema).min(1).optional()
+});
+export type Question = z.output<typeof questionSchema>;
+
+export const rulesSchema = z
+	.object({
+		narrow_fail_margin: z.number().int().min(0).optional(),
+		attempted_min_share: z.number().min(0).max(1).optional(),
+		area_min_share: z.number().min(0).max(1).optional(),
+		max_codes: z.number().int().min(0).max(10).optional()
+	})
+	.strict();
+
+export const paperSchema = z.object({
+	code: z.string().regex(/^8992-\d{3}-[A-Z0-9]+$/, 'paper code looks like 8992-111-A'),
+	unit: z.string(),
+	title: text,
+	kind: z.enum(['live', 'practice']),
+	duration_minutes: z.number().int().positive(),
+	reading_minutes: z.number().int().min(0),
+	boundaries: z.object({ pass: z.number().int(), first_class: z.number().int() }),
+	rules: rulesSchema.optional(),
+	case_study: z.string().optional(),
+	sections: z.array(z.object({ title: text, questions: z.array(questionSchema).min(1) })).min(1)
+});
+export type Paper = z.output<typeof paperSchema>;
+
+/** One markable unit: a question without parts, or one part. */
+export interface Item {
+	/** "3" or "7.a" – the key used by the exam API and in marks files. */
+	key: string;
+	/** "3" or "7(a)" – how candidates and markers see it. */
+	label: string;
+	questionId: string;
+	partId: string | null;
+	stem: string;
+	marks: number;
+	area: AreaCode;
+	criteria: string[];
+	grid: Grid;
+}
+
+/** Flattens a paper into its items, in paper order. Assumes a paper that passed the bank rules. */
+export function paperItems(paper: Paper): Item[] {
+	const items: Item[] = [];
+	for (const section of paper.sections) {
+		for (const q of section.questions) {
+			if (q.parts) {
+				for (const p of q.parts) {
+					items.push({
+						key: `${q.id}.${p.id}`,
+						label: `${q.id}(${p.id})`,
+						questionId: q.id,
+						partId: p.id,
+						stem: p.stem,
+						marks: p.marks,
+						area: (p.area ?? q.area)!,
+						criteria: p.criteria,
+						grid: p.grid
+					});
+				}
+			} else {
+				items.push({
+					key: q.id,
+					label: q.id,
+					questionId: q.id,
+					partId: null,
+					stem: q.stem,
+					marks: q.marks!,
+					area: q.area!,
+					criteria: q.criteria ?? [],
+					grid: q.grid!
+				});
+			}
+		}
+	}
+	return items;
+}
+
+export function paperTotal(paper: Paper): number {
+	return paperItems(paper).reduce((sum, i) => sum + i.marks, 0);
+}
+
+export interface Coverage {
+	total: number;
+	byArea: Partial<Record<AreaCode, number>>;
+	outcomes: { id: string; covered: boolean }[];
+}
+
+export function paperCoverage(paper: Paper, unit: Unit): Coverage {
+	const items = paperItems(paper);
+	const byArea: Partial<Record<AreaCode, number>> = {};
+	for (const i of items) byArea[i.area] = (byArea[i.area] ?? 0) + i.marks;
+	const used = new Set(items.flatMap((i) => i.criteria));
+	return {
+		total: items.reduce((s, i) => s + i.marks, 0),
+		byArea,
+		outcomes: unit.outcomes.map((o) => ({ id: o.id, covered: o.criteria.some((c) => used.has(c.id)) }))
+	};
+}
+
+export type { Level };

@@ -1,0 +1,151 @@
+import { paperItems, paperTotal, type Paper } from './paper.js';
+import { AREA_CODES, areasForLevel, type AreaCode, type Level, type PerformanceCode } from './codes.js';
+
+/**
+ * The result rules of DESIGN.md section 1, as one pure function: grade, then the performance codes
+ * a failing candidate gets as feedback. A paper may override each number in its `rules:` block.
+ */
+export interface ResultRules {
+	narrowFailMargin: number;
+	attemptedMinShare: number;
+	areaMinShare: number;
+	maxCodes: number;
+}
+
+export type RulesOverride = Partial<{
+	narrow_fail_margin: number;
+	attempted_min_share: number;
+	area_min_share: number;
+	max_codes: number;
+}>;
+
+export function resolveRules(totalMarks: number, override: RulesOverride = {}): ResultRules {
+	return {
+		// Default narrow-fail margin: 5% of the paper total, rounded down, at least one mark.
+		narrowFailMargin: override.narrow_fail_margin ?? Math.max(1, Math.floor(totalMarks * 0.05)),
+		attemptedMinShare: override.attempted_min_share ?? 0.5,
+		areaMinShare: override.area_min_share ?? 0.5,
+		maxCodes: override.max_codes ?? 4
+	};
+}
+
+export type Grade = 'First Class Pass' | 'Pass' | 'Fail';
+
+export interface ResultItem {
+	key: string;
+	maxMarks: number;
+	area: AreaCode;
+}
+
+export interface ItemMark {
+	mark: number;
+	/** The candidate gave a non-blank answer. */
+	attempted: boolean;
+	/** A marker flagged misinterpretation of the question. */
+	fk: boolean;
+}
+
+export interface ResultInput {
+	level: Level;
+	items: readonly ResultItem[];
+	boundaries: { pass: number; firstClass: number };
+	rules: ResultRules;
+}
+
+export interface AreaProfile {
+	area: AreaCode;
+	scored: number;
+	available: number;
+}
+
+export interface ResultOutcome {
+	total: number;
+	grade: Grade;
+	codes: PerformanceCode[];
+	profile: AreaProfile[];
+}
+
+/** Items with no entry in `marks` count as not attempted, 0 marks. */
+export function applyResultRules(input: ResultInput, marks: Readonly<Record<string, ItemMark>>): ResultOutcome {
+	const { items, boundaries, rules } = input;
+	const paperTotal = items.reduce((s, i) => s + i.maxMarks, 0);
+	const markOf = (key: string): ItemMark => marks[key] ?? { mark: 0, attempted: false, fk: false };
+	const total = items.reduce((s, i) => s + markOf(i.key).mark, 0);
+
+	const validAreas = areasForLevel(input.level);
+	const profile: AreaProfile[] = AREA_CODES.filter((a) => validAreas.includes(a))
+		.map((area) => {
+			const inArea = items.filter((i) => i.area === area);
+			return {
+				area,
+				available: inArea.reduce((s, i) => s + i.maxMarks, 0),
+				scored: inArea.reduce((s, i) => s + markOf(i.key).mark, 0)
+			};
+		})
+		.filter((p) => p.available > 0);
+
+	const grade: Grade = total >= boundaries.firstClass ? 'First Class Pass' : total >= boundaries.pass ? 'Pass' : 'Fail';
+	if (grade !== 'Fail') return { total, grade, codes: [], profile };
+
+	const codes: PerformanceCode[] = [];
+	if (total >= boundaries.pass - rules.narrowFailMargin) codes.push('AA');
+	const attemptedMax = items.filter((i) => markOf(i.key).attempted).reduce((s, i) => s + i.maxMarks, 0);
+	if (attemptedMax < rules.attemptedMinShare * paperTotal) codes.push('AB');
+	if (items.some((i) => markOf(i.key).fk)) codes.push('FK');
+	const weak = profile
+		.filter((p) => p.scored < rules.areaMinShare * p.available)
+		.sort((a, b) => a.scored / a.available - b.scored / b.available || AREA_CODES.indexOf(a.area) - AREA_CODES.indexOf(b.area));
+	codes.push(...weak.map((p) => p.area));
+	return { total, grade, codes: codes.slice(0, rules.maxCodes), profile };
+}
+
+/* ---------- from a paper and a marks file ---------- */
+
+
+export function resultInputFor(paper: Paper, level: Level, boundaries?: { pass: number; firstClass: number }): ResultInput {
+	return {
+		level,
+		items: paperItems(paper).map((i) => ({ key: i.key, maxMarks: i.marks, area: i.area })),
+		boundaries: boundaries ?? { pass: paper.boundaries.pass, firstClass: paper.boundaries.first_class },
+		rules: resolveRules(paperTotal(paper), paper.rules)
+	};
+}
+
+export type MarksParse = { ok: true; marks: Record<string, ItemMark> } | { ok: false; problems: string[] };
+
+/**
+ * Checks a marks file `{"marks": {"3": {"mark": 2, "attempted": true, "fk": false}, "7.a": …}}`
+ * against a paper's items: unknown ids, marks above the item's maximum, negative or fractional
+ * marks are refused, each named.
+ */
+export function parseMarks(data: unknown, items: readonly ResultItem[]): MarksParse {
+	const problems: string[] = [];
+	const marksObj = (data as { marks?: unknown } | null)?.marks;
+	if (!marksObj || typeof marksObj !== 'object' || Array.isArray(marksObj)) {
+		return { ok: false, problems: ['the file must be an object with a "marks" object: {"marks": {"1": {"mark": 2}}}'] };
+	}
+	const byKey = new Map(items.map((i) => [i.key, i]));
+	const marks: Record<string, ItemMark> = {};
+	for (const [key, raw] of Object.entries(marksObj as Record<string, unknown>)) {
+		const item = byKey.get(key);
+		if (!item) {
+			const parts = items.filter((i) => i.key.startsWith(`${key}.`)).map((i) => i.key);
+			problems.push(parts.length ? `question ${key} has parts; give marks for ${parts.join(', ')}` : `unknown question id "${key}"`);
+			continue;
+		}
+		const entry = (raw ?? {}) as { mark?: unknown; attempted?: unknown; fk?: unknown };
+		const mark = entry.mark;
+		if (typeof mark !== 'number' || !Number.isInteger(mark)) {
+			problems.push(`${key}: mark must be a whole number, got ${JSON.stringify(mark)}`);
+			continue;
+		}
+		if (mark < 0) problems.push(`${key}: mark ${mark} is negative`);
+		else if (mark > item.maxMarks) problems.push(`${key}: mark ${mark} is above the maximum of ${item.maxMarks}`);
+		for (const flag of ['attempted', 'fk'] as const) {
+			if (entry[flag] !== undefined && typeof entry[flag] !== 'boolean') problems.push(`${key}: ${flag} must be true or false`);
+		}
+		// A mark above zero means something was written; "attempted" defaults accordingly.
+		marks[key] = { mark, attempted: typeof entry.attempted === 'boolean' ? entry.attempted : mark > 0, fk: entry.fk === true };
+	}
+	return problems.length ? { ok: false, problems } : { ok: true, marks };
+}

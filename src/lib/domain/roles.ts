@@ -1,0 +1,64 @@
+/** Staff roles. Candidates are not staff: they sign in to one sitting with a keycode. */
+export const STAFF_ROLES = ['invigilator', 'centre_admin', 'marker', 'moderator', 'awarding_admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export type Role = StaffRole | 'candidate';
+
+/** Roles that belong to one centre; the others work across centres. */
+export const CENTRE_ROLES: readonly StaffRole[] = ['invigilator', 'centre_admin'];
+
+export const ROLE_LABELS: Record<Role, string> = {
+	candidate: 'Candidate',
+	invigilator: 'Invigilator',
+	centre_admin: 'Centre administrator',
+	marker: 'Marker',
+	moderator: 'Moderator',
+	awarding_admin: 'Awarding administrator'
+};
+
+/** Where each role's home page is. */
+export const ROLE_HOME: Record<Role, string> = {
+	candidate: '/candidate',
+	invigilator: '/invigilate',
+	centre_admin: '/centre',
+	marker: '/mark',
+	moderator: '/mark',
+	awarding_admin: '/admin'
+};
+
+export function isStaffRole(value: string): value is StaffRole {
+	return (STAFF_ROLES as readonly string[]).includes(value);
+}
+
+export function isCentreRole(role: StaffRole): boolean {
+	return CENTRE_ROLES.includes(role);
+}
+
+export interface RoleGrant {
+	role: StaffRole;
+	centreId: string | null;
+}
+
+export type AccessDecision = 'allow' | 'sign_in' | 'forbidden' | 'not_found';
+
+/**
+ * Decides whether a signed-in user (or nobody) may use a page that needs one of `roles`, and, for a
+ * centre's page, that centre. Wrong role → forbidden (403). Right role but another centre →
+ * not_found (404), so a page never confirms that another centre's record exists.
+ */
+export function decideAccess(
+	grants: readonly RoleGrant[] | null,
+	need: { roles: readonly StaffRole[]; centreId?: string }
+): AccessDecision {
+	if (!grants) return 'sign_in';
+	const withRole = grants.filter((g) => need.roles.includes(g.role));
+	if (withRole.length === 0) return 'forbidden';
+	if (need.centreId === undefined) return 'allow';
+	return withRole.some((g) => g.centreId === need.centreId) ? 'allow' : 'not_found';
+}
+
+/** The page a user lands on after signing in: the first of their roles in this order. */
+export function homeFor(grants: readonly RoleGrant[]): string {
+	const order: StaffRole[] = ['awarding_admin', 'centre_admin', 'invigilator', 'moderator', 'marker'];
+	const first = order.find((r) => grants.some((g) => g.role === r));
+	return first ? ROLE_HOME[first] : '/';
+}

@@ -1,0 +1,167 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { paperCoverage, paperSchema, unitSchema, type Coverage, type Paper, type Unit } from '../../domain/paper.js';
+import { writeAudit, type Actor } from '../audit/index.js';
+import type { Database } from '../db/schema.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { parse } from '../centres/index.js';
+
+export interface PaperSummary {
+	code: string;
+	unit: string;
+	level: number;
+	kind: 'live' | 'practice';
+	title: string;
+	version: number;
+	versions: number;
+	totalMarks: number;
+	pass: number;
+	firstClass: number;
+	coverage: Coverage;
+}
+
+export interface PaperVersionView {
+	versionId: string;
+	code: string;
+	version: number;
+	contentHash: string;
+	paper: Paper;
+	unit: Unit;
+	totalMarks: number;
+	pass: number;
+	firstClass: number;
+	locked: boolean;
+	importedAt: Date;
+}
+
+async function unitByCode(db: Kysely<Database>, code: string): Promise<{ unit: Unit; level: number }> {
+	const row = await db.selectFrom('unit').select(['content', 'level']).where('code', '=', code).executeTakeFirstOrThrow();
+	return { unit: unitSchema.parse(row.content), level: row.level };
+}
+
+export async function listPapers(db: Kysely<Database>): Promise<PaperSummary[]> {
+	const rows = await db
+		.selectFrom('paper as p')
+		.innerJoin('paper_version as v', 'v.id', 'p.current_version_id')
+		.select([
+			'p.id',
+			'p.code',
+			'p.unit_code',
+			'p.kind',
+			'v.title',
+			'v.version',
+			'v.content',
+			'v.total_marks',
+			'v.pass_mark',
+			'v.first_class_mark',
+			(eb) => eb.selectFrom('paper_version as pv').select(eb.fn.countAll<number>().as('n')).whereRef('pv.paper_id', '=', 'p.id').as('versions')
+		])
+		.orderBy('p.code')
+		.execute();
+	const units = new Map<string, { unit: Unit; level: number }>();
+	const out: PaperSummary[] = [];
+	for (const r of rows) {
+		if (!units.has(r.unit_code)) units.set(r.unit_code, await unitByCode(db, r.unit_code));
+		const u = units.get(r.unit_code)!;
+		out.push({
+			code: r.code,
+			unit: r.unit_code,
+			level: u.level,
+			kind: r.kind,
+			title: r.title,
+			version: r.version,
+			versions: Number(r.versions),
+			totalMarks: r.total_marks,
+			pass: r.pass_mark,
+			firstClass: r.first_class_mark,
+			coverage: paperCoverage(paperSchema.parse(r.content), u.unit)
+		});
+	}
+	return out;
+}
+
+/** The current version of a paper by code, or a given version number. */
+export async function getPaperVersion(db: Kysely<Database>, code: string, version?: number): Promise<PaperVersionView> {
+	let q = db
+		.selectFrom('paper as p')
+		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
+		.select(['v.id', 'p.code', 'p.unit_code', 'v.version', 'v.content_hash', 'v.content', 'v.total_marks', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at', 'v.imported_at'])
+		.where('p.code', '=', code);
+	q = version === undefined ? q.whereRef('v.id', '=', 'p.current_version_id') : q.where('v.version', '=', version);
+	const r = await q.executeTakeFirst();
+	if (!r) throw new NotFoundError(`No paper ${code}${version ? ` version ${version}` : ''}`);
+	return toView(db, r);
+}
+
+export async function getPaperVersionById(db: Kysely<Database>, versionId: string): Promise<PaperVersionView> {
+	const r = await db
+		.selectFrom('paper as p')
+		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
+		.select(['v.id', 'p.code', 'p.unit_code', 'v.version', 'v.content_hash', 'v.content', 'v.total_marks', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at', 'v.imported_at'])
+		.where('v.id', '=', versionId)
+		.executeTakeFirst();
+	if (!r) throw new NotFoundError('No such paper version');
+	return toView(db, r);
+}
+
+async function toView(
+	db: Kysely<Database>,
+	r: { id: string; code: string; unit_code: string; version: number; content_hash: string; content: unknown; total_marks: number; pass_mark: number; first_class_mark: number; boundaries_locked_at: Date | null; imported_at: Date }
+): Promise<PaperVersionView> {
+	return {
+		versionId: r.id,
+		code: r.code,
+		version: r.version,
+		contentHash: r.content_hash,
+		paper: paperSchema.parse(r.content),
+		unit: (await unitByCode(db, r.unit_code)).unit,
+		totalMarks: r.total_marks,
+		pass: r.pass_mark,
+		firstClass: r.first_class_mark,
+		locked: r.boundaries_locked_at !== null,
+		importedAt: r.imported_at
+	};
+}
+
+export async function listVersions(db: Kysely<Database>, code: string) {
+	return db
+		.selectFrom('paper as p')
+		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
+		.select(['v.version', 'v.content_hash', 'v.imported_at', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at'])
+		.where('p.code', '=', code)
+		.orderBy('v.version', 'desc')
+		.execute();
+}
+
+const boundariesSchema = z.object({
+	pass: z.coerce.number().int('Pass mark must be a whole number'),
+	first_class: z.coerce.number().int('First class mark must be a whole number')
+});
+
+/** Changes a version's boundaries: audited, refused once its results are approved (locked). */
+export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versionId: string, input: unknown): Promise<void> {
+	const b = parse(boundariesSchema, input);
+	await db.transaction().execute(async (tx) => {
+		const v = await tx
+			.selectFrom('paper_version')
+			.select(['id', 'total_marks', 'pass_mark', 'first_class_mark', 'boundaries_locked_at', 'paper_id'])
+			.where('id', '=', versionId)
+			.forUpdate()
+			.executeTakeFirst();
+		if (!v) throw new NotFoundError('No such paper version');
+		if (v.boundaries_locked_at) throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
+		if (!(b.pass > 0 && b.pass < b.first_class && b.first_class <= v.total_marks)) {
+			throw new ValidationError(`Boundaries must satisfy 0 < pass < first class ≤ ${v.total_marks} (the paper's total).`, [
+				{ field: 'pass', message: 'Check the pass mark' }
+			]);
+		}
+		if (b.pass === v.pass_mark && b.first_class === v.first_class_mark) return;
+		await tx.updateTable('paper_version').set({ pass_mark: b.pass, first_class_mark: b.first_class }).where('id', '=', versionId).execute();
+		await writeAudit(tx, actor, {
+			action: 'paper.update_boundaries',
+			subjectType: 'paper_version',
+			subjectId: versionId,
+			details: { before: { pass: v.pass_mark, first_class: v.first_class_mark }, after: b }
+		});
+	});
+}

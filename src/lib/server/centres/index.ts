@@ -1,0 +1,252 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import {
+	arrangementsSchema,
+	candidateInputSchema,
+	validateCandidateRows,
+	type AccessArrangements,
+	type CandidateInput,
+	type RowError
+} from '../../domain/candidates.js';
+import { isCentreRole, type StaffRole } from '../../domain/roles.js';
+import { writeAudit, type Actor } from '../audit/index.js';
+import type { CandidateRow, CentreRow, Database } from '../db/schema.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { hashPassword, passwordProblem } from '../auth/password.js';
+
+/* ---------- centres ---------- */
+
+export const centreInputSchema = z.object({
+	number: z
+		.string()
+		.trim()
+		.regex(/^\d{6}$/, 'Centre number must be six digits'),
+	name: z.string().trim().min(2, 'Centre name is required').max(200)
+});
+
+export async function listCentres(db: Kysely<Database>): Promise<(CentreRow & { candidate_count: number })[]> {
+	return db
+		.selectFrom('centre')
+		.selectAll('centre')
+		.select((eb) =>
+			eb
+				.selectFrom('candidate')
+				.select(eb.fn.countAll<number>().as('n'))
+				.whereRef('candidate.centre_id', '=', 'centre.id')
+				.as('candidate_count')
+		)
+		.orderBy('number')
+		.execute()
+		.then((rows) => rows.map((r) => ({ ...r, candidate_count: Number(r.candidate_count ?? 0) })));
+}
+
+export async function getCentre(db: Kysely<Database>, id: string): Promise<CentreRow> {
+	if (!isUuid(id)) throw new NotFoundError('No such centre');
+	const row = await db.selectFrom('centre').selectAll().where('id', '=', id).executeTakeFirst();
+	if (!row) throw new NotFoundError('No such centre');
+	return row;
+}
+
+export async function createCentre(db: Kysely<Database>, actor: Actor, input: unknown): Promise<CentreRow> {
+	const parsed = parse(centreInputSchema, input);
+	return db.transaction().execute(async (tx) => {
+		const clash = await tx.selectFrom('centre').select('id').where('number', '=', parsed.number).executeTakeFirst();
+		if (clash) throw new ValidationError(`Centre number ${parsed.number} is already in use`, [{ field: 'number', message: 'Already in use' }]);
+		const row = await tx.insertInto('centre').values(parsed).returningAll().executeTakeFirstOrThrow();
+		await writeAudit(tx, actor, { action: 'centre.create', centreId: row.id, subjectType: 'centre', subjectId: row.id, details: parsed });
+		return row;
+	});
+}
+
+/* ---------- staff accounts ---------- */
+
+export const staffInputSchema = z.object({
+	email: z.string().trim().toLowerCase().email('Enter a valid email address'),
+	display_name: z.string().trim().min(1, 'Name is required').max(200),
+	password: z.string(),
+	role: z.enum(['invigilator', 'centre_admin', 'marker', 'moderator', 'awarding_admin']),
+	centre_id: z.string().optional().transform((v) => v || null)
+});
+
+export interface StaffListRow {
+	id: string;
+	email: string;
+	display_name: string;
+	disabled_at: Date | null;
+	roles: { role: StaffRole; centre_number: string | null }[];
+}
+
+export async function listStaff(db: Kysely<Database>): Promise<StaffListRow[]> {
+	const rows = await db
+		.selectFrom('app_user as u')
+		.leftJoin('membership as m', 'm.user_id', 'u.id')
+		.leftJoin('centre as c', 'c.id', 'm.centre_id')
+		.select(['u.id', 'u.email', 'u.display_name', 'u.disabled_at', 'm.role', 'c.number as centre_number'])
+		.orderBy('u.email')
+		.execute();
+	const byId = new Map<string, StaffListRow>();
+	for (const r of rows) {
+		const entry = byId.get(r.id) ?? { id: r.id, email: r.email, display_name: r.display_name, disabled_at: r.disabled_at, roles: [] };
+		if (r.role) entry.roles.push({ role: r.role as StaffRole, centre_number: r.centre_number });
+		byId.set(r.id, entry);
+	}
+	return [...byId.values()];
+}
+
+/** Creates a staff account with one role (and its centre, for centre roles). */
+export async function createStaffAccount(db: Kysely<Database>, actor: Actor, input: unknown): Promise<{ id: string; email: string }> {
+	const parsed = parse(staffInputSchema, input);
+	const problem = passwordProblem(parsed.password);
+	if (problem) throw new ValidationError(problem, [{ field: 'password', message: problem }]);
+	if (isCentreRole(parsed.role) && !parsed.centre_id) {
+		throw new ValidationError('Choose the centre for this role', [{ field: 'centre_id', message: 'Required for this role' }]);
+	}
+	const centreId = isCentreRole(parsed.role) ? parsed.centre_id : null;
+	if (centreId) await getCentre(db, centreId).catch(() => { throw new ValidationError('No such centre', [{ field: 'centre_id', message: 'No such centre' }]); });
+	const passwordHash = await hashPassword(parsed.password);
+	return db.transaction().execute(async (tx) => {
+		const clash = await tx.selectFrom('app_user').select('id').where('email', '=', parsed.email).executeTakeFirst();
+		if (clash) throw new ValidationError(`An account for ${parsed.email} already exists`, [{ field: 'email', message: 'Already in use' }]);
+		const user = await tx
+			.insertInto('app_user')
+			.values({ email: parsed.email, display_name: parsed.display_name, password_hash: passwordHash })
+			.returning(['id', 'email'])
+			.executeTakeFirstOrThrow();
+		await tx.insertInto('membership').values({ user_id: user.id, role: parsed.role, centre_id: centreId }).execute();
+		await writeAudit(tx, actor, {
+			action: 'user.create',
+			centreId,
+			subjectType: 'user',
+			subjectId: user.id,
+			details: { email: parsed.email, role: parsed.role }
+		});
+		return user;
+	});
+}
+
+/* ---------- candidates ---------- */
+
+export async function listCandidates(db: Kysely<Database>, centreId: string): Promise<CandidateRow[]> {
+	return db.selectFrom('candidate').selectAll().where('centre_id', '=', centreId).orderBy('candidate_number').execute();
+}
+
+/** A candidate of this centre; another centre's candidate is "not found", never "forbidden". */
+export async function getCandidate(db: Kysely<Database>, centreId: string, candidateId: string): Promise<CandidateRow> {
+	if (!isUuid(candidateId)) throw new NotFoundError('No such candidate');
+	const row = await db
+		.selectFrom('candidate')
+		.selectAll()
+		.where('id', '=', candidateId)
+		.where('centre_id', '=', centreId)
+		.executeTakeFirst();
+	if (!row) throw new NotFoundError('No such candidate');
+	return row;
+}
+
+export async function registerCandidate(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown): Promise<CandidateRow> {
+	const parsed = parse(candidateInputSchema, input);
+	return db.transaction().execute(async (tx) => {
+		const clash = await tx
+			.selectFrom('candidate')
+			.select('id')
+			.where('centre_id', '=', centreId)
+			.where('candidate_number', '=', parsed.candidate_number)
+			.executeTakeFirst();
+		if (clash) {
+			throw new ValidationError(`Candidate number ${parsed.candidate_number} is already registered at this centre`, [
+				{ field: 'candidate_number', message: 'Already registered' }
+			]);
+		}
+		const row = await tx.insertInto('candidate').values({ ...parsed, centre_id: centreId }).returningAll().executeTakeFirstOrThrow();
+		await writeAudit(tx, actor, {
+			action: 'candidate.register',
+			centreId,
+			subjectType: 'candidate',
+			subjectId: row.id,
+			details: { candidate_number: row.candidate_number, via: 'form' }
+		});
+		return row;
+	});
+}
+
+export type CsvImportResult = { ok: true; count: number } | { ok: false; errors: RowError[] };
+
+/**
+ * Registers every candidate in an uploaded file, or none: any bad row (named by its line number)
+ * means nothing of the file is saved.
+ */
+export async function importCandidates(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	records: readonly Record<string, string>[],
+	fileName: string
+): Promise<CsvImportResult> {
+	if (records.length === 0) return { ok: false, errors: [{ row: 2, message: 'The file has no candidate rows' }] };
+	return db.transaction().execute(async (tx) => {
+		const existing = await tx.selectFrom('candidate').select('candidate_number').where('centre_id', '=', centreId).execute();
+		const result = validateCandidateRows(records, new Set(existing.map((e) => e.candidate_number)));
+		if (!result.ok) return result;
+		await tx
+			.insertInto('candidate')
+			.values(result.candidates.map((c: CandidateInput) => ({ ...c, centre_id: centreId })))
+			.execute();
+		await writeAudit(tx, actor, {
+			action: 'candidate.import_csv',
+			centreId,
+			subjectType: 'centre',
+			subjectId: centreId,
+			details: { file: fileName, count: result.candidates.length, numbers: result.candidates.map((c) => c.candidate_number) }
+		});
+		return { ok: true as const, count: result.candidates.length };
+	});
+}
+
+export async function updateArrangements(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	candidateId: string,
+	input: unknown
+): Promise<CandidateRow> {
+	const parsed: AccessArrangements = parse(arrangementsSchema, input);
+	return db.transaction().execute(async (tx) => {
+		const before = await getCandidate(tx, centreId, candidateId);
+		const row = await tx
+			.updateTable('candidate')
+			.set({ ...parsed, updated_at: new Date() })
+			.where('id', '=', candidateId)
+			.where('centre_id', '=', centreId)
+			.returningAll()
+			.executeTakeFirstOrThrow();
+		await writeAudit(tx, actor, {
+			action: 'candidate.update_arrangements',
+			centreId,
+			subjectType: 'candidate',
+			subjectId: candidateId,
+			details: {
+				before: pick(before, ['extra_time_percent', 'rest_breaks', 'reader', 'scribe', 'arrangement_notes']),
+				after: parsed
+			}
+		});
+		return row;
+	});
+}
+
+/* ---------- helpers ---------- */
+
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+	const result = schema.safeParse(input);
+	if (result.success) return result.data;
+	const issues = result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+	throw new ValidationError(issues.map((i) => i.message).join('; '), issues);
+}
+
+export function isUuid(value: string): boolean {
+	return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Pick<T, K> {
+	return Object.fromEntries(keys.map((k) => [k, obj[k]])) as Pick<T, K>;
+}
+

@@ -1,0 +1,242 @@
+import type { AttemptState } from '../../domain/attempt.js';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Handwritten table types, one per migration-created table. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+
+export interface CentreTable {
+	id: Generated<string>;
+	number: string;
+	name: string;
+	created_at: Timestamp;
+}
+
+export interface AppUserTable {
+	id: Generated<string>;
+	email: string;
+	display_name: string;
+	password_hash: string;
+	disabled_at: Date | null;
+	created_at: Timestamp;
+}
+
+export interface MembershipTable {
+	id: Generated<string>;
+	user_id: string;
+	role: string;
+	centre_id: string | null;
+	created_at: Timestamp;
+}
+
+export interface CandidateTable {
+	id: Generated<string>;
+	centre_id: string;
+	candidate_number: string;
+	first_name: string;
+	last_name: string;
+	date_of_birth: string | null;
+	extra_time_percent: Generated<number>;
+	rest_breaks: Generated<boolean>;
+	reader: Generated<boolean>;
+	scribe: Generated<boolean>;
+	arrangement_notes: Generated<string>;
+	created_at: Timestamp;
+	updated_at: Timestamp;
+}
+
+export interface AuthSessionTable {
+	id: string;
+	secret_hash: Uint8Array;
+	user_id: string | null;
+	attempt_id: string | null;
+	created_at: Timestamp;
+	last_verified_at: Timestamp;
+	expires_at: Date | null;
+	ip: string | null;
+	user_agent: string | null;
+}
+
+export interface SignInAttemptTable {
+	id: Generated<number>;
+	key_kind: 'account' | 'address' | 'candidate';
+	key: string;
+	succeeded: boolean;
+	attempted_at: Timestamp;
+}
+
+export interface AuditLogTable {
+	id: Generated<number>;
+	occurred_at: Timestamp;
+	actor_user_id: string | null;
+	actor_label: string;
+	action: string;
+	centre_id: string | null;
+	subject_type: string | null;
+	subject_id: string | null;
+	details: Json<Record<string, unknown>>;
+	ip: string | null;
+}
+
+export interface UnitTable {
+	code: string;
+	title: string;
+	level: number;
+	route: string;
+	status: string;
+	content: Json<unknown>;
+	content_hash: string;
+	updated_at: Timestamp;
+}
+
+export interface PaperTable {
+	id: Generated<string>;
+	code: string;
+	unit_code: string;
+	kind: 'live' | 'practice';
+	current_version_id: string | null;
+	created_at: Timestamp;
+}
+
+export interface PaperVersionTable {
+	id: Generated<string>;
+	paper_id: string;
+	version: number;
+	content_hash: string;
+	title: string;
+	content: Json<unknown>;
+	total_marks: number;
+	duration_minutes: number;
+	reading_minutes: number;
+	pass_mark: number;
+	first_class_mark: number;
+	boundaries_locked_at: Date | null;
+	imported_at: Timestamp;
+}
+
+export interface PaperItemTable {
+	paper_version_id: string;
+	item_key: string;
+	position: number;
+	label: string;
+	max_marks: number;
+	area: string;
+}
+
+export interface SittingTable {
+	id: Generated<string>;
+	centre_id: string;
+	paper_version_id: string;
+	scheduled_at: Date;
+	room: string;
+	keycode: string;
+	state: Generated<'scheduled' | 'running' | 'ended'>;
+	started_at: Date | null;
+	ended_at: Date | null;
+	created_by: string | null;
+	created_at: Timestamp;
+}
+
+export interface SittingInvigilatorTable {
+	sitting_id: string;
+	user_id: string;
+}
+
+export interface AttemptTable {
+	id: Generated<string>;
+	sitting_id: string;
+	candidate_id: string;
+	state: Generated<AttemptState>;
+	present: Generated<boolean>;
+	paused_from: 'reading' | 'in_progress' | null;
+	pause_reason: string | null;
+	extra_time_percent: Generated<number>;
+	rest_breaks: Generated<boolean>;
+	started_at: Date | null;
+	reading_ends_at: Date | null;
+	deadline_at: Date | null;
+	paused_at: Date | null;
+	extension_minutes: Generated<number>;
+	submitted_at: Date | null;
+	submit_reason: 'candidate' | 'deadline' | 'sitting_ended' | null;
+	reference: string | null;
+	void_reason: string | null;
+	move_allowed_at: Date | null;
+	last_seen_at: Date | null;
+	last_saved_at: Date | null;
+	updated_at: Timestamp;
+}
+
+export interface SittingEventTable {
+	id: Generated<number>;
+	sitting_id: string;
+	attempt_id: string | null;
+	kind: string;
+	reason: string | null;
+	minutes: number | null;
+	actor_user_id: string | null;
+	actor_label: string;
+	occurred_at: Timestamp;
+}
+
+export interface ResponseTable {
+	attempt_id: string;
+	item_key: string;
+	seq: number;
+	text: string;
+	saved_at: Date;
+}
+
+export interface ResponseRevisionTable {
+	id: Generated<number>;
+	attempt_id: string;
+	item_key: string;
+	seq: number;
+	text: string;
+	saved_at: Date;
+}
+
+export interface SaveQuarantineTable {
+	id: Generated<number>;
+	attempt_id: string;
+	item_key: string;
+	seq: number;
+	text: string;
+	reason: string;
+	received_at: Timestamp;
+}
+
+export interface Database {
+	sitting: SittingTable;
+	sitting_invigilator: SittingInvigilatorTable;
+	attempt: AttemptTable;
+	sitting_event: SittingEventTable;
+	response: ResponseTable;
+	response_revision: ResponseRevisionTable;
+	save_quarantine: SaveQuarantineTable;
+	unit: UnitTable;
+	paper: PaperTable;
+	paper_version: PaperVersionTable;
+	paper_item: PaperItemTable;
+	centre: CentreTable;
+	app_user: AppUserTable;
+	membership: MembershipTable;
+	candidate: CandidateTable;
+	auth_session: AuthSessionTable;
+	sign_in_attempt: SignInAttemptTable;
+	audit_log: AuditLogTable;
+}
+
+export type CentreRow = Selectable<CentreTable>;
+export type AppUserRow = Selectable<AppUserTable>;
+export type MembershipRow = Selectable<MembershipTable>;
+export type CandidateRow = Selectable<CandidateTable>;
+export type NewCandidate = Insertable<CandidateTable>;
+export type CandidateUpdate = Updateable<CandidateTable>;
+export type AuthSessionRow = Selectable<AuthSessionTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;
+export type PaperRow = Selectable<PaperTable>;
+export type PaperVersionRow = Selectable<PaperVersionTable>;
+export type SittingRow = Selectable<SittingTable>;
+export type AttemptRow = Selectable<AttemptTable>;

@@ -1,0 +1,299 @@
+import { sql, type Kysely } from 'kysely';
+import { acceptsSaves, ACTIVE_STATES, effectiveState, type AttemptState } from '../../domain/attempt.js';
+import { isWellFormedKeycode, normaliseKeycode } from '../../domain/keycode.js';
+import { throttleMessage, type ThrottlePolicy } from '../../domain/throttle.js';
+import { SAVE_GRACE_MS, timeLeftMs } from '../../domain/timing.js';
+import { checkThrottle, recordAttempt } from '../auth/throttle.js';
+import { parseSessionToken, secretMatches } from '../auth/tokens.js';
+import { insertSession } from '../auth/sessions.js';
+import type { AttemptRow, Database } from '../db/schema.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
+import { clockOf, getAttempt, newReference, pause, recordEvent, resume, settleAttempt } from './attempts.js';
+
+export const CANDIDATE_COOKIE = 'exam_candidate';
+/** A candidate session lasts at most this long; it also ends when the sitting ends. */
+const CANDIDATE_SESSION_MS = 12 * 3600_000;
+// Per candidate: a handful of wrong keycodes, then wait. Per address: a whole exam room shares one
+// address behind a NAT, so only failures count and the limit is generous.
+const CANDIDATE_THROTTLE: ThrottlePolicy = { maxFailures: 10, windowMs: 10 * 60_000 };
+const ROOM_THROTTLE: ThrottlePolicy = { maxFailures: 100, windowMs: 10 * 60_000 };
+
+export const MAX_ANSWER_CHARS = 20_000;
+
+export interface CandidateSignIn {
+	centreNumber: string;
+	candidateNumber: string;
+	keycode: string;
+	ip: string;
+	userAgent?: string | null;
+}
+
+/**
+ * Candidate sign-in: centre number + candidate number + the sitting's keycode. A wrong keycode
+ * says so. A candidate already signed in elsewhere needs the invigilator to allow the move.
+ */
+export async function signInCandidate(db: Kysely<Database>, input: CandidateSignIn, now = new Date()): Promise<{ token: string; attemptId: string }> {
+	const centreNumber = input.centreNumber.trim();
+	const candidateNumber = input.candidateNumber.trim().toUpperCase();
+	const keycode = normaliseKeycode(input.keycode);
+	if (!centreNumber || !candidateNumber || !keycode) throw new ValidationError('Enter your centre number, candidate number and keycode.');
+	const throttleKey = `${centreNumber}:${candidateNumber}`;
+	let hadFailures = false;
+	for (const [kind, key, policy] of [
+		['candidate', throttleKey, CANDIDATE_THROTTLE],
+		['address', `candidate:${input.ip}`, ROOM_THROTTLE]
+	] as const) {
+		const v = await checkThrottle(db, kind, key, policy, now);
+		if (!v.allowed) throw new TooManyRequestsError(throttleMessage(v.retryAfterSeconds), v.retryAfterSeconds);
+		if (kind === 'candidate' && v.failures > 0) hadFailures = true;
+	}
+	const fail = async (message: string): Promise<never> => {
+		await recordAttempt(db, 'candidate', throttleKey, false, now);
+		await recordAttempt(db, 'address', `candidate:${input.ip}`, false, now);
+		throw new ValidationError(message);
+	};
+
+	// One query: the candidate at that centre and, if the keycode is right, their attempt in an open sitting.
+	const found = await db
+		.selectFrom('candidate as c')
+		.innerJoin('centre as ce', 'ce.id', 'c.centre_id')
+		.leftJoin(
+			(eb) =>
+				eb
+					.selectFrom('attempt as a')
+					.innerJoin('sitting as s', 's.id', 'a.sitting_id')
+					.select(['a.id', 'a.candidate_id', 'a.state'])
+					.where('s.keycode', '=', keycode)
+					.where('s.state', '<>', 'ended')
+					.as('att'),
+			(j) => j.onRef('att.candidate_id', '=', 'c.id')
+		)
+		.select(['c.id as candidate_id', 'att.id as attempt_id', 'att.state'])
+		.where('ce.number', '=', centreNumber)
+		.where('c.candidate_number', '=', candidateNumber)
+		.executeTakeFirst();
+	if (!found) return fail('We cannot find that candidate number at that centre. Check both numbers with your invigilator.');
+	if (!isWellFormedKeycode(keycode) || !found.attempt_id) return fail('That keycode is not correct for your sitting. Check it with your invigilator.');
+	if (found.state === 'absent') return fail('You are marked absent from this sitting. Please speak to your invigilator.');
+	if (found.state === 'void') return fail('This exam has been closed by your invigilator. Please speak to them.');
+	const attemptId = found.attempt_id;
+
+	return db.transaction().execute(async (tx) => {
+		// Lock the attempt and see, in the same round trip, whether another computer holds it.
+		const a = await tx
+			.selectFrom('attempt')
+			.selectAll()
+			.select((eb) =>
+				eb
+					.exists(eb.selectFrom('auth_session as x').select('x.id').whereRef('x.attempt_id', '=', 'attempt.id').where('x.expires_at', '>', now))
+					.as('live')
+			)
+			.where('id', '=', attemptId)
+			.forUpdate()
+			.executeTakeFirstOrThrow();
+		const active = (ACTIVE_STATES as readonly string[]).includes(a.state);
+		if (a.live && active) {
+			if (!a.move_allowed_at) {
+				await recordAttempt(tx, 'candidate', throttleKey, false, now);
+				throw new ConflictError('Your exam is already open on another computer. If that computer has failed, ask your invigilator to allow you to move.', { state: a.state });
+			}
+			await tx.deleteFrom('auth_session').where('attempt_id', '=', a.id).execute();
+			await tx.updateTable('attempt').set({ move_allowed_at: null }).where('id', '=', a.id).execute();
+			await recordEvent(tx, { userId: null, label: `candidate ${candidateNumber}` }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'moved_computer' }, now);
+		}
+		const { token } = await insertSession(tx, { attemptId: a.id, expiresAt: new Date(now.getTime() + CANDIDATE_SESSION_MS) }, input, now);
+		// A success only needs recording when it has failures to clear.
+		if (hadFailures) await recordAttempt(tx, 'candidate', throttleKey, true, now);
+		await recordEvent(tx, { userId: null, label: `candidate ${candidateNumber}` }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'candidate_sign_in' }, now);
+		return { token, attemptId: a.id };
+	});
+}
+
+/** The attempt behind a candidate cookie, or null (unknown, wrong secret, expired, sitting ended). */
+export async function validateCandidateToken(db: Kysely<Database>, token: string, now = new Date()): Promise<{ sessionId: string; attemptId: string } | null> {
+	const parsed = parseSessionToken(token);
+	if (!parsed) return null;
+	const row = await db
+		.selectFrom('auth_session')
+		.select(['id', 'secret_hash', 'attempt_id', 'expires_at'])
+		.where('id', '=', parsed.id)
+		.executeTakeFirst();
+	if (!row?.attempt_id || !secretMatches(parsed.secret, row.secret_hash)) return null;
+	if (row.expires_at && now.getTime() >= row.expires_at.getTime()) {
+		await db.deleteFrom('auth_session').where('id', '=', row.id).execute();
+		return null;
+	}
+	return { sessionId: row.id, attemptId: row.attempt_id };
+}
+
+export interface ClockView {
+	state: AttemptState;
+	serverNow: string;
+	startedAt: string | null;
+	readingEndsAt: string | null;
+	deadlineAt: string | null;
+	timeLeftMs: number | null;
+	pausedReason: string | null;
+	submittedAt: string | null;
+	reference: string | null;
+	extraTimePercent: number;
+	restBreaks: boolean;
+}
+
+export function clockView(a: AttemptRow, now: Date): ClockView {
+	const clock = clockOf(a);
+	return {
+		state: effectiveState(a.state, a.reading_ends_at, now),
+		serverNow: now.toISOString(),
+		startedAt: a.started_at?.toISOString() ?? null,
+		readingEndsAt: a.reading_ends_at?.toISOString() ?? null,
+		deadlineAt: a.deadline_at?.toISOString() ?? null,
+		timeLeftMs: clock ? timeLeftMs(clock, now) : null,
+		pausedReason: a.state === 'paused' ? a.pause_reason : null,
+		submittedAt: a.submitted_at?.toISOString() ?? null,
+		reference: a.reference,
+		extraTimePercent: a.extra_time_percent,
+		restBreaks: a.rest_breaks
+	};
+}
+
+/** The candidate's own attempt, settled to now (reading may have ended, the deadline passed). */
+export async function getCandidateClock(db: Kysely<Database>, attemptId: string, now = new Date()): Promise<ClockView> {
+	const a = await settleAttempt(db, await getAttempt(db, attemptId), now);
+	return clockView(a, now);
+}
+
+export class GoneError extends AppError {
+	constructor(message: string) {
+		super(message, 410);
+	}
+}
+export class PayloadTooLargeError extends AppError {
+	constructor(message: string) {
+		super(message, 413);
+	}
+}
+
+export interface SaveResult {
+	seq: number;
+	savedAt: string;
+	serverNow: string;
+	/** false when the save was stale: nothing changed, the stored seq is returned. */
+	applied: boolean;
+}
+
+/**
+ * Autosave. Keeps the highest sequence number per answer (a replayed or out-of-order save changes
+ * nothing and still succeeds) and appends every accepted save to the revision log, in one
+ * transaction. A save that comes too late, or in a state that takes no answers, is kept in
+ * quarantine for the invigilator's report and refused (410 / 409).
+ */
+export async function saveResponse(
+	db: Kysely<Database>,
+	attemptId: string,
+	itemKey: string,
+	body: { seq: number; text: string },
+	now = new Date()
+): Promise<SaveResult> {
+	if (body.text.length > MAX_ANSWER_CHARS) throw new PayloadTooLargeError(`Answers are limited to ${MAX_ANSWER_CHARS} characters`);
+	const row = await db
+		.selectFrom('attempt as a')
+		.innerJoin('sitting as s', 's.id', 'a.sitting_id')
+		.leftJoin('paper_item as i', (j) => j.onRef('i.paper_version_id', '=', 's.paper_version_id').on('i.item_key', '=', itemKey))
+		.selectAll('a')
+		.select(['i.item_key as known_item'])
+		.where('a.id', '=', attemptId)
+		.executeTakeFirst();
+	if (!row) throw new NotFoundError('No such attempt');
+	if (!row.known_item) throw new NotFoundError(`Question ${itemKey} is not in this paper`);
+	const { known_item: _k, ...attempt0 } = row;
+	const attempt = await settleAttempt(db, attempt0 as AttemptRow, now);
+
+	const quarantine = (reason: string) =>
+		db.insertInto('save_quarantine').values({ attempt_id: attemptId, item_key: itemKey, seq: body.seq, text: body.text, reason, received_at: now }).execute();
+
+	const withinGrace =
+		attempt.state === 'submitted' && attempt.submit_reason !== 'candidate' && attempt.deadline_at !== null && now.getTime() <= Math.max(attempt.deadline_at.getTime(), attempt.submitted_at?.getTime() ?? 0) + SAVE_GRACE_MS;
+	if (!acceptsSaves(attempt.state) && !withinGrace) {
+		if (attempt.state === 'submitted' && attempt.submit_reason !== 'candidate') {
+			await quarantine('after the deadline and grace period');
+			throw new GoneError('The exam has ended; this answer was not saved to your script. Your invigilator can see it.');
+		}
+		if (attempt.state === 'submitted' || attempt.state === 'void') await quarantine(`attempt ${attempt.state}`);
+		throw new ConflictError(`Answers cannot be saved while the attempt is ${attempt.state.replace('_', ' ')}`, { state: attempt.state });
+	}
+
+	// One statement, atomic on its own: keep the highest seq, append the revision and note the time
+	// of the last save, each only when the upsert took effect. One round trip per save.
+	const saved = await sql<{ seq: number; saved_at: Date }>`
+		with up as (
+			insert into response (attempt_id, item_key, seq, text, saved_at)
+			values (${attemptId}, ${itemKey}, ${body.seq}, ${body.text}, ${now})
+			on conflict (attempt_id, item_key) do update
+				set seq = excluded.seq, text = excluded.text, saved_at = excluded.saved_at
+				where response.seq < excluded.seq
+			returning seq, saved_at
+		), rev as (
+			insert into response_revision (attempt_id, item_key, seq, text, saved_at)
+			select ${attemptId}, ${itemKey}, seq, ${body.text}, saved_at from up
+		), touched as (
+			update attempt set last_saved_at = ${now} where id = ${attemptId} and exists (select 1 from up)
+		)
+		select seq, saved_at from up`.execute(db);
+	const applied = saved.rows[0];
+	if (applied) return { seq: applied.seq, savedAt: applied.saved_at.toISOString(), serverNow: now.toISOString(), applied: true };
+	const stored = await db.selectFrom('response').select(['seq', 'saved_at']).where('attempt_id', '=', attemptId).where('item_key', '=', itemKey).executeTakeFirstOrThrow();
+	return { seq: stored.seq, savedAt: stored.saved_at.toISOString(), serverNow: now.toISOString(), applied: false };
+}
+
+/** The candidate submits. Idempotent: submitting again answers the same receipt. */
+export async function submitAttempt(db: Kysely<Database>, attemptId: string, now = new Date()): Promise<{ state: 'submitted'; submittedAt: string; reference: string }> {
+	return db.transaction().execute(async (tx) => {
+		const a0 = await tx.selectFrom('attempt').selectAll().where('id', '=', attemptId).forUpdate().executeTakeFirst();
+		if (!a0) throw new NotFoundError('No such attempt');
+		const a = await settleAttempt(tx, a0, now);
+		if (a.state === 'submitted') return { state: 'submitted', submittedAt: a.submitted_at!.toISOString(), reference: a.reference! };
+		if (a.state !== 'in_progress') throw new ConflictError(`The exam cannot be submitted while it is ${a.state.replace('_', ' ')}`, { state: a.state });
+		const reference = newReference();
+		await tx.updateTable('attempt').set({ state: 'submitted', submitted_at: now, submit_reason: 'candidate', reference, updated_at: now }).where('id', '=', a.id).execute();
+		await recordEvent(tx, { userId: null, label: 'candidate' }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'submit' }, now);
+		return { state: 'submitted', submittedAt: now.toISOString(), reference };
+	});
+}
+
+/** What the candidate's exam page needs: paper, own answers (with their sequence numbers), clock. */
+export async function candidateExamView(db: Kysely<Database>, attemptId: string, now = new Date()) {
+	const a = await settleAttempt(db, await getAttempt(db, attemptId), now);
+	const info = await db
+		.selectFrom('sitting as s')
+		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
+		.innerJoin('attempt as a', 'a.sitting_id', 's.id')
+		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
+		.innerJoin('centre as ce', 'ce.id', 's.centre_id')
+		.select(['v.content', 'v.title', 'v.total_marks', 's.state as sitting_state', 's.room', 'c.first_name', 'c.last_name', 'c.candidate_number', 'ce.number as centre_number', 'ce.name as centre_name'])
+		.where('a.id', '=', attemptId)
+		.executeTakeFirstOrThrow();
+	const responses = await db.selectFrom('response').select(['item_key', 'seq', 'text', 'saved_at']).where('attempt_id', '=', attemptId).execute();
+	return { attempt: a, info, responses, clock: clockView(a, now) };
+}
+
+export const REST_BREAK_REASON = 'Rest break (candidate)';
+
+/**
+ * A candidate with supervised rest breaks stops and restarts their own clock. Only a break they
+ * started can be ended by them; an invigilator's pause is the invigilator's to lift.
+ */
+export async function candidateRestBreak(db: Kysely<Database>, attemptId: string, start: boolean, now = new Date()): Promise<ClockView> {
+	const a = await settleAttempt(db, await getAttempt(db, attemptId), now);
+	if (!a.rest_breaks) throw new ForbiddenError('Rest breaks are not part of your access arrangements. Ask your invigilator.');
+	const sitting = await db.selectFrom('sitting').select('centre_id').where('id', '=', a.sitting_id).executeTakeFirstOrThrow();
+	const ctx = { actor: { userId: null, label: 'candidate (rest break)' }, centreId: sitting.centre_id, now };
+	if (start) {
+		if (a.state !== 'in_progress') throw new ConflictError('A rest break can start only while you are answering', { state: a.state });
+		await pause(db, ctx, a.sitting_id, a.id, REST_BREAK_REASON);
+	} else {
+		if (a.state !== 'paused' || a.pause_reason !== REST_BREAK_REASON) throw new ConflictError('You are not on a rest break', { state: a.state });
+		await resume(db, ctx, a.sitting_id, a.id, 'rest break ended');
+	}
+	return getCandidateClock(db, attemptId, now);
+}

@@ -1,0 +1,105 @@
+import type { Kysely } from 'kysely';
+import { effectiveState, type AttemptState } from '../../domain/attempt.js';
+import { timeLeftMs } from '../../domain/timing.js';
+import type { Database } from '../db/schema.js';
+import { clockOf, settleAttempt } from './attempts.js';
+
+export interface ConsoleRow {
+	attemptId: string;
+	candidateNumber: string;
+	name: string;
+	present: boolean;
+	state: AttemptState;
+	pauseReason: string | null;
+	lastSavedAt: string | null;
+	answered: number;
+	items: number;
+	timeLeftMs: number | null;
+	deadlineAt: string | null;
+	extraTimePercent: number;
+	extensionMinutes: number;
+	restBreaks: boolean;
+	moveAllowed: boolean;
+	reference: string | null;
+}
+
+/** The invigilator's live table: one row per candidate, settled to now. */
+export async function consoleRows(db: Kysely<Database>, sittingId: string, now = new Date()): Promise<ConsoleRow[]> {
+	const rows = await db
+		.selectFrom('attempt as a')
+		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
+		.selectAll('a')
+		.select([
+			'c.candidate_number',
+			'c.first_name',
+			'c.last_name',
+			'c.extra_time_percent as candidate_extra',
+			'c.rest_breaks as candidate_rest_breaks',
+			(eb) =>
+				eb
+					.selectFrom('response as r')
+					.select(eb.fn.countAll<number>().as('n'))
+					.whereRef('r.attempt_id', '=', 'a.id')
+					.where('r.text', '<>', '')
+					.as('answered')
+		])
+		.where('a.sitting_id', '=', sittingId)
+		.orderBy('c.candidate_number')
+		.execute();
+	const items = await db
+		.selectFrom('paper_item as i')
+		.innerJoin('sitting as s', 's.paper_version_id', 'i.paper_version_id')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('s.id', '=', sittingId)
+		.executeTakeFirstOrThrow();
+	const out: ConsoleRow[] = [];
+	for (const r of rows) {
+		const a = await settleAttempt(db, r, now);
+		const clock = clockOf(a);
+		const started = a.started_at !== null;
+		out.push({
+			attemptId: a.id,
+			candidateNumber: r.candidate_number,
+			name: `${r.first_name} ${r.last_name}`,
+			present: a.present,
+			state: effectiveState(a.state, a.reading_ends_at, now),
+			pauseReason: a.pause_reason,
+			lastSavedAt: a.last_saved_at?.toISOString() ?? null,
+			answered: Number(r.answered ?? 0),
+			items: Number(items.n),
+			timeLeftMs: clock && a.state !== 'submitted' && a.state !== 'void' ? timeLeftMs(clock, now) : null,
+			deadlineAt: a.deadline_at?.toISOString() ?? null,
+			// Before the start, arrangements come from the register (they are copied at the start).
+			extraTimePercent: started ? a.extra_time_percent : r.candidate_extra,
+			extensionMinutes: a.extension_minutes,
+			restBreaks: started ? a.rest_breaks : r.candidate_rest_breaks,
+			moveAllowed: a.move_allowed_at !== null,
+			reference: a.reference
+		});
+	}
+	return out;
+}
+
+export async function sittingEvents(db: Kysely<Database>, sittingId: string, limit = 200) {
+	return db
+		.selectFrom('sitting_event as e')
+		.leftJoin('attempt as a', 'a.id', 'e.attempt_id')
+		.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
+		.select(['e.id', 'e.kind', 'e.reason', 'e.minutes', 'e.actor_label', 'e.occurred_at', 'c.candidate_number'])
+		.where('e.sitting_id', '=', sittingId)
+		.orderBy('e.id', 'desc')
+		.limit(limit)
+		.execute();
+}
+
+/** Saves refused after the deadline or in a closed state: for the invigilator's report. */
+export async function quarantinedSaves(db: Kysely<Database>, sittingId: string) {
+	return db
+		.selectFrom('save_quarantine as q')
+		.innerJoin('attempt as a', 'a.id', 'q.attempt_id')
+		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
+		.select(['q.id', 'q.item_key', 'q.seq', 'q.text', 'q.reason', 'q.received_at', 'c.candidate_number'])
+		.where('a.sitting_id', '=', sittingId)
+		.orderBy('q.id')
+		.execute();
+}

@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely';
+import { randomInt } from 'node:crypto';
+import type { StaffRole } from '../../domain/roles.js';
+import { SYSTEM_ACTOR } from '../audit/index.js';
+import { createCentre, createStaffAccount, registerCandidate } from '../centres/index.js';
+import type { Database } from '../db/schema.js';
+import { bookSitting } from '../sittings/index.js';
+
+export const DEMO_CENTRE = { number: '900001', name: 'Demo Training Centre' };
+
+export interface DemoAccount {
+	role: StaffRole;
+	email: string;
+	password: string;
+}
+
+export interface DemoData {
+	centreId: string;
+	sitting: { paperCode: string; keycode: string; room: string } | null;
+	accounts: DemoAccount[];
+	candidates: { candidateNumber: string; name: string }[];
+}
+
+const ACCOUNTS: { role: StaffRole; email: string; name: string }[] = [
+	{ role: 'awarding_admin', email: 'admin@demo.test', name: 'Alex Awarding' },
+	{ role: 'centre_admin', email: 'centre@demo.test', name: 'Casey Centre' },
+	{ role: 'invigilator', email: 'invigilator@demo.test', name: 'Indra Invigilator' },
+	{ role: 'marker', email: 'marker@demo.test', name: 'Morgan Marker' },
+	{ role: 'moderator', email: 'moderator@demo.test', name: 'Mo Moderator' }
+];
+
+const CANDIDATES = [
+	{ candidate_number: '0001', first_name: 'Aisha', last_name: 'Khan' },
+	{ candidate_number: '0002', first_name: 'Ben', last_name: 'Okafor', extra_time_percent: 25 },
+	{ candidate_number: '0003', first_name: 'Chloe', last_name: 'Murphy' },
+	{ candidate_number: '0004', first_name: 'Dylan', last_name: 'Evans', rest_breaks: true, reader: true },
+	{ candidate_number: '0005', first_name: 'Ewa', last_name: 'Nowak' }
+];
+
+/** A password that is easy to type from a console: four groups of four, no look-alike characters. */
+export function generateReadablePassword(): string {
+	const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+	const group = () => Array.from({ length: 4 }, () => alphabet[randomInt(alphabet.length)]).join('');
+	return [group(), group(), group(), group()].join('-');
+}
+
+export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
+	const row = await db.selectFrom('app_user').select('id').limit(1).executeTakeFirst();
+	return !row;
+}
+
+/**
+ * Creates the demo centre, one account per staff role (random passwords, returned once, never
+ * stored in the repository) and a few candidates. Call only on an empty database.
+ */
+export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
+	const centre = await createCentre(db, SYSTEM_ACTOR, DEMO_CENTRE);
+	const accounts: DemoAccount[] = [];
+	for (const a of ACCOUNTS) {
+		const password = generateReadablePassword();
+		await createStaffAccount(db, SYSTEM_ACTOR, {
+			email: a.email,
+			display_name: a.name,
+			password,
+			role: a.role,
+			centre_id: centre.id
+		});
+		accounts.push({ role: a.role, email: a.email, password });
+	}
+	const candidateIds: string[] = [];
+	for (const c of CANDIDATES) candidateIds.push((await registerCandidate(db, SYSTEM_ACTOR, centre.id, c)).id);
+
+	// A sitting ready to start today, on a Level 1 live paper when the bank has one.
+	const papers = await db.selectFrom('paper').select(['code', 'kind']).where('current_version_id', 'is not', null).orderBy('code').execute();
+	const paper = papers.find((p) => p.code === '8992-111-A') ?? papers.find((p) => p.kind === 'live') ?? papers[0];
+	let sitting: DemoData['sitting'] = null;
+	if (paper) {
+		const invigilator = await db.selectFrom('app_user').select('id').where('email', '=', 'invigilator@demo.test').executeTakeFirstOrThrow();
+		const booked = await bookSitting(db, SYSTEM_ACTOR, centre.id, {
+			paper_code: paper.code,
+			scheduled_at: new Date().toISOString(),
+			room: 'Room 1',
+			invigilator_ids: [invigilator.id],
+			candidate_ids: candidateIds
+		});
+		sitting = { paperCode: paper.code, keycode: booked.keycode, room: booked.room };
+	}
+	return {
+		centreId: centre.id,
+		sitting,
+		accounts,
+		candidates: CANDIDATES.map((c) => ({ candidateNumber: c.candidate_number, name: `${c.first_name} ${c.last_name}` }))
+	};
+}
+
+/** The console lines people and scripts read: `  <role>: <email> / <password>`. */
+export function formatDemoCredentials(demo: DemoData): string[] {
+	return demo.accounts.map((a) => `  ${a.role}: ${a.email} / ${a.password}`);
+}

@@ -1,0 +1,44 @@
+/** The project's own errors. Services throw these; routes map them to HTTP statuses. */
+export class AppError extends Error {
+	constructor(
+		message: string,
+		readonly status: number
+	) {
+		super(message);
+		this.name = new.target.name;
+	}
+}
+export class NotFoundError extends AppError {
+	constructor(message = 'Not found') {
+		super(message, 404);
+	}
+}
+export class ForbiddenError extends AppError {
+	constructor(message = 'Forbidden') {
+		super(message, 403);
+	}
+}
+export class ConflictError extends AppError {
+	constructor(
+		message: string,
+		readonly details: Record<string, unknown> = {}
+	) {
+		super(message, 409);
+	}
+}
+export class ValidationError extends AppError {
+	constructor(
+		message: string,
+		readonly issues: { field?: string; row?: number; message: string }[] = []
+	) {
+		super(message, 400);
+	}
+}
+export class TooManyRequestsError extends AppError {
+	constructor(
+		message: string,
+		readonly retryAfterSeconds: number
+	) {
+		super(message, 429);
+	}
+}

@@ -1,0 +1,50 @@
+import { error, fail, json, type ActionFailure } from '@sveltejs/kit';
+import { ConflictError } from './errors.js';
+import { AppError, TooManyRequestsError, ValidationError } from './errors.js';
+
+/** Maps a service error to a form failure (400/429 with a message) or an HTTP error page. */
+export function failFromError(err: unknown, values: Record<string, unknown> = {}): ActionFailure<{
+	message: string;
+	issues: { field?: string; row?: number; message: string }[];
+	values: Record<string, unknown>;
+}> {
+	if (err instanceof ValidationError) return fail(400, { message: err.message, issues: err.issues, values });
+	if (err instanceof TooManyRequestsError) return fail(429, { message: err.message, issues: [], values });
+	if (err instanceof AppError) error(err.status, err.message);
+	throw err;
+}
+
+/** Runs a service call for a load; maps the project's errors to error pages. */
+export async function orError<T>(promise: Promise<T>): Promise<T> {
+	try {
+		return await promise;
+	} catch (err) {
+		if (err instanceof AppError) error(err.status, err.message);
+		throw err;
+	}
+}
+
+export function formValues(data: FormData, keys: readonly string[]): Record<string, string> {
+	return Object.fromEntries(keys.map((k) => [k, String(data.get(k) ?? '')]));
+}
+
+/** A JSON error for the exam API: a reason, the state where it matters, and the server's time. */
+export function apiError(status: number, message: string, extra: Record<string, unknown> = {}): Response {
+	return json({ error: message, ...extra, serverNow: new Date().toISOString() }, { status });
+}
+
+export function apiErrorFrom(err: unknown): Response {
+	if (err instanceof ConflictError) return apiError(409, err.message, err.details);
+	if (err instanceof AppError) return apiError(err.status, err.message);
+	throw err;
+}
+
+/**
+ * The exam API's guard: 401 without a candidate session; 404 for any attempt but the candidate's own
+ * (never 403, so an attempt id reveals nothing). Returns the refusal, or null to go on.
+ */
+export function refuseUnlessOwnAttempt(locals: App.Locals, attemptId: string | undefined): Response | null {
+	if (!locals.candidate) return apiError(401, 'Not signed in to an exam');
+	if (locals.candidate.attemptId !== attemptId) return apiError(404, 'No such attempt');
+	return null;
+}

@@ -1,0 +1,181 @@
+import type { Kysely } from 'kysely';
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import { generateKeycode } from '../../domain/keycode.js';
+import { writeAudit, type Actor } from '../audit/index.js';
+import { parse } from '../centres/index.js';
+import type { Database, SittingRow } from '../db/schema.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+
+export const bookingSchema = z.object({
+	paper_code: z.string().min(1, 'Choose a paper'),
+	scheduled_at: z
+		.string()
+		.min(1, 'Enter the date and time')
+		.transform((v, ctx) => {
+			const d = new Date(v);
+			if (Number.isNaN(d.getTime())) {
+				ctx.addIssue({ code: 'custom', message: 'Enter a valid date and time' });
+				return z.NEVER;
+			}
+			return d;
+		}),
+	room: z.string().trim().min(1, 'Enter the room').max(100),
+	invigilator_ids: z.array(z.string()).min(1, 'Choose at least one invigilator'),
+	candidate_ids: z.array(z.string()).min(1, 'Choose at least one candidate')
+});
+
+/** A keycode not used by another open sitting at the centre. */
+async function freshKeycode(db: Kysely<Database>, centreId: string): Promise<string> {
+	for (let i = 0; i < 20; i++) {
+		const code = generateKeycode(randomInt);
+		const clash = await db.selectFrom('sitting').select('id').where('centre_id', '=', centreId).where('keycode', '=', code).where('state', '<>', 'ended').executeTakeFirst();
+		if (!clash) return code;
+	}
+	throw new Error('Could not find a free keycode');
+}
+
+/**
+ * Books a sitting: the paper's current version (kept for the sitting even if the paper changes
+ * later), a room and time, invigilators of this centre, candidates of this centre's register.
+ */
+export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown): Promise<SittingRow> {
+	const b = parse(bookingSchema, input);
+	return db.transaction().execute(async (tx) => {
+		const paper = await tx
+			.selectFrom('paper')
+			.select(['current_version_id', 'code'])
+			.where('code', '=', b.paper_code)
+			.executeTakeFirst();
+		if (!paper?.current_version_id) throw new ValidationError(`No paper ${b.paper_code}`, [{ field: 'paper_code', message: 'No such paper' }]);
+		const invigilators = await tx
+			.selectFrom('membership')
+			.select('user_id')
+			.where('role', '=', 'invigilator')
+			.where('centre_id', '=', centreId)
+			.where('user_id', 'in', b.invigilator_ids)
+			.execute();
+		if (invigilators.length !== new Set(b.invigilator_ids).size) {
+			throw new ValidationError('Choose invigilators of this centre', [{ field: 'invigilator_ids', message: 'Not an invigilator of this centre' }]);
+		}
+		const candidates = await tx
+			.selectFrom('candidate')
+			.select(['id', 'extra_time_percent', 'rest_breaks'])
+			.where('centre_id', '=', centreId)
+			.where('id', 'in', b.candidate_ids)
+			.execute();
+		if (candidates.length !== new Set(b.candidate_ids).size) {
+			throw new ValidationError("Choose candidates from this centre's register", [{ field: 'candidate_ids', message: 'Not registered at this centre' }]);
+		}
+		const sitting = await tx
+			.insertInto('sitting')
+			.values({
+				centre_id: centreId,
+				paper_version_id: paper.current_version_id,
+				scheduled_at: b.scheduled_at,
+				room: b.room,
+				keycode: await freshKeycode(tx, centreId),
+				created_by: actor.userId
+			})
+			.returningAll()
+			.executeTakeFirstOrThrow();
+		await tx.insertInto('sitting_invigilator').values(invigilators.map((i) => ({ sitting_id: sitting.id, user_id: i.user_id }))).execute();
+		await tx
+			.insertInto('attempt')
+			.values(candidates.map((c) => ({ sitting_id: sitting.id, candidate_id: c.id, extra_time_percent: c.extra_time_percent, rest_breaks: c.rest_breaks })))
+			.execute();
+		await writeAudit(tx, actor, {
+			action: 'sitting.book',
+			centreId,
+			subjectType: 'sitting',
+			subjectId: sitting.id,
+			details: { paper: paper.code, room: b.room, scheduled_at: b.scheduled_at.toISOString(), candidates: candidates.length }
+		});
+		return sitting;
+	});
+}
+
+export interface SittingSummary {
+	id: string;
+	centreId: string;
+	paperCode: string;
+	paperTitle: string;
+	scheduledAt: Date;
+	room: string;
+	keycode: string;
+	state: 'scheduled' | 'running' | 'ended';
+	candidates: number;
+}
+
+function sittingQuery(db: Kysely<Database>) {
+	return db
+		.selectFrom('sitting as s')
+		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
+		.innerJoin('paper as p', 'p.id', 'v.paper_id')
+		.select([
+			's.id',
+			's.centre_id as centreId',
+			'p.code as paperCode',
+			'v.title as paperTitle',
+			's.scheduled_at as scheduledAt',
+			's.room',
+			's.keycode',
+			's.state',
+			(eb) => eb.selectFrom('attempt as a').select(eb.fn.countAll<number>().as('n')).whereRef('a.sitting_id', '=', 's.id').as('candidates')
+		]);
+}
+
+const toSummary = (r: Omit<SittingSummary, 'candidates'> & { candidates: number | string | null }): SittingSummary => ({ ...r, candidates: Number(r.candidates ?? 0) });
+
+export async function listCentreSittings(db: Kysely<Database>, centreId: string): Promise<SittingSummary[]> {
+	return (await sittingQuery(db).where('s.centre_id', '=', centreId).orderBy('s.scheduled_at', 'desc').execute()).map(toSummary);
+}
+
+export async function listInvigilatorSittings(db: Kysely<Database>, userId: string): Promise<SittingSummary[]> {
+	return (
+		await sittingQuery(db)
+			.where((eb) => eb.exists(eb.selectFrom('sitting_invigilator as si').select('si.user_id').whereRef('si.sitting_id', '=', 's.id').where('si.user_id', '=', userId)))
+			.orderBy('s.scheduled_at', 'desc')
+			.execute()
+	).map(toSummary);
+}
+
+/** A sitting, only if it belongs to `centreId` (another centre's sitting is "not found"). */
+export async function getSitting(db: Kysely<Database>, sittingId: string, centreId?: string): Promise<SittingSummary> {
+	if (!/^[0-9a-f-]{36}$/i.test(sittingId)) throw new NotFoundError('No such sitting');
+	let q = sittingQuery(db).where('s.id', '=', sittingId);
+	if (centreId) q = q.where('s.centre_id', '=', centreId);
+	const r = await q.executeTakeFirst();
+	if (!r) throw new NotFoundError('No such sitting');
+	return toSummary(r);
+}
+
+export interface RegisterRow {
+	attemptId: string;
+	candidateNumber: string;
+	firstName: string;
+	lastName: string;
+	extraTimePercent: number;
+	restBreaks: boolean;
+	reader: boolean;
+	scribe: boolean;
+}
+
+export async function sittingRegister(db: Kysely<Database>, sittingId: string): Promise<RegisterRow[]> {
+	return db
+		.selectFrom('attempt as a')
+		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
+		.select([
+			'a.id as attemptId',
+			'c.candidate_number as candidateNumber',
+			'c.first_name as firstName',
+			'c.last_name as lastName',
+			'c.extra_time_percent as extraTimePercent',
+			'c.rest_breaks as restBreaks',
+			'c.reader',
+			'c.scribe'
+		])
+		.where('a.sitting_id', '=', sittingId)
+		.orderBy('c.candidate_number')
+		.execute();
+}

@@ -1,0 +1,7 @@
+import type { LayoutServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/http';
+
+export const load: LayoutServerLoad = (event) => {
+	requireRole(event, ['awarding_admin']);
+	return {};
+};

@@ -1,0 +1,8 @@
+import type { PageServerLoad } from './$types';
+import { getPaperVersion } from '$lib/server/bank/papers';
+import { orError } from '$lib/server/routes';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const v = await orError(getPaperVersion(locals.db, params.code));
+	return { code: v.code, version: v.version, paper: v.paper, totalMarks: v.totalMarks };
+};

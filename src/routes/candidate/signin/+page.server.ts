@@ -1,0 +1,33 @@
+import { redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { CANDIDATE_COOKIE, signInCandidate } from '$lib/server/delivery/candidate';
+import { clientAddress } from '$lib/server/auth/http';
+import { failFromError, formValues } from '$lib/server/routes';
+import { ConflictError } from '$lib/server/errors';
+import { fail } from '@sveltejs/kit';
+
+export const load: PageServerLoad = ({ locals }) => {
+	if (locals.candidate) redirect(303, '/candidate/exam');
+	return {};
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const values = formValues(await event.request.formData(), ['centre_number', 'candidate_number', 'keycode']);
+		try {
+			const { token } = await signInCandidate(event.locals.db, {
+				centreNumber: values.centre_number!,
+				candidateNumber: values.candidate_number!,
+				keycode: values.keycode!,
+				ip: clientAddress(event),
+				userAgent: event.request.headers.get('user-agent')
+			});
+			// The candidate cookie follows the same rules as staff sessions; it dies with the browser.
+			event.cookies.set(CANDIDATE_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: event.url.protocol === 'https:', path: '/' });
+		} catch (err) {
+			if (err instanceof ConflictError) return fail(409, { message: err.message, issues: [], values });
+			return failFromError(err, values);
+		}
+		redirect(303, '/candidate/exam');
+	}
+};

@@ -1,0 +1,11 @@
+import type { LayoutServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/http';
+import { getCentre } from '$lib/server/centres';
+import { orError } from '$lib/server/routes';
+
+/** Every page under a centre: centre administrators of that centre only (another centre → 404). */
+export const load: LayoutServerLoad = async (event) => {
+	requireRole(event, ['centre_admin'], event.params.centreId);
+	const centre = await orError(getCentre(event.locals.db, event.params.centreId));
+	return { centre: { id: centre.id, number: centre.number, name: centre.name } };
+};

@@ -1,0 +1,45 @@
+import { redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { bookSitting, listCentreSittings } from '$lib/server/sittings';
+import { listCandidates } from '$lib/server/centres';
+import { listPapers } from '$lib/server/bank/papers';
+import { actorOf, requireRole } from '$lib/server/auth/http';
+import { failFromError } from '$lib/server/routes';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const invigilators = await locals.db
+		.selectFrom('membership as m')
+		.innerJoin('app_user as u', 'u.id', 'm.user_id')
+		.select(['u.id', 'u.display_name', 'u.email'])
+		.where('m.role', '=', 'invigilator')
+		.where('m.centre_id', '=', params.centreId)
+		.orderBy('u.display_name')
+		.execute();
+	return {
+		sittings: await listCentreSittings(locals.db, params.centreId),
+		papers: (await listPapers(locals.db)).map((p) => ({ code: p.code, label: `${p.code} – ${p.title} (${p.kind})` })),
+		candidates: (await listCandidates(locals.db, params.centreId)).map((c) => ({ id: c.id, label: `${c.candidate_number} ${c.first_name} ${c.last_name}`, extra: c.extra_time_percent })),
+		invigilators
+	};
+};
+
+export const actions: Actions = {
+	book: async (event) => {
+		requireRole(event, ['centre_admin'], event.params.centreId);
+		const data = await event.request.formData();
+		const values = {
+			paper_code: String(data.get('paper_code') ?? ''),
+			scheduled_at: String(data.get('scheduled_at') ?? ''),
+			room: String(data.get('room') ?? ''),
+			invigilator_ids: data.getAll('invigilator_ids').map(String),
+			candidate_ids: data.getAll('candidate_ids').map(String)
+		};
+		let id: string;
+		try {
+			id = (await bookSitting(event.locals.db, actorOf(event), event.params.centreId, values)).id;
+		} catch (err) {
+			return failFromError(err, values);
+		}
+		redirect(303, `/centre/${event.params.centreId}/sittings/${id}`);
+	}
+};

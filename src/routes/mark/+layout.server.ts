@@ -1,0 +1,7 @@
+import type { LayoutServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/http';
+
+export const load: LayoutServerLoad = (event) => {
+	const user = requireRole(event, ['marker', 'moderator']);
+	return { isModerator: user.grants.some((g) => g.role === 'moderator') };
+};

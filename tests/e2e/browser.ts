@@ -1,0 +1,53 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { expect, inject } from 'vitest';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Launches Debian's Chromium. A missing browser fails loudly: browser tests never skip. */
+export async function launchBrowser(): Promise<Browser> {
+	if (!existsSync(CHROMIUM)) {
+		throw new Error(`Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+	}
+	return chromium.launch({
+		executablePath: CHROMIUM,
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--no-first-run'
+		]
+	});
+}
+
+export function e2e() {
+	return inject('e2e');
+}
+
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+	return browser.newContext({ baseURL: e2e().baseURL });
+}
+
+export async function signInAs(page: Page, role: string): Promise<void> {
+	const account = e2e().accounts[role];
+	if (!account) throw new Error(`No demo account for ${role}`);
+	await page.goto('/signin');
+	await page.getByLabel('Email address').fill(account.email);
+	await page.getByLabel('Password').fill(account.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.waitForURL((url) => url.pathname !== '/signin');
+}
+
+/** Runs axe (WCAG 2.0–2.2 A and AA rules) and fails on any serious or critical violation. */
+export async function expectAccessible(page: Page): Promise<void> {
+	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+	const bad = results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
+	expect(bad, `axe violations on ${page.url()}`).toEqual([]);
+}

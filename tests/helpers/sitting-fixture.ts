@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { importBank } from '../../src/lib/server/bank/import.js';
+import { loadBank } from '../../src/lib/server/bank/load.js';
+import { registerCandidate } from '../../src/lib/server/centres/index.js';
+import type { Database } from '../../src/lib/server/db/schema.js';
+import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { writeBank } from './bank-fixture.js';
+import { makeCentre, makeStaff } from './fixtures.js';
+
+/** A centre with an invigilator, `n` candidates and a sitting of the fixture paper (60 + 5 minutes, items 1, 2, 3.a, 3.b). */
+export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: { extra_time_percent?: string }[] = []) {
+	const bankRoot = writeBank();
+	await importBank(db, loadBank(bankRoot), SYSTEM_ACTOR);
+	const centre = await makeCentre(db);
+	const invigilator = await makeStaff(db, 'invigilator', centre.id);
+	const candidates = [];
+	for (let i = 0; i < n; i++) {
+		candidates.push(
+			await registerCandidate(db, SYSTEM_ACTOR, centre.id, { candidate_number: `C${i + 1}`, first_name: `Cand${i + 1}`, last_name: 'Test', ...(arrangements[i] ?? {}) })
+		);
+	}
+	const actor = { userId: invigilator.id, label: invigilator.email };
+	const sitting = await bookSitting(db, actor, centre.id, {
+		paper_code: '8992-111-T',
+		scheduled_at: new Date().toISOString(),
+		room: 'Room 1',
+		invigilator_ids: [invigilator.id],
+		candidate_ids: candidates.map((c) => c.id)
+	});
+	const attempts = await db.selectFrom('attempt').selectAll().where('sitting_id', '=', sitting.id).execute();
+	const attemptOf = (candidateId: string) => attempts.find((a) => a.candidate_id === candidateId)!.id;
+	return { centre, invigilator, candidates, sitting, ctx: { actor, centreId: centre.id }, attemptOf };
+}

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createTestDatabase } from '../helpers/db.js';
+import { validPaper, writeBank } from '../helpers/bank-fixture.js';
+import { loadBank } from '../../src/lib/server/bank/load.js';
+import { importBank } from '../../src/lib/server/bank/import.js';
+import { getPaperVersion, listPapers, listVersions, updateBoundaries } from '../../src/lib/server/bank/papers.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
+import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+
+let h: DatabaseHandle;
+let root: string;
+beforeAll(async () => {
+	h = await createTestDatabase();
+	root = writeBank();
+});
+afterAll(async () => {
+	await h.close();
+	rmSync(root, { recursive: true, force: true });
+});
+
+const snapshot = async () => ({
+	papers: await h.db.selectFrom('paper').selectAll().orderBy('code').execute(),
+	versions: await h.db.selectFrom('paper_version').select(['id', 'version', 'content_hash']).orderBy('id').execute(),
+	items: await h.db.selectFrom('paper_item').selectAll().orderBy('paper_version_id').orderBy('position').execute()
+});
+
+describe('bank import', () => {
+	it('imports a paper with its items, then a second import changes nothing', async () => {
+		const first = await importBank(h.db, loadBank(root), SYSTEM_ACTOR);
+		expect(first.papersCreated).toEqual(['8992-111-T']);
+		expect(first.newVersions).toEqual([{ code: '8992-111-T', version: 1 }]);
+		const before = await snapshot();
+		expect(before.items.map((i) => [i.item_key, i.label, i.max_marks, i.area])).toEqual([
+			['1', '1', 5, 'FL'],
+			['2', '2', 5, 'FN'],
+			['3.a', '3(a)', 5, 'FM'],
+			['3.b', '3(b)', 5, 'FO']
+		]);
+		const second = await importBank(h.db, loadBank(root), SYSTEM_ACTOR);
+		expect(second).toEqual({ unitsChanged: [], papersCreated: [], newVersions: [], unchanged: ['8992-111-T'] });
+		expect(await snapshot()).toEqual(before);
+	});
+
+	it('editing a paper makes a new version and keeps the old one unchanged', async () => {
+		const v1 = await getPaperVersion(h.db, '8992-111-T');
+		const edited = validPaper();
+		edited.sections[0].questions[0].stem = 'Identify three types of customer.';
+		writeFileSync(join(root, '8992-111', '8992-111-T.yaml'), stringify(edited));
+		const r = await importBank(h.db, loadBank(root), SYSTEM_ACTOR);
+		expect(r.newVersions).toEqual([{ code: '8992-111-T', version: 2 }]);
+		const current = await getPaperVersion(h.db, '8992-111-T');
+		expect(current.version).toBe(2);
+		expect(current.paper.sections[0]!.questions[0]!.stem).toBe('Identify three types of customer.');
+		const old = await getPaperVersion(h.db, '8992-111-T', 1);
+		expect(old.versionId).toBe(v1.versionId);
+		expect(old.paper.sections[0]!.questions[0]!.stem).toBe('Identify two types of customer.');
+		expect((await listVersions(h.db, '8992-111-T')).map((v) => v.version)).toEqual([2, 1]);
+	});
+
+	it('does not import a bad file', async () => {
+		const bad = validPaper();
+		bad.code = '8992-111-U';
+		bad.sections[0].questions[0].area = 'FS';
+		writeFileSync(join(root, '8992-111', '8992-111-U.yaml'), stringify(bad));
+		const bank = loadBank(root);
+		expect(bank.problems.length).toBeGreaterThan(0);
+		expect([...bank.badFiles]).toEqual([expect.stringMatching(/8992-111\/8992-111-U\.yaml$/)]);
+		await importBank(h.db, bank, SYSTEM_ACTOR);
+		expect((await listPapers(h.db)).map((p) => p.code)).toEqual(['8992-111-T']);
+		rmSync(join(root, '8992-111', '8992-111-U.yaml'));
+	});
+
+	it('changing only the boundaries in the file is not a new version (boundaries are edited in the app)', async () => {
+		const edited = validPaper();
+		edited.sections[0].questions[0].stem = 'Identify three types of customer.';
+		edited.boundaries = { pass: 11, first_class: 17 };
+		writeFileSync(join(root, '8992-111', '8992-111-T.yaml'), stringify(edited));
+		const r = await importBank(h.db, loadBank(root), SYSTEM_ACTOR);
+		expect(r.newVersions).toEqual([]);
+	});
+});
+
+describe('boundaries', () => {
+	it('are edited with an audit entry, and refused when invalid', async () => {
+		const v = await getPaperVersion(h.db, '8992-111-T');
+		await updateBoundaries(h.db, { userId: null, label: 'admin@test' }, v.versionId, { pass: '13', first_class: '18' });
+		const after = await getPaperVersion(h.db, '8992-111-T');
+		expect([after.pass, after.firstClass]).toEqual([13, 18]);
+		const audit = await h.db.selectFrom('audit_log').selectAll().where('action', '=', 'paper.update_boundaries').executeTakeFirstOrThrow();
+		expect(audit.details).toEqual({ before: { pass: 12, first_class: 16 }, after: { pass: 13, first_class: 18 } });
+		await expect(updateBoundaries(h.db, SYSTEM_ACTOR, v.versionId, { pass: '18', first_class: '18' })).rejects.toBeInstanceOf(ValidationError);
+		await expect(updateBoundaries(h.db, SYSTEM_ACTOR, v.versionId, { pass: '10', first_class: '21' })).rejects.toBeInstanceOf(ValidationError);
+	});
+	it('are refused once results are approved (locked), and stay as they were', async () => {
+		const v = await getPaperVersion(h.db, '8992-111-T');
+		await h.db.updateTable('paper_version').set({ boundaries_locked_at: new Date() }).where('id', '=', v.versionId).execute();
+		await expect(updateBoundaries(h.db, SYSTEM_ACTOR, v.versionId, { pass: '10', first_class: '15' })).rejects.toBeInstanceOf(ConflictError);
+		const after = await getPaperVersion(h.db, '8992-111-T');
+		expect([after.pass, after.firstClass, after.locked]).toEqual([13, 18, true]);
+	});
+});

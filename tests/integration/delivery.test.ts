@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../helpers/db.js';
+import { makeSitting } from '../helpers/sitting-fixture.js';
+import { allowMove, endSitting, extendTime, markAttendance, pause, resume, startSitting, sweepDeadlines, voidAttempt } from '../../src/lib/server/delivery/attempts.js';
+import { getCandidateClock, GoneError, MAX_ANSWER_CHARS, PayloadTooLargeError, saveResponse, signInCandidate, submitAttempt, validateCandidateToken } from '../../src/lib/server/delivery/candidate.js';
+import { consoleRows, quarantinedSaves } from '../../src/lib/server/delivery/console.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
+import { KEYCODE_ALPHABET } from '../../src/lib/domain/keycode.js';
+import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+
+let h: DatabaseHandle;
+beforeAll(async () => {
+	h = await createTestDatabase();
+});
+afterAll(() => h.close());
+
+const MIN = 60_000;
+const plus = (d: Date, min: number) => new Date(d.getTime() + min * MIN);
+
+/** A running sitting with both candidates answering (reading over), at time `t0 + 6 min`. */
+async function running(n = 2, arrangements: { extra_time_percent?: string }[] = []) {
+	const f = await makeSitting(h.db, n, arrangements);
+	const t0 = new Date();
+	for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
+	await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
+	return { ...f, t0, answering: plus(t0, 6) };
+}
+
+describe('booking and candidate sign-in', () => {
+	it('books a sitting with a keycode free of look-alikes, one attempt per candidate', async () => {
+		const f = await makeSitting(h.db, 3);
+		expect(f.sitting.keycode).toMatch(new RegExp(`^[${KEYCODE_ALPHABET}]{6}$`));
+		expect((await consoleRows(h.db, f.sitting.id)).map((r) => [r.candidateNumber, r.state])).toEqual([
+			['C1', 'not_started'],
+			['C2', 'not_started'],
+			['C3', 'not_started']
+		]);
+	});
+	it('signs in with a lower-case keycode; a wrong keycode says so', async () => {
+		const f = await makeSitting(h.db, 1);
+		const centreNumber = f.centre.number;
+		await expect(signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: 'ABCDEF' === f.sitting.keycode ? 'ABCDEG' : 'ABCDEF', ip: '10.9.0.1' })).rejects.toThrow(
+			'That keycode is not correct for your sitting'
+		);
+		const r = await signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: f.sitting.keycode.toLowerCase(), ip: '10.9.0.1' });
+		expect(r.attemptId).toBe(f.attemptOf(f.candidates[0]!.id));
+		expect(await validateCandidateToken(h.db, r.token)).toMatchObject({ attemptId: r.attemptId });
+	});
+	it('refuses a candidate marked absent', async () => {
+		const f = await makeSitting(h.db, 1);
+		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), false);
+		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.0.2' })).rejects.toThrow('marked absent');
+	});
+});
+
+describe('autosave', () => {
+	it('keeps the highest sequence: replays and out-of-order saves change nothing and still succeed', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const r1 = await saveResponse(h.db, id, '1', { seq: 1, text: 'a' }, f.answering);
+		const r3 = await saveResponse(h.db, id, '1', { seq: 3, text: 'abc' }, plus(f.answering, 0.1));
+		const r2 = await saveResponse(h.db, id, '1', { seq: 2, text: 'ab' }, plus(f.answering, 0.2));
+		const again = await saveResponse(h.db, id, '1', { seq: 3, text: 'abc' }, plus(f.answering, 0.3));
+		expect([r1.applied, r3.applied, r2.applied, again.applied]).toEqual([true, true, false, false]);
+		expect(r2.seq).toBe(3);
+		const stored = await h.db.selectFrom('response').selectAll().where('attempt_id', '=', id).execute();
+		expect(stored.map((s) => [s.item_key, s.seq, s.text])).toEqual([['1', 3, 'abc']]);
+		const revisions = await h.db.selectFrom('response_revision').select(['seq', 'text']).where('attempt_id', '=', id).orderBy('id').execute();
+		expect(revisions).toEqual([
+			{ seq: 1, text: 'a' },
+			{ seq: 3, text: 'abc' }
+		]);
+	});
+	it('refuses saves during reading time (409 with the state) and unknown questions (404)', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const err = await saveResponse(h.db, id, '1', { seq: 1, text: 'x' }, plus(f.t0, 1)).catch((e: unknown) => e);
+		expect(err).toBeInstanceOf(ConflictError);
+		expect((err as ConflictError).details).toEqual({ state: 'reading' });
+		await expect(saveResponse(h.db, id, '9', { seq: 1, text: 'x' }, f.answering)).rejects.toBeInstanceOf(NotFoundError);
+		await expect(saveResponse(h.db, id, '3', { seq: 1, text: 'x' }, f.answering)).rejects.toThrow('Question 3 is not in this paper');
+		await expect(saveResponse(h.db, id, '3.a', { seq: 1, text: 'x' }, f.answering)).resolves.toMatchObject({ applied: true });
+	});
+	it('refuses an answer over the size limit and stores nothing', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		await expect(saveResponse(h.db, id, '1', { seq: 1, text: 'x'.repeat(MAX_ANSWER_CHARS + 1) }, f.answering)).rejects.toBeInstanceOf(PayloadTooLargeError);
+		expect(await h.db.selectFrom('response').select('seq').where('attempt_id', '=', id).execute()).toEqual([]);
+	});
+	it('accepts saves to the last second and within the grace after the deadline; later ones are quarantined (410)', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const deadline = plus(f.t0, 65);
+		await saveResponse(h.db, id, '1', { seq: 1, text: 'last second' }, new Date(deadline.getTime() - 1000));
+		await saveResponse(h.db, id, '2', { seq: 1, text: 'in flight' }, new Date(deadline.getTime() + 30_000));
+		const late = await saveResponse(h.db, id, '1', { seq: 2, text: 'too late' }, new Date(deadline.getTime() + 61_000)).catch((e: unknown) => e);
+		expect(late).toBeInstanceOf(GoneError);
+		const stored = await h.db.selectFrom('response').select(['item_key', 'text']).where('attempt_id', '=', id).orderBy('item_key').execute();
+		expect(stored).toEqual([
+			{ item_key: '1', text: 'last second' },
+			{ item_key: '2', text: 'in flight' }
+		]);
+		const q = await quarantinedSaves(h.db, f.sitting.id);
+		expect(q.map((x) => [x.item_key, x.seq, x.text])).toEqual([['1', 2, 'too late']]);
+		const clock = await getCandidateClock(h.db, id, new Date(deadline.getTime() + 61_000));
+		expect(clock.state).toBe('submitted');
+		expect(clock.submittedAt).toBe(deadline.toISOString());
+	});
+});
+
+describe('the server owns the clock', () => {
+	it('the sweep submits attempts at their deadline, each by its own clock (extra time)', async () => {
+		const f = await running(2, [{}, { extra_time_percent: '25' }]);
+		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
+		expect(await sweepDeadlines(h.db, plus(f.t0, 64))).toBe(0);
+		expect(await sweepDeadlines(h.db, plus(f.t0, 66))).toBeGreaterThanOrEqual(1);
+		const rows = await h.db.selectFrom('attempt').select(['id', 'state', 'submitted_at', 'submit_reason']).where('sitting_id', '=', f.sitting.id).execute();
+		const byId = new Map(rows.map((r) => [r.id, r]));
+		expect(byId.get(a!)).toMatchObject({ state: 'submitted', submit_reason: 'deadline', submitted_at: plus(f.t0, 65) });
+		expect(byId.get(b!)!.state).not.toBe('submitted');
+		expect((await getCandidateClock(h.db, b!, plus(f.t0, 66))).state).toBe('in_progress');
+		await sweepDeadlines(h.db, plus(f.t0, 80));
+		expect((await getCandidateClock(h.db, b!, plus(f.t0, 80))).submittedAt).toBe(plus(f.t0, 80).toISOString());
+	});
+	it('pause stops one candidate clock; resume and extra time move the deadline; both audited', async () => {
+		const f = await running(2);
+		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
+		await pause(h.db, { ...f.ctx, now: plus(f.t0, 20) }, f.sitting.id, a!, 'Fire alarm test in corridor');
+		const paused = await getCandidateClock(h.db, a!, plus(f.t0, 30));
+		expect(paused).toMatchObject({ state: 'paused', pausedReason: 'Fire alarm test in corridor', timeLeftMs: 45 * MIN });
+		await resume(h.db, { ...f.ctx, now: plus(f.t0, 30) }, f.sitting.id, a!);
+		await extendTime(h.db, { ...f.ctx, now: plus(f.t0, 31) }, f.sitting.id, a!, '5', 'Computer restarted');
+		expect((await getCandidateClock(h.db, a!, plus(f.t0, 31))).deadlineAt).toBe(plus(f.t0, 80).toISOString());
+		expect((await getCandidateClock(h.db, b!, plus(f.t0, 31))).deadlineAt).toBe(plus(f.t0, 65).toISOString());
+		const audit = await h.db.selectFrom('audit_log').select('action').where('subject_id', '=', a!).orderBy('id').execute();
+		expect(audit.map((x) => x.action)).toEqual(expect.arrayContaining(['sitting.pause', 'sitting.resume', 'sitting.extra_time']));
+		await expect(extendTime(h.db, f.ctx, f.sitting.id, a!, '0', 'x')).rejects.toBeInstanceOf(ValidationError);
+		await expect(pause(h.db, f.ctx, f.sitting.id, a!, '  ')).rejects.toThrow('Give a reason for the pause');
+	});
+	it('pause all and resume all reach every running candidate', async () => {
+		const f = await running(3);
+		expect(await pause(h.db, { ...f.ctx, now: plus(f.t0, 10) }, f.sitting.id, null, 'Disturbance')).toBe(3);
+		expect((await consoleRows(h.db, f.sitting.id, plus(f.t0, 12))).map((r) => r.state)).toEqual(['paused', 'paused', 'paused']);
+		expect(await resume(h.db, { ...f.ctx, now: plus(f.t0, 12) }, f.sitting.id, null)).toBe(3);
+		expect((await consoleRows(h.db, f.sitting.id, plus(f.t0, 12))).map((r) => r.deadlineAt)).toEqual(Array(3).fill(plus(f.t0, 67).toISOString()));
+	});
+});
+
+describe('submit, void, move and end', () => {
+	it('submit is idempotent and gives a receipt; refused while reading', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		await expect(submitAttempt(h.db, id, plus(f.t0, 2))).rejects.toBeInstanceOf(ConflictError);
+		const r = await submitAttempt(h.db, id, f.answering);
+		expect(r.reference).toMatch(/^R-[A-Z2-9]{8}$/);
+		expect(await submitAttempt(h.db, id, plus(f.answering, 1))).toEqual(r);
+		// A save after the candidate submitted is refused and kept.
+		await expect(saveResponse(h.db, id, '1', { seq: 9, text: 'after' }, plus(f.answering, 2))).rejects.toBeInstanceOf(ConflictError);
+		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['after']);
+	});
+	it('a candidate moves computer only when the invigilator allows it, keeping answers and clock', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const input = { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.1.1' };
+		const first = await signInCandidate(h.db, input, f.answering);
+		await saveResponse(h.db, id, '1', { seq: 4, text: 'kept' }, f.answering);
+		await expect(signInCandidate(h.db, input, plus(f.answering, 1))).rejects.toThrow('already open on another computer');
+		await allowMove(h.db, f.ctx, f.sitting.id, id, 'Computer froze');
+		const second = await signInCandidate(h.db, input, plus(f.answering, 2));
+		expect(second.attemptId).toBe(id);
+		expect(await validateCandidateToken(h.db, first.token)).toBeNull();
+		const clock = await getCandidateClock(h.db, id, plus(f.answering, 2));
+		expect(clock.deadlineAt).toBe(plus(f.t0, 65).toISOString());
+		expect((await h.db.selectFrom('response').select('text').where('attempt_id', '=', id).executeTakeFirst())?.text).toBe('kept');
+	});
+	it('void needs a reason and ends the candidate session; end submits every running attempt', async () => {
+		const f = await running(2);
+		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
+		await expect(voidAttempt(h.db, f.ctx, f.sitting.id, a!, '')).rejects.toBeInstanceOf(ValidationError);
+		await voidAttempt(h.db, f.ctx, f.sitting.id, a!, 'Notes found');
+		expect(await endSitting(h.db, { ...f.ctx, now: plus(f.t0, 30) }, f.sitting.id)).toBe(1);
+		const rows = await consoleRows(h.db, f.sitting.id, plus(f.t0, 30));
+		expect(rows.map((r) => r.state)).toEqual(['void', 'submitted']);
+		expect((await getCandidateClock(h.db, b!, plus(f.t0, 31))).submittedAt).toBe(plus(f.t0, 30).toISOString());
+		await expect(endSitting(h.db, f.ctx, f.sitting.id)).rejects.toBeInstanceOf(ConflictError);
+	});
+	it("an invigilator action names only this sitting's attempts", async () => {
+		const f1 = await running(1);
+		const f2 = await running(1);
+		await expect(pause(h.db, f1.ctx, f1.sitting.id, f2.attemptOf(f2.candidates[0]!.id), 'x')).rejects.toBeInstanceOf(NotFoundError);
+	});
+});
+
+describe('rest breaks (access arrangement)', () => {
+	it('a candidate with rest breaks stops and restarts their own clock; others cannot', async () => {
+		const { candidateRestBreak } = await import('../../src/lib/server/delivery/candidate.js');
+		const { updateArrangements } = await import('../../src/lib/server/centres/index.js');
+		const f = await makeSitting(h.db, 2);
+		await updateArrangements(h.db, { userId: null, label: 't' }, f.centre.id, f.candidates[0]!.id, { rest_breaks: true });
+		const t0 = new Date();
+		for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
+		await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
+		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
+		const onBreak = await candidateRestBreak(h.db, a!, true, plus(t0, 20));
+		expect(onBreak).toMatchObject({ state: 'paused', pausedReason: 'Rest break (candidate)' });
+		const back = await candidateRestBreak(h.db, a!, false, plus(t0, 30));
+		expect(back.state).toBe('in_progress');
+		expect(back.deadlineAt).toBe(plus(t0, 75).toISOString());
+		await expect(candidateRestBreak(h.db, b!, true, plus(t0, 31))).rejects.toThrow('Rest breaks are not part of your access arrangements');
+		// An invigilator's pause is not the candidate's to end.
+		await pause(h.db, { ...f.ctx, now: plus(t0, 32) }, f.sitting.id, a!, 'Noise outside');
+		await expect(candidateRestBreak(h.db, a!, false, plus(t0, 33))).rejects.toBeInstanceOf(ConflictError);
+	});
+});

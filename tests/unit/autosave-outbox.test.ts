@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { Autosave, statusText, wordCount, formatDuration, type AutosaveStatus } from '../../src/lib/client/autosave.js';
+
+/** A Storage in memory, the same interface the browser gives. */
+class MemoryStorage implements Storage {
+	private m = new Map<string, string>();
+	get length() {
+		return this.m.size;
+	}
+	clear() {
+		this.m.clear();
+	}
+	getItem(k: string) {
+		return this.m.get(k) ?? null;
+	}
+	key(i: number) {
+		return [...this.m.keys()][i] ?? null;
+	}
+	removeItem(k: string) {
+		this.m.delete(k);
+	}
+	setItem(k: string, v: string) {
+		this.m.set(k, v);
+	}
+}
+
+/** A stand-in for the server's autosave rule (keep the highest seq), with a switch for the network. */
+function fakeServer() {
+	const stored: Record<string, { seq: number; text: string }> = {};
+	const s = {
+		online: true,
+		status: 200,
+		stored,
+		requests: 0,
+		fetch: async (url: string, init?: RequestInit) => {
+			s.requests++;
+			if (!s.online) throw new TypeError('Failed to fetch');
+			const key = decodeURIComponent(url.split('/').pop()!);
+			const body = JSON.parse(String(init!.body)) as { seq: number; text: string };
+			if (s.status !== 200) return new Response(JSON.stringify({ error: 'refused', state: 'paused' }), { status: s.status });
+			if (!stored[key] || stored[key]!.seq < body.seq) stored[key] = body;
+			return new Response(JSON.stringify({ seq: stored[key]!.seq, savedAt: new Date().toISOString(), serverNow: new Date().toISOString() }), { status: 200 });
+		}
+	};
+	return s;
+}
+
+/** Timers the test fires by hand, so nothing waits on the wall clock. */
+function manualTimers() {
+	const pending = new Map<number, () => void>();
+	let id = 0;
+	return {
+		setTimer: (fn: () => void) => {
+			pending.set(++id, fn);
+			return id;
+		},
+		clearTimer: (t: unknown) => void pending.delete(t as number),
+		fireAll: async () => {
+			const fns = [...pending.values()];
+			pending.clear();
+			fns.forEach((f) => f());
+			await new Promise((r) => setImmediate(r));
+			await new Promise((r) => setImmediate(r));
+		},
+		count: () => pending.size
+	};
+}
+
+function make(storage: Storage, server: ReturnType<typeof fakeServer>, timers: ReturnType<typeof manualTimers>, serverAnswers = {}) {
+	let status: AutosaveStatus | null = null;
+	const a = new Autosave({ attemptId: 'att-1', server: serverAnswers, storage, fetch: server.fetch, onStatus: (s) => (status = s), setTimer: timers.setTimer, clearTimer: timers.clearTimer });
+	return { a, status: () => status! };
+}
+
+describe('autosave outbox', () => {
+	it('numbers each change, keeps it locally at once, and sends only the latest after the pause in typing', async () => {
+		const storage = new MemoryStorage();
+		const server = fakeServer();
+		const timers = manualTimers();
+		const { a, status } = make(storage, server, timers);
+		a.change('1', 'H');
+		a.change('1', 'He');
+		a.change('1', 'Hello');
+		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({ '1': { seq: 3, text: 'Hello' } });
+		expect(status().pending).toBe(1);
+		await timers.fireAll();
+		expect(server.requests).toBe(1);
+		expect(server.stored['1']).toEqual({ seq: 3, text: 'Hello' });
+		expect(status()).toMatchObject({ pending: 0, offline: false });
+		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({});
+	});
+
+	it('offline: keeps every change, says so, retries with back-off and delivers the last text', async () => {
+		const storage = new MemoryStorage();
+		const server = fakeServer();
+		const timers = manualTimers();
+		const { a, status } = make(storage, server, timers);
+		server.online = false;
+		a.change('2', 'first draft');
+		await a.flushOne('2');
+		a.change('3', 'another');
+		await a.flushOne('3');
+		expect(statusText(status(), () => '')).toBe('Offline – 2 answers kept on this computer');
+		expect(timers.count()).toBeGreaterThan(0);
+		await timers.fireAll(); // still offline
+		expect(status().pending).toBe(2);
+		a.change('2', 'first draft, improved');
+		server.online = true;
+		a.retryNow();
+		await new Promise((r) => setImmediate(r));
+		await new Promise((r) => setImmediate(r));
+		expect(server.stored).toEqual({ '2': { seq: 2, text: 'first draft, improved' }, '3': { seq: 1, text: 'another' } });
+		expect(statusText(status(), () => '10:42:13')).toBe('All answers saved 10:42:13');
+	});
+
+	it('survives a reload: an unsent change wins over the server copy and keeps a higher sequence', async () => {
+		const storage = new MemoryStorage();
+		const server = fakeServer();
+		const timers = manualTimers();
+		server.online = false;
+		const first = make(storage, server, timers);
+		first.a.change('1', 'typed before the crash');
+		// The tab dies; a new page loads with the server's older copy (seq 0 → nothing saved yet).
+		server.online = true;
+		const second = make(storage, server, timers, { '1': { seq: 0, text: '' } });
+		expect(second.a.textFor('1')).toBe('typed before the crash');
+		expect(await second.a.flushAll()).toBe(true);
+		expect(server.stored['1']).toEqual({ seq: 1, text: 'typed before the crash' });
+		second.a.change('1', 'and more');
+		await second.a.flushAll();
+		expect(server.stored['1']!.seq).toBe(2);
+	});
+
+	it('a new computer continues the sequence from the server, so its saves are never stale', async () => {
+		const server = fakeServer();
+		server.stored['1'] = { seq: 40, text: 'from the old computer' };
+		const { a } = make(new MemoryStorage(), server, manualTimers(), { '1': { seq: 40, text: 'from the old computer' } });
+		expect(a.textFor('1')).toBe('from the old computer');
+		a.change('1', 'continued');
+		await a.flushAll();
+		expect(server.stored['1']).toEqual({ seq: 41, text: 'continued' });
+	});
+
+	it('keeps answers while the server refuses for a while (409 paused)', async () => {
+		const server = fakeServer();
+		const timers = manualTimers();
+		const { a, status } = make(new MemoryStorage(), server, timers);
+		server.status = 409;
+		a.change('1', 'during pause');
+		await a.flushAll();
+		expect(status().pending).toBe(1);
+		server.status = 200;
+		await timers.fireAll();
+		expect(server.stored['1']).toEqual({ seq: 1, text: 'during pause' });
+	});
+});
+
+describe('display helpers', () => {
+	it('count words and format durations', () => {
+		expect(wordCount('  one two\nthree ')).toBe(3);
+		expect(wordCount('')).toBe(0);
+		expect(formatDuration(65_000)).toBe('01:05');
+		expect(formatDuration(3_725_000)).toBe('1:02:05');
+		expect(formatDuration(-5)).toBe('00:00');
+	});
+});

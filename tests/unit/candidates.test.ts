@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { checkCandidateCsvHeader, validateCandidateRows } from '../../src/lib/domain/candidates.js';
+
+const row = (over: Record<string, string> = {}) => ({ candidate_number: '0001', first_name: 'Ann', last_name: 'Lee', ...over });
+
+describe('validateCandidateRows', () => {
+	it('accepts good rows, normalising numbers, yes/no and extra time', () => {
+		const r = validateCandidateRows([
+			row({ candidate_number: 'ab12', extra_time_percent: '25%', rest_breaks: 'Yes', reader: 'no', date_of_birth: '2008-02-29' })
+		]);
+		expect(r).toEqual({
+			ok: true,
+			candidates: [
+				{
+					candidate_number: 'AB12',
+					first_name: 'Ann',
+					last_name: 'Lee',
+					date_of_birth: '2008-02-29',
+					extra_time_percent: 25,
+					rest_breaks: true,
+					reader: false,
+					scribe: false,
+					arrangement_notes: ''
+				}
+			]
+		});
+	});
+	it('names the row (header is row 1) of a missing candidate number', () => {
+		const r = validateCandidateRows([row(), row({ candidate_number: '0002' }), row({ candidate_number: '' })]);
+		expect(r).toEqual({ ok: false, errors: [{ row: 4, message: 'Candidate number is required' }] });
+	});
+	it('names a duplicate within the file and the row it repeats', () => {
+		const r = validateCandidateRows([row(), row({ candidate_number: '0002' }), row({ candidate_number: '0001' })]);
+		expect(r).toEqual({ ok: false, errors: [{ row: 4, message: 'Candidate number 0001 is repeated (first on row 2)' }] });
+	});
+	it('treats numbers differing only in case as duplicates', () => {
+		const r = validateCandidateRows([row({ candidate_number: 'ab1' }), row({ candidate_number: 'AB1' })]);
+		expect(r.ok).toBe(false);
+	});
+	it('names a duplicate of a candidate already registered', () => {
+		const r = validateCandidateRows([row({ candidate_number: '0007' })], new Set(['0007']));
+		expect(r).toEqual({ ok: false, errors: [{ row: 2, message: 'Candidate number 0007 is already registered at this centre' }] });
+	});
+	it('refuses an extra-time value that is not an allowed percentage', () => {
+		for (const bad of ['20', '-10', 'lots', '25.5', '200']) {
+			const r = validateCandidateRows([row({ extra_time_percent: bad })]);
+			expect(r.ok).toBe(false);
+			if (!r.ok) expect(r.errors[0]!.message).toContain('Extra time must be one of 0, 10, 15, 25, 50, 100');
+		}
+	});
+	it('refuses an impossible date of birth and a bad yes/no', () => {
+		const r = validateCandidateRows([row({ date_of_birth: '2007-02-30' }), row({ candidate_number: '2', scribe: 'maybe' })]);
+		expect(r.ok).toBe(false);
+		if (!r.ok) expect(r.errors.map((e) => e.row)).toEqual([2, 3]);
+	});
+	it('reports every bad row, not just the first', () => {
+		const r = validateCandidateRows([row({ first_name: '' }), row({ candidate_number: '0002' }), row({ candidate_number: 'x y' })]);
+		expect(r.ok).toBe(false);
+		if (!r.ok) expect(r.errors.map((e) => e.row)).toEqual([2, 4]);
+	});
+});
+
+describe('checkCandidateCsvHeader', () => {
+	it('requires the three identifying columns and refuses unknown ones', () => {
+		expect(checkCandidateCsvHeader(['candidate_number', 'first_name', 'last_name'])).toBeNull();
+		expect(checkCandidateCsvHeader(['candidate_number', 'first_name'])).toContain('last_name');
+		expect(checkCandidateCsvHeader(['candidate_number', 'first_name', 'last_name', 'shoe_size'])).toContain('shoe_size');
+	});
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { decideAccess, homeFor, type RoleGrant } from '../../src/lib/domain/roles.js';
+
+const A = 'centre-a';
+const B = 'centre-b';
+const centreAdminA: RoleGrant[] = [{ role: 'centre_admin', centreId: A }];
+const marker: RoleGrant[] = [{ role: 'marker', centreId: null }];
+
+describe('decideAccess', () => {
+	it('sends someone not signed in to sign in', () => {
+		expect(decideAccess(null, { roles: ['marker'] })).toBe('sign_in');
+	});
+	it('allows the right role', () => {
+		expect(decideAccess(marker, { roles: ['marker', 'moderator'] })).toBe('allow');
+	});
+	it('forbids the wrong role (403), even with a centre', () => {
+		expect(decideAccess(marker, { roles: ['awarding_admin'] })).toBe('forbidden');
+		expect(decideAccess(marker, { roles: ['centre_admin'], centreId: A })).toBe('forbidden');
+	});
+	it("allows a centre role at its own centre and hides another centre's pages (404)", () => {
+		expect(decideAccess(centreAdminA, { roles: ['centre_admin'], centreId: A })).toBe('allow');
+		expect(decideAccess(centreAdminA, { roles: ['centre_admin'], centreId: B })).toBe('not_found');
+	});
+	it('does not let a role at one centre stand in for another role at a second centre', () => {
+		const grants: RoleGrant[] = [
+			{ role: 'invigilator', centreId: B },
+			{ role: 'centre_admin', centreId: A }
+		];
+		expect(decideAccess(grants, { roles: ['centre_admin'], centreId: B })).toBe('not_found');
+		expect(decideAccess(grants, { roles: ['invigilator'], centreId: B })).toBe('allow');
+	});
+	it('an account with no roles is forbidden everywhere', () => {
+		expect(decideAccess([], { roles: ['marker'] })).toBe('forbidden');
+	});
+});
+
+describe('homeFor', () => {
+	it('sends each role to its home, the most senior first', () => {
+		expect(homeFor(marker)).toBe('/mark');
+		expect(homeFor(centreAdminA)).toBe('/centre');
+		expect(homeFor([{ role: 'invigilator', centreId: A }])).toBe('/invigilate');
+		expect(homeFor([...marker, { role: 'awarding_admin', centreId: null }])).toBe('/admin');
+		expect(homeFor([])).toBe('/');
+	});
+});

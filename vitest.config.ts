@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and integration tests. Integration tests get their own database per file: a fresh in-memory
+// PGlite, or (DATABASE_URL set) a PostgreSQL database cloned from a migrated template.
+export default defineConfig({
+	test: {
+		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+		globalSetup: ['tests/helpers/global-setup.ts'],
+		testTimeout: 30_000,
+		hookTimeout: 60_000,
+		env: { NODE_ENV: 'test' },
+		pool: 'forks'
+	}
+});
