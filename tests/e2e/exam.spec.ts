@@ -151,6 +151,12 @@ describe('a whole sitting, from booking to submit', () => {
 		await candA.reload();
 		expect(await candA.getByLabel('Answer to question 1', { exact: true }).inputValue()).toBe('Internal customers are colleagues.');
 		expect(await candA.getByLabel('Answer to question 3(a)', { exact: true }).inputValue()).toBe('Keep records private.');
+		// The server-rendered page (before its script runs) offers no editable answer box: text typed
+		// there would be reset by hydration and never saved. The hydrated page above is editable.
+		const html = await (await candA.request.get('/candidate/exam')).text();
+		const boxes = html.match(/<textarea[^>]*id="answer-[^"]+"[^>]*>/g) ?? [];
+		expect(boxes.length).toBeGreaterThan(0);
+		expect(boxes.filter((b) => !/\sreadonly/.test(b))).toEqual([]);
 	});
 
 	it('a minute offline while typing: answers are kept on the computer, then every character reaches the server', async () => {
