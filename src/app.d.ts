@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '$lib/server/db/schema';
 import type { Session, SessionUser } from '$lib/server/auth/sessions';
+import type { CandidateSession } from '$lib/server/delivery/candidate';
 
 declare global {
 	namespace App {
@@ -9,7 +10,7 @@ declare global {
 			user: SessionUser | null;
 			session: Session | null;
 			/** A candidate signed in to one attempt (separate cookie from staff sessions). */
-			candidate: { sessionId: string; attemptId: string } | null;
+			candidate: CandidateSession | null;
 		}
 		interface Error {
 			message: string;

@@ -4,7 +4,7 @@ import { makeSitting } from '../helpers/sitting-fixture.js';
 import { allowMove, endSitting, extendTime, markAttendance, pause, resume, startSitting, sweepDeadlines, voidAttempt } from '../../src/lib/server/delivery/attempts.js';
 import { getCandidateClock, GoneError, MAX_ANSWER_CHARS, PayloadTooLargeError, saveResponse, signInCandidate, submitAttempt, validateCandidateToken } from '../../src/lib/server/delivery/candidate.js';
 import { consoleRows, quarantinedSaves } from '../../src/lib/server/delivery/console.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
+import { ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../../src/lib/server/errors.js';
 import { KEYCODE_ALPHABET } from '../../src/lib/domain/keycode.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
@@ -46,6 +46,21 @@ describe('booking and candidate sign-in', () => {
 		expect(r.attemptId).toBe(f.attemptOf(f.candidates[0]!.id));
 		expect(await validateCandidateToken(h.db, r.token)).toMatchObject({ attemptId: r.attemptId });
 	});
+	it('locks a candidate after ten wrong keycodes (even the right one then waits) but not their room', async () => {
+		const f = await makeSitting(h.db, 2);
+		const centreNumber = f.centre.number;
+		const wrong = f.sitting.keycode === 'ABCDEF' ? 'ABCDEG' : 'ABCDEF';
+		const room = '10.9.0.9';
+		for (let i = 0; i < 10; i++) {
+			await expect(signInCandidate(h.db, { centreNumber, candidateNumber: 'C1', keycode: wrong, ip: room })).rejects.toThrow('That keycode is not correct');
+		}
+		const locked = await signInCandidate(h.db, { centreNumber, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: room }).catch((e: unknown) => e);
+		expect(locked).toBeInstanceOf(TooManyRequestsError);
+		expect((locked as TooManyRequestsError).message).toMatch(/Too many/i);
+		// The classmate at the same address (one exam room behind one router) still gets in.
+		const other = await signInCandidate(h.db, { centreNumber, candidateNumber: 'C2', keycode: f.sitting.keycode, ip: room });
+		expect(other.attemptId).toBe(f.attemptOf(f.candidates[1]!.id));
+	});
 	it('refuses a candidate marked absent', async () => {
 		const f = await makeSitting(h.db, 1);
 		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), false);
@@ -80,6 +95,27 @@ describe('autosave', () => {
 		await expect(saveResponse(h.db, id, '9', { seq: 1, text: 'x' }, f.answering)).rejects.toBeInstanceOf(NotFoundError);
 		await expect(saveResponse(h.db, id, '3', { seq: 1, text: 'x' }, f.answering)).rejects.toThrow('Question 3 is not in this paper');
 		await expect(saveResponse(h.db, id, '3.a', { seq: 1, text: 'x' }, f.answering)).resolves.toMatchObject({ applied: true });
+	});
+	it('through the candidate session (as the exam API calls it): the loaded attempt saves, and paper and state are still checked', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const { token } = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.1.1' }, f.answering);
+		const session = (await validateCandidateToken(h.db, token, f.answering))!;
+		expect(session.attempt.row.id).toBe(id);
+		expect(session.attempt.paperVersionId).toBe(f.sitting.paper_version_id);
+		await expect(saveResponse(h.db, session.attempt, '3.b', { seq: 1, text: 'from the API' }, f.answering)).resolves.toMatchObject({ applied: true });
+		await expect(saveResponse(h.db, session.attempt, '9', { seq: 1, text: 'x' }, f.answering)).rejects.toThrow('Question 9 is not in this paper');
+		expect(await getCandidateClock(h.db, session.attempt, f.answering)).toMatchObject({ state: 'in_progress' });
+		// Submitted after this session was first read: the next request reads the new state, refuses
+		// the save (409 with the state) and keeps the text in quarantine, not in the script.
+		await submitAttempt(h.db, id, f.answering);
+		const later = (await validateCandidateToken(h.db, token, plus(f.answering, 0.1)))!;
+		const err = await saveResponse(h.db, later.attempt, '3.b', { seq: 2, text: 'after submitting' }, plus(f.answering, 0.1)).catch((e: unknown) => e);
+		expect(err, String(err)).toBeInstanceOf(ConflictError);
+		expect((err as ConflictError).details).toEqual({ state: 'submitted' });
+		const stored = await h.db.selectFrom('response').select(['item_key', 'text']).where('attempt_id', '=', id).execute();
+		expect(stored).toEqual([{ item_key: '3.b', text: 'from the API' }]);
+		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['after submitting']);
 	});
 	it('refuses an answer over the size limit and stores nothing', async () => {
 		const f = await running(1);

@@ -5,7 +5,7 @@ import type { Database } from '../db/schema.js';
 import { TooManyRequestsError, ValidationError } from '../errors.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';
 import { createSession } from './sessions.js';
-import { checkThrottle, recordAttempt } from './throttle.js';
+import { checkThrottles, recordAttempt } from './throttle.js';
 
 export const WRONG_CREDENTIALS = 'The email address or password is not correct.';
 
@@ -21,14 +21,16 @@ export async function signInStaff(
 	const email = input.email.trim().toLowerCase();
 	if (!email || !input.password) throw new ValidationError('Enter your email address and password.');
 
-	for (const [kind, key, policy] of [
-		['account', email, ACCOUNT_THROTTLE],
-		['address', input.ip, ADDRESS_THROTTLE]
-	] as const) {
-		const verdict = await checkThrottle(db, kind, key, policy, now);
-		if (!verdict.allowed) {
-			throw new TooManyRequestsError(throttleMessage(verdict.retryAfterSeconds), verdict.retryAfterSeconds);
-		}
+	const verdicts = await checkThrottles(
+		db,
+		[
+			{ kind: 'account', key: email, policy: ACCOUNT_THROTTLE },
+			{ kind: 'address', key: input.ip, policy: ADDRESS_THROTTLE }
+		],
+		now
+	);
+	for (const verdict of verdicts) {
+		if (!verdict.allowed) throw new TooManyRequestsError(throttleMessage(verdict.retryAfterSeconds), verdict.retryAfterSeconds);
 	}
 
 	const user = await db

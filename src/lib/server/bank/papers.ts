@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { paperCoverage, paperSchema, unitSchema, type Coverage, type Paper, type Unit } from '../../domain/paper.js';
+import { paperCoverage, paperItems, paperSchema, unitSchema, type Coverage, type Paper, type Unit } from '../../domain/paper.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -91,6 +91,36 @@ export async function getPaperVersion(db: Kysely<Database>, code: string, versio
 	const r = await q.executeTakeFirst();
 	if (!r) throw new NotFoundError(`No paper ${code}${version ? ` version ${version}` : ''}`);
 	return toView(db, r);
+}
+
+/**
+ * A paper version's content, parsed. Content never changes once imported (an edited paper becomes a
+ * new version; only the boundary columns are updatable), so each process keeps what it has parsed:
+ * the exam page of 2,000 candidates starting together then reads and validates the paper once, not
+ * 2,000 times. Correctness never depends on this cache; it only saves work.
+ */
+const parsedContent = new Map<string, { paper: Paper; itemKeys: ReadonlySet<string> }>();
+const PARSED_CONTENT_MAX = 200;
+
+async function parsedVersion(db: Kysely<Database>, versionId: string) {
+	const cached = parsedContent.get(versionId);
+	if (cached) return cached;
+	const r = await db.selectFrom('paper_version').select('content').where('id', '=', versionId).executeTakeFirst();
+	if (!r) throw new NotFoundError('No such paper version');
+	const paper = paperSchema.parse(r.content);
+	const entry = { paper, itemKeys: new Set(paperItems(paper).map((i) => i.key)) };
+	if (parsedContent.size >= PARSED_CONTENT_MAX) parsedContent.delete(parsedContent.keys().next().value!);
+	parsedContent.set(versionId, entry);
+	return entry;
+}
+
+export async function getPaperContent(db: Kysely<Database>, versionId: string): Promise<Paper> {
+	return (await parsedVersion(db, versionId)).paper;
+}
+
+/** The item keys ("3", "7.a") a paper version has: the questions an answer may be saved to. */
+export async function getPaperItemKeys(db: Kysely<Database>, versionId: string): Promise<ReadonlySet<string>> {
+	return (await parsedVersion(db, versionId)).itemKeys;
 }
 
 export async function getPaperVersionById(db: Kysely<Database>, versionId: string): Promise<PaperVersionView> {

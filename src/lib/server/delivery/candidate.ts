@@ -3,11 +3,12 @@ import { acceptsSaves, ACTIVE_STATES, effectiveState, type AttemptState } from '
 import { isWellFormedKeycode, normaliseKeycode } from '../../domain/keycode.js';
 import { throttleMessage, type ThrottlePolicy } from '../../domain/throttle.js';
 import { SAVE_GRACE_MS, timeLeftMs } from '../../domain/timing.js';
-import { checkThrottle, recordAttempt } from '../auth/throttle.js';
+import { checkThrottles, recordAttempt } from '../auth/throttle.js';
 import { parseSessionToken, secretMatches } from '../auth/tokens.js';
 import { insertSession } from '../auth/sessions.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
+import { getPaperContent, getPaperItemKeys } from '../bank/papers.js';
 import { clockOf, getAttempt, newReference, pause, recordEvent, resume, settleAttempt } from './attempts.js';
 
 export const CANDIDATE_COOKIE = 'exam_candidate';
@@ -38,15 +39,18 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 	const keycode = normaliseKeycode(input.keycode);
 	if (!centreNumber || !candidateNumber || !keycode) throw new ValidationError('Enter your centre number, candidate number and keycode.');
 	const throttleKey = `${centreNumber}:${candidateNumber}`;
-	let hadFailures = false;
-	for (const [kind, key, policy] of [
-		['candidate', throttleKey, CANDIDATE_THROTTLE],
-		['address', `candidate:${input.ip}`, ROOM_THROTTLE]
-	] as const) {
-		const v = await checkThrottle(db, kind, key, policy, now);
+	const verdicts = await checkThrottles(
+		db,
+		[
+			{ kind: 'candidate', key: throttleKey, policy: CANDIDATE_THROTTLE },
+			{ kind: 'address', key: `candidate:${input.ip}`, policy: ROOM_THROTTLE }
+		],
+		now
+	);
+	for (const v of verdicts) {
 		if (!v.allowed) throw new TooManyRequestsError(throttleMessage(v.retryAfterSeconds), v.retryAfterSeconds);
-		if (kind === 'candidate' && v.failures > 0) hadFailures = true;
 	}
+	const hadFailures = verdicts[0]!.failures > 0;
 	const fail = async (message: string): Promise<never> => {
 		await recordAttempt(db, 'candidate', throttleKey, false, now);
 		await recordAttempt(db, 'address', `candidate:${input.ip}`, false, now);
@@ -109,21 +113,52 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 	});
 }
 
-/** The attempt behind a candidate cookie, or null (unknown, wrong secret, expired, sitting ended). */
-export async function validateCandidateToken(db: Kysely<Database>, token: string, now = new Date()): Promise<{ sessionId: string; attemptId: string } | null> {
+/**
+ * A candidate's attempt as loaded for a request: its row and the paper version of its sitting.
+ * The hook loads it with the session (one query), so the exam API needs no second look-up.
+ */
+export interface LoadedAttempt {
+	row: AttemptRow;
+	paperVersionId: string;
+}
+
+export interface CandidateSession {
+	sessionId: string;
+	attemptId: string;
+	attempt: LoadedAttempt;
+}
+
+/** Loads an attempt by id (404 for an unknown or malformed id). */
+export async function loadAttempt(db: Kysely<Database>, attemptId: string): Promise<LoadedAttempt> {
+	const row = await getAttempt(db, attemptId);
+	const s = await db.selectFrom('sitting').select('paper_version_id').where('id', '=', row.sitting_id).executeTakeFirstOrThrow();
+	return { row, paperVersionId: s.paper_version_id };
+}
+
+const loaded = async (db: Kysely<Database>, attempt: string | LoadedAttempt) => (typeof attempt === 'string' ? loadAttempt(db, attempt) : attempt);
+
+/**
+ * The session behind a candidate cookie with its attempt, or null (unknown, wrong secret, expired).
+ * One query: every exam API call and clock poll starts here.
+ */
+export async function validateCandidateToken(db: Kysely<Database>, token: string, now = new Date()): Promise<CandidateSession | null> {
 	const parsed = parseSessionToken(token);
 	if (!parsed) return null;
-	const row = await db
-		.selectFrom('auth_session')
-		.select(['id', 'secret_hash', 'attempt_id', 'expires_at'])
-		.where('id', '=', parsed.id)
+	const found = await db
+		.selectFrom('auth_session as x')
+		.innerJoin('attempt as a', 'a.id', 'x.attempt_id')
+		.innerJoin('sitting as s', 's.id', 'a.sitting_id')
+		.selectAll('a')
+		.select(['x.id as session_id', 'x.secret_hash as session_secret_hash', 'x.expires_at as session_expires_at', 's.paper_version_id as session_paper_version_id'])
+		.where('x.id', '=', parsed.id)
 		.executeTakeFirst();
-	if (!row?.attempt_id || !secretMatches(parsed.secret, row.secret_hash)) return null;
-	if (row.expires_at && now.getTime() >= row.expires_at.getTime()) {
-		await db.deleteFrom('auth_session').where('id', '=', row.id).execute();
+	if (!found || !secretMatches(parsed.secret, found.session_secret_hash)) return null;
+	const { session_id, session_secret_hash: _h, session_expires_at, session_paper_version_id, ...row } = found;
+	if (session_expires_at && now.getTime() >= session_expires_at.getTime()) {
+		await db.deleteFrom('auth_session').where('id', '=', session_id).execute();
 		return null;
 	}
-	return { sessionId: row.id, attemptId: row.attempt_id };
+	return { sessionId: session_id, attemptId: row.id, attempt: { row, paperVersionId: session_paper_version_id } };
 }
 
 export interface ClockView {
@@ -158,8 +193,8 @@ export function clockView(a: AttemptRow, now: Date): ClockView {
 }
 
 /** The candidate's own attempt, settled to now (reading may have ended, the deadline passed). */
-export async function getCandidateClock(db: Kysely<Database>, attemptId: string, now = new Date()): Promise<ClockView> {
-	const a = await settleAttempt(db, await getAttempt(db, attemptId), now);
+export async function getCandidateClock(db: Kysely<Database>, attempt: string | LoadedAttempt, now = new Date()): Promise<ClockView> {
+	const a = await settleAttempt(db, (await loaded(db, attempt)).row, now);
 	return clockView(a, now);
 }
 
@@ -190,24 +225,16 @@ export interface SaveResult {
  */
 export async function saveResponse(
 	db: Kysely<Database>,
-	attemptId: string,
+	attemptRef: string | LoadedAttempt,
 	itemKey: string,
 	body: { seq: number; text: string },
 	now = new Date()
 ): Promise<SaveResult> {
 	if (body.text.length > MAX_ANSWER_CHARS) throw new PayloadTooLargeError(`Answers are limited to ${MAX_ANSWER_CHARS} characters`);
-	const row = await db
-		.selectFrom('attempt as a')
-		.innerJoin('sitting as s', 's.id', 'a.sitting_id')
-		.leftJoin('paper_item as i', (j) => j.onRef('i.paper_version_id', '=', 's.paper_version_id').on('i.item_key', '=', itemKey))
-		.selectAll('a')
-		.select(['i.item_key as known_item'])
-		.where('a.id', '=', attemptId)
-		.executeTakeFirst();
-	if (!row) throw new NotFoundError('No such attempt');
-	if (!row.known_item) throw new NotFoundError(`Question ${itemKey} is not in this paper`);
-	const { known_item: _k, ...attempt0 } = row;
-	const attempt = await settleAttempt(db, attempt0 as AttemptRow, now);
+	const { row, paperVersionId } = await loaded(db, attemptRef);
+	if (!(await getPaperItemKeys(db, paperVersionId)).has(itemKey)) throw new NotFoundError(`Question ${itemKey} is not in this paper`);
+	const attempt = await settleAttempt(db, row, now);
+	const attemptId = attempt.id;
 
 	const quarantine = (reason: string) =>
 		db.insertInto('save_quarantine').values({ attempt_id: attemptId, item_key: itemKey, seq: body.seq, text: body.text, reason, received_at: now }).execute();
@@ -262,19 +289,24 @@ export async function submitAttempt(db: Kysely<Database>, attemptId: string, now
 }
 
 /** What the candidate's exam page needs: paper, own answers (with their sequence numbers), clock. */
-export async function candidateExamView(db: Kysely<Database>, attemptId: string, now = new Date()) {
-	const a = await settleAttempt(db, await getAttempt(db, attemptId), now);
+export async function candidateExamView(db: Kysely<Database>, attemptRef: string | LoadedAttempt, now = new Date()) {
+	const { row, paperVersionId } = await loaded(db, attemptRef);
+	const a = await settleAttempt(db, row, now);
+	const attemptId = a.id;
 	const info = await db
 		.selectFrom('sitting as s')
 		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
 		.innerJoin('attempt as a', 'a.sitting_id', 's.id')
 		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
 		.innerJoin('centre as ce', 'ce.id', 's.centre_id')
-		.select(['v.content', 'v.title', 'v.total_marks', 's.state as sitting_state', 's.room', 'c.first_name', 'c.last_name', 'c.candidate_number', 'ce.number as centre_number', 'ce.name as centre_name'])
+		.select(['v.title', 'v.total_marks', 's.state as sitting_state', 's.room', 'c.first_name', 'c.last_name', 'c.candidate_number', 'ce.number as centre_number', 'ce.name as centre_name'])
 		.where('a.id', '=', attemptId)
 		.executeTakeFirstOrThrow();
 	const responses = await db.selectFrom('response').select(['item_key', 'seq', 'text', 'saved_at']).where('attempt_id', '=', attemptId).execute();
-	return { attempt: a, info, responses, clock: clockView(a, now) };
+	// The paper is confidential until the sitting starts: it is part of the view only once reading has begun.
+	const clock = clockView(a, now);
+	const paper = a.started_at !== null && clock.state !== 'void' ? await getPaperContent(db, paperVersionId) : null;
+	return { attempt: a, info, responses, paper, clock };
 }
 
 export const REST_BREAK_REASON = 'Rest break (candidate)';

@@ -7,7 +7,7 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 	const refused = refuseUnlessOwnAttempt(locals, params.attemptId);
 	if (refused) return refused;
 	try {
-		return json(await getCandidateClock(locals.db, params.attemptId!));
+		return json(await getCandidateClock(locals.db, locals.candidate!.attempt));
 	} catch (err) {
 		return apiErrorFrom(err);
 	}

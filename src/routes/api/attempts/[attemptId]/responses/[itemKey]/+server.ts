@@ -20,7 +20,7 @@ export const PUT: RequestHandler = async ({ locals, params, request }) => {
 	const parsed = saveBodySchema.safeParse(body);
 	if (!parsed.success) return apiError(400, 'Body must be {"seq": whole number, "text": string}');
 	try {
-		const r = await saveResponse(locals.db, params.attemptId!, params.itemKey!, parsed.data);
+		const r = await saveResponse(locals.db, locals.candidate!.attempt, params.itemKey!, parsed.data);
 		return json({ seq: r.seq, savedAt: r.savedAt, serverNow: r.serverNow });
 	} catch (err) {
 		return apiErrorFrom(err);
