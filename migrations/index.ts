@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './2026_11_24_0001_foundation.js';
 import * as m0002 from './2026_11_24_0002_question_bank.js';
 import * as m0003 from './2026_11_24_0003_live_exam.js';
+import * as m0004 from './2026_11_24_0004_attempt_reading_index.js';
 
 /**
  * Every migration, by name, in the order they run. Listed statically (not read from the folder) so
@@ -10,5 +11,6 @@ import * as m0003 from './2026_11_24_0003_live_exam.js';
 export const migrations: Record<string, Migration> = {
 	'2026_11_24_0001_foundation': m0001,
 	'2026_11_24_0002_question_bank': m0002,
-	'2026_11_24_0003_live_exam': m0003
+	'2026_11_24_0003_live_exam': m0003,
+	'2026_11_24_0004_attempt_reading_index': m0004
 };

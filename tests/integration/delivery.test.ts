@@ -117,6 +117,16 @@ describe('autosave', () => {
 		expect(stored).toEqual([{ item_key: '3.b', text: 'from the API' }]);
 		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['after submitting']);
 	});
+	it('reading time ends by the clock: requests see answering without writing the row; the sweep stores it', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const stored = async () => (await h.db.selectFrom('attempt').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state;
+		expect((await getCandidateClock(h.db, id, f.answering)).state).toBe('in_progress');
+		await expect(saveResponse(h.db, id, '1', { seq: 1, text: 'first words' }, f.answering)).resolves.toMatchObject({ applied: true });
+		expect(await stored()).toBe('reading');
+		expect(await sweepDeadlines(h.db, f.answering)).toBe(0);
+		expect(await stored()).toBe('in_progress');
+	});
 	it('refuses an answer over the size limit and stores nothing', async () => {
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
@@ -208,6 +218,13 @@ describe('submit, void, move and end', () => {
 		const clock = await getCandidateClock(h.db, id, plus(f.answering, 2));
 		expect(clock.deadlineAt).toBe(plus(f.t0, 65).toISOString());
 		expect((await h.db.selectFrom('response').select('text').where('attempt_id', '=', id).executeTakeFirst())?.text).toBe('kept');
+		// The sitting's log shows both sign-ins and the move, each by the candidate.
+		const events = await h.db.selectFrom('sitting_event').select(['kind', 'actor_label']).where('attempt_id', '=', id).where('kind', 'in', ['candidate_sign_in', 'moved_computer']).orderBy('id').execute();
+		expect(events).toEqual([
+			{ kind: 'candidate_sign_in', actor_label: 'candidate C1' },
+			{ kind: 'moved_computer', actor_label: 'candidate C1' },
+			{ kind: 'candidate_sign_in', actor_label: 'candidate C1' }
+		]);
 	});
 	it('void needs a reason and ends the candidate session; end submits every running attempt', async () => {
 		const f = await running(2);

@@ -52,21 +52,17 @@ export async function recordEvent(
 export const SYSTEM_CLOCK: Actor = { userId: null, label: 'system (clock)' };
 
 /**
- * Writes the transitions time has made due: reading → in_progress when reading ends, and
- * auto-submit at the deadline (submitted_at = the deadline, not when we noticed). Idempotent:
+ * Applies the transitions time has made due: reading → in_progress when reading ends (in the
+ * returned row only; the sweep stores it), and writes the auto-submit at the deadline (submitted_at = the deadline, not when we noticed). Idempotent:
  * guarded by the state it expects, so two processes settling the same attempt write it once.
  */
 export async function settleAttempt(db: Db, a: AttemptRow, now: Date): Promise<AttemptRow> {
 	let row = a;
+	// Reading ends by the clock alone, so the row is answering from then on without a write: when
+	// reading ends for a hall of 2,000 candidates, their next 2,000 requests would otherwise each
+	// update their row at once. The sweep records the change (recordReadingEnded).
 	if (row.state === 'reading' && effectiveState('reading', row.reading_ends_at, now) === 'in_progress') {
-		const updated = await db
-			.updateTable('attempt')
-			.set({ state: 'in_progress', updated_at: now })
-			.where('id', '=', row.id)
-			.where('state', '=', 'reading')
-			.returningAll()
-			.executeTakeFirst();
-		if (updated) row = updated;
+		row = { ...row, state: 'in_progress' };
 	}
 	if ((row.state === 'in_progress' || row.state === 'reading') && row.deadline_at && now.getTime() >= row.deadline_at.getTime()) {
 		const updated = await db
@@ -84,8 +80,20 @@ export async function settleAttempt(db: Db, a: AttemptRow, now: Date): Promise<A
 	return row;
 }
 
-/** The periodic sweep: submits every attempt whose deadline has passed. Returns how many. */
+/** Stores 'in_progress' for attempts whose reading time is over (settleAttempt already treats them so). */
+export async function recordReadingEnded(db: Kysely<Database>, now = new Date()): Promise<number> {
+	const r = await db
+		.updateTable('attempt')
+		.set({ state: 'in_progress', updated_at: now })
+		.where('state', '=', 'reading')
+		.where('reading_ends_at', '<=', now)
+		.executeTakeFirst();
+	return Number(r.numUpdatedRows);
+}
+
+/** The periodic sweep: records reading time that has ended and submits every attempt whose deadline has passed. Returns how many it submitted. */
 export async function sweepDeadlines(db: Kysely<Database>, now = new Date()): Promise<number> {
+	await recordReadingEnded(db, now);
 	const due = await db
 		.selectFrom('attempt')
 		.selectAll()

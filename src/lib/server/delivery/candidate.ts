@@ -4,7 +4,7 @@ import { isWellFormedKeycode, normaliseKeycode } from '../../domain/keycode.js';
 import { throttleMessage, type ThrottlePolicy } from '../../domain/throttle.js';
 import { SAVE_GRACE_MS, timeLeftMs } from '../../domain/timing.js';
 import { checkThrottles, recordAttempt } from '../auth/throttle.js';
-import { parseSessionToken, secretMatches } from '../auth/tokens.js';
+import { generateSessionToken, parseSessionToken, secretMatches } from '../auth/tokens.js';
 import { insertSession } from '../auth/sessions.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
@@ -81,7 +81,36 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 	if (found.state === 'absent') return fail('You are marked absent from this sitting. Please speak to your invigilator.');
 	if (found.state === 'void') return fail('This exam has been closed by your invigilator. Please speak to them.');
 	const attemptId = found.attempt_id;
+	const label = `candidate ${candidateNumber}`;
+	const expiresAt = new Date(now.getTime() + CANDIDATE_SESSION_MS);
 
+	// Fast path, one statement (2,000 candidates sign in at the start of an exam and every round
+	// trip counts): lock the attempt and, unless it is active with a live session on another
+	// computer, create the session and note the sign-in. Same rows as insertSession + recordEvent.
+	const t = generateSessionToken();
+	const fast = await sql<{ session_id: string | null }>`
+		with a as (
+			select id, sitting_id, state from attempt where id = ${attemptId} for update
+		), free as (
+			select a.id, a.sitting_id from a
+			where not (a.state in (${sql.join(ACTIVE_STATES.map((st) => sql.lit(st)))})
+				and exists (select 1 from auth_session x where x.attempt_id = a.id and x.expires_at > ${now}))
+		), s as (
+			insert into auth_session (id, secret_hash, user_id, attempt_id, expires_at, created_at, last_verified_at, ip, user_agent)
+			select ${t.id}, ${t.secretHash}, null, free.id, ${expiresAt}, ${now}, ${now}, ${input.ip}, ${input.userAgent?.slice(0, 300) ?? null} from free
+			returning id
+		), e as (
+			insert into sitting_event (sitting_id, attempt_id, kind, actor_user_id, actor_label, occurred_at)
+			select free.sitting_id, free.id, 'candidate_sign_in', null, ${label}, ${now} from free
+		)
+		select (select id from s) as session_id`.execute(db);
+	if (fast.rows[0]?.session_id) {
+		// A success only needs recording when it has failures to clear.
+		if (hadFailures) await recordAttempt(db, 'candidate', throttleKey, true, now);
+		return { token: t.token, attemptId };
+	}
+
+	// Open on another computer: only the invigilator's permission lets this one take over.
 	return db.transaction().execute(async (tx) => {
 		// Lock the attempt and see, in the same round trip, whether another computer holds it.
 		const a = await tx
@@ -103,12 +132,12 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 			}
 			await tx.deleteFrom('auth_session').where('attempt_id', '=', a.id).execute();
 			await tx.updateTable('attempt').set({ move_allowed_at: null }).where('id', '=', a.id).execute();
-			await recordEvent(tx, { userId: null, label: `candidate ${candidateNumber}` }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'moved_computer' }, now);
+			await recordEvent(tx, { userId: null, label }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'moved_computer' }, now);
 		}
-		const { token } = await insertSession(tx, { attemptId: a.id, expiresAt: new Date(now.getTime() + CANDIDATE_SESSION_MS) }, input, now);
+		const { token } = await insertSession(tx, { attemptId: a.id, expiresAt }, input, now);
 		// A success only needs recording when it has failures to clear.
 		if (hadFailures) await recordAttempt(tx, 'candidate', throttleKey, true, now);
-		await recordEvent(tx, { userId: null, label: `candidate ${candidateNumber}` }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'candidate_sign_in' }, now);
+		await recordEvent(tx, { userId: null, label }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'candidate_sign_in' }, now);
 		return { token, attemptId: a.id };
 	});
 }
