@@ -1,4 +1,4 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, RequestEvent, ServerInit } from '@sveltejs/kit';
 import { getDatabase } from '$lib/server/db/instance';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
 import { deleteSessionCookie, setSessionCookie, staffCookieExpiry } from '$lib/server/auth/http';
@@ -20,6 +20,11 @@ export const init: ServerInit = async () => {
 	timer.unref();
 };
 
+/** Autosave checks the candidate's session in its own save statement (one round trip; saveAnswer). */
+function checksOwnCandidateSession(event: RequestEvent): boolean {
+	return event.route.id === '/api/attempts/[attemptId]/responses/[itemKey]' && event.request.method === 'PUT';
+}
+
 export const handle: Handle = async ({ event, resolve }) => {
 	const { db } = await getDatabase();
 	event.locals.db = db;
@@ -40,7 +45,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 
 	const candidateToken = event.cookies.get(CANDIDATE_COOKIE);
-	if (candidateToken) {
+	if (candidateToken && !checksOwnCandidateSession(event)) {
 		event.locals.candidate = await validateCandidateToken(db, candidateToken);
 		if (!event.locals.candidate) event.cookies.delete(CANDIDATE_COOKIE, { path: '/' });
 	}
@@ -49,7 +54,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	response.headers.set('X-Frame-Options', 'DENY');
 	response.headers.set('Referrer-Policy', 'same-origin');
-	if (event.locals.user || event.locals.candidate) response.headers.set('Cache-Control', 'private, no-store');
+	if (event.locals.user || event.locals.candidate || candidateToken) response.headers.set('Cache-Control', 'private, no-store');
 	return response;
 };
 

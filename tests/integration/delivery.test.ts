@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
 import { allowMove, endSitting, extendTime, markAttendance, pause, resume, startSitting, sweepDeadlines, voidAttempt } from '../../src/lib/server/delivery/attempts.js';
-import { getCandidateClock, GoneError, MAX_ANSWER_CHARS, PayloadTooLargeError, saveResponse, signInCandidate, submitAttempt, validateCandidateToken } from '../../src/lib/server/delivery/candidate.js';
+import { getCandidateClock, GoneError, MAX_ANSWER_CHARS, PayloadTooLargeError, saveAnswer, saveResponse, signInCandidate, submitAttempt, validateCandidateToken } from '../../src/lib/server/delivery/candidate.js';
 import { consoleRows, quarantinedSaves } from '../../src/lib/server/delivery/console.js';
-import { ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../../src/lib/server/errors.js';
+import { ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../src/lib/server/errors.js';
 import { KEYCODE_ALPHABET } from '../../src/lib/domain/keycode.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
@@ -151,6 +151,77 @@ describe('autosave', () => {
 		const clock = await getCandidateClock(h.db, id, new Date(deadline.getTime() + 61_000));
 		expect(clock.state).toBe('submitted');
 		expect(clock.submittedAt).toBe(deadline.toISOString());
+	});
+});
+
+describe('autosave through the exam API (saveAnswer: the session checked in the save itself)', () => {
+	/** A running sitting of `n` candidates, each signed in at `answering`, with their cookie tokens. */
+	async function signedIn(n = 1) {
+		const f = await running(n);
+		const tokens: string[] = [];
+		for (const [i, c] of f.candidates.entries()) {
+			const r = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: `C${i + 1}`, keycode: f.sitting.keycode, ip: '10.9.2.1' }, f.answering);
+			expect(r.attemptId).toBe(f.attemptOf(c.id));
+			tokens.push(r.token);
+		}
+		return { ...f, tokens, ids: f.candidates.map((c) => f.attemptOf(c.id)) };
+	}
+	const storedOf = (id: string) => h.db.selectFrom('response').select(['item_key', 'seq', 'text']).where('attempt_id', '=', id).orderBy('item_key').execute();
+
+	it('saves, logs the revision and notes the time; a stale or replayed save changes nothing and answers the stored seq', async () => {
+		const f = await signedIn();
+		const [token] = f.tokens;
+		const [id] = f.ids;
+		const save = (seq: number, text: string, at: Date) => saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '2', body: { seq, text } }, at);
+		await expect(save(2, 'two', f.answering)).resolves.toMatchObject({ applied: true, seq: 2, savedAt: f.answering.toISOString() });
+		await expect(save(1, 'one', plus(f.answering, 0.1))).resolves.toMatchObject({ applied: false, seq: 2, savedAt: f.answering.toISOString() });
+		await expect(save(2, 'two', plus(f.answering, 0.2))).resolves.toMatchObject({ applied: false, seq: 2 });
+		expect(await storedOf(id!)).toEqual([{ item_key: '2', seq: 2, text: 'two' }]);
+		expect(await h.db.selectFrom('response_revision').select(['seq', 'text']).where('attempt_id', '=', id!).execute()).toEqual([{ seq: 2, text: 'two' }]);
+		expect((await h.db.selectFrom('attempt').select('last_saved_at').where('id', '=', id!).executeTakeFirstOrThrow()).last_saved_at).toEqual(f.answering);
+	});
+	it('refuses a wrong or expired session (401), another candidate\'s attempt and a question not in the paper (404), and stores nothing', async () => {
+		const f = await signedIn(2);
+		const [tokenA, tokenB] = f.tokens;
+		const [a, b] = f.ids;
+		const body = { seq: 1, text: 'should not land' };
+		const forged = `${tokenA!.split('.')[0]}.${'a'.repeat(24)}`;
+		await expect(saveAnswer(h.db, { token: forged, attemptId: a!, itemKey: '1', body }, f.answering)).rejects.toBeInstanceOf(UnauthorizedError);
+		await expect(saveAnswer(h.db, { token: 'not-a-token', attemptId: a!, itemKey: '1', body }, f.answering)).rejects.toBeInstanceOf(UnauthorizedError);
+		await expect(saveAnswer(h.db, { token: tokenB!, attemptId: a!, itemKey: '1', body }, f.answering)).rejects.toThrow('No such attempt');
+		await expect(saveAnswer(h.db, { token: tokenA!, attemptId: 'not-a-uuid', itemKey: '1', body }, f.answering)).rejects.toBeInstanceOf(NotFoundError);
+		await expect(saveAnswer(h.db, { token: tokenA!, attemptId: a!, itemKey: '3', body }, f.answering)).rejects.toThrow('Question 3 is not in this paper');
+		await expect(saveAnswer(h.db, { token: tokenA!, attemptId: a!, itemKey: '1', body }, plus(f.answering, 13 * 60))).rejects.toBeInstanceOf(UnauthorizedError);
+		expect([...(await storedOf(a!)), ...(await storedOf(b!))]).toEqual([]);
+	});
+	it('during reading time: 409 with the state; while paused: saved; after the deadline: saved within the grace, then 410 and quarantined', async () => {
+		const f = await signedIn();
+		const [token] = f.tokens;
+		const [id] = f.ids;
+		const save = (itemKey: string, seq: number, text: string, at: Date) => saveAnswer(h.db, { token: token!, attemptId: id!, itemKey, body: { seq, text } }, at);
+		const reading = await save('1', 1, 'too early', plus(f.t0, 1)).catch((e: unknown) => e);
+		expect(reading).toBeInstanceOf(ConflictError);
+		expect((reading as ConflictError).details).toEqual({ state: 'reading' });
+		await pause(h.db, { ...f.ctx, now: plus(f.t0, 10) }, f.sitting.id, id!, 'Candidate unwell');
+		await expect(save('1', 1, 'typed as the pause began', plus(f.t0, 11))).resolves.toMatchObject({ applied: true });
+		await resume(h.db, { ...f.ctx, now: plus(f.t0, 15) }, f.sitting.id, id!);
+		const deadline = plus(f.t0, 70); // 65 minutes and the 5 paused
+		await expect(save('2', 1, 'in flight at the deadline', new Date(deadline.getTime() + 20_000))).resolves.toMatchObject({ applied: true });
+		expect((await getCandidateClock(h.db, id!, new Date(deadline.getTime() + 20_000))).submittedAt).toBe(deadline.toISOString());
+		await expect(save('1', 2, 'too late', new Date(deadline.getTime() + 61_000))).rejects.toBeInstanceOf(GoneError);
+		expect(await storedOf(id!)).toEqual([
+			{ item_key: '1', seq: 1, text: 'typed as the pause began' },
+			{ item_key: '2', seq: 1, text: 'in flight at the deadline' }
+		]);
+		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['too late']);
+	});
+	it('a voided attempt saves nothing: the session has ended (401) and the text reaches no script', async () => {
+		const f = await signedIn();
+		const [token] = f.tokens;
+		const [id] = f.ids;
+		await voidAttempt(h.db, { ...f.ctx, now: plus(f.answering, 1) }, f.sitting.id, id!, 'Malpractice: phone in use');
+		await expect(saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '1', body: { seq: 1, text: 'after void' } }, plus(f.answering, 2))).rejects.toBeInstanceOf(UnauthorizedError);
+		expect(await storedOf(id!)).toEqual([]);
 	});
 });
 

@@ -13,6 +13,11 @@ export class NotFoundError extends AppError {
 		super(message, 404);
 	}
 }
+export class UnauthorizedError extends AppError {
+	constructor(message = 'Not signed in') {
+		super(message, 401);
+	}
+}
 export class ForbiddenError extends AppError {
 	constructor(message = 'Forbidden') {
 		super(message, 403);

@@ -1,12 +1,17 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { saveResponse } from '$lib/server/delivery/candidate';
+import { CANDIDATE_COOKIE, saveAnswer } from '$lib/server/delivery/candidate';
 import { MAX_SAVE_BODY_BYTES, saveBodySchema } from '$lib/server/delivery/api';
-import { apiError, apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/routes';
+import { UnauthorizedError } from '$lib/server/errors';
+import { apiError, apiErrorFrom } from '$lib/server/routes';
 
-/** Autosave one answer: PUT {"seq": 17, "text": "…"} → {"seq", "savedAt", "serverNow"}. */
-export const PUT: RequestHandler = async ({ locals, params, request }) => {
-	const refused = refuseUnlessOwnAttempt(locals, params.attemptId);
-	if (refused) return refused;
+/**
+ * Autosave one answer: PUT {"seq": 17, "text": "…"} → {"seq", "savedAt", "serverNow"}. The session
+ * is checked inside the save itself (see saveAnswer), so hooks.server.ts leaves this route's
+ * candidate cookie to it.
+ */
+export const PUT: RequestHandler = async ({ locals, params, request, cookies }) => {
+	const token = cookies.get(CANDIDATE_COOKIE);
+	if (!token) return apiError(401, 'Not signed in to an exam');
 	// Read the body before refusing it, so the connection stays usable (adapter-node already refuses
 	// bodies over BODY_SIZE_LIMIT, 512 KB by default, with 413).
 	const raw = await request.text();
@@ -20,9 +25,10 @@ export const PUT: RequestHandler = async ({ locals, params, request }) => {
 	const parsed = saveBodySchema.safeParse(body);
 	if (!parsed.success) return apiError(400, 'Body must be {"seq": whole number, "text": string}');
 	try {
-		const r = await saveResponse(locals.db, locals.candidate!.attempt, params.itemKey!, parsed.data);
+		const r = await saveAnswer(locals.db, { token, attemptId: params.attemptId!, itemKey: params.itemKey!, body: parsed.data });
 		return json({ seq: r.seq, savedAt: r.savedAt, serverNow: r.serverNow });
 	} catch (err) {
+		if (err instanceof UnauthorizedError) cookies.delete(CANDIDATE_COOKIE, { path: '/' });
 		return apiErrorFrom(err);
 	}
 };
