@@ -2,9 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 // Unit and integration tests. Integration tests get their own database per file: a fresh in-memory
 // PGlite, or (DATABASE_URL set) a PostgreSQL database cloned from a migrated template.
+// tests/integration/postgres/ holds what only PostgreSQL has (connections, prepared statements).
+const onPostgres = Boolean(process.env.DATABASE_URL);
+
 export default defineConfig({
 	test: {
-		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+		include: ['tests/unit/**/*.test.ts', 'tests/integration/*.test.ts', ...(onPostgres ? ['tests/integration/postgres/*.test.ts'] : [])],
 		globalSetup: ['tests/helpers/global-setup.ts'],
 		testTimeout: 30_000,
 		hookTimeout: 60_000,

@@ -3,6 +3,7 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PreparingClient } from './preparing-client.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -26,11 +27,12 @@ function pgTypeParser(oid: number, format?: string): (value: string) => unknown 
 	return pg.types.getTypeParser(oid, format as 'text');
 }
 
-export function openPostgres(connectionString: string, max = 10): DatabaseHandle {
+export function openPostgres(connectionString: string, max = 10, prepareStatements = process.env.DB_PREPARED_STATEMENTS !== 'off'): DatabaseHandle {
 	const pool = new pg.Pool({
 		connectionString,
 		max,
-		types: { getTypeParser: pgTypeParser as typeof pg.types.getTypeParser }
+		types: { getTypeParser: pgTypeParser as typeof pg.types.getTypeParser },
+		...(prepareStatements ? { Client: PreparingClient } : {})
 	});
 	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 	return { db, kind: 'postgres', close: () => db.destroy() };
