@@ -1,7 +1,8 @@
 import type { Handle, HandleServerError, RequestEvent, ServerInit } from '@sveltejs/kit';
 import { getDatabase } from '$lib/server/db/instance';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
-import { deleteSessionCookie, setSessionCookie, staffCookieExpiry } from '$lib/server/auth/http';
+import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry } from '$lib/server/auth/http';
+import { accessNeededFor } from '$lib/domain/roles';
 import { logger } from '$lib/server/log';
 import { CANDIDATE_COOKIE, validateCandidateToken } from '$lib/server/delivery/candidate';
 import { sweepDeadlines } from '$lib/server/delivery/attempts';
@@ -48,6 +49,15 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (candidateToken && !checksOwnCandidateSession(event)) {
 		event.locals.candidate = await validateCandidateToken(db, candidateToken);
 		if (!event.locals.candidate) event.cookies.delete(CANDIDATE_COOKIE, { path: '/' });
+	}
+
+	// Every request to a staff area is checked here, whatever the layouts do (see accessNeededFor).
+	// A full page render runs its layouts too, which show the site's own 403/404 page; everything else
+	// (page data, form actions, endpoints) is refused here.
+	const need = accessNeededFor(event.route.id, event.params);
+	if (need) {
+		const fullPageRender = event.request.method === 'GET' && !event.isDataRequest && (event.request.headers.get('accept') ?? '').includes('text/html');
+		if (!fullPageRender || !event.locals.user) requireRole(event, need.roles, need.centreId);
 	}
 
 	const response = await resolve(event);

@@ -81,6 +81,38 @@ describe('roles and centres', () => {
 		await context.close();
 	});
 
+	it("a page's data alone (as the browser fetches it after an invalidation, skipping the layouts) is guarded too", async () => {
+		// `x-sveltekit-invalidated=001` asks SvelteKit to run only the page's own load, not its layouts'.
+		const dataOnly = (path: string) => `${path}/__data.json?x-sveltekit-invalidated=001`;
+		const anon = await newContext(browser);
+		const anonymous = await anon.request.get(dataOnly('/admin/audit'));
+		const anonBody = await anonymous.text();
+		expect(anonBody).not.toContain('sitting.start');
+		expect(anonBody).not.toContain('@demo.test');
+		expect(JSON.parse(anonBody)).toMatchObject({ type: 'redirect', location: '/signin?next=%2Fadmin%2Faudit%2F__data.json%3Fx-sveltekit-invalidated%3D001' });
+
+		const context = await newContext(browser);
+		const page = await context.newPage();
+		await signInAs(page, 'marker');
+		for (const path of ['/admin/audit', '/admin/users', '/admin/papers/8992-111-A/grid']) {
+			const res = await page.request.get(dataOnly(path));
+			expect(res.status(), path).toBe(403);
+			expect(await res.text(), path).not.toContain('@demo.test');
+		}
+		// A form action skips the layouts as well.
+		const post = await page.request.post('/admin/centres?/create', { form: { number: '700999', name: 'Sneaky' }, headers: { origin: e2e().baseURL } });
+		expect(post.status()).toBe(403);
+
+		const centre = await newContext(browser);
+		const centrePage = await centre.newPage();
+		await signInAs(centrePage, 'centre_admin');
+		const own = new URL(centrePage.url()).pathname;
+		expect((await centrePage.request.get(dataOnly(`${own}/candidates`))).status()).toBe(200);
+		const other = await centrePage.request.get(dataOnly('/centre/00000000-0000-4000-8000-000000000000/candidates'));
+		expect(other.status()).toBe(404);
+		await Promise.all([anon.close(), context.close(), centre.close()]);
+	});
+
 	it("the awarding administrator creates a centre and a staff account; another centre's pages are 404 to the demo centre admin", async () => {
 		const context = await newContext(browser);
 		const page = await context.newPage();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAccess, homeFor, type RoleGrant } from '../../src/lib/domain/roles.js';
+import { accessNeededFor, decideAccess, homeFor, type RoleGrant } from '../../src/lib/domain/roles.js';
 
 const A = 'centre-a';
 const B = 'centre-b';
@@ -41,5 +41,29 @@ describe('homeFor', () => {
 		expect(homeFor([{ role: 'invigilator', centreId: A }])).toBe('/invigilate');
 		expect(homeFor([...marker, { role: 'awarding_admin', centreId: null }])).toBe('/admin');
 		expect(homeFor([])).toBe('/');
+	});
+});
+
+describe('accessNeededFor (checked by the hook on every request)', () => {
+	it('names the roles of each staff area, with the centre for a centre page', () => {
+		expect(accessNeededFor('/admin/audit', {})).toEqual({ roles: ['awarding_admin'] });
+		expect(accessNeededFor('/admin', {})).toEqual({ roles: ['awarding_admin'] });
+		expect(accessNeededFor('/centre/[centreId]/candidates', { centreId: A })).toEqual({ roles: ['centre_admin'], centreId: A });
+		expect(accessNeededFor('/centre', {})).toEqual({ roles: ['centre_admin'] });
+		expect(accessNeededFor('/invigilate/[sittingId]', { sittingId: 'x' })).toEqual({ roles: ['invigilator'] });
+		expect(accessNeededFor('/mark', {})).toEqual({ roles: ['marker', 'moderator'] });
+		expect(accessNeededFor('/account', {})?.roles).toContain('marker');
+	});
+	it('leaves public and candidate routes to their own checks, and does not match a mere name prefix', () => {
+		expect(accessNeededFor('/', {})).toBeNull();
+		expect(accessNeededFor('/signin', {})).toBeNull();
+		expect(accessNeededFor('/candidate/exam', {})).toBeNull();
+		expect(accessNeededFor('/api/attempts/[attemptId]/clock', {})).toBeNull();
+		expect(accessNeededFor('/administration', {})).toBeNull();
+		expect(accessNeededFor(null, {})).toBeNull();
+	});
+	it('a centre route with its parameter missing needs a centre no one has', () => {
+		const need = accessNeededFor('/centre/[centreId]', {});
+		expect(decideAccess(centreAdminA, need!)).toBe('not_found');
 	});
 });

@@ -62,3 +62,32 @@ export function homeFor(grants: readonly RoleGrant[]): string {
 	const first = order.find((r) => grants.some((g) => g.role === r));
 	return first ? ROLE_HOME[first] : '/';
 }
+
+export interface AccessNeed {
+	roles: readonly StaffRole[];
+	centreId?: string;
+}
+
+/**
+ * Which staff may use each audience's folder, by route id. The hook checks this on every request,
+ * not only the layouts: SvelteKit skips layout loads when the browser asks for one page's data
+ * (`__data.json` after an invalidation) and for form actions, so a layout guard alone can be walked
+ * around. The centre's pages also need that centre (another centre's → 404).
+ */
+const AREA_ACCESS: readonly { prefix: string; roles: readonly StaffRole[]; centreParam?: string }[] = [
+	{ prefix: '/admin', roles: ['awarding_admin'] },
+	{ prefix: '/centre/[centreId]', roles: ['centre_admin'], centreParam: 'centreId' },
+	{ prefix: '/centre', roles: ['centre_admin'] },
+	{ prefix: '/invigilate', roles: ['invigilator'] },
+	{ prefix: '/mark', roles: ['marker', 'moderator'] },
+	{ prefix: '/account', roles: STAFF_ROLES }
+];
+
+/** The access a route needs, or null for public and candidate routes (those check their own session). */
+export function accessNeededFor(routeId: string | null, params: Readonly<Record<string, string | undefined>>): AccessNeed | null {
+	if (!routeId) return null;
+	const area = AREA_ACCESS.find((a) => routeId === a.prefix || routeId.startsWith(`${a.prefix}/`));
+	if (!area) return null;
+	if (!area.centreParam) return { roles: area.roles };
+	return { roles: area.roles, centreId: params[area.centreParam] ?? '' };
+}
