@@ -11,7 +11,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 let admin: Page;
 let invigilator: Page;
-let candA: Page;
+let candA: Page; // reassigned when Aisha moves computer
 let candB: Page;
 let keycode = '';
 let consoleUrl = '';
@@ -154,6 +154,13 @@ describe('a whole sitting, from booking to submit', () => {
 		// The server-rendered page (before its script runs) offers no editable answer box: text typed
 		// there would be reset by hydration and never saved. The hydrated page above is editable.
 		const html = await (await candA.request.get('/candidate/exam')).text();
+		// The page carries the question paper only: no grid, guidance or boundaries (e2e bank: validPaper()).
+		const pageData = await (await candA.request.get('/candidate/exam/__data.json')).text();
+		for (const body of [html, pageData]) {
+			expect(body).toContain('Identify two types of customer.');
+			expect(body).not.toContain('Accept other valid points');
+			expect(body).not.toMatch(/first_class|"grid"|grid:|boundaries/);
+		}
 		const boxes = html.match(/<textarea[^>]*id="answer-[^"]+"[^>]*>/g) ?? [];
 		expect(boxes.length).toBeGreaterThan(0);
 		expect(boxes.filter((b) => !/\sreadonly/.test(b))).toEqual([]);
@@ -175,6 +182,28 @@ describe('a whole sitting, from booking to submit', () => {
 		expect(await candA.getByLabel('Answer to question 2', { exact: true }).inputValue()).toBe(typed);
 	});
 
+	it('a failed computer: the invigilator allows a move; the candidate carries on at another with every answer and their own clock', async () => {
+		const before = await timerSeconds(candA);
+		const r = await openActions('Aisha Khan');
+		const form = r.locator('form[action="?/allow_move"]');
+		await form.getByLabel('Reason').fill('Computer froze');
+		await form.getByRole('button', { name: 'Allow move to another computer' }).click();
+		await waitText(row('Aisha Khan'), 'may move computer');
+		const moved = await page();
+		await candidateSignIn(moved, '0001', keycode);
+		await moved.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 10_000 });
+		expect(await moved.getByLabel('Answer to question 1', { exact: true }).inputValue()).toBe('Internal customers are colleagues.');
+		expect(await moved.getByLabel('Answer to question 2', { exact: true }).inputValue()).toContain('Face to face, telephone and email.');
+		const after = await timerSeconds(moved);
+		expect(after).toBeLessThanOrEqual(before);
+		expect(after).toBeGreaterThan(before - 60);
+		// The old computer learns it no longer holds the exam, and its boxes close.
+		await waitText(candA.getByRole('status'), 'This computer is no longer signed in to your exam', 10_000);
+		expect(await candA.getByLabel('Answer to question 1', { exact: true }).getAttribute('readonly')).not.toBeNull();
+		await expectAccessible(moved);
+		candA = moved;
+	});
+
 	it("a pause shows on the candidate's screen within 5 seconds and stops their clock", async () => {
 		await invigilator.goto(consoleUrl);
 		const r = await openActions('Aisha Khan');
@@ -190,6 +219,7 @@ describe('a whole sitting, from booking to submit', () => {
 		await expectAccessible(candA);
 		await waitText(row('Aisha Khan'), 'paused: Fire alarm test');
 		const r2 = await openActions('Aisha Khan');
+		await r2.locator('form[action="?/resume"]').getByLabel('Reason').fill('Alarm test over');
 		await r2.getByRole('button', { name: 'Resume' }).click();
 		await candA.getByRole('alert').filter({ hasText: 'Your exam is paused' }).waitFor({ state: 'detached', timeout: 5000 });
 	});
@@ -248,14 +278,19 @@ describe('a whole sitting, from booking to submit', () => {
 		await waitText(row('Ben Okafor'), 'submitted');
 		expect(await row('Aisha Khan').locator('td').nth(2).textContent()).toBe('3 / 4');
 		await expectAccessible(invigilator);
+		const report = await invigilator.request.get(`${consoleUrl}/report.pdf`);
+		expect(report.headers()['content-type']).toBe('application/pdf');
+		expect((await report.body()).subarray(0, 5).toString()).toBe('%PDF-');
 	});
 });
 
 describe('the server owns the deadline', () => {
-	it('an idle candidate is submitted at the deadline with what they had saved', async () => {
-		const booked = await bookSitting('8992-902-T', [/0003 Chloe Murphy/]);
+	it('an idle candidate is submitted at the deadline with what they had saved; a rest break stops only its taker\'s clock; ending the sitting submits the rest', async () => {
+		const booked = await bookSitting('8992-902-T', [/0003 Chloe Murphy/, /0004 Dylan Evans/]);
 		const cand = await page();
+		const dylan = await page();
 		await candidateSignIn(cand, '0003', booked.keycode);
+		await candidateSignIn(dylan, '0004', booked.keycode);
 		await invigilator.goto(`/invigilate/${booked.sittingId}`);
 		await invigilator.getByRole('button', { name: 'Mark everyone present' }).click();
 		await waitText(row('Chloe Murphy'), '(present)');
@@ -263,9 +298,32 @@ describe('the server owns the deadline', () => {
 		await cand.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 80_000 });
 		await cand.getByLabel('Answer to question 1', { exact: true }).fill('Saved before the end.');
 		await waitText(cand.getByRole('status'), /All answers saved/);
+
+		// Dylan's arrangements include rest breaks: his own button stops his own clock.
+		await dylan.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 10_000 });
+		await dylan.getByRole('button', { name: 'Start a rest break' }).click();
+		await waitText(dylan.getByRole('alert'), 'Your time has stopped for your rest break', 5000);
+		await waitText(row('Dylan Evans'), 'paused: Rest break (candidate)');
+		const frozen = await timerSeconds(dylan);
+		expect(await cand.getByRole('button', { name: 'Start a rest break' }).count()).toBe(0);
+		await expectAccessible(dylan);
 		// Then nothing: the candidate does not submit. The server does, at the deadline.
 		await cand.getByRole('heading', { name: 'Your exam has been submitted' }).waitFor({ timeout: 90_000 });
 		await waitText(row('Chloe Murphy'), 'submitted', 10_000);
 		expect(await row('Chloe Murphy').locator('td').nth(2).textContent()).toBe('1 / 4');
+
+		// Dylan's clock stood still through his break, so he is still in: he ends it and answers.
+		expect(await timerSeconds(dylan)).toBe(frozen);
+		await dylan.getByRole('button', { name: 'End rest break' }).click();
+		await dylan.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 5000 });
+		await dylan.getByLabel('Answer to question 2', { exact: true }).fill('Typed just before the invigilator ended the sitting.');
+		await waitText(dylan.getByRole('status'), /All answers saved/);
+		// The invigilator ends the sitting: Dylan's screen shows his receipt by itself.
+		invigilator.once('dialog', (d) => void d.accept());
+		await invigilator.getByRole('button', { name: 'End the sitting' }).click();
+		await dylan.getByRole('heading', { name: 'Your exam has been submitted' }).waitFor({ timeout: 10_000 });
+		expect(await dylan.locator('.reference').textContent()).toMatch(/^R-[A-Z2-9]{8}$/);
+		await waitText(row('Dylan Evans'), 'submitted', 10_000);
+		expect(await row('Dylan Evans').locator('td').nth(2).textContent()).toBe('1 / 4');
 	}, 240_000);
 });

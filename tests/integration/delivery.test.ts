@@ -15,6 +15,12 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const MIN = 60_000;
+
+/** A candidate signing in again and again: log noise between the incidents. */
+async function recordEventForTest(sittingId: string, attemptId: string, at: Date) {
+	const { recordEvent } = await import('../../src/lib/server/delivery/attempts.js');
+	await recordEvent(h.db, { userId: null, label: 'candidate C1' }, { sittingId, attemptId, kind: 'candidate_sign_in' }, at);
+}
 const plus = (d: Date, min: number) => new Date(d.getTime() + min * MIN);
 
 /** A running sitting with both candidates answering (reading over), at time `t0 + 6 min`. */
@@ -204,7 +210,7 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		expect((reading as ConflictError).details).toEqual({ state: 'reading' });
 		await pause(h.db, { ...f.ctx, now: plus(f.t0, 10) }, f.sitting.id, id!, 'Candidate unwell');
 		await expect(save('1', 1, 'typed as the pause began', plus(f.t0, 11))).resolves.toMatchObject({ applied: true });
-		await resume(h.db, { ...f.ctx, now: plus(f.t0, 15) }, f.sitting.id, id!);
+		await resume(h.db, { ...f.ctx, now: plus(f.t0, 15) }, f.sitting.id, id!, 'Resumed');
 		const deadline = plus(f.t0, 70); // 65 minutes and the 5 paused
 		await expect(save('2', 1, 'in flight at the deadline', new Date(deadline.getTime() + 20_000))).resolves.toMatchObject({ applied: true });
 		expect((await getCandidateClock(h.db, id!, new Date(deadline.getTime() + 20_000))).submittedAt).toBe(deadline.toISOString());
@@ -215,13 +221,37 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		]);
 		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['too late']);
 	});
-	it('a voided attempt saves nothing: the session has ended (401) and the text reaches no script', async () => {
+	it('a voided attempt saves nothing to a script: a later save is refused (409 void) and kept in quarantine; the session ends soon after', async () => {
 		const f = await signedIn();
 		const [token] = f.tokens;
 		const [id] = f.ids;
 		await voidAttempt(h.db, { ...f.ctx, now: plus(f.answering, 1) }, f.sitting.id, id!, 'Malpractice: phone in use');
-		await expect(saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '1', body: { seq: 1, text: 'after void' } }, plus(f.answering, 2))).rejects.toBeInstanceOf(UnauthorizedError);
+		const refused = saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '1', body: { seq: 1, text: 'after void' } }, plus(f.answering, 2));
+		await expect(refused).rejects.toBeInstanceOf(ConflictError);
+		await expect(refused).rejects.toMatchObject({ details: { state: 'void' } });
 		expect(await storedOf(id!)).toEqual([]);
+		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['after void']);
+		// The page can still learn the exam was closed, for a while; then the session is gone.
+		expect((await validateCandidateToken(h.db, token!, plus(f.answering, 10)))?.attempt.row.state).toBe('void');
+		expect(await validateCandidateToken(h.db, token!, plus(f.answering, 17))).toBeNull();
+	});
+	it('ending the sitting submits every attempt; saves already on their way reach the script within the grace, later ones quarantine; the receipt stays readable', async () => {
+		const f = await signedIn(1);
+		const [token] = f.tokens;
+		const [id] = f.ids;
+		const end = plus(f.answering, 5);
+		await saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '1', body: { seq: 1, text: 'before the end' } }, plus(f.answering, 4));
+		expect(await endSitting(h.db, { ...f.ctx, now: end }, f.sitting.id)).toBe(1);
+		await saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '1', body: { seq: 2, text: 'before the end, sent late' } }, new Date(end.getTime() + 30_000));
+		await expect(saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '2', body: { seq: 1, text: 'far too late' } }, plus(end, 2))).rejects.toBeInstanceOf(GoneError);
+		expect(await storedOf(id!)).toEqual([{ item_key: '1', seq: 2, text: 'before the end, sent late' }]);
+		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['far too late']);
+		const session = await validateCandidateToken(h.db, token!, plus(end, 3));
+		expect(session).not.toBeNull();
+		const clock = await getCandidateClock(h.db, session!.attempt, plus(end, 3));
+		expect(clock).toMatchObject({ state: 'submitted', submittedAt: end.toISOString() });
+		expect(clock.reference).toMatch(/^R-[A-Z2-9]{8}$/);
+		expect(await validateCandidateToken(h.db, token!, plus(end, 16))).toBeNull();
 	});
 });
 
@@ -245,7 +275,8 @@ describe('the server owns the clock', () => {
 		await pause(h.db, { ...f.ctx, now: plus(f.t0, 20) }, f.sitting.id, a!, 'Fire alarm test in corridor');
 		const paused = await getCandidateClock(h.db, a!, plus(f.t0, 30));
 		expect(paused).toMatchObject({ state: 'paused', pausedReason: 'Fire alarm test in corridor', timeLeftMs: 45 * MIN });
-		await resume(h.db, { ...f.ctx, now: plus(f.t0, 30) }, f.sitting.id, a!);
+		await expect(resume(h.db, { ...f.ctx, now: plus(f.t0, 30) }, f.sitting.id, a!, ' ')).rejects.toThrow('Give a reason for resuming');
+		await resume(h.db, { ...f.ctx, now: plus(f.t0, 30) }, f.sitting.id, a!, 'Alarm test over');
 		await extendTime(h.db, { ...f.ctx, now: plus(f.t0, 31) }, f.sitting.id, a!, '5', 'Computer restarted');
 		expect((await getCandidateClock(h.db, a!, plus(f.t0, 31))).deadlineAt).toBe(plus(f.t0, 80).toISOString());
 		expect((await getCandidateClock(h.db, b!, plus(f.t0, 31))).deadlineAt).toBe(plus(f.t0, 65).toISOString());
@@ -258,7 +289,7 @@ describe('the server owns the clock', () => {
 		const f = await running(3);
 		expect(await pause(h.db, { ...f.ctx, now: plus(f.t0, 10) }, f.sitting.id, null, 'Disturbance')).toBe(3);
 		expect((await consoleRows(h.db, f.sitting.id, plus(f.t0, 12))).map((r) => r.state)).toEqual(['paused', 'paused', 'paused']);
-		expect(await resume(h.db, { ...f.ctx, now: plus(f.t0, 12) }, f.sitting.id, null)).toBe(3);
+		expect(await resume(h.db, { ...f.ctx, now: plus(f.t0, 12) }, f.sitting.id, null, 'Quiet again')).toBe(3);
 		expect((await consoleRows(h.db, f.sitting.id, plus(f.t0, 12))).map((r) => r.deadlineAt)).toEqual(Array(3).fill(plus(f.t0, 67).toISOString()));
 	});
 });
@@ -274,6 +305,15 @@ describe('submit, void, move and end', () => {
 		// A save after the candidate submitted is refused and kept.
 		await expect(saveResponse(h.db, id, '1', { seq: 9, text: 'after' }, plus(f.answering, 2))).rejects.toBeInstanceOf(ConflictError);
 		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['after']);
+	});
+	it('before the start, signing in on another computer ends the first one\'s session: two computers never hold one script', async () => {
+		const f = await makeSitting(h.db, 1);
+		const input = { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.1.2' };
+		const first = await signInCandidate(h.db, input);
+		expect(await validateCandidateToken(h.db, first.token)).not.toBeNull();
+		const second = await signInCandidate(h.db, input);
+		expect(await validateCandidateToken(h.db, first.token)).toBeNull();
+		expect(await validateCandidateToken(h.db, second.token)).not.toBeNull();
 	});
 	it('a candidate moves computer only when the invigilator allows it, keeping answers and clock', async () => {
 		const f = await running(1);
@@ -307,6 +347,31 @@ describe('submit, void, move and end', () => {
 		expect(rows.map((r) => r.state)).toEqual(['void', 'submitted']);
 		expect((await getCandidateClock(h.db, b!, plus(f.t0, 31))).submittedAt).toBe(plus(f.t0, 30).toISOString());
 		await expect(endSitting(h.db, f.ctx, f.sitting.id)).rejects.toBeInstanceOf(ConflictError);
+	});
+	it("the invigilator's report lists every incident, the voided attempt and each refused save, and prints as a PDF", async () => {
+		const { logIncident } = await import('../../src/lib/server/delivery/attempts.js');
+		const { sittingReport } = await import('../../src/lib/server/delivery/console.js');
+		const { invigilatorReportPdf } = await import('../../src/lib/server/reports/sitting-documents.js');
+		const f = await running(2);
+		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
+		await logIncident(h.db, { ...f.ctx, now: plus(f.t0, 10) }, f.sitting.id, null, 'Fire alarm test at 10:15');
+		await logIncident(h.db, { ...f.ctx, now: plus(f.t0, 11) }, f.sitting.id, a!, 'Asked for a tissue');
+		// Enough other events to push incidents out of any "latest N" view.
+		for (let i = 0; i < 60; i++) await recordEventForTest(f.sitting.id, a!, plus(f.t0, 12));
+		await voidAttempt(h.db, { ...f.ctx, now: plus(f.t0, 20) }, f.sitting.id, b!, 'Notes under the desk');
+		await expect(saveResponse(h.db, b!, '1', { seq: 1, text: 'after the void' }, plus(f.t0, 21))).rejects.toBeInstanceOf(ConflictError);
+		const r = await sittingReport(h.db, f.sitting.id, plus(f.t0, 22));
+		expect(r.incidents.map((e) => [e.kind, e.reason, e.candidate_number])).toEqual([
+			['incident', 'Fire alarm test at 10:15', null],
+			['incident', 'Asked for a tissue', 'C1'],
+			['void', 'Notes under the desk', 'C2']
+		]);
+		expect(r.quarantine.map((q) => [q.candidate_number, q.text])).toEqual([['C2', 'after the void']]);
+		expect(r.events.length).toBeGreaterThan(60);
+		expect(r.rows.map((x) => x.state)).toEqual(['in_progress', 'void']);
+		const pdf = await invigilatorReportPdf(h.db, f.centre.id, f.sitting.id, plus(f.t0, 22));
+		expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');
+		await expect(invigilatorReportPdf(h.db, '00000000-0000-4000-8000-000000000000', f.sitting.id)).rejects.toBeInstanceOf(NotFoundError);
 	});
 	it("an invigilator action names only this sitting's attempts", async () => {
 		const f1 = await running(1);

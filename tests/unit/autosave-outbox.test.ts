@@ -155,6 +155,51 @@ describe('autosave outbox', () => {
 	});
 });
 
+describe('autosave when the server is in trouble', () => {
+	for (const status of [500, 502, 503, 429]) {
+		it(`retries by itself after a ${status} and delivers the answer`, async () => {
+			const server = fakeServer();
+			const timers = manualTimers();
+			const { a, status: st } = make(new MemoryStorage(), server, timers);
+			server.status = status;
+			a.change('1', 'while the server restarts');
+			await timers.fireAll(); // the pause in typing ends: the save goes out and fails
+			expect(st().pending).toBe(1);
+			expect(st().stopped).toBeNull();
+			expect(timers.count()).toBe(1); // a retry is scheduled without any new typing
+			server.status = 200;
+			await timers.fireAll();
+			expect(server.stored['1']).toEqual({ seq: 1, text: 'while the server restarts' });
+			expect(st().pending).toBe(0);
+		});
+	}
+
+	it('signed out (401): stops, keeps the unsent answer on the computer and says so', async () => {
+		const storage = new MemoryStorage();
+		const server = fakeServer();
+		const timers = manualTimers();
+		const { a, status } = make(storage, server, timers);
+		server.status = 401;
+		a.change('2', 'typed on the old computer');
+		await a.flushAll();
+		expect(statusText(status(), () => '')).toBe('This computer is no longer signed in to your exam. 1 answer not yet saved is kept on this computer. Please tell your invigilator.');
+		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({ '2': { seq: 1, text: 'typed on the old computer' } });
+		a.change('2', 'more');
+		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)['2'].text).toBe('typed on the old computer');
+	});
+
+	it('a 413 is a problem with this answer, not a reason to retry', async () => {
+		const server = fakeServer();
+		const timers = manualTimers();
+		const { a, status } = make(new MemoryStorage(), server, timers);
+		server.status = 413;
+		a.change('1', 'x');
+		await timers.fireAll();
+		expect(status().problem).toBe('refused');
+		expect(timers.count()).toBe(0);
+	});
+});
+
 describe('display helpers', () => {
 	it('count words and format durations', () => {
 		expect(wordCount('  one two\nthree ')).toBe(3);

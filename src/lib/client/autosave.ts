@@ -166,15 +166,29 @@ export class Autosave {
 				this.scheduleRetry();
 				return;
 			}
-			if (res.status === 410 || res.status === 401) {
+			if (res.status === 410) {
 				this.status = { ...this.status, stopped: body.error ?? 'The exam has ended.' };
 				this.emit();
-				if (res.status === 410) this.o.onState?.('submitted');
+				this.o.onState?.('submitted');
 				return;
 			}
-			// 400/404/413: this answer cannot be saved as it is; keep it locally and say why.
-			this.status = { ...this.status, problem: body.error ?? `Save refused (${res.status})` };
+			if (res.status === 401) {
+				// This computer no longer holds the exam (moved to another, or closed). What it has not
+				// sent stays in this browser's storage; the candidate is told to fetch the invigilator.
+				this.status = { ...this.status, stopped: signedOutText(this.pendingCount()) };
+				this.emit();
+				return;
+			}
+			if (res.status === 400 || res.status === 404 || res.status === 413) {
+				// This answer cannot be saved as it is; keep it locally and say why.
+				this.status = { ...this.status, problem: body.error ?? `Save refused (${res.status})` };
+				this.emit();
+				return;
+			}
+			// 429, 5xx, a proxy's error page: the server is busy or restarting. Keep it and try again.
+			this.status = { ...this.status, offline: false, problem: null };
 			this.emit();
+			this.scheduleRetry();
 		} catch {
 			this.status = { ...this.status, offline: true };
 			this.emit();
@@ -183,6 +197,12 @@ export class Autosave {
 			this.inFlight.delete(key);
 		}
 	}
+}
+
+/** What a computer that is no longer signed in to the exam tells the candidate. */
+export function signedOutText(pending: number): string {
+	const kept = pending > 0 ? ` ${pending} answer${pending === 1 ? '' : 's'} not yet saved ${pending === 1 ? 'is' : 'are'} kept on this computer.` : '';
+	return `This computer is no longer signed in to your exam.${kept} Please tell your invigilator.`;
 }
 
 export function statusText(s: AutosaveStatus, fmt: (d: Date) => string): string {

@@ -50,6 +50,9 @@ export function canTransition(state: AttemptState, action: AttemptAction): boole
 	return TRANSITIONS[action].from.includes(state);
 }
 
+/** The longest answer a question takes (the answer box stops there; the API refuses more with 413). */
+export const MAX_ANSWER_CHARS = 20_000;
+
 export const ACTIVE_STATES: readonly AttemptState[] = ['reading', 'in_progress', 'paused'];
 export const FINAL_STATES: readonly AttemptState[] = ['submitted', 'absent', 'void'];
 

@@ -256,8 +256,9 @@ export async function pause(db: Kysely<Database>, ctx: ActionContext, sittingId:
 	});
 }
 
-export async function resume(db: Kysely<Database>, ctx: ActionContext, sittingId: string, attemptId: string | null, reasonIn?: string): Promise<number> {
+export async function resume(db: Kysely<Database>, ctx: ActionContext, sittingId: string, attemptId: string | null, reasonIn: string): Promise<number> {
 	const now = ctx.now ?? new Date();
+	const reason = requireReason(reasonIn, 'resuming');
 	return db.transaction().execute(async (tx) => {
 		const rows = attemptId
 			? [await lockAttempt(tx, attemptId, sittingId)]
@@ -265,7 +266,7 @@ export async function resume(db: Kysely<Database>, ctx: ActionContext, sittingId
 		let n = 0;
 		for (const a of rows) if (await resumeOne(tx, a, now)) n++;
 		if (attemptId && n === 0) throw new ConflictError('This candidate is not paused', { state: rows[0]!.state });
-		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: attemptId ? 'resume' : 'resume_all', reason: reasonIn?.trim() || null, centreId: ctx.centreId }, now);
+		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: attemptId ? 'resume' : 'resume_all', reason, centreId: ctx.centreId }, now);
 		return n;
 	});
 }
@@ -293,7 +294,7 @@ export async function voidAttempt(db: Kysely<Database>, ctx: ActionContext, sitt
 		const a = await lockAttempt(tx, attemptId, sittingId);
 		const state = next(a, 'void');
 		await tx.updateTable('attempt').set({ state, void_reason: reason, updated_at: now }).where('id', '=', a.id).execute();
-		await tx.deleteFrom('auth_session').where('attempt_id', '=', a.id).execute();
+		await endCandidateSessionsSoon(tx, [a.id], now);
 		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: 'void', reason, centreId: ctx.centreId }, now);
 	});
 }
@@ -318,7 +319,26 @@ export async function allowMove(db: Kysely<Database>, ctx: ActionContext, sittin
 	});
 }
 
-/** Ends the sitting: every running or paused attempt is submitted; candidate sessions end. */
+/**
+ * How long a candidate's session outlives the end of their attempt (void, or the sitting ended).
+ * Not cut at once: the page must still show the receipt (or that the exam was closed), and saves
+ * already on their way must reach the server, to be kept in the script within the grace or in
+ * quarantine after it, instead of being turned away unread.
+ */
+export const SESSION_AFTER_END_MS = 15 * 60_000;
+
+async function endCandidateSessionsSoon(tx: Transaction<Database>, attemptIds: string[], now: Date): Promise<void> {
+	if (attemptIds.length === 0) return;
+	const until = new Date(now.getTime() + SESSION_AFTER_END_MS);
+	await tx
+		.updateTable('auth_session')
+		.set({ expires_at: until })
+		.where('attempt_id', 'in', attemptIds)
+		.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', until)]))
+		.execute();
+}
+
+/** Ends the sitting: every running or paused attempt is submitted; candidate sessions end shortly after. */
 export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sittingId: string): Promise<number> {
 	const now = ctx.now ?? new Date();
 	return db.transaction().execute(async (tx) => {
@@ -337,7 +357,8 @@ export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sitti
 			n++;
 		}
 		await tx.updateTable('sitting').set({ state: 'ended', ended_at: now }).where('id', '=', sittingId).execute();
-		await tx.deleteFrom('auth_session').where('attempt_id', 'in', tx.selectFrom('attempt').select('id').where('sitting_id', '=', sittingId)).execute();
+		const all = await tx.selectFrom('attempt').select('id').where('sitting_id', '=', sittingId).execute();
+		await endCandidateSessionsSoon(tx, all.map((r) => r.id), now);
 		await recordEvent(tx, ctx.actor, { sittingId, kind: 'end', reason: `${n} attempt(s) submitted at the end`, centreId: ctx.centreId }, now);
 		return n;
 	});

@@ -1,5 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { acceptsSaves, ACTIVE_STATES, effectiveState, type AttemptState } from '../../domain/attempt.js';
+import { acceptsSaves, ACTIVE_STATES, effectiveState, MAX_ANSWER_CHARS, type AttemptState } from '../../domain/attempt.js';
+
+export { MAX_ANSWER_CHARS };
 import { isWellFormedKeycode, normaliseKeycode } from '../../domain/keycode.js';
 import { throttleMessage, type ThrottlePolicy } from '../../domain/throttle.js';
 import { SAVE_GRACE_MS, timeLeftMs } from '../../domain/timing.js';
@@ -9,6 +11,7 @@ import { insertSession } from '../auth/sessions.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.js';
 import { getPaperContent, getPaperItemKeys } from '../bank/papers.js';
+import { questionPaperOf } from '../../domain/question-paper.js';
 import { clockOf, getAttempt, newReference, pause, recordEvent, resume, settleAttempt } from './attempts.js';
 
 export const CANDIDATE_COOKIE = 'exam_candidate';
@@ -19,7 +22,6 @@ const CANDIDATE_SESSION_MS = 12 * 3600_000;
 const CANDIDATE_THROTTLE: ThrottlePolicy = { maxFailures: 10, windowMs: 10 * 60_000 };
 const ROOM_THROTTLE: ThrottlePolicy = { maxFailures: 100, windowMs: 10 * 60_000 };
 
-export const MAX_ANSWER_CHARS = 20_000;
 
 export interface CandidateSignIn {
 	centreNumber: string;
@@ -87,6 +89,9 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 	// Fast path, one statement (2,000 candidates sign in at the start of an exam and every round
 	// trip counts): lock the attempt and, unless it is active with a live session on another
 	// computer, create the session and note the sign-in. Same rows as insertSession + recordEvent.
+	// Any older session of the attempt ends here: before the start nothing can have been typed, so
+	// the newest computer simply takes over, and two computers never both hold one script (the
+	// older one's saves would be stale and silently lost).
 	const t = generateSessionToken();
 	const fast = await sql<{ session_id: string | null }>`
 		with a as (
@@ -99,6 +104,8 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 			insert into auth_session (id, secret_hash, user_id, attempt_id, expires_at, created_at, last_verified_at, ip, user_agent)
 			select ${t.id}, ${t.secretHash}, null, free.id, ${expiresAt}, ${now}, ${now}, ${input.ip}, ${input.userAgent?.slice(0, 300) ?? null} from free
 			returning id
+		), dropped as (
+			delete from auth_session x using free where x.attempt_id = free.id
 		), e as (
 			insert into sitting_event (sitting_id, attempt_id, kind, actor_user_id, actor_label, occurred_at)
 			select free.sitting_id, free.id, 'candidate_sign_in', null, ${label}, ${now} from free
@@ -315,8 +322,10 @@ export async function saveResponse(
 	const quarantine = (reason: string) =>
 		db.insertInto('save_quarantine').values({ attempt_id: attemptId, item_key: itemKey, seq: body.seq, text: body.text, reason, received_at: now }).execute();
 
+	// Submitted by the clock (submitted_at is the deadline) or by the end of the sitting (submitted_at
+	// is the end, before the deadline): saves already on their way count for the grace after that.
 	const withinGrace =
-		attempt.state === 'submitted' && attempt.submit_reason !== 'candidate' && attempt.deadline_at !== null && now.getTime() <= Math.max(attempt.deadline_at.getTime(), attempt.submitted_at?.getTime() ?? 0) + SAVE_GRACE_MS;
+		attempt.state === 'submitted' && attempt.submit_reason !== 'candidate' && attempt.submitted_at !== null && now.getTime() <= attempt.submitted_at.getTime() + SAVE_GRACE_MS;
 	if (!acceptsSaves(attempt.state) && !withinGrace) {
 		if (attempt.state === 'submitted' && attempt.submit_reason !== 'candidate') {
 			await quarantine('after the deadline and grace period');
@@ -400,13 +409,14 @@ export async function candidateExamView(db: Kysely<Database>, attemptRef: string
 		.innerJoin('attempt as a', 'a.sitting_id', 's.id')
 		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
 		.innerJoin('centre as ce', 'ce.id', 's.centre_id')
-		.select(['v.title', 'v.total_marks', 's.state as sitting_state', 's.room', 'c.first_name', 'c.last_name', 'c.candidate_number', 'ce.number as centre_number', 'ce.name as centre_name'])
+		.select(['v.title', 'v.total_marks', 'v.reading_minutes', 's.state as sitting_state', 's.room', 'c.first_name', 'c.last_name', 'c.candidate_number', 'ce.number as centre_number', 'ce.name as centre_name'])
 		.where('a.id', '=', attemptId)
 		.executeTakeFirstOrThrow();
 	const responses = await db.selectFrom('response').select(['item_key', 'seq', 'text', 'saved_at']).where('attempt_id', '=', attemptId).execute();
 	// The paper is confidential until the sitting starts: it is part of the view only once reading has begun.
 	const clock = clockView(a, now);
-	const paper = a.started_at !== null && clock.state !== 'void' ? await getPaperContent(db, paperVersionId) : null;
+	// Only the question paper: the grids and boundaries stay on the server.
+	const paper = a.started_at !== null && clock.state !== 'void' ? questionPaperOf(await getPaperContent(db, paperVersionId)) : null;
 	return { attempt: a, info, responses, paper, clock };
 }
 

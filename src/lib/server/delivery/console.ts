@@ -80,16 +80,30 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 	return out;
 }
 
-export async function sittingEvents(db: Kysely<Database>, sittingId: string, limit = 200) {
-	return db
+/** The sitting's log: every event, newest first (`order: 'asc'` for a report read from the start). */
+export async function sittingEvents(db: Kysely<Database>, sittingId: string, options: { kinds?: string[]; order?: 'asc' | 'desc' } = {}) {
+	let q = db
 		.selectFrom('sitting_event as e')
 		.leftJoin('attempt as a', 'a.id', 'e.attempt_id')
 		.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
 		.select(['e.id', 'e.kind', 'e.reason', 'e.minutes', 'e.actor_label', 'e.occurred_at', 'c.candidate_number'])
-		.where('e.sitting_id', '=', sittingId)
-		.orderBy('e.id', 'desc')
-		.limit(limit)
-		.execute();
+		.where('e.sitting_id', '=', sittingId);
+	if (options.kinds) q = q.where('e.kind', 'in', options.kinds);
+	return q.orderBy('e.id', options.order ?? 'desc').execute();
+}
+
+/**
+ * The invigilator's report of a sitting, for the centre's records: each candidate's outcome, every
+ * incident, every save refused after the deadline (never part of a script), and the whole log.
+ */
+export async function sittingReport(db: Kysely<Database>, sittingId: string, now = new Date()) {
+	const [rows, incidents, quarantine, events] = await Promise.all([
+		consoleRows(db, sittingId, now),
+		sittingEvents(db, sittingId, { kinds: ['incident', 'void'], order: 'asc' }),
+		quarantinedSaves(db, sittingId),
+		sittingEvents(db, sittingId, { order: 'asc' })
+	]);
+	return { rows, incidents, quarantine, events };
 }
 
 /** Saves refused after the deadline or in a closed state: for the invigilator's report. */

@@ -10,6 +10,8 @@ import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf
 export interface PdfOptions {
 	/** Column widths in points for table rows, left to right. */
 	columns?: number[];
+	/** Widths for the tables of a given number of columns, where a document has tables of several shapes. */
+	columnsFor?: Record<number, number[]>;
 	footer?: string;
 }
 
@@ -50,7 +52,7 @@ export async function renderPdf(template: string, data: unknown, options: PdfOpt
 			y -= 6;
 		} else if (line.startsWith('| ')) {
 			const cells = line.slice(2).split(' | ');
-			const cols = options.columns ?? cells.map(() => width / cells.length);
+			const cols = options.columnsFor?.[cells.length] ?? options.columns ?? cells.map(() => width / cells.length);
 			const isHeader = cells[0]?.startsWith('*');
 			ensure(20);
 			y -= 16;

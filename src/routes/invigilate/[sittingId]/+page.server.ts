@@ -20,7 +20,7 @@ export const load: PageServerLoad = async (event) => {
 	const now = new Date();
 	const [rows, events, quarantine] = await Promise.all([
 		consoleRows(event.locals.db, sitting.id, now),
-		sittingEvents(event.locals.db, sitting.id, 50),
+		sittingEvents(event.locals.db, sitting.id),
 		quarantinedSaves(event.locals.db, sitting.id)
 	]);
 	return { sitting, rows, events, quarantine, serverNow: now.toISOString() };

@@ -1,12 +1,11 @@
 import type { RequestHandler } from './$types';
-import { requireRole } from '$lib/server/auth/http';
+import { actorOf, requireRole } from '$lib/server/auth/http';
 import { signInSlipsPdf } from '$lib/server/reports/sitting-documents';
+import { pdfResponse } from '$lib/server/reports/http';
 import { orError } from '$lib/server/routes';
 
 export const GET: RequestHandler = async (event) => {
 	requireRole(event, ['centre_admin'], event.params.centreId);
 	const pdf = await orError(signInSlipsPdf(event.locals.db, event.params.centreId, event.params.sittingId));
-	return new Response(pdf as BodyInit, {
-		headers: { 'content-type': 'application/pdf', 'content-disposition': 'inline; filename="slips-' + event.params.sittingId.slice(0, 8) + '.pdf"' }
-	});
+	return pdfResponse(event.locals.db, actorOf(event), pdf, { kind: 'sign_in_slips', centreId: event.params.centreId, sittingId: event.params.sittingId });
 };
