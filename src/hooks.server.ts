@@ -1,6 +1,6 @@
 import type { Handle, HandleServerError, RequestEvent, ServerInit } from '@sveltejs/kit';
 import { getDatabase } from '$lib/server/db/instance';
-import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
+import { pruneExpired, SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
 import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry } from '$lib/server/auth/http';
 import { accessNeededFor } from '$lib/domain/roles';
 import { logger } from '$lib/server/log';
@@ -8,6 +8,7 @@ import { CANDIDATE_COOKIE, validateCandidateToken } from '$lib/server/delivery/c
 import { sweepDeadlines } from '$lib/server/delivery/attempts';
 
 const SWEEP_INTERVAL_MS = 10_000;
+const PRUNE_INTERVAL_MS = 3600_000;
 
 /**
  * The deadline sweep: submits attempts whose time is up even if no request touches them. It is
@@ -19,6 +20,9 @@ export const init: ServerInit = async () => {
 		sweepDeadlines(db).catch((err: unknown) => logger.error({ err }, 'deadline sweep failed'));
 	}, SWEEP_INTERVAL_MS);
 	timer.unref();
+	const prune = () => pruneExpired(db).catch((err: unknown) => logger.error({ err }, 'pruning expired sessions failed'));
+	void prune();
+	setInterval(prune, PRUNE_INTERVAL_MS).unref();
 };
 
 /** Autosave checks the candidate's session in its own save statement (one round trip; saveAnswer). */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { databaseConfigFromEnv, openDatabase, type DatabaseHandle } from '../lib/server/db/index.js';
 import { migrateToLatest } from '../lib/server/db/migrate.js';
 import { formatDemoCredentials, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
-import { createStaffAccount } from '../lib/server/centres/index.js';
+import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
 import { SYSTEM_ACTOR } from '../lib/server/audit/index.js';
 import { AppError } from '../lib/server/errors.js';
 import { buildIfNeeded } from './build-if-needed.js';
@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
 				await migrateToLatest(h.db);
 				let centreId: string | undefined;
 				if (values['centre-number']) {
-					const c = await h.db.selectFrom('centre').select('id').where('number', '=', values['centre-number']).executeTakeFirst();
+					const c = await findCentreByNumber(h.db, values['centre-number']);
 					if (!c) throw new AppError(`No centre numbered ${values['centre-number']}`, 400);
 					centreId = c.id;
 				}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
 import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-in.js';
-import { createSession, invalidateAllUserSessions, invalidateSession, validateSessionToken } from '../../src/lib/server/auth/sessions.js';
+import { createSession, invalidateAllUserSessions, invalidateSession, pruneExpired, SIGN_IN_ATTEMPT_RETENTION_MS, validateSessionToken } from '../../src/lib/server/auth/sessions.js';
 import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../../src/lib/domain/throttle.js';
 import { TooManyRequestsError, ValidationError } from '../../src/lib/server/errors.js';
 import { hashSecret } from '../../src/lib/server/auth/tokens.js';
@@ -111,5 +111,35 @@ describe('sign-in throttling (kept in the database)', () => {
 		const staff = await makeStaff(h.db, 'marker');
 		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '192.0.2.77' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
 		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '192.0.2.78' }, now)).resolves.toHaveProperty('token');
+	});
+	it('a valid account signing in between guesses does not reset its address', async () => {
+		const now = new Date();
+		const staff = await makeStaff(h.db, 'marker');
+		for (let i = 0; i < ADDRESS_THROTTLE.maxFailures; i++) {
+			await signInStaff(h.db, { email: `spray${i}@example.test`, password: 'x', ip: '192.0.2.90' }, now).catch(() => undefined);
+			if (i % 4 === 3 && i < ADDRESS_THROTTLE.maxFailures - 1) await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '192.0.2.90' }, now);
+		}
+		await expect(signInStaff(h.db, { email: 'spray-next@example.test', password: 'x', ip: '192.0.2.90' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
+	});
+});
+
+describe('pruning', () => {
+	it('deletes only sessions that can no longer be used and sign-in attempts past their retention', async () => {
+		const staff = await makeStaff(h.db, 'marker');
+		const now = new Date();
+		const hours = (n: number) => new Date(now.getTime() - n * 3600_000);
+		const fresh = await createSession(h.db, staff.id, {}, hours(1));
+		const idle = await createSession(h.db, staff.id, {}, hours(9));
+		await h.db.insertInto('sign_in_attempt').values([
+			{ key_kind: 'account', key: 'old@example.test', succeeded: false, attempted_at: new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_MS - 1000) },
+			{ key_kind: 'account', key: 'recent@example.test', succeeded: false, attempted_at: hours(1) }
+		]).execute();
+		const pruned = await pruneExpired(h.db, now);
+		expect(pruned.sessions).toBeGreaterThanOrEqual(1);
+		const left = await h.db.selectFrom('auth_session').select('id').where('user_id', '=', staff.id).execute();
+		expect(left.map((r) => r.id)).toEqual([fresh.session.id]);
+		expect(idle.session.id).not.toBe(fresh.session.id);
+		const keys = await h.db.selectFrom('sign_in_attempt').select('key').where('key', 'in', ['old@example.test', 'recent@example.test']).execute();
+		expect(keys.map((k) => k.key)).toEqual(['recent@example.test']);
 	});
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCandidateCsvHeader, validateCandidateRows } from '../../src/lib/domain/candidates.js';
+import { checkCandidateCsvHeader, parseCandidateCsv, validateCandidateRows } from '../../src/lib/domain/candidates.js';
 
 const row = (over: Record<string, string> = {}) => ({ candidate_number: '0001', first_name: 'Ann', last_name: 'Lee', ...over });
 
@@ -65,5 +65,33 @@ describe('checkCandidateCsvHeader', () => {
 		expect(checkCandidateCsvHeader(['candidate_number', 'first_name', 'last_name'])).toBeNull();
 		expect(checkCandidateCsvHeader(['candidate_number', 'first_name'])).toContain('last_name');
 		expect(checkCandidateCsvHeader(['candidate_number', 'first_name', 'last_name', 'shoe_size'])).toContain('shoe_size');
+	});
+	it('refuses a repeated column (the second would silently replace the first)', () => {
+		expect(checkCandidateCsvHeader(['candidate_number', 'first_name', 'last_name', 'first_name'])).toBe('The header row repeats the column(s): first_name');
+	});
+});
+
+describe('parseCandidateCsv', () => {
+	it('numbers rows by their line in the file, past blank lines and quoted line breaks', () => {
+		const text = '\uFEFFcandidate_number,first_name,last_name,arrangement_notes\n0001,Ann,Lee,\n\n0002,Bo,Ng,"Needs a\nseat near the door"\n0003,Cy,,\n';
+		const parsed = parseCandidateCsv(text);
+		expect(parsed.ok).toBe(true);
+		if (!parsed.ok) return;
+		expect(parsed.lines).toEqual([2, 5, 6]);
+		const r = validateCandidateRows(parsed.records, new Set(), parsed.lines);
+		expect(r).toEqual({ ok: false, errors: [{ row: 6, message: 'Last name is required' }] });
+	});
+	it('names the lines of rows with the wrong number of fields, and an unreadable file', () => {
+		expect(parseCandidateCsv('candidate_number,first_name,last_name\n1,A,B\n2,C\n3,D,E,F\n')).toEqual({
+			ok: false,
+			message: 'some rows have the wrong number of fields',
+			errors: [
+				{ row: 3, message: 'Row has 2 fields; the header has 3' },
+				{ row: 4, message: 'Row has 4 fields; the header has 3' }
+			]
+		});
+		const bad = parseCandidateCsv('candidate_number,first_name,last_name\n"1,A,B\n');
+		expect(bad.ok).toBe(false);
+		if (!bad.ok) expect(bad.message).toMatch(/^not a readable CSV file/);
 	});
 });

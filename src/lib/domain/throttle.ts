@@ -1,6 +1,6 @@
 /**
  * Sign-in throttling. Failures are counted per key (an account, an address) inside a sliding window;
- * a success resets the count for that key. At `maxFailures` failures the key is locked until the
+ * an account's success resets its count (an address records failures only, so nothing resets it). At `maxFailures` failures the key is locked until the
  * oldest counted failure leaves the window.
  */
 export interface ThrottlePolicy {

@@ -1,22 +1,15 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { invalidateAllUserSessions } from '$lib/server/auth/sessions';
+import { invalidateAllUserSessions, listUserSessions } from '$lib/server/auth/sessions';
+import { getCentresByIds } from '$lib/server/centres';
 import { actorOf, deleteSessionCookie, requireRole } from '$lib/server/auth/http';
 import { writeAudit } from '$lib/server/audit';
 import { STAFF_ROLES, ROLE_LABELS } from '$lib/domain/roles';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, STAFF_ROLES);
-	const sessions = await event.locals.db
-		.selectFrom('auth_session')
-		.select(['id', 'created_at', 'last_verified_at', 'ip', 'user_agent'])
-		.where('user_id', '=', user.id)
-		.orderBy('created_at', 'desc')
-		.execute();
-	const centreIds = user.grants.map((g) => g.centreId).filter((c): c is string => !!c);
-	const centres = centreIds.length
-		? await event.locals.db.selectFrom('centre').select(['id', 'number', 'name']).where('id', 'in', centreIds).execute()
-		: [];
+	const sessions = await listUserSessions(event.locals.db, user.id);
+	const centres = await getCentresByIds(event.locals.db, user.grants.map((g) => g.centreId).filter((c): c is string => !!c));
 	return {
 		email: user.email,
 		roles: user.grants.map((g) => {

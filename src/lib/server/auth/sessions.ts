@@ -113,6 +113,30 @@ export async function validateSessionToken(
 	};
 }
 
+/** How long sign-in attempts are kept: well past every throttle window, for looking into an incident. */
+export const SIGN_IN_ATTEMPT_RETENTION_MS = 7 * 24 * 3600_000;
+
+/**
+ * Deletes sessions past their expiry and sign-in attempts past their retention. Expired sessions
+ * are refused anyway; this only keeps the tables from growing for ever.
+ */
+export async function pruneExpired(db: Kysely<Database>, now = new Date()): Promise<{ sessions: number; attempts: number }> {
+	const idleSince = new Date(now.getTime() - DEFAULT_SESSION_POLICY.idleTimeoutMs);
+	const createdBefore = new Date(now.getTime() - DEFAULT_SESSION_POLICY.absoluteTimeoutMs);
+	// The same ends judgeSession applies: a hard expiry, idle too long, or simply too old.
+	const s = await db
+		.deleteFrom('auth_session')
+		.where((eb) => eb.or([eb('expires_at', '<', now), eb.and([eb('user_id', 'is not', null), eb.or([eb('last_verified_at', '<', idleSince), eb('created_at', '<', createdBefore)])])]))
+		.executeTakeFirst();
+	const a = await db.deleteFrom('sign_in_attempt').where('attempted_at', '<', new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_MS)).executeTakeFirst();
+	return { sessions: Number(s.numDeletedRows), attempts: Number(a.numDeletedRows) };
+}
+
+/** A staff member's sessions, newest first, for their account page. */
+export async function listUserSessions(db: Kysely<Database>, userId: string) {
+	return db.selectFrom('auth_session').select(['id', 'created_at', 'last_verified_at', 'ip', 'user_agent']).where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+}
+
 export async function invalidateSession(db: Kysely<Database>, sessionId: string): Promise<void> {
 	await db.deleteFrom('auth_session').where('id', '=', sessionId).execute();
 }

@@ -43,7 +43,9 @@ export async function signInStaff(
 		: (await verifyPassword(await dummyPasswordHash(), input.password), false);
 
 	await recordAttempt(db, 'account', email, ok, now);
-	await recordAttempt(db, 'address', input.ip, ok, now);
+	// An address's failures are never cleared by a success: otherwise anyone holding one valid
+	// account could sign in every few guesses and try other accounts from that address without limit.
+	if (!ok) await recordAttempt(db, 'address', input.ip, false, now);
 	if (!ok || !user) throw new ValidationError(WRONG_CREDENTIALS);
 
 	const { token } = await createSession(db, user.id, { ip: input.ip, userAgent: input.userAgent }, now);

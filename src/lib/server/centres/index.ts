@@ -40,6 +40,35 @@ export async function listCentres(db: Kysely<Database>): Promise<(CentreRow & { 
 		.then((rows) => rows.map((r) => ({ ...r, candidate_count: Number(r.candidate_count ?? 0) })));
 }
 
+/** The centres with these ids (a user's centres), by number. */
+export async function getCentresByIds(db: Kysely<Database>, ids: readonly string[]): Promise<Pick<CentreRow, 'id' | 'number' | 'name'>[]> {
+	if (ids.length === 0) return [];
+	return db.selectFrom('centre').select(['id', 'number', 'name']).where('id', 'in', ids).orderBy('number').execute();
+}
+
+export async function findCentreByNumber(db: Kysely<Database>, number: string): Promise<CentreRow | null> {
+	return (await db.selectFrom('centre').selectAll().where('number', '=', number).executeTakeFirst()) ?? null;
+}
+
+/** The invigilators of a centre, for booking a sitting. */
+export async function listCentreInvigilators(db: Kysely<Database>, centreId: string) {
+	return db
+		.selectFrom('membership as m')
+		.innerJoin('app_user as u', 'u.id', 'm.user_id')
+		.select(['u.id', 'u.display_name', 'u.email'])
+		.where('m.role', '=', 'invigilator')
+		.where('m.centre_id', '=', centreId)
+		.orderBy('u.display_name')
+		.execute();
+}
+
+/** Headline counts for the awarding administrator's overview. */
+export async function countRecords(db: Kysely<Database>): Promise<{ centres: number; staff: number; candidates: number }> {
+	const count = async (table: 'centre' | 'app_user' | 'candidate') =>
+		Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+	return { centres: await count('centre'), staff: await count('app_user'), candidates: await count('candidate') };
+}
+
 export async function getCentre(db: Kysely<Database>, id: string): Promise<CentreRow> {
 	if (!isUuid(id)) throw new NotFoundError('No such centre');
 	const row = await db.selectFrom('centre').selectAll().where('id', '=', id).executeTakeFirst();
@@ -180,12 +209,13 @@ export async function importCandidates(
 	actor: Actor,
 	centreId: string,
 	records: readonly Record<string, string>[],
-	fileName: string
+	fileName: string,
+	lines: readonly number[] = []
 ): Promise<CsvImportResult> {
 	if (records.length === 0) return { ok: false, errors: [{ row: 2, message: 'The file has no candidate rows' }] };
 	return db.transaction().execute(async (tx) => {
 		const existing = await tx.selectFrom('candidate').select('candidate_number').where('centre_id', '=', centreId).execute();
-		const result = validateCandidateRows(records, new Set(existing.map((e) => e.candidate_number)));
+		const result = validateCandidateRows(records, new Set(existing.map((e) => e.candidate_number)), lines);
 		if (!result.ok) return result;
 		await tx
 			.insertInto('candidate')

@@ -168,6 +168,13 @@ export async function markAttendance(db: Kysely<Database>, ctx: ActionContext, s
 	});
 }
 
+/** Marks every candidate not yet marked present; returns how many. */
+export async function markAllPresent(db: Kysely<Database>, ctx: ActionContext, sittingId: string): Promise<number> {
+	const rows = await db.selectFrom('attempt').select('id').where('sitting_id', '=', sittingId).where('state', '=', 'not_started').where('present', '=', false).execute();
+	for (const r of rows) await markAttendance(db, ctx, sittingId, r.id, true);
+	return rows.length;
+}
+
 /** Starts one attempt's clock, with the candidate's access arrangements as they are now. */
 async function startOne(tx: Transaction<Database>, a: AttemptRow, sitting: { reading_minutes: number; duration_minutes: number }, now: Date): Promise<void> {
 	next(a, 'start');

@@ -78,7 +78,7 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		const invigilator = await db.selectFrom('app_user').select('id').where('email', '=', 'invigilator@demo.test').executeTakeFirstOrThrow();
 		const booked = await bookSitting(db, SYSTEM_ACTOR, centre.id, {
 			paper_code: paper.code,
-			scheduled_at: new Date().toISOString(),
+			scheduled_at: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),
 			room: 'Room 1',
 			invigilator_ids: [invigilator.id],
 			candidate_ids: candidateIds

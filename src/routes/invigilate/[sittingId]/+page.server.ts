@@ -3,7 +3,7 @@ import { fail } from '@sveltejs/kit';
 import { actorOf, requireRole } from '$lib/server/auth/http';
 import { getSitting } from '$lib/server/sittings';
 import { consoleRows, quarantinedSaves, sittingEvents } from '$lib/server/delivery/console';
-import { allowMove, endSitting, extendTime, logIncident, markAttendance, pause, resume, startAttempt, startSitting, voidAttempt, type ActionContext } from '$lib/server/delivery/attempts';
+import { allowMove, endSitting, markAllPresent, extendTime, logIncident, markAttendance, pause, resume, startAttempt, startSitting, voidAttempt, type ActionContext } from '$lib/server/delivery/attempts';
 import { AppError } from '$lib/server/errors';
 import { orError } from '$lib/server/routes';
 
@@ -50,10 +50,7 @@ const orNull = (s: string) => (s ? s : null);
 export const actions: Actions = {
 	present: action((db, c, s, d) => markAttendance(db, c, s, attempt(d), true)),
 	absent: action((db, c, s, d) => markAttendance(db, c, s, attempt(d), false)),
-	all_present: action(async (db, c, s) => {
-		const rows = await db.selectFrom('attempt').select('id').where('sitting_id', '=', s).where('state', '=', 'not_started').where('present', '=', false).execute();
-		for (const r of rows) await markAttendance(db, c, s, r.id, true);
-	}),
+	all_present: action((db, c, s) => markAllPresent(db, c, s)),
 	start: action((db, c, s) => startSitting(db, c, s)),
 	start_one: action((db, c, s, d) => startAttempt(db, c, s, attempt(d))),
 	pause: action((db, c, s, d) => pause(db, c, s, orNull(attempt(d)), reason(d))),

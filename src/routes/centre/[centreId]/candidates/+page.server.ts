@@ -1,10 +1,9 @@
 import type { Actions, PageServerLoad } from './$types';
 import { fail } from '@sveltejs/kit';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { importCandidates, listCandidates, registerCandidate } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/auth/http';
 import { failFromError, formValues } from '$lib/server/routes';
-import { checkCandidateCsvHeader, type RowError } from '$lib/domain/candidates';
+import { parseCandidateCsv, type RowError } from '$lib/domain/candidates';
 
 const MAX_CSV_BYTES = 1024 * 1024;
 const FIELDS = ['candidate_number', 'first_name', 'last_name', 'date_of_birth', 'extra_time_percent', 'rest_breaks', 'reader', 'scribe', 'arrangement_notes'] as const;
@@ -33,26 +32,9 @@ export const actions: Actions = {
 		const uploadFail = (message: string, rowErrors: RowError[] = []) => fail(400, { upload: true, message, rowErrors });
 		if (!(file instanceof File) || file.size === 0) return uploadFail('Choose a CSV file to upload.');
 		if (file.size > MAX_CSV_BYTES) return uploadFail('The file is larger than 1 MB.');
-		let records: Record<string, string>[];
-		try {
-			const text = (await file.text()).replace(/^\uFEFF/, '');
-			const rows: string[][] = parseCsv(text, { skip_empty_lines: true, relax_column_count: true, trim: true });
-			const header = (rows[0] ?? []).map((h) => h.toLowerCase());
-			const headerProblem = checkCandidateCsvHeader(header);
-			if (headerProblem) return uploadFail(`${file.name}: ${headerProblem}. Nothing was saved.`);
-			const width = header.length;
-			const badWidth = rows.slice(1).findIndex((r) => r.length !== width);
-			if (badWidth >= 0) {
-				return uploadFail(`${file.name}: nothing was saved.`, [
-					{ row: badWidth + 2, message: `Row has ${rows[badWidth + 1]!.length} fields; the header has ${width}` }
-				]);
-			}
-			records = rows.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
-		} catch (err) {
-			const line = (err as { lines?: number }).lines;
-			return uploadFail(`${file.name} is not a readable CSV file${line ? ` (line ${line})` : ''}. Nothing was saved.`);
-		}
-		const result = await importCandidates(event.locals.db, actorOf(event), event.params.centreId, records, file.name);
+		const parsed = parseCandidateCsv(await file.text());
+		if (!parsed.ok) return uploadFail(`${file.name}: ${parsed.message}. Nothing was saved.`, parsed.errors);
+		const result = await importCandidates(event.locals.db, actorOf(event), event.params.centreId, parsed.records, file.name, parsed.lines);
 		if (!result.ok) return uploadFail(`${file.name} has ${result.errors.length} problem(s). Nothing was saved; correct the file and upload it again.`, result.errors);
 		return { imported: result.count, fileName: file.name };
 	}

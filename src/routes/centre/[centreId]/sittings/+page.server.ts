@@ -1,20 +1,13 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { bookSitting, listCentreSittings } from '$lib/server/sittings';
-import { listCandidates } from '$lib/server/centres';
+import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
 import { listPapers } from '$lib/server/bank/papers';
 import { actorOf, requireRole } from '$lib/server/auth/http';
 import { failFromError } from '$lib/server/routes';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
-	const invigilators = await locals.db
-		.selectFrom('membership as m')
-		.innerJoin('app_user as u', 'u.id', 'm.user_id')
-		.select(['u.id', 'u.display_name', 'u.email'])
-		.where('m.role', '=', 'invigilator')
-		.where('m.centre_id', '=', params.centreId)
-		.orderBy('u.display_name')
-		.execute();
+	const invigilators = await listCentreInvigilators(locals.db, params.centreId);
 	return {
 		sittings: await listCentreSittings(locals.db, params.centreId),
 		papers: (await listPapers(locals.db)).map((p) => ({ code: p.code, label: `${p.code} – ${p.title} (${p.kind})` })),
