@@ -16,7 +16,9 @@ const USAGE = `Usage: npm run cli -- <command>
   bank check                  validate questions/ and print a coverage table per paper
   bank import                 import questions/ (idempotent; changed papers get a new version)
   results explain --paper CODE --marks FILE
-                              grade a marks file with the result rules; prints one JSON line
+                              grade a marks file with the result rules; prints one JSON line. Uses the
+                              imported paper and its current boundaries when the database has it
+                              (as the app grades), otherwise questions/; stderr says which
   start                       build if needed, prepare, then serve on HOST:PORT
   user add --email E --name N --role R [--centre-number C]
                               create a staff account; prints a generated password

@@ -8,6 +8,7 @@ import { loadBank } from '../../src/lib/server/bank/load.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { getPaperVersion, listPapers, listVersions, updateBoundaries } from '../../src/lib/server/bank/papers.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { describeImport } from '../../src/cli/bank.js';
 import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
@@ -41,7 +42,7 @@ describe('bank import', () => {
 			['3.b', '3(b)', 5, 'FO']
 		]);
 		const second = await importBank(h.db, loadBank(root), SYSTEM_ACTOR);
-		expect(second).toEqual({ unitsChanged: [], papersCreated: [], newVersions: [], unchanged: ['8992-111-T'] });
+		expect(second).toEqual({ unitsChanged: [], papersCreated: [], newVersions: [], reverted: [], unchanged: ['8992-111-T'] });
 		expect(await snapshot()).toEqual(before);
 	});
 
@@ -74,6 +75,20 @@ describe('bank import', () => {
 		rmSync(join(root, '8992-111', '8992-111-U.yaml'));
 	});
 
+	it('imports neither file of a duplicate paper code', async () => {
+		const dup = validPaper();
+		dup.code = '8992-111-D';
+		const copy = { ...dup, title: 'Another paper claiming the same code' };
+		writeFileSync(join(root, '8992-111', '8992-111-D.yaml'), stringify(dup));
+		writeFileSync(join(root, '8992-111', 'draft.yaml'), stringify(copy));
+		const bank = loadBank(root);
+		expect([...bank.badFiles].map((f) => f.replace(/^.*\/8992-111\//, '')).sort()).toEqual(['8992-111-D.yaml', 'draft.yaml']);
+		await importBank(h.db, bank, SYSTEM_ACTOR);
+		expect((await listPapers(h.db)).map((p) => p.code)).toEqual(['8992-111-T']);
+		rmSync(join(root, '8992-111', '8992-111-D.yaml'));
+		rmSync(join(root, '8992-111', 'draft.yaml'));
+	});
+
 	it('changing only the boundaries in the file is not a new version (boundaries are edited in the app)', async () => {
 		const edited = validPaper();
 		edited.sections[0].questions[0].stem = 'Identify three types of customer.';
@@ -81,6 +96,26 @@ describe('bank import', () => {
 		writeFileSync(join(root, '8992-111', '8992-111-T.yaml'), stringify(edited));
 		const r = await importBank(h.db, loadBank(root), SYSTEM_ACTOR);
 		expect(r.newVersions).toEqual([]);
+	});
+
+	it('reverting a paper to earlier content (A → B → A) makes that earlier version current again', async () => {
+		// The file now holds v2's content; put v1's content back.
+		writeFileSync(join(root, '8992-111', '8992-111-T.yaml'), stringify(validPaper()));
+		const r = await importBank(h.db, loadBank(root), SYSTEM_ACTOR);
+		expect(r).toEqual({ unitsChanged: [], papersCreated: [], newVersions: [], reverted: [{ code: '8992-111-T', version: 1 }], unchanged: [] });
+		expect(describeImport(r)).toContain('8992-111-T reverted to v1');
+		const current = await getPaperVersion(h.db, '8992-111-T');
+		expect(current.version).toBe(1);
+		expect(current.paper.sections[0]!.questions[0]!.stem).toBe('Identify two types of customer.');
+		expect((await listVersions(h.db, '8992-111-T')).map((v) => v.version)).toEqual([2, 1]);
+		expect(await h.db.selectFrom('audit_log').select('action').where('action', '=', 'bank.revert_version').execute()).toHaveLength(1);
+		// Importing again is now simply unchanged; and going forward again (B) makes v2 current, not v3.
+		expect((await importBank(h.db, loadBank(root), SYSTEM_ACTOR)).unchanged).toEqual(['8992-111-T']);
+		const edited = validPaper();
+		edited.sections[0].questions[0].stem = 'Identify three types of customer.';
+		writeFileSync(join(root, '8992-111', '8992-111-T.yaml'), stringify(edited));
+		expect((await importBank(h.db, loadBank(root), SYSTEM_ACTOR)).reverted).toEqual([{ code: '8992-111-T', version: 2 }]);
+		expect((await getPaperVersion(h.db, '8992-111-T')).version).toBe(2);
 	});
 });
 

@@ -1,15 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadBank } from '../../src/lib/server/bank/load.js';
 import { paperItems } from '../../src/lib/domain/paper.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { importBank } from '../../src/lib/server/bank/import.js';
+import { getPaperVersion, updateBoundaries } from '../../src/lib/server/bank/papers.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { openExistingDatabase, resultsExplain } from '../../src/cli/bank.js';
+import { openPGlite, type DatabaseHandle } from '../../src/lib/server/db/index.js';
+import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
+
+/** No database unless a test gives one: a DATA_DIR that does not exist, and no DATABASE_URL. */
+const NO_DB = { DATABASE_URL: '', DATA_DIR: join(tmpdir(), `no-exam-db-${process.pid}`) };
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...NO_DB, ...env } });
 	return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -50,6 +60,56 @@ describe('npm run cli -- results explain', () => {
 	});
 });
 
+describe('results explain grades with the boundaries stored in the database, as the app does', () => {
+	let h: DatabaseHandle;
+	let root: string;
+	beforeAll(async () => {
+		h = await createTestDatabase();
+		root = writeBank();
+		await importBank(h.db, loadBank(root), SYSTEM_ACTOR);
+	});
+	afterAll(async () => {
+		await h.close();
+		rmSync(root, { recursive: true, force: true });
+	});
+	// 12 of 20: a Pass with the file's boundaries (pass 12); a narrow Fail once the pass mark is 13.
+	const twelve = () => marksFile({ marks: { '1': { mark: 5 }, '2': { mark: 5 }, '3.a': { mark: 2 }, '3.b': { mark: 0, attempted: true } } });
+	async function explain(file: string, database: () => Promise<DatabaseHandle | null>) {
+		const out = vi.spyOn(console, 'log').mockImplementation(() => {});
+		const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			const code = await resultsExplain('8992-111-T', file, { dir: root, database });
+			return { code, stdout: out.mock.calls.map((c) => c.join(' ')).join('\n'), stderr: err.mock.calls.map((c) => c.join(' ')).join('\n') };
+		} finally {
+			out.mockRestore();
+			err.mockRestore();
+		}
+	}
+	const shared = async () => ({ ...h, close: async () => {} });
+
+	it('uses the stored current boundaries once an administrator has changed them', async () => {
+		const file = twelve();
+		expect(JSON.parse((await explain(file, async () => null)).stdout).grade).toBe('Pass');
+		const v = await getPaperVersion(h.db, '8992-111-T');
+		await updateBoundaries(h.db, SYSTEM_ACTOR, v.versionId, { pass: '13', first_class: '18' });
+		const r = await explain(file, shared);
+		expect(r.code).toBe(0);
+		expect(JSON.parse(r.stdout)).toEqual({ total: 12, grade: 'Fail', codes: ['AA', 'FO', 'FM'] });
+		expect(r.stderr).toContain('graded with 8992-111-T v1 as stored in the database (boundaries: pass 13, first class 18)');
+	});
+	it('grades with the file when the database does not have the paper, and opens no database that is not there', async () => {
+		await h.db.updateTable('paper').set({ current_version_id: null }).where('code', '=', '8992-111-T').execute();
+		try {
+			expect(JSON.parse((await explain(twelve(), shared)).stdout).grade).toBe('Pass');
+		} finally {
+			const v = await h.db.selectFrom('paper_version').select('id').where('version', '=', 1).executeTakeFirstOrThrow();
+			await h.db.updateTable('paper').set({ current_version_id: v.id }).where('code', '=', '8992-111-T').execute();
+		}
+		expect(await openExistingDatabase({ dataDir: NO_DB.DATA_DIR })).toBeNull();
+		expect(existsSync(NO_DB.DATA_DIR)).toBe(false);
+	});
+});
+
 describe('npm run cli -- bank check', () => {
 	it('exits non-zero and names the file and question of a bad paper', () => {
 		const bad = validPaper();
@@ -60,10 +120,20 @@ describe('npm run cli -- bank check', () => {
 		expect(r.code).toBe(1);
 		expect(r.stderr).toMatch(/8992-111-T\.yaml: question 2: area FR is not valid at level 1/);
 	});
+	it('prints a row for a paper with problems too, marking the outcome it misses', () => {
+		const bad = validPaper();
+		bad.sections[0].questions[1].criteria = ['AC1.1'];
+		bad.sections[0].questions[1].area = 'FL';
+		const root = writeBank({ papers: [bad] });
+		const r = cli(['bank', 'check'], { BANK_DIR: root });
+		expect(r.code).toBe(1);
+		expect(r.stdout).toMatch(/8992-111-T\s+practice\s+20\s+12\s+16\s+10 \(50%\)\s+5 \(25%\)\s+0 \(0%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 !LO2 LO3 LO4\s+NOT OK: 2 problems, listed below/);
+		expect(r.stderr).toMatch(/8992-111-T\.yaml: learning outcome LO2 is not assessed by any item/);
+	});
 	it('prints the coverage table for a clean bank', () => {
 		const root = writeBank();
 		const r = cli(['bank', 'check'], { BANK_DIR: root });
 		expect(r.code).toBe(0);
-		expect(r.stdout).toMatch(/8992-111-T\s+practice\s+20\s+12\s+16\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 LO2 LO3 LO4/);
+		expect(r.stdout).toMatch(/8992-111-T\s+practice\s+20\s+12\s+16\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 LO2 LO3 LO4\s+ok$/m);
 	});
 });

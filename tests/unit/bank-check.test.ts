@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
+import { stringify } from 'yaml';
 import { formatProblem, loadBank } from '../../src/lib/server/bank/load.js';
 import { validPaper, validUnit, writeBank } from '../helpers/bank-fixture.js';
+import { renderComponent } from '../helpers/render-svelte.js';
+import { paperItems } from '../../src/lib/domain/paper.js';
 
 const FILE = '8992-111/8992-111-T.yaml';
 function problemsFor(paper: object, unit?: object): string[] {
@@ -24,6 +27,21 @@ describe('bank check on the shipped bank', () => {
 	});
 });
 
+describe('content of the shipped bank', () => {
+	it("every unit's assessment criteria are each assessed by one of its papers; every 8992-113 paper assesses AC4.3", () => {
+		const bank = loadBank(resolve('questions'));
+		for (const { unit } of bank.units.values()) {
+			const papers = bank.papers.filter((p) => p.paper.unit === unit.unit);
+			const used = new Set(papers.flatMap((p) => paperItems(p.paper).flatMap((i) => i.criteria)));
+			const missing = unit.outcomes.flatMap((o) => o.criteria.map((c) => c.id)).filter((c) => !used.has(c));
+			expect([unit.unit, missing]).toEqual([unit.unit, []]);
+		}
+		const l3 = bank.papers.filter((p) => p.paper.unit === '8992-113');
+		expect(l3.map((p) => p.paper.code).sort()).toEqual(['8992-113-A', '8992-113-B', '8992-113-P']);
+		for (const p of l3) expect([p.paper.code, paperItems(p.paper).some((i) => i.criteria.includes('AC4.3'))]).toEqual([p.paper.code, true]);
+	});
+});
+
 describe('bank check refuses, naming the file and the question', () => {
 	it('accepts the valid fixture', () => {
 		expect(problemsFor(validPaper())).toEqual([]);
@@ -42,6 +60,23 @@ describe('bank check refuses, naming the file and the question', () => {
 		const p = validPaper();
 		p.sections[1].questions[0].parts[0].criteria = ['AC9.9'];
 		expect(problemsFor(p)).toContain(`${FILE}: question 3(a): criterion AC9.9 is not in unit 8992-111`);
+	});
+	it("a question with parts: its own unknown criterion, or its own area invalid for the level", () => {
+		const p = validPaper();
+		const q3 = p.sections[1].questions[0];
+		q3.criteria = ['AC3.1', 'AC7.7'];
+		// Both parts name their own area, so nothing inherits the question's area: it is still checked.
+		q3.parts[0].area = 'FM';
+		q3.area = 'FS';
+		const problems = problemsFor(p);
+		expect(problems).toContain(`${FILE}: question 3: criterion AC7.7 is not in unit 8992-111`);
+		expect(problems).toContain(`${FILE}: question 3: area FS is not valid at level 1 (valid: FL FM FN FO)`);
+		expect(problems).toHaveLength(2);
+	});
+	it('an invalid area on a question with parts is reported once, on the question, not on each part inheriting it', () => {
+		const p = validPaper();
+		p.sections[1].questions[0].area = 'FP';
+		expect(problemsFor(p).filter((m) => m.includes('area FP'))).toEqual([`${FILE}: question 3: area FP is not valid at level 1 (valid: FL FM FN FO)`]);
 	});
 	it('a points grid that cannot reach the marks', () => {
 		const p = validPaper();
@@ -68,6 +103,31 @@ describe('bank check refuses, naming the file and the question', () => {
 		expect(problems).toContain(`${FILE}: question 2: duplicate question id "2"`);
 		expect(problems).toContain(`${FILE}: question 2(a): duplicate part id "a"`);
 	});
+	it('a paper without a short-answer question, without a scenario question, or with scenarios but no case study', () => {
+		expect(validPaper().sections.flatMap((s: { questions: { type: string }[] }) => s.questions.map((q) => q.type))).toEqual(['short_answer', 'short_answer', 'scenario']);
+		const noShort = validPaper();
+		for (const q of noShort.sections[0].questions) q.type = 'scenario';
+		expect(problemsFor(noShort)).toEqual([`${FILE}: has no short-answer question (every paper needs at least one question of type short_answer)`]);
+		const noScenario = validPaper();
+		noScenario.sections[1].questions[0].type = 'short_answer';
+		expect(problemsFor(noScenario)).toEqual([`${FILE}: has no scenario question (every paper needs at least one question of type scenario)`]);
+		const noCase = validPaper();
+		noCase.case_study = '  ';
+		expect(problemsFor(noCase)).toEqual([`${FILE}: has scenario questions but no case_study for them to be set in`]);
+		delete noCase.case_study;
+		expect(problemsFor(noCase)).toEqual([`${FILE}: has scenario questions but no case_study for them to be set in`]);
+	});
+	it('a paper code used by two files: both files are named and neither is loaded', () => {
+		const other = validPaper();
+		other.title = 'A copy under another name';
+		const root = writeBank({ papers: [validPaper(), { name: 'copy-of-T', raw: stringify(other) }] });
+		const bank = loadBank(root, (x) => x.slice(root.length + 1));
+		const problems = bank.problems.map(formatProblem);
+		expect(problems).toContain('8992-111/copy-of-T.yaml: paper code 8992-111-T is also used by 8992-111/8992-111-T.yaml; no file with this code is imported');
+		expect(problems).toContain('8992-111/8992-111-T.yaml: paper code 8992-111-T is also used by 8992-111/copy-of-T.yaml; no file with this code is imported');
+		expect([...bank.badFiles].sort()).toEqual(['8992-111/8992-111-T.yaml', '8992-111/copy-of-T.yaml']);
+		expect(bank.papers).toEqual([]);
+	});
 	it('bad YAML, with the line', () => {
 		const root = writeBank({ papers: [{ name: '8992-111-T', raw: 'code: 8992-111-T\nsections:\n  - title: [unclosed\n' }] });
 		const bank = loadBank(root, (p) => p.slice(root.length + 1));
@@ -78,6 +138,40 @@ describe('bank check refuses, naming the file and the question', () => {
 		const p = validPaper();
 		p.sections[0].questions[1].marks = 'three';
 		expect(problemsFor(p)).toContain(`${FILE}: question 2: sections.0.questions.1.marks: Invalid input: expected number, received string`);
+	});
+	it('an unknown (misspelt) key anywhere in a paper, naming the question and the key', () => {
+		const p = validPaper();
+		p.rules_typo = { max_codes: 3 };
+		p.sections[0].title_ = 'Section A';
+		p.sections[0].questions[1].grid.guidence = 'Accept any valid method.';
+		p.sections[0].questions[0].grid.points[0].mark = 1;
+		p.sections[1].questions[0].criteira = ['AC3.1'];
+		p.sections[1].questions[0].parts[0].marx = 3;
+		p.sections[1].questions[0].parts[1].grid.bands[0].note = 'x';
+		p.boundaries.distinction = 18;
+		const problems = problemsFor(p);
+		expect(problems).toEqual(
+			expect.arrayContaining([
+				`${FILE}: (file): unknown key "rules_typo" (misspelt, or not part of the format)`,
+				`${FILE}: sections.0: unknown key "title_" (misspelt, or not part of the format)`,
+				`${FILE}: question 2: sections.0.questions.1.grid: unknown key "guidence" (misspelt, or not part of the format)`,
+				`${FILE}: question 1: sections.0.questions.0.grid.points.0: unknown key "mark" (misspelt, or not part of the format)`,
+				`${FILE}: question 3: sections.1.questions.0: unknown key "criteira" (misspelt, or not part of the format)`,
+				`${FILE}: question 3(a): sections.1.questions.0.parts.0: unknown key "marx" (misspelt, or not part of the format)`,
+				`${FILE}: question 3(b): sections.1.questions.0.parts.1.grid.bands.0: unknown key "note" (misspelt, or not part of the format)`,
+				`${FILE}: boundaries: unknown key "distinction" (misspelt, or not part of the format)`
+			])
+		);
+		expect(problems).toHaveLength(8);
+	});
+	it('an unknown key in a unit file', () => {
+		const u = validUnit() as ReturnType<typeof validUnit> & { exam: { readng_minutes?: number } };
+		u.exam.readng_minutes = 5;
+		u.outcomes[0]!.criteria[0] = { ...u.outcomes[0]!.criteria[0]!, ...{ aera: 'FL' } };
+		const root = writeBank({ unit: u });
+		const problems = loadBank(root, (x) => x.slice(root.length + 1)).problems.map(formatProblem);
+		expect(problems).toContain('units/8992-111.yaml: exam: unknown key "readng_minutes" (misspelt, or not part of the format)');
+		expect(problems).toContain('units/8992-111.yaml: outcomes.0.criteria.0: unknown key "aera" (misspelt, or not part of the format)');
 	});
 	it('boundaries outside 0 < pass < first class <= total', () => {
 		const p = validPaper();
@@ -105,6 +199,30 @@ describe('bank check refuses, naming the file and the question', () => {
 		const bank = loadBank(root, (x) => x.slice(root.length + 1));
 		expect(bank.problems.map(formatProblem)).toContain('8992-111/8992-112-T.yaml: unit 8992-112 has no valid unit file (questions/units/8992-112.yaml)');
 	});
+	it("a handbook unit whose level or exam time contradicts the handbook; other unit codes may differ", () => {
+		const problemsOfUnit = (u: object) => {
+			const root = writeBank({ unit: u, papers: [] });
+			return loadBank(root, (x) => x.slice(root.length + 1)).problems.map(formatProblem);
+		};
+		const wrongTime = validUnit();
+		wrongTime.exam = { duration_minutes: 90, reading_minutes: 10 };
+		expect(problemsOfUnit(wrongTime)).toEqual([
+			'units/8992-111.yaml: exam duration_minutes is 90; the handbook examines 8992-111 in 60 minutes',
+			"units/8992-111.yaml: exam reading_minutes is 10; the handbook allows 5 minutes' reading for 8992-111"
+		]);
+		// 8992-113 is Level 3, 120 minutes: a level 1, 60-minute 8992-113 is refused.
+		const wrongLevel = { ...validUnit(), unit: '8992-113' };
+		expect(problemsOfUnit(wrongLevel)).toEqual([
+			'units/8992-113.yaml: level is 1; the handbook has 8992-113 at level 3',
+			'units/8992-113.yaml: exam duration_minutes is 60; the handbook examines 8992-113 in 120 minutes'
+		]);
+		const wrongRoute = { ...validUnit(), unit: '8992-021', route: 'general' };
+		expect(problemsOfUnit(wrongRoute)).toEqual(['units/8992-021.yaml: route is general; the handbook has 8992-021 on the hairdressing route']);
+		// Unknown unit codes (the browser tests' short units) keep their own times.
+		for (const [code, duration] of [['8992-901', 10], ['8992-902', 1]] as const) {
+			expect(problemsOfUnit({ ...validUnit(), unit: code, exam: { duration_minutes: duration, reading_minutes: 1 } })).toEqual([]);
+		}
+	});
 	it('a unit criterion with an area outside its level', () => {
 		const u = validUnit();
 		u.outcomes[0]!.criteria[0]!.area = 'FS';
@@ -113,5 +231,21 @@ describe('bank check refuses, naming the file and the question', () => {
 		expect(bank.problems.map(formatProblem)).toContain('units/8992-111.yaml: criterion AC1.1 has area FS, not valid at level 1 (FL FM FN FO)');
 		// And its papers are not loaded without a valid unit.
 		expect(bank.papers).toEqual([]);
+	});
+});
+
+describe('the marking grid shown to markers (GridView)', () => {
+	it('says each point earns the marks shown beside it, capped at the item, and shows every point with its marks', async () => {
+		// A shipped item whose points are not all worth one mark.
+		const item = loadBank(resolve('questions'))
+			.papers.flatMap((p) => paperItems(p.paper))
+			.find((i) => i.grid.mode === 'points' && i.grid.points.some((pt) => pt.marks > 1))!;
+		expect(item).toBeDefined();
+		const html = (await renderComponent('src/lib/components/GridView.svelte', { grid: item.grid, marks: item.marks })).replace(/<!--[^>]*-->/g, '');
+		expect(html).not.toMatch(/one mark per/i);
+		expect(html).toContain(`Each creditworthy point earns the marks shown beside it, up to ${item.marks} marks in all.`);
+		if (item.grid.mode !== 'points') throw new Error('points grid expected');
+		const shown = [...html.matchAll(/<li>(.*?) <span class="tag">(\d+) marks?<\/span><\/li>/g)].map((m) => [m[1], Number(m[2])]);
+		expect(shown).toEqual(item.grid.points.map((p) => [p.text.replace(/&/g, '&amp;').replace(/</g, '&lt;'), p.marks]));
 	});
 });

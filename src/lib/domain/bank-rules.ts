@@ -10,8 +10,31 @@ export interface BankProblem {
 /** The minimum share of a paper's marks each area valid for the level must carry. */
 export const MIN_AREA_SHARE = 0.1;
 
+/**
+ * The five 8992 units of the handbook (DESIGN.md section 1): level, route and exam time are fixed.
+ * Other unit codes (test units such as 8992-901) are not checked against this table.
+ */
+export const HANDBOOK_UNITS: Readonly<Record<string, { level: Level; route: 'general' | 'hairdressing'; duration: number; reading: number }>> = {
+	'8992-111': { level: 1, route: 'general', duration: 60, reading: 5 },
+	'8992-021': { level: 1, route: 'hairdressing', duration: 60, reading: 5 },
+	'8992-112': { level: 2, route: 'general', duration: 90, reading: 5 },
+	'8992-022': { level: 2, route: 'hairdressing', duration: 90, reading: 5 },
+	'8992-113': { level: 3, route: 'general', duration: 120, reading: 5 }
+};
+
 export function checkUnit(unit: Unit): BankProblem[] {
 	const problems: BankProblem[] = [];
+	const handbook = HANDBOOK_UNITS[unit.unit];
+	if (handbook) {
+		if (unit.level !== handbook.level) problems.push({ message: `level is ${unit.level}; the handbook has ${unit.unit} at level ${handbook.level}` });
+		if (unit.route !== handbook.route) problems.push({ message: `route is ${unit.route}; the handbook has ${unit.unit} on the ${handbook.route} route` });
+		if (unit.exam.duration_minutes !== handbook.duration) {
+			problems.push({ message: `exam duration_minutes is ${unit.exam.duration_minutes}; the handbook examines ${unit.unit} in ${handbook.duration} minutes` });
+		}
+		if (unit.exam.reading_minutes !== handbook.reading) {
+			problems.push({ message: `exam reading_minutes is ${unit.exam.reading_minutes}; the handbook allows ${handbook.reading} minutes' reading for ${unit.unit}` });
+		}
+	}
 	const valid = areasForLevel(unit.level as Level);
 	const seen = new Set<string>();
 	for (const o of unit.outcomes) {
@@ -96,6 +119,10 @@ export function checkPaper(paper: Paper, unit: Unit): BankProblem[] {
 			return q.marks ?? 0;
 		}
 		if (q.grid) add('has parts and its own grid; put grids on the parts', q.id);
+		// The question's own area and criteria, when given, must be valid too (the area is what its
+		// parts inherit; it is reported once, here, not again on each part that inherits it).
+		if (q.area !== undefined) checkArea(q.area, q.id);
+		for (const c of q.criteria ?? []) if (!criteria.has(c)) add(`criterion ${c} is not in unit ${unit.unit}`, q.id);
 		const partIds = new Set<string>();
 		let sum = 0;
 		for (const p of q.parts) {
@@ -103,7 +130,7 @@ export function checkPaper(paper: Paper, unit: Unit): BankProblem[] {
 			if (partIds.has(p.id)) add(`duplicate part id "${p.id}"`, label);
 			partIds.add(p.id);
 			const a = p.area ?? q.area;
-			checkArea(a, label);
+			if (p.area !== undefined || q.area === undefined) checkArea(p.area, label);
 			checkCriteria(p.criteria, label);
 			const g = gridProblem(p.grid, p.marks);
 			if (g) add(g, label);
@@ -114,6 +141,13 @@ export function checkPaper(paper: Paper, unit: Unit): BankProblem[] {
 		if (q.marks !== undefined && q.marks !== sum) add(`marks are ${q.marks} but its parts add up to ${sum}`, q.id);
 		return sum;
 	}
+
+	// Every exam is short-answer questions plus scenario-based tasks (DESIGN.md section 1), and the
+	// scenario tasks are set in the paper's case study.
+	const types = new Set(paper.sections.flatMap((s) => s.questions.map((q) => q.type)));
+	if (!types.has('short_answer')) add('has no short-answer question (every paper needs at least one question of type short_answer)');
+	if (!types.has('scenario')) add('has no scenario question (every paper needs at least one question of type scenario)');
+	if (types.has('scenario') && !paper.case_study?.trim()) add('has scenario questions but no case_study for them to be set in');
 
 	const { pass, first_class } = paper.boundaries;
 	if (!(pass > 0 && pass < first_class && first_class <= total)) {

@@ -2,47 +2,48 @@ import { z } from 'zod';
 import { AREA_CODES, type AreaCode, type Level } from './codes.js';
 
 /* The question-bank format (docs/question-bank.md), as schemas. Parsing checks shapes and types;
-   the rules that need the unit or the whole paper are in bank-rules.ts. */
+   the rules that need the unit or the whole paper are in bank-rules.ts. Every object is strict: an
+   unknown key (a typo such as `guidence:`) is refused, never silently dropped. */
 
 const text = z.string().trim().min(1);
 const area = z.enum(AREA_CODES);
 const id = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[A-Za-z0-9]+$/, 'ids are letters and digits'));
 const marks = z.number().int().min(1).max(100);
 
-export const unitSchema = z.object({
+export const unitSchema = z.strictObject({
 	unit: z.string().regex(/^8992-\d{3}$/, 'unit code looks like 8992-111'),
 	title: text,
 	level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
 	route: z.enum(['general', 'hairdressing']),
 	status: z.enum(['current', 'withdrawn']),
-	exam: z.object({ duration_minutes: z.number().int().positive(), reading_minutes: z.number().int().min(0) }),
+	exam: z.strictObject({ duration_minutes: z.number().int().positive(), reading_minutes: z.number().int().min(0) }),
 	outcomes: z
 		.array(
-			z.object({
+			z.strictObject({
 				id: z.string().regex(/^LO\d+$/),
 				title: text,
-				criteria: z.array(z.object({ id: z.string().regex(/^AC\d+\.\d+$/), text: text, area })).min(1)
+				criteria: z.array(z.strictObject({ id: z.string().regex(/^AC\d+\.\d+$/), text: text, area })).min(1)
 			})
 		)
 		.min(1)
 });
 export type Unit = z.output<typeof unitSchema>;
 
-const pointsGrid = z.object({
+const pointsGrid = z.strictObject({
 	mode: z.literal('points'),
-	points: z.array(z.object({ text: text, marks: z.number().int().min(1) })).min(1),
+	points: z.array(z.strictObject({ text: text, marks: z.number().int().min(1) })).min(1),
 	guidance: z.string().optional()
 });
-const levelsGrid = z.object({
+const levelsGrid = z.strictObject({
 	mode: z.literal('levels'),
-	bands: z.array(z.object({ min: z.number().int().min(0), max: z.number().int().min(0), descriptor: text })).min(1),
+	bands: z.array(z.strictObject({ min: z.number().int().min(0), max: z.number().int().min(0), descriptor: text })).min(1),
 	indicative: z.array(text).optional(),
 	guidance: z.string().optional()
 });
 export const gridSchema = z.discriminatedUnion('mode', [pointsGrid, levelsGrid]);
 export type Grid = z.output<typeof gridSchema>;
 
-const partSchema = z.object({
+const partSchema = z.strictObject({
 	id,
 	stem: text,
 	marks,
@@ -51,7 +52,7 @@ const partSchema = z.object({
 	grid: gridSchema
 });
 
-const questionSchema = z.object({
+const questionSchema = z.strictObject({
 	id,
 	type: z.enum(['short_answer', 'scenario']),
 	stem: text,
@@ -72,17 +73,17 @@ export const rulesSchema = z
 	})
 	.strict();
 
-export const paperSchema = z.object({
+export const paperSchema = z.strictObject({
 	code: z.string().regex(/^8992-\d{3}-[A-Z0-9]+$/, 'paper code looks like 8992-111-A'),
 	unit: z.string(),
 	title: text,
 	kind: z.enum(['live', 'practice']),
 	duration_minutes: z.number().int().positive(),
 	reading_minutes: z.number().int().min(0),
-	boundaries: z.object({ pass: z.number().int(), first_class: z.number().int() }),
+	boundaries: z.strictObject({ pass: z.number().int(), first_class: z.number().int() }),
 	rules: rulesSchema.optional(),
 	case_study: z.string().optional(),
-	sections: z.array(z.object({ title: text, questions: z.array(questionSchema).min(1) })).min(1)
+	sections: z.array(z.strictObject({ title: text, questions: z.array(questionSchema).min(1) })).min(1)
 });
 export type Paper = z.output<typeof paperSchema>;
 
@@ -149,9 +150,11 @@ export interface Coverage {
 }
 
 export function paperCoverage(paper: Paper, unit: Unit): Coverage {
-	const items = paperItems(paper);
+	// Also used for papers that broke a rule (bank check still shows their row): an item without
+	// marks counts 0, one without an area counts towards no area.
+	const items = paperItems(paper).map((i) => ({ ...i, marks: i.marks ?? 0 }));
 	const byArea: Partial<Record<AreaCode, number>> = {};
-	for (const i of items) byArea[i.area] = (byArea[i.area] ?? 0) + i.marks;
+	for (const i of items) if (i.area) byArea[i.area] = (byArea[i.area] ?? 0) + i.marks;
 	const used = new Set(items.flatMap((i) => i.criteria));
 	return {
 		total: items.reduce((s, i) => s + i.marks, 0),

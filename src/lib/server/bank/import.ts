@@ -8,6 +8,8 @@ export interface ImportSummary {
 	unitsChanged: string[];
 	papersCreated: string[];
 	newVersions: { code: string; version: number }[];
+	/** Papers whose file matches an earlier stored version again (A → B → A): that version is current again. */
+	reverted: { code: string; version: number }[];
 	unchanged: string[];
 }
 
@@ -15,9 +17,10 @@ export interface ImportSummary {
  * Imports the good files of a checked bank. Idempotent: a paper whose content hash is already
  * stored is left alone (its boundaries, which administrators may have edited, are not touched).
  * Changed content becomes a new version; earlier versions stay, for the sittings that used them.
+ * Content that matches an earlier stored version (a reverted edit) makes that version current again.
  */
 export async function importBank(db: Kysely<Database>, bank: Bank, actor: Actor): Promise<ImportSummary> {
-	const summary: ImportSummary = { unitsChanged: [], papersCreated: [], newVersions: [], unchanged: [] };
+	const summary: ImportSummary = { unitsChanged: [], papersCreated: [], newVersions: [], reverted: [], unchanged: [] };
 	await db.transaction().execute(async (tx) => {
 		for (const { unit, contentHash } of bank.units.values()) {
 			const existing = await tx.selectFrom('unit').select('content_hash').where('code', '=', unit.unit).executeTakeFirst();
@@ -29,19 +32,28 @@ export async function importBank(db: Kysely<Database>, bank: Bank, actor: Actor)
 		}
 
 		for (const { paper, contentHash } of bank.papers) {
-			let stored = await tx.selectFrom('paper').select(['id']).where('code', '=', paper.code).executeTakeFirst();
+			let stored = await tx.selectFrom('paper').select(['id', 'current_version_id']).where('code', '=', paper.code).executeTakeFirst();
 			if (!stored) {
-				stored = await tx.insertInto('paper').values({ code: paper.code, unit_code: paper.unit, kind: paper.kind }).returning('id').executeTakeFirstOrThrow();
+				stored = await tx.insertInto('paper').values({ code: paper.code, unit_code: paper.unit, kind: paper.kind }).returning(['id', 'current_version_id']).executeTakeFirstOrThrow();
 				summary.papersCreated.push(paper.code);
 			}
 			const same = await tx
 				.selectFrom('paper_version')
-				.select('id')
+				.select(['id', 'version'])
 				.where('paper_id', '=', stored.id)
 				.where('content_hash', '=', contentHash)
+				.orderBy('version', 'desc')
 				.executeTakeFirst();
-			if (same) {
+			if (same && same.id === stored.current_version_id) {
 				summary.unchanged.push(paper.code);
+				continue;
+			}
+			if (same) {
+				// The file is back to an earlier version's content: that version (with its own
+				// boundaries, as stored) becomes current again; no new version is made.
+				await tx.updateTable('paper').set({ current_version_id: same.id, kind: paper.kind }).where('id', '=', stored.id).execute();
+				summary.reverted.push({ code: paper.code, version: same.version });
+				await writeAudit(tx, actor, { action: 'bank.revert_version', subjectType: 'paper', subjectId: paper.code, details: { version: same.version, content_hash: contentHash } });
 				continue;
 			}
 			const last = await tx

@@ -24,6 +24,9 @@ export interface LoadedPaper {
 export interface Bank {
 	units: Map<string, { file: string; unit: Unit; contentHash: string }>;
 	papers: LoadedPaper[];
+	/** Papers that parsed and have a valid unit but broke a rule: never imported, still shown in the
+	 *  coverage table of `bank check` so the table helps fix them. */
+	rejected: { file: string; paper: Paper; unit: Unit }[];
 	problems: FileProblem[];
 	/** Files that had problems; nothing of them is imported. */
 	badFiles: Set<string>;
@@ -70,8 +73,15 @@ function parseFile<S extends z.ZodType>(file: string, source: string, schema: S)
 	if (result.success) return { ok: true, value: result.data };
 	return {
 		ok: false,
-		problems: result.error.issues.map((issue) => ({ file, question: questionAt(data, issue.path), message: `${issue.path.join('.') || '(file)'}: ${issue.message}` }))
+		problems: result.error.issues.map((issue) => ({ file, question: questionAt(data, issue.path), message: `${issue.path.join('.') || '(file)'}: ${issueMessage(issue)}` }))
 	};
+}
+
+/** Zod's message, except an unknown key (a typo such as `guidence:`), which is named plainly. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+	if (issue.code !== 'unrecognized_keys') return issue.message;
+	const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+	return `unknown key${issue.keys.length === 1 ? '' : 's'} ${keys} (misspelt, or not part of the format)`;
 }
 
 /** "7" or "7(b)" for a schema path inside sections[i].questions[j](.parts[k]). */
@@ -98,7 +108,7 @@ function yamlFiles(dir: string): string[] {
  * shows every problem; files with problems are listed in badFiles and never imported.
  */
 export function loadBank(root: string, display: (path: string) => string = (p) => relative(process.cwd(), p)): Bank {
-	const bank: Bank = { units: new Map(), papers: [], problems: [], badFiles: new Set() };
+	const bank: Bank = { units: new Map(), papers: [], rejected: [], problems: [], badFiles: new Set() };
 	const problem = (p: FileProblem) => {
 		bank.problems.push(p);
 		bank.badFiles.add(p.file);
@@ -120,7 +130,8 @@ export function loadBank(root: string, display: (path: string) => string = (p) =
 		if (!unitProblems.length && name === unit.unit) bank.units.set(unit.unit, { file, unit, contentHash: hashContent(unit) });
 	}
 
-	const codes = new Map<string, string>();
+	/** Paper code → the files that hold it (a code used twice is refused in every file using it). */
+	const codes = new Map<string, string[]>();
 	const folders = existsSync(root)
 		? readdirSync(root).filter((d) => d !== 'units' && statSync(join(root, d)).isDirectory()).sort()
 		: [];
@@ -137,9 +148,7 @@ export function loadBank(root: string, display: (path: string) => string = (p) =
 			const name = basename(path).replace(/\.ya?ml$/, '');
 			if (name !== paper.code) problem({ file, message: `file is named ${name} but holds paper ${paper.code}` });
 			if (folder !== paper.unit) problem({ file, message: `paper of unit ${paper.unit} is in folder ${folder}` });
-			const clash = codes.get(paper.code);
-			if (clash) problem({ file, message: `paper code ${paper.code} is already used by ${clash}` });
-			codes.set(paper.code, file);
+			codes.set(paper.code, [...(codes.get(paper.code) ?? []), file]);
 			const unit = bank.units.get(paper.unit)?.unit;
 			if (!unit) {
 				problem({ file, message: `unit ${paper.unit} has no valid unit file (questions/units/${paper.unit}.yaml)` });
@@ -147,7 +156,16 @@ export function loadBank(root: string, display: (path: string) => string = (p) =
 			}
 			checkPaper(paper, unit).forEach((p) => problem({ file, ...p }));
 			if (bank.problems.length === before) bank.papers.push({ file, paper, unit, contentHash: paperContentHash(paper) });
+			else bank.rejected.push({ file, paper, unit });
 		}
+	}
+	// A duplicate code: neither file is imported (which one is meant is not ours to guess), and each
+	// file's problem names the other(s).
+	for (const [code, files] of codes) {
+		if (files.length < 2) continue;
+		for (const file of files) problem({ file, message: `paper code ${code} is also used by ${files.filter((f) => f !== file).join(', ')}; no file with this code is imported` });
+		for (const p of bank.papers) if (p.paper.code === code) bank.rejected.push({ file: p.file, paper: p.paper, unit: p.unit });
+		bank.papers = bank.papers.filter((p) => p.paper.code !== code);
 	}
 	return bank;
 }
