@@ -221,6 +221,15 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		]);
 		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['too late']);
 	});
+	it('a pause during reading time takes no answers (reading time is for reading), through either save path', async () => {
+		const f = await signedIn();
+		const [token] = f.tokens;
+		const [id] = f.ids;
+		await pause(h.db, { ...f.ctx, now: plus(f.t0, 2) }, f.sitting.id, id!, 'Candidate unwell');
+		const refused = saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '1', body: { seq: 1, text: 'typed while paused in reading' } }, plus(f.t0, 3));
+		await expect(refused).rejects.toMatchObject({ details: { state: 'paused' } });
+		expect(await storedOf(id!)).toEqual([]);
+	});
 	it('a voided attempt saves nothing to a script: a later save is refused (409 void) and kept in quarantine; the session ends soon after', async () => {
 		const f = await signedIn();
 		const [token] = f.tokens;

@@ -50,8 +50,10 @@ describe('attempt state machine', () => {
 		expect(effectiveState('reading', ends, ends)).toBe('in_progress');
 		expect(effectiveState('paused', ends, new Date('2026-11-24T10:00:00Z'))).toBe('paused');
 	});
-	it('takes answers only while answering or paused', () => {
-		expect(ATTEMPT_STATES.filter(acceptsSaves)).toEqual(['in_progress', 'paused']);
+	it('takes answers only while answering, or paused from answering (not paused in reading time)', () => {
+		expect(ATTEMPT_STATES.filter((s) => acceptsSaves(s, 'in_progress'))).toEqual(['in_progress', 'paused']);
+		expect(acceptsSaves('paused', 'reading')).toBe(false);
+		expect(ATTEMPT_STATES.filter((s) => acceptsSaves(s))).toEqual(['in_progress']);
 	});
 });
 

@@ -65,7 +65,11 @@ export function effectiveState(state: AttemptState, readingEndsAt: Date | null, 
 	return state;
 }
 
-/** Candidates may save answers while answering, and while paused (nothing typed is lost). */
-export function acceptsSaves(state: AttemptState): boolean {
-	return state === 'in_progress' || state === 'paused';
+/**
+ * Candidates may save answers while answering, and while paused from answering (a save typed just
+ * before the pause may arrive after it: nothing typed is lost). Reading time takes no answers, nor
+ * does a pause during reading time.
+ */
+export function acceptsSaves(state: AttemptState, pausedFrom: AttemptState | null = null): boolean {
+	return state === 'in_progress' || (state === 'paused' && pausedFrom === 'in_progress');
 }

@@ -286,7 +286,7 @@ export async function saveAnswer(db: Kysely<Database>, req: SaveRequest, now = n
 					and x.attempt_id::text = ${req.attemptId}
 					and (x.expires_at is null or x.expires_at > ${now}::timestamptz)
 			)
-			and (a.state = 'paused' or (
+			and ((a.state = 'paused' and a.paused_from = 'in_progress') or (
 				(a.state = 'in_progress' or (a.state = 'reading' and a.reading_ends_at <= ${now}::timestamptz))
 				and (a.deadline_at is null or a.deadline_at > ${now}::timestamptz)))
 			for no key update`;
@@ -326,7 +326,7 @@ export async function saveResponse(
 	// is the end, before the deadline): saves already on their way count for the grace after that.
 	const withinGrace =
 		attempt.state === 'submitted' && attempt.submit_reason !== 'candidate' && attempt.submitted_at !== null && now.getTime() <= attempt.submitted_at.getTime() + SAVE_GRACE_MS;
-	if (!acceptsSaves(attempt.state) && !withinGrace) {
+	if (!acceptsSaves(attempt.state, attempt.paused_from) && !withinGrace) {
 		if (attempt.state === 'submitted' && attempt.submit_reason !== 'candidate') {
 			await quarantine('after the deadline and grace period');
 			throw new GoneError('The exam has ended; this answer was not saved to your script. Your invigilator can see it.');
