@@ -173,11 +173,17 @@ async function signInAndLoad(number: string, keycode: string, marker: string): P
 	const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 	await res.arrayBuffer();
 	if (res.status !== 303 || !cookie) throw new Error(`sign-in ${number}: ${res.status}`);
+	// The page as a browser loads it: the HTML shell (rendered in the browser, ssr = false; its
+	// scripts are static files the browser caches), then the page's data, which must carry the paper.
 	const page = await fetch(`${base}/candidate/exam`, { headers: { cookie, accept: 'text/html' } });
-	const html = await page.text();
+	await page.text();
 	if (page.status !== 200) throw new Error(`exam page for ${number}: ${page.status}`);
-	if (!html.includes(marker)) throw new Error(`exam page for ${number} has no paper (${html.length} bytes)`);
-	const attemptId = /attemptId:"([0-9a-f-]{36})"/.exec(html)?.[1];
+	const data = await fetch(`${base}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, { headers: { cookie } });
+	const body = await data.text();
+	if (data.status !== 200) throw new Error(`exam page data for ${number}: ${data.status}`);
+	if (!body.includes(marker)) throw new Error(`exam page for ${number} has no paper (${body.length} bytes)`);
+	// The only id in the candidate's page data is their attempt's.
+	const attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(body)?.[1];
 	if (!attemptId) throw new Error(`exam page for ${number} has no attempt id`);
 	return { c: { cookie, attemptId, seq: {} }, ms: performance.now() - t };
 }
@@ -377,6 +383,19 @@ async function jsWeight(c: Candidate): Promise<{ files: number; gzipBytes: numbe
 	// SvelteKit links its modules relative to the page (../_app/immutable/…).
 	for (const m of html.matchAll(/(?:href|src)="([^"]*_app\/[^"]+\.js)"/g)) urls.add(new URL(m[1]!, pageUrl).pathname);
 	for (const m of html.matchAll(/import\("([^"]*_app\/[^"]+\.js)"\)/g)) urls.add(new URL(m[1]!, pageUrl).pathname);
+	// The page renders in the browser (ssr = false), so the shell names only the entry modules; the
+	// app module imports the route's nodes on demand. Add the root layout (node 0) and the exam
+	// page's node, found in the app module's route dictionary ("/candidate/exam":[-19]).
+	for (const u of [...urls].filter((x) => /\/entry\/app\.[^/]+\.js$/.test(x))) {
+		const app = await (await fetch(`${base}${u}`)).text();
+		const page = /"\/candidate\/exam":\[~?-?(\d+)/.exec(app)?.[1];
+		if (!page) throw new Error('the exam page is not in the app module\'s route dictionary');
+		for (const node of ['0', page]) {
+			const file = new RegExp(`"(\\.\\./nodes/${node}\\.[^"]+\\.js)"`).exec(app)?.[1];
+			if (!file) throw new Error(`node ${node} not found in the app module`);
+			urls.add(new URL(file, `${base}${u}`).pathname);
+		}
+	}
 	// Follow static imports of each module (the browser loads them all before the page runs).
 	const seen = new Set<string>();
 	let gzipBytes = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkCandidateCsvHeader, parseCandidateCsv, validateCandidateRows } from '../../src/lib/domain/candidates.js';
+import { checkCandidateCsvHeader, validateCandidateRows } from '../../src/lib/domain/candidates.js';
+import { parseCandidateCsv } from '../../src/lib/server/centres/csv.js';
 
 const row = (over: Record<string, string> = {}) => ({ candidate_number: '0001', first_name: 'Ann', last_name: 'Lee', ...over });
 

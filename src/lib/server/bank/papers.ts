@@ -195,3 +195,15 @@ export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versi
 		});
 	});
 }
+
+/** A paper's marking grid as markers see it: each item with its grid and its criteria written out. */
+export async function getMarkingGrid(db: Kysely<Database>, code: string) {
+	const v = await getPaperVersion(db, code);
+	const criteria = new Map(v.unit.outcomes.flatMap((o) => o.criteria.map((c) => [c.id, c.text] as const)));
+	return {
+		code: v.code,
+		version: v.version,
+		title: v.paper.title,
+		items: paperItems(v.paper).map((i) => ({ ...i, criteriaText: i.criteria.map((c) => `${c} ${criteria.get(c) ?? ''}`) }))
+	};
+}

@@ -2,6 +2,14 @@ import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { candidateExamView } from '$lib/server/delivery/candidate';
 
+/**
+ * The exam page renders in the browser only. It cannot work without JavaScript (autosave, clock),
+ * and rendering the whole paper on the server for every candidate was most of the app's CPU when a
+ * room of 2,000 signs in at once; the browser fetches the same data as JSON instead. It also means
+ * no server-rendered answer box exists for text to be typed into before the page is live.
+ */
+export const ssr = false;
+
 export const load: PageServerLoad = async ({ locals }) => {
 	if (!locals.candidate) redirect(303, '/candidate/signin');
 	const v = await candidateExamView(locals.db, locals.candidate.attempt);

@@ -3,7 +3,8 @@ import { fail } from '@sveltejs/kit';
 import { importCandidates, listCandidates, registerCandidate } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/auth/http';
 import { failFromError, formValues } from '$lib/server/routes';
-import { parseCandidateCsv, type RowError } from '$lib/domain/candidates';
+import type { RowError } from '$lib/domain/candidates';
+import { parseCandidateCsv } from '$lib/server/centres/csv';
 
 const MAX_CSV_BYTES = 1024 * 1024;
 const FIELDS = ['candidate_number', 'first_name', 'last_name', 'date_of_birth', 'extra_time_percent', 'rest_breaks', 'reader', 'scribe', 'arrangement_notes'] as const;
