@@ -322,7 +322,7 @@ function pgbench(url: string, scriptFile: string, clients: number, extra: string
  * from a primary-key look-up in pgb_map (one extra index probe, counted against pgbench); the save
  * time is now() rather than a parameter. Each client owns its attempts (as no two in-flight saves
  * of the app's closed loop share a candidate) and its sequence numbers rise, so every save applies:
- * upsert, revision and attempt update, as in the app.
+ * upsert, revision and attempt update, as in the app. A copy by necessity: change it with saveAnswer.
  */
 function saveStatementScript(clients: number, attempts: number, itemCount: number): string {
 	const per = Math.floor(attempts / clients);
@@ -342,7 +342,7 @@ with a as materialized (
 			and x.attempt_id::text = (select aid from pgb_map where n = :n)
 			and (x.expires_at is null or x.expires_at > now()::timestamptz)
 	)
-	and (a.state = 'paused' or (
+	and ((a.state = 'paused' and a.paused_from = 'in_progress') or (
 		(a.state = 'in_progress' or (a.state = 'reading' and a.reading_ends_at <= now()::timestamptz))
 		and (a.deadline_at is null or a.deadline_at > now()::timestamptz)))
 	for no key update),
