@@ -80,16 +80,21 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 	return out;
 }
 
-/** The sitting's log: every event, newest first (`order: 'asc'` for a report read from the start). */
-export async function sittingEvents(db: Kysely<Database>, sittingId: string, options: { kinds?: string[]; order?: 'asc' | 'desc' } = {}) {
-	let q = db
+/** The sitting's log: every event, newest first (`'asc'` for a report read from the start). */
+export async function sittingEvents(db: Kysely<Database>, sittingId: string, order: 'asc' | 'desc' = 'desc') {
+	return db
 		.selectFrom('sitting_event as e')
 		.leftJoin('attempt as a', 'a.id', 'e.attempt_id')
 		.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
 		.select(['e.id', 'e.kind', 'e.reason', 'e.minutes', 'e.actor_label', 'e.occurred_at', 'c.candidate_number'])
-		.where('e.sitting_id', '=', sittingId);
-	if (options.kinds) q = q.where('e.kind', 'in', options.kinds);
-	return q.orderBy('e.id', options.order ?? 'desc').execute();
+		.where('e.sitting_id', '=', sittingId)
+		.orderBy('e.id', order)
+		.execute();
+}
+
+/** The incidents of a sitting's log: those logged by the invigilator, and voided attempts. */
+export function incidentsOf<E extends { kind: string }>(events: readonly E[]): E[] {
+	return events.filter((e) => e.kind === 'incident' || e.kind === 'void');
 }
 
 /**
@@ -97,13 +102,8 @@ export async function sittingEvents(db: Kysely<Database>, sittingId: string, opt
  * incident, every save refused after the deadline (never part of a script), and the whole log.
  */
 export async function sittingReport(db: Kysely<Database>, sittingId: string, now = new Date()) {
-	const [rows, incidents, quarantine, events] = await Promise.all([
-		consoleRows(db, sittingId, now),
-		sittingEvents(db, sittingId, { kinds: ['incident', 'void'], order: 'asc' }),
-		quarantinedSaves(db, sittingId),
-		sittingEvents(db, sittingId, { order: 'asc' })
-	]);
-	return { rows, incidents, quarantine, events };
+	const [rows, quarantine, events] = await Promise.all([consoleRows(db, sittingId, now), quarantinedSaves(db, sittingId), sittingEvents(db, sittingId, 'asc')]);
+	return { rows, incidents: incidentsOf(events), quarantine, events };
 }
 
 /** Saves refused after the deadline or in a closed state: for the invigilator's report. */

@@ -41,7 +41,7 @@ async function context(db: Kysely<Database>, centreId: string, sittingId: string
 	const s = await getSitting(db, sittingId, centreId);
 	const centre = await db.selectFrom('centre').select(['number', 'name']).where('id', '=', centreId).executeTakeFirstOrThrow();
 	const rows = (await sittingRegister(db, sittingId)).map((r) => ({ ...r, arrangements: arrangements(r) }));
-	return { centre, paper: `${s.paperCode} ${s.paperTitle}`, room: s.room, keycode: s.keycode, when: s.scheduledAt.toLocaleString('en-GB', { timeZone: 'Europe/London' }), rows };
+	return { centre, paper: `${s.paperCode} ${s.paperTitle}`, room: s.room, keycode: s.keycode, status: s.state, when: s.scheduledAt.toLocaleString('en-GB', { timeZone: 'Europe/London' }), rows };
 }
 
 export async function attendanceRegisterPdf(db: Kysely<Database>, centreId: string, sittingId: string): Promise<Uint8Array> {
@@ -90,7 +90,6 @@ const time = (d: Date) => d.toLocaleTimeString('en-GB', { timeZone: 'Europe/Lond
 /** The invigilator's report (PDF) of one sitting of the centre. */
 export async function invigilatorReportPdf(db: Kysely<Database>, centreId: string, sittingId: string, now = new Date()): Promise<Uint8Array> {
 	const base = await context(db, centreId, sittingId);
-	const s = await getSitting(db, sittingId, centreId);
 	const r = await sittingReport(db, sittingId, now);
 	const event = (e: (typeof r.events)[number]) => ({
 		at: time(e.occurred_at),
@@ -104,7 +103,6 @@ export async function invigilatorReportPdf(db: Kysely<Database>, centreId: strin
 		REPORT,
 		{
 			...base,
-			status: s.state,
 			printed: now.toLocaleString('en-GB', { timeZone: 'Europe/London' }),
 			rows: r.rows.map((x) => ({
 				candidateNumber: x.candidateNumber,

@@ -2,7 +2,7 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { fail } from '@sveltejs/kit';
 import { actorOf, requireRole } from '$lib/server/auth/http';
 import { getSitting } from '$lib/server/sittings';
-import { consoleRows, quarantinedSaves, sittingEvents } from '$lib/server/delivery/console';
+import { consoleRows, incidentsOf, quarantinedSaves, sittingEvents } from '$lib/server/delivery/console';
 import { allowMove, endSitting, markAllPresent, extendTime, logIncident, markAttendance, pause, resume, startAttempt, startSitting, voidAttempt, type ActionContext } from '$lib/server/delivery/attempts';
 import { AppError } from '$lib/server/errors';
 import { orError } from '$lib/server/routes';
@@ -23,7 +23,7 @@ export const load: PageServerLoad = async (event) => {
 		sittingEvents(event.locals.db, sitting.id),
 		quarantinedSaves(event.locals.db, sitting.id)
 	]);
-	return { sitting, rows, events, quarantine, serverNow: now.toISOString() };
+	return { sitting, rows, events, incidents: incidentsOf(events), quarantine, serverNow: now.toISOString() };
 };
 
 type Handler = (db: App.Locals['db'], ctx: ActionContext, sittingId: string, data: FormData) => Promise<unknown>;
