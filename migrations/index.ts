@@ -3,6 +3,9 @@ import * as m0001 from './2026_11_24_0001_foundation.js';
 import * as m0002 from './2026_11_24_0002_question_bank.js';
 import * as m0003 from './2026_11_24_0003_live_exam.js';
 import * as m0004 from './2026_11_24_0004_attempt_reading_index.js';
+import * as m0005 from './2026_11_28_0001_pause_kind_quarantine_bound.js';
+import * as throttlePairs from './2026_11_28_0002_throttle_pairs.js';
+import * as appRolePrivileges from './2026_11_28_0003_app_role_privileges.js';
 
 /**
  * Every migration, by name, in the order they run. Listed statically (not read from the folder) so
@@ -12,5 +15,8 @@ export const migrations: Record<string, Migration> = {
 	'2026_11_24_0001_foundation': m0001,
 	'2026_11_24_0002_question_bank': m0002,
 	'2026_11_24_0003_live_exam': m0003,
-	'2026_11_24_0004_attempt_reading_index': m0004
+	'2026_11_24_0004_attempt_reading_index': m0004,
+	'2026_11_28_0001_pause_kind_quarantine_bound': m0005,
+	'2026_11_28_0002_throttle_pairs': throttlePairs,
+	'2026_11_28_0003_app_role_privileges': appRolePrivileges
 };

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '$lib/server/db/schema';
 import type { Session, SessionUser } from '$lib/server/auth/sessions';
-import type { CandidateSession } from '$lib/server/delivery/candidate';
+import type { CandidateSession } from '$lib/server/delivery/candidate-session';
 
 declare global {
 	namespace App {

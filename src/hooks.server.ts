@@ -1,11 +1,14 @@
-import type { Handle, HandleServerError, RequestEvent, ServerInit } from '@sveltejs/kit';
+import { error, type Handle, type HandleServerError, type RequestEvent, type ServerInit } from '@sveltejs/kit';
 import { getDatabase } from '$lib/server/db/instance';
 import { pruneExpired, SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
 import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry } from '$lib/server/auth/http';
 import { accessNeededFor } from '$lib/domain/roles';
+import { judgeRequestOrigin } from '$lib/domain/request-origin';
 import { logger } from '$lib/server/log';
-import { CANDIDATE_COOKIE, validateCandidateToken } from '$lib/server/delivery/candidate';
-import { sweepDeadlines } from '$lib/server/delivery/attempts';
+import { apiError } from '$lib/server/routes';
+import { isUuid } from '$lib/server/validation';
+import { CANDIDATE_COOKIE, validateCandidateToken } from '$lib/server/delivery/candidate-session';
+import { sweepDeadlines } from '$lib/server/delivery/clock';
 
 const SWEEP_INTERVAL_MS = 10_000;
 const PRUNE_INTERVAL_MS = 3600_000;
@@ -30,7 +33,67 @@ function checksOwnCandidateSession(event: RequestEvent): boolean {
 	return event.route.id === '/api/attempts/[attemptId]/responses/[itemKey]' && event.request.method === 'PUT';
 }
 
+/**
+ * Browser features no page of the app uses, switched off so that nothing injected into a page (or
+ * a page framing it) can ask for them. (FLoC's `interest-cohort` is gone from browsers, which now
+ * warn about it; `browsing-topics` is its successor.)
+ */
+const PERMISSIONS_POLICY = [
+	'accelerometer=()',
+	'browsing-topics=()',
+	'camera=()',
+	'display-capture=()',
+	'geolocation=()',
+	'gyroscope=()',
+	'hid=()',
+	'magnetometer=()',
+	'microphone=()',
+	'midi=()',
+	'payment=()',
+	'serial=()',
+	'usb=()'
+].join(', ');
+
+function withSecurityHeaders(response: Response): Response {
+	response.headers.set('X-Content-Type-Options', 'nosniff');
+	response.headers.set('X-Frame-Options', 'DENY');
+	response.headers.set('Referrer-Policy', 'same-origin');
+	response.headers.set('Permissions-Policy', PERMISSIONS_POLICY);
+	return response;
+}
+
+/** A browser asking for a whole page (not its data, a form action or an endpoint). */
+function isFullPageRender(event: RequestEvent): boolean {
+	return event.request.method === 'GET' && !event.isDataRequest && (event.request.headers.get('accept') ?? '').includes('text/html');
+}
+
+/**
+ * What is wrong with the route's parameters, or null. A parameter named like an id (`sittingId`,
+ * `attemptId`, …) is a uuid, and no parameter holds a control character: anything else names no
+ * record, and reaching PostgreSQL it would fail the query (22P02 for a malformed uuid, 22021 for a
+ * NUL byte) as a 500 instead of a 404. The services check what they are given too; this covers
+ * every route at once, including those whose services take the id as it comes. (A route whose key
+ * is not a uuid names its parameter otherwise, as `[code]` and `[itemKey]` do.)
+ */
+function badRouteParam(params: Partial<Record<string, string>>): { name: string; message: string } | null {
+	for (const [name, value] of Object.entries(params)) {
+		if (value === undefined) continue;
+		const bad = /Id$/.test(name) ? !isUuid(value) : /[\u0000-\u001f\u007f]/.test(value);
+		if (bad) return { name, message: /Id$/.test(name) ? `No such ${name.slice(0, -2)}` : 'Not found' };
+	}
+	return null;
+}
+
 export const handle: Handle = async ({ event, resolve }) => {
+	// Cross-site request forgery on anything that changes state (see judgeRequestOrigin). SvelteKit
+	// checks form posts itself, before this hook; this also covers JSON and empty bodies (the exam
+	// API). `event.url.origin` is the app's public origin: adapter-node takes it from ORIGIN when set.
+	const origin = judgeRequestOrigin(event.request.method, event.request.headers.get('origin'), event.request.headers.get('sec-fetch-site'), event.url.origin);
+	if (!origin.allowed) {
+		logger.warn({ method: event.request.method, path: event.url.pathname, origin: event.request.headers.get('origin'), reason: origin.reason }, 'cross-origin request refused');
+		return withSecurityHeaders(apiError(403, origin.reason));
+	}
+
 	const { db } = await getDatabase();
 	event.locals.db = db;
 	event.locals.user = null;
@@ -60,19 +123,35 @@ export const handle: Handle = async ({ event, resolve }) => {
 	// (page data, form actions, endpoints) is refused here.
 	const need = accessNeededFor(event.route.id, event.params);
 	if (need) {
-		const fullPageRender = event.request.method === 'GET' && !event.isDataRequest && (event.request.headers.get('accept') ?? '').includes('text/html');
-		if (!fullPageRender || !event.locals.user) requireRole(event, need.roles, need.centreId);
+		if (!isFullPageRender(event) || !event.locals.user) requireRole(event, need.roles, need.centreId);
 	}
 
-	const response = await resolve(event);
-	response.headers.set('X-Content-Type-Options', 'nosniff');
-	response.headers.set('X-Frame-Options', 'DENY');
-	response.headers.set('Referrer-Policy', 'same-origin');
+	// A full page render goes on to its load, whose service answers the site's own 404 page; page
+	// data, form actions and endpoints are refused here.
+	const badParam = badRouteParam(event.params);
+	if (badParam && !isFullPageRender(event)) {
+		if (event.url.pathname.startsWith('/api/')) return withSecurityHeaders(apiError(404, badParam.message));
+		error(404, badParam.message);
+	}
+
+	const response = withSecurityHeaders(await resolve(event));
 	if (event.locals.user || event.locals.candidate || candidateToken) response.headers.set('Cache-Control', 'private, no-store');
 	return response;
 };
 
-export const handleError: HandleServerError = ({ error, event, status }) => {
-	if (status !== 404) logger.error({ err: error, path: event.url.pathname }, 'unhandled error');
-	return { message: status === 404 ? 'Not found' : 'Something went wrong on our side. Please try again.' };
+/**
+ * Errors that no load, action or endpoint turned into a response. Below 500 it is SvelteKit itself
+ * refusing the request (no such route, 405 method, 413 body over BODY_SIZE_LIMIT, 415 content
+ * type): the client's mistake, shown with its own reason and logged as a warning at most. Only a
+ * 5xx is ours: logged as an error, and the page says no more than that something went wrong.
+ */
+export const handleError: HandleServerError = ({ error: err, event, status, message }) => {
+	if (status < 500) {
+		const reason = err instanceof Error && err.message ? err.message : message;
+		if (status === 404) return { message: 'Not found' };
+		logger.warn({ status, method: event.request.method, path: event.url.pathname, reason }, 'request refused');
+		return { message: status === 413 ? `Request body too large: ${reason}` : reason };
+	}
+	logger.error({ err, path: event.url.pathname }, 'unhandled error');
+	return { message: 'Something went wrong on our side. Please try again.' };
 };

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { databaseConfigFromEnv, openDatabase, type DatabaseHandle } from '../lib/server/db/index.js';
+import { databaseConfigFromEnv, openDatabase, type DatabaseHandle, type DatabaseRole } from '../lib/server/db/index.js';
 import { migrateToLatest } from '../lib/server/db/migrate.js';
+import { currentUser, DEFAULT_APP_ROLE } from '../lib/server/db/roles.js';
 import { formatDemoCredentials, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
 import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
 import { SYSTEM_ACTOR } from '../lib/server/audit/index.js';
@@ -24,12 +25,18 @@ const USAGE = `Usage: npm run cli -- <command>
                               create a staff account; prints a generated password
 
 Environment: DATABASE_URL (PostgreSQL; unset = embedded PGlite in DATA_DIR, default ./data),
-PORT (3000), HOST (0.0.0.0), ORIGIN (the public URL, when behind a proxy).`;
+DATABASE_OWNER_URL (migrations; unset = DATABASE_URL's user), DATABASE_APP_ROLE (the role the app
+logs in as, exam_app), DATABASE_APP_PASSWORD, PORT (3000), HOST (0.0.0.0), ORIGIN (the public URL,
+when behind a proxy).`;
 
 const log = (line: string) => console.log(line);
 
-async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {
-	const handle = await openDatabase(databaseConfigFromEnv());
+/**
+ * The commands here are the operator's: they migrate first, so they log in as the owner. The served
+ * app logs in as the app role (src/lib/server/db/instance.ts).
+ */
+async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>, role: DatabaseRole = 'owner'): Promise<T> {
+	const handle = await openDatabase(databaseConfigFromEnv(), role);
 	try {
 		return await fn(handle);
 	} finally {
@@ -44,7 +51,11 @@ async function migrate(h: DatabaseHandle): Promise<void> {
 }
 
 async function prepare(h: DatabaseHandle): Promise<void> {
-	const where = h.kind === 'pglite' ? `embedded PGlite in ${databaseConfigFromEnv().dataDir}` : 'PostgreSQL (DATABASE_URL)';
+	const config = databaseConfigFromEnv();
+	const where =
+		h.kind === 'pglite'
+			? `embedded PGlite in ${config.dataDir}`
+			: `PostgreSQL (DATABASE_URL): migrations as "${await currentUser(h.db)}", the app as "${config.appRole ?? DEFAULT_APP_ROLE}"`;
 	log(`Database: ${where}`);
 	await migrate(h);
 	await bankImport(h);
@@ -80,6 +91,9 @@ async function main(argv: string[]): Promise<number> {
 				buildIfNeeded(log);
 				// The embedded database allows one process; close it before the server opens its own.
 				await withDatabase(prepare);
+				// Log in once as the app role before serving: a missing role or password then stops the
+				// start with what to do, instead of failing every request.
+				if (process.env.DATABASE_URL) await withDatabase(async () => {}, 'app');
 				process.env.EXAM_APP_WORKER = '1';
 			}
 			await serveBuild({ port: Number(process.env.PORT || 3000), host: process.env.HOST || '0.0.0.0', workers });

@@ -100,14 +100,14 @@ describe('a whole sitting, from booking to submit', () => {
 		expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
 	});
 
-	it('a wrong keycode says so; the right one (in lower case) opens the waiting screen', async () => {
+	it('a wrong keycode is refused (without saying which detail is wrong); the right one (in lower case) opens the waiting screen', async () => {
 		await candA.goto('/candidate/signin');
 		await expectAccessible(candA);
 		await candA.getByLabel('Centre number').fill('900001');
 		await candA.getByLabel('Candidate number').fill('0001');
 		await candA.getByLabel('Keycode').fill('ZZZZZZ' === keycode ? 'YYYYYY' : 'ZZZZZZ');
 		await candA.getByRole('button', { name: 'Start' }).click();
-		await waitText(candA.getByRole('alert'), 'keycode is not correct');
+		await waitText(candA.getByRole('alert'), 'do not match a sitting that is open now');
 		await candidateSignIn(candA, '0001', keycode.toLowerCase());
 		await waitText(candA.locator('.waiting'), 'your invigilator will start the exam');
 		expect(await candA.locator('textarea').count()).toBe(0);

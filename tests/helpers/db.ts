@@ -1,23 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openPGlite, openPostgres, type DatabaseHandle } from '../../src/lib/server/db/index.js';
+import { connectionUrlFor, databaseConfigFromEnv, openPGlite, openPostgres, type DatabaseHandle, type DatabaseRole } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import { databaseUrlFor } from './pg-admin.js';
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
+export interface TestDatabase extends DatabaseHandle {
+	/** Which role `db` logs in as (PGlite has one user: 'owner'). */
+	role: DatabaseRole;
+	/**
+	 * Another handle on the same database logging in as `role` (PostgreSQL), closed with this one.
+	 * PGlite has one user, so it is this same handle.
+	 */
+	connect(role: DatabaseRole): DatabaseHandle;
+}
+
 /**
  * A migrated database of its own for one test file. On PostgreSQL it is cloned from the template
  * the global setup migrated, and dropped on close; otherwise it is an in-memory PGlite.
+ *
+ * On PostgreSQL the handle logs in as the app role, as the running app does, so every service
+ * test also proves the app role's privileges are enough. `as: 'owner'` gives the owner instead; an
+ * unmigrated database (`migrate: false`) is the owner's by default, since only the owner can migrate.
  */
-export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+export async function createTestDatabase(opts: { migrate?: boolean; as?: DatabaseRole } = {}): Promise<TestDatabase> {
 	const migrate = opts.migrate ?? true;
+	const role = opts.as ?? (migrate ? 'app' : 'owner');
 	const url = process.env.DATABASE_URL;
 	if (!url) {
 		const h = await openPGlite();
 		if (migrate) await migrateToLatest(h.db);
-		return h;
+		return { ...h, role: 'owner', connect: () => h };
 	}
 	const name = `exam_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
 	const template = inject('templateDatabase');
@@ -36,11 +51,21 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
 			}
 		}
 	});
-	const h = openPostgres(databaseUrlFor(url, name), 5);
+	// The app's own rule for its connection (one URL naming the owner, the app role's name swapped in).
+	const config = { ...databaseConfigFromEnv(), databaseUrl: databaseUrlFor(url, name), ownerUrl: undefined };
+	const others: DatabaseHandle[] = [];
+	const open = (as: DatabaseRole) => openPostgres(connectionUrlFor(config, as), 5);
+	const h = open(role);
 	return {
 		...h,
+		role,
+		connect: (as) => {
+			const other = open(as);
+			others.push(other);
+			return other;
+		},
 		close: async () => {
-			await h.close();
+			await Promise.all([h, ...others].map((o) => o.close()));
 			await withAdmin(url, (admin) => admin.query(`drop database if exists ${name} with (force)`));
 		}
 	};

@@ -10,7 +10,11 @@ declare module 'vitest' {
 	}
 }
 
-/** On PostgreSQL: migrate one template database; each test file clones it (fast, isolated). */
+/**
+ * On PostgreSQL: migrate one template database; each test file clones it (fast, isolated). It is
+ * migrated as the owner (DATABASE_URL's user), which also creates the app role and grants it its
+ * privileges; a clone keeps the grants, so test files log in to their clones as the app role.
+ */
 export default async function setup(project: TestProject) {
 	const url = process.env.DATABASE_URL;
 	if (!url) {

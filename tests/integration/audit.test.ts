@@ -6,7 +6,7 @@ import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
 let h: DatabaseHandle;
 beforeAll(async () => {
-	h = await createTestDatabase();
+	h = await createTestDatabase({ as: 'owner' }); // tests the owner's own protection (the trigger); the app role is refused earlier (db-roles.test.ts)
 	await writeAudit(h.db, { userId: null, label: 'tester' }, { action: 'test.entry', details: { n: 1 } });
 });
 afterAll(() => h.close());

@@ -3,7 +3,7 @@ import { createTestDatabase } from '../helpers/db.js';
 import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
 import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-in.js';
 import { createSession, invalidateAllUserSessions, invalidateSession, pruneExpired, SIGN_IN_ATTEMPT_RETENTION_MS, validateSessionToken } from '../../src/lib/server/auth/sessions.js';
-import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../../src/lib/domain/throttle.js';
+import { ACCOUNT_AT_ADDRESS_THROTTLE, ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../../src/lib/domain/throttle.js';
 import { TooManyRequestsError, ValidationError } from '../../src/lib/server/errors.js';
 import { hashSecret } from '../../src/lib/server/auth/tokens.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
@@ -80,23 +80,42 @@ describe('staff sign-in and sign-out', () => {
 });
 
 describe('sign-in throttling (kept in the database)', () => {
-	it('locks an account after repeated failures, even with the right password, with a clear message', async () => {
+	it('locks an account at an address after repeated failures, even with the right password, with a clear message', async () => {
 		const staff = await makeStaff(h.db, 'marker');
 		const now = new Date();
-		for (let i = 0; i < ACCOUNT_THROTTLE.maxFailures; i++) {
-			await expect(signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: `10.1.0.${i}` }, now)).rejects.toBeInstanceOf(ValidationError);
+		for (let i = 0; i < ACCOUNT_AT_ADDRESS_THROTTLE.maxFailures; i++) {
+			await expect(signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: '10.1.0.1' }, now)).rejects.toBeInstanceOf(ValidationError);
 		}
-		const err = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.1.1' }, now).catch((e: unknown) => e);
+		const err = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.0.1' }, now).catch((e: unknown) => e);
 		expect(err).toBeInstanceOf(TooManyRequestsError);
 		expect((err as Error).message).toBe('Too many failed sign-in attempts. Try again in 15 minutes.');
 		// After the window the right password works again.
-		const later = new Date(now.getTime() + ACCOUNT_THROTTLE.windowMs + 1000);
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.1.1' }, later)).resolves.toHaveProperty('token');
+		const later = new Date(now.getTime() + ACCOUNT_AT_ADDRESS_THROTTLE.windowMs + 1000);
+		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.0.1' }, later)).resolves.toHaveProperty('token');
 	});
-	it('a success clears the account count', async () => {
+	it('guesses from one address do not lock the account out from another', async () => {
 		const staff = await makeStaff(h.db, 'marker');
 		const now = new Date();
-		for (let i = 0; i < ACCOUNT_THROTTLE.maxFailures - 1; i++) {
+		for (let i = 0; i < 2 * ACCOUNT_AT_ADDRESS_THROTTLE.maxFailures; i++) {
+			await signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: '10.1.2.1' }, now).catch(() => undefined);
+		}
+		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.2.1' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
+		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.2.2' }, now)).resolves.toHaveProperty('token');
+	});
+	it('still caps guesses at one account spread over many addresses', async () => {
+		const staff = await makeStaff(h.db, 'marker');
+		const now = new Date();
+		const perAddress = ACCOUNT_AT_ADDRESS_THROTTLE.maxFailures;
+		for (let i = 0; i < ACCOUNT_THROTTLE.maxFailures; i++) {
+			const ip = `10.1.3.${Math.floor(i / perAddress)}`;
+			await expect(signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip }, now)).rejects.toBeInstanceOf(ValidationError);
+		}
+		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.4.1' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
+	});
+	it('a success clears the count of the account at that address', async () => {
+		const staff = await makeStaff(h.db, 'marker');
+		const now = new Date();
+		for (let i = 0; i < ACCOUNT_AT_ADDRESS_THROTTLE.maxFailures - 1; i++) {
 			await signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: '10.2.0.1' }, now).catch(() => undefined);
 		}
 		await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.2.0.1' }, now);

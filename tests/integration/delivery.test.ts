@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
-import { allowMove, endSitting, extendTime, markAttendance, pause, resume, startSitting, sweepDeadlines, voidAttempt } from '../../src/lib/server/delivery/attempts.js';
-import { getCandidateClock, GoneError, MAX_ANSWER_CHARS, PayloadTooLargeError, saveAnswer, saveResponse, signInCandidate, submitAttempt, validateCandidateToken } from '../../src/lib/server/delivery/candidate.js';
+import { allowMove, endSitting, extendTime, markAttendance, pause, resume, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
+import { sweepDeadlines } from '../../src/lib/server/delivery/clock.js';
+import { MAX_ANSWER_CHARS, saveAnswer, saveResponse } from '../../src/lib/server/delivery/autosave.js';
+import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
+import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
+import { getCandidateClock, submitAttempt } from '../../src/lib/server/delivery/submission.js';
 import { consoleRows, quarantinedSaves } from '../../src/lib/server/delivery/console.js';
-import { ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../src/lib/server/errors.js';
+import { ConflictError, GoneError, NotFoundError, PayloadTooLargeError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../src/lib/server/errors.js';
 import { KEYCODE_ALPHABET } from '../../src/lib/domain/keycode.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
@@ -18,7 +22,7 @@ const MIN = 60_000;
 
 /** A candidate signing in again and again: log noise between the incidents. */
 async function recordEventForTest(sittingId: string, attemptId: string, at: Date) {
-	const { recordEvent } = await import('../../src/lib/server/delivery/attempts.js');
+	const { recordEvent } = await import('../../src/lib/server/delivery/events.js');
 	await recordEvent(h.db, { userId: null, label: 'candidate C1' }, { sittingId, attemptId, kind: 'candidate_sign_in' }, at);
 }
 const plus = (d: Date, min: number) => new Date(d.getTime() + min * MIN);
@@ -42,11 +46,11 @@ describe('booking and candidate sign-in', () => {
 			['C3', 'not_started']
 		]);
 	});
-	it('signs in with a lower-case keycode; a wrong keycode says so', async () => {
+	it('signs in with a lower-case keycode; a wrong keycode gets the one message that reveals nothing', async () => {
 		const f = await makeSitting(h.db, 1);
 		const centreNumber = f.centre.number;
 		await expect(signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: 'ABCDEF' === f.sitting.keycode ? 'ABCDEG' : 'ABCDEF', ip: '10.9.0.1' })).rejects.toThrow(
-			'That keycode is not correct for your sitting'
+			NO_MATCHING_SITTING
 		);
 		const r = await signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: f.sitting.keycode.toLowerCase(), ip: '10.9.0.1' });
 		expect(r.attemptId).toBe(f.attemptOf(f.candidates[0]!.id));
@@ -58,7 +62,7 @@ describe('booking and candidate sign-in', () => {
 		const wrong = f.sitting.keycode === 'ABCDEF' ? 'ABCDEG' : 'ABCDEF';
 		const room = '10.9.0.9';
 		for (let i = 0; i < 10; i++) {
-			await expect(signInCandidate(h.db, { centreNumber, candidateNumber: 'C1', keycode: wrong, ip: room })).rejects.toThrow('That keycode is not correct');
+			await expect(signInCandidate(h.db, { centreNumber, candidateNumber: 'C1', keycode: wrong, ip: room })).rejects.toThrow(NO_MATCHING_SITTING);
 		}
 		const locked = await signInCandidate(h.db, { centreNumber, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: room }).catch((e: unknown) => e);
 		expect(locked).toBeInstanceOf(TooManyRequestsError);
@@ -200,7 +204,7 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		await expect(saveAnswer(h.db, { token: tokenA!, attemptId: a!, itemKey: '1', body }, plus(f.answering, 13 * 60))).rejects.toBeInstanceOf(UnauthorizedError);
 		expect([...(await storedOf(a!)), ...(await storedOf(b!))]).toEqual([]);
 	});
-	it('during reading time: 409 with the state; while paused: saved; after the deadline: saved within the grace, then 410 and quarantined', async () => {
+	it('during reading time: 409 with the state; while paused: refused after a few seconds and kept; after the deadline: saved within the grace, then 410 and quarantined', async () => {
 		const f = await signedIn();
 		const [token] = f.tokens;
 		const [id] = f.ids;
@@ -208,8 +212,16 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		const reading = await save('1', 1, 'too early', plus(f.t0, 1)).catch((e: unknown) => e);
 		expect(reading).toBeInstanceOf(ConflictError);
 		expect((reading as ConflictError).details).toEqual({ state: 'reading' });
-		await pause(h.db, { ...f.ctx, now: plus(f.t0, 10) }, f.sitting.id, id!, 'Candidate unwell');
-		await expect(save('1', 1, 'typed as the pause began', plus(f.t0, 11))).resolves.toMatchObject({ applied: true });
+		const pausedAt = plus(f.t0, 10);
+		await pause(h.db, { ...f.ctx, now: pausedAt }, f.sitting.id, id!, 'Candidate unwell');
+		// A save already on its way when the pause began still counts...
+		await expect(save('1', 1, 'typed as the pause began', new Date(pausedAt.getTime() + 3_000))).resolves.toMatchObject({ applied: true });
+		// ...but the clock is stopped: writing on is refused, through either save path, and kept for the report.
+		const during = await save('1', 2, 'written while paused', plus(f.t0, 11)).catch((e: unknown) => e);
+		expect(during).toBeInstanceOf(ConflictError);
+		expect((during as ConflictError).details).toEqual({ state: 'paused' });
+		expect((during as ConflictError).message).toMatch(/paused by the invigilator/);
+		await expect(saveResponse(h.db, id!, '2', { seq: 1, text: 'also while paused' }, plus(f.t0, 12))).rejects.toMatchObject({ status: 409 });
 		await resume(h.db, { ...f.ctx, now: plus(f.t0, 15) }, f.sitting.id, id!, 'Resumed');
 		const deadline = plus(f.t0, 70); // 65 minutes and the 5 paused
 		await expect(save('2', 1, 'in flight at the deadline', new Date(deadline.getTime() + 20_000))).resolves.toMatchObject({ applied: true });
@@ -219,7 +231,7 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 			{ item_key: '1', seq: 1, text: 'typed as the pause began' },
 			{ item_key: '2', seq: 1, text: 'in flight at the deadline' }
 		]);
-		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['too late']);
+		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['too early', 'written while paused', 'also while paused', 'too late']);
 	});
 	it('a pause during reading time takes no answers (reading time is for reading), through either save path', async () => {
 		const f = await signedIn();
@@ -358,7 +370,7 @@ describe('submit, void, move and end', () => {
 		await expect(endSitting(h.db, f.ctx, f.sitting.id)).rejects.toBeInstanceOf(ConflictError);
 	});
 	it("the invigilator's report lists every incident, the voided attempt and each refused save, and prints as a PDF", async () => {
-		const { logIncident } = await import('../../src/lib/server/delivery/attempts.js');
+		const { logIncident } = await import('../../src/lib/server/delivery/invigilation.js');
 		const { sittingReport } = await import('../../src/lib/server/delivery/console.js');
 		const { invigilatorReportPdf } = await import('../../src/lib/server/reports/sitting-documents.js');
 		const f = await running(2);
@@ -391,7 +403,7 @@ describe('submit, void, move and end', () => {
 
 describe('rest breaks (access arrangement)', () => {
 	it('a candidate with rest breaks stops and restarts their own clock; others cannot', async () => {
-		const { candidateRestBreak } = await import('../../src/lib/server/delivery/candidate.js');
+		const { candidateRestBreak } = await import('../../src/lib/server/delivery/submission.js');
 		const { updateArrangements } = await import('../../src/lib/server/centres/index.js');
 		const f = await makeSitting(h.db, 2);
 		await updateArrangements(h.db, { userId: null, label: 't' }, f.centre.id, f.candidates[0]!.id, { rest_breaks: true });
@@ -400,7 +412,11 @@ describe('rest breaks (access arrangement)', () => {
 		await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
 		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
 		const onBreak = await candidateRestBreak(h.db, a!, true, plus(t0, 20));
-		expect(onBreak).toMatchObject({ state: 'paused', pausedReason: 'Rest break (candidate)' });
+		expect(onBreak).toMatchObject({ state: 'paused', pauseKind: 'rest_break' });
+		// The clock is stopped for the break: nothing written during it reaches the script, however long the break.
+		const { saveResponse: save } = await import('../../src/lib/server/delivery/autosave.js');
+		await expect(save(h.db, a!, '1', { seq: 1, text: 'written on a break' }, plus(t0, 29))).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/rest break/) });
+		expect(await h.db.selectFrom('response').select('text').where('attempt_id', '=', a!).execute()).toEqual([]);
 		const back = await candidateRestBreak(h.db, a!, false, plus(t0, 30));
 		expect(back.state).toBe('in_progress');
 		expect(back.deadlineAt).toBe(plus(t0, 75).toISOString());
@@ -408,5 +424,69 @@ describe('rest breaks (access arrangement)', () => {
 		// An invigilator's pause is not the candidate's to end.
 		await pause(h.db, { ...f.ctx, now: plus(t0, 32) }, f.sitting.id, a!, 'Noise outside');
 		await expect(candidateRestBreak(h.db, a!, false, plus(t0, 33))).rejects.toBeInstanceOf(ConflictError);
+	});
+});
+
+describe('the state machine is the one home of every state change', () => {
+	it('ending the sitting in reading time submits through the transition, and a later save within the grace is kept', async () => {
+		const f = await running(2);
+		const [a] = f.candidates.map((c) => f.attemptOf(c.id));
+		// One candidate is paused during reading time, the other still reading: both are closed.
+		await pause(h.db, { ...f.ctx, now: plus(f.t0, 1) }, f.sitting.id, a!, 'Fire alarm test');
+		expect(await endSitting(h.db, { ...f.ctx, now: plus(f.t0, 2) }, f.sitting.id)).toBe(2);
+		const rows = await h.db.selectFrom('attempt').select(['state', 'submit_reason', 'paused_at', 'pause_kind', 'reference']).where('sitting_id', '=', f.sitting.id).execute();
+		for (const r of rows) {
+			expect(r).toMatchObject({ state: 'submitted', submit_reason: 'sitting_ended', paused_at: null, pause_kind: null });
+			expect(r.reference).toMatch(/^R-/);
+		}
+	});
+	it('the candidate cannot submit while their clock is stopped', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		await pause(h.db, { ...f.ctx, now: plus(f.answering, 1) }, f.sitting.id, id, 'Candidate unwell');
+		await expect(submitAttempt(h.db, id, plus(f.answering, 2))).rejects.toMatchObject({ status: 409, details: { state: 'paused' } });
+	});
+	it('a stopped clock is never submitted by the sweep, however late', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		await pause(h.db, { ...f.ctx, now: plus(f.answering, 1) }, f.sitting.id, id, 'Evacuation');
+		await sweepDeadlines(h.db, plus(f.t0, 500));
+		expect((await getCandidateClock(h.db, id, plus(f.t0, 500))).state).toBe('paused');
+	});
+	it('extra time and a move are refused once the attempt is over, with the reason', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		await submitAttempt(h.db, id, plus(f.answering, 1));
+		await expect(extendTime(h.db, { ...f.ctx, now: plus(f.answering, 2) }, f.sitting.id, id, 5, 'late')).rejects.toThrow(/cannot give extra time to an attempt that is submitted/i);
+		await expect(allowMove(h.db, { ...f.ctx, now: plus(f.answering, 2) }, f.sitting.id, id, 'pc failed')).rejects.toThrow(/cannot allow a move/i);
+	});
+});
+
+describe('refused saves are kept, within a bound per attempt', () => {
+	it('300 refused saves after submission: the first ones kept whole, the rest counted; the console shows counts and short previews', async () => {
+		const { QUARANTINE_BOUND } = await import('../../src/lib/domain/attempt.js');
+		const { quarantineOverview, QUARANTINE_PREVIEW_CHARS } = await import('../../src/lib/server/delivery/console.js');
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		await submitAttempt(h.db, id, plus(f.answering, 1));
+		const big = 'x'.repeat(19_000);
+		for (let seq = 1; seq <= 300; seq++) {
+			await expect(saveResponse(h.db, id, '1', { seq, text: `${seq} ${big}` }, plus(f.answering, 2))).rejects.toMatchObject({ status: 409 });
+		}
+		const kept = await quarantinedSaves(h.db, f.sitting.id);
+		expect(kept.length).toBeLessThanOrEqual(QUARANTINE_BOUND.rows);
+		expect(kept.reduce((n, q) => n + q.text.length, 0)).toBeLessThanOrEqual(QUARANTINE_BOUND.chars);
+		expect(kept.length).toBeGreaterThan(0);
+		const overview = await quarantineOverview(h.db, f.sitting.id);
+		expect(overview.byCandidate).toEqual([{ candidateNumber: 'C1', kept: kept.length, counted: 300 - kept.length }]);
+		for (const q of overview.latest) expect(q.preview.length).toBeLessThanOrEqual(QUARANTINE_PREVIEW_CHARS);
+		expect(JSON.stringify(overview).length).toBeLessThan(20_000);
+	});
+	it('the same refused save sent again (the browser retrying while paused) is kept once', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		await pause(h.db, { ...f.ctx, now: plus(f.answering, 1) }, f.sitting.id, id, 'Noise');
+		for (let i = 0; i < 5; i++) await expect(saveResponse(h.db, id, '1', { seq: 7, text: 'same words' }, plus(f.answering, 2 + i))).rejects.toMatchObject({ status: 409 });
+		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['same words']);
 	});
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessNeededFor, decideAccess, homeFor, type RoleGrant } from '../../src/lib/domain/roles.js';
+import { accessNeededFor, decideAccess, decideSittingAccess, homeFor, menuFor, type RoleGrant } from '../../src/lib/domain/roles.js';
 
 const A = 'centre-a';
 const B = 'centre-b';
@@ -50,7 +50,7 @@ describe('accessNeededFor (checked by the hook on every request)', () => {
 		expect(accessNeededFor('/admin', {})).toEqual({ roles: ['awarding_admin'] });
 		expect(accessNeededFor('/centre/[centreId]/candidates', { centreId: A })).toEqual({ roles: ['centre_admin'], centreId: A });
 		expect(accessNeededFor('/centre', {})).toEqual({ roles: ['centre_admin'] });
-		expect(accessNeededFor('/invigilate/[sittingId]', { sittingId: 'x' })).toEqual({ roles: ['invigilator'] });
+		expect(accessNeededFor('/invigilate/[sittingId]', { sittingId: 'x' })).toEqual({ roles: ['invigilator', 'centre_admin'] });
 		expect(accessNeededFor('/mark', {})).toEqual({ roles: ['marker', 'moderator'] });
 		expect(accessNeededFor('/account', {})?.roles).toContain('marker');
 	});
@@ -65,5 +65,39 @@ describe('accessNeededFor (checked by the hook on every request)', () => {
 	it('a centre route with its parameter missing needs a centre no one has', () => {
 		const need = accessNeededFor('/centre/[centreId]', {});
 		expect(decideAccess(centreAdminA, need!)).toBe('not_found');
+	});
+});
+
+describe('decideSittingAccess: who may run a sitting', () => {
+	const centre = 'c-1';
+	const sitting = { centreId: centre, invigilatorIds: ['u-booked'] };
+	it('an invigilator booked on the sitting, and the centre administrator', () => {
+		expect(decideSittingAccess([{ role: 'invigilator', centreId: centre }], 'u-booked', sitting)).toBe('allow');
+		expect(decideSittingAccess([{ role: 'centre_admin', centreId: centre }], 'u-admin', sitting)).toBe('allow');
+	});
+	it('not another invigilator of the same centre (403), nor anyone of another centre (404)', () => {
+		expect(decideSittingAccess([{ role: 'invigilator', centreId: centre }], 'u-other', sitting)).toBe('forbidden');
+		expect(decideSittingAccess([{ role: 'invigilator', centreId: 'c-2' }], 'u-booked', sitting)).toBe('not_found');
+		expect(decideSittingAccess([{ role: 'centre_admin', centreId: 'c-2' }], 'u-admin', sitting)).toBe('not_found');
+		expect(decideSittingAccess([{ role: 'marker', centreId: null }], 'u-m', sitting)).toBe('forbidden');
+		expect(decideSittingAccess(null, null, sitting)).toBe('sign_in');
+	});
+});
+
+describe('menuFor: the site menu follows the one role order', () => {
+	it('lists each home once, widest role first; markers and moderators share "Marking"', () => {
+		expect(
+			menuFor([
+				{ role: 'marker', centreId: null },
+				{ role: 'invigilator', centreId: 'c' },
+				{ role: 'moderator', centreId: null },
+				{ role: 'awarding_admin', centreId: null }
+			])
+		).toEqual([
+			{ href: '/admin', label: 'Awarding administrator' },
+			{ href: '/invigilate', label: 'Invigilator' },
+			{ href: '/mark', label: 'Marking' }
+		]);
+		expect(homeFor([{ role: 'marker', centreId: null }, { role: 'invigilator', centreId: 'c' }])).toBe('/invigilate');
 	});
 });

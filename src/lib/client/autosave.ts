@@ -3,10 +3,10 @@
  * unsent changes live in localStorage (they survive a reload or a crashed tab) until the server
  * acknowledges that sequence. Sends retry with back-off; nothing is dropped until acknowledged.
  */
-export interface StoredAnswer {
-	seq: number;
-	text: string;
-}
+import type { ApiErrorBody, AttemptStateName, SaveBody, SaveResult } from '../exam-api.js';
+
+/** An answer with its sequence number: the save's body, and what the outbox keeps. */
+export type StoredAnswer = SaveBody;
 
 export interface AutosaveStatus {
 	pending: number;
@@ -28,7 +28,7 @@ export interface AutosaveOptions {
 	fetch: Fetch;
 	onStatus: (s: AutosaveStatus) => void;
 	/** Called when a reply says the attempt's state changed (paused, submitted…). */
-	onState?: (state: string) => void;
+	onState?: (state: AttemptStateName) => void;
 	onServerNow?: (serverNow: string) => void;
 	debounceMs?: number;
 	setTimer?: (fn: () => void, ms: number) => unknown;
@@ -145,7 +145,7 @@ export class Autosave {
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify(entry)
 			});
-			const body = (await res.json().catch(() => ({}))) as { seq?: number; serverNow?: string; state?: string; error?: string };
+			const body = (await res.json().catch(() => ({}))) as Partial<SaveResult & ApiErrorBody>;
 			if (body.serverNow) this.o.onServerNow?.(body.serverNow);
 			if (res.ok) {
 				// Acknowledged up to body.seq: drop the entry unless the candidate typed more meanwhile.

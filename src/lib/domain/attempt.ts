@@ -1,14 +1,24 @@
 /**
- * The attempt state machine (DESIGN.md section 4):
+ * The attempt state machine (DESIGN.md section 4), and every "may this happen now?" question about
+ * an attempt. The server writes a state only through `transition`, and answers a question only
+ * through `judgeSave` or `may`: a rule that lives anywhere else is a rule that can be bypassed.
  *
  *   not_started ─► reading ─► in_progress ─► submitted
  *         │          │  ▲         │  ▲          ▲
- *         │          ▼  │         ▼  │          │ (deadline: auto-submit)
+ *         │          ▼  │         ▼  │          │ (deadline, end of sitting, candidate)
  *         │         paused ◄─────►paused        │
  *         └──► absent               void (malpractice, from any state but absent, with reason)
  */
+import { SAVE_GRACE_MS } from './timing.js';
+
 export const ATTEMPT_STATES = ['not_started', 'reading', 'in_progress', 'paused', 'submitted', 'absent', 'void'] as const;
 export type AttemptState = (typeof ATTEMPT_STATES)[number];
+
+/** Who stopped the clock: the invigilator, or the candidate on a rest break (an access arrangement). */
+export const PAUSE_KINDS = ['invigilator', 'rest_break'] as const;
+export type PauseKind = (typeof PAUSE_KINDS)[number];
+
+export type SubmitReason = 'candidate' | 'deadline' | 'sitting_ended';
 
 export type AttemptAction =
 	| 'mark_absent'
@@ -17,43 +27,105 @@ export type AttemptAction =
 	| 'end_reading'
 	| 'pause'
 	| 'resume'
+	| 'rest_break_start'
+	| 'rest_break_end'
 	| 'submit'
+	| 'auto_submit'
+	| 'end_sitting'
 	| 'void';
 
+/**
+ * What the rules need to know of an attempt. The server builds it from the attempt row
+ * (`factsOf`); tests build it by hand.
+ */
+export interface AttemptFacts {
+	state: AttemptState;
+	pausedFrom: 'reading' | 'in_progress' | null;
+	pauseKind: PauseKind | null;
+	pausedAt: Date | null;
+	readingEndsAt: Date | null;
+	deadlineAt: Date | null;
+	submittedAt: Date | null;
+	submitReason: SubmitReason | null;
+	restBreaks: boolean;
+}
+
+type Target = AttemptState | 'where_paused_from';
+
+interface Rule {
+	from: readonly AttemptState[];
+	to: Target;
+	/** A further condition beyond the state; returns the refusal, or null. */
+	guard?: (f: AttemptFacts, now: Date) => string | null;
+}
+
+const ANSWERING_OR_READING: readonly AttemptState[] = ['reading', 'in_progress'];
+const ACTIVE: readonly AttemptState[] = ['reading', 'in_progress', 'paused'];
+
 /** Where each action may be taken from, and where it leads. `resume` returns to where the pause began. */
-const TRANSITIONS: Record<AttemptAction, { from: readonly AttemptState[]; to: AttemptState | 'paused_from' }> = {
+const TRANSITIONS: Record<AttemptAction, Rule> = {
 	mark_absent: { from: ['not_started'], to: 'absent' },
 	mark_present: { from: ['absent'], to: 'not_started' },
 	start: { from: ['not_started'], to: 'reading' },
-	end_reading: { from: ['reading'], to: 'in_progress' },
-	pause: { from: ['reading', 'in_progress'], to: 'paused' },
-	resume: { from: ['paused'], to: 'paused_from' },
-	submit: { from: ['in_progress', 'paused'], to: 'submitted' },
+	end_reading: {
+		from: ['reading'],
+		to: 'in_progress',
+		guard: (f, now) => (f.readingEndsAt && now.getTime() >= f.readingEndsAt.getTime() ? null : 'reading time has not ended')
+	},
+	pause: { from: ANSWERING_OR_READING, to: 'paused' },
+	resume: { from: ['paused'], to: 'where_paused_from' },
+	rest_break_start: {
+		from: ['in_progress'],
+		to: 'paused',
+		guard: (f) => (f.restBreaks ? null : 'rest breaks are not part of your access arrangements; ask your invigilator')
+	},
+	rest_break_end: {
+		from: ['paused'],
+		to: 'where_paused_from',
+		guard: (f) => (f.pauseKind === 'rest_break' ? null : 'you are not on a rest break; your invigilator paused the exam')
+	},
+	// The candidate submits only while answering: not in reading time, not while the clock is stopped.
+	submit: { from: ['in_progress'], to: 'submitted' },
+	// The server submits at the deadline. A stopped clock never reaches its deadline.
+	auto_submit: {
+		from: ANSWERING_OR_READING,
+		to: 'submitted',
+		guard: (f, now) => (f.deadlineAt && now.getTime() >= f.deadlineAt.getTime() ? null : 'the deadline has not passed')
+	},
+	// Ending the sitting closes every attempt still open, paused ones included.
+	end_sitting: { from: ACTIVE, to: 'submitted' },
 	void: { from: ['not_started', 'reading', 'in_progress', 'paused', 'submitted'], to: 'void' }
 };
 
 export type TransitionResult = { ok: true; state: AttemptState } | { ok: false; reason: string };
 
-export function transition(state: AttemptState, action: AttemptAction, pausedFrom: 'reading' | 'in_progress' | null = null): TransitionResult {
+const words = (s: string) => s.replaceAll('_', ' ');
+
+/** The one place a state change is decided. */
+export function transition(facts: AttemptFacts, action: AttemptAction, now: Date): TransitionResult {
 	const rule = TRANSITIONS[action];
-	if (!rule.from.includes(state)) {
-		return { ok: false, reason: `cannot ${action.replace('_', ' ')} an attempt that is ${state.replace('_', ' ')}` };
+	if (!rule.from.includes(facts.state)) {
+		return { ok: false, reason: `cannot ${words(action)} an attempt that is ${words(facts.state)}` };
 	}
-	if (rule.to === 'paused_from') {
-		if (!pausedFrom) return { ok: false, reason: 'paused attempt does not know where it was paused from' };
-		return { ok: true, state: pausedFrom };
+	const refusal = rule.guard?.(facts, now) ?? null;
+	if (refusal) return { ok: false, reason: refusal };
+	if (rule.to === 'where_paused_from') {
+		if (!facts.pausedFrom) return { ok: false, reason: 'paused attempt does not know where it was paused from' };
+		return { ok: true, state: facts.pausedFrom };
 	}
 	return { ok: true, state: rule.to };
-}
-
-export function canTransition(state: AttemptState, action: AttemptAction): boolean {
-	return TRANSITIONS[action].from.includes(state);
 }
 
 /** The longest answer a question takes (the answer box stops there; the API refuses more with 413). */
 export const MAX_ANSWER_CHARS = 20_000;
 
-export const ACTIVE_STATES: readonly AttemptState[] = ['reading', 'in_progress', 'paused'];
+/**
+ * A save already on its way when the clock stopped may still reach the script for this long (the
+ * network, and the moment between the last key and the save being sent); later ones are refused.
+ */
+export const PAUSE_SAVE_GRACE_MS = 5_000;
+
+export const ACTIVE_STATES: readonly AttemptState[] = ACTIVE;
 export const FINAL_STATES: readonly AttemptState[] = ['submitted', 'absent', 'void'];
 
 /**
@@ -65,11 +137,86 @@ export function effectiveState(state: AttemptState, readingEndsAt: Date | null, 
 	return state;
 }
 
+/** The facts with reading time ended by the clock (no write needed for that). */
+export function settledFacts(f: AttemptFacts, now: Date): AttemptFacts {
+	return { ...f, state: effectiveState(f.state, f.readingEndsAt, now) };
+}
+
+export type SaveVerdict =
+	| { accept: true; within: 'answering' | 'pause_grace' | 'end_grace' }
+	| { accept: false; status: 409 | 410; reason: string; quarantine: boolean };
+
 /**
- * Candidates may save answers while answering, and while paused from answering (a save typed just
- * before the pause may arrive after it: nothing typed is lost). Reading time takes no answers, nor
- * does a pause during reading time.
+ * May an answer be saved to the script now? Answering before the deadline: yes. Just after the
+ * clock stopped (a pause or rest break) or the exam ended by the clock or the invigilator: only
+ * within a short grace, for a save already on its way. Otherwise refused; what the candidate typed
+ * is then kept in quarantine for the invigilator's report (nothing typed is ever lost), except
+ * before the paper was shown, when nothing can have been typed.
  */
-export function acceptsSaves(state: AttemptState, pausedFrom: AttemptState | null = null): boolean {
-	return state === 'in_progress' || (state === 'paused' && pausedFrom === 'in_progress');
+export function judgeSave(factsIn: AttemptFacts, now: Date): SaveVerdict {
+	const f = settledFacts(factsIn, now);
+	const t = now.getTime();
+	const endedBy = (at: Date | null, reason: SubmitReason | null): SaveVerdict => {
+		if (reason !== 'candidate' && at && t <= at.getTime() + SAVE_GRACE_MS) return { accept: true, within: 'end_grace' };
+		if (reason === 'candidate') return { accept: false, status: 409, reason: 'You have submitted your exam; answers can no longer be changed', quarantine: true };
+		return { accept: false, status: 410, reason: 'The exam has ended; this answer was not saved to your script. Your invigilator can see it.', quarantine: true };
+	};
+	switch (f.state) {
+		case 'in_progress':
+			if (!f.deadlineAt || t < f.deadlineAt.getTime()) return { accept: true, within: 'answering' };
+			// Past the deadline but not yet submitted by the server: as if submitted at the deadline.
+			return endedBy(f.deadlineAt, 'deadline');
+		case 'paused':
+			if (f.pausedFrom === 'in_progress' && f.pausedAt && t <= f.pausedAt.getTime() + PAUSE_SAVE_GRACE_MS) return { accept: true, within: 'pause_grace' };
+			return {
+				accept: false,
+				status: 409,
+				reason:
+					f.pauseKind === 'rest_break'
+						? 'You are on a rest break: answers are saved again when you return to the exam'
+						: 'Your exam is paused by the invigilator: answers are saved again when it resumes',
+				quarantine: true
+			};
+		case 'submitted':
+			return endedBy(f.submittedAt, f.submitReason);
+		case 'void':
+			return { accept: false, status: 409, reason: 'This exam has been closed by your invigilator', quarantine: true };
+		case 'reading':
+			return { accept: false, status: 409, reason: 'Answers open when reading time ends', quarantine: true };
+		case 'not_started':
+		case 'absent':
+			return { accept: false, status: 409, reason: `Answers cannot be saved while the attempt is ${words(f.state)}`, quarantine: false };
+	}
+}
+
+export type Question = 'submit' | 'extend_time' | 'allow_move' | 'rest_break_start' | 'rest_break_end' | 'pause' | 'resume' | 'void';
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Every other "may this happen now?" question about an attempt. Those that change the state are
+ * answered by the transition they would make; the others (extra time, a move to another computer)
+ * by the states they apply to.
+ */
+export function may(factsIn: AttemptFacts, question: Question, now: Date): Verdict {
+	const f = settledFacts(factsIn, now);
+	switch (question) {
+		case 'extend_time':
+			return ACTIVE.includes(f.state) ? { ok: true } : { ok: false, reason: `cannot give extra time to an attempt that is ${words(f.state)}` };
+		case 'allow_move':
+			return ['not_started', ...ACTIVE].includes(f.state) ? { ok: true } : { ok: false, reason: `cannot allow a move for an attempt that is ${words(f.state)}` };
+		default: {
+			const r = transition(f, question, now);
+			return r.ok ? { ok: true } : { ok: false, reason: r.reason };
+		}
+	}
+}
+
+/**
+ * How much of an attempt's refused saves is kept word for word. Past this the saves are counted,
+ * not stored: a candidate's real late work fits many times over, a flood does not fill the console.
+ */
+export const QUARANTINE_BOUND = { rows: 50, chars: 200_000 } as const;
+
+export function mayKeepInQuarantine(keptSoFar: { rows: number; chars: number }, textChars: number): boolean {
+	return keptSoFar.rows < QUARANTINE_BOUND.rows && keptSoFar.chars + textChars <= QUARANTINE_BOUND.chars;
 }

@@ -150,7 +150,7 @@ export function checkPaper(paper: Paper, unit: Unit): BankProblem[] {
 	if (types.has('scenario') && !paper.case_study?.trim()) add('has scenario questions but no case_study for them to be set in');
 
 	const { pass, first_class } = paper.boundaries;
-	if (!(pass > 0 && pass < first_class && first_class <= total)) {
+	if (!boundariesAreValid(pass, first_class, total)) {
 		add(`boundaries must satisfy 0 < pass < first_class <= total marks (${total}); got pass ${pass}, first_class ${first_class}`);
 	}
 	for (const o of unit.outcomes) {
@@ -163,4 +163,9 @@ export function checkPaper(paper: Paper, unit: Unit): BankProblem[] {
 		}
 	}
 	return problems;
+}
+
+/** Grade boundaries a paper can have: 0 < pass < first class ≤ the paper's total (the import and the boundary form both ask this). */
+export function boundariesAreValid(pass: number, firstClass: number, totalMarks: number): boolean {
+	return pass > 0 && pass < firstClass && firstClass <= totalMarks;
 }

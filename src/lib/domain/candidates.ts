@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 
 /**
  * Candidate records and access arrangements, as a centre enters them (form or CSV).

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { AREA_CODES, type AreaCode, type Level } from './codes.js';
 
 /* The question-bank format (docs/question-bank.md), as schemas. Parsing checks shapes and types;

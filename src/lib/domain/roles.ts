@@ -56,11 +56,27 @@ export function decideAccess(
 	return withRole.some((g) => g.centreId === need.centreId) ? 'allow' : 'not_found';
 }
 
-/** The page a user lands on after signing in: the first of their roles in this order. */
+/** Roles from the widest to the narrowest: the order of the site's menu and of homeFor. */
+export const ROLE_ORDER: readonly StaffRole[] = ['awarding_admin', 'centre_admin', 'invigilator', 'moderator', 'marker'];
+
+/** The page a user lands on after signing in: the first of their roles in ROLE_ORDER. */
 export function homeFor(grants: readonly RoleGrant[]): string {
-	const order: StaffRole[] = ['awarding_admin', 'centre_admin', 'invigilator', 'moderator', 'marker'];
-	const first = order.find((r) => grants.some((g) => g.role === r));
+	const first = ROLE_ORDER.find((r) => grants.some((g) => g.role === r));
 	return first ? ROLE_HOME[first] : '/';
+}
+
+/** The site menu: one link per distinct home, in ROLE_ORDER (markers and moderators share "Marking"). */
+export function menuFor(grants: readonly RoleGrant[]): { href: string; label: string }[] {
+	const seen = new Set<string>();
+	const menu: { href: string; label: string }[] = [];
+	for (const role of ROLE_ORDER) {
+		if (!grants.some((g) => g.role === role)) continue;
+		const href = ROLE_HOME[role];
+		if (seen.has(href)) continue;
+		seen.add(href);
+		menu.push({ href, label: role === 'moderator' || role === 'marker' ? 'Marking' : ROLE_LABELS[role] });
+	}
+	return menu;
 }
 
 export interface AccessNeed {
@@ -78,7 +94,8 @@ const AREA_ACCESS: readonly { prefix: string; roles: readonly StaffRole[]; centr
 	{ prefix: '/admin', roles: ['awarding_admin'] },
 	{ prefix: '/centre/[centreId]', roles: ['centre_admin'], centreParam: 'centreId' },
 	{ prefix: '/centre', roles: ['centre_admin'] },
-	{ prefix: '/invigilate', roles: ['invigilator'] },
+	// The centre administrator may run any sitting of their centre; an invigilator only those they are booked on (decideSittingAccess).
+	{ prefix: '/invigilate', roles: ['invigilator', 'centre_admin'] },
 	{ prefix: '/mark', roles: ['marker', 'moderator'] },
 	{ prefix: '/account', roles: STAFF_ROLES }
 ];
@@ -90,4 +107,22 @@ export function accessNeededFor(routeId: string | null, params: Readonly<Record<
 	if (!area) return null;
 	if (!area.centreParam) return { roles: area.roles };
 	return { roles: area.roles, centreId: params[area.centreParam] ?? '' };
+}
+
+/**
+ * Who may run a sitting (console, pause, incidents, the report, the keycode): an invigilator booked
+ * on it, or the centre's administrator (who books the invigilators and covers when one is ill).
+ * Another invigilator of the same centre is refused (403: they know the sitting exists); anyone
+ * from another centre gets not_found, as for every centre record.
+ */
+export function decideSittingAccess(
+	grants: readonly RoleGrant[] | null,
+	userId: string | null,
+	sitting: { centreId: string; invigilatorIds: readonly string[] }
+): AccessDecision {
+	if (!grants || !userId) return 'sign_in';
+	const atCentre = grants.filter((g) => g.centreId === sitting.centreId);
+	if (atCentre.some((g) => g.role === 'centre_admin')) return 'allow';
+	if (atCentre.some((g) => g.role === 'invigilator')) return sitting.invigilatorIds.includes(userId) ? 'allow' : 'forbidden';
+	return grants.some((g) => g.role === 'invigilator' || g.role === 'centre_admin') ? 'not_found' : 'forbidden';
 }

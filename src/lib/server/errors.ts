@@ -47,3 +47,14 @@ export class TooManyRequestsError extends AppError {
 		super(message, 429);
 	}
 }
+/** The exam has ended: what was sent is kept in quarantine, not in the script. */
+export class GoneError extends AppError {
+	constructor(message: string) {
+		super(message, 410);
+	}
+}
+export class PayloadTooLargeError extends AppError {
+	constructor(message: string) {
+		super(message, 413);
+	}
+}

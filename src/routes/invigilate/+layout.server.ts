@@ -2,6 +2,6 @@ import type { LayoutServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/http';
 
 export const load: LayoutServerLoad = (event) => {
-	requireRole(event, ['invigilator']);
+	requireRole(event, ['invigilator', 'centre_admin']);
 	return {};
 };

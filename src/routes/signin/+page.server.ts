@@ -5,6 +5,7 @@ import { clientAddress, safeNext, setSessionCookie, staffCookieExpiry } from '$l
 import { getGrants } from '$lib/server/auth/sessions';
 import { homeFor } from '$lib/domain/roles';
 import { failFromError } from '$lib/server/routes';
+import { textFields } from '$lib/server/validation';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')) ?? homeFor(locals.user.grants));
@@ -15,9 +16,10 @@ export const actions: Actions = {
 	default: async (event) => {
 		const data = await event.request.formData();
 		const email = String(data.get('email') ?? '');
-		const password = String(data.get('password') ?? '');
 		let target: string;
 		try {
+			// Checked before anything is looked up: a NUL byte is a 400, never a query PostgreSQL refuses.
+			const { password } = textFields(data, ['email', 'password']);
 			const { token, userId } = await signInStaff(event.locals.db, {
 				email,
 				password,
@@ -28,7 +30,7 @@ export const actions: Actions = {
 			setSessionCookie(event, token, staffCookieExpiry({ createdAt: now, lastVerifiedAt: now, expiresAt: null, id: '', userId }, now));
 			target = safeNext(event.url.searchParams.get('next')) ?? homeFor(await getGrants(event.locals.db, userId));
 		} catch (err) {
-			return failFromError(err, { email });
+			return failFromError(err, { email: email.replaceAll('\0', '') });
 		}
 		redirect(303, target);
 	}

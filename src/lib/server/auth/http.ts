@@ -62,8 +62,40 @@ export function clientAddress(event: Pick<RequestEvent, 'getClientAddress'>): st
 	}
 }
 
-/** Only same-site paths are followed after sign-in, so ?next= cannot send anyone elsewhere. */
+/**
+ * The app's own areas that a sign-in may return to: the top-level folders of src/routes, less
+ * `api` (JSON, not a page), `signin` and `signout` (a loop, or an action). A test keeps this list in
+ * step with the folders.
+ */
+export const NEXT_AREAS = ['account', 'admin', 'candidate', 'centre', 'invigilate', 'mark'] as const;
+
+/*
+ * After the area, only characters a URL path or query may hold unencoded, and no backslash, tab,
+ * CR/LF or other control character: browsers drop tabs and newlines and read a backslash as "/",
+ * so "/<tab>/evil.example" or "/<backslash>evil.example" would become "//evil.example", another
+ * site. "%" only as an escape, checked below.
+ */
+const NEXT_PATTERN = new RegExp(`^/(?:(?:${NEXT_AREAS.join('|')})(?:[/?][A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*)?)?$`);
+const NEXT_MAX_LENGTH = 2048;
+
+/**
+ * Where to go after signing in, from `?next=`: a path inside one of the app's areas (or "/"), or
+ * null (then the user's home page). Only the app's own routes are followed, so ?next= cannot send
+ * anyone to another site (an open redirect lends this site's name to a phishing page), and nothing
+ * that would put a control character into the Location header (a 500).
+ */
 export function safeNext(next: string | null): string | null {
-	if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return null;
+	if (!next || next.length > NEXT_MAX_LENGTH || !NEXT_PATTERN.test(next)) return null;
+	// Every escape must be one a browser or a proxy cannot turn into a separator or a control
+	// character: no %2F "/", %5C "\\", %25 "%" (decoded twice it could become either), %2E "." (a
+	// "/../" climbs out of the area) and no %00–%1F or %7F.
+	for (const m of next.matchAll(/%(.{0,2})/g)) {
+		const hex = m[1] ?? '';
+		if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
+		const byte = parseInt(hex, 16);
+		if (byte < 0x20 || byte === 0x7f || byte === 0x2f || byte === 0x5c || byte === 0x25 || byte === 0x2e) return null;
+	}
+	// Dot segments ("/admin/../..//evil") are resolved by the browser; none of the app's paths has one.
+	if (/\/\.\.?(?:[/?]|$)/.test(next)) return null;
 	return next;
 }

@@ -3,6 +3,7 @@ import type { RoleGrant, StaffRole } from '../../domain/roles.js';
 import { DEFAULT_SESSION_POLICY, judgeSession, type SessionPolicy } from '../../domain/session-rules.js';
 import type { Database } from '../db/schema.js';
 import { generateSessionToken, parseSessionToken, secretMatches } from './tokens.js';
+import { pruneSignInThrottles } from './throttle.js';
 
 export const SESSION_COOKIE = 'exam_session';
 
@@ -129,6 +130,7 @@ export async function pruneExpired(db: Kysely<Database>, now = new Date()): Prom
 		.where((eb) => eb.or([eb('expires_at', '<', now), eb.and([eb('user_id', 'is not', null), eb.or([eb('last_verified_at', '<', idleSince), eb('created_at', '<', createdBefore)])])]))
 		.executeTakeFirst();
 	const a = await db.deleteFrom('sign_in_attempt').where('attempted_at', '<', new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_MS)).executeTakeFirst();
+	await pruneSignInThrottles(db, now);
 	return { sessions: Number(s.numDeletedRows), attempts: Number(a.numDeletedRows) };
 }
 

@@ -1,10 +1,11 @@
+import { boundariesAreValid } from '../../domain/bank-rules.js';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { paperCoverage, paperItems, paperSchema, unitSchema, type Coverage, type Paper, type Unit } from '../../domain/paper.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { parse } from '../centres/index.js';
+import { hasNul, isUuid, parse } from '../validation.js';
 
 export interface PaperSummary {
 	code: string;
@@ -80,8 +81,21 @@ export async function listPapers(db: Kysely<Database>): Promise<PaperSummary[]> 
 	return out;
 }
 
+/**
+ * A paper code as it may come from a URL. Codes look like 8992-111-A, but one that is merely unusual
+ * finds nothing (404); only text PostgreSQL refuses outright (a NUL byte: 22021, a 500) or an
+ * absurd length is stopped before the query.
+ */
+function isLookupCode(code: string): boolean {
+	return code.length > 0 && code.length <= 100 && !hasNul(code);
+}
+
 /** The current version of a paper by code, or a given version number. */
 export async function getPaperVersion(db: Kysely<Database>, code: string, version?: number): Promise<PaperVersionView> {
+	// A version number beyond PostgreSQL's integer would fail the query (22003) rather than find nothing.
+	if (!isLookupCode(code) || (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 2 ** 31 - 1))) {
+		throw new NotFoundError('No such paper');
+	}
 	let q = db
 		.selectFrom('paper as p')
 		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
@@ -105,6 +119,7 @@ const PARSED_CONTENT_MAX = 200;
 async function parsedVersion(db: Kysely<Database>, versionId: string) {
 	const cached = parsedContent.get(versionId);
 	if (cached) return cached;
+	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
 	const r = await db.selectFrom('paper_version').select('content').where('id', '=', versionId).executeTakeFirst();
 	if (!r) throw new NotFoundError('No such paper version');
 	const paper = paperSchema.parse(r.content);
@@ -124,6 +139,7 @@ export async function getPaperItemKeys(db: Kysely<Database>, versionId: string):
 }
 
 export async function getPaperVersionById(db: Kysely<Database>, versionId: string): Promise<PaperVersionView> {
+	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
 	const r = await db
 		.selectFrom('paper as p')
 		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
@@ -154,6 +170,7 @@ async function toView(
 }
 
 export async function listVersions(db: Kysely<Database>, code: string) {
+	if (!isLookupCode(code)) return [];
 	return db
 		.selectFrom('paper as p')
 		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
@@ -171,6 +188,7 @@ const boundariesSchema = z.object({
 /** Changes a version's boundaries: audited, refused once its results are approved (locked). */
 export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versionId: string, input: unknown): Promise<void> {
 	const b = parse(boundariesSchema, input);
+	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
 	await db.transaction().execute(async (tx) => {
 		const v = await tx
 			.selectFrom('paper_version')
@@ -180,7 +198,7 @@ export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versi
 			.executeTakeFirst();
 		if (!v) throw new NotFoundError('No such paper version');
 		if (v.boundaries_locked_at) throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
-		if (!(b.pass > 0 && b.pass < b.first_class && b.first_class <= v.total_marks)) {
+		if (!boundariesAreValid(b.pass, b.first_class, v.total_marks)) {
 			throw new ValidationError(`Boundaries must satisfy 0 < pass < first class ≤ ${v.total_marks} (the paper's total).`, [
 				{ field: 'pass', message: 'Check the pass mark' }
 			]);

@@ -13,6 +13,7 @@ import { writeAudit, type Actor } from '../audit/index.js';
 import type { CandidateRow, CentreRow, Database } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { hashPassword, passwordProblem } from '../auth/password.js';
+import { findNul, isUuid, NUL_MESSAGE, parse } from '../validation.js';
 
 /* ---------- centres ---------- */
 
@@ -42,6 +43,7 @@ export async function listCentres(db: Kysely<Database>): Promise<(CentreRow & { 
 
 /** The centres with these ids (a user's centres), by number. */
 export async function getCentresByIds(db: Kysely<Database>, ids: readonly string[]): Promise<Pick<CentreRow, 'id' | 'number' | 'name'>[]> {
+	ids = ids.filter(isUuid);
 	if (ids.length === 0) return [];
 	return db.selectFrom('centre').select(['id', 'number', 'name']).where('id', 'in', ids).orderBy('number').execute();
 }
@@ -52,6 +54,7 @@ export async function findCentreByNumber(db: Kysely<Database>, number: string): 
 
 /** The invigilators of a centre, for booking a sitting. */
 export async function listCentreInvigilators(db: Kysely<Database>, centreId: string) {
+	if (!isUuid(centreId)) return [];
 	return db
 		.selectFrom('membership as m')
 		.innerJoin('app_user as u', 'u.id', 'm.user_id')
@@ -156,12 +159,13 @@ export async function createStaffAccount(db: Kysely<Database>, actor: Actor, inp
 /* ---------- candidates ---------- */
 
 export async function listCandidates(db: Kysely<Database>, centreId: string): Promise<CandidateRow[]> {
+	if (!isUuid(centreId)) return [];
 	return db.selectFrom('candidate').selectAll().where('centre_id', '=', centreId).orderBy('candidate_number').execute();
 }
 
 /** A candidate of this centre; another centre's candidate is "not found", never "forbidden". */
 export async function getCandidate(db: Kysely<Database>, centreId: string, candidateId: string): Promise<CandidateRow> {
-	if (!isUuid(candidateId)) throw new NotFoundError('No such candidate');
+	if (!isUuid(centreId) || !isUuid(candidateId)) throw new NotFoundError('No such candidate');
 	const row = await db
 		.selectFrom('candidate')
 		.selectAll()
@@ -173,7 +177,10 @@ export async function getCandidate(db: Kysely<Database>, centreId: string, candi
 }
 
 export async function registerCandidate(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown): Promise<CandidateRow> {
+	requireCentreId(centreId);
 	const parsed = parse(candidateInputSchema, input);
+	const dob = birthDateProblem(parsed.date_of_birth);
+	if (dob) throw new ValidationError(dob, [{ field: 'date_of_birth', message: dob }]);
 	return db.transaction().execute(async (tx) => {
 		const clash = await tx
 			.selectFrom('candidate')
@@ -212,11 +219,26 @@ export async function importCandidates(
 	fileName: string,
 	lines: readonly number[] = []
 ): Promise<CsvImportResult> {
+	requireCentreId(centreId);
+	// The file's name is the uploader's to choose and goes into the audit log (jsonb refuses \u0000).
+	fileName = fileName.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
 	if (records.length === 0) return { ok: false, errors: [{ row: 2, message: 'The file has no candidate rows' }] };
+	const rowOf = (i: number) => lines[i] ?? i + 2;
+	// A NUL byte cannot be stored (PostgreSQL refuses it in text): name the row, as for any bad value.
+	const withNul = records.flatMap((r, i) => {
+		const field = findNul(r);
+		return field === null ? [] : [{ row: rowOf(i), message: `${field} ${NUL_MESSAGE}` }];
+	});
+	if (withNul.length) return { ok: false, errors: withNul };
 	return db.transaction().execute(async (tx) => {
 		const existing = await tx.selectFrom('candidate').select('candidate_number').where('centre_id', '=', centreId).execute();
 		const result = validateCandidateRows(records, new Set(existing.map((e) => e.candidate_number)), lines);
 		if (!result.ok) return result;
+		const badDates = result.candidates.flatMap((c, i) => {
+			const problem = birthDateProblem(c.date_of_birth);
+			return problem ? [{ row: rowOf(i), message: problem }] : [];
+		});
+		if (badDates.length) return { ok: false as const, errors: badDates };
 		await tx
 			.insertInto('candidate')
 			.values(result.candidates.map((c: CandidateInput) => ({ ...c, centre_id: centreId })))
@@ -265,15 +287,25 @@ export async function updateArrangements(
 
 /* ---------- helpers ---------- */
 
-export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-	const result = schema.safeParse(input);
-	if (result.success) return result.data;
-	const issues = result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-	throw new ValidationError(issues.map((i) => i.message).join('; '), issues);
+/** A centre id from a URL or a form: anything but a uuid names no centre (and would make PostgreSQL fail with 22P02). */
+function requireCentreId(centreId: string): void {
+	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 }
 
-export function isUuid(value: string): boolean {
-	return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+const EARLIEST_BIRTH_YEAR = 1900;
+
+/**
+ * A date of birth the register can hold: the form checks it is a calendar date, but "0000-01-01"
+ * is one PostgreSQL refuses (there is no year 0), and a birth before 1900 or in the future is a
+ * typing mistake.
+ */
+function birthDateProblem(dob: string | null, today = new Date()): string | null {
+	if (!dob) return null;
+	const year = Number(dob.slice(0, 4));
+	if (year < EARLIEST_BIRTH_YEAR || dob > today.toISOString().slice(0, 10)) {
+		return `Date of birth must be between ${EARLIEST_BIRTH_YEAR}-01-01 and today, not "${dob}"`;
+	}
+	return null;
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Pick<T, K> {

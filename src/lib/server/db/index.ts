@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import { PreparingClient } from './preparing-client.js';
+import { AppError } from '../errors.js';
+import { appRoleFromEnv, DEFAULT_APP_ROLE } from './roles.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -51,18 +53,98 @@ export async function openPGlite(dataDir?: string): Promise<DatabaseHandle> {
 	return { db, kind: 'pglite', close: () => db.destroy() };
 }
 
+/** Which of the two PostgreSQL roles a connection logs in as (README, "Database roles"). */
+export type DatabaseRole = 'app' | 'owner';
+
 export interface DatabaseConfig {
+	/** DATABASE_URL: the PostgreSQL database; unset → embedded PGlite in dataDir. */
 	databaseUrl?: string;
+	/** DATABASE_OWNER_URL: the owner's connection, for migrations; unset → DATABASE_URL's user is the owner. */
+	ownerUrl?: string;
+	/** DATABASE_APP_ROLE: the role the running app logs in as (default exam_app). */
+	appRole?: string;
+	/** DATABASE_APP_PASSWORD: that role's password; unset → none (trust, or a password in DATABASE_URL). */
+	appPassword?: string;
 	dataDir: string;
 }
 
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+	const app = appRoleFromEnv(env);
 	return {
 		databaseUrl: env.DATABASE_URL || undefined,
+		ownerUrl: env.DATABASE_OWNER_URL || undefined,
+		appRole: app.role,
+		appPassword: app.password,
 		dataDir: env.DATA_DIR || './data'
 	};
 }
 
-export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
-	return config.databaseUrl ? openPostgres(config.databaseUrl, Number(process.env.DB_POOL_SIZE || 10)) : openPGlite(config.dataDir);
+/** The user a connection string logs in as, when it names one (pg reads ?user= before the user part). */
+export function connectionUser(url: string): string | undefined {
+	const u = new URL(url);
+	return u.searchParams.get('user') || decodeURIComponent(u.username) || undefined;
+}
+
+/**
+ * The same connection string logging in as another user. A URL with a host carries the user in its
+ * user part; a socket URL (postgres:///db?host=/run/postgresql) has none, so it goes in ?user=.
+ */
+export function connectionAs(url: string, user: string, password?: string): string {
+	const u = new URL(url);
+	u.username = '';
+	u.password = '';
+	u.searchParams.delete('user');
+	u.searchParams.delete('password');
+	if (u.host) {
+		// Encoded by hand: the URL setter leaves '%' alone, which pg would then decode.
+		u.username = encodeURIComponent(user);
+		if (password) u.password = encodeURIComponent(password);
+	} else {
+		u.searchParams.set('user', user);
+		if (password) u.searchParams.set('password', password);
+	}
+	return u.toString();
+}
+
+/**
+ * The connection string for a role. The owner: DATABASE_OWNER_URL, else DATABASE_URL as given. The
+ * app: DATABASE_URL as given when it already names the app role (its password, or
+ * DATABASE_APP_PASSWORD); otherwise DATABASE_URL's server and database with the app role's name and
+ * DATABASE_APP_PASSWORD, so one URL naming the owner is enough to run everything.
+ */
+export function connectionUrlFor(config: DatabaseConfig & { databaseUrl: string }, role: DatabaseRole): string {
+	if (role === 'owner') return config.ownerUrl ?? config.databaseUrl;
+	const appRole = config.appRole ?? DEFAULT_APP_ROLE;
+	if (connectionUser(config.databaseUrl) !== appRole) return connectionAs(config.databaseUrl, appRole, config.appPassword);
+	const u = new URL(config.databaseUrl);
+	if (config.appPassword && !u.password && !u.searchParams.get('password')) return connectionAs(config.databaseUrl, appRole, config.appPassword);
+	return config.databaseUrl;
+}
+
+/** SQLSTATEs of a refused login: invalid_authorization_specification, invalid_password. */
+const LOGIN_REFUSED = new Set(['28000', '28P01']);
+
+/**
+ * Opens the database as `role`. Embedded PGlite has one user (the process owns its files), so the
+ * role changes nothing there. On PostgreSQL the app role's first login is tried at once, so a missing
+ * role or password is reported with what to do, not as a failed request later.
+ */
+export async function openDatabase(config: DatabaseConfig, role: DatabaseRole = 'app'): Promise<DatabaseHandle> {
+	if (!config.databaseUrl) return openPGlite(config.dataDir);
+	const handle = openPostgres(connectionUrlFor({ ...config, databaseUrl: config.databaseUrl }, role), Number(process.env.DB_POOL_SIZE || 10));
+	if (role === 'owner') return handle;
+	try {
+		await sql`select 1`.execute(handle.db);
+	} catch (err) {
+		await handle.close();
+		const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+		if (!LOGIN_REFUSED.has(code)) throw err;
+		throw new AppError(
+			`The app could not log in to PostgreSQL as "${config.appRole ?? DEFAULT_APP_ROLE}" (${(err as Error).message}). ` +
+				"Run `npm run cli -- migrate` with the owner's DATABASE_URL to create the role, and with password " +
+				'authentication set DATABASE_APP_PASSWORD (README, "Database roles").',
+			500
+		);
+	}
+	return handle;
 }

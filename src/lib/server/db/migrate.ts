@@ -1,8 +1,16 @@
 import { Migrator, type Kysely, type MigrationResult } from 'kysely';
 import { migrations } from '../../../../migrations/index.js';
+import { appRoleFromEnv, assertNotAppRole, grantAppRole, type AppRoleOptions } from './roles.js';
 
+/**
+ * Brings the schema up to date, then gives the app role its privileges on every table now there
+ * (src/lib/server/db/roles.ts): run as the owner. The grants run on every call, not only when a
+ * migration was applied, so a database restored onto a server without the role, or a new
+ * DATABASE_APP_ROLE, is put right by the next start.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
+export async function migrateToLatest(db: Kysely<any>, app: AppRoleOptions = appRoleFromEnv()): Promise<MigrationResult[]> {
+	await assertNotAppRole(db, app);
 	const migrator = new Migrator({
 		db,
 		provider: { getMigrations: async () => migrations },
@@ -15,5 +23,6 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[
 		const message = error instanceof Error ? error.message : String(error);
 		throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${message}`, { cause: error });
 	}
+	await grantAppRole(db, app);
 	return results ?? [];
 }

@@ -1,4 +1,4 @@
-import type { AttemptState } from '../../domain/attempt.js';
+import type { AttemptState, PauseKind, SubmitReason } from '../../domain/attempt.js';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** Handwritten table types, one per migration-created table. */
@@ -64,6 +64,15 @@ export interface SignInAttemptTable {
 	key: string;
 	succeeded: boolean;
 	attempted_at: Timestamp;
+}
+
+/** One row per throttled key: its recent failures, counted and added to in one statement (auth/throttle.ts). */
+export interface SignInThrottleTable {
+	key_kind: 'account' | 'address' | 'candidate' | 'account_at_address' | 'candidate_at_address';
+	key: string;
+	failures: ColumnType<Date[], Date[] | undefined, Date[]>;
+	allowed: Generated<boolean>;
+	updated_at: Timestamp;
 }
 
 export interface AuditLogTable {
@@ -151,6 +160,8 @@ export interface AttemptTable {
 	present: Generated<boolean>;
 	paused_from: 'reading' | 'in_progress' | null;
 	pause_reason: string | null;
+	pause_kind: PauseKind | null;
+	quarantine_overflow: Generated<number>;
 	extra_time_percent: Generated<number>;
 	rest_breaks: Generated<boolean>;
 	started_at: Date | null;
@@ -159,7 +170,7 @@ export interface AttemptTable {
 	paused_at: Date | null;
 	extension_minutes: Generated<number>;
 	submitted_at: Date | null;
-	submit_reason: 'candidate' | 'deadline' | 'sitting_ended' | null;
+	submit_reason: SubmitReason | null;
 	reference: string | null;
 	void_reason: string | null;
 	move_allowed_at: Date | null;
@@ -225,6 +236,7 @@ export interface Database {
 	candidate: CandidateTable;
 	auth_session: AuthSessionTable;
 	sign_in_attempt: SignInAttemptTable;
+	sign_in_throttle: SignInThrottleTable;
 	audit_log: AuditLogTable;
 }
 

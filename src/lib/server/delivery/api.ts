@@ -5,5 +5,6 @@ export const MAX_SAVE_BODY_BYTES = 256 * 1024;
 
 export const saveBodySchema = z.object({
 	seq: z.number().int().min(0).max(2_000_000_000),
-	text: z.string()
+	// PostgreSQL text cannot hold NUL; no keyboard types it, so such a body is malformed (400), not a 500.
+	text: z.string().refine((t) => !t.includes('\u0000'), 'Answers cannot contain the NUL character')
 });

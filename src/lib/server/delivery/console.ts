@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { effectiveState, type AttemptState } from '../../domain/attempt.js';
 import { timeLeftMs } from '../../domain/timing.js';
 import type { Database } from '../db/schema.js';
-import { clockOf, settleAttempt } from './attempts.js';
+import { clockOf } from './attempt-store.js';
+import { settleAttempt } from './clock.js';
 
 export interface ConsoleRow {
 	attemptId: string;
@@ -106,7 +107,59 @@ export async function sittingReport(db: Kysely<Database>, sittingId: string, now
 	return { rows, incidents: incidentsOf(events), quarantine, events };
 }
 
-/** Saves refused after the deadline or in a closed state: for the invigilator's report. */
+/** How many characters of a refused save the console shows; the report prints it whole. */
+export const QUARANTINE_PREVIEW_CHARS = 120;
+/** How many refused saves the console lists (newest first); the rest are counted. */
+export const CONSOLE_QUARANTINE_ROWS = 50;
+
+export interface QuarantineOverview {
+	/** Per candidate with refused saves: how many are kept word for word, and how many were only counted. */
+	byCandidate: { candidateNumber: string; kept: number; counted: number }[];
+	/** The newest refused saves, each with a short preview (never the whole text: one candidate must not flood the console). */
+	latest: { id: number; candidateNumber: string; itemKey: string; reason: string; receivedAt: Date; preview: string; chars: number }[];
+}
+
+/** The console's view of refused saves: counts per candidate and short previews of the newest. */
+export async function quarantineOverview(db: Kysely<Database>, sittingId: string): Promise<QuarantineOverview> {
+	const [counts, latest] = await Promise.all([
+		db
+			.selectFrom('attempt as a')
+			.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
+			.select((eb) => [
+				'c.candidate_number',
+				'a.quarantine_overflow',
+				eb.selectFrom('save_quarantine as q').select(eb.fn.countAll<number>().as('n')).whereRef('q.attempt_id', '=', 'a.id').as('kept')
+			])
+			.where('a.sitting_id', '=', sittingId)
+			.orderBy('c.candidate_number')
+			.execute(),
+		db
+			.selectFrom('save_quarantine as q')
+			.innerJoin('attempt as a', 'a.id', 'q.attempt_id')
+			.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
+			.select([
+				'q.id',
+				'q.item_key',
+				'q.reason',
+				'q.received_at',
+				'c.candidate_number',
+				sql<string>`left(q.text, ${QUARANTINE_PREVIEW_CHARS})`.as('preview'),
+				sql<number>`char_length(q.text)`.as('chars')
+			])
+			.where('a.sitting_id', '=', sittingId)
+			.orderBy('q.id', 'desc')
+			.limit(CONSOLE_QUARANTINE_ROWS)
+			.execute()
+	]);
+	return {
+		byCandidate: counts
+			.map((r) => ({ candidateNumber: r.candidate_number, kept: Number(r.kept ?? 0), counted: r.quarantine_overflow }))
+			.filter((r) => r.kept + r.counted > 0),
+		latest: latest.map((q) => ({ id: q.id, candidateNumber: q.candidate_number, itemKey: q.item_key, reason: q.reason, receivedAt: q.received_at, preview: q.preview, chars: Number(q.chars) }))
+	};
+}
+
+/** Saves refused after the deadline or in a closed state, whole: for the invigilator's report. */
 export async function quarantinedSaves(db: Kysely<Database>, sittingId: string) {
 	return db
 		.selectFrom('save_quarantine as q')

@@ -1,107 +1,365 @@
-import Handlebars from 'handlebars';
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, StandardFonts, rgb, type Color, type PDFFont, type PDFPage } from 'pdf-lib';
+import { plainText, wrapText, type Block, type Cell, type DocumentTree, type Signatures, type SlipBlock, type Slips, type Table } from '../../domain/document.js';
 
 /**
- * Printable documents: a Handlebars template renders simple line markup, which is laid out on A4
- * pages with pdf-lib. Markup, one instruction per line:
- *   "# text" title · "## text" heading · "| a | b | c" table row (column widths from `columns`)
- *   "---" new page · "" gap · anything else a wrapped paragraph.
+ * The one layout of printable documents: renders a document tree (domain/document.ts) on A4 pages
+ * with pdf-lib. Text wraps within its line or cell and a row grows to hold it; nothing is truncated.
+ * A table that runs onto another page repeats its header row there; a row too tall for a whole page
+ * continues on the next. Every page ends with "page N of M".
  */
-export interface PdfOptions {
-	/** Column widths in points for table rows, left to right. */
-	columns?: number[];
-	/** Widths for the tables of a given number of columns, where a document has tables of several shapes. */
-	columnsFor?: Record<number, number[]>;
-	footer?: string;
+
+const PAGE: [number, number] = [595.28, 841.89];
+const SIDE = 50;
+const TOP = PAGE[1] - 50;
+/** Above the footer line. */
+const BOTTOM = 50;
+const FOOTER_Y = 25;
+const WIDTH = PAGE[0] - 2 * SIDE;
+
+const INK = rgb(0, 0, 0);
+const GREY = rgb(0.3, 0.3, 0.3);
+const RULE = rgb(0.55, 0.55, 0.55);
+const HEADER_FILL = rgb(0.9, 0.9, 0.9);
+
+interface TextStyle {
+	bold: boolean;
+	size: number;
+	/** Height of one line. */
+	leading: number;
 }
 
-const A4: [number, number] = [595.28, 841.89];
-const MARGIN = 50;
+const STYLES = {
+	title: { bold: true, size: 18, leading: 22 },
+	heading: { bold: true, size: 13, leading: 16 },
+	normal: { bold: false, size: 11, leading: 14 },
+	strong: { bold: true, size: 12, leading: 15 },
+	small: { bold: false, size: 9, leading: 11.5 },
+	cell: { bold: false, size: 10, leading: 12.5 },
+	cellStrong: { bold: true, size: 10, leading: 12.5 }
+} satisfies Record<string, TextStyle>;
 
-export async function renderPdf(template: string, data: unknown, options: PdfOptions = {}): Promise<Uint8Array> {
-	const text = Handlebars.compile(template, { noEscape: true, strict: true })(data);
-	const doc = await PDFDocument.create();
-	const regular = await doc.embedFont(StandardFonts.Helvetica);
-	const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-	let page: PDFPage = doc.addPage(A4);
-	let y = A4[1] - MARGIN;
-	const width = A4[0] - 2 * MARGIN;
+const CELL_PAD_X = 4;
+const CELL_PAD_Y = 3.5;
+const BOX = 10;
+/** Room between a slip's edge (cut line) and its text. */
+const SLIP_PAD = 12;
 
-	const newPage = () => {
-		page = doc.addPage(A4);
-		y = A4[1] - MARGIN;
-	};
-	const ensure = (h: number) => {
-		if (y - h < MARGIN + 20) newPage();
-	};
-	const draw = (s: string, x: number, size: number, font: PDFFont) => page.drawText(clean(s), { x, y, size, font, color: rgb(0, 0, 0) });
+export async function renderDocument(tree: DocumentTree): Promise<Uint8Array> {
+	const pdf = await PDFDocument.create();
+	const fonts = new Fonts(await pdf.embedFont(StandardFonts.Helvetica), await pdf.embedFont(StandardFonts.HelveticaBold));
+	pdf.setTitle(fonts.clean(tree.title));
+	pdf.setProducer('exam-8992');
+	const flow = new Flow(fonts, () => pdf.addPage(PAGE));
+	for (const block of tree.blocks) renderBlock(flow, block);
 
-	for (const rawLine of text.split('\n')) {
-		const line = rawLine.trimEnd();
-		if (line === '---') {
-			newPage();
-		} else if (line.startsWith('# ')) {
-			ensure(28);
-			y -= 22;
-			draw(line.slice(2), MARGIN, 18, bold);
-			y -= 10;
-		} else if (line.startsWith('## ')) {
-			ensure(22);
-			y -= 16;
-			draw(line.slice(3), MARGIN, 13, bold);
-			y -= 6;
-		} else if (line.startsWith('| ')) {
-			const cells = line.slice(2).split(' | ');
-			const cols = options.columnsFor?.[cells.length] ?? options.columns ?? cells.map(() => width / cells.length);
-			const isHeader = cells[0]?.startsWith('*');
-			ensure(20);
-			y -= 16;
-			let x = MARGIN;
-			cells.forEach((cell, i) => {
-				const c = cell.replace(/^\*/, '');
-				draw(truncate(c, cols[i] ?? 80, isHeader ? bold : regular, 10), x + 2, 10, isHeader ? bold : regular);
-				x += cols[i] ?? 80;
-			});
-			page.drawLine({ start: { x: MARGIN, y: y - 5 }, end: { x: MARGIN + width, y: y - 5 }, thickness: 0.5, color: rgb(0.6, 0.6, 0.6) });
-		} else if (line === '') {
-			y -= 8;
-		} else {
-			for (const wrapped of wrap(line, regular, 11, width)) {
-				ensure(16);
-				y -= 15;
-				draw(wrapped, MARGIN, 11, regular);
+	const pages = pdf.getPages();
+	pages.forEach((page, i) => {
+		const text = fonts.clean(`${tree.footer ? `${tree.footer} – ` : ''}page ${i + 1} of ${pages.length}`);
+		page.drawText(text, { x: SIDE, y: FOOTER_Y, size: 8, font: fonts.regular, color: GREY });
+	});
+	return pdf.save();
+}
+
+/** The standard fonts, and text made fit for them. */
+class Fonts {
+	private readonly encodable: ReadonlySet<number>;
+
+	constructor(
+		readonly regular: PDFFont,
+		readonly bold: PDFFont
+	) {
+		this.encodable = new Set(regular.getCharacterSet());
+	}
+
+	font(style: TextStyle): PDFFont {
+		return style.bold ? this.bold : this.regular;
+	}
+
+	/**
+	 * Text on one line, in characters the standard fonts can draw (WinAnsi): a letter outside it
+	 * loses its accent if that makes it drawable ("ő" → "o"), anything else prints as "?", rather
+	 * than the document failing.
+	 */
+	clean(s: string): string {
+		let out = '';
+		for (const ch of plainText(s).normalize('NFC')) {
+			if (this.encodable.has(ch.codePointAt(0)!)) out += ch;
+			else {
+				const base = ch.normalize('NFD').replace(/\p{M}/gu, '');
+				out += base && [...base].every((c) => this.encodable.has(c.codePointAt(0)!)) ? base : '?';
 			}
 		}
+		return out;
 	}
-	if (options.footer) {
-		const pages = doc.getPages();
-		pages.forEach((p, i) => p.drawText(clean(`${options.footer} – page ${i + 1} of ${pages.length}`), { x: MARGIN, y: 25, size: 8, font: regular, color: rgb(0.3, 0.3, 0.3) }));
+
+	wrap(text: string, style: TextStyle, width: number): string[] {
+		const font = this.font(style);
+		return wrapText(this.clean(text), width, (s) => font.widthOfTextAtSize(s, style.size));
 	}
-	return doc.save();
 }
 
-/** The standard fonts cover WinAnsi only; replace what they cannot draw rather than fail. */
-function clean(s: string): string {
-	return s.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/[–—]/g, '-').replace(/[^\x20-\x7E\xA0-\xFF]/g, '?');
+/** What draws: a page, or nothing while a block is only being measured. */
+interface Surface {
+	text(s: string, x: number, baseline: number, style: TextStyle): void;
+	line(x1: number, y1: number, x2: number, y2: number, dashed?: boolean): void;
+	rect(x: number, y: number, w: number, h: number, fill?: Color): void;
 }
 
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
-	const words = clean(text).split(/\s+/);
-	const lines: string[] = [];
-	let current = '';
-	for (const w of words) {
-		const next = current ? `${current} ${w}` : w;
-		if (font.widthOfTextAtSize(next, size) > width && current) {
-			lines.push(current);
-			current = w;
-		} else current = next;
+const NOWHERE: Surface = { text() {}, line() {}, rect() {} };
+
+function pageSurface(page: PDFPage, fonts: Fonts): Surface {
+	return {
+		text: (s, x, baseline, style) => page.drawText(s, { x, y: baseline, size: style.size, font: fonts.font(style), color: INK }),
+		line: (x1, y1, x2, y2, dashed) =>
+			page.drawLine({ start: { x: x1, y: y1 }, end: { x: x2, y: y2 }, thickness: dashed ? 0.6 : 0.5, color: RULE, ...(dashed ? { dashArray: [5, 4] } : {}) }),
+		rect: (x, y, w, h, fill) => page.drawRectangle({ x, y, width: w, height: h, borderWidth: 0.5, borderColor: RULE, ...(fill ? { color: fill } : {}) })
+	};
+}
+
+/**
+ * The place where the next block goes: `y` runs down from `top` to `bottom` of the current region
+ * (a page between its margins, or one slip's slot). Measuring uses a region with no bottom.
+ */
+class Flow {
+	y: number;
+	top: number;
+	bottom: number;
+	surface: Surface;
+	/** False within a slip's slot: the slip was measured to fit, and must not spill onto another page. */
+	canBreak = true;
+
+	constructor(
+		readonly fonts: Fonts,
+		private readonly addPage: (() => PDFPage) | null,
+		region: { top: number; bottom: number } = { top: TOP, bottom: BOTTOM }
+	) {
+		this.top = region.top;
+		this.bottom = region.bottom;
+		this.y = this.top;
+		this.surface = NOWHERE;
+		if (addPage) this.surface = pageSurface(addPage(), fonts);
 	}
-	if (current) lines.push(current);
-	return lines;
+
+	/** A flow that only measures: its `top - y` afterwards is the height the blocks take. */
+	static measuring(fonts: Fonts): Flow {
+		return new Flow(fonts, null, { top: 0, bottom: -Infinity });
+	}
+
+	get room(): number {
+		return this.y - this.bottom;
+	}
+
+	get atTop(): boolean {
+		return this.y === this.top;
+	}
+
+	newPage(): void {
+		if (!this.addPage) throw new Error('A measuring flow has no pages');
+		this.surface = pageSurface(this.addPage(), this.fonts);
+		this.top = TOP;
+		this.bottom = BOTTOM;
+		this.y = TOP;
+	}
+
+	/** Goes on to a new page unless `height` fits here (or this is a fresh page: it can't do better). */
+	ensure(height: number): void {
+		if (this.canBreak && height > this.room && !this.atTop) this.newPage();
+	}
+
+	/** Space between blocks, none at the top of a page or slip. */
+	space(height: number): void {
+		if (!this.atTop) this.y -= height;
+	}
 }
 
-function truncate(text: string, width: number, font: PDFFont, size: number): string {
-	let t = clean(text);
-	while (t.length > 1 && font.widthOfTextAtSize(t, size) > width - 6) t = t.slice(0, -1);
-	return t;
+/** The baseline of a line of text whose box starts at `top`: capitals centred in the line. */
+const baseline = (top: number, style: TextStyle) => top - style.leading / 2 - 0.36 * style.size;
+
+function renderBlock(flow: Flow, block: Block): void {
+	switch (block.kind) {
+		case 'title':
+			flow.space(10);
+			renderText(flow, block.text, STYLES.title, 2 * STYLES.normal.leading);
+			flow.y -= 6;
+			return;
+		case 'heading':
+			flow.space(12);
+			// Kept with what follows: no heading alone at the foot of a page.
+			renderText(flow, block.text, STYLES.heading, 3 * STYLES.cell.leading + 2 * CELL_PAD_Y);
+			flow.y -= 4;
+			return;
+		case 'paragraph':
+			flow.space(4);
+			renderText(flow, block.text, STYLES[block.style], 0);
+			return;
+		case 'table':
+			flow.space(6);
+			renderTable(flow, block);
+			return;
+		case 'signatures':
+			flow.space(10);
+			renderSignatures(flow, block);
+			return;
+		case 'gap':
+			flow.space(block.size);
+			return;
+		case 'page_break':
+			if (!flow.atTop) flow.newPage();
+			return;
+		case 'slips':
+			renderSlips(flow, block);
+			return;
+	}
+}
+
+function renderText(flow: Flow, text: string, style: TextStyle, keepWithNext: number): void {
+	const lines = flow.fonts.wrap(text, style, WIDTH);
+	flow.ensure(Math.min(2, lines.length) * style.leading + keepWithNext);
+	for (const line of lines) {
+		flow.ensure(style.leading);
+		flow.surface.text(line, SIDE, baseline(flow.y, style), style);
+		flow.y -= style.leading;
+	}
+}
+
+interface PreparedRow {
+	/** Per cell: its wrapped lines, or a box. */
+	cells: ({ lines: string[]; style: TextStyle } | 'box')[];
+	/** Lines of the tallest cell, at least one. */
+	lines: number;
+	minHeight: number;
+	fill?: Color;
+}
+
+function renderTable(flow: Flow, t: Table): void {
+	const total = t.columns.reduce((sum, c) => sum + c.width, 0);
+	const widths = t.columns.map((c) => (c.width / total) * WIDTH);
+	const prepare = (row: readonly Cell[], header: boolean): PreparedRow => {
+		const cells = row.map((cell, i) => {
+			if (typeof cell !== 'string') return 'box' as const;
+			const style = header || t.columns[i]?.strong ? STYLES.cellStrong : STYLES.cell;
+			return { lines: flow.fonts.wrap(cell, style, (widths[i] ?? 0) - 2 * CELL_PAD_X), style };
+		});
+		const lines = Math.max(1, ...cells.map((c) => (c === 'box' ? 1 : c.lines.length)));
+		const hasBox = cells.includes('box');
+		const minHeight = Math.max(header ? 0 : (t.minRowHeight ?? 0), hasBox ? BOX + 2 * CELL_PAD_Y + 4 : 0);
+		return { cells, lines, minHeight, ...(header && t.style === 'grid' ? { fill: HEADER_FILL } : {}) };
+	};
+	const header = t.header ? prepare(t.columns.map((c) => c.label), true) : null;
+	const rowHeight = (r: PreparedRow, lines: number) => Math.max(r.minHeight, lines * STYLES.cell.leading + 2 * CELL_PAD_Y);
+	const headerHeight = header ? rowHeight(header, header.lines) : 0;
+
+	/** Draws lines [from, to) of a row as one band `height` tall at the flow's position. */
+	const drawBand = (r: PreparedRow, from: number, to: number, height: number) => {
+		let x = SIDE;
+		r.cells.forEach((cell, i) => {
+			const w = widths[i] ?? 0;
+			if (t.style === 'grid') flow.surface.rect(x, flow.y - height, w, height, r.fill);
+			if (cell === 'box') {
+				if (from === 0) flow.surface.rect(x + (w - BOX) / 2, flow.y - CELL_PAD_Y - 2 - BOX, BOX, BOX);
+			} else {
+				cell.lines.slice(from, to).forEach((line, n) => {
+					flow.surface.text(line, x + CELL_PAD_X, baseline(flow.y - CELL_PAD_Y - n * cell.style.leading, cell.style), cell.style);
+				});
+			}
+			x += w;
+		});
+		flow.y -= height;
+	};
+	const newPageWithHeader = () => {
+		flow.newPage();
+		if (header) drawBand(header, 0, header.lines, headerHeight);
+	};
+	/** Lines of a row a fresh page holds under the header. */
+	const linesPerPage = Math.max(1, Math.floor((TOP - BOTTOM - headerHeight - 2 * CELL_PAD_Y) / STYLES.cell.leading));
+
+	const rows = t.rows.map((row) => prepare(row, false));
+	if (header) {
+		// The header is kept with the first row (or the first lines of it).
+		const first = rows[0];
+		flow.ensure(headerHeight + (first ? rowHeight(first, Math.min(first.lines, 3)) : 0));
+		drawBand(header, 0, header.lines, headerHeight);
+	}
+	for (const r of rows) {
+		let from = 0;
+		for (;;) {
+			const left = r.lines - from;
+			const height = rowHeight(r, left);
+			if (height <= flow.room || !flow.canBreak) {
+				drawBand(r, from, r.lines, height);
+				break;
+			}
+			const fit = Math.floor((flow.room - 2 * CELL_PAD_Y) / STYLES.cell.leading);
+			const freshPage = flow.y === flow.top - headerHeight;
+			// Split a row only when a whole page could not hold the rest of it anyway.
+			if ((left > linesPerPage && fit >= 2) || (freshPage && fit >= 1)) {
+				const n = Math.min(fit, left);
+				drawBand(r, from, from + n, n * STYLES.cell.leading + 2 * CELL_PAD_Y);
+				from += n;
+				if (from >= r.lines) break;
+			}
+			newPageWithHeader();
+		}
+	}
+}
+
+function renderSignatures(flow: Flow, s: Signatures): void {
+	const style = STYLES.normal;
+	const font = flow.fonts.font(style);
+	const height = 30;
+	const spacing = 18;
+	let x = SIDE;
+	flow.ensure(height);
+	for (const field of s.fields) {
+		const label = flow.fonts.clean(field.label);
+		const labelWidth = font.widthOfTextAtSize(label, style.size);
+		const lineWidth = Math.min(field.lineWidth, WIDTH - labelWidth - 4);
+		if (x > SIDE && x + labelWidth + 4 + lineWidth > SIDE + WIDTH) {
+			flow.y -= height;
+			flow.ensure(height);
+			x = SIDE;
+		}
+		// Written on: the label sits at the foot of the band, beside the line, with room above to sign.
+		const base = flow.y - height + 6;
+		flow.surface.text(label, x, base, style);
+		flow.surface.line(x + labelWidth + 4, base - 1, x + labelWidth + 4 + lineWidth, base - 1);
+		x += labelWidth + 4 + lineWidth + spacing;
+	}
+	flow.y -= height;
+}
+
+/**
+ * Slips start on a new page, as many to a page as the tallest slip allows (at most `perPage`), in
+ * equal slots with a dashed cut line between them. A slip taller than a page runs on over pages.
+ */
+function renderSlips(flow: Flow, s: Slips): void {
+	if (s.slips.length === 0) return;
+	const tallest = Math.max(...s.slips.map((blocks) => measure(flow.fonts, blocks)));
+	const perPage = Math.max(1, Math.min(s.perPage, Math.floor((TOP - BOTTOM) / (tallest + 2 * SLIP_PAD))));
+	const slot = (TOP - BOTTOM) / perPage;
+	if (!flow.atTop) flow.newPage();
+	s.slips.forEach((blocks, i) => {
+		const n = i % perPage;
+		if (i > 0 && n === 0) flow.newPage();
+		const top = TOP - n * slot;
+		if (n > 0) flow.surface.line(SIDE / 2, top, PAGE[0] - SIDE / 2, top, true);
+		if (perPage > 1) {
+			flow.top = top - SLIP_PAD;
+			flow.bottom = top - slot + SLIP_PAD;
+			flow.canBreak = false;
+		}
+		flow.y = flow.top;
+		for (const b of blocks) renderBlock(flow, b);
+		flow.top = TOP;
+		flow.bottom = BOTTOM;
+		flow.canBreak = true;
+		flow.y = perPage > 1 ? top - slot : flow.y;
+	});
+}
+
+/** The height blocks take, laid out without page breaks. */
+function measure(fonts: Fonts, blocks: readonly SlipBlock[]): number {
+	const flow = Flow.measuring(fonts);
+	for (const b of blocks) renderBlock(flow, b);
+	return flow.top - flow.y;
 }

@@ -3,26 +3,22 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { generateKeycode } from '../../domain/keycode.js';
 import { writeAudit, type Actor } from '../audit/index.js';
-import { parse } from '../centres/index.js';
 import type { Database, SittingRow } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { dateTimeSchema, EARLIEST_BOOKING, isUuid, LATEST_BOOKING, parse, uuidSchema } from '../validation.js';
 
+const bookingYears = `${EARLIEST_BOOKING.getUTCFullYear()} and ${LATEST_BOOKING.getUTCFullYear() - 1}`;
+
+/**
+ * A booking as the form sends it. Ids are checked to be uuids here, so a tampered form gets a form
+ * error instead of reaching PostgreSQL (which refuses a malformed uuid with an error: a 500).
+ */
 export const bookingSchema = z.object({
-	paper_code: z.string().min(1, 'Choose a paper'),
-	scheduled_at: z
-		.string()
-		.min(1, 'Enter the date and time')
-		.transform((v, ctx) => {
-			const d = new Date(v);
-			if (Number.isNaN(d.getTime())) {
-				ctx.addIssue({ code: 'custom', message: 'Enter a valid date and time' });
-				return z.NEVER;
-			}
-			return d;
-		}),
+	paper_code: z.string().trim().min(1, 'Choose a paper').max(50, 'Choose a paper'),
+	scheduled_at: dateTimeSchema('Enter the date and time', `Enter a real date and time in the years ${bookingYears}`),
 	room: z.string().trim().min(1, 'Enter the room').max(100),
-	invigilator_ids: z.array(z.string()).min(1, 'Choose at least one invigilator'),
-	candidate_ids: z.array(z.string()).min(1, 'Choose at least one candidate')
+	invigilator_ids: z.array(uuidSchema('Choose invigilators from the list')).min(1, 'Choose at least one invigilator').max(100),
+	candidate_ids: z.array(uuidSchema('Choose candidates from the list')).min(1, 'Choose at least one candidate').max(5000)
 });
 
 /** A keycode not used by another open sitting at the centre. */
@@ -40,6 +36,7 @@ async function freshKeycode(db: Kysely<Database>, centreId: string): Promise<str
  * later), a room and time, invigilators of this centre, candidates of this centre's register.
  */
 export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown): Promise<SittingRow> {
+	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	const b = parse(bookingSchema, input);
 	return db.transaction().execute(async (tx) => {
 		const paper = await tx
@@ -128,6 +125,7 @@ function sittingQuery(db: Kysely<Database>) {
 const toSummary = (r: Omit<SittingSummary, 'candidates'> & { candidates: number | string | null }): SittingSummary => ({ ...r, candidates: Number(r.candidates ?? 0) });
 
 export async function listCentreSittings(db: Kysely<Database>, centreId: string): Promise<SittingSummary[]> {
+	if (!isUuid(centreId)) return [];
 	return (await sittingQuery(db).where('s.centre_id', '=', centreId).orderBy('s.scheduled_at', 'desc').execute()).map(toSummary);
 }
 
@@ -142,7 +140,9 @@ export async function listInvigilatorSittings(db: Kysely<Database>, userId: stri
 
 /** A sitting, only if it belongs to `centreId` (another centre's sitting is "not found"). */
 export async function getSitting(db: Kysely<Database>, sittingId: string, centreId?: string): Promise<SittingSummary> {
-	if (!/^[0-9a-f-]{36}$/i.test(sittingId)) throw new NotFoundError('No such sitting');
+	// Only a uuid can name a sitting: "------------------------------------" (36 dashes) cannot, and
+	// would make PostgreSQL fail with 22P02 rather than find nothing.
+	if (!isUuid(sittingId) || (centreId !== undefined && !isUuid(centreId))) throw new NotFoundError('No such sitting');
 	let q = sittingQuery(db).where('s.id', '=', sittingId);
 	if (centreId) q = q.where('s.centre_id', '=', centreId);
 	const r = await q.executeTakeFirst();
@@ -162,6 +162,7 @@ export interface RegisterRow {
 }
 
 export async function sittingRegister(db: Kysely<Database>, sittingId: string): Promise<RegisterRow[]> {
+	if (!isUuid(sittingId)) return [];
 	return db
 		.selectFrom('attempt as a')
 		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
@@ -178,4 +179,11 @@ export async function sittingRegister(db: Kysely<Database>, sittingId: string): 
 		.where('a.sitting_id', '=', sittingId)
 		.orderBy('c.candidate_number')
 		.execute();
+}
+
+/** The users booked to invigilate a sitting. */
+export async function sittingInvigilatorIds(db: Kysely<Database>, sittingId: string): Promise<string[]> {
+	if (!isUuid(sittingId)) return [];
+	const rows = await db.selectFrom('sitting_invigilator').select('user_id').where('sitting_id', '=', sittingId).execute();
+	return rows.map((r) => r.user_id);
 }

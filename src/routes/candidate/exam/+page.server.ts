@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { candidateExamView } from '$lib/server/delivery/candidate';
+import { candidateExamView } from '$lib/server/delivery/exam-view';
 
 /**
  * The exam page renders in the browser only. It cannot work without JavaScript (autosave, clock),

@@ -1,9 +1,11 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { CANDIDATE_COOKIE, signInCandidate } from '$lib/server/delivery/candidate';
+import { CANDIDATE_COOKIE } from '$lib/server/delivery/candidate-session';
+import { signInCandidate } from '$lib/server/delivery/sign-in';
 import { clientAddress } from '$lib/server/auth/http';
 import { failFromError, formValues } from '$lib/server/routes';
 import { ConflictError } from '$lib/server/errors';
+import { rejectNul } from '$lib/server/validation';
 import { fail } from '@sveltejs/kit';
 
 export const load: PageServerLoad = ({ locals }) => {
@@ -15,6 +17,8 @@ export const actions: Actions = {
 	default: async (event) => {
 		const values = formValues(await event.request.formData(), ['centre_number', 'candidate_number', 'keycode']);
 		try {
+			// Checked before anything is looked up: a NUL byte is a 400, never a query PostgreSQL refuses.
+			rejectNul(values);
 			const { token } = await signInCandidate(event.locals.db, {
 				centreNumber: values.centre_number!,
 				candidateNumber: values.candidate_number!,

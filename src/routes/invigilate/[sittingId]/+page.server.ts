@@ -1,19 +1,14 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { fail } from '@sveltejs/kit';
-import { actorOf, requireRole } from '$lib/server/auth/http';
-import { getSitting } from '$lib/server/sittings';
-import { consoleRows, incidentsOf, quarantinedSaves, sittingEvents } from '$lib/server/delivery/console';
-import { allowMove, endSitting, markAllPresent, extendTime, logIncident, markAttendance, pause, resume, startAttempt, startSitting, voidAttempt, type ActionContext } from '$lib/server/delivery/attempts';
+import { actorOf } from '$lib/server/auth/http';
+import { requireSittingRunner } from '$lib/server/auth/sitting-access';
+import { consoleRows, incidentsOf, quarantineOverview, sittingEvents, QUARANTINE_PREVIEW_CHARS } from '$lib/server/delivery/console';
+import { allowMove, endSitting, markAllPresent, extendTime, logIncident, markAttendance, pause, resume, startAttempt, startSitting, voidAttempt, type ActionContext } from '$lib/server/delivery/invigilation';
+import { unlockCandidateSignIn } from '$lib/server/delivery/sign-in-unlock';
 import { AppError } from '$lib/server/errors';
-import { orError } from '$lib/server/routes';
 
-/** The sitting, if the user invigilates at its centre (another centre's sitting is a 404). */
-async function guard(event: Pick<RequestEvent, 'locals' | 'url' | 'params' | 'getClientAddress'>) {
-	requireRole(event, ['invigilator']);
-	const sitting = await orError(getSitting(event.locals.db, event.params.sittingId));
-	requireRole(event, ['invigilator'], sitting.centreId);
-	return sitting;
-}
+/** The sitting, if the user is booked to invigilate it or administers its centre. */
+const guard = (event: Pick<RequestEvent, 'locals' | 'url' | 'params'>) => requireSittingRunner(event, event.params.sittingId);
 
 export const load: PageServerLoad = async (event) => {
 	const sitting = await guard(event);
@@ -21,9 +16,9 @@ export const load: PageServerLoad = async (event) => {
 	const [rows, events, quarantine] = await Promise.all([
 		consoleRows(event.locals.db, sitting.id, now),
 		sittingEvents(event.locals.db, sitting.id),
-		quarantinedSaves(event.locals.db, sitting.id)
+		quarantineOverview(event.locals.db, sitting.id)
 	]);
-	return { sitting, rows, events, incidents: incidentsOf(events), quarantine, serverNow: now.toISOString() };
+	return { sitting, rows, events, incidents: incidentsOf(events), quarantine, previewChars: QUARANTINE_PREVIEW_CHARS, serverNow: now.toISOString() };
 };
 
 type Handler = (db: App.Locals['db'], ctx: ActionContext, sittingId: string, data: FormData) => Promise<unknown>;
@@ -59,5 +54,6 @@ export const actions: Actions = {
 	incident: action((db, c, s, d) => logIncident(db, c, s, orNull(attempt(d)), reason(d))),
 	void: action((db, c, s, d) => voidAttempt(db, c, s, attempt(d), reason(d))),
 	allow_move: action((db, c, s, d) => allowMove(db, c, s, attempt(d), reason(d))),
+	unlock_sign_in: action((db, c, s, d) => unlockCandidateSignIn(db, c, s, attempt(d))),
 	end: action((db, c, s) => endSitting(db, c, s))
 };

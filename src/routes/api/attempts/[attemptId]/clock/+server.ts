@@ -1,5 +1,5 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { getCandidateClock } from '$lib/server/delivery/candidate';
+import { getCandidateClock } from '$lib/server/delivery/submission';
 import { apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/routes';
 
 /** The server's clock for this attempt: state, serverNow, readingEndsAt, deadlineAt. Polled every few seconds. */

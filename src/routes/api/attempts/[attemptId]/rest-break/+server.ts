@@ -1,5 +1,5 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { candidateRestBreak } from '$lib/server/delivery/candidate';
+import { candidateRestBreak } from '$lib/server/delivery/submission';
 import { apiError, apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/routes';
 
 /** POST {"action": "start" | "end"}: a candidate with rest breaks stops or restarts their own clock. */

@@ -1,5 +1,5 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { submitAttempt } from '$lib/server/delivery/candidate';
+import { submitAttempt } from '$lib/server/delivery/submission';
 import { apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/routes';
 
 export const POST: RequestHandler = async ({ locals, params }) => {

@@ -1,5 +1,6 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { CANDIDATE_COOKIE, saveAnswer } from '$lib/server/delivery/candidate';
+import { CANDIDATE_COOKIE } from '$lib/server/delivery/candidate-session';
+import { saveAnswer } from '$lib/server/delivery/autosave';
 import { MAX_SAVE_BODY_BYTES, saveBodySchema } from '$lib/server/delivery/api';
 import { UnauthorizedError } from '$lib/server/errors';
 import { apiError, apiErrorFrom } from '$lib/server/routes';
@@ -23,7 +24,10 @@ export const PUT: RequestHandler = async ({ locals, params, request, cookies }) 
 		return apiError(400, 'Malformed JSON');
 	}
 	const parsed = saveBodySchema.safeParse(body);
-	if (!parsed.success) return apiError(400, 'Body must be {"seq": whole number, "text": string}');
+	if (!parsed.success) {
+		const nul = parsed.error.issues.find((i) => i.path[0] === 'text' && i.code === 'custom');
+		return apiError(400, nul ? nul.message : 'Body must be {"seq": whole number, "text": string}');
+	}
 	try {
 		const r = await saveAnswer(locals.db, { token, attemptId: params.attemptId!, itemKey: params.itemKey!, body: parsed.data });
 		return json({ seq: r.seq, savedAt: r.savedAt, serverNow: r.serverNow });

@@ -1,127 +1,17 @@
-import type { Kysely, Transaction } from "kysely";
-import { randomInt } from 'node:crypto';
-import { effectiveState, transition, type AttemptAction, type AttemptState } from '../../domain/attempt.js';
-import { extendClock, pauseClock, resumeClock, startClock, type AttemptClock } from '../../domain/timing.js';
-import { writeAudit, type Actor } from '../audit/index.js';
+/**
+ * What the invigilator (or the centre administrator) does to a running sitting: attendance, start,
+ * pause and resume, extra time, incidents, voiding, a move to another computer, the end. Every
+ * state change goes through `applyTransition`; every "may this happen now?" through the domain.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { may, type PauseKind } from '../../domain/attempt.js';
+import { extendClock, pauseClock, resumeClock, startClock } from '../../domain/timing.js';
+import type { Actor } from '../audit/index.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
-
-export function clockOf(a: Pick<AttemptRow, 'reading_ends_at' | 'deadline_at' | 'paused_at'>): AttemptClock | null {
-	if (!a.reading_ends_at || !a.deadline_at) return null;
-	return { readingEndsAt: a.reading_ends_at, deadlineAt: a.deadline_at, pausedAt: a.paused_at };
-}
-
-const REFERENCE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-export function newReference(): string {
-	return 'R-' + Array.from({ length: 8 }, () => REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)]).join('');
-}
-
-/** Appends to the sitting's event log and, for officials, the audit log. */
-export async function recordEvent(
-	db: Db,
-	actor: Actor,
-	e: { sittingId: string; attemptId?: string | null; kind: string; reason?: string | null; minutes?: number | null; centreId?: string | null },
-	at = new Date()
-): Promise<void> {
-	await db
-		.insertInto('sitting_event')
-		.values({
-			sitting_id: e.sittingId,
-			attempt_id: e.attemptId ?? null,
-			kind: e.kind,
-			reason: e.reason ?? null,
-			minutes: e.minutes ?? null,
-			actor_user_id: actor.userId,
-			actor_label: actor.label,
-			occurred_at: at
-		})
-		.execute();
-	if (actor.userId) {
-		await writeAudit(db as Kysely<Database>, actor, {
-			action: `sitting.${e.kind}`,
-			centreId: e.centreId ?? null,
-			subjectType: e.attemptId ? 'attempt' : 'sitting',
-			subjectId: e.attemptId ?? e.sittingId,
-			details: { sitting_id: e.sittingId, reason: e.reason ?? undefined, minutes: e.minutes ?? undefined }
-		});
-	}
-}
-
-export const SYSTEM_CLOCK: Actor = { userId: null, label: 'system (clock)' };
-
-/**
- * Applies the transitions time has made due: reading → in_progress when reading ends (in the
- * returned row only; the sweep stores it), and writes the auto-submit at the deadline (submitted_at = the deadline, not when we noticed). Idempotent:
- * guarded by the state it expects, so two processes settling the same attempt write it once.
- */
-export async function settleAttempt(db: Db, a: AttemptRow, now: Date): Promise<AttemptRow> {
-	let row = a;
-	// Reading ends by the clock alone, so the row is answering from then on without a write: when
-	// reading ends for a hall of 2,000 candidates, their next 2,000 requests would otherwise each
-	// update their row at once. The sweep records the change (recordReadingEnded).
-	if (row.state === 'reading' && effectiveState('reading', row.reading_ends_at, now) === 'in_progress') {
-		row = { ...row, state: 'in_progress' };
-	}
-	if ((row.state === 'in_progress' || row.state === 'reading') && row.deadline_at && now.getTime() >= row.deadline_at.getTime()) {
-		const updated = await db
-			.updateTable('attempt')
-			.set({ state: 'submitted', submitted_at: row.deadline_at, submit_reason: 'deadline', reference: newReference(), updated_at: now })
-			.where('id', '=', row.id)
-			.where('state', 'in', ['reading', 'in_progress'])
-			.returningAll()
-			.executeTakeFirst();
-		if (updated) {
-			row = updated;
-			await recordEvent(db, SYSTEM_CLOCK, { sittingId: row.sitting_id, attemptId: row.id, kind: 'auto_submit' }, now);
-		}
-	}
-	return row;
-}
-
-/** Stores 'in_progress' for attempts whose reading time is over (settleAttempt already treats them so). */
-export async function recordReadingEnded(db: Kysely<Database>, now = new Date()): Promise<number> {
-	const r = await db
-		.updateTable('attempt')
-		.set({ state: 'in_progress', updated_at: now })
-		.where('state', '=', 'reading')
-		.where('reading_ends_at', '<=', now)
-		.executeTakeFirst();
-	return Number(r.numUpdatedRows);
-}
-
-/** The periodic sweep: records reading time that has ended and submits every attempt whose deadline has passed. Returns how many it submitted. */
-export async function sweepDeadlines(db: Kysely<Database>, now = new Date()): Promise<number> {
-	await recordReadingEnded(db, now);
-	const due = await db
-		.selectFrom('attempt')
-		.selectAll()
-		.where('state', 'in', ['reading', 'in_progress'])
-		.where('deadline_at', '<=', now)
-		.limit(5000)
-		.execute();
-	let n = 0;
-	for (const a of due) {
-		const settled = await settleAttempt(db, a, now);
-		if (settled.state === 'submitted') n++;
-	}
-	return n;
-}
-
-export async function getAttempt(db: Db, attemptId: string): Promise<AttemptRow> {
-	if (!/^[0-9a-f-]{36}$/i.test(attemptId)) throw new NotFoundError('No such attempt');
-	const a = await db.selectFrom('attempt').selectAll().where('id', '=', attemptId).executeTakeFirst();
-	if (!a) throw new NotFoundError('No such attempt');
-	return a;
-}
-
-/** Applies a state-machine action inside a transaction, or throws ConflictError naming the state. */
-function next(a: AttemptRow, action: AttemptAction): AttemptState {
-	const r = transition(a.state, action, a.paused_from);
-	if (!r.ok) throw new ConflictError(r.reason, { state: a.state });
-	return r.state;
-}
+import { applyTransition, clockOf, factsOf, lockAttempt, newReference } from './attempt-store.js';
+import { settleAttempt } from './clock.js';
+import { recordEvent } from './events.js';
 
 export interface ActionContext {
 	actor: Actor;
@@ -129,27 +19,28 @@ export interface ActionContext {
 	now?: Date;
 }
 
-async function lockAttempt(tx: Transaction<Database>, attemptId: string, sittingId?: string): Promise<AttemptRow> {
-	const a = await tx.selectFrom('attempt').selectAll().where('id', '=', attemptId).forUpdate().executeTakeFirst();
-	if (!a || (sittingId && a.sitting_id !== sittingId)) throw new NotFoundError('No such attempt in this sitting');
-	return a;
-}
-
 async function sittingFor(tx: Transaction<Database>, sittingId: string) {
-	return tx
+	const s = await tx
 		.selectFrom('sitting as s')
 		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
 		.select(['s.id', 's.state', 's.centre_id', 'v.reading_minutes', 'v.duration_minutes'])
 		.where('s.id', '=', sittingId)
-		.forUpdate()
-		.executeTakeFirstOrThrow();
+		.forUpdate('s')
+		.executeTakeFirst();
+	if (!s) throw new NotFoundError('No such sitting');
+	return s;
 }
 
-function requireReason(reason: string | undefined | null, what: string): string {
+export function requireReason(reason: string | undefined | null, what: string): string {
 	const r = (reason ?? '').trim();
 	if (!r) throw new ValidationError(`Give a reason for ${what}`, [{ field: 'reason', message: 'Reason is required' }]);
 	if (r.length > 500) throw new ValidationError('Reason is at most 500 characters', [{ field: 'reason', message: 'Too long' }]);
 	return r;
+}
+
+/** A transition whose row changed under us is a conflict for an official's action (they see the new state on reload). */
+function changedMeanwhile(a: AttemptRow): never {
+	throw new ConflictError('This candidate’s exam changed while you acted; look again', { state: a.state });
 }
 
 export async function markAttendance(db: Kysely<Database>, ctx: ActionContext, sittingId: string, attemptId: string, present: boolean): Promise<void> {
@@ -157,12 +48,14 @@ export async function markAttendance(db: Kysely<Database>, ctx: ActionContext, s
 	await db.transaction().execute(async (tx) => {
 		const a = await lockAttempt(tx, attemptId, sittingId);
 		if (present) {
-			const state = a.state === 'absent' ? next(a, 'mark_present') : a.state;
-			if (a.present && state === a.state) return;
-			await tx.updateTable('attempt').set({ present: true, state, updated_at: now }).where('id', '=', a.id).execute();
+			if (a.state === 'absent') {
+				if (!(await applyTransition(tx, a, 'mark_present', now, { present: true }))) changedMeanwhile(a);
+			} else {
+				if (a.present) return;
+				await tx.updateTable('attempt').set({ present: true, updated_at: now }).where('id', '=', a.id).execute();
+			}
 		} else {
-			const state = next(a, 'mark_absent');
-			await tx.updateTable('attempt').set({ present: false, state, updated_at: now }).where('id', '=', a.id).execute();
+			if (!(await applyTransition(tx, a, 'mark_absent', now, { present: false }))) changedMeanwhile(a);
 		}
 		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: present ? 'present' : 'absent', centreId: ctx.centreId }, now);
 	});
@@ -177,23 +70,17 @@ export async function markAllPresent(db: Kysely<Database>, ctx: ActionContext, s
 
 /** Starts one attempt's clock, with the candidate's access arrangements as they are now. */
 async function startOne(tx: Transaction<Database>, a: AttemptRow, sitting: { reading_minutes: number; duration_minutes: number }, now: Date): Promise<void> {
-	next(a, 'start');
 	const cand = await tx.selectFrom('candidate').select(['extra_time_percent', 'rest_breaks']).where('id', '=', a.candidate_id).executeTakeFirstOrThrow();
 	const clock = startClock(now, sitting.reading_minutes, sitting.duration_minutes, cand.extra_time_percent);
-	await tx
-		.updateTable('attempt')
-		.set({
-			state: 'reading',
-			present: true,
-			started_at: now,
-			reading_ends_at: clock.readingEndsAt,
-			deadline_at: clock.deadlineAt,
-			extra_time_percent: cand.extra_time_percent,
-			rest_breaks: cand.rest_breaks,
-			updated_at: now
-		})
-		.where('id', '=', a.id)
-		.execute();
+	const started = await applyTransition(tx, a, 'start', now, {
+		present: true,
+		started_at: now,
+		reading_ends_at: clock.readingEndsAt,
+		deadline_at: clock.deadlineAt,
+		extra_time_percent: cand.extra_time_percent,
+		rest_breaks: cand.rest_breaks
+	});
+	if (!started) changedMeanwhile(a);
 }
 
 /** Starts the sitting: reading time begins for every candidate marked present. */
@@ -223,29 +110,24 @@ export async function startAttempt(db: Kysely<Database>, ctx: ActionContext, sit
 	});
 }
 
-async function pauseOne(tx: Transaction<Database>, a0: AttemptRow, reason: string, now: Date): Promise<boolean> {
+/** Stops one attempt's clock (`pause` by the invigilator, `rest_break_start` by the candidate); null if it may not stop now. */
+export async function stopClock(tx: Transaction<Database>, a0: AttemptRow, action: 'pause' | 'rest_break_start', reason: string, now: Date): Promise<AttemptRow | null> {
 	const a = await settleAttempt(tx, a0, now);
-	if (a.state !== 'reading' && a.state !== 'in_progress') return false;
-	next(a, 'pause');
-	const clock = pauseClock(clockOf(a)!, now);
-	await tx
-		.updateTable('attempt')
-		.set({ state: 'paused', paused_from: a.state, paused_at: clock.pausedAt, pause_reason: reason, updated_at: now })
-		.where('id', '=', a.id)
-		.execute();
-	return true;
+	if (!may(factsOf(a), action, now).ok) return null;
+	const kind: PauseKind = action === 'pause' ? 'invigilator' : 'rest_break';
+	return applyTransition(tx, a, action, now, {
+		paused_from: a.state as 'reading' | 'in_progress',
+		paused_at: pauseClock(clockOf(a)!, now).pausedAt,
+		pause_reason: reason,
+		pause_kind: kind
+	});
 }
 
-async function resumeOne(tx: Transaction<Database>, a: AttemptRow, now: Date): Promise<boolean> {
-	if (a.state !== 'paused') return false;
-	const state = next(a, 'resume');
+/** Restarts one attempt's clock (`resume` by the invigilator, `rest_break_end` by the candidate). */
+export async function restartClock(tx: Transaction<Database>, a: AttemptRow, action: 'resume' | 'rest_break_end', now: Date): Promise<AttemptRow | null> {
+	if (!may(factsOf(a), action, now).ok) return null;
 	const clock = resumeClock(clockOf(a)!, now);
-	await tx
-		.updateTable('attempt')
-		.set({ state, paused_from: null, paused_at: null, pause_reason: null, reading_ends_at: clock.readingEndsAt, deadline_at: clock.deadlineAt, updated_at: now })
-		.where('id', '=', a.id)
-		.execute();
-	return true;
+	return applyTransition(tx, a, action, now, { reading_ends_at: clock.readingEndsAt, deadline_at: clock.deadlineAt });
 }
 
 export async function pause(db: Kysely<Database>, ctx: ActionContext, sittingId: string, attemptId: string | null, reasonIn: string): Promise<number> {
@@ -256,7 +138,7 @@ export async function pause(db: Kysely<Database>, ctx: ActionContext, sittingId:
 			? [await lockAttempt(tx, attemptId, sittingId)]
 			: await tx.selectFrom('attempt').selectAll().where('sitting_id', '=', sittingId).where('state', 'in', ['reading', 'in_progress']).forUpdate().execute();
 		let n = 0;
-		for (const a of rows) if (await pauseOne(tx, a, reason, now)) n++;
+		for (const a of rows) if (await stopClock(tx, a, 'pause', reason, now)) n++;
 		if (attemptId && n === 0) throw new ConflictError('Only a candidate who is reading or answering can be paused', { state: rows[0]!.state });
 		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: attemptId ? 'pause' : 'pause_all', reason, centreId: ctx.centreId }, now);
 		return n;
@@ -271,7 +153,7 @@ export async function resume(db: Kysely<Database>, ctx: ActionContext, sittingId
 			? [await lockAttempt(tx, attemptId, sittingId)]
 			: await tx.selectFrom('attempt').selectAll().where('sitting_id', '=', sittingId).where('state', '=', 'paused').forUpdate().execute();
 		let n = 0;
-		for (const a of rows) if (await resumeOne(tx, a, now)) n++;
+		for (const a of rows) if (await restartClock(tx, a, 'resume', now)) n++;
 		if (attemptId && n === 0) throw new ConflictError('This candidate is not paused', { state: rows[0]!.state });
 		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: attemptId ? 'resume' : 'resume_all', reason, centreId: ctx.centreId }, now);
 		return n;
@@ -287,7 +169,8 @@ export async function extendTime(db: Kysely<Database>, ctx: ActionContext, sitti
 	const reason = requireReason(reasonIn, 'extra time');
 	await db.transaction().execute(async (tx) => {
 		const a = await settleAttempt(tx, await lockAttempt(tx, attemptId, sittingId), now);
-		if (!['reading', 'in_progress', 'paused'].includes(a.state)) throw new ConflictError(`Cannot give extra time to an attempt that is ${a.state.replace('_', ' ')}`, { state: a.state });
+		const verdict = may(factsOf(a), 'extend_time', now);
+		if (!verdict.ok) throw new ConflictError(capitalise(verdict.reason), { state: a.state });
 		const clock = extendClock(clockOf(a)!, minutes);
 		await tx.updateTable('attempt').set({ deadline_at: clock.deadlineAt, extension_minutes: a.extension_minutes + minutes, updated_at: now }).where('id', '=', a.id).execute();
 		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: 'extra_time', minutes, reason, centreId: ctx.centreId }, now);
@@ -299,8 +182,7 @@ export async function voidAttempt(db: Kysely<Database>, ctx: ActionContext, sitt
 	const reason = requireReason(reasonIn, 'voiding the attempt');
 	await db.transaction().execute(async (tx) => {
 		const a = await lockAttempt(tx, attemptId, sittingId);
-		const state = next(a, 'void');
-		await tx.updateTable('attempt').set({ state, void_reason: reason, updated_at: now }).where('id', '=', a.id).execute();
+		if (!(await applyTransition(tx, a, 'void', now, { void_reason: reason }))) changedMeanwhile(a);
 		await endCandidateSessionsSoon(tx, [a.id], now);
 		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: 'void', reason, centreId: ctx.centreId }, now);
 	});
@@ -320,7 +202,8 @@ export async function allowMove(db: Kysely<Database>, ctx: ActionContext, sittin
 	const reason = requireReason(reasonIn, 'the move');
 	await db.transaction().execute(async (tx) => {
 		const a = await lockAttempt(tx, attemptId, sittingId);
-		if (!['not_started', 'reading', 'in_progress', 'paused'].includes(a.state)) throw new ConflictError(`This attempt is ${a.state}`, { state: a.state });
+		const verdict = may(factsOf(a), 'allow_move', now);
+		if (!verdict.ok) throw new ConflictError(capitalise(verdict.reason), { state: a.state });
 		await tx.updateTable('attempt').set({ move_allowed_at: now, updated_at: now }).where('id', '=', a.id).execute();
 		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: 'allow_move', reason, centreId: ctx.centreId }, now);
 	});
@@ -345,23 +228,19 @@ async function endCandidateSessionsSoon(tx: Transaction<Database>, attemptIds: s
 		.execute();
 }
 
-/** Ends the sitting: every running or paused attempt is submitted; candidate sessions end shortly after. */
+/** Ends the sitting: every attempt still open (reading, answering or paused) is submitted; candidate sessions end shortly after. */
 export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sittingId: string): Promise<number> {
 	const now = ctx.now ?? new Date();
 	return db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
 		if (s.state === 'ended') throw new ConflictError('This sitting has already ended', { state: s.state });
-		const running = await tx.selectFrom('attempt').selectAll().where('sitting_id', '=', sittingId).where('state', 'in', ['reading', 'in_progress', 'paused']).forUpdate().execute();
+		const open = await tx.selectFrom('attempt').selectAll().where('sitting_id', '=', sittingId).where('state', 'in', ['reading', 'in_progress', 'paused']).forUpdate().execute();
 		let n = 0;
-		for (const a0 of running) {
+		for (const a0 of open) {
 			const a = await settleAttempt(tx, a0, now);
 			if (a.state === 'submitted') continue;
-			await tx
-				.updateTable('attempt')
-				.set({ state: 'submitted', submitted_at: now, submit_reason: 'sitting_ended', reference: newReference(), paused_at: null, updated_at: now })
-				.where('id', '=', a.id)
-				.execute();
-			n++;
+			const ended = await applyTransition(tx, a, 'end_sitting', now, { submitted_at: now, submit_reason: 'sitting_ended', reference: newReference() });
+			if (ended) n++;
 		}
 		await tx.updateTable('sitting').set({ state: 'ended', ended_at: now }).where('id', '=', sittingId).execute();
 		const all = await tx.selectFrom('attempt').select('id').where('sitting_id', '=', sittingId).execute();
@@ -371,3 +250,6 @@ export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sitti
 	});
 }
 
+function capitalise(s: string): string {
+	return s.charAt(0).toUpperCase() + s.slice(1);
+}

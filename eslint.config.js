@@ -1,0 +1,49 @@
+// ESLint: TypeScript and Svelte rules, plus the project's layering (DESIGN.md section 3) as import
+// rules, so a rule about where code may live is checked, not only written down.
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+import svelteConfig from './svelte.config.js';
+
+/** The domain is pure: no framework, no database, no I/O. */
+const DOMAIN_MAY_NOT_IMPORT = [
+	{ group: ['$app/*', '$env/*', '@sveltejs/*'], message: 'src/lib/domain is pure: no SvelteKit here.' },
+	{ group: ['$lib/server/*', '**/server/*', '**/server/**'], message: 'src/lib/domain is pure: it may not import server code.' },
+	{ group: ['kysely', 'pg', '@electric-sql/*', 'node:*', 'fs', 'path', 'crypto', 'handlebars', 'pdf-lib'], message: 'src/lib/domain is pure: no I/O, no database.' }
+];
+
+/** Only the HTTP adapters (routes, the hook, src/lib/server/http) speak SvelteKit. */
+const ONLY_HTTP_IMPORTS_KIT = [{ group: ['@sveltejs/kit', '@sveltejs/kit/*'], message: 'Only routes, hooks and src/lib/server/http import @sveltejs/kit: services throw the project’s errors (src/lib/server/errors.ts).' }];
+
+export default ts.config(
+	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'data/', 'coverage/', 'static/'] },
+	js.configs.recommended,
+	...ts.configs.recommended,
+	...svelte.configs.recommended,
+	{
+		languageOptions: { globals: { ...globals.browser, ...globals.node } }
+	},
+	{
+		files: ['**/*.svelte', '**/*.svelte.ts'],
+		languageOptions: { parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig } }
+	},
+	{
+		rules: {
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+			// Svelte 5 runes read props by destructuring; `each` keys are written where identity matters.
+			'svelte/require-each-key': 'off',
+			// Links are plain hrefs on purpose (the app works without JavaScript); no base path is used.
+			'svelte/no-navigation-without-resolve': 'off'
+		}
+	},
+	{
+		files: ['src/lib/domain/**'],
+		rules: { 'no-restricted-imports': ['error', { patterns: DOMAIN_MAY_NOT_IMPORT }] }
+	},
+	{
+		files: ['src/lib/**'],
+		ignores: ['src/lib/server/http/**', 'src/lib/domain/**'],
+		rules: { 'no-restricted-imports': ['error', { patterns: ONLY_HTTP_IMPORTS_KIT }] }
+	}
+);

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import { questionPaperOf } from '../../domain/question-paper.js';
+import { getPaperContent } from '../bank/papers.js';
+import type { Database } from '../db/schema.js';
+import { loaded, type LoadedAttempt } from './candidate-session.js';
+import { clockView, settleAttempt } from './clock.js';
+
+/** What the candidate's exam page needs: paper, own answers (with their sequence numbers), clock. */
+export async function candidateExamView(db: Kysely<Database>, attemptRef: string | LoadedAttempt, now = new Date()) {
+	const { row, paperVersionId } = await loaded(db, attemptRef);
+	const a = await settleAttempt(db, row, now);
+	const attemptId = a.id;
+	const info = await db
+		.selectFrom('sitting as s')
+		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
+		.innerJoin('attempt as a', 'a.sitting_id', 's.id')
+		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
+		.innerJoin('centre as ce', 'ce.id', 's.centre_id')
+		.select(['v.title', 'v.total_marks', 'v.reading_minutes', 's.state as sitting_state', 's.room', 'c.first_name', 'c.last_name', 'c.candidate_number', 'ce.number as centre_number', 'ce.name as centre_name'])
+		.where('a.id', '=', attemptId)
+		.executeTakeFirstOrThrow();
+	const responses = await db.selectFrom('response').select(['item_key', 'seq', 'text', 'saved_at']).where('attempt_id', '=', attemptId).execute();
+	// The paper is confidential until the sitting starts: it is part of the view only once reading has begun.
+	const clock = clockView(a, now);
+	// Only the question paper: the grids and boundaries stay on the server.
+	const paper = a.started_at !== null && clock.state !== 'void' ? questionPaperOf(await getPaperContent(db, paperVersionId)) : null;
+	return { attempt: a, info, responses, paper, clock };
+}

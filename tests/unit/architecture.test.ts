@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Every TypeScript file under a folder. */
+function sources(dir: string): string[] {
+	return readdirSync(dir).flatMap((name) => {
+		const p = join(dir, name);
+		return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+	});
+}
+
+/**
+ * "Every state change goes through the domain's transition function": a statement that writes an
+ * attempt's state anywhere but the one writer would bypass the rules (as settleAttempt and
+ * endSitting once did). The bulk end of reading time is the one documented exception: it is the
+ * domain's end_reading rule for a whole hall in one statement (an integration test holds the two
+ * together).
+ */
+describe('the attempt state has one writer', () => {
+	const writers = new Map<string, number>();
+	for (const file of sources('src')) {
+		const text = readFileSync(file, 'utf8');
+		const kysely = [...text.matchAll(/updateTable\('attempt'\)\s*\.set\(\{[^}]*\bstate\s*:/g)].length;
+		const raw = [...text.matchAll(/update\s+attempt\s+set[^;`]*\bstate\s*=/gi)].length;
+		if (kysely + raw > 0) writers.set(relative('.', file), kysely + raw);
+	}
+	it('only applyTransition, and the bulk end of reading time, write attempt.state', () => {
+		expect(Object.fromEntries(writers)).toEqual({ 'src/lib/server/delivery/attempt-store.ts': 1, 'src/lib/server/delivery/clock.ts': 1 });
+		const store = readFileSync('src/lib/server/delivery/attempt-store.ts', 'utf8');
+		expect(store).toMatch(/export async function applyTransition[\s\S]*transition\(factsOf\(a\), action, now\)[\s\S]*state: r\.state/);
+	});
+});
