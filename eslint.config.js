@@ -10,11 +10,19 @@ import svelteConfig from './svelte.config.js';
 const DOMAIN_MAY_NOT_IMPORT = [
 	{ group: ['$app/*', '$env/*', '@sveltejs/*'], message: 'src/lib/domain is pure: no SvelteKit here.' },
 	{ group: ['$lib/server/*', '**/server/*', '**/server/**'], message: 'src/lib/domain is pure: it may not import server code.' },
-	{ group: ['kysely', 'pg', '@electric-sql/*', 'node:*', 'fs', 'path', 'crypto', 'handlebars', 'pdf-lib'], message: 'src/lib/domain is pure: no I/O, no database.' }
+	{
+		group: ['kysely', 'pg', '@electric-sql/*', 'node:*', 'fs', 'path', 'crypto', 'handlebars', 'pdf-lib'],
+		message: 'src/lib/domain is pure: no I/O, no database.'
+	}
 ];
 
 /** Only the HTTP adapters (routes, the hook, src/lib/server/http) speak SvelteKit. */
-const ONLY_HTTP_IMPORTS_KIT = [{ group: ['@sveltejs/kit', '@sveltejs/kit/*'], message: 'Only routes, hooks and src/lib/server/http import @sveltejs/kit: services throw the project’s errors (src/lib/server/errors.ts).' }];
+const ONLY_HTTP_IMPORTS_KIT = [
+	{
+		group: ['@sveltejs/kit', '@sveltejs/kit/*'],
+		message: 'Only routes, hooks and src/lib/server/http import @sveltejs/kit: services throw the project’s errors (src/lib/server/errors.ts).'
+	}
+];
 
 export default ts.config(
 	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'data/', 'coverage/', 'static/'] },

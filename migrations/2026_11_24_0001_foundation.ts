@@ -36,18 +36,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('centre_id', 'uuid')
 		.addColumn('created_at', 'timestamptz', (c) => c.defaultTo(sql`now()`).notNull())
 		.addPrimaryKeyConstraint('membership_pkey', ['id'])
-		.addForeignKeyConstraint('membership_user_id_fkey', ['user_id'], 'app_user', ['id'], (f) =>
-			f.onDelete('cascade')
-		)
+		.addForeignKeyConstraint('membership_user_id_fkey', ['user_id'], 'app_user', ['id'], (f) => f.onDelete('cascade'))
 		.addForeignKeyConstraint('membership_centre_id_fkey', ['centre_id'], 'centre', ['id'])
-		.addCheckConstraint(
-			'membership_role_check',
-			sql`role in ('invigilator','centre_admin','marker','moderator','awarding_admin')`
-		)
-		.addCheckConstraint(
-			'membership_centre_scope_check',
-			sql`(role in ('invigilator','centre_admin')) = (centre_id is not null)`
-		)
+		.addCheckConstraint('membership_role_check', sql`role in ('invigilator','centre_admin','marker','moderator','awarding_admin')`)
+		.addCheckConstraint('membership_centre_scope_check', sql`(role in ('invigilator','centre_admin')) = (centre_id is not null)`)
 		.execute();
 	await sql`create unique index membership_user_role_centre_key on membership (user_id, role, coalesce(centre_id, '00000000-0000-0000-0000-000000000000'::uuid))`.execute(
 		db
@@ -71,10 +63,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addPrimaryKeyConstraint('candidate_pkey', ['id'])
 		.addForeignKeyConstraint('candidate_centre_id_fkey', ['centre_id'], 'centre', ['id'])
 		.addUniqueConstraint('candidate_centre_number_key', ['centre_id', 'candidate_number'])
-		.addCheckConstraint(
-			'candidate_extra_time_percent_check',
-			sql`extra_time_percent between 0 and 100`
-		)
+		.addCheckConstraint('candidate_extra_time_percent_check', sql`extra_time_percent between 0 and 100`)
 		.execute();
 
 	// Sessions per the Lucia guide: the id is public, only the SHA-256 of the secret is stored.
@@ -90,9 +79,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('ip', 'text')
 		.addColumn('user_agent', 'text')
 		.addPrimaryKeyConstraint('auth_session_pkey', ['id'])
-		.addForeignKeyConstraint('auth_session_user_id_fkey', ['user_id'], 'app_user', ['id'], (f) =>
-			f.onDelete('cascade')
-		)
+		.addForeignKeyConstraint('auth_session_user_id_fkey', ['user_id'], 'app_user', ['id'], (f) => f.onDelete('cascade'))
 		.execute();
 	await db.schema.createIndex('auth_session_user_id_idx').on('auth_session').column('user_id').execute();
 
@@ -107,11 +94,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addPrimaryKeyConstraint('sign_in_attempt_pkey', ['id'])
 		.addCheckConstraint('sign_in_attempt_key_kind_check', sql`key_kind in ('account','address','candidate')`)
 		.execute();
-	await db.schema
-		.createIndex('sign_in_attempt_key_idx')
-		.on('sign_in_attempt')
-		.columns(['key_kind', 'key', 'attempted_at'])
-		.execute();
+	await db.schema.createIndex('sign_in_attempt_key_idx').on('sign_in_attempt').columns(['key_kind', 'key', 'attempted_at']).execute();
 
 	await db.schema
 		.createTable('audit_log')

@@ -5,10 +5,5 @@ import { sql, type Kysely } from 'kysely';
 // index holds only attempts still in reading time, so it never scans past sittings.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
-	await db.schema
-		.createIndex('attempt_reading_ends_idx')
-		.on('attempt')
-		.column('reading_ends_at')
-		.where(sql.ref('state'), '=', sql.lit('reading'))
-		.execute();
+	await db.schema.createIndex('attempt_reading_ends_idx').on('attempt').column('reading_ends_at').where(sql.ref('state'), '=', sql.lit('reading')).execute();
 }

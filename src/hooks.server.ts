@@ -1,12 +1,12 @@
 import { error, type Handle, type HandleServerError, type RequestEvent, type ServerInit } from '@sveltejs/kit';
 import { getDatabase } from '$lib/server/db/instance';
 import { pruneExpired, SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
-import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry } from '$lib/server/auth/http';
+import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry } from '$lib/server/http/auth';
 import { accessNeededFor } from '$lib/domain/roles';
 import { judgeRequestOrigin } from '$lib/domain/request-origin';
 import { logger } from '$lib/server/log';
-import { apiError } from '$lib/server/routes';
-import { isUuid } from '$lib/server/validation';
+import { apiError } from '$lib/server/http/responses';
+import { hasControlCharacter, isUuid } from '$lib/server/validation';
 import { CANDIDATE_COOKIE, validateCandidateToken } from '$lib/server/delivery/candidate-session';
 import { sweepDeadlines } from '$lib/server/delivery/clock';
 
@@ -78,7 +78,7 @@ function isFullPageRender(event: RequestEvent): boolean {
 function badRouteParam(params: Partial<Record<string, string>>): { name: string; message: string } | null {
 	for (const [name, value] of Object.entries(params)) {
 		if (value === undefined) continue;
-		const bad = /Id$/.test(name) ? !isUuid(value) : /[\u0000-\u001f\u007f]/.test(value);
+		const bad = /Id$/.test(name) ? !isUuid(value) : hasControlCharacter(value);
 		if (bad) return { name, message: /Id$/.test(name) ? `No such ${name.slice(0, -2)}` : 'Not found' };
 	}
 	return null;
@@ -90,7 +90,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 	// API). `event.url.origin` is the app's public origin: adapter-node takes it from ORIGIN when set.
 	const origin = judgeRequestOrigin(event.request.method, event.request.headers.get('origin'), event.request.headers.get('sec-fetch-site'), event.url.origin);
 	if (!origin.allowed) {
-		logger.warn({ method: event.request.method, path: event.url.pathname, origin: event.request.headers.get('origin'), reason: origin.reason }, 'cross-origin request refused');
+		logger.warn(
+			{ method: event.request.method, path: event.url.pathname, origin: event.request.headers.get('origin'), reason: origin.reason },
+			'cross-origin request refused'
+		);
 		return withSecurityHeaders(apiError(403, origin.reason));
 	}
 

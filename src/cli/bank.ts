@@ -41,7 +41,11 @@ export function coverageTable(bank: Bank): string[] {
 		];
 	});
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-	const fmt = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+	const fmt = (r: string[]) =>
+		r
+			.map((cell, i) => cell.padEnd(widths[i]!))
+			.join('  ')
+			.trimEnd();
 	return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
 }
 
@@ -111,7 +115,10 @@ interface Gradable {
  * which administrators edit in the app) when the database has the paper; null when it has not, or
  * there is no database, or its schema is not there yet (never migrated, so nothing was imported).
  */
-async function storedPaper(paperCode: string, open: () => Promise<DatabaseHandle | null>): Promise<(Gradable & { version: number; contentHash: string }) | null> {
+async function storedPaper(
+	paperCode: string,
+	open: () => Promise<DatabaseHandle | null>
+): Promise<(Gradable & { version: number; contentHash: string }) | null> {
 	let h: DatabaseHandle | null;
 	try {
 		h = await open();
@@ -122,7 +129,13 @@ async function storedPaper(paperCode: string, open: () => Promise<DatabaseHandle
 	if (!h) return null;
 	try {
 		const v = await getPaperVersion(h.db, paperCode);
-		return { paper: v.paper, level: v.unit.level as Level, boundaries: { pass: v.pass, firstClass: v.firstClass }, version: v.version, contentHash: v.contentHash };
+		return {
+			paper: v.paper,
+			level: v.unit.level as Level,
+			boundaries: { pass: v.pass, firstClass: v.firstClass },
+			version: v.version,
+			contentHash: v.contentHash
+		};
 	} catch (err) {
 		if (err instanceof NotFoundError || /relation .* does not exist/.test(String(err))) return null;
 		console.error(`note: cannot read the database (${(err as Error).message}); grading with questions/ as it stands`);
@@ -151,12 +164,18 @@ export async function resultsExplain(
 	const stored = await storedPaper(paperCode, opts.database ?? (() => openExistingDatabase()));
 	if (stored) {
 		gradable = stored;
-		console.error(`note: graded with ${paperCode} v${stored.version} as stored in the database (boundaries: pass ${stored.boundaries.pass}, first class ${stored.boundaries.firstClass})`);
+		console.error(
+			`note: graded with ${paperCode} v${stored.version} as stored in the database (boundaries: pass ${stored.boundaries.pass}, first class ${stored.boundaries.firstClass})`
+		);
 		if (found && paperContentHash(found.paper) !== stored.contentHash) {
 			console.error(`note: ${found.file} differs from the stored version; run \`npm run cli -- bank import\` to import it`);
 		}
 	} else if (found) {
-		gradable = { paper: found.paper, level: found.unit.level as Level, boundaries: { pass: found.paper.boundaries.pass, firstClass: found.paper.boundaries.first_class } };
+		gradable = {
+			paper: found.paper,
+			level: found.unit.level as Level,
+			boundaries: { pass: found.paper.boundaries.pass, firstClass: found.paper.boundaries.first_class }
+		};
 	} else {
 		const bad = bank.problems.filter((p) => p.file.includes(paperCode));
 		console.error(bad.length ? `Paper ${paperCode} has problems:\n${bad.map(formatProblem).join('\n')}` : `No paper ${paperCode} in ${dir}`);

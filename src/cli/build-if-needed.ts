@@ -14,9 +14,7 @@ function newestMtime(path: string): number {
 /** Builds the app when there is no build or a source file is newer than it. */
 export function buildIfNeeded(log: (line: string) => void): void {
 	const built = existsSync('build/handler.js') ? statSync('build/handler.js').mtimeMs : 0;
-	const sources = Math.max(
-		...['src', 'static', 'migrations', 'svelte.config.js', 'vite.config.ts', 'package.json'].map(newestMtime)
-	);
+	const sources = Math.max(...['src', 'static', 'migrations', 'svelte.config.js', 'vite.config.ts', 'package.json'].map(newestMtime));
 	if (built && built >= sources) return;
 	log(built ? 'Sources changed since the last build; building…' : 'No build yet; building the app (about a minute)…');
 	const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });

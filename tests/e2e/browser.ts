@@ -33,14 +33,19 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
 	return browser.newContext({ baseURL: e2e().baseURL });
 }
 
+/** Signs in on the staff sign-in page and waits to leave it. */
+export async function signInWith(page: Page, email: string, password: string): Promise<void> {
+	await page.goto('/signin');
+	await page.getByLabel('Email address').fill(email);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.waitForURL((url) => url.pathname !== '/signin');
+}
+
 export async function signInAs(page: Page, role: string): Promise<void> {
 	const account = e2e().accounts[role];
 	if (!account) throw new Error(`No demo account for ${role}`);
-	await page.goto('/signin');
-	await page.getByLabel('Email address').fill(account.email);
-	await page.getByLabel('Password').fill(account.password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	await page.waitForURL((url) => url.pathname !== '/signin');
+	await signInWith(page, account.email, account.password);
 }
 
 /** Runs axe (WCAG 2.0–2.2 A and AA rules) and fails on any serious or critical violation. */
@@ -48,6 +53,12 @@ export async function expectAccessible(page: Page): Promise<void> {
 	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
 	const bad = results.violations
 		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id} (${v.impact}): ${v.help} – ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
+		.map(
+			(v) =>
+				`${v.id} (${v.impact}): ${v.help} – ${v.nodes
+					.map((n) => n.target.join(' '))
+					.slice(0, 3)
+					.join('; ')}`
+		);
 	expect(bad, `axe violations on ${page.url()}`).toEqual([]);
 }

@@ -283,7 +283,7 @@ describe('a whole sitting, from booking to submit', () => {
 });
 
 describe('the server owns the deadline', () => {
-	it('an idle candidate is submitted at the deadline with what they had saved; a rest break stops only its taker\'s clock; ending the sitting submits the rest', async () => {
+	it("an idle candidate is submitted at the deadline with what they had saved; a rest break stops only its taker's clock; ending the sitting submits the rest", async () => {
 		const booked = await bookSitting('8992-902-T', [/0003 Chloe Murphy/, /0004 Dylan Evans/]);
 		const cand = await page();
 		const dylan = await page();
@@ -301,7 +301,7 @@ describe('the server owns the deadline', () => {
 		await dylan.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 10_000 });
 		await dylan.getByRole('button', { name: 'Start a rest break' }).click();
 		await waitText(dylan.getByRole('alert'), 'Your time has stopped for your rest break', 5000);
-		await waitText(row('Dylan Evans'), 'paused: Rest break (candidate)');
+		await waitText(row('Dylan Evans'), 'paused: rest break (the candidate’s own)');
 		const frozen = await timerSeconds(dylan);
 		expect(await cand.getByRole('button', { name: 'Start a rest break' }).count()).toBe(0);
 		await expectAccessible(dylan);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { e2e, expectAccessible, launchBrowser, newContext, signInAs, signInWith } from './browser.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -154,10 +154,7 @@ describe('roles and centres', () => {
 		// The new centre admin sees their centre; the demo centre's admin gets 404 for it.
 		const ng = await newContext(browser);
 		const ngPage = await ng.newPage();
-		await ngPage.goto('/signin');
-		await ngPage.getByLabel('Email address').fill('ng.admin@example.test');
-		await ngPage.getByLabel('Password').fill('a long initial password');
-		await ngPage.getByRole('button', { name: 'Sign in' }).click();
+		await signInWith(ngPage, 'ng.admin@example.test', 'a long initial password');
 		await ngPage.waitForURL(/\/centre\/[0-9a-f-]+$/);
 		const northgateUrl = new URL(ngPage.url()).pathname;
 		await expect(ngPage.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Northgate College');

@@ -41,9 +41,19 @@ function freePort(): Promise<number> {
 function e2eBank(root: string): string {
 	const dir = join(root, 'bank');
 	cpSync('questions', dir, { recursive: true });
-	for (const [unitCode, duration] of [['8992-901', 10], ['8992-902', 1]] as const) {
+	for (const [unitCode, duration] of [
+		['8992-901', 10],
+		['8992-902', 1]
+	] as const) {
 		const unit = { ...validUnit(), unit: unitCode, title: `Test unit ${unitCode}`, exam: { duration_minutes: duration, reading_minutes: 1 } };
-		const paper = { ...validPaper(), code: `${unitCode}-T`, unit: unitCode, title: `Browser test paper ${unitCode}`, duration_minutes: duration, reading_minutes: 1 };
+		const paper = {
+			...validPaper(),
+			code: `${unitCode}-T`,
+			unit: unitCode,
+			title: `Browser test paper ${unitCode}`,
+			duration_minutes: duration,
+			reading_minutes: 1
+		};
 		writeFileSync(join(dir, 'units', `${unitCode}.yaml`), stringify(unit));
 		mkdirSync(join(dir, unitCode));
 		writeFileSync(join(dir, unitCode, `${unitCode}-T.yaml`), stringify(paper));

@@ -28,7 +28,8 @@ async function watchedPage(): Promise<Page> {
 	const page = await context.newPage();
 	page.on('console', (msg) => {
 		const text = msg.text();
-		if (/Refused to|Content Security Policy|securitypolicyviolation|Permissions-Policy|Permissions policy/i.test(text)) violations.push(`${page.url()}: ${text}`);
+		if (/Refused to|Content Security Policy|securitypolicyviolation|Permissions-Policy|Permissions policy/i.test(text))
+			violations.push(`${page.url()}: ${text}`);
 	});
 	return page;
 }
@@ -51,7 +52,10 @@ function expectSecurityHeaders(res: { headers(): Record<string, string> } | null
 	expect(csp.get('default-src'), what).toEqual(["'self'"]);
 	const scripts = csp.get('script-src') ?? [];
 	expect(scripts[0], what).toBe("'self'");
-	expect(scripts.some((s) => /^'nonce-[A-Za-z0-9+/=]+'$/.test(s)), `${what}: script nonce`).toBe(true);
+	expect(
+		scripts.some((s) => /^'nonce-[A-Za-z0-9+/=]+'$/.test(s)),
+		`${what}: script nonce`
+	).toBe(true);
 	expect(scripts, what).not.toContain("'unsafe-inline'");
 	expect(scripts, what).not.toContain("'unsafe-eval'");
 	expect(csp.get('style-src') ?? [], what).not.toContain("'unsafe-inline'");
@@ -126,7 +130,15 @@ describe('Content-Security-Policy', () => {
 		await adminPage.getByRole('link', { name: 'Papers', exact: true }).first().click();
 		await adminPage.waitForURL('**/admin/papers');
 		await adminPage.getByRole('heading', { level: 1 }).waitFor();
-		for (const path of ['/admin/papers/8992-111-A', '/admin/papers/8992-111-A/preview', '/admin/papers/8992-111-A/grid', '/admin/centres', '/admin/users', '/admin/audit', '/account']) {
+		for (const path of [
+			'/admin/papers/8992-111-A',
+			'/admin/papers/8992-111-A/preview',
+			'/admin/papers/8992-111-A/grid',
+			'/admin/centres',
+			'/admin/users',
+			'/admin/audit',
+			'/account'
+		]) {
 			await visit(adminPage, path);
 		}
 		for (const path of [centreHome, `${centreHome}/candidates`, `${centreHome}/sittings`]) await visit(admin, path);
@@ -171,7 +183,11 @@ describe('a sitting under the policy, and cross-origin requests', () => {
 		// Reading time (1 minute), then answering: the clock, the event stream and autosave all work under the policy.
 		await candidate.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 80_000 });
 		await candidate.getByLabel('Answer to question 1', { exact: true }).fill('My own answer.');
-		await candidate.getByRole('status').filter({ hasText: /All answers saved/ }).first().waitFor({ timeout: 10_000 });
+		await candidate
+			.getByRole('status')
+			.filter({ hasText: /All answers saved/ })
+			.first()
+			.waitFor({ timeout: 10_000 });
 		expect(violations).toEqual([]);
 	}, 150_000);
 
@@ -186,7 +202,11 @@ describe('a sitting under the policy, and cross-origin requests', () => {
 					data: JSON.stringify({ seq: 1_000_000, text: 'Forged answer.' }),
 					headers: { 'content-type': 'application/json', origin: 'https://evil.example' }
 				}),
-			() => api.post(`/api/attempts/${attemptId}/rest-break`, { data: '{"start":true}', headers: { 'content-type': 'application/json', origin: 'https://evil.example' } })
+			() =>
+				api.post(`/api/attempts/${attemptId}/rest-break`, {
+					data: '{"start":true}',
+					headers: { 'content-type': 'application/json', origin: 'https://evil.example' }
+				})
 		];
 		for (const send of forged) {
 			const res = await send();
@@ -196,7 +216,9 @@ describe('a sitting under the policy, and cross-origin requests', () => {
 		const clock = await (await api.get(`/api/attempts/${attemptId}/clock`)).json();
 		expect(clock.state).toBe('in_progress');
 		await candidate.reload();
-		await candidate.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.value === 'My own answer.', null, { timeout: 10_000 });
+		await candidate.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.value === 'My own answer.', null, {
+			timeout: 10_000
+		});
 		// The same submit from the app's own origin goes through.
 		const own = await api.post(`/api/attempts/${attemptId}/submit`, { headers: { origin: e2e().baseURL } });
 		expect(own.status()).toBe(200);
@@ -219,7 +241,11 @@ describe('bad input is a 4xx with a reason, never a 500', () => {
 	it('a NUL byte in a sign-in field is a 400 with a message', async () => {
 		const ctx = await request.newContext({ baseURL: e2e().baseURL });
 		const headers = { origin: e2e().baseURL, accept: 'text/html' };
-		const cand = await ctx.post('/candidate/signin', { form: { centre_number: '900001', candidate_number: '0005\0', keycode: 'ABCDEF' }, headers, maxRedirects: 0 });
+		const cand = await ctx.post('/candidate/signin', {
+			form: { centre_number: '900001', candidate_number: '0005\0', keycode: 'ABCDEF' },
+			headers,
+			maxRedirects: 0
+		});
 		expect(cand.status()).toBe(400);
 		expect(await cand.text()).toContain('NUL');
 		const staff = await ctx.post('/signin', { form: { email: 'a\0@demo.test', password: 'x' }, headers, maxRedirects: 0 });

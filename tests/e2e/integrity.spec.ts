@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { e2e, expectAccessible, launchBrowser, newContext, signInAs, signInWith } from './browser.js';
 
 /*
  * Only the invigilators booked on a sitting, and the centre's administrator, may run it: another
@@ -37,11 +37,8 @@ describe('who may run a sitting', () => {
 
 		const cover = await newContext(browser);
 		const page = await cover.newPage();
-		await page.goto('/signin');
-		await page.getByLabel('Email address').fill('cover.invigilator@example.test');
-		await page.getByLabel('Password').fill('another long password');
-		await page.getByRole('button', { name: 'Sign in' }).click();
-		await page.waitForURL((u) => u.pathname === '/invigilate');
+		await signInWith(page, 'cover.invigilator@example.test', 'another long password');
+		expect(new URL(page.url()).pathname).toBe('/invigilate');
 		await expect(page.locator('main').textContent()).resolves.toContain('No sittings are assigned to you yet');
 
 		const console = await page.goto(href!);

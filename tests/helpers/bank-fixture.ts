@@ -21,7 +21,11 @@ export function validUnit() {
 	};
 }
 
-const points = (n: number) => ({ mode: 'points', points: Array.from({ length: n }, (_, i) => ({ text: `point ${i + 1}`, marks: 1 })), guidance: 'Accept other valid points.' });
+const points = (n: number) => ({
+	mode: 'points',
+	points: Array.from({ length: n }, (_, i) => ({ text: `point ${i + 1}`, marks: 1 })),
+	guidance: 'Accept other valid points.'
+});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function validPaper(): any {
@@ -58,7 +62,14 @@ export function validPaper(): any {
 								marks: 5,
 								area: 'FO',
 								criteria: ['AC4.1'],
-								grid: { mode: 'levels', bands: [{ min: 1, max: 2, descriptor: 'Basic' }, { min: 3, max: 4, descriptor: 'Sound' }, { min: 5, max: 5, descriptor: 'Full' }] }
+								grid: {
+									mode: 'levels',
+									bands: [
+										{ min: 1, max: 2, descriptor: 'Basic' },
+										{ min: 3, max: 4, descriptor: 'Sound' },
+										{ min: 5, max: 5, descriptor: 'Full' }
+									]
+								}
 							}
 						]
 					}

@@ -9,7 +9,7 @@ export const PASSWORD = 'correct horse battery staple';
 
 export async function makeCentre(db: Kysely<Database>, name = 'Test Centre') {
 	seq++;
-	return createCentre(db, SYSTEM_ACTOR, { number: String(100000 + seq * 7919 % 900000).padStart(6, '0'), name: `${name} ${seq}` });
+	return createCentre(db, SYSTEM_ACTOR, { number: String(100000 + ((seq * 7919) % 900000)).padStart(6, '0'), name: `${name} ${seq}` });
 }
 
 export async function makeStaff(db: Kysely<Database>, role: StaffRole, centreId?: string) {

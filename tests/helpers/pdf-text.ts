@@ -45,7 +45,13 @@ export async function readPdf(bytes: Uint8Array): Promise<PdfPage[]> {
 			const content = await page.getTextContent();
 			const items = content.items
 				.filter((i): i is PdfJsTextItem => 'str' in i && i.str.trim() !== '')
-				.map((i) => ({ text: i.str, x: i.transform[4] as number, y: i.transform[5] as number, width: i.width, size: Math.hypot(i.transform[0] as number, i.transform[1] as number) }));
+				.map((i) => ({
+					text: i.str,
+					x: i.transform[4] as number,
+					y: i.transform[5] as number,
+					width: i.width,
+					size: Math.hypot(i.transform[0] as number, i.transform[1] as number)
+				}));
 			pages.push({ number: n, items, lines: groupLines(items) });
 		}
 		return pages;

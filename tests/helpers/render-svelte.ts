@@ -16,7 +16,10 @@ import { render } from 'svelte/server';
 export async function renderComponent(path: string, props: Record<string, unknown>): Promise<string> {
 	const { js } = compile(readFileSync(path, 'utf8'), { generate: 'server', filename: path });
 	const require = createRequire(import.meta.url);
-	const code = js.code.replace(/from ['"](svelte(?:\/[^'"]*)?)['"]/g, (_m, spec: string) => `from ${JSON.stringify(pathToFileURL(require.resolve(spec)).href)}`);
+	const code = js.code.replace(
+		/from ['"](svelte(?:\/[^'"]*)?)['"]/g,
+		(_m, spec: string) => `from ${JSON.stringify(pathToFileURL(require.resolve(spec)).href)}`
+	);
 	const dir = mkdtempSync(join(tmpdir(), 'component-'));
 	try {
 		const file = join(dir, 'component.js');

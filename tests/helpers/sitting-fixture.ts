@@ -17,7 +17,12 @@ export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: { e
 	const candidates = [];
 	for (let i = 0; i < n; i++) {
 		candidates.push(
-			await registerCandidate(db, SYSTEM_ACTOR, centre.id, { candidate_number: `C${i + 1}`, first_name: `Cand${i + 1}`, last_name: 'Test', ...(arrangements[i] ?? {}) })
+			await registerCandidate(db, SYSTEM_ACTOR, centre.id, {
+				candidate_number: `C${i + 1}`,
+				first_name: `Cand${i + 1}`,
+				last_name: 'Test',
+				...(arrangements[i] ?? {})
+			})
 		);
 	}
 	const actor = { userId: invigilator.id, label: invigilator.email };

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
 import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-in.js';
-import { createSession, invalidateAllUserSessions, invalidateSession, pruneExpired, SIGN_IN_ATTEMPT_RETENTION_MS, validateSessionToken } from '../../src/lib/server/auth/sessions.js';
+import {
+	createSession,
+	invalidateAllUserSessions,
+	invalidateSession,
+	pruneExpired,
+	SIGN_IN_ATTEMPT_RETENTION_MS,
+	validateSessionToken
+} from '../../src/lib/server/auth/sessions.js';
 import { ACCOUNT_AT_ADDRESS_THROTTLE, ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../../src/lib/domain/throttle.js';
 import { TooManyRequestsError, ValidationError } from '../../src/lib/server/errors.js';
 import { hashSecret } from '../../src/lib/server/auth/tokens.js';
@@ -149,10 +156,13 @@ describe('pruning', () => {
 		const hours = (n: number) => new Date(now.getTime() - n * 3600_000);
 		const fresh = await createSession(h.db, staff.id, {}, hours(1));
 		const idle = await createSession(h.db, staff.id, {}, hours(9));
-		await h.db.insertInto('sign_in_attempt').values([
-			{ key_kind: 'account', key: 'old@example.test', succeeded: false, attempted_at: new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_MS - 1000) },
-			{ key_kind: 'account', key: 'recent@example.test', succeeded: false, attempted_at: hours(1) }
-		]).execute();
+		await h.db
+			.insertInto('sign_in_attempt')
+			.values([
+				{ key_kind: 'account', key: 'old@example.test', succeeded: false, attempted_at: new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_MS - 1000) },
+				{ key_kind: 'account', key: 'recent@example.test', succeeded: false, attempted_at: hours(1) }
+			])
+			.execute();
 		const pruned = await pruneExpired(h.db, now);
 		expect(pruned.sessions).toBeGreaterThanOrEqual(1);
 		const left = await h.db.selectFrom('auth_session').select('id').where('user_id', '=', staff.id).execute();

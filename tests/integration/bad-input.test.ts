@@ -24,8 +24,8 @@ import { createSession, SESSION_COOKIE, type SessionUser } from '../../src/lib/s
  * refuses). The services are tested directly; the routes and the hook are called as SvelteKit
  * calls them, with a request event, against the same real database.
  *
- * The unit-test config has no SvelteKit plugin, so the `$lib/…` imports of the route and hook
- * files are pointed at the real modules here (and the hook's database and logger at the test's).
+ * `$lib` resolves to src/lib in the unit-test config; only the hook's database (the test's own)
+ * and its logger (to see what is logged) are replaced.
  */
 const shared = vi.hoisted(() => ({
 	db: null as unknown,
@@ -33,26 +33,6 @@ const shared = vi.hoisted(() => ({
 }));
 vi.mock('$lib/server/db/instance', () => ({ getDatabase: async () => ({ db: shared.db }) }));
 vi.mock('$lib/server/log', () => ({ logger: shared.log }));
-vi.mock('$lib/server/validation', () => import('../../src/lib/server/validation.js'));
-vi.mock('$lib/server/routes', () => import('../../src/lib/server/routes.js'));
-vi.mock('$lib/server/errors', () => import('../../src/lib/server/errors.js'));
-vi.mock('$lib/server/auth/http', () => import('../../src/lib/server/auth/http.js'));
-vi.mock('$lib/server/auth/sessions', () => import('../../src/lib/server/auth/sessions.js'));
-vi.mock('$lib/server/auth/sign-in', () => import('../../src/lib/server/auth/sign-in.js'));
-vi.mock('$lib/server/centres', () => import('../../src/lib/server/centres/index.js'));
-vi.mock('$lib/server/centres/csv', () => import('../../src/lib/server/centres/csv.js'));
-vi.mock('$lib/server/sittings', () => import('../../src/lib/server/sittings/index.js'));
-vi.mock('$lib/server/bank/papers', () => import('../../src/lib/server/bank/papers.js'));
-vi.mock('$lib/server/delivery/candidate-session', () => import('../../src/lib/server/delivery/candidate-session.js'));
-vi.mock('$lib/server/delivery/sign-in', () => import('../../src/lib/server/delivery/sign-in.js'));
-vi.mock('$lib/server/delivery/clock', () => import('../../src/lib/server/delivery/clock.js'));
-vi.mock('$lib/server/delivery/console', () => import('../../src/lib/server/delivery/console.js'));
-vi.mock('$lib/server/delivery/submission', () => import('../../src/lib/server/delivery/submission.js'));
-vi.mock('$lib/domain/roles', () => import('../../src/lib/domain/roles.js'));
-vi.mock('$lib/domain/request-origin', () => import('../../src/lib/domain/request-origin.js'));
-vi.mock('$lib/domain/paper', () => import('../../src/lib/domain/paper.js'));
-vi.mock('$lib/domain/codes', () => import('../../src/lib/domain/codes.js'));
-vi.mock('$lib/domain/candidates', () => import('../../src/lib/domain/candidates.js'));
 
 const DASHES = '-'.repeat(36);
 const APP = 'http://exams.test';
@@ -125,11 +105,28 @@ async function outcome(run: () => unknown): Promise<{ result?: unknown; thrown?:
 	}
 }
 
-const centreAdmin = (id: string, email: string, centreId: string): SessionUser => ({ id, email, displayName: 'Centre admin', grants: [{ role: 'centre_admin', centreId }] });
-const adminUser: SessionUser = { id: '00000000-0000-4000-8000-000000000001', email: 'a@example.test', displayName: 'Admin', grants: [{ role: 'awarding_admin', centreId: null }] };
+const centreAdmin = (id: string, email: string, centreId: string): SessionUser => ({
+	id,
+	email,
+	displayName: 'Centre admin',
+	grants: [{ role: 'centre_admin', centreId }]
+});
+const adminUser: SessionUser = {
+	id: '00000000-0000-4000-8000-000000000001',
+	email: 'a@example.test',
+	displayName: 'Admin',
+	grants: [{ role: 'awarding_admin', centreId: null }]
+};
 
 const count = async (table: 'sitting' | 'candidate' | 'auth_session' | 'sign_in_attempt' | 'audit_log' | 'centre') =>
-	Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+	Number(
+		(
+			await db
+				.selectFrom(table)
+				.select((eb) => eb.fn.countAll<number>().as('n'))
+				.executeTakeFirstOrThrow()
+		).n
+	);
 
 /* ---------- services ---------- */
 
@@ -143,7 +140,19 @@ describe('the validation module', () => {
 	it('reads a date and time only when it is a real one in range', () => {
 		expect(parseDateTime('2026-11-24T10:00')?.getTime()).toBe(new Date('2026-11-24T10:00').getTime());
 		expect(parseDateTime('2026-11-24T10:00:00.000Z')?.toISOString()).toBe('2026-11-24T10:00:00.000Z');
-		for (const bad of ['-000001-01-01T10:00', '0000-01-01T10:00', '0001-01-01T10:00', '+275760-09-13T00:00', '2026-02-31T10:00', '2026-13-01T10:00', '2026-11-24T25:00', '2100-01-01T00:00Z', 'Tue 24 Nov 2026', '2026-11-24', '']) {
+		for (const bad of [
+			'-000001-01-01T10:00',
+			'0000-01-01T10:00',
+			'0001-01-01T10:00',
+			'+275760-09-13T00:00',
+			'2026-02-31T10:00',
+			'2026-13-01T10:00',
+			'2026-11-24T25:00',
+			'2100-01-01T00:00Z',
+			'Tue 24 Nov 2026',
+			'2026-11-24',
+			''
+		]) {
 			expect(parseDateTime(bad), bad).toBeNull();
 		}
 	});
@@ -184,7 +193,10 @@ describe('sittings: ids and dates from outside', () => {
 		for (const [change, field] of cases) {
 			const err = await bookSitting(db, SYSTEM_ACTOR, f.centre.id, { ...good, ...change }).catch((e: unknown) => e);
 			expect(err, JSON.stringify(change)).toBeInstanceOf(ValidationError);
-			expect((err as ValidationError).issues.map((i) => i.field), JSON.stringify(change)).toContain(field);
+			expect(
+				(err as ValidationError).issues.map((i) => i.field),
+				JSON.stringify(change)
+			).toContain(field);
 		}
 		await expect(bookSitting(db, SYSTEM_ACTOR, DASHES, good)).rejects.toBeInstanceOf(NotFoundError);
 		expect(await count('sitting')).toBe(before);
@@ -208,7 +220,9 @@ describe('centres: text, ids and dates from outside', () => {
 	it('refuses a date of birth in year 0 (PostgreSQL has none), before 1900 or in the future', async () => {
 		const c = await makeCentre(db);
 		for (const dob of ['0000-01-01', '1899-12-31', '2999-01-01']) {
-			const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: 'D1', first_name: 'A', last_name: 'B', date_of_birth: dob }).catch((e: unknown) => e);
+			const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: 'D1', first_name: 'A', last_name: 'B', date_of_birth: dob }).catch(
+				(e: unknown) => e
+			);
 			expect(err, dob).toBeInstanceOf(ValidationError);
 			expect((err as ValidationError).issues[0]?.field).toBe('date_of_birth');
 		}
@@ -219,13 +233,32 @@ describe('centres: text, ids and dates from outside', () => {
 
 	it('names the CSV row with a NUL byte or an impossible birth date, and saves none of the file', async () => {
 		const c = await makeCentre(db);
-		const nul = await importCandidates(db, SYSTEM_ACTOR, c.id, [{ candidate_number: '1', first_name: 'A', last_name: 'B' }, { candidate_number: '2', first_name: 'C\0', last_name: 'D' }], 'class\0.csv', [2, 3]);
+		const nul = await importCandidates(
+			db,
+			SYSTEM_ACTOR,
+			c.id,
+			[
+				{ candidate_number: '1', first_name: 'A', last_name: 'B' },
+				{ candidate_number: '2', first_name: 'C\0', last_name: 'D' }
+			],
+			'class\0.csv',
+			[2, 3]
+		);
 		expect(nul).toEqual({ ok: false, errors: [{ row: 3, message: expect.stringContaining('first_name') }] });
-		const dob = await importCandidates(db, SYSTEM_ACTOR, c.id, [{ candidate_number: '1', first_name: 'A', last_name: 'B', date_of_birth: '0000-01-01' }], 'class.csv');
+		const dob = await importCandidates(
+			db,
+			SYSTEM_ACTOR,
+			c.id,
+			[{ candidate_number: '1', first_name: 'A', last_name: 'B', date_of_birth: '0000-01-01' }],
+			'class.csv'
+		);
 		expect(dob).toEqual({ ok: false, errors: [{ row: 2, message: expect.stringContaining('Date of birth') }] });
 		expect(await listCandidates(db, c.id)).toEqual([]);
 		// A NUL in the file's own name is dropped from the audit entry, not a 500.
-		expect(await importCandidates(db, SYSTEM_ACTOR, c.id, [{ candidate_number: '1', first_name: 'A', last_name: 'B' }], 'class\0.csv')).toEqual({ ok: true, count: 1 });
+		expect(await importCandidates(db, SYSTEM_ACTOR, c.id, [{ candidate_number: '1', first_name: 'A', last_name: 'B' }], 'class\0.csv')).toEqual({
+			ok: true,
+			count: 1
+		});
 	});
 
 	it('finds no centre or candidate for a malformed id', async () => {
@@ -258,7 +291,10 @@ describe('sign-in forms', () => {
 	it('staff sign-in: a NUL byte in the email or password is a 400 with a reason, and nothing is looked up or recorded', async () => {
 		const { actions } = await import('../../src/routes/signin/+page.server.js');
 		const before = [await count('sign_in_attempt'), await count('auth_session')];
-		for (const form of [{ email: 'x\0@example.test', password: 'whatever it is' }, { email: 'x@example.test', password: 'pass\0word' }]) {
+		for (const form of [
+			{ email: 'x\0@example.test', password: 'whatever it is' },
+			{ email: 'x@example.test', password: 'pass\0word' }
+		]) {
 			const { result, thrown } = await outcome(() => actions.default!(fakeEvent({ path: '/signin', form })));
 			expect(thrown, JSON.stringify(form)).toBeUndefined();
 			expect(isActionFailure(result)).toBe(true);
@@ -273,11 +309,15 @@ describe('sign-in forms', () => {
 		const { actions } = await import('../../src/routes/signin/+page.server.js');
 		const staff = await makeStaff(db, 'marker');
 		for (const next of ['/mark\r\nSet-Cookie: x=1', '/%09/evil.example', '/\\evil.example', 'https://evil.example', '/mark%0d%0a']) {
-			const { thrown } = await outcome(() => actions.default!(fakeEvent({ path: `/signin?next=${encodeURIComponent(next)}`, form: { email: staff.email, password: PASSWORD } })));
+			const { thrown } = await outcome(() =>
+				actions.default!(fakeEvent({ path: `/signin?next=${encodeURIComponent(next)}`, form: { email: staff.email, password: PASSWORD } }))
+			);
 			expect(isRedirect(thrown), JSON.stringify(next)).toBe(true);
 			expect((thrown as { location: string }).location, JSON.stringify(next)).toBe('/mark');
 		}
-		const { thrown } = await outcome(() => actions.default!(fakeEvent({ path: '/signin?next=%2Fmark%2Fgrids%2F8992-111-T', form: { email: staff.email, password: PASSWORD } })));
+		const { thrown } = await outcome(() =>
+			actions.default!(fakeEvent({ path: '/signin?next=%2Fmark%2Fgrids%2F8992-111-T', form: { email: staff.email, password: PASSWORD } }))
+		);
 		expect((thrown as { location: string }).location).toBe('/mark/grids/8992-111-T');
 	});
 
@@ -304,7 +344,13 @@ describe("a centre's pages", () => {
 		const f = await makeSitting(db, 1);
 		const admin = await makeStaff(db, 'centre_admin', f.centre.id);
 		const user = centreAdmin(admin.id, admin.email, f.centre.id);
-		const form = { paper_code: '8992-111-T', scheduled_at: '2026-11-24T10:00', room: 'Hall', invigilator_ids: [f.invigilator.id], candidate_ids: [f.candidates[0]!.id] };
+		const form = {
+			paper_code: '8992-111-T',
+			scheduled_at: '2026-11-24T10:00',
+			room: 'Hall',
+			invigilator_ids: [f.invigilator.id],
+			candidate_ids: [f.candidates[0]!.id]
+		};
 		const before = await count('sitting');
 		const cases: [Record<string, string | string[]>, string][] = [
 			[{ candidate_ids: [DASHES] }, 'candidate_ids.0'],
@@ -327,7 +373,9 @@ describe("a centre's pages", () => {
 	it('a sitting page or document for 36 dashes is a 404', async () => {
 		const f = await makeSitting(db, 1);
 		const page = await import('../../src/routes/centre/[centreId]/sittings/[sittingId]/+page.server.js');
-		const { thrown } = await outcome(() => page.load(fakeEvent({ path: `/centre/${f.centre.id}/sittings/${DASHES}`, params: { centreId: f.centre.id, sittingId: DASHES } })));
+		const { thrown } = await outcome(() =>
+			page.load(fakeEvent({ path: `/centre/${f.centre.id}/sittings/${DASHES}`, params: { centreId: f.centre.id, sittingId: DASHES } }))
+		);
 		expect(isHttpError(thrown, 404)).toBe(true);
 	});
 
@@ -352,17 +400,29 @@ describe('hooks.server.ts', () => {
 		return { attemptId, token };
 	}
 	const submitEvent = (attemptId: string, token: string, headers: Record<string, string>) =>
-		fakeEvent({ method: 'POST', path: `/api/attempts/${attemptId}/submit`, routeId: '/api/attempts/[attemptId]/submit', params: { attemptId }, headers, cookies: { exam_candidate: token } });
+		fakeEvent({
+			method: 'POST',
+			path: `/api/attempts/${attemptId}/submit`,
+			routeId: '/api/attempts/[attemptId]/submit',
+			params: { attemptId },
+			headers,
+			cookies: { exam_candidate: token }
+		});
 
 	it('refuses a submit from a foreign Origin (403 with the reason) and the attempt is not submitted', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
 		const { POST } = await import('../../src/routes/api/attempts/[attemptId]/submit/+server.js');
 		const { attemptId, token } = await runningAttempt();
-		const resolve = vi.fn((event: RequestEvent) => POST(event ));
+		const resolve = vi.fn((event: RequestEvent) => POST(event));
 		const state = async () => (await db.selectFrom('attempt').select('state').where('id', '=', attemptId).executeTakeFirstOrThrow()).state;
 		const before = await state();
 
-		const foreign: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { origin: APP, 'sec-fetch-site': 'same-site' }];
+		const foreign: Record<string, string>[] = [
+			{ origin: 'https://evil.example' },
+			{ origin: 'null' },
+			{ 'sec-fetch-site': 'cross-site' },
+			{ origin: APP, 'sec-fetch-site': 'same-site' }
+		];
 		for (const headers of foreign) {
 			const res = await handle({ event: submitEvent(attemptId, token, headers), resolve });
 			expect(res.status, JSON.stringify(headers)).toBe(403);
@@ -391,7 +451,10 @@ describe('hooks.server.ts', () => {
 	it('sets the security headers, Permissions-Policy included, on answers and refusals', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
 		const ok = await handle({ event: fakeEvent({ path: '/' }), resolve: async () => new Response('ok') });
-		const refused = await handle({ event: fakeEvent({ method: 'DELETE', path: '/api/x', headers: { origin: 'https://evil.example' } }), resolve: async () => new Response('ok') });
+		const refused = await handle({
+			event: fakeEvent({ method: 'DELETE', path: '/api/x', headers: { origin: 'https://evil.example' } }),
+			resolve: async () => new Response('ok')
+		});
 		for (const res of [ok, refused]) {
 			expect(res.headers.get('permissions-policy')).toContain('camera=()');
 			expect(res.headers.get('permissions-policy')).toContain('microphone=()');
@@ -405,13 +468,23 @@ describe('hooks.server.ts', () => {
 		const { handle } = await import('../../src/hooks.server.js');
 		const resolve = vi.fn(async () => new Response('ok'));
 		const put = await handle({
-			event: fakeEvent({ method: 'PUT', path: `/api/attempts/${DASHES}/responses/1`, routeId: '/api/attempts/[attemptId]/responses/[itemKey]', params: { attemptId: DASHES, itemKey: '1' } }),
+			event: fakeEvent({
+				method: 'PUT',
+				path: `/api/attempts/${DASHES}/responses/1`,
+				routeId: '/api/attempts/[attemptId]/responses/[itemKey]',
+				params: { attemptId: DASHES, itemKey: '1' }
+			}),
 			resolve
 		});
 		expect(put.status).toBe(404);
 		expect((await put.json()).error).toBe('No such attempt');
 		const nul = await handle({
-			event: fakeEvent({ method: 'PUT', path: '/api/attempts/0b7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f60/responses/%00', routeId: '/api/attempts/[attemptId]/responses/[itemKey]', params: { attemptId: '0b7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f60', itemKey: '\0' } }),
+			event: fakeEvent({
+				method: 'PUT',
+				path: '/api/attempts/0b7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f60/responses/%00',
+				routeId: '/api/attempts/[attemptId]/responses/[itemKey]',
+				params: { attemptId: '0b7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f60', itemKey: '\0' }
+			}),
 			resolve
 		});
 		expect(nul.status).toBe(404);

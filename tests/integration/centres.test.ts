@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeCentre, makeStaff } from '../helpers/fixtures.js';
-import { getCandidate, importCandidates, listCandidates, registerCandidate, updateArrangements, createStaffAccount } from '../../src/lib/server/centres/index.js';
+import {
+	getCandidate,
+	importCandidates,
+	listCandidates,
+	registerCandidate,
+	updateArrangements,
+	createStaffAccount
+} from '../../src/lib/server/centres/index.js';
 import { NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import type { Actor } from '../../src/lib/server/audit/index.js';
@@ -97,7 +104,12 @@ describe('access arrangements', () => {
 		await updateArrangements(h.db, actor, c.id, cand.id, { extra_time_percent: '25', rest_breaks: true, arrangement_notes: 'Needs a quiet room' });
 		const after = await getCandidate(h.db, c.id, cand.id);
 		expect([after.extra_time_percent, after.rest_breaks, after.arrangement_notes]).toEqual([25, true, 'Needs a quiet room']);
-		const entry = await h.db.selectFrom('audit_log').selectAll().where('action', '=', 'candidate.update_arrangements').where('subject_id', '=', cand.id).executeTakeFirstOrThrow();
+		const entry = await h.db
+			.selectFrom('audit_log')
+			.selectAll()
+			.where('action', '=', 'candidate.update_arrangements')
+			.where('subject_id', '=', cand.id)
+			.executeTakeFirstOrThrow();
 		expect(entry.details).toMatchObject({ before: { extra_time_percent: 0 }, after: { extra_time_percent: 25 } });
 	});
 	it('refuse a bad extra-time value and change nothing', async () => {
@@ -105,5 +117,35 @@ describe('access arrangements', () => {
 		const cand = await registerCandidate(h.db, actor, c.id, { candidate_number: '41', first_name: 'A', last_name: 'B', extra_time_percent: '10' });
 		await expect(updateArrangements(h.db, actor, c.id, cand.id, { extra_time_percent: '12' })).rejects.toBeInstanceOf(ValidationError);
 		expect((await getCandidate(h.db, c.id, cand.id)).extra_time_percent).toBe(10);
+	});
+});
+
+describe('two people registering the same thing at the same moment', () => {
+	// On PostgreSQL the test's pool has several connections, so these really run at once; the
+	// database's unique constraints decide, and the loser gets a form error, never a 500.
+	it('one registration of a candidate number wins; the others are told it is taken', async () => {
+		const a = await makeCentre(h.db);
+		const results = await Promise.allSettled(
+			Array.from({ length: 6 }, (_, i) => registerCandidate(h.db, actor, a.id, { candidate_number: 'R7', first_name: `Twin${i}`, last_name: 'Race' }))
+		);
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
+			expect(r.reason).toBeInstanceOf(ValidationError);
+			expect((r.reason as ValidationError).issues).toEqual([{ field: 'candidate_number', message: 'Already registered' }]);
+		}
+		expect((await listCandidates(h.db, a.id)).filter((c) => c.candidate_number === 'R7')).toHaveLength(1);
+	});
+	it('one staff account per email, and one centre per number', async () => {
+		const { createCentre } = await import('../../src/lib/server/centres/index.js');
+		const accounts = await Promise.allSettled(
+			Array.from({ length: 4 }, () =>
+				createStaffAccount(h.db, actor, { email: 'same.person@example.test', display_name: 'Same Person', password: 'a long enough password', role: 'marker' })
+			)
+		);
+		expect(accounts.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		for (const r of accounts) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ValidationError);
+		const centres = await Promise.allSettled(Array.from({ length: 4 }, () => createCentre(h.db, actor, { number: '654321', name: 'Raced Centre' })));
+		expect(centres.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		for (const r of centres) if (r.status === 'rejected') expect((r.reason as ValidationError).message).toBe('Centre number 654321 is already in use');
 	});
 });

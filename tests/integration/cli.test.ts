@@ -12,8 +12,7 @@ import { importBank } from '../../src/lib/server/bank/import.js';
 import { getPaperVersion, updateBoundaries } from '../../src/lib/server/bank/papers.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { openExistingDatabase, resultsExplain } from '../../src/cli/bank.js';
-import { openPGlite, type DatabaseHandle } from '../../src/lib/server/db/index.js';
-import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
+import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
 /** No database unless a test gives one: a DATA_DIR that does not exist, and no DATABASE_URL. */
 const NO_DB = { DATABASE_URL: '', DATA_DIR: join(tmpdir(), `no-exam-db-${process.pid}`) };
@@ -127,7 +126,9 @@ describe('npm run cli -- bank check', () => {
 		const root = writeBank({ papers: [bad] });
 		const r = cli(['bank', 'check'], { BANK_DIR: root });
 		expect(r.code).toBe(1);
-		expect(r.stdout).toMatch(/8992-111-T\s+practice\s+20\s+12\s+16\s+10 \(50%\)\s+5 \(25%\)\s+0 \(0%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 !LO2 LO3 LO4\s+NOT OK: 2 problems, listed below/);
+		expect(r.stdout).toMatch(
+			/8992-111-T\s+practice\s+20\s+12\s+16\s+10 \(50%\)\s+5 \(25%\)\s+0 \(0%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 !LO2 LO3 LO4\s+NOT OK: 2 problems, listed below/
+		);
 		expect(r.stderr).toMatch(/8992-111-T\.yaml: learning outcome LO2 is not assessed by any item/);
 	});
 	it('prints the coverage table for a clean bank', () => {

@@ -8,7 +8,15 @@ import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/deliv
 import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import { getCandidateClock, submitAttempt } from '../../src/lib/server/delivery/submission.js';
 import { consoleRows, quarantinedSaves } from '../../src/lib/server/delivery/console.js';
-import { ConflictError, GoneError, NotFoundError, PayloadTooLargeError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../src/lib/server/errors.js';
+import {
+	ConflictError,
+	GoneError,
+	NotFoundError,
+	PayloadTooLargeError,
+	TooManyRequestsError,
+	UnauthorizedError,
+	ValidationError
+} from '../../src/lib/server/errors.js';
 import { KEYCODE_ALPHABET } from '../../src/lib/domain/keycode.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
@@ -49,9 +57,9 @@ describe('booking and candidate sign-in', () => {
 	it('signs in with a lower-case keycode; a wrong keycode gets the one message that reveals nothing', async () => {
 		const f = await makeSitting(h.db, 1);
 		const centreNumber = f.centre.number;
-		await expect(signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: 'ABCDEF' === f.sitting.keycode ? 'ABCDEG' : 'ABCDEF', ip: '10.9.0.1' })).rejects.toThrow(
-			NO_MATCHING_SITTING
-		);
+		await expect(
+			signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: 'ABCDEF' === f.sitting.keycode ? 'ABCDEG' : 'ABCDEF', ip: '10.9.0.1' })
+		).rejects.toThrow(NO_MATCHING_SITTING);
 		const r = await signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: f.sitting.keycode.toLowerCase(), ip: '10.9.0.1' });
 		expect(r.attemptId).toBe(f.attemptOf(f.candidates[0]!.id));
 		expect(await validateCandidateToken(h.db, r.token)).toMatchObject({ attemptId: r.attemptId });
@@ -74,7 +82,9 @@ describe('booking and candidate sign-in', () => {
 	it('refuses a candidate marked absent', async () => {
 		const f = await makeSitting(h.db, 1);
 		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), false);
-		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.0.2' })).rejects.toThrow('marked absent');
+		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.0.2' })).rejects.toThrow(
+			'marked absent'
+		);
 	});
 });
 
@@ -109,7 +119,11 @@ describe('autosave', () => {
 	it('through the candidate session (as the exam API calls it): the loaded attempt saves, and paper and state are still checked', async () => {
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
-		const { token } = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.1.1' }, f.answering);
+		const { token } = await signInCandidate(
+			h.db,
+			{ centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.1.1' },
+			f.answering
+		);
 		const session = (await validateCandidateToken(h.db, token, f.answering))!;
 		expect(session.attempt.row.id).toBe(id);
 		expect(session.attempt.paperVersionId).toBe(f.sitting.paper_version_id);
@@ -170,7 +184,11 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		const f = await running(n);
 		const tokens: string[] = [];
 		for (const [i, c] of f.candidates.entries()) {
-			const r = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: `C${i + 1}`, keycode: f.sitting.keycode, ip: '10.9.2.1' }, f.answering);
+			const r = await signInCandidate(
+				h.db,
+				{ centreNumber: f.centre.number, candidateNumber: `C${i + 1}`, keycode: f.sitting.keycode, ip: '10.9.2.1' },
+				f.answering
+			);
 			expect(r.attemptId).toBe(f.attemptOf(c.id));
 			tokens.push(r.token);
 		}
@@ -190,7 +208,7 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		expect(await h.db.selectFrom('response_revision').select(['seq', 'text']).where('attempt_id', '=', id!).execute()).toEqual([{ seq: 2, text: 'two' }]);
 		expect((await h.db.selectFrom('attempt').select('last_saved_at').where('id', '=', id!).executeTakeFirstOrThrow()).last_saved_at).toEqual(f.answering);
 	});
-	it('refuses a wrong or expired session (401), another candidate\'s attempt and a question not in the paper (404), and stores nothing', async () => {
+	it("refuses a wrong or expired session (401), another candidate's attempt and a question not in the paper (404), and stores nothing", async () => {
 		const f = await signedIn(2);
 		const [tokenA, tokenB] = f.tokens;
 		const [a, b] = f.ids;
@@ -208,7 +226,8 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		const f = await signedIn();
 		const [token] = f.tokens;
 		const [id] = f.ids;
-		const save = (itemKey: string, seq: number, text: string, at: Date) => saveAnswer(h.db, { token: token!, attemptId: id!, itemKey, body: { seq, text } }, at);
+		const save = (itemKey: string, seq: number, text: string, at: Date) =>
+			saveAnswer(h.db, { token: token!, attemptId: id!, itemKey, body: { seq, text } }, at);
 		const reading = await save('1', 1, 'too early', plus(f.t0, 1)).catch((e: unknown) => e);
 		expect(reading).toBeInstanceOf(ConflictError);
 		expect((reading as ConflictError).details).toEqual({ state: 'reading' });
@@ -263,8 +282,14 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		const end = plus(f.answering, 5);
 		await saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '1', body: { seq: 1, text: 'before the end' } }, plus(f.answering, 4));
 		expect(await endSitting(h.db, { ...f.ctx, now: end }, f.sitting.id)).toBe(1);
-		await saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '1', body: { seq: 2, text: 'before the end, sent late' } }, new Date(end.getTime() + 30_000));
-		await expect(saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '2', body: { seq: 1, text: 'far too late' } }, plus(end, 2))).rejects.toBeInstanceOf(GoneError);
+		await saveAnswer(
+			h.db,
+			{ token: token!, attemptId: id!, itemKey: '1', body: { seq: 2, text: 'before the end, sent late' } },
+			new Date(end.getTime() + 30_000)
+		);
+		await expect(
+			saveAnswer(h.db, { token: token!, attemptId: id!, itemKey: '2', body: { seq: 1, text: 'far too late' } }, plus(end, 2))
+		).rejects.toBeInstanceOf(GoneError);
 		expect(await storedOf(id!)).toEqual([{ item_key: '1', seq: 2, text: 'before the end, sent late' }]);
 		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['far too late']);
 		const session = await validateCandidateToken(h.db, token!, plus(end, 3));
@@ -327,7 +352,7 @@ describe('submit, void, move and end', () => {
 		await expect(saveResponse(h.db, id, '1', { seq: 9, text: 'after' }, plus(f.answering, 2))).rejects.toBeInstanceOf(ConflictError);
 		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['after']);
 	});
-	it('before the start, signing in on another computer ends the first one\'s session: two computers never hold one script', async () => {
+	it("before the start, signing in on another computer ends the first one's session: two computers never hold one script", async () => {
 		const f = await makeSitting(h.db, 1);
 		const input = { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.1.2' };
 		const first = await signInCandidate(h.db, input);
@@ -351,7 +376,13 @@ describe('submit, void, move and end', () => {
 		expect(clock.deadlineAt).toBe(plus(f.t0, 65).toISOString());
 		expect((await h.db.selectFrom('response').select('text').where('attempt_id', '=', id).executeTakeFirst())?.text).toBe('kept');
 		// The sitting's log shows both sign-ins and the move, each by the candidate.
-		const events = await h.db.selectFrom('sitting_event').select(['kind', 'actor_label']).where('attempt_id', '=', id).where('kind', 'in', ['candidate_sign_in', 'moved_computer']).orderBy('id').execute();
+		const events = await h.db
+			.selectFrom('sitting_event')
+			.select(['kind', 'actor_label'])
+			.where('attempt_id', '=', id)
+			.where('kind', 'in', ['candidate_sign_in', 'moved_computer'])
+			.orderBy('id')
+			.execute();
 		expect(events).toEqual([
 			{ kind: 'candidate_sign_in', actor_label: 'candidate C1' },
 			{ kind: 'moved_computer', actor_label: 'candidate C1' },
@@ -415,7 +446,10 @@ describe('rest breaks (access arrangement)', () => {
 		expect(onBreak).toMatchObject({ state: 'paused', pauseKind: 'rest_break' });
 		// The clock is stopped for the break: nothing written during it reaches the script, however long the break.
 		const { saveResponse: save } = await import('../../src/lib/server/delivery/autosave.js');
-		await expect(save(h.db, a!, '1', { seq: 1, text: 'written on a break' }, plus(t0, 29))).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/rest break/) });
+		await expect(save(h.db, a!, '1', { seq: 1, text: 'written on a break' }, plus(t0, 29))).rejects.toMatchObject({
+			status: 409,
+			message: expect.stringMatching(/rest break/)
+		});
 		expect(await h.db.selectFrom('response').select('text').where('attempt_id', '=', a!).execute()).toEqual([]);
 		const back = await candidateRestBreak(h.db, a!, false, plus(t0, 30));
 		expect(back.state).toBe('in_progress');
@@ -434,7 +468,11 @@ describe('the state machine is the one home of every state change', () => {
 		// One candidate is paused during reading time, the other still reading: both are closed.
 		await pause(h.db, { ...f.ctx, now: plus(f.t0, 1) }, f.sitting.id, a!, 'Fire alarm test');
 		expect(await endSitting(h.db, { ...f.ctx, now: plus(f.t0, 2) }, f.sitting.id)).toBe(2);
-		const rows = await h.db.selectFrom('attempt').select(['state', 'submit_reason', 'paused_at', 'pause_kind', 'reference']).where('sitting_id', '=', f.sitting.id).execute();
+		const rows = await h.db
+			.selectFrom('attempt')
+			.select(['state', 'submit_reason', 'paused_at', 'pause_kind', 'reference'])
+			.where('sitting_id', '=', f.sitting.id)
+			.execute();
 		for (const r of rows) {
 			expect(r).toMatchObject({ state: 'submitted', submit_reason: 'sitting_ended', paused_at: null, pause_kind: null });
 			expect(r.reference).toMatch(/^R-/);
@@ -457,7 +495,9 @@ describe('the state machine is the one home of every state change', () => {
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
 		await submitAttempt(h.db, id, plus(f.answering, 1));
-		await expect(extendTime(h.db, { ...f.ctx, now: plus(f.answering, 2) }, f.sitting.id, id, 5, 'late')).rejects.toThrow(/cannot give extra time to an attempt that is submitted/i);
+		await expect(extendTime(h.db, { ...f.ctx, now: plus(f.answering, 2) }, f.sitting.id, id, 5, 'late')).rejects.toThrow(
+			/cannot give extra time to an attempt that is submitted/i
+		);
 		await expect(allowMove(h.db, { ...f.ctx, now: plus(f.answering, 2) }, f.sitting.id, id, 'pc failed')).rejects.toThrow(/cannot allow a move/i);
 	});
 });
@@ -486,7 +526,8 @@ describe('refused saves are kept, within a bound per attempt', () => {
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
 		await pause(h.db, { ...f.ctx, now: plus(f.answering, 1) }, f.sitting.id, id, 'Noise');
-		for (let i = 0; i < 5; i++) await expect(saveResponse(h.db, id, '1', { seq: 7, text: 'same words' }, plus(f.answering, 2 + i))).rejects.toMatchObject({ status: 409 });
+		for (let i = 0; i < 5; i++)
+			await expect(saveResponse(h.db, id, '1', { seq: 7, text: 'same words' }, plus(f.answering, 2 + i))).rejects.toMatchObject({ status: 409 });
 		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['same words']);
 	});
 });

@@ -58,7 +58,12 @@ describe('attendance register', () => {
 		const [no, name, arr, present, signature] = t.cols;
 		expect(t.inColumn(no!).map((i) => i.text)).toEqual(['C1', 'C2', 'C3']);
 		// The whole hostile name reads back from the name column, and nothing of it leaks elsewhere.
-		expect(t.inColumn(name!).map((i) => i.text).join(' ')).toBe('Test, Eve # Fake heading | void | x Bob | 9999 | Fake Person, Cand2 Test, Cand3');
+		expect(
+			t
+				.inColumn(name!)
+				.map((i) => i.text)
+				.join(' ')
+		).toBe('Test, Eve # Fake heading | void | x Bob | 9999 | Fake Person, Cand2 Test, Cand3');
 		for (const item of t.body.filter((i) => /Fake|void|9999/.test(i.text))) expect(within(item, name!)).toBe(true);
 		expect(t.inColumn(arr!).map((i) => i.text)).toEqual(['25% extra time', '-', '-']);
 		// Present holds a box to tick and Signature is left empty to sign: no text in either.
@@ -124,7 +129,10 @@ describe("invigilator's report", () => {
 		await markAttendance(h.db, f.ctx, f.sitting.id, c2!, true);
 		await markAttendance(h.db, f.ctx, f.sitting.id, c3!, false);
 		await logIncident(h.db, { ...f.ctx, actor: { userId: f.invigilator.id, label: LONG_EMAIL } }, f.sitting.id, c1!, EVIL_REASON);
-		await h.db.insertInto('save_quarantine').values({ attempt_id: c1!, item_key: '2', seq: 9, text: EVIL_ANSWER, reason: 'after_deadline', received_at: new Date() }).execute();
+		await h.db
+			.insertInto('save_quarantine')
+			.values({ attempt_id: c1!, item_key: '2', seq: 9, text: EVIL_ANSWER, reason: 'after_deadline', received_at: new Date() })
+			.execute();
 		return { f, pages: await readPdf(await invigilatorReportPdf(h.db, f.centre.id, f.sitting.id)) };
 	}
 
@@ -142,7 +150,12 @@ describe("invigilator's report", () => {
 		c3.forEach((item, i) => expect(within(item, t.cols[i]!)).toBe(true));
 		const c1 = lineOf(page, numbers[0]!);
 		expect(c1[0]!.text).toBe('C1');
-		expect(within(c1.find((i) => i.text === '25%')!, t.cols[3]!)).toBe(true);
+		expect(
+			within(
+				c1.find((i) => i.text === '25%')!,
+				t.cols[3]!
+			)
+		).toBe(true);
 		for (const item of t.body.filter((i) => /Fake|void|9999/.test(i.text))) expect(within(item, t.cols[1]!)).toBe(true);
 	});
 
@@ -163,7 +176,12 @@ describe("invigilator's report", () => {
 		expect(t.inColumn(time!).map((i) => i.text)).toEqual([expect.stringMatching(/^\d\d:\d\d$/)]);
 		expect(t.inColumn(who!).map((i) => i.text)).toEqual(['C1']);
 		expect(t.inColumn(kind!).map((i) => i.text)).toEqual(['incident']);
-		expect(t.inColumn(reason!).map((i) => i.text).join(' ')).toBe('Fire alarm | C9 | void | 9999 | Fake Person');
+		expect(
+			t
+				.inColumn(reason!)
+				.map((i) => i.text)
+				.join(' ')
+		).toBe('Fire alarm | C9 | void | 9999 | Fake Person');
 		const email = t.inColumn(by!);
 		expect(email.length).toBeGreaterThan(1);
 		for (const item of email) expect(within(item, by!)).toBe(true);
@@ -175,8 +193,18 @@ describe("invigilator's report", () => {
 		// The refused save is printed whole, in its own cell.
 		const logY = page.items.find((i) => i.text === 'Sitting log')!.y;
 		const q = tableOn(page, ['Time', 'Candidate', 'Question', 'Reason', 'Answer sent'], logY);
-		expect(q.inColumn(q.cols[4]!).map((i) => i.text).join(' ')).toBe('late answer ## Fake heading | C9 | Fake | void');
-		expect(q.inColumn(q.cols[3]!).map((i) => i.text).join(' ')).toBe('after deadline');
+		expect(
+			q
+				.inColumn(q.cols[4]!)
+				.map((i) => i.text)
+				.join(' ')
+		).toBe('late answer ## Fake heading | C9 | Fake | void');
+		expect(
+			q
+				.inColumn(q.cols[3]!)
+				.map((i) => i.text)
+				.join(' ')
+		).toBe('after deadline');
 	});
 
 	it('prints the sitting log with a row for each event, the incident among them', async () => {

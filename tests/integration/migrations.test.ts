@@ -24,7 +24,9 @@ describe('migrations from an empty database', () => {
 		for (const t of ['centre', 'app_user', 'membership', 'candidate', 'auth_session', 'sign_in_attempt', 'audit_log']) {
 			expect(names).toContain(t);
 		}
-		const constraints = await sql<{ conname: string }>`select conname from pg_constraint where conrelid = 'candidate'::regclass and contype <> 'n'`.execute(h.db);
+		const constraints = await sql<{ conname: string }>`select conname from pg_constraint where conrelid = 'candidate'::regclass and contype <> 'n'`.execute(
+			h.db
+		);
 		expect(constraints.rows.map((r) => r.conname).sort()).toEqual(
 			['candidate_centre_id_fkey', 'candidate_centre_number_key', 'candidate_extra_time_percent_check', 'candidate_pkey'].sort()
 		);

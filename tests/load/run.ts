@@ -65,7 +65,10 @@ function procTicks(pid: number | string, withChildren: boolean): { ticks: number
 	try {
 		const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
 		const comm = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
-		const r = f.slice(f.lastIndexOf(')') + 2).split(' ').map(Number);
+		const r = f
+			.slice(f.lastIndexOf(')') + 2)
+			.split(' ')
+			.map(Number);
 		// After the name: state ppid ... utime(11) stime(12) cutime(13) cstime(14)
 		return { ticks: r[11]! + r[12]! + (withChildren ? r[13]! + r[14]! : 0), ppid: r[1]!, comm };
 	} catch {
@@ -90,10 +93,14 @@ function cpuShares(a: CpuSnap, b: CpuSnap) {
 	const n = cpus().length;
 	const t = (b.total - a.total) / n;
 	const share = (x: number) => Math.round((100 * x) / t);
-	const app = share(b.app - a.app), pg = share(b.pg - a.pg), gen = share(b.gen - a.gen), idle = share(b.idle - a.idle);
+	const app = share(b.app - a.app),
+		pg = share(b.pg - a.pg),
+		gen = share(b.gen - a.gen),
+		idle = share(b.idle - a.idle);
 	return { app, postgres: pg, generator: gen, other: Math.max(0, 100 * n - app - pg - gen - idle), idle, load1: Number(loadavg()[0]!.toFixed(2)) };
 }
-const cpuLine = (c: ReturnType<typeof cpuShares>) => `  CPU (% of one core, ${cpus().length} cores): app ${c.app}, PostgreSQL ${c.postgres}, load generator ${c.generator}, other ${c.other}, idle ${c.idle}; load average ${c.load1}`;
+const cpuLine = (c: ReturnType<typeof cpuShares>) =>
+	`  CPU (% of one core, ${cpus().length} cores): app ${c.app}, PostgreSQL ${c.postgres}, load generator ${c.generator}, other ${c.other}, idle ${c.idle}; load average ${c.load1}`;
 const phases: Record<string, ReturnType<typeof cpuShares>> = {};
 async function phase<T>(name: string, f: () => Promise<T>): Promise<T> {
 	const a = cpuSnap();
@@ -116,7 +123,15 @@ async function startServer(url: string): Promise<() => void> {
 	// BENCH_SERVER_NODE_ARGS passes Node flags to the app only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 	const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 	const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start'], {
-		env: { ...process.env, DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', BODY_SIZE_LIMIT: '512K', WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1' },
+		env: {
+			...process.env,
+			DATABASE_URL: url,
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			LOG_LEVEL: 'warn',
+			BODY_SIZE_LIMIT: '512K',
+			WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1'
+		},
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
 	serverPid = child.pid ?? 0;
@@ -134,15 +149,35 @@ async function startServer(url: string): Promise<() => void> {
 async function seed(url: string) {
 	const h = openPostgres(url, 4);
 	const centre = await h.db.selectFrom('centre').select(['id', 'number']).where('number', '=', '900001').executeTakeFirstOrThrow();
-	const records = Array.from({ length: CANDIDATES }, (_, i) => ({ candidate_number: `B${String(i + 1).padStart(5, '0')}`, first_name: 'Bench', last_name: `Candidate ${i + 1}` }));
+	const records = Array.from({ length: CANDIDATES }, (_, i) => ({
+		candidate_number: `B${String(i + 1).padStart(5, '0')}`,
+		first_name: 'Bench',
+		last_name: `Candidate ${i + 1}`
+	}));
 	const imported = await importCandidates(h.db, SYSTEM_ACTOR, centre.id, records, 'bench.csv');
 	if (!imported.ok) throw new Error(JSON.stringify(imported.errors.slice(0, 3)));
-	const inv = await createStaffAccount(h.db, SYSTEM_ACTOR, { email: `bench.inv.${Date.now()}@example.test`, display_name: 'Bench', password: 'bench password 123', role: 'invigilator', centre_id: centre.id });
-	const ids = (await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', 'like', 'B%').execute()).map((r) => r.id);
+	const inv = await createStaffAccount(h.db, SYSTEM_ACTOR, {
+		email: `bench.inv.${Date.now()}@example.test`,
+		display_name: 'Bench',
+		password: 'bench password 123',
+		role: 'invigilator',
+		centre_id: centre.id
+	});
+	const ids = (await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', 'like', 'B%').execute()).map(
+		(r) => r.id
+	);
 	// The longest paper (Level 3) by default: the heaviest exam page, so the worst case is measured.
 	const paper = await h.db.selectFrom('paper').select('code').where('code', '=', PAPER).where('current_version_id', 'is not', null).executeTakeFirstOrThrow();
-	const sitting = await bookSitting(h.db, SYSTEM_ACTOR, centre.id, { paper_code: paper.code, scheduled_at: new Date().toISOString(), room: 'Hall', invigilator_ids: [inv.id], candidate_ids: ids });
-	const items = (await h.db.selectFrom('paper_item').select('item_key').where('paper_version_id', '=', sitting.paper_version_id).orderBy('position').execute()).map((r) => r.item_key);
+	const sitting = await bookSitting(h.db, SYSTEM_ACTOR, centre.id, {
+		paper_code: paper.code,
+		scheduled_at: new Date().toISOString(),
+		room: 'Hall',
+		invigilator_ids: [inv.id],
+		candidate_ids: ids
+	});
+	const items = (
+		await h.db.selectFrom('paper_item').select('item_key').where('paper_version_id', '=', sitting.paper_version_id).orderBy('position').execute()
+	).map((r) => r.item_key);
 	// Proof that a page carries the paper: the opening words of its first question's stem (the title
 	// alone is on the waiting screen too; the paper is there only once the sitting has started).
 	const version = await h.db.selectFrom('paper_version').select('content').where('id', '=', sitting.paper_version_id).executeTakeFirstOrThrow();
@@ -262,7 +297,14 @@ async function openLoop(rate: number, seconds: number, fire: (i: number) => Prom
 	}
 	await Promise.all(inflight);
 	const elapsed = (performance.now() - start) / 1000;
-	const perSecondP99 = bySecond.map((b) => Math.round(pct(b.sort((x, y) => x - y), 99)));
+	const perSecondP99 = bySecond.map((b) =>
+		Math.round(
+			pct(
+				b.sort((x, y) => x - y),
+				99
+			)
+		)
+	);
 	return { latencies: latencies.sort((a, b) => a - b), errors, firstError, elapsed, lag: lag.sort((a, b) => a - b), perSecondP99 };
 }
 
@@ -272,7 +314,19 @@ const pollAt = (cands: Candidate[]) => (i: number) => clockPoll(cands[i % cands.
 
 const summary = (m: Measured) =>
 	`p50 ${ms(pct(m.latencies, 50))}, p95 ${ms(pct(m.latencies, 95))}, p99 ${ms(pct(m.latencies, 99))}, max ${ms(m.latencies.at(-1) ?? NaN)}, errors ${m.errors}${m.firstError ? ` (${m.firstError})` : ''}; sender lag p99 ${ms(pct(m.lag, 99))}\n  p99 of each second's requests (ms): ${m.perSecondP99.join(' ')}`;
-const figures = (m: Measured) => ({ ackPerSec: m.latencies.length / m.elapsed, n: m.latencies.length, p50: pct(m.latencies, 50), p95: pct(m.latencies, 95), p99: pct(m.latencies, 99), max: m.latencies.at(-1) ?? null, errors: m.errors, firstError: m.firstError, senderLagP99: pct(m.lag, 99), senderLagMax: m.lag.at(-1) ?? null, perSecondP99: m.perSecondP99 });
+const figures = (m: Measured) => ({
+	ackPerSec: m.latencies.length / m.elapsed,
+	n: m.latencies.length,
+	p50: pct(m.latencies, 50),
+	p95: pct(m.latencies, 95),
+	p99: pct(m.latencies, 99),
+	max: m.latencies.at(-1) ?? null,
+	errors: m.errors,
+	firstError: m.firstError,
+	senderLagP99: pct(m.lag, 99),
+	senderLagMax: m.lag.at(-1) ?? null,
+	perSecondP99: m.perSecondP99
+});
 
 async function closedLoop(cands: Candidate[], items: string[], workers: number, seconds: number) {
 	const latencies: number[] = [];
@@ -304,7 +358,25 @@ interface PgbenchResult {
 
 function pgbench(url: string, scriptFile: string, clients: number, extra: string[] = []): PgbenchResult {
 	const u = new URL(url);
-	const args = ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'root', '-n', '-c', String(clients), '-j', '2', '-T', String(Math.min(SECONDS, 15)), ...extra, '-f', scriptFile, u.pathname.slice(1)];
+	const args = [
+		'-h',
+		u.hostname,
+		'-p',
+		u.port || '5432',
+		'-U',
+		decodeURIComponent(u.username) || 'root',
+		'-n',
+		'-c',
+		String(clients),
+		'-j',
+		'2',
+		'-T',
+		String(Math.min(SECONDS, 15)),
+		...extra,
+		'-f',
+		scriptFile,
+		u.pathname.slice(1)
+	];
 	const r = spawnSync('pgbench', args, { encoding: 'utf8' });
 	if (r.status !== 0) throw new Error(`pgbench failed: ${r.stderr}\n${r.stdout}`);
 	const tps = Number(/tps = ([\d.]+)/.exec(r.stdout)?.[1]);
@@ -389,7 +461,7 @@ async function jsWeight(c: Candidate): Promise<{ files: number; gzipBytes: numbe
 	for (const u of [...urls].filter((x) => /\/entry\/app\.[^/]+\.js$/.test(x))) {
 		const app = await (await fetch(`${base}${u}`)).text();
 		const page = /"\/candidate\/exam":\[~?-?(\d+)/.exec(app)?.[1];
-		if (!page) throw new Error('the exam page is not in the app module\'s route dictionary');
+		if (!page) throw new Error("the exam page is not in the app module's route dictionary");
 		for (const node of ['0', page]) {
 			const file = new RegExp(`"(\\.\\./nodes/${node}\\.[^"]+\\.js)"`).exec(app)?.[1];
 			if (!file) throw new Error(`node ${node} not found in the app module`);
@@ -414,7 +486,11 @@ async function jsWeight(c: Candidate): Promise<{ files: number; gzipBytes: numbe
 }
 
 async function main() {
-	console.log(`Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+	console.log(
+		`Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average now ${loadavg()
+			.map((l) => l.toFixed(2))
+			.join(' ')}`
+	);
 	buildIfNeeded(console.log);
 	await admin(`drop database if exists ${DB} with (force)`);
 	await admin(`create database ${DB}`);
@@ -433,14 +509,18 @@ async function main() {
 
 		// 1a. Start storm: everyone at once.
 		const t0 = performance.now();
-		const results = await phase('storm', () => Promise.allSettled(Array.from({ length: CANDIDATES }, (_, i) => signInAndLoad(`B${String(i + 1).padStart(5, '0')}`, s.sitting.keycode, s.marker))));
+		const results = await phase('storm', () =>
+			Promise.allSettled(Array.from({ length: CANDIDATES }, (_, i) => signInAndLoad(`B${String(i + 1).padStart(5, '0')}`, s.sitting.keycode, s.marker)))
+		);
 		const stormSeconds = (performance.now() - t0) / 1000;
 		const ok = results.filter((r): r is PromiseFulfilledResult<{ c: Candidate; ms: number }> => r.status === 'fulfilled').map((r) => r.value);
 		const stormErrors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 		const stormFirstError = stormErrors[0] ? String(stormErrors[0].reason?.message ?? stormErrors[0].reason) : '';
 		const stormLat = ok.map((r) => r.ms).sort((a, b) => a - b);
 		const cands = ok.map((r) => r.c);
-		console.log(`Start storm: ${ok.length}/${CANDIDATES} signed in and loaded the exam page with the paper in ${stormSeconds.toFixed(2)} s (p50 ${ms(pct(stormLat, 50))}, p95 ${ms(pct(stormLat, 95))}, p99 ${ms(pct(stormLat, 99))}), errors ${stormErrors.length}${stormFirstError ? ` (${stormFirstError})` : ''}.`);
+		console.log(
+			`Start storm: ${ok.length}/${CANDIDATES} signed in and loaded the exam page with the paper in ${stormSeconds.toFixed(2)} s (p50 ${ms(pct(stormLat, 50))}, p95 ${ms(pct(stormLat, 95))}, p99 ${ms(pct(stormLat, 99))}), errors ${stormErrors.length}${stormFirstError ? ` (${stormFirstError})` : ''}.`
+		);
 		console.log(cpuLine(phases.storm!));
 		if (!cands.length) throw new Error('no candidate got in; nothing else can be measured');
 
@@ -448,38 +528,50 @@ async function main() {
 		// phase of the 3 s interval) sees the start, and the page reloads its data with the paper.
 		const pollTimes = cands.map(() => Math.random() * POLL_MS);
 		const t1 = performance.now();
-		const stampede = await phase('stampedeSpread', () => Promise.allSettled(
-			cands.map(async (c, i) => {
-				await new Promise((r) => setTimeout(r, pollTimes[i]));
-				const t = performance.now();
-				const clock = await clockPoll(c);
-				if (clock.state === 'not_started') throw new Error('clock still says not started');
-				await reloadData(c, s.marker);
-				return performance.now() - t;
-			})
-		));
+		const stampede = await phase('stampedeSpread', () =>
+			Promise.allSettled(
+				cands.map(async (c, i) => {
+					await new Promise((r) => setTimeout(r, pollTimes[i]));
+					const t = performance.now();
+					const clock = await clockPoll(c);
+					if (clock.state === 'not_started') throw new Error('clock still says not started');
+					await reloadData(c, s.marker);
+					return performance.now() - t;
+				})
+			)
+		);
 		const stampedeSeconds = (performance.now() - t1) / 1000;
 		const stampedeLat = stampede.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).sort((a, b) => a - b);
 		const stampedeErr = stampede.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-		console.log(`Start stampede (poll + reload, spread over the ${POLL_MS / 1000} s poll interval): ${stampedeLat.length}/${cands.length} have the paper ${stampedeSeconds.toFixed(2)} s after the start; per page p50 ${ms(pct(stampedeLat, 50))}, p95 ${ms(pct(stampedeLat, 95))}, p99 ${ms(pct(stampedeLat, 99))}, errors ${stampedeErr.length}${stampedeErr[0] ? ` (${stampedeErr[0].reason?.message ?? stampedeErr[0].reason})` : ''}.`);
+		console.log(
+			`Start stampede (poll + reload, spread over the ${POLL_MS / 1000} s poll interval): ${stampedeLat.length}/${cands.length} have the paper ${stampedeSeconds.toFixed(2)} s after the start; per page p50 ${ms(pct(stampedeLat, 50))}, p95 ${ms(pct(stampedeLat, 95))}, p99 ${ms(pct(stampedeLat, 99))}, errors ${stampedeErr.length}${stampedeErr[0] ? ` (${stampedeErr[0].reason?.message ?? stampedeErr[0].reason})` : ''}.`
+		);
 		console.log(cpuLine(phases.stampedeSpread!));
 		// Worst case: every page reloads in the same instant.
 		const t2 = performance.now();
-		const burst = await phase('stampedeBurst', () => Promise.allSettled(
-			cands.map(async (c) => {
-				const t = performance.now();
-				await reloadData(c, s.marker);
-				return performance.now() - t;
-			})
-		));
+		const burst = await phase('stampedeBurst', () =>
+			Promise.allSettled(
+				cands.map(async (c) => {
+					const t = performance.now();
+					await reloadData(c, s.marker);
+					return performance.now() - t;
+				})
+			)
+		);
 		const burstSeconds = (performance.now() - t2) / 1000;
 		const burstLat = burst.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).sort((a, b) => a - b);
 		const burstErr = burst.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-		console.log(`Start stampede, all ${cands.length} reloads at once: ${burstLat.length}/${cands.length} in ${burstSeconds.toFixed(2)} s, p50 ${ms(pct(burstLat, 50))}, p95 ${ms(pct(burstLat, 95))}, p99 ${ms(pct(burstLat, 99))}, errors ${burstErr.length}${burstErr[0] ? ` (${burstErr[0].reason?.message ?? burstErr[0].reason})` : ''}.`);
+		console.log(
+			`Start stampede, all ${cands.length} reloads at once: ${burstLat.length}/${cands.length} in ${burstSeconds.toFixed(2)} s, p50 ${ms(pct(burstLat, 50))}, p95 ${ms(pct(burstLat, 95))}, p99 ${ms(pct(burstLat, 99))}, errors ${burstErr.length}${burstErr[0] ? ` (${burstErr[0].reason?.message ?? burstErr[0].reason})` : ''}.`
+		);
 		console.log(cpuLine(phases.stampedeBurst!));
 
 		// The bench skips the rest of the 5 minutes' reading time.
-		await s.h.db.updateTable('attempt').set({ reading_ends_at: new Date(Date.now() - 1000) }).where('sitting_id', '=', s.sitting.id).execute();
+		await s.h.db
+			.updateTable('attempt')
+			.set({ reading_ends_at: new Date(Date.now() - 1000) })
+			.where('sitting_id', '=', s.sitting.id)
+			.execute();
 		// In a real sitting the 5 minutes' reading lie between these writes (2,000 sessions, events and
 		// attempt updates) and the first answers, time enough for autovacuum; here it would run during
 		// the measurement instead, so tidy up first.
@@ -491,14 +583,20 @@ async function main() {
 		console.log(cpuLine(phases.open!));
 		// 2b. The same with every candidate's clock poll running, as in a real sitting.
 		const pollRate = (cands.length * 1000) / POLL_MS;
-		const [openP, polls] = await phase('openWithPolls', () => Promise.all([openLoop(OFFERED_RATE, SECONDS, saveAt(cands, s.items)), openLoop(pollRate, SECONDS, pollAt(cands))]));
-		console.log(`Autosave at ${OFFERED_RATE}/s offered with ${pollRate.toFixed(0)} clock polls/s: ${(openP.latencies.length / openP.elapsed).toFixed(0)} acknowledged/s, ${summary(openP)}.`);
+		const [openP, polls] = await phase('openWithPolls', () =>
+			Promise.all([openLoop(OFFERED_RATE, SECONDS, saveAt(cands, s.items)), openLoop(pollRate, SECONDS, pollAt(cands))])
+		);
+		console.log(
+			`Autosave at ${OFFERED_RATE}/s offered with ${pollRate.toFixed(0)} clock polls/s: ${(openP.latencies.length / openP.elapsed).toFixed(0)} acknowledged/s, ${summary(openP)}.`
+		);
 		console.log(`Clock polls during it: ${(polls.latencies.length / polls.elapsed).toFixed(0)}/s answered, ${summary(polls)}.`);
 		console.log(cpuLine(phases.openWithPolls!));
 		// 2c. Closed loop: as fast as the server acknowledges.
 		const closed = await phase('closed', () => closedLoop(cands, s.items, CLOSED_CLIENTS, Math.min(SECONDS, 15)));
 		const closedRate = closed.latencies.length / closed.elapsed;
-		console.log(`Autosave, ${CLOSED_CLIENTS} clients flat out: ${closedRate.toFixed(0)} acknowledged/s, p50 ${ms(pct(closed.latencies, 50))}, p95 ${ms(pct(closed.latencies, 95))}, p99 ${ms(pct(closed.latencies, 99))}, errors ${closed.errors}.`);
+		console.log(
+			`Autosave, ${CLOSED_CLIENTS} clients flat out: ${closedRate.toFixed(0)} acknowledged/s, p50 ${ms(pct(closed.latencies, 50))}, p95 ${ms(pct(closed.latencies, 95))}, p99 ${ms(pct(closed.latencies, 99))}, errors ${closed.errors}.`
+		);
 		console.log(cpuLine(phases.closed!));
 
 		// 3. pgbench. (a) The app's own save statement, prepared, on the same tables.
@@ -510,11 +608,30 @@ async function main() {
 		if (digitItems < 1) throw new Error(`paper ${s.paperCode} has no item "1": the pgbench script needs items "1".."k"`);
 		await pg_exec(url, 'create table pgb_map (n int primary key, aid text not null)');
 		await pg_exec(url, `insert into pgb_map select row_number() over (order by id), id::text from attempt where sitting_id = '${s.sitting.id}'`);
-		await pg_exec(url, `insert into auth_session (id, secret_hash, user_id, attempt_id, expires_at, created_at, last_verified_at) select (900000 + n)::text, convert_to((700000 + n)::text, 'UTF8'), null, aid::uuid, now() + interval '1 day', now(), now() from pgb_map`);
+		await pg_exec(
+			url,
+			`insert into auth_session (id, secret_hash, user_id, attempt_id, expires_at, created_at, last_verified_at) select (900000 + n)::text, convert_to((700000 + n)::text, 'UTF8'), null, aid::uuid, now() + interval '1 day', now(), now() from pgb_map`
+		);
 		await pg_exec(url, 'vacuum analyze pgb_map, auth_session, attempt, response, response_revision');
-		const attemptsN = Number((await s.h.db.selectFrom('attempt').select((eb) => eb.fn.countAll().as('n')).where('sitting_id', '=', s.sitting.id).executeTakeFirstOrThrow()).n);
+		const attemptsN = Number(
+			(
+				await s.h.db
+					.selectFrom('attempt')
+					.select((eb) => eb.fn.countAll().as('n'))
+					.where('sitting_id', '=', s.sitting.id)
+					.executeTakeFirstOrThrow()
+			).n
+		);
 		mkdirSync('tests/load/out', { recursive: true });
-		const revisions = async () => Number((await s.h.db.selectFrom('response_revision').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+		const revisions = async () =>
+			Number(
+				(
+					await s.h.db
+						.selectFrom('response_revision')
+						.select((eb) => eb.fn.countAll().as('n'))
+						.executeTakeFirstOrThrow()
+				).n
+			);
 		let pgbenchRuns = 0;
 		const sameStatement = (clients: number) => {
 			const file = `tests/load/out/save-statement-${clients}.sql`;
@@ -528,20 +645,40 @@ async function main() {
 		const rawP = await phase('pgbenchPoolSize', async () => sameStatement(APP_POOL));
 		const applied = (await revisions()) - before;
 		const processed = rawC.transactions + rawP.transactions;
-		for (const [r, ph] of [[rawC, 'pgbenchClosedClients'], [rawP, 'pgbenchPoolSize']] as const) console.log(`pgbench, the app's save statement, -M prepared, ${r.clients} clients: ${r.tps.toFixed(0)} tps, average ${ms(r.latencyMs)}, failed ${r.failed}.\n${cpuLine(phases[ph]!)}`);
+		for (const [r, ph] of [
+			[rawC, 'pgbenchClosedClients'],
+			[rawP, 'pgbenchPoolSize']
+		] as const)
+			console.log(
+				`pgbench, the app's save statement, -M prepared, ${r.clients} clients: ${r.tps.toFixed(0)} tps, average ${ms(r.latencyMs)}, failed ${r.failed}.\n${cpuLine(phases[ph]!)}`
+			);
 		console.log(`  saves applied by pgbench (revision rows added / transactions): ${applied}/${processed}.`);
 		if (applied < processed * 0.99) throw new Error(`pgbench saves did not all apply (${applied}/${processed}): the comparison would be unfair`);
 		// (b) The earlier comparison: three statements in one transaction on bare tables, 16 clients.
-		await s.h.db.schema.createTable('bench_attempt').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('last_saved_at', 'timestamptz').execute();
+		await s.h.db.schema
+			.createTable('bench_attempt')
+			.addColumn('id', 'integer', (c) => c.primaryKey())
+			.addColumn('last_saved_at', 'timestamptz')
+			.execute();
 		await pg_exec(url, `insert into bench_attempt select g, null from generate_series(1, ${CANDIDATES}) g`);
-		await pg_exec(url, 'create table bench_response (attempt_id int, item_key text, seq int, text text, saved_at timestamptz, primary key (attempt_id, item_key))');
-		await pg_exec(url, 'create table bench_revision (id bigint generated always as identity primary key, attempt_id int, item_key text, seq int, text text, saved_at timestamptz)');
+		await pg_exec(
+			url,
+			'create table bench_response (attempt_id int, item_key text, seq int, text text, saved_at timestamptz, primary key (attempt_id, item_key))'
+		);
+		await pg_exec(
+			url,
+			'create table bench_revision (id bigint generated always as identity primary key, attempt_id int, item_key text, seq int, text text, saved_at timestamptz)'
+		);
 		writeFileSync('tests/load/out/upsert.sql', oldTransactionScript());
 		const rawOld = await phase('pgbenchOld', async () => pgbench(url, 'tests/load/out/upsert.sql', 16));
-		console.log(`pgbench, old comparison (upsert + revision + attempt update as a 3-statement transaction, simple protocol, 16 clients): ${rawOld.tps.toFixed(0)} tps, average ${ms(rawOld.latencyMs)}.`);
+		console.log(
+			`pgbench, old comparison (upsert + revision + attempt update as a 3-statement transaction, simple protocol, 16 clients): ${rawOld.tps.toFixed(0)} tps, average ${ms(rawOld.latencyMs)}.`
+		);
 		console.log(cpuLine(phases.pgbenchOld!));
 		const best = Math.max(rawC.tps, rawP.tps);
-		console.log(`App (${CLOSED_CLIENTS} clients) / pgbench same statement: ${(closedRate / rawC.tps).toFixed(2)} at ${CLOSED_CLIENTS} clients, ${(closedRate / rawP.tps).toFixed(2)} at ${APP_POOL} clients; against the better pgbench figure ${(closedRate / best).toFixed(2)}. (Old comparison: ${(closedRate / rawOld.tps).toFixed(2)}.)`);
+		console.log(
+			`App (${CLOSED_CLIENTS} clients) / pgbench same statement: ${(closedRate / rawC.tps).toFixed(2)} at ${CLOSED_CLIENTS} clients, ${(closedRate / rawP.tps).toFixed(2)} at ${APP_POOL} clients; against the better pgbench figure ${(closedRate / best).toFixed(2)}. (Old comparison: ${(closedRate / rawOld.tps).toFixed(2)}.)`
+		);
 
 		// 4. JavaScript the candidate page ships.
 		const js = await jsWeight(cands[0]!);
@@ -552,12 +689,41 @@ async function main() {
 			machine: { cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
 			candidates: CANDIDATES,
 			paper: s.paperCode,
-			storm: { ok: ok.length, errors: stormErrors.length, firstError: stormFirstError, seconds: stormSeconds, p50: pct(stormLat, 50), p95: pct(stormLat, 95), p99: pct(stormLat, 99) },
-			stampedeSpread: { ok: stampedeLat.length, errors: stampedeErr.length, seconds: stampedeSeconds, p50: pct(stampedeLat, 50), p95: pct(stampedeLat, 95), p99: pct(stampedeLat, 99) },
-			stampedeBurst: { ok: burstLat.length, errors: burstErr.length, seconds: burstSeconds, p50: pct(burstLat, 50), p95: pct(burstLat, 95), p99: pct(burstLat, 99) },
+			storm: {
+				ok: ok.length,
+				errors: stormErrors.length,
+				firstError: stormFirstError,
+				seconds: stormSeconds,
+				p50: pct(stormLat, 50),
+				p95: pct(stormLat, 95),
+				p99: pct(stormLat, 99)
+			},
+			stampedeSpread: {
+				ok: stampedeLat.length,
+				errors: stampedeErr.length,
+				seconds: stampedeSeconds,
+				p50: pct(stampedeLat, 50),
+				p95: pct(stampedeLat, 95),
+				p99: pct(stampedeLat, 99)
+			},
+			stampedeBurst: {
+				ok: burstLat.length,
+				errors: burstErr.length,
+				seconds: burstSeconds,
+				p50: pct(burstLat, 50),
+				p95: pct(burstLat, 95),
+				p99: pct(burstLat, 99)
+			},
 			autosaveOpen: { offered: OFFERED_RATE, ...figures(open) },
 			autosaveOpenWithPolls: { offered: OFFERED_RATE, pollRate, saves: figures(openP), polls: figures(polls) },
-			autosaveClosed: { clients: CLOSED_CLIENTS, ackPerSec: closedRate, p50: pct(closed.latencies, 50), p95: pct(closed.latencies, 95), p99: pct(closed.latencies, 99), errors: closed.errors },
+			autosaveClosed: {
+				clients: CLOSED_CLIENTS,
+				ackPerSec: closedRate,
+				p50: pct(closed.latencies, 50),
+				p95: pct(closed.latencies, 95),
+				p99: pct(closed.latencies, 99),
+				errors: closed.errors
+			},
 			pgbench: { sameStatement: [rawC, rawP], itemsUsed: digitItems, appliedRevisions: applied, old: rawOld },
 			ratio: { atClosedClients: closedRate / rawC.tps, atPoolSize: closedRate / rawP.tps, againstBest: closedRate / best, old: closedRate / rawOld.tps },
 			js,

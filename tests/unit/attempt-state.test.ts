@@ -56,7 +56,20 @@ const ALLOWED: [AttemptState, AttemptAction, AttemptState][] = [
 	['paused', 'void', 'void'],
 	['submitted', 'void', 'void']
 ];
-const ACTIONS: AttemptAction[] = ['mark_absent', 'mark_present', 'start', 'end_reading', 'pause', 'resume', 'rest_break_start', 'rest_break_end', 'submit', 'auto_submit', 'end_sitting', 'void'];
+const ACTIONS: AttemptAction[] = [
+	'mark_absent',
+	'mark_present',
+	'start',
+	'end_reading',
+	'pause',
+	'resume',
+	'rest_break_start',
+	'rest_break_end',
+	'submit',
+	'auto_submit',
+	'end_sitting',
+	'void'
+];
 
 describe('attempt state machine', () => {
 	// Late enough for end_reading and auto_submit, with rest breaks arranged, and paused by a rest break.
@@ -143,7 +156,11 @@ describe('judgeSave: may an answer reach the script now?', () => {
 		expect(judgeSave(facts({ state: 'submitted', submittedAt: at(40), submitReason: 'sitting_ended' }), at(40, 10)).accept).toBe(true);
 	});
 	it('takes nothing after the candidate’s own submission, and keeps it', () => {
-		expect(judgeSave(facts({ state: 'submitted', submittedAt: at(40), submitReason: 'candidate' }), at(40, 1))).toMatchObject({ accept: false, status: 409, quarantine: true });
+		expect(judgeSave(facts({ state: 'submitted', submittedAt: at(40), submitReason: 'candidate' }), at(40, 1))).toMatchObject({
+			accept: false,
+			status: 409,
+			quarantine: true
+		});
 	});
 	it('keeps what a voided candidate sends; nothing can be typed before the paper is shown', () => {
 		expect(judgeSave(facts({ state: 'void' }), at(30))).toMatchObject({ accept: false, quarantine: true });

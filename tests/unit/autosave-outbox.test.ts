@@ -68,7 +68,15 @@ function manualTimers() {
 
 function make(storage: Storage, server: ReturnType<typeof fakeServer>, timers: ReturnType<typeof manualTimers>, serverAnswers = {}) {
 	let status: AutosaveStatus | null = null;
-	const a = new Autosave({ attemptId: 'att-1', server: serverAnswers, storage, fetch: server.fetch, onStatus: (s) => (status = s), setTimer: timers.setTimer, clearTimer: timers.clearTimer });
+	const a = new Autosave({
+		attemptId: 'att-1',
+		server: serverAnswers,
+		storage,
+		fetch: server.fetch,
+		onStatus: (s) => (status = s),
+		setTimer: timers.setTimer,
+		clearTimer: timers.clearTimer
+	});
 	return { a, status: () => status! };
 }
 
@@ -182,7 +190,9 @@ describe('autosave when the server is in trouble', () => {
 		server.status = 401;
 		a.change('2', 'typed on the old computer');
 		await a.flushAll();
-		expect(statusText(status(), () => '')).toBe('This computer is no longer signed in to your exam. 1 answer not yet saved is kept on this computer. Please tell your invigilator.');
+		expect(statusText(status(), () => '')).toBe(
+			'This computer is no longer signed in to your exam. 1 answer not yet saved is kept on this computer. Please tell your invigilator.'
+		);
 		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({ '2': { seq: 1, text: 'typed on the old computer' } });
 		a.change('2', 'more');
 		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)['2'].text).toBe('typed on the old computer');

@@ -61,7 +61,7 @@ describe('bank check refuses, naming the file and the question', () => {
 		p.sections[1].questions[0].parts[0].criteria = ['AC9.9'];
 		expect(problemsFor(p)).toContain(`${FILE}: question 3(a): criterion AC9.9 is not in unit 8992-111`);
 	});
-	it("a question with parts: its own unknown criterion, or its own area invalid for the level", () => {
+	it('a question with parts: its own unknown criterion, or its own area invalid for the level', () => {
 		const p = validPaper();
 		const q3 = p.sections[1].questions[0];
 		q3.criteria = ['AC3.1', 'AC7.7'];
@@ -104,7 +104,11 @@ describe('bank check refuses, naming the file and the question', () => {
 		expect(problems).toContain(`${FILE}: question 2(a): duplicate part id "a"`);
 	});
 	it('a paper without a short-answer question, without a scenario question, or with scenarios but no case study', () => {
-		expect(validPaper().sections.flatMap((s: { questions: { type: string }[] }) => s.questions.map((q) => q.type))).toEqual(['short_answer', 'short_answer', 'scenario']);
+		expect(validPaper().sections.flatMap((s: { questions: { type: string }[] }) => s.questions.map((q) => q.type))).toEqual([
+			'short_answer',
+			'short_answer',
+			'scenario'
+		]);
 		const noShort = validPaper();
 		for (const q of noShort.sections[0].questions) q.type = 'scenario';
 		expect(problemsFor(noShort)).toEqual([`${FILE}: has no short-answer question (every paper needs at least one question of type short_answer)`]);
@@ -199,7 +203,7 @@ describe('bank check refuses, naming the file and the question', () => {
 		const bank = loadBank(root, (x) => x.slice(root.length + 1));
 		expect(bank.problems.map(formatProblem)).toContain('8992-111/8992-112-T.yaml: unit 8992-112 has no valid unit file (questions/units/8992-112.yaml)');
 	});
-	it("a handbook unit whose level or exam time contradicts the handbook; other unit codes may differ", () => {
+	it('a handbook unit whose level or exam time contradicts the handbook; other unit codes may differ', () => {
 		const problemsOfUnit = (u: object) => {
 			const root = writeBank({ unit: u, papers: [] });
 			return loadBank(root, (x) => x.slice(root.length + 1)).problems.map(formatProblem);
@@ -219,7 +223,10 @@ describe('bank check refuses, naming the file and the question', () => {
 		const wrongRoute = { ...validUnit(), unit: '8992-021', route: 'general' };
 		expect(problemsOfUnit(wrongRoute)).toEqual(['units/8992-021.yaml: route is general; the handbook has 8992-021 on the hairdressing route']);
 		// Unknown unit codes (the browser tests' short units) keep their own times.
-		for (const [code, duration] of [['8992-901', 10], ['8992-902', 1]] as const) {
+		for (const [code, duration] of [
+			['8992-901', 10],
+			['8992-902', 1]
+		] as const) {
 			expect(problemsOfUnit({ ...validUnit(), unit: code, exam: { duration_minutes: duration, reading_minutes: 1 } })).toEqual([]);
 		}
 	});

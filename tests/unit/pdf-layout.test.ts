@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { box, fields, heading, pageBreak, paragraph, plainText, signatures, slips, table, title, wrapText, type Column } from '../../src/lib/domain/document.js';
+import {
+	box,
+	fields,
+	heading,
+	pageBreak,
+	paragraph,
+	plainText,
+	signatures,
+	slips,
+	table,
+	title,
+	wrapText,
+	type Column
+} from '../../src/lib/domain/document.js';
 import { renderDocument } from '../../src/lib/server/reports/pdf.js';
 import { allText, columnsOf, readPdf, within, type PdfPage } from '../helpers/pdf-text.js';
 
@@ -92,7 +105,15 @@ describe('renderDocument: layout of a document tree', () => {
 	it('wraps a long e-mail address and name within their cells, growing the row, and all of it reads back', async () => {
 		const email = 'a.very.long.invigilator.address.for.testing@an-examination-centre.example.org.uk';
 		const name = 'Bartholomew Alexander Fitzwilliam-Montgomery Smythe-Worthington the Third';
-		const pdf = await renderDocument({ title: 't', blocks: [table(PEOPLE, [['C1', name, email, box, 'after'], ['C2', 'Al', 'al@x.test', box, '']])] });
+		const pdf = await renderDocument({
+			title: 't',
+			blocks: [
+				table(PEOPLE, [
+					['C1', name, email, box, 'after'],
+					['C2', 'Al', 'al@x.test', box, '']
+				])
+			]
+		});
 		const [page] = await readPdf(pdf);
 		const cols = columnsOf(page!, LABELS);
 		const emailItems = bodyItems(page!, cols[2]!);
@@ -159,7 +180,14 @@ describe('renderDocument: layout of a document tree', () => {
 	});
 
 	it('lays slips out several to a page, each whole, starting a new page when a page is full', async () => {
-		const slip = (n: number) => [heading('Sign-in slip'), paragraph(`Candidate ${n}`, 'strong'), fields([['Web address', 'https://exams.example.org/candidate/signin'], ['Candidate number', `C${n}`]])];
+		const slip = (n: number) => [
+			heading('Sign-in slip'),
+			paragraph(`Candidate ${n}`, 'strong'),
+			fields([
+				['Web address', 'https://exams.example.org/candidate/signin'],
+				['Candidate number', `C${n}`]
+			])
+		];
 		const pdf = await renderDocument({ title: 's', blocks: [slips(3, [1, 2, 3, 4, 5].map(slip)), pageBreak, paragraph('after')] });
 		const pages = await readPdf(pdf);
 		const perPage = pages.map((p) => p.items.filter((i) => i.text === 'Sign-in slip').length);
@@ -178,7 +206,15 @@ describe('renderDocument: layout of a document tree', () => {
 
 	it('uses fewer slips to a page when a slip is tall, rather than cutting it', async () => {
 		const long = Array.from({ length: 30 }, () => 'A long line of instructions that wraps onto more lines.').join(' ');
-		const pdf = await renderDocument({ title: 's', blocks: [slips(3, [1, 2, 3].map((n) => [heading(`Slip ${n}`), paragraph(long)]))] });
+		const pdf = await renderDocument({
+			title: 's',
+			blocks: [
+				slips(
+					3,
+					[1, 2, 3].map((n) => [heading(`Slip ${n}`), paragraph(long)])
+				)
+			]
+		});
 		const pages = await readPdf(pdf);
 		const perPage = pages.map((p) => p.items.filter((i) => /^Slip \d$/.test(i.text)).length);
 		expect(Math.max(...perPage)).toBeLessThan(3);
@@ -188,7 +224,10 @@ describe('renderDocument: layout of a document tree', () => {
 	});
 
 	it('draws signature lines with their labels', async () => {
-		const pdf = await renderDocument({ title: 't', blocks: [signatures({ label: "Invigilator's signature", lineWidth: 170 }, { label: 'Date', lineWidth: 90 })] });
+		const pdf = await renderDocument({
+			title: 't',
+			blocks: [signatures({ label: "Invigilator's signature", lineWidth: 170 }, { label: 'Date', lineWidth: 90 })]
+		});
 		const [page] = await readPdf(pdf);
 		expect(page!.lines[0]!.text).toBe("Invigilator's signature Date");
 		// No underscores: the lines to sign on are drawn, not typed.

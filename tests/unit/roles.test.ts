@@ -98,6 +98,11 @@ describe('menuFor: the site menu follows the one role order', () => {
 			{ href: '/invigilate', label: 'Invigilator' },
 			{ href: '/mark', label: 'Marking' }
 		]);
-		expect(homeFor([{ role: 'marker', centreId: null }, { role: 'invigilator', centreId: 'c' }])).toBe('/invigilate');
+		expect(
+			homeFor([
+				{ role: 'marker', centreId: null },
+				{ role: 'invigilator', centreId: 'c' }
+			])
+		).toBe('/invigilate');
 	});
 });

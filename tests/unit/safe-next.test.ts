@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NEXT_AREAS, safeNext } from '../../src/lib/server/auth/http.js';
+import { NEXT_AREAS, safeNext } from '../../src/lib/server/http/auth.js';
 
 /*
  * ?next= after sign-in must only ever lead to one of the app's own pages. Each refused value is
@@ -52,13 +52,35 @@ describe('safeNext', () => {
 	});
 
 	it('refuses control characters, raw or percent-encoded (CR/LF would split the Location header)', () => {
-		for (const next of ['/admin\r\nSet-Cookie: x=1', '/admin\n', '/admin\r', '/admin\0', '/admin%0d%0aSet-Cookie:%20x=1', '/admin%00', '/admin%7F', '/admin%1b', '/admin%0A']) {
+		for (const next of [
+			'/admin\r\nSet-Cookie: x=1',
+			'/admin\n',
+			'/admin\r',
+			'/admin\0',
+			'/admin%0d%0aSet-Cookie:%20x=1',
+			'/admin%00',
+			'/admin%7F',
+			'/admin%1b',
+			'/admin%0A'
+		]) {
 			expect(safeNext(next), JSON.stringify(next)).toBeNull();
 		}
 	});
 
 	it("refuses paths outside the app's page areas, malformed escapes and absurd lengths", () => {
-		for (const next of ['/api/attempts/x/submit', '/signout', '/signin?next=/admin', '/adminx', '/evil.example', '/admin%', '/admin%G0', '/admin%2', `/admin/${'a'.repeat(3000)}`, '', null]) {
+		for (const next of [
+			'/api/attempts/x/submit',
+			'/signout',
+			'/signin?next=/admin',
+			'/adminx',
+			'/evil.example',
+			'/admin%',
+			'/admin%G0',
+			'/admin%2',
+			`/admin/${'a'.repeat(3000)}`,
+			'',
+			null
+		]) {
 			expect(safeNext(next), JSON.stringify(next)).toBeNull();
 		}
 	});

@@ -28,7 +28,14 @@ describe('session tokens', () => {
 		expect(secretMatches(t.secret, new Uint8Array(31))).toBe(false);
 	});
 	it('refuse malformed tokens', () => {
-		for (const bad of ['', 'abc', 'a.b.c', `${'A'.repeat(24)}.${'a'.repeat(24)}`, `${'a'.repeat(24)}.${'a'.repeat(23)}`, `${'a'.repeat(24)}.${'1'.repeat(24)}`]) {
+		for (const bad of [
+			'',
+			'abc',
+			'a.b.c',
+			`${'A'.repeat(24)}.${'a'.repeat(24)}`,
+			`${'a'.repeat(24)}.${'a'.repeat(23)}`,
+			`${'a'.repeat(24)}.${'1'.repeat(24)}`
+		]) {
 			expect(parseSessionToken(bad)).toBeNull();
 		}
 	});

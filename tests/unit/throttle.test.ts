@@ -23,7 +23,7 @@ describe('judgeThrottle', () => {
 		// Six failures: the lock lasts until the second-oldest (13 min ago) ages out, 2 minutes from now.
 		expect(judgeThrottle(failures, now, policy)).toEqual({ allowed: false, retryAfterSeconds: 2 * 60, failures: 6 });
 	});
-	it('counts a failure stamped a moment after now (another server\'s clock)', () => {
+	it("counts a failure stamped a moment after now (another server's clock)", () => {
 		const failures = [ago(3 * MIN), ago(2 * MIN), ago(1 * MIN), ago(1), new Date(now.getTime() + 500)];
 		expect(judgeThrottle(failures, now, policy)).toMatchObject({ allowed: false, failures: 5 });
 	});
@@ -49,7 +49,7 @@ describe('sign-in limits', () => {
 			['subject', 30, 10, false]
 		]);
 	});
-	it('the tight limit is the pair\'s, so a stranger elsewhere fills only their own', () => {
+	it("the tight limit is the pair's, so a stranger elsewhere fills only their own", () => {
 		for (const rules of [STAFF_SIGN_IN_THROTTLES, CANDIDATE_SIGN_IN_THROTTLES]) {
 			const [pair, ...rest] = rules;
 			for (const r of rest) expect(r.policy.maxFailures).toBeGreaterThan(pair!.policy.maxFailures);

@@ -32,7 +32,10 @@ describe('computeDeadline', () => {
 		expect(t).toEqual({ readingEndsAt: at(7), deadlineAt: at(96) });
 	});
 	it('counts a pause still going on up to now', () => {
-		const t = computeDeadline({ startedAt: t0, readingMinutes: 5, durationMinutes: 60, extraTimePercent: 0, pauses: [{ from: at(10), to: null }], extensionMinutes: 0 }, at(14));
+		const t = computeDeadline(
+			{ startedAt: t0, readingMinutes: 5, durationMinutes: 60, extraTimePercent: 0, pauses: [{ from: at(10), to: null }], extensionMinutes: 0 },
+			at(14)
+		);
 		expect(t.deadlineAt).toEqual(at(69));
 	});
 });

@@ -143,8 +143,7 @@ export function settledFacts(f: AttemptFacts, now: Date): AttemptFacts {
 }
 
 export type SaveVerdict =
-	| { accept: true; within: 'answering' | 'pause_grace' | 'end_grace' }
-	| { accept: false; status: 409 | 410; reason: string; quarantine: boolean };
+	{ accept: true; within: 'answering' | 'pause_grace' | 'end_grace' } | { accept: false; status: 409 | 410; reason: string; quarantine: boolean };
 
 /**
  * May an answer be saved to the script now? Answering before the deadline: yes. Just after the
@@ -158,8 +157,14 @@ export function judgeSave(factsIn: AttemptFacts, now: Date): SaveVerdict {
 	const t = now.getTime();
 	const endedBy = (at: Date | null, reason: SubmitReason | null): SaveVerdict => {
 		if (reason !== 'candidate' && at && t <= at.getTime() + SAVE_GRACE_MS) return { accept: true, within: 'end_grace' };
-		if (reason === 'candidate') return { accept: false, status: 409, reason: 'You have submitted your exam; answers can no longer be changed', quarantine: true };
-		return { accept: false, status: 410, reason: 'The exam has ended; this answer was not saved to your script. Your invigilator can see it.', quarantine: true };
+		if (reason === 'candidate')
+			return { accept: false, status: 409, reason: 'You have submitted your exam; answers can no longer be changed', quarantine: true };
+		return {
+			accept: false,
+			status: 410,
+			reason: 'The exam has ended; this answer was not saved to your script. Your invigilator can see it.',
+			quarantine: true
+		};
 	};
 	switch (f.state) {
 		case 'in_progress':
@@ -203,7 +208,9 @@ export function may(factsIn: AttemptFacts, question: Question, now: Date): Verdi
 		case 'extend_time':
 			return ACTIVE.includes(f.state) ? { ok: true } : { ok: false, reason: `cannot give extra time to an attempt that is ${words(f.state)}` };
 		case 'allow_move':
-			return ['not_started', ...ACTIVE].includes(f.state) ? { ok: true } : { ok: false, reason: `cannot allow a move for an attempt that is ${words(f.state)}` };
+			return ['not_started', ...ACTIVE].includes(f.state)
+				? { ok: true }
+				: { ok: false, reason: `cannot allow a move for an attempt that is ${words(f.state)}` };
 		default: {
 			const r = transition(f, question, now);
 			return r.ok ? { ok: true } : { ok: false, reason: r.reason };

@@ -32,7 +32,9 @@ export function checkUnit(unit: Unit): BankProblem[] {
 			problems.push({ message: `exam duration_minutes is ${unit.exam.duration_minutes}; the handbook examines ${unit.unit} in ${handbook.duration} minutes` });
 		}
 		if (unit.exam.reading_minutes !== handbook.reading) {
-			problems.push({ message: `exam reading_minutes is ${unit.exam.reading_minutes}; the handbook allows ${handbook.reading} minutes' reading for ${unit.unit}` });
+			problems.push({
+				message: `exam reading_minutes is ${unit.exam.reading_minutes}; the handbook allows ${handbook.reading} minutes' reading for ${unit.unit}`
+			});
 		}
 	}
 	const valid = areasForLevel(unit.level as Level);

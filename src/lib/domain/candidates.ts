@@ -127,10 +127,7 @@ export function validateCandidateRows(
 		if (!parsed.success) {
 			for (const issue of parsed.error.issues) {
 				const field = issue.path.join('.');
-				const message =
-					issue.code === 'invalid_type' && record[field] === undefined
-						? `${field} is missing`
-						: issue.message;
+				const message = issue.code === 'invalid_type' && record[field] === undefined ? `${field} is missing` : issue.message;
 				errors.push({ row, message });
 			}
 			return;

@@ -109,7 +109,14 @@ export function table(
 	rows.forEach((row, i) => {
 		if (row.length !== columns.length) throw new Error(`Row ${i + 1} has ${row.length} cells for ${columns.length} columns`);
 	});
-	return { kind: 'table', columns, rows, header: options.header ?? true, style: options.style ?? 'grid', ...(options.minRowHeight ? { minRowHeight: options.minRowHeight } : {}) };
+	return {
+		kind: 'table',
+		columns,
+		rows,
+		header: options.header ?? true,
+		style: options.style ?? 'grid',
+		...(options.minRowHeight ? { minRowHeight: options.minRowHeight } : {})
+	};
 }
 
 /** Label/value pairs as a borderless two-column table, labels in bold. */

@@ -7,7 +7,10 @@ import { AREA_CODES, type AreaCode, type Level } from './codes.js';
 
 const text = z.string().trim().min(1);
 const area = z.enum(AREA_CODES);
-const id = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[A-Za-z0-9]+$/, 'ids are letters and digits'));
+const id = z
+	.union([z.string(), z.number()])
+	.transform(String)
+	.pipe(z.string().regex(/^[A-Za-z0-9]+$/, 'ids are letters and digits'));
 const marks = z.number().int().min(1).max(100);
 
 export const unitSchema = z.strictObject({

@@ -101,7 +101,6 @@ export function applyResultRules(input: ResultInput, marks: Readonly<Record<stri
 
 /* ---------- from a paper and a marks file ---------- */
 
-
 export function resultInputFor(paper: Paper, level: Level, boundaries?: { pass: number; firstClass: number }): ResultInput {
 	return {
 		level,

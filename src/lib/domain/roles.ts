@@ -45,10 +45,7 @@ export type AccessDecision = 'allow' | 'sign_in' | 'forbidden' | 'not_found';
  * centre's page, that centre. Wrong role → forbidden (403). Right role but another centre →
  * not_found (404), so a page never confirms that another centre's record exists.
  */
-export function decideAccess(
-	grants: readonly RoleGrant[] | null,
-	need: { roles: readonly StaffRole[]; centreId?: string }
-): AccessDecision {
+export function decideAccess(grants: readonly RoleGrant[] | null, need: { roles: readonly StaffRole[]; centreId?: string }): AccessDecision {
 	if (!grants) return 'sign_in';
 	const withRole = grants.filter((g) => need.roles.includes(g.role));
 	if (withRole.length === 0) return 'forbidden';

@@ -35,10 +35,7 @@ export function judgeSession(times: SessionTimes, now: Date, policy: SessionPoli
 
 /** When the cookie should stop being sent, given the session's state now. */
 export function cookieExpiry(times: SessionTimes, now: Date, policy: SessionPolicy): Date {
-	const candidates = [
-		now.getTime() + policy.idleTimeoutMs,
-		times.createdAt.getTime() + policy.absoluteTimeoutMs
-	];
+	const candidates = [now.getTime() + policy.idleTimeoutMs, times.createdAt.getTime() + policy.absoluteTimeoutMs];
 	if (times.expiresAt) candidates.push(times.expiresAt.getTime());
 	return new Date(Math.min(...candidates));
 }

@@ -39,7 +39,8 @@ export function computeDeadline(plan: TimingPlan, now: Date = new Date()): Compu
 		if (p.from.getTime() < readingEnds) readingEnds += length;
 		paused += length;
 	}
-	const deadline = plan.startedAt.getTime() + plan.readingMinutes * MIN + answeringMs(plan.durationMinutes, plan.extraTimePercent) + paused + plan.extensionMinutes * MIN;
+	const deadline =
+		plan.startedAt.getTime() + plan.readingMinutes * MIN + answeringMs(plan.durationMinutes, plan.extraTimePercent) + paused + plan.extensionMinutes * MIN;
 	return { readingEndsAt: new Date(readingEnds), deadlineAt: new Date(deadline) };
 }
 

@@ -28,6 +28,21 @@ export function isUuid(value: unknown): value is string {
 export const uuidSchema = (message: string) => z.string().trim().refine(isUuid, message);
 
 /**
+ * C0 control characters and DEL: never part of an id, a route parameter or a file name, and
+ * dangerous in some (line breaks in a log line or a header, NUL in PostgreSQL text).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
+export function hasControlCharacter(value: string): boolean {
+	return new RegExp(CONTROL_CHARACTERS.source).test(value);
+}
+
+export function withoutControlCharacters(value: string): string {
+	return value.replace(CONTROL_CHARACTERS, '');
+}
+
+/**
  * PostgreSQL cannot store U+0000 in text (error 22021), and no one types it: it only arrives from
  * a crafted request or a damaged file.
  */

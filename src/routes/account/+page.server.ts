@@ -2,14 +2,17 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { invalidateAllUserSessions, listUserSessions } from '$lib/server/auth/sessions';
 import { getCentresByIds } from '$lib/server/centres';
-import { actorOf, deleteSessionCookie, requireRole } from '$lib/server/auth/http';
+import { actorOf, deleteSessionCookie, requireRole } from '$lib/server/http/auth';
 import { writeAudit } from '$lib/server/audit';
 import { STAFF_ROLES, ROLE_LABELS } from '$lib/domain/roles';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, STAFF_ROLES);
 	const sessions = await listUserSessions(event.locals.db, user.id);
-	const centres = await getCentresByIds(event.locals.db, user.grants.map((g) => g.centreId).filter((c): c is string => !!c));
+	const centres = await getCentresByIds(
+		event.locals.db,
+		user.grants.map((g) => g.centreId).filter((c): c is string => !!c)
+	);
 	return {
 		email: user.email,
 		roles: user.grants.map((g) => {

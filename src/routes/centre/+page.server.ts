@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/http';
+import { requireRole } from '$lib/server/http/auth';
 import { getCentresByIds } from '$lib/server/centres';
 
 export const load: PageServerLoad = async (event) => {

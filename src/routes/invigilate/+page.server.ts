@@ -1,5 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/http';
+import { requireRole } from '$lib/server/http/auth';
 import { listCentreSittings, listInvigilatorSittings } from '$lib/server/sittings';
 import { getCentresByIds } from '$lib/server/centres';
 

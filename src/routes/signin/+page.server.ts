@@ -1,10 +1,10 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { signInStaff } from '$lib/server/auth/sign-in';
-import { clientAddress, safeNext, setSessionCookie, staffCookieExpiry } from '$lib/server/auth/http';
+import { clientAddress, safeNext, setSessionCookie, staffCookieExpiry } from '$lib/server/http/auth';
 import { getGrants } from '$lib/server/auth/sessions';
 import { homeFor } from '$lib/domain/roles';
-import { failFromError } from '$lib/server/routes';
+import { failFromError } from '$lib/server/http/responses';
 import { textFields } from '$lib/server/validation';
 
 export const load: PageServerLoad = ({ locals, url }) => {

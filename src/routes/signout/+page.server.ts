@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { invalidateSession } from '$lib/server/auth/sessions';
-import { actorOf, deleteSessionCookie } from '$lib/server/auth/http';
+import { actorOf, deleteSessionCookie } from '$lib/server/http/auth';
 import { writeAudit } from '$lib/server/audit';
 
 export const load: PageServerLoad = () => redirect(303, '/');

@@ -35,11 +35,12 @@ export async function writeAudit(db: Kysely<Database>, actor: Actor, entry: Audi
 		.execute();
 }
 
-export async function listAudit(
-	db: Kysely<Database>,
-	filter: { centreId?: string; limit?: number } = {}
-) {
-	let q = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
+export async function listAudit(db: Kysely<Database>, filter: { centreId?: string; limit?: number } = {}) {
+	let q = db
+		.selectFrom('audit_log')
+		.selectAll()
+		.orderBy('id', 'desc')
+		.limit(filter.limit ?? 100);
 	if (filter.centreId) q = q.where('centre_id', '=', filter.centreId);
 	return q.execute();
 }

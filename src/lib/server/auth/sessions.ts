@@ -58,11 +58,7 @@ export async function createSession(
 }
 
 export async function getGrants(db: Kysely<Database>, userId: string): Promise<RoleGrant[]> {
-	const rows = await db
-		.selectFrom('membership')
-		.select(['role', 'centre_id'])
-		.where('user_id', '=', userId)
-		.execute();
+	const rows = await db.selectFrom('membership').select(['role', 'centre_id']).where('user_id', '=', userId).execute();
 	return rows.map((r) => ({ role: r.role as StaffRole, centreId: r.centre_id }));
 }
 
@@ -81,17 +77,7 @@ export async function validateSessionToken(
 	const row = await db
 		.selectFrom('auth_session as s')
 		.innerJoin('app_user as u', 'u.id', 's.user_id')
-		.select([
-			's.id',
-			's.secret_hash',
-			's.user_id',
-			's.created_at',
-			's.last_verified_at',
-			's.expires_at',
-			'u.email',
-			'u.display_name',
-			'u.disabled_at'
-		])
+		.select(['s.id', 's.secret_hash', 's.user_id', 's.created_at', 's.last_verified_at', 's.expires_at', 'u.email', 'u.display_name', 'u.disabled_at'])
 		.where('s.id', '=', parsed.id)
 		.executeTakeFirst();
 	if (!row || !row.user_id) return null;
@@ -127,16 +113,29 @@ export async function pruneExpired(db: Kysely<Database>, now = new Date()): Prom
 	// The same ends judgeSession applies: a hard expiry, idle too long, or simply too old.
 	const s = await db
 		.deleteFrom('auth_session')
-		.where((eb) => eb.or([eb('expires_at', '<', now), eb.and([eb('user_id', 'is not', null), eb.or([eb('last_verified_at', '<', idleSince), eb('created_at', '<', createdBefore)])])]))
+		.where((eb) =>
+			eb.or([
+				eb('expires_at', '<', now),
+				eb.and([eb('user_id', 'is not', null), eb.or([eb('last_verified_at', '<', idleSince), eb('created_at', '<', createdBefore)])])
+			])
+		)
 		.executeTakeFirst();
-	const a = await db.deleteFrom('sign_in_attempt').where('attempted_at', '<', new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_MS)).executeTakeFirst();
+	const a = await db
+		.deleteFrom('sign_in_attempt')
+		.where('attempted_at', '<', new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_MS))
+		.executeTakeFirst();
 	await pruneSignInThrottles(db, now);
 	return { sessions: Number(s.numDeletedRows), attempts: Number(a.numDeletedRows) };
 }
 
 /** A staff member's sessions, newest first, for their account page. */
 export async function listUserSessions(db: Kysely<Database>, userId: string) {
-	return db.selectFrom('auth_session').select(['id', 'created_at', 'last_verified_at', 'ip', 'user_agent']).where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+	return db
+		.selectFrom('auth_session')
+		.select(['id', 'created_at', 'last_verified_at', 'ip', 'user_agent'])
+		.where('user_id', '=', userId)
+		.orderBy('created_at', 'desc')
+		.execute();
 }
 
 export async function invalidateSession(db: Kysely<Database>, sessionId: string): Promise<void> {

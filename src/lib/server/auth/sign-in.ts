@@ -27,11 +27,7 @@ export async function signInStaff(
 	const attempt = await reserveAttempt(db, signInChecks({ kind: 'account', key: email }, input.ip, STAFF_SIGN_IN_THROTTLES), now);
 	if (!attempt.allowed) throw new TooManyRequestsError(throttleMessage(attempt.retryAfterSeconds), attempt.retryAfterSeconds);
 
-	const user = await db
-		.selectFrom('app_user')
-		.select(['id', 'password_hash', 'disabled_at'])
-		.where('email', '=', email)
-		.executeTakeFirst();
+	const user = await db.selectFrom('app_user').select(['id', 'password_hash', 'disabled_at']).where('email', '=', email).executeTakeFirst();
 	const ok = user
 		? (await verifyPassword(user.password_hash, input.password)) && !user.disabled_at
 		: (await verifyPassword(await dummyPasswordHash(), input.password), false);

@@ -25,16 +25,32 @@ export async function importBank(db: Kysely<Database>, bank: Bank, actor: Actor)
 		for (const { unit, contentHash } of bank.units.values()) {
 			const existing = await tx.selectFrom('unit').select('content_hash').where('code', '=', unit.unit).executeTakeFirst();
 			if (existing?.content_hash === contentHash) continue;
-			const row = { title: unit.title, level: unit.level, route: unit.route, status: unit.status, content: JSON.stringify(unit), content_hash: contentHash, updated_at: new Date() };
+			const row = {
+				title: unit.title,
+				level: unit.level,
+				route: unit.route,
+				status: unit.status,
+				content: JSON.stringify(unit),
+				content_hash: contentHash,
+				updated_at: new Date()
+			};
 			if (existing) await tx.updateTable('unit').set(row).where('code', '=', unit.unit).execute();
-			else await tx.insertInto('unit').values({ code: unit.unit, ...row }).execute();
+			else
+				await tx
+					.insertInto('unit')
+					.values({ code: unit.unit, ...row })
+					.execute();
 			summary.unitsChanged.push(unit.unit);
 		}
 
 		for (const { paper, contentHash } of bank.papers) {
 			let stored = await tx.selectFrom('paper').select(['id', 'current_version_id']).where('code', '=', paper.code).executeTakeFirst();
 			if (!stored) {
-				stored = await tx.insertInto('paper').values({ code: paper.code, unit_code: paper.unit, kind: paper.kind }).returning(['id', 'current_version_id']).executeTakeFirstOrThrow();
+				stored = await tx
+					.insertInto('paper')
+					.values({ code: paper.code, unit_code: paper.unit, kind: paper.kind })
+					.returning(['id', 'current_version_id'])
+					.executeTakeFirstOrThrow();
 				summary.papersCreated.push(paper.code);
 			}
 			const same = await tx
@@ -53,7 +69,12 @@ export async function importBank(db: Kysely<Database>, bank: Bank, actor: Actor)
 				// boundaries, as stored) becomes current again; no new version is made.
 				await tx.updateTable('paper').set({ current_version_id: same.id, kind: paper.kind }).where('id', '=', stored.id).execute();
 				summary.reverted.push({ code: paper.code, version: same.version });
-				await writeAudit(tx, actor, { action: 'bank.revert_version', subjectType: 'paper', subjectId: paper.code, details: { version: same.version, content_hash: contentHash } });
+				await writeAudit(tx, actor, {
+					action: 'bank.revert_version',
+					subjectType: 'paper',
+					subjectId: paper.code,
+					details: { version: same.version, content_hash: contentHash }
+				});
 				continue;
 			}
 			const last = await tx
@@ -93,7 +114,12 @@ export async function importBank(db: Kysely<Database>, bank: Bank, actor: Actor)
 				.execute();
 			await tx.updateTable('paper').set({ current_version_id: v.id, kind: paper.kind }).where('id', '=', stored.id).execute();
 			summary.newVersions.push({ code: paper.code, version });
-			await writeAudit(tx, actor, { action: 'bank.import_version', subjectType: 'paper', subjectId: paper.code, details: { version, content_hash: contentHash } });
+			await writeAudit(tx, actor, {
+				action: 'bank.import_version',
+				subjectType: 'paper',
+				subjectId: paper.code,
+				details: { version, content_hash: contentHash }
+			});
 		}
 	});
 	return summary;

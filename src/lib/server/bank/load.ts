@@ -65,7 +65,10 @@ function parseFile<S extends z.ZodType>(file: string, source: string, schema: S)
 	if (doc.errors.length) {
 		return {
 			ok: false,
-			problems: doc.errors.map((e) => ({ file, message: `YAML error at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` }))
+			problems: doc.errors.map((e) => ({
+				file,
+				message: `YAML error at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`
+			}))
 		};
 	}
 	const data: unknown = doc.toJS();
@@ -73,7 +76,11 @@ function parseFile<S extends z.ZodType>(file: string, source: string, schema: S)
 	if (result.success) return { ok: true, value: result.data };
 	return {
 		ok: false,
-		problems: result.error.issues.map((issue) => ({ file, question: questionAt(data, issue.path), message: `${issue.path.join('.') || '(file)'}: ${issueMessage(issue)}` }))
+		problems: result.error.issues.map((issue) => ({
+			file,
+			question: questionAt(data, issue.path),
+			message: `${issue.path.join('.') || '(file)'}: ${issueMessage(issue)}`
+		}))
 	};
 }
 
@@ -133,7 +140,9 @@ export function loadBank(root: string, display: (path: string) => string = (p) =
 	/** Paper code → the files that hold it (a code used twice is refused in every file using it). */
 	const codes = new Map<string, string[]>();
 	const folders = existsSync(root)
-		? readdirSync(root).filter((d) => d !== 'units' && statSync(join(root, d)).isDirectory()).sort()
+		? readdirSync(root)
+				.filter((d) => d !== 'units' && statSync(join(root, d)).isDirectory())
+				.sort()
 		: [];
 	for (const folder of folders) {
 		for (const path of yamlFiles(join(root, folder))) {
@@ -163,7 +172,8 @@ export function loadBank(root: string, display: (path: string) => string = (p) =
 	// file's problem names the other(s).
 	for (const [code, files] of codes) {
 		if (files.length < 2) continue;
-		for (const file of files) problem({ file, message: `paper code ${code} is also used by ${files.filter((f) => f !== file).join(', ')}; no file with this code is imported` });
+		for (const file of files)
+			problem({ file, message: `paper code ${code} is also used by ${files.filter((f) => f !== file).join(', ')}; no file with this code is imported` });
 		for (const p of bank.papers) if (p.paper.code === code) bank.rejected.push({ file: p.file, paper: p.paper, unit: p.unit });
 		bank.papers = bank.papers.filter((p) => p.paper.code !== code);
 	}

@@ -99,7 +99,19 @@ export async function getPaperVersion(db: Kysely<Database>, code: string, versio
 	let q = db
 		.selectFrom('paper as p')
 		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
-		.select(['v.id', 'p.code', 'p.unit_code', 'v.version', 'v.content_hash', 'v.content', 'v.total_marks', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at', 'v.imported_at'])
+		.select([
+			'v.id',
+			'p.code',
+			'p.unit_code',
+			'v.version',
+			'v.content_hash',
+			'v.content',
+			'v.total_marks',
+			'v.pass_mark',
+			'v.first_class_mark',
+			'v.boundaries_locked_at',
+			'v.imported_at'
+		])
 		.where('p.code', '=', code);
 	q = version === undefined ? q.whereRef('v.id', '=', 'p.current_version_id') : q.where('v.version', '=', version);
 	const r = await q.executeTakeFirst();
@@ -143,7 +155,19 @@ export async function getPaperVersionById(db: Kysely<Database>, versionId: strin
 	const r = await db
 		.selectFrom('paper as p')
 		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
-		.select(['v.id', 'p.code', 'p.unit_code', 'v.version', 'v.content_hash', 'v.content', 'v.total_marks', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at', 'v.imported_at'])
+		.select([
+			'v.id',
+			'p.code',
+			'p.unit_code',
+			'v.version',
+			'v.content_hash',
+			'v.content',
+			'v.total_marks',
+			'v.pass_mark',
+			'v.first_class_mark',
+			'v.boundaries_locked_at',
+			'v.imported_at'
+		])
 		.where('v.id', '=', versionId)
 		.executeTakeFirst();
 	if (!r) throw new NotFoundError('No such paper version');
@@ -152,7 +176,19 @@ export async function getPaperVersionById(db: Kysely<Database>, versionId: strin
 
 async function toView(
 	db: Kysely<Database>,
-	r: { id: string; code: string; unit_code: string; version: number; content_hash: string; content: unknown; total_marks: number; pass_mark: number; first_class_mark: number; boundaries_locked_at: Date | null; imported_at: Date }
+	r: {
+		id: string;
+		code: string;
+		unit_code: string;
+		version: number;
+		content_hash: string;
+		content: unknown;
+		total_marks: number;
+		pass_mark: number;
+		first_class_mark: number;
+		boundaries_locked_at: Date | null;
+		imported_at: Date;
+	}
 ): Promise<PaperVersionView> {
 	return {
 		versionId: r.id,

@@ -4,9 +4,7 @@ import { checkCandidateCsvHeader, type RowError } from '../../domain/candidates.
 /* Reading an uploaded candidate file. Kept on the server: csv-parse needs Node's Buffer, and the
    domain module is also loaded by the centre's pages in the browser. */
 
-export type ParsedCandidateCsv =
-	| { ok: true; records: Record<string, string>[]; lines: number[] }
-	| { ok: false; message: string; errors: RowError[] };
+export type ParsedCandidateCsv = { ok: true; records: Record<string, string>[]; lines: number[] } | { ok: false; message: string; errors: RowError[] };
 
 /**
  * Reads an uploaded candidate file: header, then one record per row, each with the line it ends on

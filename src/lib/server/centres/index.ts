@@ -13,7 +13,8 @@ import { writeAudit, type Actor } from '../audit/index.js';
 import type { CandidateRow, CentreRow, Database } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { hashPassword, passwordProblem } from '../auth/password.js';
-import { findNul, isUuid, NUL_MESSAGE, parse } from '../validation.js';
+import { onUniqueViolation, violatedUniqueConstraint } from '../db/unique.js';
+import { findNul, isUuid, NUL_MESSAGE, parse, withoutControlCharacters } from '../validation.js';
 
 /* ---------- centres ---------- */
 
@@ -29,13 +30,7 @@ export async function listCentres(db: Kysely<Database>): Promise<(CentreRow & { 
 	return db
 		.selectFrom('centre')
 		.selectAll('centre')
-		.select((eb) =>
-			eb
-				.selectFrom('candidate')
-				.select(eb.fn.countAll<number>().as('n'))
-				.whereRef('candidate.centre_id', '=', 'centre.id')
-				.as('candidate_count')
-		)
+		.select((eb) => eb.selectFrom('candidate').select(eb.fn.countAll<number>().as('n')).whereRef('candidate.centre_id', '=', 'centre.id').as('candidate_count'))
 		.orderBy('number')
 		.execute()
 		.then((rows) => rows.map((r) => ({ ...r, candidate_count: Number(r.candidate_count ?? 0) })));
@@ -68,7 +63,14 @@ export async function listCentreInvigilators(db: Kysely<Database>, centreId: str
 /** Headline counts for the awarding administrator's overview. */
 export async function countRecords(db: Kysely<Database>): Promise<{ centres: number; staff: number; candidates: number }> {
 	const count = async (table: 'centre' | 'app_user' | 'candidate') =>
-		Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+		Number(
+			(
+				await db
+					.selectFrom(table)
+					.select((eb) => eb.fn.countAll<number>().as('n'))
+					.executeTakeFirstOrThrow()
+			).n
+		);
 	return { centres: await count('centre'), staff: await count('app_user'), candidates: await count('candidate') };
 }
 
@@ -81,13 +83,16 @@ export async function getCentre(db: Kysely<Database>, id: string): Promise<Centr
 
 export async function createCentre(db: Kysely<Database>, actor: Actor, input: unknown): Promise<CentreRow> {
 	const parsed = parse(centreInputSchema, input);
-	return db.transaction().execute(async (tx) => {
-		const clash = await tx.selectFrom('centre').select('id').where('number', '=', parsed.number).executeTakeFirst();
-		if (clash) throw new ValidationError(`Centre number ${parsed.number} is already in use`, [{ field: 'number', message: 'Already in use' }]);
-		const row = await tx.insertInto('centre').values(parsed).returningAll().executeTakeFirstOrThrow();
-		await writeAudit(tx, actor, { action: 'centre.create', centreId: row.id, subjectType: 'centre', subjectId: row.id, details: parsed });
-		return row;
-	});
+	const taken = () => new ValidationError(`Centre number ${parsed.number} is already in use`, [{ field: 'number', message: 'Already in use' }]);
+	return onUniqueViolation(
+		() =>
+			db.transaction().execute(async (tx) => {
+				const row = await tx.insertInto('centre').values(parsed).returningAll().executeTakeFirstOrThrow();
+				await writeAudit(tx, actor, { action: 'centre.create', centreId: row.id, subjectType: 'centre', subjectId: row.id, details: parsed });
+				return row;
+			}),
+		{ centre_number_key: taken }
+	);
 }
 
 /* ---------- staff accounts ---------- */
@@ -97,7 +102,10 @@ export const staffInputSchema = z.object({
 	display_name: z.string().trim().min(1, 'Name is required').max(200),
 	password: z.string(),
 	role: z.enum(['invigilator', 'centre_admin', 'marker', 'moderator', 'awarding_admin']),
-	centre_id: z.string().optional().transform((v) => v || null)
+	centre_id: z
+		.string()
+		.optional()
+		.transform((v) => v || null)
 });
 
 export interface StaffListRow {
@@ -134,26 +142,32 @@ export async function createStaffAccount(db: Kysely<Database>, actor: Actor, inp
 		throw new ValidationError('Choose the centre for this role', [{ field: 'centre_id', message: 'Required for this role' }]);
 	}
 	const centreId = isCentreRole(parsed.role) ? parsed.centre_id : null;
-	if (centreId) await getCentre(db, centreId).catch(() => { throw new ValidationError('No such centre', [{ field: 'centre_id', message: 'No such centre' }]); });
-	const passwordHash = await hashPassword(parsed.password);
-	return db.transaction().execute(async (tx) => {
-		const clash = await tx.selectFrom('app_user').select('id').where('email', '=', parsed.email).executeTakeFirst();
-		if (clash) throw new ValidationError(`An account for ${parsed.email} already exists`, [{ field: 'email', message: 'Already in use' }]);
-		const user = await tx
-			.insertInto('app_user')
-			.values({ email: parsed.email, display_name: parsed.display_name, password_hash: passwordHash })
-			.returning(['id', 'email'])
-			.executeTakeFirstOrThrow();
-		await tx.insertInto('membership').values({ user_id: user.id, role: parsed.role, centre_id: centreId }).execute();
-		await writeAudit(tx, actor, {
-			action: 'user.create',
-			centreId,
-			subjectType: 'user',
-			subjectId: user.id,
-			details: { email: parsed.email, role: parsed.role }
+	if (centreId)
+		await getCentre(db, centreId).catch(() => {
+			throw new ValidationError('No such centre', [{ field: 'centre_id', message: 'No such centre' }]);
 		});
-		return user;
-	});
+	const passwordHash = await hashPassword(parsed.password);
+	const taken = () => new ValidationError(`An account for ${parsed.email} already exists`, [{ field: 'email', message: 'Already in use' }]);
+	return onUniqueViolation(
+		() =>
+			db.transaction().execute(async (tx) => {
+				const user = await tx
+					.insertInto('app_user')
+					.values({ email: parsed.email, display_name: parsed.display_name, password_hash: passwordHash })
+					.returning(['id', 'email'])
+					.executeTakeFirstOrThrow();
+				await tx.insertInto('membership').values({ user_id: user.id, role: parsed.role, centre_id: centreId }).execute();
+				await writeAudit(tx, actor, {
+					action: 'user.create',
+					centreId,
+					subjectType: 'user',
+					subjectId: user.id,
+					details: { email: parsed.email, role: parsed.role }
+				});
+				return user;
+			}),
+		{ app_user_email_key: taken }
+	);
 }
 
 /* ---------- candidates ---------- */
@@ -166,12 +180,7 @@ export async function listCandidates(db: Kysely<Database>, centreId: string): Pr
 /** A candidate of this centre; another centre's candidate is "not found", never "forbidden". */
 export async function getCandidate(db: Kysely<Database>, centreId: string, candidateId: string): Promise<CandidateRow> {
 	if (!isUuid(centreId) || !isUuid(candidateId)) throw new NotFoundError('No such candidate');
-	const row = await db
-		.selectFrom('candidate')
-		.selectAll()
-		.where('id', '=', candidateId)
-		.where('centre_id', '=', centreId)
-		.executeTakeFirst();
+	const row = await db.selectFrom('candidate').selectAll().where('id', '=', candidateId).where('centre_id', '=', centreId).executeTakeFirst();
 	if (!row) throw new NotFoundError('No such candidate');
 	return row;
 }
@@ -181,28 +190,29 @@ export async function registerCandidate(db: Kysely<Database>, actor: Actor, cent
 	const parsed = parse(candidateInputSchema, input);
 	const dob = birthDateProblem(parsed.date_of_birth);
 	if (dob) throw new ValidationError(dob, [{ field: 'date_of_birth', message: dob }]);
-	return db.transaction().execute(async (tx) => {
-		const clash = await tx
-			.selectFrom('candidate')
-			.select('id')
-			.where('centre_id', '=', centreId)
-			.where('candidate_number', '=', parsed.candidate_number)
-			.executeTakeFirst();
-		if (clash) {
-			throw new ValidationError(`Candidate number ${parsed.candidate_number} is already registered at this centre`, [
-				{ field: 'candidate_number', message: 'Already registered' }
-			]);
-		}
-		const row = await tx.insertInto('candidate').values({ ...parsed, centre_id: centreId }).returningAll().executeTakeFirstOrThrow();
-		await writeAudit(tx, actor, {
-			action: 'candidate.register',
-			centreId,
-			subjectType: 'candidate',
-			subjectId: row.id,
-			details: { candidate_number: row.candidate_number, via: 'form' }
-		});
-		return row;
-	});
+	const taken = () =>
+		new ValidationError(`Candidate number ${parsed.candidate_number} is already registered at this centre`, [
+			{ field: 'candidate_number', message: 'Already registered' }
+		]);
+	return onUniqueViolation(
+		() =>
+			db.transaction().execute(async (tx) => {
+				const row = await tx
+					.insertInto('candidate')
+					.values({ ...parsed, centre_id: centreId })
+					.returningAll()
+					.executeTakeFirstOrThrow();
+				await writeAudit(tx, actor, {
+					action: 'candidate.register',
+					centreId,
+					subjectType: 'candidate',
+					subjectId: row.id,
+					details: { candidate_number: row.candidate_number, via: 'form' }
+				});
+				return row;
+			}),
+		{ candidate_centre_number_key: taken }
+	);
 }
 
 export type CsvImportResult = { ok: true; count: number } | { ok: false; errors: RowError[] };
@@ -221,7 +231,7 @@ export async function importCandidates(
 ): Promise<CsvImportResult> {
 	requireCentreId(centreId);
 	// The file's name is the uploader's to choose and goes into the audit log (jsonb refuses \u0000).
-	fileName = fileName.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
+	fileName = withoutControlCharacters(fileName).slice(0, 255);
 	if (records.length === 0) return { ok: false, errors: [{ row: 2, message: 'The file has no candidate rows' }] };
 	const rowOf = (i: number) => lines[i] ?? i + 2;
 	// A NUL byte cannot be stored (PostgreSQL refuses it in text): name the row, as for any bad value.
@@ -230,6 +240,31 @@ export async function importCandidates(
 		return field === null ? [] : [{ row: rowOf(i), message: `${field} ${NUL_MESSAGE}` }];
 	});
 	if (withNul.length) return { ok: false, errors: withNul };
+	const someoneElseTookANumber = (): CsvImportResult => ({
+		ok: false,
+		errors: [
+			{
+				row: 1,
+				message: 'Someone registered one of these candidate numbers at the same moment; nothing from this file was saved. Upload it again to see which.'
+			}
+		]
+	});
+	// The file was checked against the numbers already registered; a registration landing meanwhile is caught by the constraint.
+	return importInTransaction(db, actor, centreId, records, fileName, lines).catch((err: unknown) => {
+		if (violatedUniqueConstraint(err) === 'candidate_centre_number_key') return someoneElseTookANumber();
+		throw err;
+	});
+}
+
+async function importInTransaction(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	records: readonly Record<string, string>[],
+	fileName: string,
+	lines: readonly number[]
+): Promise<CsvImportResult> {
+	const rowOf = (i: number) => lines[i] ?? i + 2;
 	return db.transaction().execute(async (tx) => {
 		const existing = await tx.selectFrom('candidate').select('candidate_number').where('centre_id', '=', centreId).execute();
 		const result = validateCandidateRows(records, new Set(existing.map((e) => e.candidate_number)), lines);
@@ -254,13 +289,7 @@ export async function importCandidates(
 	});
 }
 
-export async function updateArrangements(
-	db: Kysely<Database>,
-	actor: Actor,
-	centreId: string,
-	candidateId: string,
-	input: unknown
-): Promise<CandidateRow> {
+export async function updateArrangements(db: Kysely<Database>, actor: Actor, centreId: string, candidateId: string, input: unknown): Promise<CandidateRow> {
 	const parsed: AccessArrangements = parse(arrangementsSchema, input);
 	return db.transaction().execute(async (tx) => {
 		const before = await getCandidate(tx, centreId, candidateId);
@@ -311,4 +340,3 @@ function birthDateProblem(dob: string | null, today = new Date()): string | null
 function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Pick<T, K> {
 	return Object.fromEntries(keys.map((k) => [k, obj[k]])) as Pick<T, K>;
 }
-

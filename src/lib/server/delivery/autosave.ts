@@ -90,7 +90,12 @@ export async function saveResponse(
 		return saveResponse(db, attempt.id, itemKey, body, now, true);
 	}
 	if (saved.applied) return saved;
-	const stored = await db.selectFrom('response').select(['seq', 'saved_at']).where('attempt_id', '=', attempt.id).where('item_key', '=', itemKey).executeTakeFirstOrThrow();
+	const stored = await db
+		.selectFrom('response')
+		.select(['seq', 'saved_at'])
+		.where('attempt_id', '=', attempt.id)
+		.where('item_key', '=', itemKey)
+		.executeTakeFirstOrThrow();
 	return { seq: stored.seq, savedAt: stored.saved_at.toISOString(), serverNow: now.toISOString(), applied: false };
 }
 
@@ -113,7 +118,14 @@ function stillAccepting(attemptId: string, within: 'answering' | 'pause_grace' |
  * is only counted, so one candidate cannot flood the console. Count and decide under the attempt's
  * row lock: two refused saves at once cannot both take the last place.
  */
-export async function quarantineSave(db: Kysely<Database>, attemptId: string, itemKey: string, body: SaveBody, reason: string, now: Date): Promise<'kept' | 'counted'> {
+export async function quarantineSave(
+	db: Kysely<Database>,
+	attemptId: string,
+	itemKey: string,
+	body: SaveBody,
+	reason: string,
+	now: Date
+): Promise<'kept' | 'counted'> {
 	return db.transaction().execute(async (tx) => {
 		await tx.selectFrom('attempt').select('id').where('id', '=', attemptId).forUpdate().executeTakeFirstOrThrow();
 		// The browser retries a refused save until the clock runs again: keep each save once.
@@ -132,10 +144,17 @@ export async function quarantineSave(db: Kysely<Database>, attemptId: string, it
 			.where('attempt_id', '=', attemptId)
 			.executeTakeFirstOrThrow();
 		if (!mayKeepInQuarantine({ rows: Number(kept.n), chars: Number(kept.chars) }, body.text.length)) {
-			await tx.updateTable('attempt').set((eb) => ({ quarantine_overflow: eb('quarantine_overflow', '+', 1) })).where('id', '=', attemptId).execute();
+			await tx
+				.updateTable('attempt')
+				.set((eb) => ({ quarantine_overflow: eb('quarantine_overflow', '+', 1) }))
+				.where('id', '=', attemptId)
+				.execute();
 			return 'counted';
 		}
-		await tx.insertInto('save_quarantine').values({ attempt_id: attemptId, item_key: itemKey, seq: body.seq, text: body.text, reason, received_at: now }).execute();
+		await tx
+			.insertInto('save_quarantine')
+			.values({ attempt_id: attemptId, item_key: itemKey, seq: body.seq, text: body.text, reason, received_at: now })
+			.execute();
 		return 'kept';
 	});
 }

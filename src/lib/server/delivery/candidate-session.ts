@@ -41,7 +41,12 @@ export async function validateCandidateToken(db: Kysely<Database>, token: string
 		.innerJoin('attempt as a', 'a.id', 'x.attempt_id')
 		.innerJoin('sitting as s', 's.id', 'a.sitting_id')
 		.selectAll('a')
-		.select(['x.id as session_id', 'x.secret_hash as session_secret_hash', 'x.expires_at as session_expires_at', 's.paper_version_id as session_paper_version_id'])
+		.select([
+			'x.id as session_id',
+			'x.secret_hash as session_secret_hash',
+			'x.expires_at as session_expires_at',
+			's.paper_version_id as session_paper_version_id'
+		])
 		.where('x.id', '=', parsed.id)
 		.executeTakeFirst();
 	if (!found || !secretMatches(parsed.secret, found.session_secret_hash)) return null;

@@ -39,7 +39,12 @@ export async function settleAttempt(db: Db, a: AttemptRow, now: Date): Promise<A
  * reading, reading_ends_at passed), which `settleAttempt` applies row by row.
  */
 export async function recordReadingEnded(db: Kysely<Database>, now = new Date()): Promise<number> {
-	const r = await db.updateTable('attempt').set({ state: 'in_progress', updated_at: now }).where('state', '=', 'reading').where('reading_ends_at', '<=', now).executeTakeFirst();
+	const r = await db
+		.updateTable('attempt')
+		.set({ state: 'in_progress', updated_at: now })
+		.where('state', '=', 'reading')
+		.where('reading_ends_at', '<=', now)
+		.executeTakeFirst();
 	return Number(r.numUpdatedRows);
 }
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { effectiveState, type AttemptState } from '../../domain/attempt.js';
+import { effectiveState, type AttemptState, type PauseKind } from '../../domain/attempt.js';
 import { timeLeftMs } from '../../domain/timing.js';
 import type { Database } from '../db/schema.js';
 import { clockOf } from './attempt-store.js';
@@ -12,6 +12,7 @@ export interface ConsoleRow {
 	present: boolean;
 	state: AttemptState;
 	pauseReason: string | null;
+	pauseKind: PauseKind | null;
 	lastSavedAt: string | null;
 	answered: number;
 	items: number;
@@ -37,12 +38,7 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 			'c.extra_time_percent as candidate_extra',
 			'c.rest_breaks as candidate_rest_breaks',
 			(eb) =>
-				eb
-					.selectFrom('response as r')
-					.select(eb.fn.countAll<number>().as('n'))
-					.whereRef('r.attempt_id', '=', 'a.id')
-					.where('r.text', '<>', '')
-					.as('answered')
+				eb.selectFrom('response as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.attempt_id', '=', 'a.id').where('r.text', '<>', '').as('answered')
 		])
 		.where('a.sitting_id', '=', sittingId)
 		.orderBy('c.candidate_number')
@@ -65,6 +61,7 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 			present: a.present,
 			state: effectiveState(a.state, a.reading_ends_at, now),
 			pauseReason: a.pause_reason,
+			pauseKind: a.pause_kind,
 			lastSavedAt: a.last_saved_at?.toISOString() ?? null,
 			answered: Number(r.answered ?? 0),
 			items: Number(items.n),
@@ -155,7 +152,15 @@ export async function quarantineOverview(db: Kysely<Database>, sittingId: string
 		byCandidate: counts
 			.map((r) => ({ candidateNumber: r.candidate_number, kept: Number(r.kept ?? 0), counted: r.quarantine_overflow }))
 			.filter((r) => r.kept + r.counted > 0),
-		latest: latest.map((q) => ({ id: q.id, candidateNumber: q.candidate_number, itemKey: q.item_key, reason: q.reason, receivedAt: q.received_at, preview: q.preview, chars: Number(q.chars) }))
+		latest: latest.map((q) => ({
+			id: q.id,
+			candidateNumber: q.candidate_number,
+			itemKey: q.item_key,
+			reason: q.reason,
+			receivedAt: q.received_at,
+			preview: q.preview,
+			chars: Number(q.chars)
+		}))
 	};
 }
 

@@ -16,7 +16,18 @@ export async function candidateExamView(db: Kysely<Database>, attemptRef: string
 		.innerJoin('attempt as a', 'a.sitting_id', 's.id')
 		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
 		.innerJoin('centre as ce', 'ce.id', 's.centre_id')
-		.select(['v.title', 'v.total_marks', 'v.reading_minutes', 's.state as sitting_state', 's.room', 'c.first_name', 'c.last_name', 'c.candidate_number', 'ce.number as centre_number', 'ce.name as centre_name'])
+		.select([
+			'v.title',
+			'v.total_marks',
+			'v.reading_minutes',
+			's.state as sitting_state',
+			's.room',
+			'c.first_name',
+			'c.last_name',
+			'c.candidate_number',
+			'ce.number as centre_number',
+			'ce.name as centre_name'
+		])
 		.where('a.id', '=', attemptId)
 		.executeTakeFirstOrThrow();
 	const responses = await db.selectFrom('response').select(['item_key', 'seq', 'text', 'saved_at']).where('attempt_id', '=', attemptId).execute();

@@ -63,7 +63,13 @@ export async function markAttendance(db: Kysely<Database>, ctx: ActionContext, s
 
 /** Marks every candidate not yet marked present; returns how many. */
 export async function markAllPresent(db: Kysely<Database>, ctx: ActionContext, sittingId: string): Promise<number> {
-	const rows = await db.selectFrom('attempt').select('id').where('sitting_id', '=', sittingId).where('state', '=', 'not_started').where('present', '=', false).execute();
+	const rows = await db
+		.selectFrom('attempt')
+		.select('id')
+		.where('sitting_id', '=', sittingId)
+		.where('state', '=', 'not_started')
+		.where('present', '=', false)
+		.execute();
 	for (const r of rows) await markAttendance(db, ctx, sittingId, r.id, true);
 	return rows.length;
 }
@@ -89,7 +95,14 @@ export async function startSitting(db: Kysely<Database>, ctx: ActionContext, sit
 	return db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
 		if (s.state === 'ended') throw new ConflictError('This sitting has ended', { state: s.state });
-		const waiting = await tx.selectFrom('attempt').selectAll().where('sitting_id', '=', sittingId).where('state', '=', 'not_started').where('present', '=', true).forUpdate().execute();
+		const waiting = await tx
+			.selectFrom('attempt')
+			.selectAll()
+			.where('sitting_id', '=', sittingId)
+			.where('state', '=', 'not_started')
+			.where('present', '=', true)
+			.forUpdate()
+			.execute();
 		if (s.state === 'scheduled' && waiting.length === 0) throw new ConflictError('Mark at least one candidate present before starting', { state: s.state });
 		for (const a of waiting) await startOne(tx, a, s, now);
 		if (s.state === 'scheduled') await tx.updateTable('sitting').set({ state: 'running', started_at: now }).where('id', '=', sittingId).execute();
@@ -111,7 +124,13 @@ export async function startAttempt(db: Kysely<Database>, ctx: ActionContext, sit
 }
 
 /** Stops one attempt's clock (`pause` by the invigilator, `rest_break_start` by the candidate); null if it may not stop now. */
-export async function stopClock(tx: Transaction<Database>, a0: AttemptRow, action: 'pause' | 'rest_break_start', reason: string, now: Date): Promise<AttemptRow | null> {
+export async function stopClock(
+	tx: Transaction<Database>,
+	a0: AttemptRow,
+	action: 'pause' | 'rest_break_start',
+	reason: string,
+	now: Date
+): Promise<AttemptRow | null> {
 	const a = await settleAttempt(tx, a0, now);
 	if (!may(factsOf(a), action, now).ok) return null;
 	const kind: PauseKind = action === 'pause' ? 'invigilator' : 'rest_break';
@@ -160,7 +179,14 @@ export async function resume(db: Kysely<Database>, ctx: ActionContext, sittingId
 	});
 }
 
-export async function extendTime(db: Kysely<Database>, ctx: ActionContext, sittingId: string, attemptId: string, minutesIn: unknown, reasonIn: string): Promise<void> {
+export async function extendTime(
+	db: Kysely<Database>,
+	ctx: ActionContext,
+	sittingId: string,
+	attemptId: string,
+	minutesIn: unknown,
+	reasonIn: string
+): Promise<void> {
 	const now = ctx.now ?? new Date();
 	const minutes = Number(minutesIn);
 	if (!Number.isInteger(minutes) || minutes < 1 || minutes > 120) {
@@ -172,7 +198,11 @@ export async function extendTime(db: Kysely<Database>, ctx: ActionContext, sitti
 		const verdict = may(factsOf(a), 'extend_time', now);
 		if (!verdict.ok) throw new ConflictError(capitalise(verdict.reason), { state: a.state });
 		const clock = extendClock(clockOf(a)!, minutes);
-		await tx.updateTable('attempt').set({ deadline_at: clock.deadlineAt, extension_minutes: a.extension_minutes + minutes, updated_at: now }).where('id', '=', a.id).execute();
+		await tx
+			.updateTable('attempt')
+			.set({ deadline_at: clock.deadlineAt, extension_minutes: a.extension_minutes + minutes, updated_at: now })
+			.where('id', '=', a.id)
+			.execute();
 		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: 'extra_time', minutes, reason, centreId: ctx.centreId }, now);
 	});
 }
@@ -234,7 +264,13 @@ export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sitti
 	return db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
 		if (s.state === 'ended') throw new ConflictError('This sitting has already ended', { state: s.state });
-		const open = await tx.selectFrom('attempt').selectAll().where('sitting_id', '=', sittingId).where('state', 'in', ['reading', 'in_progress', 'paused']).forUpdate().execute();
+		const open = await tx
+			.selectFrom('attempt')
+			.selectAll()
+			.where('sitting_id', '=', sittingId)
+			.where('state', 'in', ['reading', 'in_progress', 'paused'])
+			.forUpdate()
+			.execute();
 		let n = 0;
 		for (const a0 of open) {
 			const a = await settleAttempt(tx, a0, now);
@@ -244,7 +280,11 @@ export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sitti
 		}
 		await tx.updateTable('sitting').set({ state: 'ended', ended_at: now }).where('id', '=', sittingId).execute();
 		const all = await tx.selectFrom('attempt').select('id').where('sitting_id', '=', sittingId).execute();
-		await endCandidateSessionsSoon(tx, all.map((r) => r.id), now);
+		await endCandidateSessionsSoon(
+			tx,
+			all.map((r) => r.id),
+			now
+		);
 		await recordEvent(tx, ctx.actor, { sittingId, kind: 'end', reason: `${n} attempt(s) submitted at the end`, centreId: ctx.centreId }, now);
 		return n;
 	});

@@ -43,7 +43,11 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 	// Reserved before the keycode is looked at, so parallel guesses cannot all pass one check; the
 	// attempt stands as a failure (per candidate at this address, per room, per candidate) unless it
 	// proves right. One statement: the start-of-exam storm pays one round trip for it, and one to settle.
-	const reservation = await reserveAttempt(db, signInChecks(candidateThrottleSubject(centreNumber, candidateNumber), input.ip, CANDIDATE_SIGN_IN_THROTTLES), now);
+	const reservation = await reserveAttempt(
+		db,
+		signInChecks(candidateThrottleSubject(centreNumber, candidateNumber), input.ip, CANDIDATE_SIGN_IN_THROTTLES),
+		now
+	);
 	if (!reservation.allowed) throw new TooManyRequestsError(throttleMessage(reservation.retryAfterSeconds), reservation.retryAfterSeconds);
 	// Every refusal below leaves the reserved failure standing.
 	const fail = (message: string): never => {
@@ -69,7 +73,14 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 		.select(['c.id as candidate_id', 'att.id as attempt_id', 'att.state'])
 		.select((eb) =>
 			eb
-				.exists(eb.selectFrom('sitting as o').select('o.id').whereRef('o.centre_id', '=', 'c.centre_id').where('o.keycode', '=', keycode).where('o.state', '<>', 'ended'))
+				.exists(
+					eb
+						.selectFrom('sitting as o')
+						.select('o.id')
+						.whereRef('o.centre_id', '=', 'c.centre_id')
+						.where('o.keycode', '=', keycode)
+						.where('o.state', '<>', 'ended')
+				)
 				.as('keycode_open_here')
 		)
 		.where('ce.number', '=', centreNumber)
@@ -127,9 +138,7 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 			.selectFrom('attempt')
 			.selectAll()
 			.select((eb) =>
-				eb
-					.exists(eb.selectFrom('auth_session as x').select('x.id').whereRef('x.attempt_id', '=', 'attempt.id').where('x.expires_at', '>', now))
-					.as('live')
+				eb.exists(eb.selectFrom('auth_session as x').select('x.id').whereRef('x.attempt_id', '=', 'attempt.id').where('x.expires_at', '>', now)).as('live')
 			)
 			.where('id', '=', attemptId)
 			.forUpdate()
@@ -139,7 +148,9 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 			// Counted as a failure (the reservation stands), as a keycode tried against someone
 			// else's open exam should be.
 			if (!a.move_allowed_at) {
-				throw new ConflictError('Your exam is already open on another computer. If that computer has failed, ask your invigilator to allow you to move.', { state: a.state });
+				throw new ConflictError('Your exam is already open on another computer. If that computer has failed, ask your invigilator to allow you to move.', {
+					state: a.state
+				});
 			}
 			await tx.deleteFrom('auth_session').where('attempt_id', '=', a.id).execute();
 			await tx.updateTable('attempt').set({ move_allowed_at: null }).where('id', '=', a.id).execute();

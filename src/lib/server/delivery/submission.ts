@@ -46,7 +46,12 @@ export async function candidateRestBreak(db: Kysely<Database>, attemptId: string
 		const done = start ? await stopClock(tx, a, 'rest_break_start', 'Rest break', now) : await restartClock(tx, a, 'rest_break_end', now);
 		if (!done) throw new ConflictError('The exam changed meanwhile; please try again', { state: a.state });
 		const sitting = await tx.selectFrom('sitting').select('centre_id').where('id', '=', a.sitting_id).executeTakeFirstOrThrow();
-		await recordEvent(tx, { userId: null, label: 'candidate (rest break)' }, { sittingId: a.sitting_id, attemptId: a.id, kind: question, centreId: sitting.centre_id }, now);
+		await recordEvent(
+			tx,
+			{ userId: null, label: 'candidate (rest break)' },
+			{ sittingId: a.sitting_id, attemptId: a.id, kind: question, centreId: sitting.centre_id },
+			now
+		);
 	});
 	return getCandidateClock(db, attemptId, now);
 }

@@ -1,5 +1,15 @@
 import { PDFDocument, StandardFonts, rgb, type Color, type PDFFont, type PDFPage } from 'pdf-lib';
-import { plainText, wrapText, type Block, type Cell, type DocumentTree, type Signatures, type SlipBlock, type Slips, type Table } from '../../domain/document.js';
+import {
+	plainText,
+	wrapText,
+	type Block,
+	type Cell,
+	type DocumentTree,
+	type Signatures,
+	type SlipBlock,
+	type Slips,
+	type Table
+} from '../../domain/document.js';
 
 /**
  * The one layout of printable documents: renders a document tree (domain/document.ts) on A4 pages
@@ -245,7 +255,12 @@ function renderTable(flow: Flow, t: Table): void {
 		const minHeight = Math.max(header ? 0 : (t.minRowHeight ?? 0), hasBox ? BOX + 2 * CELL_PAD_Y + 4 : 0);
 		return { cells, lines, minHeight, ...(header && t.style === 'grid' ? { fill: HEADER_FILL } : {}) };
 	};
-	const header = t.header ? prepare(t.columns.map((c) => c.label), true) : null;
+	const header = t.header
+		? prepare(
+				t.columns.map((c) => c.label),
+				true
+			)
+		: null;
 	const rowHeight = (r: PreparedRow, lines: number) => Math.max(r.minHeight, lines * STYLES.cell.leading + 2 * CELL_PAD_Y);
 	const headerHeight = header ? rowHeight(header, header.lines) : 0;
 

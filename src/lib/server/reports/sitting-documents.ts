@@ -1,18 +1,5 @@
 import type { Kysely } from 'kysely';
-import {
-	box,
-	fields,
-	heading,
-	paragraph,
-	signatures,
-	slips,
-	table,
-	title,
-	type Block,
-	type Cell,
-	type Column,
-	type SlipBlock
-} from '../../domain/document.js';
+import { box, fields, heading, paragraph, signatures, slips, table, title, type Block, type Cell, type Column, type SlipBlock } from '../../domain/document.js';
 import type { Database } from '../db/schema.js';
 import { getSitting, sittingRegister } from '../sittings/index.js';
 import { sittingReport } from '../delivery/console.js';
@@ -44,7 +31,8 @@ const say = {
 export const DEFAULT_EXAM_URL = '/candidate/signin';
 const ZONE = 'Europe/London';
 /** "Wednesday, 14 May 2025 at 09:30": a sitting's date and time, no seconds. */
-const dateTime = (d: Date) => d.toLocaleString('en-GB', { timeZone: ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const dateTime = (d: Date) =>
+	d.toLocaleString('en-GB', { timeZone: ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 /** "09:30": times within a sitting. */
 const time = (d: Date) => d.toLocaleTimeString('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' });
 /** An empty value printed as a dash, so a reader sees it was empty rather than left out. */
@@ -52,7 +40,9 @@ const orDash = (s: string | null | undefined) => (s && s.trim() ? s : '-');
 const words = (s: string) => s.replaceAll('_', ' ');
 
 function arrangements(r: { extraTimePercent: number; restBreaks: boolean; reader: boolean; scribe: boolean }): string {
-	return [r.extraTimePercent ? `${r.extraTimePercent}% extra time` : '', r.restBreaks ? 'rest breaks' : '', r.reader ? 'reader' : '', r.scribe ? 'scribe' : ''].filter(Boolean).join(', ');
+	return [r.extraTimePercent ? `${r.extraTimePercent}% extra time` : '', r.restBreaks ? 'rest breaks' : '', r.reader ? 'reader' : '', r.scribe ? 'scribe' : '']
+		.filter(Boolean)
+		.join(', ');
 }
 
 async function context(db: Kysely<Database>, centreId: string, sittingId: string) {
@@ -65,12 +55,7 @@ async function context(db: Kysely<Database>, centreId: string, sittingId: string
 type Context = Awaited<ReturnType<typeof context>>;
 
 /** The lines that say which sitting a document is about. */
-const sittingLines = (c: Context): Block[] => [
-	paragraph(say.centre(c.centre)),
-	paragraph(say.paper(c)),
-	paragraph(say.room(c)),
-	paragraph(say.when(c))
-];
+const sittingLines = (c: Context): Block[] => [paragraph(say.centre(c.centre)), paragraph(say.paper(c)), paragraph(say.room(c)), paragraph(say.when(c))];
 
 const REGISTER_COLUMNS: Column[] = [
 	{ label: 'No.', width: 50 },
@@ -154,7 +139,13 @@ const QUARANTINE_COLUMNS: Column[] = [
 export async function invigilatorReportPdf(db: Kysely<Database>, centreId: string, sittingId: string, now = new Date()): Promise<Uint8Array> {
 	const c = await context(db, centreId, sittingId);
 	const r = await sittingReport(db, sittingId, now);
-	const event = (e: (typeof r.events)[number], detail: string): Cell[] => [time(e.occurred_at), e.candidate_number ?? 'all', words(e.kind), orDash(detail), orDash(e.actor_label)];
+	const event = (e: (typeof r.events)[number], detail: string): Cell[] => [
+		time(e.occurred_at),
+		e.candidate_number ?? 'all',
+		words(e.kind),
+		orDash(detail),
+		orDash(e.actor_label)
+	];
 	const orNone = (t: Block, none: string): Block => (t.kind === 'table' && t.rows.length === 0 ? paragraph(none) : t);
 	return renderDocument({
 		title: "Invigilator's report",

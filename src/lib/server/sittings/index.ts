@@ -25,7 +25,13 @@ export const bookingSchema = z.object({
 async function freshKeycode(db: Kysely<Database>, centreId: string): Promise<string> {
 	for (let i = 0; i < 20; i++) {
 		const code = generateKeycode(randomInt);
-		const clash = await db.selectFrom('sitting').select('id').where('centre_id', '=', centreId).where('keycode', '=', code).where('state', '<>', 'ended').executeTakeFirst();
+		const clash = await db
+			.selectFrom('sitting')
+			.select('id')
+			.where('centre_id', '=', centreId)
+			.where('keycode', '=', code)
+			.where('state', '<>', 'ended')
+			.executeTakeFirst();
 		if (!clash) return code;
 	}
 	throw new Error('Could not find a free keycode');
@@ -39,11 +45,7 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	const b = parse(bookingSchema, input);
 	return db.transaction().execute(async (tx) => {
-		const paper = await tx
-			.selectFrom('paper')
-			.select(['current_version_id', 'code'])
-			.where('code', '=', b.paper_code)
-			.executeTakeFirst();
+		const paper = await tx.selectFrom('paper').select(['current_version_id', 'code']).where('code', '=', b.paper_code).executeTakeFirst();
 		if (!paper?.current_version_id) throw new ValidationError(`No paper ${b.paper_code}`, [{ field: 'paper_code', message: 'No such paper' }]);
 		const invigilators = await tx
 			.selectFrom('membership')
@@ -76,7 +78,10 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 			})
 			.returningAll()
 			.executeTakeFirstOrThrow();
-		await tx.insertInto('sitting_invigilator').values(invigilators.map((i) => ({ sitting_id: sitting.id, user_id: i.user_id }))).execute();
+		await tx
+			.insertInto('sitting_invigilator')
+			.values(invigilators.map((i) => ({ sitting_id: sitting.id, user_id: i.user_id })))
+			.execute();
 		await tx
 			.insertInto('attempt')
 			.values(candidates.map((c) => ({ sitting_id: sitting.id, candidate_id: c.id, extra_time_percent: c.extra_time_percent, rest_breaks: c.rest_breaks })))
@@ -122,7 +127,10 @@ function sittingQuery(db: Kysely<Database>) {
 		]);
 }
 
-const toSummary = (r: Omit<SittingSummary, 'candidates'> & { candidates: number | string | null }): SittingSummary => ({ ...r, candidates: Number(r.candidates ?? 0) });
+const toSummary = (r: Omit<SittingSummary, 'candidates'> & { candidates: number | string | null }): SittingSummary => ({
+	...r,
+	candidates: Number(r.candidates ?? 0)
+});
 
 export async function listCentreSittings(db: Kysely<Database>, centreId: string): Promise<SittingSummary[]> {
 	if (!isUuid(centreId)) return [];
@@ -132,7 +140,9 @@ export async function listCentreSittings(db: Kysely<Database>, centreId: string)
 export async function listInvigilatorSittings(db: Kysely<Database>, userId: string): Promise<SittingSummary[]> {
 	return (
 		await sittingQuery(db)
-			.where((eb) => eb.exists(eb.selectFrom('sitting_invigilator as si').select('si.user_id').whereRef('si.sitting_id', '=', 's.id').where('si.user_id', '=', userId)))
+			.where((eb) =>
+				eb.exists(eb.selectFrom('sitting_invigilator as si').select('si.user_id').whereRef('si.sitting_id', '=', 's.id').where('si.user_id', '=', userId))
+			)
 			.orderBy('s.scheduled_at', 'desc')
 			.execute()
 	).map(toSummary);

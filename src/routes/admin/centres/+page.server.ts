@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { createCentre, listCentres } from '$lib/server/centres';
-import { actorOf, requireRole } from '$lib/server/auth/http';
-import { failFromError, formValues } from '$lib/server/routes';
+import { actorOf, requireRole } from '$lib/server/http/auth';
+import { failFromError, formValues } from '$lib/server/http/responses';
 
 export const load: PageServerLoad = async ({ locals }) => ({ centres: await listCentres(locals.db) });
 

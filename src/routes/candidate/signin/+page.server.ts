@@ -2,11 +2,9 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { CANDIDATE_COOKIE } from '$lib/server/delivery/candidate-session';
 import { signInCandidate } from '$lib/server/delivery/sign-in';
-import { clientAddress } from '$lib/server/auth/http';
-import { failFromError, formValues } from '$lib/server/routes';
-import { ConflictError } from '$lib/server/errors';
+import { clientAddress } from '$lib/server/http/auth';
+import { failFromError, formValues } from '$lib/server/http/responses';
 import { rejectNul } from '$lib/server/validation';
-import { fail } from '@sveltejs/kit';
 
 export const load: PageServerLoad = ({ locals }) => {
 	if (locals.candidate) redirect(303, '/candidate/exam');
@@ -29,7 +27,6 @@ export const actions: Actions = {
 			// The candidate cookie follows the same rules as staff sessions; it dies with the browser.
 			event.cookies.set(CANDIDATE_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: event.url.protocol === 'https:', path: '/' });
 		} catch (err) {
-			if (err instanceof ConflictError) return fail(409, { message: err.message, issues: [], values });
 			return failFromError(err, values);
 		}
 		redirect(303, '/candidate/exam');

@@ -1,7 +1,7 @@
 import type { LayoutServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/http';
+import { requireRole } from '$lib/server/http/auth';
 import { getCentre } from '$lib/server/centres';
-import { orError } from '$lib/server/routes';
+import { orError } from '$lib/server/http/responses';
 
 /** Every page under a centre: centre administrators of that centre only (another centre → 404). */
 export const load: LayoutServerLoad = async (event) => {

@@ -1,11 +1,23 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { fail } from '@sveltejs/kit';
-import { actorOf } from '$lib/server/auth/http';
-import { requireSittingRunner } from '$lib/server/auth/sitting-access';
+import { actorOf } from '$lib/server/http/auth';
+import { requireSittingRunner } from '$lib/server/http/sitting-access';
 import { consoleRows, incidentsOf, quarantineOverview, sittingEvents, QUARANTINE_PREVIEW_CHARS } from '$lib/server/delivery/console';
-import { allowMove, endSitting, markAllPresent, extendTime, logIncident, markAttendance, pause, resume, startAttempt, startSitting, voidAttempt, type ActionContext } from '$lib/server/delivery/invigilation';
+import {
+	allowMove,
+	endSitting,
+	markAllPresent,
+	extendTime,
+	logIncident,
+	markAttendance,
+	pause,
+	resume,
+	startAttempt,
+	startSitting,
+	voidAttempt,
+	type ActionContext
+} from '$lib/server/delivery/invigilation';
 import { unlockCandidateSignIn } from '$lib/server/delivery/sign-in-unlock';
-import { AppError } from '$lib/server/errors';
+import { failFromError } from '$lib/server/http/responses';
 
 /** The sitting, if the user is booked to invigilate it or administers its centre. */
 const guard = (event: Pick<RequestEvent, 'locals' | 'url' | 'params'>) => requireSittingRunner(event, event.params.sittingId);
@@ -32,8 +44,7 @@ function action(run: Handler) {
 			await run(event.locals.db, { actor: actorOf(event), centreId: sitting.centreId }, sitting.id, data);
 			return { ok: true };
 		} catch (err) {
-			if (err instanceof AppError) return fail(err.status, { message: err.message, attemptId: String(data.get('attempt_id') ?? '') });
-			throw err;
+			return failFromError(err, { attemptId: String(data.get('attempt_id') ?? '') });
 		}
 	};
 }

@@ -2,10 +2,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { getPaperVersion, listVersions, updateBoundaries } from '$lib/server/bank/papers';
 import { paperCoverage } from '$lib/domain/paper';
 import { areasForLevel, type Level } from '$lib/domain/codes';
-import { actorOf, requireRole } from '$lib/server/auth/http';
-import { failFromError, formValues, orError } from '$lib/server/routes';
-import { ConflictError } from '$lib/server/errors';
-import { fail } from '@sveltejs/kit';
+import { actorOf, requireRole } from '$lib/server/http/auth';
+import { failFromError, formValues, orError } from '$lib/server/http/responses';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const v = await orError(getPaperVersion(locals.db, params.code));
@@ -40,7 +38,6 @@ export const actions: Actions = {
 			await updateBoundaries(event.locals.db, actorOf(event), v.versionId, values);
 			return { saved: true };
 		} catch (err) {
-			if (err instanceof ConflictError) return fail(409, { message: err.message, issues: [], values });
 			return failFromError(err, values);
 		}
 	}

@@ -1,13 +1,23 @@
 import type { Actions, PageServerLoad } from './$types';
 import { fail } from '@sveltejs/kit';
 import { importCandidates, listCandidates, registerCandidate } from '$lib/server/centres';
-import { actorOf, requireRole } from '$lib/server/auth/http';
-import { failFromError, formValues } from '$lib/server/routes';
+import { actorOf, requireRole } from '$lib/server/http/auth';
+import { failFromError, formValues } from '$lib/server/http/responses';
 import type { RowError } from '$lib/domain/candidates';
 import { parseCandidateCsv } from '$lib/server/centres/csv';
 
 const MAX_CSV_BYTES = 1024 * 1024;
-const FIELDS = ['candidate_number', 'first_name', 'last_name', 'date_of_birth', 'extra_time_percent', 'rest_breaks', 'reader', 'scribe', 'arrangement_notes'] as const;
+const FIELDS = [
+	'candidate_number',
+	'first_name',
+	'last_name',
+	'date_of_birth',
+	'extra_time_percent',
+	'rest_breaks',
+	'reader',
+	'scribe',
+	'arrangement_notes'
+] as const;
 
 export const load: PageServerLoad = async ({ locals, params }) => ({
 	candidates: await listCandidates(locals.db, params.centreId)
@@ -36,7 +46,8 @@ export const actions: Actions = {
 		const parsed = parseCandidateCsv(await file.text());
 		if (!parsed.ok) return uploadFail(`${file.name}: ${parsed.message}. Nothing was saved.`, parsed.errors);
 		const result = await importCandidates(event.locals.db, actorOf(event), event.params.centreId, parsed.records, file.name, parsed.lines);
-		if (!result.ok) return uploadFail(`${file.name} has ${result.errors.length} problem(s). Nothing was saved; correct the file and upload it again.`, result.errors);
+		if (!result.ok)
+			return uploadFail(`${file.name} has ${result.errors.length} problem(s). Nothing was saved; correct the file and upload it again.`, result.errors);
 		return { imported: result.count, fileName: file.name };
 	}
 };

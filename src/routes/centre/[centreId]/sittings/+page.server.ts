@@ -3,15 +3,19 @@ import type { Actions, PageServerLoad } from './$types';
 import { bookSitting, listCentreSittings } from '$lib/server/sittings';
 import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
 import { listPapers } from '$lib/server/bank/papers';
-import { actorOf, requireRole } from '$lib/server/auth/http';
-import { failFromError } from '$lib/server/routes';
+import { actorOf, requireRole } from '$lib/server/http/auth';
+import { failFromError } from '$lib/server/http/responses';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const invigilators = await listCentreInvigilators(locals.db, params.centreId);
 	return {
 		sittings: await listCentreSittings(locals.db, params.centreId),
 		papers: (await listPapers(locals.db)).map((p) => ({ code: p.code, label: `${p.code} – ${p.title} (${p.kind})` })),
-		candidates: (await listCandidates(locals.db, params.centreId)).map((c) => ({ id: c.id, label: `${c.candidate_number} ${c.first_name} ${c.last_name}`, extra: c.extra_time_percent })),
+		candidates: (await listCandidates(locals.db, params.centreId)).map((c) => ({
+			id: c.id,
+			label: `${c.candidate_number} ${c.first_name} ${c.last_name}`,
+			extra: c.extra_time_percent
+		})),
 		invigilators
 	};
 };

@@ -1,9 +1,9 @@
 import type { RequestHandler } from './$types';
-import { actorOf } from '$lib/server/auth/http';
-import { requireSittingRunner } from '$lib/server/auth/sitting-access';
+import { actorOf } from '$lib/server/http/auth';
+import { requireSittingRunner } from '$lib/server/http/sitting-access';
 import { invigilatorReportPdf } from '$lib/server/reports/sitting-documents';
-import { pdfResponse } from '$lib/server/reports/http';
-import { orError } from '$lib/server/routes';
+import { pdfResponse } from '$lib/server/http/pdf-response';
+import { orError } from '$lib/server/http/responses';
 
 /** The invigilator's report: for the sitting's invigilators and the centre administrator. */
 export const GET: RequestHandler = async (event) => {

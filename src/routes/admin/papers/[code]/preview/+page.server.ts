@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { getPaperVersion } from '$lib/server/bank/papers';
-import { orError } from '$lib/server/routes';
+import { orError } from '$lib/server/http/responses';
 import { questionPaperOf } from '$lib/domain/question-paper';
 
 export const load: PageServerLoad = async ({ locals, params }) => {

@@ -1,6 +1,6 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
 import { getCandidateClock } from '$lib/server/delivery/submission';
-import { apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/routes';
+import { apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/http/responses';
 
 /** The server's clock for this attempt: state, serverNow, readingEndsAt, deadlineAt. Polled every few seconds. */
 export const GET: RequestHandler = async ({ locals, params }) => {

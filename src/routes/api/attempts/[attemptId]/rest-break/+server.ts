@@ -1,6 +1,6 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
 import { candidateRestBreak } from '$lib/server/delivery/submission';
-import { apiError, apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/routes';
+import { apiError, apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/http/responses';
 
 /** POST {"action": "start" | "end"}: a candidate with rest breaks stops or restarts their own clock. */
 export const POST: RequestHandler = async ({ locals, params, request }) => {

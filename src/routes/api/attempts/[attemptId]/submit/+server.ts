@@ -1,6 +1,6 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
 import { submitAttempt } from '$lib/server/delivery/submission';
-import { apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/routes';
+import { apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/http/responses';
 
 export const POST: RequestHandler = async ({ locals, params }) => {
 	const refused = refuseUnlessOwnAttempt(locals, params.attemptId);

@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getCandidate, updateArrangements } from '$lib/server/centres';
-import { actorOf, requireRole } from '$lib/server/auth/http';
-import { failFromError, formValues, orError } from '$lib/server/routes';
+import { actorOf, requireRole } from '$lib/server/http/auth';
+import { failFromError, formValues, orError } from '$lib/server/http/responses';
 
 export const load: PageServerLoad = async ({ locals, params }) => ({
 	candidate: await orError(getCandidate(locals.db, params.centreId, params.candidateId))

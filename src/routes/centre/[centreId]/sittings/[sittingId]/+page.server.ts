@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getSitting } from '$lib/server/sittings';
 import { consoleRows } from '$lib/server/delivery/console';
-import { orError } from '$lib/server/routes';
+import { orError } from '$lib/server/http/responses';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const sitting = await orError(getSitting(locals.db, params.sittingId, params.centreId));

@@ -1,9 +1,9 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
 import { CANDIDATE_COOKIE } from '$lib/server/delivery/candidate-session';
 import { saveAnswer } from '$lib/server/delivery/autosave';
-import { MAX_SAVE_BODY_BYTES, saveBodySchema } from '$lib/server/delivery/api';
+import { MAX_SAVE_BODY_BYTES, saveBodySchema } from '$lib/server/http/save-body';
 import { UnauthorizedError } from '$lib/server/errors';
-import { apiError, apiErrorFrom } from '$lib/server/routes';
+import { apiError, apiErrorFrom } from '$lib/server/http/responses';
 
 /**
  * Autosave one answer: PUT {"seq": 17, "text": "…"} → {"seq", "savedAt", "serverNow"}. The session

@@ -1,8 +1,8 @@
 import type { RequestHandler } from './$types';
-import { actorOf, requireRole } from '$lib/server/auth/http';
+import { actorOf, requireRole } from '$lib/server/http/auth';
 import { signInSlipsPdf } from '$lib/server/reports/sitting-documents';
-import { pdfResponse } from '$lib/server/reports/http';
-import { orError } from '$lib/server/routes';
+import { pdfResponse } from '$lib/server/http/pdf-response';
+import { orError } from '$lib/server/http/responses';
 
 export const GET: RequestHandler = async (event) => {
 	requireRole(event, ['centre_admin'], event.params.centreId);

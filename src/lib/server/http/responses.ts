@@ -1,15 +1,25 @@
+/**
+ * The HTTP side of the project's errors, in one place: services throw them (src/lib/server/errors.ts),
+ * routes turn them into responses here and nowhere else.
+ */
 import { error, fail, json, type ActionFailure } from '@sveltejs/kit';
-import { ConflictError } from './errors.js';
-import { AppError, TooManyRequestsError, ValidationError } from './errors.js';
+import { AppError, ConflictError, ValidationError } from '../errors.js';
 
-/** Maps a service error to a form failure (400/429 with a message) or an HTTP error page. */
-export function failFromError(err: unknown, values: Record<string, unknown> = {}): ActionFailure<{
+export interface FormFailure {
 	message: string;
 	issues: { field?: string; row?: number; message: string }[];
 	values: Record<string, unknown>;
-}> {
-	if (err instanceof ValidationError) return fail(400, { message: err.message, issues: err.issues, values });
-	if (err instanceof TooManyRequestsError) return fail(429, { message: err.message, issues: [], values });
+}
+
+/**
+ * Maps a service error to a form failure shown inline on the form (400 invalid, 404 gone, 409
+ * conflict, 410, 413, 429 too many…, with the service's message), or, for 401 and 403, the site's
+ * error page: those are not things the person can correct on the form.
+ */
+export function failFromError(err: unknown, values: Record<string, unknown> = {}): ActionFailure<FormFailure> {
+	if (err instanceof AppError && err.status !== 401 && err.status !== 403) {
+		return fail(err.status, { message: err.message, issues: err instanceof ValidationError ? err.issues : [], values });
+	}
 	if (err instanceof AppError) error(err.status, err.message);
 	throw err;
 }

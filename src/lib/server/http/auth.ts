@@ -2,7 +2,7 @@ import { error, redirect, type Cookies, type RequestEvent } from '@sveltejs/kit'
 import { decideAccess, type StaffRole } from '../../domain/roles.js';
 import { cookieExpiry, DEFAULT_SESSION_POLICY } from '../../domain/session-rules.js';
 import type { Actor } from '../audit/index.js';
-import { SESSION_COOKIE, type Session, type SessionUser } from './sessions.js';
+import { SESSION_COOKIE, type Session, type SessionUser } from '../auth/sessions.js';
 
 /**
  * Cookie flags per the Lucia guide: httpOnly (no script can read the token), SameSite=Lax (not sent
@@ -30,22 +30,18 @@ export function staffCookieExpiry(session: Session, now = new Date()): Date {
  * Guards a load or action: no session → sign-in page; wrong role → 403; a centre's page for a
  * centre the user does not belong to → 404.
  */
-export function requireRole(
-	event: Pick<RequestEvent, 'locals' | 'url'>,
-	roles: readonly StaffRole[],
-	centreId?: string
-): SessionUser {
+export function requireRole(event: Pick<RequestEvent, 'locals' | 'url'>, roles: readonly StaffRole[], centreId?: string): SessionUser {
 	const user = event.locals.user;
 	const decision = decideAccess(user?.grants ?? null, { roles, centreId });
 	switch (decision) {
 		case 'allow':
 			return user!;
 		case 'sign_in':
-			redirect(303, `/signin?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+			return redirect(303, `/signin?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
 		case 'forbidden':
-			error(403, 'Your account does not have access to this page.');
+			return error(403, 'Your account does not have access to this page.');
 		case 'not_found':
-			error(404, 'Not found');
+			return error(404, 'Not found');
 	}
 }
 
