@@ -414,9 +414,8 @@ with a as materialized (
 			and x.attempt_id::text = (select aid from pgb_map where n = :n)
 			and (x.expires_at is null or x.expires_at > now()::timestamptz)
 	)
-	and ((a.state = 'paused' and a.paused_from = 'in_progress') or (
-		(a.state = 'in_progress' or (a.state = 'reading' and a.reading_ends_at <= now()::timestamptz))
-		and (a.deadline_at is null or a.deadline_at > now()::timestamptz)))
+	and (a.state = 'in_progress' or (a.state = 'reading' and a.reading_ends_at <= now()::timestamptz))
+	and (a.deadline_at is null or a.deadline_at > now()::timestamptz)
 	for no key update),
 up as (
 	insert into response (attempt_id, item_key, seq, text, saved_at)

@@ -169,7 +169,11 @@ describe('judgeSave: may an answer reach the script now?', () => {
 	});
 });
 
-describe('may: the other questions', () => {
+describe('may: every question in one place', () => {
+	it('save: as judgeSave says', () => {
+		expect(may(facts(), 'save', at(30)).ok).toBe(true);
+		expect(may(paused('in_progress', 'rest_break'), 'save', at(30))).toEqual({ ok: false, reason: expect.stringMatching(/rest break/) });
+	});
 	it('submit: only while answering', () => {
 		expect(may(facts(), 'submit', at(30)).ok).toBe(true);
 		expect(may(facts({ state: 'reading' }), 'submit', at(3)).ok).toBe(false);

@@ -194,17 +194,22 @@ export function judgeSave(factsIn: AttemptFacts, now: Date): SaveVerdict {
 	}
 }
 
-export type Question = 'submit' | 'extend_time' | 'allow_move' | 'rest_break_start' | 'rest_break_end' | 'pause' | 'resume' | 'void';
+export type Question = 'save' | 'submit' | 'extend_time' | 'allow_move' | 'rest_break_start' | 'rest_break_end' | 'pause' | 'resume' | 'void';
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 /**
- * Every other "may this happen now?" question about an attempt. Those that change the state are
- * answered by the transition they would make; the others (extra time, a move to another computer)
- * by the states they apply to.
+ * Every "may this happen now?" question about an attempt, in one place. Saving is judgeSave's;
+ * those that change the state are answered by the transition they would make; the others (extra
+ * time, a move to another computer) by the states they apply to.
  */
 export function may(factsIn: AttemptFacts, question: Question, now: Date): Verdict {
 	const f = settledFacts(factsIn, now);
 	switch (question) {
+		case 'save': {
+			// The autosave wants judgeSave's details (grace, status, quarantine); this is its yes or no.
+			const v = judgeSave(factsIn, now);
+			return v.accept ? { ok: true } : { ok: false, reason: v.reason };
+		}
 		case 'extend_time':
 			return ACTIVE.includes(f.state) ? { ok: true } : { ok: false, reason: `cannot give extra time to an attempt that is ${words(f.state)}` };
 		case 'allow_move':
