@@ -5,6 +5,7 @@ import { currentUser, DEFAULT_APP_ROLE } from '../lib/server/db/roles.js';
 import { formatDemoCredentials, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
 import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
 import { SYSTEM_ACTOR } from '../lib/server/audit/index.js';
+import { unlockStaffSignIn } from '../lib/server/auth/sign-in.js';
 import { AppError } from '../lib/server/errors.js';
 import { buildIfNeeded } from './build-if-needed.js';
 import { serveBuild } from './serve.js';
@@ -23,6 +24,7 @@ const USAGE = `Usage: npm run cli -- <command>
   start                       build if needed, prepare, then serve on HOST:PORT
   user add --email E --name N --role R [--centre-number C]
                               create a staff account; prints a generated password
+  user unlock --email E       let an account locked by failed sign-ins try again now (audited)
 
 Environment: DATABASE_URL (PostgreSQL; unset = embedded PGlite in DATA_DIR, default ./data),
 DATABASE_OWNER_URL (migrations; unset = DATABASE_URL's user), DATABASE_APP_ROLE (the role the app
@@ -121,6 +123,15 @@ async function main(argv: string[]): Promise<number> {
 				allowPositionals: true,
 				options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, 'centre-number': { type: 'string' } }
 			});
+			if (positionals[0] === 'unlock') {
+				if (!values.email) break;
+				return withDatabase(async (h) => {
+					await migrateToLatest(h.db);
+					await unlockStaffSignIn(h.db, SYSTEM_ACTOR, values.email!);
+					log(`Sign-in unlocked for ${values.email}`);
+					return 0;
+				});
+			}
 			if (positionals[0] !== 'add') break;
 			return withDatabase(async (h) => {
 				await migrateToLatest(h.db);

@@ -87,6 +87,19 @@ describe('staff sign-in and sign-out', () => {
 });
 
 describe('sign-in throttling (kept in the database)', () => {
+	it('a guesser with many addresses reaches the account ceiling; an administrator can unlock the account at once (audited)', async () => {
+		const { unlockStaffSignIn } = await import('../../src/lib/server/auth/sign-in.js');
+		const staff = await makeStaff(h.db, 'marker');
+		const now = new Date();
+		for (let i = 0; i < ACCOUNT_THROTTLE.maxFailures; i++) {
+			await signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: `10.7.${Math.floor(i / 5)}.1` }, now).catch(() => undefined);
+		}
+		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.8.0.1' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
+		await unlockStaffSignIn(h.db, { userId: null, label: 'admin', ip: '127.0.0.1' }, staff.email, now);
+		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.8.0.1' }, now)).resolves.toHaveProperty('token');
+		const audit = await h.db.selectFrom('audit_log').select(['action', 'subject_id']).where('action', '=', 'user.unlock_sign_in').execute();
+		expect(audit).toContainEqual({ action: 'user.unlock_sign_in', subject_id: staff.id });
+	});
 	it('locks an account at an address after repeated failures, even with the right password, with a clear message', async () => {
 		const staff = await makeStaff(h.db, 'marker');
 		const now = new Date();

@@ -531,3 +531,67 @@ describe('refused saves are kept, within a bound per attempt', () => {
 		expect((await quarantinedSaves(h.db, f.sitting.id)).map((q) => q.text)).toEqual(['same words']);
 	});
 });
+
+describe('found by the attack test', () => {
+	it('a candidate on a rest break is held by "pause everyone": they cannot end their break and write on while the room is paused', async () => {
+		const { candidateRestBreak } = await import('../../src/lib/server/delivery/submission.js');
+		const { updateArrangements } = await import('../../src/lib/server/centres/index.js');
+		const f = await makeSitting(h.db, 2);
+		await updateArrangements(h.db, { userId: null, label: 't' }, f.centre.id, f.candidates[0]!.id, { rest_breaks: true });
+		const t0 = new Date();
+		for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
+		await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
+		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
+		await candidateRestBreak(h.db, a!, true, plus(t0, 20));
+		expect(await pause(h.db, { ...f.ctx, now: plus(t0, 21) }, f.sitting.id, null, 'Fire alarm')).toBe(2);
+		await expect(candidateRestBreak(h.db, a!, false, plus(t0, 22))).rejects.toBeInstanceOf(ConflictError);
+		await expect(saveResponse(h.db, a!, '1', { seq: 1, text: 'during the alarm' }, plus(t0, 23))).rejects.toMatchObject({ status: 409 });
+		expect(await resume(h.db, { ...f.ctx, now: plus(t0, 30) }, f.sitting.id, null, 'All clear')).toBe(2);
+		// The break's taker lost no time: their clock stopped when the break began, and runs again now.
+		const clock = await getCandidateClock(h.db, a!, plus(t0, 30));
+		expect(clock.state).toBe('in_progress');
+		expect(clock.deadlineAt).toBe(plus(t0, 65 + 10).toISOString());
+		expect((await getCandidateClock(h.db, b!, plus(t0, 30))).deadlineAt).toBe(plus(t0, 65 + 9).toISOString());
+	});
+	it('a NUL byte in an invigilator’s reason is a form error (it was a 500), and nothing is written', async () => {
+		const { logIncident } = await import('../../src/lib/server/delivery/invigilation.js');
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const before = (await h.db.selectFrom('sitting_event').select('id').where('sitting_id', '=', f.sitting.id).execute()).length;
+		for (const act of [
+			() => logIncident(h.db, f.ctx, f.sitting.id, id, 'a\u0000b'),
+			() => pause(h.db, f.ctx, f.sitting.id, null, 'a\u0000b'),
+			() => voidAttempt(h.db, f.ctx, f.sitting.id, id, 'a\u0000b'),
+			() => extendTime(h.db, f.ctx, f.sitting.id, id, 5, 'a\u0000b'),
+			() => allowMove(h.db, f.ctx, f.sitting.id, id, 'a\u0000b')
+		]) {
+			await expect(act()).rejects.toBeInstanceOf(ValidationError);
+		}
+		expect((await h.db.selectFrom('sitting_event').select('id').where('sitting_id', '=', f.sitting.id).execute()).length).toBe(before);
+	});
+	it('refused saves at the bound still print as a short report, each cut at a length with its full size stated', async () => {
+		const { invigilatorReportPdf } = await import('../../src/lib/server/reports/sitting-documents.js');
+		const { PDFDocument } = await import('pdf-lib');
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		await submitAttempt(h.db, id, plus(f.answering, 1));
+		for (let seq = 1; seq <= 12; seq++)
+			await saveResponse(h.db, id, '1', { seq, text: `${seq} ${'word '.repeat(3_990)}` }, plus(f.answering, 2)).catch(() => null);
+		expect((await quarantinedSaves(h.db, f.sitting.id)).length).toBe(10);
+		const pdf = await PDFDocument.load(await invigilatorReportPdf(h.db, f.centre.id, f.sitting.id));
+		// Printed whole, ten answers of 20,000 characters fill about twenty pages on their own.
+		expect(pdf.getPageCount()).toBeLessThan(10);
+	});
+	it('the console shows the newest 200 log entries and says how many there are; incidents are listed however old', async () => {
+		const { consoleLog, CONSOLE_LOG_ROWS } = await import('../../src/lib/server/delivery/console.js');
+		const { logIncident } = await import('../../src/lib/server/delivery/invigilation.js');
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		await logIncident(h.db, { ...f.ctx, now: plus(f.answering, 1) }, f.sitting.id, id, 'Phone rang');
+		for (let i = 0; i < CONSOLE_LOG_ROWS + 20; i++) await recordEventForTest(f.sitting.id, id, plus(f.answering, 2));
+		const log = await consoleLog(h.db, f.sitting.id);
+		expect(log.events).toHaveLength(CONSOLE_LOG_ROWS);
+		expect(log.eventCount).toBeGreaterThan(CONSOLE_LOG_ROWS + 20);
+		expect(log.incidents.map((e) => e.reason)).toEqual(['Phone rang']);
+	});
+});

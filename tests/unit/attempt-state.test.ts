@@ -43,6 +43,7 @@ const ALLOWED: [AttemptState, AttemptAction, AttemptState][] = [
 	['reading', 'end_reading', 'in_progress'],
 	['reading', 'pause', 'paused'],
 	['in_progress', 'pause', 'paused'],
+	['paused', 'pause', 'paused'],
 	['in_progress', 'rest_break_start', 'paused'],
 	['in_progress', 'submit', 'submitted'],
 	['reading', 'auto_submit', 'submitted'],
@@ -108,6 +109,10 @@ describe('attempt state machine', () => {
 	it('ends reading only when reading time is over', () => {
 		expect(transition(facts({ state: 'reading' }), 'end_reading', at(4, 59)).ok).toBe(false);
 		expect(transition(facts({ state: 'reading' }), 'end_reading', at(5)).ok).toBe(true);
+	});
+	it('the invigilator can pause a candidate on a rest break (the pause becomes theirs), but not pause a pause of their own', () => {
+		expect(transition(paused('in_progress', 'rest_break'), 'pause', at(25))).toEqual({ ok: true, state: 'paused' });
+		expect(transition(paused('in_progress', 'invigilator'), 'pause', at(25))).toEqual({ ok: false, reason: expect.stringContaining('already paused') });
 	});
 	it('lets only a candidate with rest breaks take one, and only end their own (not the invigilator’s pause)', () => {
 		expect(transition(facts({ restBreaks: false }), 'rest_break_start', at(10))).toEqual({ ok: false, reason: expect.stringContaining('access arrangements') });

@@ -72,7 +72,12 @@ const TRANSITIONS: Record<AttemptAction, Rule> = {
 		to: 'in_progress',
 		guard: (f, now) => (f.readingEndsAt && now.getTime() >= f.readingEndsAt.getTime() ? null : 'reading time has not ended')
 	},
-	pause: { from: ANSWERING_OR_READING, to: 'paused' },
+	// The invigilator may also pause a candidate on a rest break: the pause becomes theirs to lift.
+	pause: {
+		from: ACTIVE,
+		to: 'paused',
+		guard: (f) => (f.state !== 'paused' || f.pauseKind === 'rest_break' ? null : 'the attempt is already paused by the invigilator')
+	},
 	resume: { from: ['paused'], to: 'where_paused_from' },
 	rest_break_start: {
 		from: ['in_progress'],

@@ -5,7 +5,8 @@ import type { Database } from '../db/schema.js';
 import { TooManyRequestsError, ValidationError } from '../errors.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';
 import { createSession } from './sessions.js';
-import { recordSuccess, reserveAttempt, signInChecks } from './throttle.js';
+import { clearSignInFailures, recordSuccess, reserveAttempt, signInChecks } from './throttle.js';
+import type { Actor } from '../audit/index.js';
 
 export const WRONG_CREDENTIALS = 'The email address or password is not correct.';
 
@@ -37,4 +38,18 @@ export async function signInStaff(
 	const { token } = await createSession(db, user.id, { ip: input.ip, userAgent: input.userAgent }, now);
 	await writeAudit(db, { userId: user.id, label: email, ip: input.ip }, { action: 'auth.sign_in', subjectType: 'user', subjectId: user.id });
 	return { token, userId: user.id };
+}
+
+/**
+ * Lets a staff account locked by failed sign-ins try again at once (audited): a guesser with many
+ * addresses can reach the per-account ceiling, and then only an administrator can lift it early.
+ */
+export async function unlockStaffSignIn(db: Kysely<Database>, actor: Actor, emailIn: string, now = new Date()): Promise<void> {
+	const email = emailIn.trim().toLowerCase();
+	const user = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst();
+	if (!user) throw new ValidationError(`No account for ${email}`);
+	await db.transaction().execute(async (tx) => {
+		await clearSignInFailures(tx, { kind: 'account', key: email }, now);
+		await writeAudit(tx, actor, { action: 'user.unlock_sign_in', subjectType: 'user', subjectId: user.id, details: { email } });
+	});
 }

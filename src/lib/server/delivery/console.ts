@@ -78,21 +78,48 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 	return out;
 }
 
-/** The sitting's log: every event, newest first (`'asc'` for a report read from the start). */
-export async function sittingEvents(db: Kysely<Database>, sittingId: string, order: 'asc' | 'desc' = 'desc') {
-	return db
+/** The sitting's log: every event, newest first (`'asc'` for a report read from the start), or only the newest `limit`. */
+export async function sittingEvents(db: Kysely<Database>, sittingId: string, order: 'asc' | 'desc' = 'desc', limit?: number) {
+	let q = db
 		.selectFrom('sitting_event as e')
 		.leftJoin('attempt as a', 'a.id', 'e.attempt_id')
 		.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
 		.select(['e.id', 'e.kind', 'e.reason', 'e.minutes', 'e.actor_label', 'e.occurred_at', 'c.candidate_number'])
 		.where('e.sitting_id', '=', sittingId)
-		.orderBy('e.id', order)
-		.execute();
+		.orderBy('e.id', order);
+	if (limit !== undefined) q = q.limit(limit);
+	return q.execute();
+}
+
+/** How many log entries the console shows (newest first); the report prints them all. */
+export const CONSOLE_LOG_ROWS = 200;
+
+/** What the console shows of the log: its newest entries, how many there are in all, and every incident and void (however old). */
+export async function consoleLog(db: Kysely<Database>, sittingId: string) {
+	const [events, total, incidents] = await Promise.all([
+		sittingEvents(db, sittingId, 'desc', CONSOLE_LOG_ROWS),
+		db
+			.selectFrom('sitting_event')
+			.select((eb) => eb.fn.countAll<number>().as('n'))
+			.where('sitting_id', '=', sittingId)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('sitting_event as e')
+			.leftJoin('attempt as a', 'a.id', 'e.attempt_id')
+			.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
+			.select(['e.id', 'e.kind', 'e.reason', 'e.minutes', 'e.actor_label', 'e.occurred_at', 'c.candidate_number'])
+			.where('e.sitting_id', '=', sittingId)
+			.where('e.kind', 'in', INCIDENT_KINDS)
+			.orderBy('e.id', 'desc')
+			.execute()
+	]);
+	return { events, eventCount: Number(total.n), incidents };
 }
 
 /** The incidents of a sitting's log: those logged by the invigilator, and voided attempts. */
+const INCIDENT_KINDS = ['incident', 'void'];
 export function incidentsOf<E extends { kind: string }>(events: readonly E[]): E[] {
-	return events.filter((e) => e.kind === 'incident' || e.kind === 'void');
+	return events.filter((e) => INCIDENT_KINDS.includes(e.kind));
 }
 
 /**

@@ -9,6 +9,7 @@ import { extendClock, pauseClock, resumeClock, startClock } from '../../domain/t
 import type { Actor } from '../audit/index.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { hasNul, NUL_MESSAGE } from '../validation.js';
 import { applyTransition, clockOf, factsOf, lockAttempt, newReference } from './attempt-store.js';
 import { settleAttempt } from './clock.js';
 import { recordEvent } from './events.js';
@@ -35,6 +36,7 @@ export function requireReason(reason: string | undefined | null, what: string): 
 	const r = (reason ?? '').trim();
 	if (!r) throw new ValidationError(`Give a reason for ${what}`, [{ field: 'reason', message: 'Reason is required' }]);
 	if (r.length > 500) throw new ValidationError('Reason is at most 500 characters', [{ field: 'reason', message: 'Too long' }]);
+	if (hasNul(r)) throw new ValidationError(`The reason ${NUL_MESSAGE}`, [{ field: 'reason', message: 'Remove the NUL character' }]);
 	return r;
 }
 
@@ -134,6 +136,9 @@ export async function stopClock(
 	const a = await settleAttempt(tx, a0, now);
 	if (!may(factsOf(a), action, now).ok) return null;
 	const kind: PauseKind = action === 'pause' ? 'invigilator' : 'rest_break';
+	// The invigilator pausing a candidate on a rest break takes the pause over: the clock stays
+	// stopped from when the break began, and only the invigilator can now resume it.
+	if (a.state === 'paused') return applyTransition(tx, a, action, now, { pause_reason: reason, pause_kind: kind });
 	return applyTransition(tx, a, action, now, {
 		paused_from: a.state as 'reading' | 'in_progress',
 		paused_at: pauseClock(clockOf(a)!, now).pausedAt,
@@ -155,10 +160,17 @@ export async function pause(db: Kysely<Database>, ctx: ActionContext, sittingId:
 	return db.transaction().execute(async (tx) => {
 		const rows = attemptId
 			? [await lockAttempt(tx, attemptId, sittingId)]
-			: await tx.selectFrom('attempt').selectAll().where('sitting_id', '=', sittingId).where('state', 'in', ['reading', 'in_progress']).forUpdate().execute();
+			: await tx
+					.selectFrom('attempt')
+					.selectAll()
+					.where('sitting_id', '=', sittingId)
+					// A candidate on a rest break is paused too: the invigilator's pause must hold them (they could otherwise end their break and write on).
+					.where((eb) => eb.or([eb('state', 'in', ['reading', 'in_progress']), eb.and([eb('state', '=', 'paused'), eb('pause_kind', '=', 'rest_break')])]))
+					.forUpdate()
+					.execute();
 		let n = 0;
 		for (const a of rows) if (await stopClock(tx, a, 'pause', reason, now)) n++;
-		if (attemptId && n === 0) throw new ConflictError('Only a candidate who is reading or answering can be paused', { state: rows[0]!.state });
+		if (attemptId && n === 0) throw new ConflictError('Only a candidate who is reading, answering or on a rest break can be paused', { state: rows[0]!.state });
 		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: attemptId ? 'pause' : 'pause_all', reason, centreId: ctx.centreId }, now);
 		return n;
 	});

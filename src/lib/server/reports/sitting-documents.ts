@@ -178,7 +178,7 @@ export async function invigilatorReportPdf(db: Kysely<Database>, centreId: strin
 			orNone(
 				table(
 					QUARANTINE_COLUMNS,
-					r.quarantine.map((q): Cell[] => [time(q.received_at), q.candidate_number, q.item_key, words(q.reason), orDash(q.text)])
+					r.quarantine.map((q): Cell[] => [time(q.received_at), q.candidate_number, q.item_key, words(q.reason), orDash(refusedSaveText(q.text))])
 				),
 				'None.'
 			),
@@ -193,4 +193,15 @@ export async function invigilatorReportPdf(db: Kysely<Database>, centreId: strin
 			signatures({ label: "Invigilator's signature", lineWidth: 180 }, { label: 'Date', lineWidth: 90 })
 		]
 	});
+}
+
+/**
+ * How much of one refused save the report prints. They are kept whole in the database; printing
+ * 50 answers of 20,000 characters each made a 100-page report that took half a minute to lay out.
+ */
+export const REPORT_REFUSED_SAVE_CHARS = 1_000;
+
+function refusedSaveText(text: string): string {
+	if (text.length <= REPORT_REFUSED_SAVE_CHARS) return text;
+	return `${text.slice(0, REPORT_REFUSED_SAVE_CHARS)} … (${text.length} characters in all; the rest is kept in the database)`;
 }

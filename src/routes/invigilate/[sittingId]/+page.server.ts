@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { actorOf } from '$lib/server/http/auth';
 import { requireSittingRunner } from '$lib/server/http/sitting-access';
-import { consoleRows, incidentsOf, quarantineOverview, sittingEvents, QUARANTINE_PREVIEW_CHARS } from '$lib/server/delivery/console';
+import { consoleLog, consoleRows, quarantineOverview, QUARANTINE_PREVIEW_CHARS } from '$lib/server/delivery/console';
 import {
 	allowMove,
 	endSitting,
@@ -25,12 +25,12 @@ const guard = (event: Pick<RequestEvent, 'locals' | 'url' | 'params'>) => requir
 export const load: PageServerLoad = async (event) => {
 	const sitting = await guard(event);
 	const now = new Date();
-	const [rows, events, quarantine] = await Promise.all([
+	const [rows, log, quarantine] = await Promise.all([
 		consoleRows(event.locals.db, sitting.id, now),
-		sittingEvents(event.locals.db, sitting.id),
+		consoleLog(event.locals.db, sitting.id),
 		quarantineOverview(event.locals.db, sitting.id)
 	]);
-	return { sitting, rows, events, incidents: incidentsOf(events), quarantine, previewChars: QUARANTINE_PREVIEW_CHARS, serverNow: now.toISOString() };
+	return { sitting, rows, ...log, quarantine, previewChars: QUARANTINE_PREVIEW_CHARS, serverNow: now.toISOString() };
 };
 
 type Handler = (db: App.Locals['db'], ctx: ActionContext, sittingId: string, data: FormData) => Promise<unknown>;
