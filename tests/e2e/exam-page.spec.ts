@@ -195,6 +195,7 @@ describe("the candidate's exam page", () => {
 		await cand.getByLabel('Answer to question 1', { exact: true }).fill('Internal and external customers.');
 		await waitText(cand.getByRole('status'), /All answers saved/);
 		await cand.getByRole('button', { name: 'Flag question 2 for review' }).click();
+		expect(await internalWords(cand)).toEqual([]);
 		for (const size of ['normal', 'large', 'larger'] as const) {
 			for (const high of [false, true]) {
 				await display(cand, size, high);
