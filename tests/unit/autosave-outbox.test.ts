@@ -198,6 +198,31 @@ describe('autosave when the server is in trouble', () => {
 		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)['2'].text).toBe('typed on the old computer');
 	});
 
+	it('signed out (401): tells the page once, with how many answers this computer keeps', async () => {
+		const storage = new MemoryStorage();
+		const server = fakeServer();
+		const signedOut: number[] = [];
+		const a = new Autosave({
+			attemptId: 'att-1',
+			server: {},
+			storage,
+			fetch: server.fetch,
+			onStatus: () => {},
+			onSignedOut: (kept) => signedOut.push(kept),
+			setTimer: manualTimers().setTimer,
+			clearTimer: () => {}
+		});
+		a.change('1', 'first');
+		a.change('2', 'second');
+		server.status = 401;
+		await a.flushOne('1');
+		expect(signedOut).toEqual([2]);
+		// Stopped: nothing more is sent, so the page is not told again.
+		await a.flushAll();
+		expect(signedOut).toEqual([2]);
+		expect(Object.keys(JSON.parse(storage.getItem('exam-outbox:att-1')!))).toEqual(['1', '2']);
+	});
+
 	it('a 413 is a problem with this answer, not a reason to retry', async () => {
 		const server = fakeServer();
 		const timers = manualTimers();

@@ -30,6 +30,8 @@ export interface AutosaveOptions {
 	/** Called when a reply says the attempt's state changed (paused, submitted…). */
 	onState?: (state: AttemptStateName) => void;
 	onServerNow?: (serverNow: string) => void;
+	/** Called when the server says this computer's session is gone (a 401: the exam moved to another computer). */
+	onSignedOut?: (pending: number) => void;
 	debounceMs?: number;
 	setTimer?: (fn: () => void, ms: number) => unknown;
 	clearTimer?: (t: unknown) => void;
@@ -45,7 +47,8 @@ export class Autosave {
 	private retryTimer: unknown = null;
 	private backoff = 1000;
 	private inFlight = new Set<string>();
-	private readonly o: Required<Omit<AutosaveOptions, 'onState' | 'onServerNow'>> & Pick<AutosaveOptions, 'onState' | 'onServerNow'>;
+	private readonly o: Required<Omit<AutosaveOptions, 'onState' | 'onServerNow' | 'onSignedOut'>> &
+		Pick<AutosaveOptions, 'onState' | 'onServerNow' | 'onSignedOut'>;
 
 	constructor(options: AutosaveOptions) {
 		this.o = { debounceMs: 700, setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (t) => clearTimeout(t as number), ...options };
@@ -177,11 +180,12 @@ export class Autosave {
 				// sent stays in this browser's storage; the candidate is told to fetch the invigilator.
 				this.status = { ...this.status, stopped: signedOutText(this.pendingCount()) };
 				this.emit();
+				this.o.onSignedOut?.(this.pendingCount());
 				return;
 			}
 			if (res.status === 400 || res.status === 404 || res.status === 413) {
 				// This answer cannot be saved as it is; keep it locally and say why.
-				this.status = { ...this.status, problem: body.error ?? `Save refused (${res.status})` };
+				this.status = { ...this.status, problem: body.error ?? 'This answer could not be saved. It is kept on this computer.' };
 				this.emit();
 				return;
 			}
