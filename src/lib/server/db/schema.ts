@@ -173,6 +173,7 @@ export interface AttemptTable {
 	submit_reason: SubmitReason | null;
 	reference: string | null;
 	void_reason: string | null;
+	voided_from: Exclude<AttemptState, 'absent' | 'void'> | null;
 	move_allowed_at: Date | null;
 	last_seen_at: Date | null;
 	last_saved_at: Date | null;

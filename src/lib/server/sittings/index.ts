@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { generateKeycode } from '../../domain/keycode.js';
+import { judgeBookingTime } from '../../domain/sitting.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database, SittingRow } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -41,9 +42,11 @@ async function freshKeycode(db: Kysely<Database>, centreId: string): Promise<str
  * Books a sitting: the paper's current version (kept for the sitting even if the paper changes
  * later), a room and time, invigilators of this centre, candidates of this centre's register.
  */
-export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown): Promise<SittingRow> {
+export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown, now = new Date()): Promise<SittingRow> {
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	const b = parse(bookingSchema, input);
+	const past = judgeBookingTime(b.scheduled_at, now);
+	if (past) throw new ValidationError(past, [{ field: 'scheduled_at', message: past }]);
 	return db.transaction().execute(async (tx) => {
 		const paper = await tx.selectFrom('paper').select(['current_version_id', 'code']).where('code', '=', b.paper_code).executeTakeFirst();
 		if (!paper?.current_version_id) throw new ValidationError(`No paper ${b.paper_code}`, [{ field: 'paper_code', message: 'No such paper' }]);

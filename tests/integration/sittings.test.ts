@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../helpers/db.js';
+import { makeSitting } from '../helpers/sitting-fixture.js';
+import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { endSitting, markAttendance, pause, reinstateAttempt, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
+import { consoleRows } from '../../src/lib/server/delivery/console.js';
+import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
+import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
+import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+
+let h: DatabaseHandle;
+beforeAll(async () => {
+	h = await createTestDatabase();
+});
+afterAll(() => h.close());
+
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+const plus = (d: Date, min: number) => new Date(d.getTime() + min * MIN);
+
+async function auditOf(action: string, subjectId: string) {
+	return h.db.selectFrom('audit_log').selectAll().where('action', '=', action).where('subject_id', '=', subjectId).orderBy('id').execute();
+}
+const attemptRow = (id: string) => h.db.selectFrom('attempt').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const sittingCount = async () =>
+	Number(
+		(
+			await h.db
+				.selectFrom('sitting')
+				.select((eb) => eb.fn.countAll().as('n'))
+				.executeTakeFirstOrThrow()
+		).n
+	);
+
+describe('booking refuses the past', () => {
+	it('a sitting dated 2020, or yesterday, is a form error on the date; nothing is booked', async () => {
+		const f = await makeSitting(h.db, 1);
+		const booking = {
+			paper_code: '8992-111-T',
+			room: 'Room 2',
+			invigilator_ids: [f.invigilator.id],
+			candidate_ids: [f.candidates[0]!.id]
+		};
+		const before = await sittingCount();
+		for (const when of ['2020-06-01T09:00:00.000Z', new Date(Date.now() - DAY).toISOString()]) {
+			const err = await bookSitting(h.db, f.ctx.actor, f.centre.id, { ...booking, scheduled_at: when }).catch((e: unknown) => e);
+			expect(err, when).toBeInstanceOf(ValidationError);
+			expect((err as ValidationError).issues).toEqual([{ field: 'scheduled_at', message: expect.stringMatching(/passed/) }]);
+		}
+		expect(await sittingCount()).toBe(before);
+		// Next week is fine.
+		await bookSitting(h.db, f.ctx.actor, f.centre.id, { ...booking, scheduled_at: new Date(Date.now() + 7 * DAY).toISOString() });
+		expect(await sittingCount()).toBe(before + 1);
+	});
+});
+
+describe('starting on another day than booked', () => {
+	async function bookedNextWeek() {
+		const f = await makeSitting(h.db, 1);
+		const sitting = await bookSitting(h.db, f.ctx.actor, f.centre.id, {
+			paper_code: '8992-111-T',
+			scheduled_at: new Date(Date.now() + 7 * DAY).toISOString(),
+			room: 'Room 3',
+			invigilator_ids: [f.invigilator.id],
+			candidate_ids: [f.candidates[0]!.id]
+		});
+		const attempt = await h.db.selectFrom('attempt').select('id').where('sitting_id', '=', sitting.id).executeTakeFirstOrThrow();
+		await markAttendance(h.db, f.ctx, sitting.id, attempt.id, true);
+		return { ...f, sitting, attemptId: attempt.id };
+	}
+
+	it('is refused unless confirmed with a reason; nothing starts', async () => {
+		const f = await bookedNextWeek();
+		const unconfirmed = await startSitting(h.db, f.ctx, f.sitting.id).catch((e: unknown) => e);
+		expect(unconfirmed).toBeInstanceOf(ValidationError);
+		expect((unconfirmed as ValidationError).message).toMatch(/booked for \w+day \d+ \w+ \d{4}, not today/);
+		await expect(startSitting(h.db, f.ctx, f.sitting.id, { confirmed: true, reason: '  ' })).rejects.toBeInstanceOf(ValidationError);
+		await expect(startSitting(h.db, f.ctx, f.sitting.id, { confirmed: false, reason: 'Snow day moved it' })).rejects.toBeInstanceOf(ValidationError);
+		expect((await attemptRow(f.attemptId)).state).toBe('not_started');
+		expect((await h.db.selectFrom('sitting').select('state').where('id', '=', f.sitting.id).executeTakeFirstOrThrow()).state).toBe('scheduled');
+	});
+
+	it('starts when confirmed, and the reason and both dates are audited', async () => {
+		const f = await bookedNextWeek();
+		expect(await startSitting(h.db, f.ctx, f.sitting.id, { confirmed: true, reason: 'Moved forward by the awarding body' })).toBe(1);
+		expect((await attemptRow(f.attemptId)).state).toBe('reading');
+		const [audit] = await auditOf('sitting.start_other_day', f.sitting.id);
+		expect(audit).toMatchObject({ actor_user_id: f.invigilator.id, centre_id: f.centre.id });
+		expect(audit!.details).toMatchObject({ reason: 'Moved forward by the awarding body', booked_for: f.sitting.scheduled_at.toISOString() });
+	});
+
+	it('a sitting started on its own day needs nothing more', async () => {
+		const f = await makeSitting(h.db, 1);
+		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), true);
+		expect(await startSitting(h.db, f.ctx, f.sitting.id)).toBe(1);
+		expect(await auditOf('sitting.start_other_day', f.sitting.id)).toEqual([]);
+	});
+});
+
+describe('voiding and reinstating an attempt', () => {
+	async function answering() {
+		const f = await makeSitting(h.db, 2);
+		const t0 = new Date();
+		for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
+		await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
+		return { ...f, t0, a1: f.attemptOf(f.candidates[0]!.id), a2: f.attemptOf(f.candidates[1]!.id) };
+	}
+
+	it('remembers the state an attempt was voided from, and reinstating returns it there (audited, with before and after)', async () => {
+		const f = await answering();
+		const at = plus(f.t0, 10); // reading time (5 min) is over: answering
+		await voidAttempt(h.db, { ...f.ctx, now: at }, f.sitting.id, f.a1, 'Notes found');
+		expect(await attemptRow(f.a1)).toMatchObject({ state: 'void', voided_from: 'in_progress', void_reason: 'Notes found' });
+		const [voidAudit] = await auditOf('sitting.void', f.a1);
+		expect(voidAudit!.details).toMatchObject({ before: 'in_progress', after: 'void', reason: 'Notes found' });
+
+		await expect(reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 1) }, f.sitting.id, f.a1, '')).rejects.toBeInstanceOf(ValidationError);
+		expect(await reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 1) }, f.sitting.id, f.a1, 'The notes were the invigilator’s own')).toBe('in_progress');
+		expect(await attemptRow(f.a1)).toMatchObject({ state: 'in_progress', voided_from: null, void_reason: null });
+		const [audit] = await auditOf('sitting.reinstate', f.a1);
+		expect(audit!.details).toMatchObject({ before: 'void', after: 'in_progress', voided_from: 'in_progress', reason: 'The notes were the invigilator’s own' });
+		// Only a voided attempt is reinstated.
+		await expect(reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 2) }, f.sitting.id, f.a1, 'again')).rejects.toBeInstanceOf(ConflictError);
+	});
+
+	it('an attempt voided while paused comes back paused; a submitted one comes back submitted with its reference', async () => {
+		const f = await answering();
+		const at = plus(f.t0, 10);
+		await pause(h.db, { ...f.ctx, now: at }, f.sitting.id, f.a1, 'Unwell');
+		await voidAttempt(h.db, { ...f.ctx, now: plus(at, 1) }, f.sitting.id, f.a1, 'Mistake');
+		expect(await reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 2) }, f.sitting.id, f.a1, 'Voided the wrong candidate')).toBe('paused');
+		expect(await attemptRow(f.a1)).toMatchObject({ state: 'paused', pause_kind: 'invigilator', paused_from: 'in_progress' });
+
+		await endSitting(h.db, { ...f.ctx, now: plus(at, 3) }, f.sitting.id);
+		const submitted = await attemptRow(f.a2);
+		await voidAttempt(h.db, { ...f.ctx, now: plus(at, 4) }, f.sitting.id, f.a2, 'Copied');
+		expect(await reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 5) }, f.sitting.id, f.a2, 'Appeal upheld')).toBe('submitted');
+		expect(await attemptRow(f.a2)).toMatchObject({ state: 'submitted', reference: submitted.reference, submit_reason: 'sitting_ended' });
+	});
+
+	it('an attempt voided while answering, reinstated after the sitting ended, is submitted as at the end', async () => {
+		const f = await answering();
+		const at = plus(f.t0, 10);
+		await voidAttempt(h.db, { ...f.ctx, now: at }, f.sitting.id, f.a1, 'Phone');
+		await endSitting(h.db, { ...f.ctx, now: plus(at, 5) }, f.sitting.id);
+		expect(await reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 30) }, f.sitting.id, f.a1, 'Phone was switched off')).toBe('submitted');
+		const a = await attemptRow(f.a1);
+		expect(a).toMatchObject({ state: 'submitted', submit_reason: 'sitting_ended', submitted_at: plus(at, 5) });
+		expect(a.reference).toMatch(/^R-/);
+	});
+});
+
+describe("the invigilator's console", () => {
+	it('shows when each candidate signed in, before the start, and their reader and scribe', async () => {
+		const f = await makeSitting(h.db, 2);
+		await h.db.updateTable('candidate').set({ reader: true, scribe: true }).where('id', '=', f.candidates[1]!.id).execute();
+		const before = new Date();
+		await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.8.0.1' });
+		const rows = await consoleRows(h.db, f.sitting.id);
+		expect(rows[0]!.state).toBe('not_started');
+		expect(new Date(rows[0]!.signedInAt!).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+		expect(rows[1]).toMatchObject({ signedInAt: null, reader: true, scribe: true });
+		expect(rows[0]).toMatchObject({ reader: false, scribe: false });
+	});
+});
