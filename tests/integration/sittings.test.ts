@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting, cancelSitting, listUpcomingSittings } from '../../src/lib/server/sittings/index.js';
 import { endSitting, markAttendance, pause, reinstateAttempt, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
 import { consoleRows } from '../../src/lib/server/delivery/console.js';
-import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
+import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
+import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
@@ -161,5 +162,68 @@ describe("the invigilator's console", () => {
 		expect(new Date(rows[0]!.signedInAt!).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
 		expect(rows[1]).toMatchObject({ signedInAt: null, reader: true, scribe: true });
 		expect(rows[0]).toMatchObject({ reader: false, scribe: false });
+	});
+});
+
+describe('cancelling a sitting', () => {
+	it('cancels a sitting that has not started, with a reason: the record stays, the keycode signs no one in, audited', async () => {
+		const f = await makeSitting(h.db, 2);
+		const waiting = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.7.0.1' });
+		await expect(cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, '   ')).rejects.toBeInstanceOf(ValidationError);
+		await cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, 'Room flooded');
+
+		const s = await h.db.selectFrom('sitting').selectAll().where('id', '=', f.sitting.id).executeTakeFirstOrThrow();
+		expect(s).toMatchObject({ state: 'cancelled', cancel_reason: 'Room flooded' });
+		expect(await h.db.selectFrom('attempt').select('state').where('sitting_id', '=', f.sitting.id).execute()).toEqual([
+			{ state: 'not_started' },
+			{ state: 'not_started' }
+		]);
+		const [audit] = await auditOf('sitting.cancel', f.sitting.id);
+		expect(audit!.details).toMatchObject({ before: { state: 'scheduled' }, after: { state: 'cancelled' }, reason: 'Room flooded' });
+
+		// Its keycode signs no one in; the candidate who was waiting is signed out.
+		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C2', keycode: f.sitting.keycode, ip: '10.7.0.2' })).rejects.toThrow(
+			NO_MATCHING_SITTING
+		);
+		expect(await validateCandidateToken(h.db, waiting.token, plus(new Date(), 1))).toBeNull();
+		// It cannot start, nor be cancelled again; it is no longer upcoming.
+		await expect(startSitting(h.db, f.ctx, f.sitting.id)).rejects.toBeInstanceOf(ConflictError);
+		await expect(cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, 'again')).rejects.toBeInstanceOf(ConflictError);
+		expect((await listUpcomingSittings(h.db, f.centre.id)).map((x) => x.id)).not.toContain(f.sitting.id);
+
+		// Its keycode may be given to another sitting at the centre (the open-keycode index ignores it).
+		await h.db
+			.insertInto('sitting')
+			.values({ centre_id: f.centre.id, paper_version_id: s.paper_version_id, scheduled_at: new Date(), room: 'Hall', keycode: s.keycode })
+			.execute();
+		// Its candidates can be booked on another sitting.
+		await bookSitting(h.db, f.ctx.actor, f.centre.id, {
+			paper_code: '8992-111-T',
+			scheduled_at: new Date(Date.now() + DAY).toISOString(),
+			room: 'Room 4',
+			invigilator_ids: [f.invigilator.id],
+			candidate_ids: f.candidates.map((c) => c.id)
+		});
+	});
+
+	it('refuses to cancel a sitting that has started', async () => {
+		const f = await makeSitting(h.db, 1);
+		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), true);
+		await startSitting(h.db, f.ctx, f.sitting.id);
+		const err = await cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, 'Too late').catch((e: unknown) => e);
+		expect(err).toBeInstanceOf(ConflictError);
+		expect((err as ConflictError).message).toBe('Only a sitting that has not started can be cancelled');
+	});
+
+	it("the centre's upcoming sittings are those still to run, soonest first", async () => {
+		const f = await makeSitting(h.db, 1);
+		const later = await bookSitting(h.db, f.ctx.actor, f.centre.id, {
+			paper_code: '8992-111-T',
+			scheduled_at: new Date(Date.now() + 3 * DAY).toISOString(),
+			room: 'Room 5',
+			invigilator_ids: [f.invigilator.id],
+			candidate_ids: [f.candidates[0]!.id]
+		});
+		expect((await listUpcomingSittings(h.db, f.centre.id)).map((x) => x.id)).toEqual([f.sitting.id, later.id]);
 	});
 });

@@ -42,3 +42,6 @@ export function judgeStartDay(now: Date, scheduledAt: Date, timeZone = CENTRE_TI
 	if (dayIn(now, timeZone) === dayIn(scheduledAt, timeZone)) return { sameDay: true };
 	return { sameDay: false, bookedDay: dayWords(scheduledAt, timeZone), today: dayWords(now, timeZone) };
 }
+
+/** A sitting in these states is closed: its keycode signs no one in, and it may not start. */
+export const CLOSED_SITTING_STATES = ['ended', 'cancelled'] as const;

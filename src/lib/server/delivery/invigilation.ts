@@ -107,6 +107,7 @@ export async function startSitting(db: Kysely<Database>, ctx: ActionContext, sit
 	return db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
 		if (s.state === 'ended') throw new ConflictError('This sitting has ended', { state: s.state });
+		if (s.state === 'cancelled') throw new ConflictError('This sitting was cancelled', { state: s.state });
 		const day = judgeStartDay(now, s.scheduled_at);
 		let otherDayReason: string | null = null;
 		if (s.state === 'scheduled' && !day.sameDay) {
@@ -357,6 +358,7 @@ export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sitti
 	return db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
 		if (s.state === 'ended') throw new ConflictError('This sitting has already ended', { state: s.state });
+		if (s.state === 'cancelled') throw new ConflictError('This sitting was cancelled', { state: s.state });
 		const open = await tx
 			.selectFrom('attempt')
 			.selectAll()
