@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
-import { bookSitting, cancelSitting, listUpcomingSittings } from '../../src/lib/server/sittings/index.js';
+import { bookSitting, cancelSitting, listUpcomingSittings, rescheduleSitting, sittingInvigilators } from '../../src/lib/server/sittings/index.js';
 import { endSitting, markAttendance, pause, reinstateAttempt, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
 import { consoleRows } from '../../src/lib/server/delivery/console.js';
 import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
@@ -225,5 +225,36 @@ describe('cancelling a sitting', () => {
 			candidate_ids: [f.candidates[0]!.id]
 		});
 		expect((await listUpcomingSittings(h.db, f.centre.id)).map((x) => x.id)).toEqual([f.sitting.id, later.id]);
+	});
+});
+
+describe('moving a sitting before the start', () => {
+	it('changes the time and room (audited with before and after), never into the past, never after the start', async () => {
+		const f = await makeSitting(h.db, 1);
+		const nextWeek = new Date(Date.now() + 7 * DAY);
+		nextWeek.setUTCSeconds(0, 0);
+		const past = await rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { scheduled_at: '2020-01-06T09:00:00.000Z', room: 'Hall' }).catch(
+			(e: unknown) => e
+		);
+		expect(past).toBeInstanceOf(ValidationError);
+		expect((past as ValidationError).issues[0]).toMatchObject({ field: 'scheduled_at' });
+		expect(await auditOf('sitting.reschedule', f.sitting.id)).toEqual([]);
+
+		await rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { scheduled_at: nextWeek.toISOString(), room: 'Hall' });
+		const s = await h.db.selectFrom('sitting').selectAll().where('id', '=', f.sitting.id).executeTakeFirstOrThrow();
+		expect(s).toMatchObject({ scheduled_at: nextWeek, room: 'Hall' });
+		const [audit] = await auditOf('sitting.reschedule', f.sitting.id);
+		expect(audit!.details).toEqual({
+			before: { scheduled_at: f.sitting.scheduled_at.toISOString(), room: 'Room 1' },
+			after: { scheduled_at: nextWeek.toISOString(), room: 'Hall' }
+		});
+		expect((await sittingInvigilators(h.db, f.sitting.id)).map((i) => i.id)).toEqual([f.invigilator.id]);
+
+		// Started (on another day, confirmed): it can no longer be moved.
+		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), true);
+		await startSitting(h.db, f.ctx, f.sitting.id, { confirmed: true, reason: 'Test' });
+		await expect(
+			rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { scheduled_at: nextWeek.toISOString(), room: 'Room 7' })
+		).rejects.toBeInstanceOf(ConflictError);
 	});
 });

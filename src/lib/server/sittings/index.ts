@@ -258,3 +258,56 @@ export async function cancelSitting(db: Kysely<Database>, actor: Actor, centreId
 		});
 	});
 }
+
+/** A change of time or room, as the form sends it. */
+export const rescheduleSchema = z.object({
+	scheduled_at: dateTimeSchema('Enter the date and time', `Enter a real date and time in the years ${bookingYears}`),
+	room: z.string().trim().min(1, 'Enter the room').max(100)
+});
+
+/**
+ * Moves a sitting that has not started to another time (never into the past) or room. Audited
+ * with the values before and after; nothing is written when nothing changes.
+ */
+export async function rescheduleSitting(db: Kysely<Database>, actor: Actor, centreId: string, sittingId: string, input: unknown, now = new Date()) {
+	if (!isUuid(sittingId) || !isUuid(centreId)) throw new NotFoundError('No such sitting');
+	const r = parse(rescheduleSchema, input);
+	const past = judgeBookingTime(r.scheduled_at, now);
+	await db.transaction().execute(async (tx) => {
+		const s = await tx
+			.selectFrom('sitting')
+			.select(['id', 'state', 'scheduled_at', 'room'])
+			.where('id', '=', sittingId)
+			.where('centre_id', '=', centreId)
+			.forUpdate()
+			.executeTakeFirst();
+		if (!s) throw new NotFoundError('No such sitting');
+		if (s.state !== 'scheduled') throw new ConflictError('Only a sitting that has not started can be moved', { state: s.state });
+		const timeChanged = s.scheduled_at.getTime() !== r.scheduled_at.getTime();
+		if (timeChanged && past) throw new ValidationError(past, [{ field: 'scheduled_at', message: past }]);
+		if (!timeChanged && s.room === r.room) return;
+		await tx.updateTable('sitting').set({ scheduled_at: r.scheduled_at, room: r.room }).where('id', '=', sittingId).execute();
+		await writeAudit(tx, actor, {
+			action: 'sitting.reschedule',
+			centreId,
+			subjectType: 'sitting',
+			subjectId: sittingId,
+			details: {
+				before: { scheduled_at: s.scheduled_at.toISOString(), room: s.room },
+				after: { scheduled_at: r.scheduled_at.toISOString(), room: r.room }
+			}
+		});
+	});
+}
+
+/** The invigilators booked on a sitting, by name. */
+export async function sittingInvigilators(db: Kysely<Database>, sittingId: string) {
+	if (!isUuid(sittingId)) return [];
+	return db
+		.selectFrom('sitting_invigilator as si')
+		.innerJoin('app_user as u', 'u.id', 'si.user_id')
+		.select(['u.id', 'u.display_name', 'u.email'])
+		.where('si.sitting_id', '=', sittingId)
+		.orderBy('u.display_name')
+		.execute();
+}
