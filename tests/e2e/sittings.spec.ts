@@ -22,7 +22,7 @@ async function page(): Promise<Page> {
 }
 
 const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
-const row = (p: Page) => p.locator('tbody tr', { hasText: '0901' });
+const row = (p: Page) => p.locator('table.console tbody tr', { hasText: '0901' });
 
 beforeAll(async () => {
 	browser = await launchBrowser();
