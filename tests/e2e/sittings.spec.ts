@@ -160,3 +160,46 @@ describe("the invigilator's console, before and after the start", () => {
 		await expectAccessible(admin);
 	});
 });
+
+describe('moving and cancelling a sitting before the start', () => {
+	it('moves it to another time and room (never the past); cancels it with a reason, after which its keycode signs no one in', async () => {
+		await admin.goto(`${centreHome}/sittings`);
+		await admin.getByLabel('Paper').selectOption('8992-901-T');
+		await admin.getByLabel('Date and time').fill(bookingTime(2 * 24 * 60));
+		await admin.getByLabel('Room').fill('Room 902');
+		await admin.getByLabel(/Indra Invigilator/).check();
+		await admin.getByLabel(/0901 Zoe Sitwell/).check();
+		await admin.getByRole('button', { name: 'Book sitting' }).click();
+		await admin.waitForURL(/\/sittings\/[0-9a-f-]{36}$/);
+		const code = (await admin.locator('.reference').textContent())!.trim();
+		expect(await admin.locator('dl.facts').textContent()).toContain('Indra Invigilator');
+
+		await admin.getByLabel('New date and time').fill('2020-01-06T09:00');
+		await admin.getByRole('button', { name: 'Save the new time and room' }).click();
+		await waitText(admin.getByRole('alert'), 'The date and time have passed');
+		await expectAccessible(admin);
+		await admin.getByLabel('New date and time').fill(bookingTime(3 * 24 * 60));
+		await admin.getByLabel('Room', { exact: true }).fill('Room 903');
+		await admin.getByRole('button', { name: 'Save the new time and room' }).click();
+		await waitText(admin.getByRole('status'), 'Sitting moved.');
+		expect(await admin.locator('dl.facts').textContent()).toContain('Room 903');
+
+		await admin.getByRole('button', { name: 'Cancel the sitting' }).click();
+		await waitText(admin.getByRole('alert'), 'Give the reason for cancelling the sitting');
+		await admin.getByLabel('Reason for cancelling').fill('Room flooded');
+		await admin.getByRole('button', { name: 'Cancel the sitting' }).click();
+		await waitText(admin.getByRole('status'), 'Sitting cancelled.');
+		expect(await admin.locator('dl.facts').textContent()).toContain('Cancelled: Room flooded');
+		expect(await admin.getByRole('button', { name: 'Cancel the sitting' }).count()).toBe(0);
+		await expectAccessible(admin);
+
+		const cand = await page();
+		await cand.goto('/candidate/signin');
+		await cand.getByLabel('Centre number').fill('900001');
+		await cand.getByLabel('Candidate number').fill('0901');
+		await cand.getByLabel('Keycode').fill(code);
+		await cand.getByRole('button', { name: 'Start' }).click();
+		await cand.getByRole('alert').waitFor();
+		expect(new URL(cand.url()).pathname).toBe('/candidate/signin');
+	});
+});
