@@ -62,3 +62,13 @@ export async function expectAccessible(page: Page): Promise<void> {
 		);
 	expect(bad, `axe violations on ${page.url()}`).toEqual([]);
 }
+
+/**
+ * A `datetime-local` value (the server's own time zone: the server runs on this machine) for `minutes`
+ * from now, to the minute. Bookings in the past are refused, so tests book from now on.
+ */
+export function bookingTime(minutes = 0): string {
+	const d = new Date(Date.now() + minutes * 60_000);
+	const p = (n: number) => String(n).padStart(2, '0');
+	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { bookingTime, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * A whole sitting in real Chromium: the centre books it, two candidates and an invigilator in
@@ -35,7 +35,7 @@ const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filt
 async function bookSitting(paper: string, candidates: RegExp[]): Promise<{ keycode: string; sittingId: string }> {
 	await admin.getByRole('link', { name: 'Sittings' }).first().click();
 	await admin.getByLabel('Paper').selectOption(paper);
-	await admin.getByLabel('Date and time').fill('2026-11-24T10:00');
+	await admin.getByLabel('Date and time').fill(bookingTime());
 	await admin.getByLabel('Room').fill('Room 2');
 	await admin.getByLabel(/Indra Invigilator/).check();
 	for (const c of candidates) await admin.getByLabel(c).check();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { e2e, launchBrowser, newContext, signInAs } from './browser.js';
+import { bookingTime, e2e, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * Security hardening over real HTTP in real Chromium: the Content-Security-Policy and the other
@@ -87,7 +87,7 @@ async function visit(page: Page, path: string, status = 200): Promise<void> {
 async function bookSitting(): Promise<{ keycode: string; sittingId: string }> {
 	await admin.goto(`${centreHome}/sittings`);
 	await admin.getByLabel('Paper').selectOption('8992-901-T');
-	await admin.getByLabel('Date and time').fill('2026-11-24T10:00');
+	await admin.getByLabel('Date and time').fill(bookingTime());
 	await admin.getByLabel('Room').fill('Room 9');
 	await admin.getByLabel(/Indra Invigilator/).check();
 	await admin.getByLabel(/0005 Ewa Nowak/).check();

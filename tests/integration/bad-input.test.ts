@@ -173,7 +173,7 @@ describe('sittings: ids and dates from outside', () => {
 		const f = await makeSitting(db, 1);
 		const good = {
 			paper_code: '8992-111-T',
-			scheduled_at: '2026-11-24T10:00',
+			scheduled_at: '2030-11-25T10:00',
 			room: 'Room 2',
 			invigilator_ids: [f.invigilator.id],
 			candidate_ids: [f.candidates[0]!.id]
@@ -346,7 +346,7 @@ describe("a centre's pages", () => {
 		const user = centreAdmin(admin.id, admin.email, f.centre.id);
 		const form = {
 			paper_code: '8992-111-T',
-			scheduled_at: '2026-11-24T10:00',
+			scheduled_at: '2030-11-25T10:00',
 			room: 'Hall',
 			invigilator_ids: [f.invigilator.id],
 			candidate_ids: [f.candidates[0]!.id]

@@ -69,8 +69,33 @@ const ACTIONS: AttemptAction[] = [
 	'submit',
 	'auto_submit',
 	'end_sitting',
-	'void'
+	'void',
+	'reinstate'
 ];
+
+describe('reinstating a voided attempt', () => {
+	const voided = (from: AttemptState, over: Partial<AttemptFacts> = {}) => facts({ state: 'void', voidedFrom: from, ...over });
+	it('returns the attempt to the state it was voided from', () => {
+		for (const from of ['not_started', 'reading', 'in_progress', 'paused', 'submitted'] as const) {
+			expect(transition(voided(from), 'reinstate', at(30)), from).toEqual({ ok: true, state: from });
+		}
+	});
+	it('submits an attempt that was open when voided once its sitting has ended', () => {
+		for (const from of ['reading', 'in_progress', 'paused'] as const) {
+			expect(transition(voided(from, { sittingEnded: true }), 'reinstate', at(30)), from).toEqual({ ok: true, state: 'submitted' });
+		}
+		expect(transition(voided('submitted', { sittingEnded: true }), 'reinstate', at(30))).toEqual({ ok: true, state: 'submitted' });
+		expect(transition(voided('not_started', { sittingEnded: true }), 'reinstate', at(30))).toEqual({ ok: true, state: 'not_started' });
+	});
+	it('refuses once results are approved, and for an attempt that is not void or whose earlier state is unknown', () => {
+		expect(transition(voided('submitted', { resultsApproved: true }), 'reinstate', at(30))).toEqual({
+			ok: false,
+			reason: 'results for this paper have been approved: the attempt stays void'
+		});
+		expect(transition(facts({ state: 'void' }), 'reinstate', at(30)).ok).toBe(false);
+		expect(transition(facts({ state: 'submitted', voidedFrom: 'in_progress' }), 'reinstate', at(30)).ok).toBe(false);
+	});
+});
 
 describe('attempt state machine', () => {
 	// Late enough for end_reading and auto_submit, with rest breaks arranged, and paused by a rest break.

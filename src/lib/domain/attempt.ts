@@ -8,6 +8,9 @@
  *         │          ▼  │         ▼  │          │ (deadline, end of sitting, candidate)
  *         │         paused ◄─────►paused        │
  *         └──► absent               void (malpractice, from any state but absent, with reason)
+ *                                     │
+ *                                     └─► reinstate: back where it was voided from (submitted if the
+ *                                         sitting has ended meanwhile), until results are approved
  */
 import { SAVE_GRACE_MS } from './timing.js';
 
@@ -32,7 +35,8 @@ export type AttemptAction =
 	| 'submit'
 	| 'auto_submit'
 	| 'end_sitting'
-	| 'void';
+	| 'void'
+	| 'reinstate';
 
 /**
  * What the rules need to know of an attempt. The server builds it from the attempt row
@@ -48,9 +52,15 @@ export interface AttemptFacts {
 	submittedAt: Date | null;
 	submitReason: SubmitReason | null;
 	restBreaks: boolean;
+	/** The state a voided attempt was voided from (for reinstating it). */
+	voidedFrom?: AttemptState | null;
+	/** The attempt's sitting has ended (or was never to run again). */
+	sittingEnded?: boolean;
+	/** The results of the sitting's paper version are approved: a voided attempt then stays void. */
+	resultsApproved?: boolean;
 }
 
-type Target = AttemptState | 'where_paused_from';
+type Target = AttemptState | 'where_paused_from' | 'where_voided_from';
 
 interface Rule {
 	from: readonly AttemptState[];
@@ -99,7 +109,13 @@ const TRANSITIONS: Record<AttemptAction, Rule> = {
 	},
 	// Ending the sitting closes every attempt still open, paused ones included.
 	end_sitting: { from: ACTIVE, to: 'submitted' },
-	void: { from: ['not_started', 'reading', 'in_progress', 'paused', 'submitted'], to: 'void' }
+	void: { from: ['not_started', 'reading', 'in_progress', 'paused', 'submitted'], to: 'void' },
+	// The centre administrator reinstates a voided attempt (a mistaken void) until results are approved.
+	reinstate: {
+		from: ['void'],
+		to: 'where_voided_from',
+		guard: (f) => (f.resultsApproved ? 'results for this paper have been approved: the attempt stays void' : null)
+	}
 };
 
 export type TransitionResult = { ok: true; state: AttemptState } | { ok: false; reason: string };
@@ -117,6 +133,13 @@ export function transition(facts: AttemptFacts, action: AttemptAction, now: Date
 	if (rule.to === 'where_paused_from') {
 		if (!facts.pausedFrom) return { ok: false, reason: 'paused attempt does not know where it was paused from' };
 		return { ok: true, state: facts.pausedFrom };
+	}
+	if (rule.to === 'where_voided_from') {
+		const from = facts.voidedFrom;
+		if (!from || from === 'void' || from === 'absent') return { ok: false, reason: 'voided attempt does not know the state it was voided from' };
+		// An exam that was open when voided cannot reopen once its sitting has ended: it is submitted.
+		if (facts.sittingEnded && ACTIVE.includes(from)) return { ok: true, state: 'submitted' };
+		return { ok: true, state: from };
 	}
 	return { ok: true, state: rule.to };
 }
@@ -199,7 +222,7 @@ export function judgeSave(factsIn: AttemptFacts, now: Date): SaveVerdict {
 	}
 }
 
-export type Question = 'save' | 'submit' | 'extend_time' | 'allow_move' | 'rest_break_start' | 'rest_break_end' | 'pause' | 'resume' | 'void';
+export type Question = 'save' | 'submit' | 'extend_time' | 'allow_move' | 'rest_break_start' | 'rest_break_end' | 'pause' | 'resume' | 'void' | 'reinstate';
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 /**

@@ -133,6 +133,8 @@ export interface PaperItemTable {
 	area: string;
 }
 
+export type SittingState = 'scheduled' | 'running' | 'ended' | 'cancelled';
+
 export interface SittingTable {
 	id: Generated<string>;
 	centre_id: string;
@@ -140,9 +142,11 @@ export interface SittingTable {
 	scheduled_at: Date;
 	room: string;
 	keycode: string;
-	state: Generated<'scheduled' | 'running' | 'ended'>;
+	state: Generated<SittingState>;
 	started_at: Date | null;
 	ended_at: Date | null;
+	cancelled_at: Date | null;
+	cancel_reason: string | null;
 	created_by: string | null;
 	created_at: Timestamp;
 }
@@ -173,6 +177,7 @@ export interface AttemptTable {
 	submit_reason: SubmitReason | null;
 	reference: string | null;
 	void_reason: string | null;
+	voided_from: Exclude<AttemptState, 'absent' | 'void'> | null;
 	move_allowed_at: Date | null;
 	last_seen_at: Date | null;
 	last_saved_at: Date | null;

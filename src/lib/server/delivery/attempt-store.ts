@@ -24,7 +24,8 @@ export function factsOf(a: AttemptRow): AttemptFacts {
 		deadlineAt: a.deadline_at,
 		submittedAt: a.submitted_at,
 		submitReason: a.submit_reason,
-		restBreaks: a.rest_breaks
+		restBreaks: a.rest_breaks,
+		voidedFrom: a.voided_from
 	};
 }
 
@@ -58,8 +59,16 @@ export type AttemptChanges = Omit<Updateable<AttemptTable>, 'id' | 'state' | 'si
  * overwritten (the caller gets null back and, if it cares, reads the row again).
  * Throws ConflictError, naming the state, when the domain refuses.
  */
-export async function applyTransition(db: Db, a: AttemptRow, action: AttemptAction, now: Date, changes: AttemptChanges = {}): Promise<AttemptRow | null> {
-	const r = transition(factsOf(a), action, now);
+export async function applyTransition(
+	db: Db,
+	a: AttemptRow,
+	action: AttemptAction,
+	now: Date,
+	changes: AttemptChanges = {},
+	/** Facts beyond the row (the sitting has ended, results are approved) that the action's rule needs. */
+	more: Pick<AttemptFacts, 'sittingEnded' | 'resultsApproved'> = {}
+): Promise<AttemptRow | null> {
+	const r = transition({ ...factsOf(a), ...more }, action, now);
 	if (!r.ok) throw new ConflictError(r.reason, { state: a.state });
 	// Leaving 'paused' clears what described the pause; the check constraint holds the two together.
 	const pauseCleared = a.state === 'paused' && r.state !== 'paused' ? { paused_from: null, paused_at: null, pause_reason: null, pause_kind: null } : {};

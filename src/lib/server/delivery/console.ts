@@ -21,6 +21,10 @@ export interface ConsoleRow {
 	extraTimePercent: number;
 	extensionMinutes: number;
 	restBreaks: boolean;
+	reader: boolean;
+	scribe: boolean;
+	/** When the candidate last signed in to this sitting (the sitting's log), before or after the start. */
+	signedInAt: string | null;
 	moveAllowed: boolean;
 	reference: string | null;
 }
@@ -37,6 +41,15 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 			'c.last_name',
 			'c.extra_time_percent as candidate_extra',
 			'c.rest_breaks as candidate_rest_breaks',
+			'c.reader',
+			'c.scribe',
+			(eb) =>
+				eb
+					.selectFrom('sitting_event as e')
+					.select((e) => e.fn.max('e.occurred_at').as('at'))
+					.whereRef('e.attempt_id', '=', 'a.id')
+					.where('e.kind', '=', 'candidate_sign_in')
+					.as('signed_in_at'),
 			(eb) =>
 				eb.selectFrom('response as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.attempt_id', '=', 'a.id').where('r.text', '<>', '').as('answered')
 		])
@@ -71,6 +84,9 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 			extraTimePercent: started ? a.extra_time_percent : r.candidate_extra,
 			extensionMinutes: a.extension_minutes,
 			restBreaks: started ? a.rest_breaks : r.candidate_rest_breaks,
+			reader: r.reader,
+			scribe: r.scribe,
+			signedInAt: r.signed_in_at ? new Date(r.signed_in_at).toISOString() : null,
 			moveAllowed: a.move_allowed_at !== null,
 			reference: a.reference
 		});
@@ -116,8 +132,8 @@ export async function consoleLog(db: Kysely<Database>, sittingId: string) {
 	return { events, eventCount: Number(total.n), incidents };
 }
 
-/** The incidents of a sitting's log: those logged by the invigilator, and voided attempts. */
-const INCIDENT_KINDS = ['incident', 'void'];
+/** The incidents of a sitting's log: those logged by the invigilator, and voided (and reinstated) attempts. */
+const INCIDENT_KINDS = ['incident', 'void', 'reinstate'];
 export function incidentsOf<E extends { kind: string }>(events: readonly E[]): E[] {
 	return events.filter((e) => INCIDENT_KINDS.includes(e.kind));
 }

@@ -14,6 +14,8 @@ export interface SittingEventInput {
 	reason?: string | null;
 	minutes?: number | null;
 	centreId?: string | null;
+	/** More for the audit log only (e.g. the state before and after). */
+	details?: Record<string, unknown>;
 }
 
 /** Appends to the sitting's event log and, for officials, the audit log. */
@@ -37,7 +39,7 @@ export async function recordEvent(db: Db, actor: Actor, e: SittingEventInput, at
 			centreId: e.centreId ?? null,
 			subjectType: e.attemptId ? 'attempt' : 'sitting',
 			subjectId: e.attemptId ?? e.sittingId,
-			details: { sitting_id: e.sittingId, reason: e.reason ?? undefined, minutes: e.minutes ?? undefined }
+			details: { sitting_id: e.sittingId, reason: e.reason ?? undefined, minutes: e.minutes ?? undefined, ...e.details }
 		});
 	}
 }

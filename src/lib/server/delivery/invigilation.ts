@@ -4,7 +4,8 @@
  * state change goes through `applyTransition`; every "may this happen now?" through the domain.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { may, type PauseKind } from '../../domain/attempt.js';
+import { ACTIVE_STATES, may, type PauseKind } from '../../domain/attempt.js';
+import { judgeStartDay } from '../../domain/sitting.js';
 import { extendClock, pauseClock, resumeClock, startClock } from '../../domain/timing.js';
 import type { Actor } from '../audit/index.js';
 import type { AttemptRow, Database } from '../db/schema.js';
@@ -13,6 +14,7 @@ import { hasNul, NUL_MESSAGE } from '../validation.js';
 import { applyTransition, clockOf, factsOf, lockAttempt, newReference } from './attempt-store.js';
 import { settleAttempt } from './clock.js';
 import { recordEvent } from './events.js';
+import { resultsApprovedFor } from '../sittings/results-approval.js';
 
 export interface ActionContext {
 	actor: Actor;
@@ -24,7 +26,7 @@ async function sittingFor(tx: Transaction<Database>, sittingId: string) {
 	const s = await tx
 		.selectFrom('sitting as s')
 		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
-		.select(['s.id', 's.state', 's.centre_id', 'v.reading_minutes', 'v.duration_minutes'])
+		.select(['s.id', 's.state', 's.centre_id', 's.scheduled_at', 's.ended_at', 's.paper_version_id', 'v.reading_minutes', 'v.duration_minutes'])
 		.where('s.id', '=', sittingId)
 		.forUpdate('s')
 		.executeTakeFirst();
@@ -91,12 +93,46 @@ async function startOne(tx: Transaction<Database>, a: AttemptRow, sitting: { rea
 	if (!started) changedMeanwhile(a);
 }
 
-/** Starts the sitting: reading time begins for every candidate marked present. */
-export async function startSitting(db: Kysely<Database>, ctx: ActionContext, sittingId: string): Promise<number> {
+/** Starting on another day than booked: the person starting confirms it and says why. */
+export interface OtherDayStart {
+	confirmed: boolean;
+	reason: string;
+}
+
+/**
+ * Starts the sitting: reading time begins for every candidate marked present. A sitting started on
+ * another day than it was booked for (in the centre's time zone) needs `otherDay` confirmed with a
+ * reason, which is audited.
+ */
+export async function startSitting(db: Kysely<Database>, ctx: ActionContext, sittingId: string, otherDay?: OtherDayStart): Promise<number> {
 	const now = ctx.now ?? new Date();
 	return db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
 		if (s.state === 'ended') throw new ConflictError('This sitting has ended', { state: s.state });
+		if (s.state === 'cancelled') throw new ConflictError('This sitting was cancelled', { state: s.state });
+		const day = judgeStartDay(now, s.scheduled_at);
+		let otherDayReason: string | null = null;
+		if (s.state === 'scheduled' && !day.sameDay) {
+			const message = `This sitting is booked for ${day.bookedDay}, not today (${day.today})`;
+			if (!otherDay?.confirmed) {
+				throw new ValidationError(`${message}: to start it today, tick the box to confirm and give the reason`, [
+					{ field: 'other_day_confirm', message: 'Confirm starting on another day' }
+				]);
+			}
+			otherDayReason = requireReason(otherDay.reason, 'starting on another day');
+			await recordEvent(
+				tx,
+				ctx.actor,
+				{
+					sittingId,
+					kind: 'start_other_day',
+					reason: otherDayReason,
+					centreId: ctx.centreId,
+					details: { booked_for: s.scheduled_at.toISOString(), started_at: now.toISOString() }
+				},
+				now
+			);
+		}
 		const waiting = await tx
 			.selectFrom('attempt')
 			.selectAll()
@@ -223,10 +259,68 @@ export async function voidAttempt(db: Kysely<Database>, ctx: ActionContext, sitt
 	const now = ctx.now ?? new Date();
 	const reason = requireReason(reasonIn, 'voiding the attempt');
 	await db.transaction().execute(async (tx) => {
-		const a = await lockAttempt(tx, attemptId, sittingId);
-		if (!(await applyTransition(tx, a, 'void', now, { void_reason: reason }))) changedMeanwhile(a);
+		// Settled, so an attempt whose reading time has ended is recorded as voided while answering.
+		const a = await settleAttempt(tx, await lockAttempt(tx, attemptId, sittingId), now);
+		if (a.state === 'void' || a.state === 'absent') throw new ConflictError(`Cannot void an attempt that is ${a.state}`, { state: a.state });
+		if (!(await applyTransition(tx, a, 'void', now, { void_reason: reason, voided_from: a.state }))) changedMeanwhile(a);
 		await endCandidateSessionsSoon(tx, [a.id], now);
-		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: 'void', reason, centreId: ctx.centreId }, now);
+		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: 'void', reason, centreId: ctx.centreId, details: { before: a.state, after: 'void' } }, now);
+	});
+}
+
+/**
+ * Reinstates a voided attempt (a void made by mistake), by the centre administrator, with a reason,
+ * until results for the sitting's paper are approved. The attempt returns to the state it was voided
+ * from; an exam that was open then is submitted if the sitting has ended meanwhile. The time between
+ * the void and now is not given back: the invigilator can give extra time. Returns the new state.
+ */
+export async function reinstateAttempt(db: Kysely<Database>, ctx: ActionContext, sittingId: string, attemptId: string, reasonIn: string): Promise<string> {
+	const now = ctx.now ?? new Date();
+	const reason = requireReason(reasonIn, 'reinstating the attempt');
+	return db.transaction().execute(async (tx) => {
+		const s = await sittingFor(tx, sittingId);
+		const a = await lockAttempt(tx, attemptId, sittingId);
+		if (a.state !== 'void') throw new ConflictError('Only a voided attempt can be reinstated', { state: a.state });
+		const more = { sittingEnded: s.state === 'ended', resultsApproved: await resultsApprovedFor(tx, s.paper_version_id) };
+		const verdict = may({ ...factsOf(a), ...more }, 'reinstate', now);
+		if (!verdict.ok) throw new ConflictError(capitalise(verdict.reason), { state: a.state });
+		const reopensAs = a.voided_from === 'paused' && !more.sittingEnded ? 'paused' : null;
+		const closesAtEnd = more.sittingEnded && a.voided_from !== null && ACTIVE_STATES.includes(a.voided_from);
+		const changes = {
+			voided_from: null,
+			void_reason: null,
+			// Voided while paused: back to paused (the invigilator resumes when the candidate is ready).
+			...(reopensAs
+				? {
+						paused_from: a.reading_ends_at && a.reading_ends_at > now ? ('reading' as const) : ('in_progress' as const),
+						paused_at: now,
+						pause_kind: 'invigilator' as const,
+						pause_reason: 'Reinstated after a void'
+					}
+				: {}),
+			// Open when voided, and the sitting has ended since: submitted as at the end of the sitting.
+			...(closesAtEnd ? { submitted_at: s.ended_at ?? now, submit_reason: 'sitting_ended' as const, reference: a.reference ?? newReference() } : {})
+		};
+		const reinstated = await applyTransition(tx, a, 'reinstate', now, changes, more);
+		if (!reinstated) changedMeanwhile(a);
+		// An exam reopened: the candidate's session (ended soon after the void) lives on with the sitting.
+		if (ACTIVE_STATES.includes(reinstated.state)) {
+			await tx.updateTable('auth_session').set({ expires_at: null }).where('attempt_id', '=', a.id).where('expires_at', '>', now).execute();
+		}
+		await recordEvent(
+			tx,
+			ctx.actor,
+			{
+				sittingId,
+				attemptId,
+				kind: 'reinstate',
+				reason,
+				centreId: ctx.centreId,
+				details: { before: 'void', after: reinstated.state, voided_from: a.voided_from }
+			},
+			now
+		);
+		return reinstated.state;
 	});
 }
 
@@ -276,6 +370,7 @@ export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sitti
 	return db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
 		if (s.state === 'ended') throw new ConflictError('This sitting has already ended', { state: s.state });
+		if (s.state === 'cancelled') throw new ConflictError('This sitting was cancelled', { state: s.state });
 		const open = await tx
 			.selectFrom('attempt')
 			.selectAll()

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { ACTIVE_STATES } from '../../domain/attempt.js';
 import { isWellFormedKeycode, normaliseKeycode } from '../../domain/keycode.js';
+import { CLOSED_SITTING_STATES } from '../../domain/sitting.js';
 import { CANDIDATE_SIGN_IN_THROTTLES, throttleMessage } from '../../domain/throttle.js';
 import { recordSuccess, reserveAttempt, signInChecks, type SignInSubject } from '../auth/throttle.js';
 import { generateSessionToken } from '../auth/tokens.js';
@@ -66,7 +67,7 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 					.innerJoin('sitting as s', 's.id', 'a.sitting_id')
 					.select(['a.id', 'a.candidate_id', 'a.state'])
 					.where('s.keycode', '=', keycode)
-					.where('s.state', '<>', 'ended')
+					.where('s.state', 'not in', CLOSED_SITTING_STATES)
 					.as('att'),
 			(j) => j.onRef('att.candidate_id', '=', 'c.id')
 		)
@@ -79,7 +80,7 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 						.select('o.id')
 						.whereRef('o.centre_id', '=', 'c.centre_id')
 						.where('o.keycode', '=', keycode)
-						.where('o.state', '<>', 'ended')
+						.where('o.state', 'not in', CLOSED_SITTING_STATES)
 				)
 				.as('keycode_open_here')
 		)

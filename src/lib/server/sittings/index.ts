@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { generateKeycode } from '../../domain/keycode.js';
+import { CLOSED_SITTING_STATES, judgeBookingTime } from '../../domain/sitting.js';
 import { writeAudit, type Actor } from '../audit/index.js';
-import type { Database, SittingRow } from '../db/schema.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import type { Database, SittingRow, SittingState } from '../db/schema.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { dateTimeSchema, EARLIEST_BOOKING, isUuid, LATEST_BOOKING, parse, uuidSchema } from '../validation.js';
 
 const bookingYears = `${EARLIEST_BOOKING.getUTCFullYear()} and ${LATEST_BOOKING.getUTCFullYear() - 1}`;
@@ -30,7 +31,7 @@ async function freshKeycode(db: Kysely<Database>, centreId: string): Promise<str
 			.select('id')
 			.where('centre_id', '=', centreId)
 			.where('keycode', '=', code)
-			.where('state', '<>', 'ended')
+			.where('state', 'not in', CLOSED_SITTING_STATES)
 			.executeTakeFirst();
 		if (!clash) return code;
 	}
@@ -41,9 +42,11 @@ async function freshKeycode(db: Kysely<Database>, centreId: string): Promise<str
  * Books a sitting: the paper's current version (kept for the sitting even if the paper changes
  * later), a room and time, invigilators of this centre, candidates of this centre's register.
  */
-export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown): Promise<SittingRow> {
+export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown, now = new Date()): Promise<SittingRow> {
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	const b = parse(bookingSchema, input);
+	const past = judgeBookingTime(b.scheduled_at, now);
+	if (past) throw new ValidationError(past, [{ field: 'scheduled_at', message: past }]);
 	return db.transaction().execute(async (tx) => {
 		const paper = await tx.selectFrom('paper').select(['current_version_id', 'code']).where('code', '=', b.paper_code).executeTakeFirst();
 		if (!paper?.current_version_id) throw new ValidationError(`No paper ${b.paper_code}`, [{ field: 'paper_code', message: 'No such paper' }]);
@@ -105,7 +108,8 @@ export interface SittingSummary {
 	scheduledAt: Date;
 	room: string;
 	keycode: string;
-	state: 'scheduled' | 'running' | 'ended';
+	state: SittingState;
+	cancelReason: string | null;
 	candidates: number;
 }
 
@@ -123,6 +127,7 @@ function sittingQuery(db: Kysely<Database>) {
 			's.room',
 			's.keycode',
 			's.state',
+			's.cancel_reason as cancelReason',
 			(eb) => eb.selectFrom('attempt as a').select(eb.fn.countAll<number>().as('n')).whereRef('a.sitting_id', '=', 's.id').as('candidates')
 		]);
 }
@@ -135,6 +140,23 @@ const toSummary = (r: Omit<SittingSummary, 'candidates'> & { candidates: number 
 export async function listCentreSittings(db: Kysely<Database>, centreId: string): Promise<SittingSummary[]> {
 	if (!isUuid(centreId)) return [];
 	return (await sittingQuery(db).where('s.centre_id', '=', centreId).orderBy('s.scheduled_at', 'desc').execute()).map(toSummary);
+}
+
+/**
+ * The centre's sittings still to run or running, soonest first: those booked from the start of
+ * today (a sitting booked for 09:00 and still not started at 11:00 is still to run) and any running.
+ */
+export async function listUpcomingSittings(db: Kysely<Database>, centreId: string, now = new Date(), limit = 20): Promise<SittingSummary[]> {
+	if (!isUuid(centreId)) return [];
+	const dayAgo = new Date(now.getTime() - 24 * 60 * 60_000);
+	return (
+		await sittingQuery(db)
+			.where('s.centre_id', '=', centreId)
+			.where((eb) => eb.or([eb('s.state', '=', 'running'), eb.and([eb('s.state', '=', 'scheduled'), eb('s.scheduled_at', '>=', dayAgo)])]))
+			.orderBy('s.scheduled_at', 'asc')
+			.limit(limit)
+			.execute()
+	).map(toSummary);
 }
 
 export async function listInvigilatorSittings(db: Kysely<Database>, userId: string): Promise<SittingSummary[]> {
@@ -196,4 +218,96 @@ export async function sittingInvigilatorIds(db: Kysely<Database>, sittingId: str
 	if (!isUuid(sittingId)) return [];
 	const rows = await db.selectFrom('sitting_invigilator').select('user_id').where('sitting_id', '=', sittingId).execute();
 	return rows.map((r) => r.user_id);
+}
+
+/**
+ * Cancels a sitting that has not started, with a reason. The sitting keeps its record (and its
+ * candidates' attempts, none started); it is closed like an ended sitting, so its keycode signs no
+ * one in and its candidates may be booked on another sitting. Candidates already signed in to wait
+ * for the start are signed out. Audited with the state before and after.
+ */
+export async function cancelSitting(db: Kysely<Database>, actor: Actor, centreId: string, sittingId: string, reasonIn: unknown, now = new Date()) {
+	if (!isUuid(sittingId) || !isUuid(centreId)) throw new NotFoundError('No such sitting');
+	const reason = String(reasonIn ?? '').trim();
+	if (!reason) throw new ValidationError('Give the reason for cancelling the sitting', [{ field: 'reason', message: 'Give the reason for cancelling' }]);
+	if (reason.length > 500 || reason.includes('\0'))
+		throw new ValidationError('The reason is at most 500 characters', [{ field: 'reason', message: 'At most 500 characters' }]);
+	await db.transaction().execute(async (tx) => {
+		// The row lock decides against a start at the same moment: one of the two waits and sees the other.
+		const s = await tx
+			.selectFrom('sitting')
+			.select(['id', 'state'])
+			.where('id', '=', sittingId)
+			.where('centre_id', '=', centreId)
+			.forUpdate()
+			.executeTakeFirst();
+		if (!s) throw new NotFoundError('No such sitting');
+		if (s.state !== 'scheduled') throw new ConflictError('Only a sitting that has not started can be cancelled', { state: s.state });
+		await tx.updateTable('sitting').set({ state: 'cancelled', cancelled_at: now, cancel_reason: reason }).where('id', '=', sittingId).execute();
+		await tx
+			.updateTable('auth_session')
+			.set({ expires_at: now })
+			.where('attempt_id', 'in', (eb) => eb.selectFrom('attempt').select('id').where('sitting_id', '=', sittingId))
+			.execute();
+		await writeAudit(tx, actor, {
+			action: 'sitting.cancel',
+			centreId,
+			subjectType: 'sitting',
+			subjectId: sittingId,
+			details: { before: { state: s.state }, after: { state: 'cancelled' }, reason }
+		});
+	});
+}
+
+/** A change of time or room, as the form sends it. */
+export const rescheduleSchema = z.object({
+	scheduled_at: dateTimeSchema('Enter the date and time', `Enter a real date and time in the years ${bookingYears}`),
+	room: z.string().trim().min(1, 'Enter the room').max(100)
+});
+
+/**
+ * Moves a sitting that has not started to another time (never into the past) or room. Audited
+ * with the values before and after; nothing is written when nothing changes.
+ */
+export async function rescheduleSitting(db: Kysely<Database>, actor: Actor, centreId: string, sittingId: string, input: unknown, now = new Date()) {
+	if (!isUuid(sittingId) || !isUuid(centreId)) throw new NotFoundError('No such sitting');
+	const r = parse(rescheduleSchema, input);
+	const past = judgeBookingTime(r.scheduled_at, now);
+	await db.transaction().execute(async (tx) => {
+		const s = await tx
+			.selectFrom('sitting')
+			.select(['id', 'state', 'scheduled_at', 'room'])
+			.where('id', '=', sittingId)
+			.where('centre_id', '=', centreId)
+			.forUpdate()
+			.executeTakeFirst();
+		if (!s) throw new NotFoundError('No such sitting');
+		if (s.state !== 'scheduled') throw new ConflictError('Only a sitting that has not started can be moved', { state: s.state });
+		const timeChanged = s.scheduled_at.getTime() !== r.scheduled_at.getTime();
+		if (timeChanged && past) throw new ValidationError(past, [{ field: 'scheduled_at', message: past }]);
+		if (!timeChanged && s.room === r.room) return;
+		await tx.updateTable('sitting').set({ scheduled_at: r.scheduled_at, room: r.room }).where('id', '=', sittingId).execute();
+		await writeAudit(tx, actor, {
+			action: 'sitting.reschedule',
+			centreId,
+			subjectType: 'sitting',
+			subjectId: sittingId,
+			details: {
+				before: { scheduled_at: s.scheduled_at.toISOString(), room: s.room },
+				after: { scheduled_at: r.scheduled_at.toISOString(), room: r.room }
+			}
+		});
+	});
+}
+
+/** The invigilators booked on a sitting, by name. */
+export async function sittingInvigilators(db: Kysely<Database>, sittingId: string) {
+	if (!isUuid(sittingId)) return [];
+	return db
+		.selectFrom('sitting_invigilator as si')
+		.innerJoin('app_user as u', 'u.id', 'si.user_id')
+		.select(['u.id', 'u.display_name', 'u.email'])
+		.where('si.sitting_id', '=', sittingId)
+		.orderBy('u.display_name')
+		.execute();
 }

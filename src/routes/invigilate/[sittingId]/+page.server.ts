@@ -1,6 +1,8 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { actorOf } from '$lib/server/http/auth';
 import { requireSittingRunner } from '$lib/server/http/sitting-access';
+import { judgeStartDay } from '$lib/domain/sitting';
+import { decideAccess } from '$lib/domain/roles';
 import { consoleLog, consoleRows, quarantineOverview, QUARANTINE_PREVIEW_CHARS } from '$lib/server/delivery/console';
 import {
 	allowMove,
@@ -10,6 +12,7 @@ import {
 	logIncident,
 	markAttendance,
 	pause,
+	reinstateAttempt,
 	resume,
 	startAttempt,
 	startSitting,
@@ -18,6 +21,8 @@ import {
 } from '$lib/server/delivery/invigilation';
 import { unlockCandidateSignIn } from '$lib/server/delivery/sign-in-unlock';
 import { failFromError } from '$lib/server/http/responses';
+import { requireRole } from '$lib/server/http/auth';
+import { ValidationError } from '$lib/server/errors';
 
 /** The sitting, if the user is booked to invigilate it or administers its centre. */
 const guard = (event: Pick<RequestEvent, 'locals' | 'url' | 'params'>) => requireSittingRunner(event, event.params.sittingId);
@@ -30,19 +35,34 @@ export const load: PageServerLoad = async (event) => {
 		consoleLog(event.locals.db, sitting.id),
 		quarantineOverview(event.locals.db, sitting.id)
 	]);
-	return { sitting, rows, ...log, quarantine, previewChars: QUARANTINE_PREVIEW_CHARS, serverNow: now.toISOString() };
+	const startDay = judgeStartDay(now, sitting.scheduledAt);
+	return {
+		sitting,
+		rows,
+		...log,
+		quarantine,
+		previewChars: QUARANTINE_PREVIEW_CHARS,
+		serverNow: now.toISOString(),
+		startDay,
+		// Only the centre administrator reinstates a voided attempt.
+		mayReinstate: decideAccess(event.locals.user?.grants ?? null, { roles: ['centre_admin'], centreId: sitting.centreId }) === 'allow'
+	};
 };
 
-type Handler = (db: App.Locals['db'], ctx: ActionContext, sittingId: string, data: FormData) => Promise<unknown>;
+/** Runs the service; returns what was done, in words ("Paused 12 candidates."). */
+type Handler = (db: App.Locals['db'], ctx: ActionContext, sittingId: string, data: FormData, event: RequestEvent) => Promise<string>;
 
-/** Every console action: guard, run the service, report its error inline (4xx) without changing anything. */
+/**
+ * Every console action: guard, run the service, say what was done (the page shows it in a status
+ * message), or report its error inline (4xx) without changing anything.
+ */
 function action(run: Handler) {
 	return async (event: RequestEvent) => {
 		const sitting = await guard(event);
 		const data = await event.request.formData();
 		try {
-			await run(event.locals.db, { actor: actorOf(event), centreId: sitting.centreId }, sitting.id, data);
-			return { ok: true };
+			const done = await run(event.locals.db, { actor: actorOf(event), centreId: sitting.centreId }, sitting.id, data, event);
+			return { ok: true, done, attemptId: String(data.get('attempt_id') ?? '') || null };
 		} catch (err) {
 			return failFromError(err, { attemptId: String(data.get('attempt_id') ?? '') });
 		}
@@ -52,19 +72,53 @@ function action(run: Handler) {
 const attempt = (d: FormData) => String(d.get('attempt_id') ?? '');
 const reason = (d: FormData) => String(d.get('reason') ?? '');
 const orNull = (s: string) => (s ? s : null);
+const candidates = (n: number) => (n === 1 ? '1 candidate' : `${n} candidates`);
+
+/** Voiding ends a candidate's exam: the server asks for the box ticked, so a slip of the finger changes nothing. */
+function requireConfirmed(d: FormData, field: string, message: string): void {
+	if (d.get(field) !== 'yes') throw new ValidationError(message, [{ field, message }]);
+}
+
+const STATE_WORDS: Record<string, string> = {
+	not_started: 'not started',
+	reading: 'in reading time',
+	in_progress: 'answering',
+	paused: 'paused',
+	submitted: 'submitted'
+};
 
 export const actions: Actions = {
-	present: action((db, c, s, d) => markAttendance(db, c, s, attempt(d), true)),
-	absent: action((db, c, s, d) => markAttendance(db, c, s, attempt(d), false)),
-	all_present: action((db, c, s) => markAllPresent(db, c, s)),
-	start: action((db, c, s) => startSitting(db, c, s)),
-	start_one: action((db, c, s, d) => startAttempt(db, c, s, attempt(d))),
-	pause: action((db, c, s, d) => pause(db, c, s, orNull(attempt(d)), reason(d))),
-	resume: action((db, c, s, d) => resume(db, c, s, orNull(attempt(d)), reason(d))),
-	extend: action((db, c, s, d) => extendTime(db, c, s, attempt(d), d.get('minutes'), reason(d))),
-	incident: action((db, c, s, d) => logIncident(db, c, s, orNull(attempt(d)), reason(d))),
-	void: action((db, c, s, d) => voidAttempt(db, c, s, attempt(d), reason(d))),
-	allow_move: action((db, c, s, d) => allowMove(db, c, s, attempt(d), reason(d))),
-	unlock_sign_in: action((db, c, s, d) => unlockCandidateSignIn(db, c, s, attempt(d))),
-	end: action((db, c, s) => endSitting(db, c, s))
+	present: action(async (db, c, s, d) => (await markAttendance(db, c, s, attempt(d), true), 'Marked present.')),
+	absent: action(async (db, c, s, d) => (await markAttendance(db, c, s, attempt(d), false), 'Marked absent.')),
+	all_present: action(async (db, c, s) => `Marked ${candidates(await markAllPresent(db, c, s))} present.`),
+	start: action(
+		async (db, c, s, d) =>
+			`Started ${candidates(await startSitting(db, c, s, { confirmed: d.get('other_day_confirm') === 'yes', reason: String(d.get('other_day_reason') ?? '') }))}.`
+	),
+	start_one: action(async (db, c, s, d) => (await startAttempt(db, c, s, attempt(d)), 'Started.')),
+	pause: action(async (db, c, s, d) => {
+		const n = await pause(db, c, s, orNull(attempt(d)), reason(d));
+		return attempt(d) ? 'Paused.' : `Paused ${candidates(n)}.`;
+	}),
+	resume: action(async (db, c, s, d) => {
+		const n = await resume(db, c, s, orNull(attempt(d)), reason(d));
+		return attempt(d) ? 'Resumed.' : `Resumed ${candidates(n)}.`;
+	}),
+	extend: action(
+		async (db, c, s, d) => (await extendTime(db, c, s, attempt(d), d.get('minutes'), reason(d)), `Gave ${Number(d.get('minutes'))} extra minutes.`)
+	),
+	incident: action(async (db, c, s, d) => (await logIncident(db, c, s, orNull(attempt(d)), reason(d)), 'Incident recorded.')),
+	void: action(async (db, c, s, d) => {
+		requireConfirmed(d, 'confirm', 'Tick “Yes, void this attempt” to confirm: voiding ends the candidate’s exam');
+		await voidAttempt(db, c, s, attempt(d), reason(d));
+		return 'Attempt voided.';
+	}),
+	reinstate: action(async (db, c, s, d, event) => {
+		requireRole(event, ['centre_admin'], c.centreId);
+		const state = await reinstateAttempt(db, c, s, attempt(d), reason(d));
+		return `Attempt reinstated: ${STATE_WORDS[state] ?? state}.`;
+	}),
+	allow_move: action(async (db, c, s, d) => (await allowMove(db, c, s, attempt(d), reason(d)), 'May now sign in on another computer.')),
+	unlock_sign_in: action(async (db, c, s, d) => (await unlockCandidateSignIn(db, c, s, attempt(d)), 'Sign-in unlocked.')),
+	end: action(async (db, c, s) => `Ended the sitting: ${candidates(await endSitting(db, c, s))} still working had their answers submitted.`)
 };

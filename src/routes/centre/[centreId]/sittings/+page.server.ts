@@ -31,6 +31,8 @@ export const actions: Actions = {
 			invigilator_ids: data.getAll('invigilator_ids').map(String),
 			candidate_ids: data.getAll('candidate_ids').map(String)
 		};
+		// "All candidates" ticked: every candidate on the register (without JavaScript the boxes below it stay as they were).
+		if (data.get('select_all') === 'yes') values.candidate_ids = (await listCandidates(event.locals.db, event.params.centreId)).map((c) => c.id);
 		let id: string;
 		try {
 			id = (await bookSitting(event.locals.db, actorOf(event), event.params.centreId, values)).id;

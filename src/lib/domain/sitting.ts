@@ -1,0 +1,47 @@
+/**
+ * When a sitting may be booked and started. Pure: the caller passes the time now; the centre's
+ * calendar day is read in the centre's time zone (all centres are in England, Wales or Northern
+ * Ireland today), so a sitting booked for 00:30 on a summer morning is on that morning's date.
+ */
+
+/** The time zone centres keep their exam calendar in. */
+export const CENTRE_TIME_ZONE = 'Europe/London';
+
+/**
+ * How far in the past a booking may still be made: the form takes minutes, and a centre may book
+ * a sitting while its candidates are already coming in. Anything earlier is a mistake (a year typed
+ * wrong, yesterday's date), refused.
+ */
+export const BOOKING_GRACE_MS = 15 * 60_000;
+
+/** Why this booked time is refused, or null when it may be booked (now, or later). */
+export function judgeBookingTime(at: Date, now: Date): string | null {
+	if (at.getTime() < now.getTime() - BOOKING_GRACE_MS) return 'The date and time have passed: choose a time from now on';
+	return null;
+}
+
+/** The calendar day ("2026-11-28") of an instant in a time zone. */
+export function dayIn(at: Date, timeZone = CENTRE_TIME_ZONE): string {
+	// en-CA writes dates as YYYY-MM-DD.
+	return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** A day as a centre reads it: "Tuesday 24 November 2026". */
+export function dayWords(at: Date, timeZone = CENTRE_TIME_ZONE): string {
+	return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(at).replace(',', '');
+}
+
+export type StartDayVerdict = { sameDay: true } | { sameDay: false; bookedDay: string; today: string };
+
+/**
+ * Is a sitting being started on the day it was booked for (in the centre's time zone)? Starting on
+ * another day is allowed only with a confirmed reason (an exam moved by the awarding body, a
+ * snow day), which the caller must ask for and audit.
+ */
+export function judgeStartDay(now: Date, scheduledAt: Date, timeZone = CENTRE_TIME_ZONE): StartDayVerdict {
+	if (dayIn(now, timeZone) === dayIn(scheduledAt, timeZone)) return { sameDay: true };
+	return { sameDay: false, bookedDay: dayWords(scheduledAt, timeZone), today: dayWords(now, timeZone) };
+}
+
+/** A sitting in these states is closed: its keycode signs no one in, and it may not start. */
+export const CLOSED_SITTING_STATES = ['ended', 'cancelled'] as const;
