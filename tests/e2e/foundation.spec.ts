@@ -181,7 +181,7 @@ describe('candidate registration', () => {
 		await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'cohort.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
 		await page.getByRole('button', { name: 'Upload candidates' }).click();
 		const alert = page.getByRole('alert');
-		await expect(alert.textContent()).resolves.toContain('Row 3: Extra time must be one of');
+		await expect(alert.textContent()).resolves.toContain('Row 3, extra_time_percent: Extra time must be one of');
 		await expect(alert.textContent()).resolves.toContain('Nothing was saved');
 		expect(await page.locator('tbody tr').count()).toBe(before);
 		await expectAccessible(page);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
 	arrangementsSchema,
 	candidateInputSchema,
+	compareCandidateNumbers,
 	validateCandidateRows,
 	type AccessArrangements,
 	type CandidateInput,
@@ -174,7 +175,8 @@ export async function createStaffAccount(db: Kysely<Database>, actor: Actor, inp
 
 export async function listCandidates(db: Kysely<Database>, centreId: string): Promise<CandidateRow[]> {
 	if (!isUuid(centreId)) return [];
-	return db.selectFrom('candidate').selectAll().where('centre_id', '=', centreId).orderBy('candidate_number').execute();
+	const rows = await db.selectFrom('candidate').selectAll().where('centre_id', '=', centreId).execute();
+	return rows.sort((a, b) => compareCandidateNumbers(a.candidate_number, b.candidate_number));
 }
 
 /** A candidate of this centre; another centre's candidate is "not found", never "forbidden". */
@@ -227,19 +229,21 @@ export async function importCandidates(
 	centreId: string,
 	records: readonly Record<string, string>[],
 	fileName: string,
-	lines: readonly number[] = []
+	lines: readonly number[] = [],
+	/** Rows the file's reader could not read (a stray quote, the wrong number of fields): reported with the others' problems. */
+	fileErrors: readonly RowError[] = []
 ): Promise<CsvImportResult> {
 	requireCentreId(centreId);
 	// The file's name is the uploader's to choose and goes into the audit log (jsonb refuses \u0000).
 	fileName = withoutControlCharacters(fileName).slice(0, 255);
-	if (records.length === 0) return { ok: false, errors: [{ row: 2, message: 'The file has no candidate rows' }] };
+	if (records.length === 0) return { ok: false, errors: fileErrors.length ? [...fileErrors] : [{ row: 2, message: 'The file has no candidate rows' }] };
 	const rowOf = (i: number) => lines[i] ?? i + 2;
 	// A NUL byte cannot be stored (PostgreSQL refuses it in text): name the row, as for any bad value.
 	const withNul = records.flatMap((r, i) => {
 		const field = findNul(r);
-		return field === null ? [] : [{ row: rowOf(i), message: `${field} ${NUL_MESSAGE}` }];
+		return field === null ? [] : [{ row: rowOf(i), column: field, message: `${field} ${NUL_MESSAGE}` }];
 	});
-	if (withNul.length) return { ok: false, errors: withNul };
+	if (withNul.length) return { ok: false, errors: byRow([...fileErrors, ...withNul]) };
 	const someoneElseTookANumber = (): CsvImportResult => ({
 		ok: false,
 		errors: [
@@ -250,7 +254,7 @@ export async function importCandidates(
 		]
 	});
 	// The file was checked against the numbers already registered; a registration landing meanwhile is caught by the constraint.
-	return importInTransaction(db, actor, centreId, records, fileName, lines).catch((err: unknown) => {
+	return importInTransaction(db, actor, centreId, records, fileName, lines, fileErrors).catch((err: unknown) => {
 		if (violatedUniqueConstraint(err) === 'candidate_centre_number_key') return someoneElseTookANumber();
 		throw err;
 	});
@@ -262,18 +266,19 @@ async function importInTransaction(
 	centreId: string,
 	records: readonly Record<string, string>[],
 	fileName: string,
-	lines: readonly number[]
+	lines: readonly number[],
+	fileErrors: readonly RowError[]
 ): Promise<CsvImportResult> {
 	const rowOf = (i: number) => lines[i] ?? i + 2;
 	return db.transaction().execute(async (tx) => {
 		const existing = await tx.selectFrom('candidate').select('candidate_number').where('centre_id', '=', centreId).execute();
 		const result = validateCandidateRows(records, new Set(existing.map((e) => e.candidate_number)), lines);
-		if (!result.ok) return result;
+		if (!result.ok) return { ok: false as const, errors: byRow([...fileErrors, ...result.errors]) };
 		const badDates = result.candidates.flatMap((c, i) => {
 			const problem = birthDateProblem(c.date_of_birth);
-			return problem ? [{ row: rowOf(i), message: problem }] : [];
+			return problem ? [{ row: rowOf(i), column: 'date_of_birth', message: problem }] : [];
 		});
-		if (badDates.length) return { ok: false as const, errors: badDates };
+		if (badDates.length || fileErrors.length) return { ok: false as const, errors: byRow([...fileErrors, ...badDates]) };
 		await tx
 			.insertInto('candidate')
 			.values(result.candidates.map((c: CandidateInput) => ({ ...c, centre_id: centreId })))
@@ -315,6 +320,10 @@ export async function updateArrangements(db: Kysely<Database>, actor: Actor, cen
 }
 
 /* ---------- helpers ---------- */
+
+function byRow(errors: RowError[]): RowError[] {
+	return errors.sort((a, b) => a.row - b.row);
+}
 
 /** A centre id from a URL or a form: anything but a uuid names no centre (and would make PostgreSQL fail with 22P02). */
 function requireCentreId(centreId: string): void {
