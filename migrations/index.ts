@@ -6,6 +6,8 @@ import * as m0004 from './2026_11_24_0004_attempt_reading_index.js';
 import * as m0005 from './2026_11_28_0001_pause_kind_quarantine_bound.js';
 import * as throttlePairs from './2026_11_28_0002_throttle_pairs.js';
 import * as appRolePrivileges from './2026_11_28_0003_app_role_privileges.js';
+import * as passwordTokens from './2026_11_28_0030_password_tokens.js';
+import * as candidateWithdrawn from './2026_11_28_0031_candidate_withdrawn.js';
 
 /**
  * Every migration, by name, in the order they run. Listed statically (not read from the folder) so
@@ -18,5 +20,7 @@ export const migrations: Record<string, Migration> = {
 	'2026_11_24_0004_attempt_reading_index': m0004,
 	'2026_11_28_0001_pause_kind_quarantine_bound': m0005,
 	'2026_11_28_0002_throttle_pairs': throttlePairs,
-	'2026_11_28_0003_app_role_privileges': appRolePrivileges
+	'2026_11_28_0003_app_role_privileges': appRolePrivileges,
+	'2026_11_28_0030_password_tokens': passwordTokens,
+	'2026_11_28_0031_candidate_withdrawn': candidateWithdrawn
 };

@@ -58,9 +58,9 @@ describe('booking and candidate sign-in', () => {
 		const f = await makeSitting(h.db, 1);
 		const centreNumber = f.centre.number;
 		await expect(
-			signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: 'ABCDEF' === f.sitting.keycode ? 'ABCDEG' : 'ABCDEF', ip: '10.9.0.1' })
+			signInCandidate(h.db, { centreNumber, candidateNumber: '0001', keycode: 'ABCDEF' === f.sitting.keycode ? 'ABCDEG' : 'ABCDEF', ip: '10.9.0.1' })
 		).rejects.toThrow(NO_MATCHING_SITTING);
-		const r = await signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: f.sitting.keycode.toLowerCase(), ip: '10.9.0.1' });
+		const r = await signInCandidate(h.db, { centreNumber, candidateNumber: '0001', keycode: f.sitting.keycode.toLowerCase(), ip: '10.9.0.1' });
 		expect(r.attemptId).toBe(f.attemptOf(f.candidates[0]!.id));
 		expect(await validateCandidateToken(h.db, r.token)).toMatchObject({ attemptId: r.attemptId });
 	});
@@ -186,7 +186,7 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		for (const [i, c] of f.candidates.entries()) {
 			const r = await signInCandidate(
 				h.db,
-				{ centreNumber: f.centre.number, candidateNumber: `C${i + 1}`, keycode: f.sitting.keycode, ip: '10.9.2.1' },
+				{ centreNumber: f.centre.number, candidateNumber: String(i + 1).padStart(4, '0'), keycode: f.sitting.keycode, ip: '10.9.2.1' },
 				f.answering
 			);
 			expect(r.attemptId).toBe(f.attemptOf(c.id));

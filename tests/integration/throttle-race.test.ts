@@ -116,7 +116,7 @@ describe('parallel guesses cannot race past the limits', () => {
 		const f = await makeSitting(h.db, 4);
 		const calls = Array.from({ length: 240 }, (_, i) => {
 			const ip = `198.51.102.${i % 7}`;
-			const candidateNumber = `C${(i % 4) + 1}`;
+			const candidateNumber = String((i % 4) + 1).padStart(4, '0');
 			// Every sixth is right, so successes settle while others reserve.
 			const keycode = i % 6 === 0 ? f.sitting.keycode : wrongKeycode(f.sitting.keycode);
 			return signInCandidate(dbFor(i), { centreNumber: f.centre.number, candidateNumber, keycode, ip });
@@ -233,7 +233,7 @@ describe('candidate numbers cannot be enumerated', () => {
 		const f = await makeSitting(h.db, 1);
 		await registerCandidate(h.db, SYSTEM_ACTOR, f.centre.id, { candidate_number: '0007', first_name: 'Late', last_name: 'Booking' });
 		const ip = '203.0.113.32';
-		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'c7', keycode: f.sitting.keycode, ip })).rejects.toThrow(
+		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0007', keycode: f.sitting.keycode, ip })).rejects.toThrow(
 			NOT_ON_THE_LIST
 		);
 		await expect(

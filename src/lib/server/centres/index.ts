@@ -114,6 +114,8 @@ export interface StaffListRow {
 	email: string;
 	display_name: string;
 	disabled_at: Date | null;
+	/** False for an account whose owner has not yet set a password through their link. */
+	has_password: boolean;
 	roles: { role: StaffRole; centre_number: string | null }[];
 }
 
@@ -122,12 +124,19 @@ export async function listStaff(db: Kysely<Database>): Promise<StaffListRow[]> {
 		.selectFrom('app_user as u')
 		.leftJoin('membership as m', 'm.user_id', 'u.id')
 		.leftJoin('centre as c', 'c.id', 'm.centre_id')
-		.select(['u.id', 'u.email', 'u.display_name', 'u.disabled_at', 'm.role', 'c.number as centre_number'])
+		.select(['u.id', 'u.email', 'u.display_name', 'u.disabled_at', 'u.password_hash', 'm.role', 'c.number as centre_number'])
 		.orderBy('u.email')
 		.execute();
 	const byId = new Map<string, StaffListRow>();
 	for (const r of rows) {
-		const entry = byId.get(r.id) ?? { id: r.id, email: r.email, display_name: r.display_name, disabled_at: r.disabled_at, roles: [] };
+		const entry = byId.get(r.id) ?? {
+			id: r.id,
+			email: r.email,
+			display_name: r.display_name,
+			disabled_at: r.disabled_at,
+			has_password: r.password_hash !== '',
+			roles: []
+		};
 		if (r.role) entry.roles.push({ role: r.role as StaffRole, centre_number: r.centre_number });
 		byId.set(r.id, entry);
 	}
