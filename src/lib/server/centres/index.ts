@@ -12,7 +12,7 @@ import {
 import { isCentreRole, type StaffRole } from '../../domain/roles.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { CandidateRow, CentreRow, Database } from '../db/schema.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { hashPassword, passwordProblem } from '../auth/password.js';
 import { onUniqueViolation, violatedUniqueConstraint } from '../db/unique.js';
 import { findNul, isUuid, NUL_MESSAGE, parse, withoutControlCharacters } from '../validation.js';
@@ -326,6 +326,114 @@ export async function updateArrangements(db: Kysely<Database>, actor: Actor, cen
 		});
 		return row;
 	});
+}
+
+/* ---------- corrections, withdrawal, deletion ---------- */
+
+export const candidateCorrectionSchema = candidateInputSchema.pick({ candidate_number: true, first_name: true, last_name: true, date_of_birth: true });
+
+/** Locks the candidate's row for a change: two corrections at once queue instead of one overwriting the other unseen. */
+async function lockCandidate(tx: Kysely<Database>, centreId: string, candidateId: string): Promise<CandidateRow> {
+	if (!isUuid(centreId) || !isUuid(candidateId)) throw new NotFoundError('No such candidate');
+	const row = await tx.selectFrom('candidate').selectAll().where('id', '=', candidateId).where('centre_id', '=', centreId).forUpdate().executeTakeFirst();
+	if (!row) throw new NotFoundError('No such candidate');
+	return row;
+}
+
+/**
+ * Corrects a candidate's number, name or date of birth. The audit entry keeps the old and new value
+ * of each field that changed. A new number must fit the four-digit rule and be free at the centre
+ * (the unique constraint decides).
+ */
+export async function correctCandidate(db: Kysely<Database>, actor: Actor, centreId: string, candidateId: string, input: unknown): Promise<CandidateRow> {
+	const parsed = parse(candidateCorrectionSchema, input);
+	const dob = birthDateProblem(parsed.date_of_birth);
+	if (dob) throw new ValidationError(dob, [{ field: 'date_of_birth', message: dob }]);
+	const taken = () =>
+		new ValidationError(`Candidate number ${parsed.candidate_number} is already registered at this centre`, [
+			{ field: 'candidate_number', message: 'Already registered' }
+		]);
+	return onUniqueViolation(
+		() =>
+			db.transaction().execute(async (tx) => {
+				const before = await lockCandidate(tx, centreId, candidateId);
+				const fields = ['candidate_number', 'first_name', 'last_name', 'date_of_birth'] as const;
+				const changed = fields.filter((f) => (before[f] ?? null) !== (parsed[f] ?? null));
+				if (changed.length === 0) return before;
+				const row = await tx
+					.updateTable('candidate')
+					.set({ ...parsed, updated_at: new Date() })
+					.where('id', '=', before.id)
+					.returningAll()
+					.executeTakeFirstOrThrow();
+				await writeAudit(tx, actor, {
+					action: 'candidate.correct',
+					centreId,
+					subjectType: 'candidate',
+					subjectId: before.id,
+					details: {
+						before: Object.fromEntries(changed.map((f) => [f, before[f] ?? null])),
+						after: Object.fromEntries(changed.map((f) => [f, parsed[f] ?? null]))
+					}
+				});
+				return row;
+			}),
+		{ candidate_centre_number_key: taken }
+	);
+}
+
+/** Withdraws a candidate (kept with their history, no longer bookable), or reinstates them. */
+export async function setCandidateWithdrawn(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	candidateId: string,
+	withdrawn: boolean,
+	now = new Date()
+): Promise<void> {
+	await db.transaction().execute(async (tx) => {
+		const before = await lockCandidate(tx, centreId, candidateId);
+		if (Boolean(before.withdrawn_at) === withdrawn) return;
+		await tx
+			.updateTable('candidate')
+			.set({ withdrawn_at: withdrawn ? now : null, updated_at: now })
+			.where('id', '=', before.id)
+			.execute();
+		await writeAudit(tx, actor, {
+			action: withdrawn ? 'candidate.withdraw' : 'candidate.reinstate',
+			centreId,
+			subjectType: 'candidate',
+			subjectId: before.id,
+			details: { candidate_number: before.candidate_number, before: { withdrawn: !withdrawn }, after: { withdrawn } }
+		});
+	});
+}
+
+export const CANDIDATE_HAS_ATTEMPTS = 'This candidate is booked on a sitting, so their record cannot be deleted. Withdraw them instead.';
+
+/**
+ * Deletes a record added by mistake. Only while the candidate has no attempt: the attempt's foreign
+ * key decides (a booking made at the same moment either lands first and the delete is refused, or
+ * waits and finds no candidate), never a count read beforehand.
+ */
+export async function deleteCandidate(db: Kysely<Database>, actor: Actor, centreId: string, candidateId: string): Promise<void> {
+	try {
+		await db.transaction().execute(async (tx) => {
+			const before = await lockCandidate(tx, centreId, candidateId);
+			await tx.deleteFrom('candidate').where('id', '=', before.id).execute();
+			await writeAudit(tx, actor, {
+				action: 'candidate.delete',
+				centreId,
+				subjectType: 'candidate',
+				subjectId: before.id,
+				details: { candidate_number: before.candidate_number, first_name: before.first_name, last_name: before.last_name, date_of_birth: before.date_of_birth }
+			});
+		});
+	} catch (err) {
+		const e = err as { code?: unknown; constraint?: unknown };
+		if (e?.code === '23503' && e.constraint === 'attempt_candidate_id_fkey') throw new ConflictError(CANDIDATE_HAS_ATTEMPTS);
+		throw err;
+	}
 }
 
 /* ---------- helpers ---------- */

@@ -19,8 +19,9 @@ const FIELDS = [
 	'arrangement_notes'
 ] as const;
 
-export const load: PageServerLoad = async ({ locals, params }) => ({
-	candidates: await listCandidates(locals.db, params.centreId)
+export const load: PageServerLoad = async ({ locals, params, url }) => ({
+	candidates: await listCandidates(locals.db, params.centreId),
+	deleted: url.searchParams.get('deleted') === '1'
 });
 
 export const actions: Actions = {
