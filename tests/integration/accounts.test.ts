@@ -52,9 +52,9 @@ describe('creating an account with a one-time set-password link', () => {
 
 		// Single use.
 		expect(await findUsablePasswordToken(h.db, invite.token)).toBeNull();
-		await expect(setPasswordWithToken(h.db, { token: invite.token, password: 'another passphrase', confirm: 'another passphrase', ip: '10.1.1.2' })).rejects.toThrow(
-			LINK_NOT_VALID
-		);
+		await expect(
+			setPasswordWithToken(h.db, { token: invite.token, password: 'another passphrase', confirm: 'another passphrase', ip: '10.1.1.2' })
+		).rejects.toThrow(LINK_NOT_VALID);
 		const audit = await auditOf(invite.id);
 		expect(audit.map((a) => a.action)).toEqual(['user.create', 'user.set_password', 'auth.sign_in']);
 		expect(audit[0]!.details).toMatchObject({ email: e, display_name: 'Ann Lee', role: 'invigilator', centre_id: centre.id });
@@ -72,7 +72,9 @@ describe('creating an account with a one-time set-password link', () => {
 	it('refuses an expired link, a short password and a mismatch, changing nothing', async () => {
 		const created = new Date(Date.now() - (PASSWORD_LINK_HOURS + 1) * 3600_000);
 		const old = await inviteStaffAccount(h.db, admin, { email: email(), display_name: 'Late', role: 'marker' }, created);
-		await expect(setPasswordWithToken(h.db, { token: old.token, password: NEW_PASSWORD, confirm: NEW_PASSWORD, ip: '10.1.3.1' })).rejects.toThrow(LINK_NOT_VALID);
+		await expect(setPasswordWithToken(h.db, { token: old.token, password: NEW_PASSWORD, confirm: NEW_PASSWORD, ip: '10.1.3.1' })).rejects.toThrow(
+			LINK_NOT_VALID
+		);
 		const fresh = await inviteStaffAccount(h.db, admin, { email: email(), display_name: 'Fresh', role: 'marker' });
 		const short = await setPasswordWithToken(h.db, { token: fresh.token, password: 'short', confirm: 'short', ip: '10.1.3.1' }).catch((e: unknown) => e);
 		expect((short as ValidationError).issues[0]?.field).toBe('password');
@@ -110,7 +112,9 @@ describe('resetting a password', () => {
 		const staff = await makeStaff(h.db, 'marker');
 		const first = await resetStaffPassword(h.db, admin, staff.id);
 		await resetStaffPassword(h.db, admin, staff.id);
-		await expect(setPasswordWithToken(h.db, { token: first.token, password: NEW_PASSWORD, confirm: NEW_PASSWORD, ip: '10.2.1.1' })).rejects.toThrow(LINK_NOT_VALID);
+		await expect(setPasswordWithToken(h.db, { token: first.token, password: NEW_PASSWORD, confirm: NEW_PASSWORD, ip: '10.2.1.1' })).rejects.toThrow(
+			LINK_NOT_VALID
+		);
 	});
 });
 
@@ -161,13 +165,23 @@ describe('changing your own password', () => {
 		const elsewhere = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.4.0.2' });
 		const hereSession = (await validateSessionToken(h.db, here.token))!.session;
 		const actor = { userId: staff.id, label: staff.email };
-		const wrong = await changeOwnPassword(h.db, actor, { userId: staff.id, sessionId: hereSession.id, current: 'not my password', password: NEW_PASSWORD, confirm: NEW_PASSWORD }).catch(
-			(e: unknown) => e
-		);
+		const wrong = await changeOwnPassword(h.db, actor, {
+			userId: staff.id,
+			sessionId: hereSession.id,
+			current: 'not my password',
+			password: NEW_PASSWORD,
+			confirm: NEW_PASSWORD
+		}).catch((e: unknown) => e);
 		expect((wrong as ValidationError).issues).toEqual([{ field: 'current', message: WRONG_CURRENT_PASSWORD }]);
 		expect(await validateSessionToken(h.db, elsewhere.token)).not.toBeNull();
 
-		const r = await changeOwnPassword(h.db, actor, { userId: staff.id, sessionId: hereSession.id, current: PASSWORD, password: NEW_PASSWORD, confirm: NEW_PASSWORD });
+		const r = await changeOwnPassword(h.db, actor, {
+			userId: staff.id,
+			sessionId: hereSession.id,
+			current: PASSWORD,
+			password: NEW_PASSWORD,
+			confirm: NEW_PASSWORD
+		});
 		expect(r).toEqual({ otherSessionsEnded: 1 });
 		expect(await validateSessionToken(h.db, here.token)).not.toBeNull();
 		expect(await validateSessionToken(h.db, elsewhere.token)).toBeNull();

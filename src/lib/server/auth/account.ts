@@ -40,7 +40,12 @@ export async function changeOwnPassword(
 		if (Number(changed.numUpdatedRows) !== 1) throw new ValidationError(WRONG_CURRENT_PASSWORD, [{ field: 'current', message: WRONG_CURRENT_PASSWORD }]);
 		const ended = await tx.deleteFrom('auth_session').where('user_id', '=', user.id).where('id', '<>', input.sessionId).executeTakeFirst();
 		const otherSessionsEnded = Number(ended.numDeletedRows);
-		await writeAudit(tx, actor, { action: 'user.change_password', subjectType: 'user', subjectId: user.id, details: { other_sessions_ended: otherSessionsEnded } });
+		await writeAudit(tx, actor, {
+			action: 'user.change_password',
+			subjectType: 'user',
+			subjectId: user.id,
+			details: { other_sessions_ended: otherSessionsEnded }
+		});
 		return { otherSessionsEnded };
 	});
 }

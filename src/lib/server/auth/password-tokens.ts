@@ -28,7 +28,10 @@ export async function issuePasswordToken(
 	const token = generateSecureRandomString() + generateSecureRandomString();
 	const expiresAt = new Date(now.getTime() + PASSWORD_LINK_HOURS * 3600_000);
 	await tx.deleteFrom('password_token').where('user_id', '=', userId).where('used_at', 'is', null).execute();
-	await tx.insertInto('password_token').values({ user_id: userId, token_hash: hashSecret(token), purpose, created_at: now, expires_at: expiresAt }).execute();
+	await tx
+		.insertInto('password_token')
+		.values({ user_id: userId, token_hash: hashSecret(token), purpose, created_at: now, expires_at: expiresAt })
+		.execute();
 	return { token, expiresAt };
 }
 

@@ -123,7 +123,12 @@ async function lockAccount(tx: Kysely<Database>, userId: string) {
  * Resets a password: the old one stops working at once (the hash is cleared), every session ends,
  * any earlier link is replaced, and a new one-time link is returned.
  */
-export async function resetStaffPassword(db: Kysely<Database>, actor: Actor, userId: string, now = new Date()): Promise<{ token: string; expiresAt: Date; email: string }> {
+export async function resetStaffPassword(
+	db: Kysely<Database>,
+	actor: Actor,
+	userId: string,
+	now = new Date()
+): Promise<{ token: string; expiresAt: Date; email: string }> {
 	return db.transaction().execute(async (tx) => {
 		const user = await lockAccount(tx, userId);
 		if (user.disabled_at) throw new ConflictError('This account is disabled; enable it before resetting its password');
