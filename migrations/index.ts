@@ -8,6 +8,8 @@ import * as throttlePairs from './2026_11_28_0002_throttle_pairs.js';
 import * as appRolePrivileges from './2026_11_28_0003_app_role_privileges.js';
 import * as attemptVoidedFrom from './2026_11_28_0020_attempt_voided_from.js';
 import * as sittingCancelled from './2026_11_28_0021_sitting_cancelled.js';
+import * as passwordTokens from './2026_11_28_0030_password_tokens.js';
+import * as candidateWithdrawn from './2026_11_28_0031_candidate_withdrawn.js';
 
 /**
  * Every migration, by name, in the order they run. Listed statically (not read from the folder) so
@@ -22,5 +24,7 @@ export const migrations: Record<string, Migration> = {
 	'2026_11_28_0002_throttle_pairs': throttlePairs,
 	'2026_11_28_0003_app_role_privileges': appRolePrivileges,
 	'2026_11_28_0020_attempt_voided_from': attemptVoidedFrom,
-	'2026_11_28_0021_sitting_cancelled': sittingCancelled
+	'2026_11_28_0021_sitting_cancelled': sittingCancelled,
+	'2026_11_28_0030_password_tokens': passwordTokens,
+	'2026_11_28_0031_candidate_withdrawn': candidateWithdrawn
 };

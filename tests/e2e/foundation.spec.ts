@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { e2e, expectAccessible, launchBrowser, newContext, signInAs, signInWith } from './browser.js';
+import { e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -142,19 +142,23 @@ describe('roles and centres', () => {
 		await expectAccessible(page);
 		await page.getByLabel('Email address').fill('ng.admin@example.test');
 		await page.getByLabel('Full name').fill('Nadia Gray');
-		await page.getByLabel('Initial password (at least 12 characters)').fill('a long initial password');
 		await page.getByLabel('Role').selectOption('centre_admin');
 		await page.getByLabel('Centre (for invigilators and centre administrators)').selectOption({ label: '700123 Northgate College' });
 		await page.getByRole('button', { name: 'Create account' }).click();
 		await expect(page.getByRole('status').textContent()).resolves.toContain('ng.admin@example.test');
+		const link = (await page.getByRole('status').locator('code').textContent())!;
 		await page.goto('/admin/audit');
-		await expect(page.locator('table').textContent()).resolves.toContain('user.create');
+		await expect(page.locator('table').textContent()).resolves.toContain('Staff account created');
 		await expectAccessible(page);
 
 		// The new centre admin sees their centre; the demo centre's admin gets 404 for it.
 		const ng = await newContext(browser);
 		const ngPage = await ng.newPage();
-		await signInWith(ngPage, 'ng.admin@example.test', 'a long initial password');
+		// The owner chooses their password through the one-time link, and is signed in.
+		await ngPage.goto(link);
+		await ngPage.getByLabel('New password (at least 12 characters)').fill('a long initial password');
+		await ngPage.getByLabel('New password again').fill('a long initial password');
+		await ngPage.getByRole('button', { name: 'Set password and sign in' }).click();
 		await ngPage.waitForURL(/\/centre\/[0-9a-f-]+$/);
 		const northgateUrl = new URL(ngPage.url()).pathname;
 		await expect(ngPage.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Northgate College');
@@ -181,7 +185,7 @@ describe('candidate registration', () => {
 		await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'cohort.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
 		await page.getByRole('button', { name: 'Upload candidates' }).click();
 		const alert = page.getByRole('alert');
-		await expect(alert.textContent()).resolves.toContain('Row 3: Extra time must be one of');
+		await expect(alert.textContent()).resolves.toContain('Row 3, extra_time_percent: Extra time must be one of');
 		await expect(alert.textContent()).resolves.toContain('Nothing was saved');
 		expect(await page.locator('tbody tr').count()).toBe(before);
 		await expectAccessible(page);

@@ -64,6 +64,6 @@ describe('question papers (awarding administrator)', () => {
 		await expect(page.getByRole('status').textContent()).resolves.toContain('Boundaries saved');
 		expect(await page.locator('table').last().textContent()).toContain(`${paper.boundaries.pass - 1} / ${paper.boundaries.first_class}`);
 		await page.goto('/admin/audit');
-		expect(await page.locator('tbody tr').first().textContent()).toContain('paper.update_boundaries');
+		expect(await page.locator('tbody tr').first().textContent()).toContain('Grade boundaries changed');
 	});
 });

@@ -18,7 +18,7 @@ export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: { e
 	for (let i = 0; i < n; i++) {
 		candidates.push(
 			await registerCandidate(db, SYSTEM_ACTOR, centre.id, {
-				candidate_number: `C${i + 1}`,
+				candidate_number: String(i + 1).padStart(4, '0'),
 				first_name: `Cand${i + 1}`,
 				last_name: 'Test',
 				...(arrangements[i] ?? {})

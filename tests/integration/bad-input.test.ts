@@ -210,7 +210,7 @@ describe('centres: text, ids and dates from outside', () => {
 	it('refuses a NUL byte in any field of a form, naming it, and saves nothing', async () => {
 		const c = await makeCentre(db);
 		const before = await count('candidate');
-		const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: 'N1', first_name: 'A\0', last_name: 'B' }).catch((e: unknown) => e);
+		const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: '0091', first_name: 'A\0', last_name: 'B' }).catch((e: unknown) => e);
 		expect(err).toBeInstanceOf(ValidationError);
 		expect((err as ValidationError).issues).toEqual([{ field: 'first_name', message: expect.stringContaining('NUL') }]);
 		await expect(createCentre(db, SYSTEM_ACTOR, { number: '654321', name: 'Bad\0Centre' })).rejects.toBeInstanceOf(ValidationError);
@@ -220,14 +220,14 @@ describe('centres: text, ids and dates from outside', () => {
 	it('refuses a date of birth in year 0 (PostgreSQL has none), before 1900 or in the future', async () => {
 		const c = await makeCentre(db);
 		for (const dob of ['0000-01-01', '1899-12-31', '2999-01-01']) {
-			const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: 'D1', first_name: 'A', last_name: 'B', date_of_birth: dob }).catch(
+			const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: '0092', first_name: 'A', last_name: 'B', date_of_birth: dob }).catch(
 				(e: unknown) => e
 			);
 			expect(err, dob).toBeInstanceOf(ValidationError);
 			expect((err as ValidationError).issues[0]?.field).toBe('date_of_birth');
 		}
 		expect(await listCandidates(db, c.id)).toEqual([]);
-		const ok = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: 'D1', first_name: 'A', last_name: 'B', date_of_birth: '2008-02-29' });
+		const ok = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: '0092', first_name: 'A', last_name: 'B', date_of_birth: '2008-02-29' });
 		expect(ok.date_of_birth).toBeTruthy();
 	});
 
@@ -244,7 +244,7 @@ describe('centres: text, ids and dates from outside', () => {
 			'class\0.csv',
 			[2, 3]
 		);
-		expect(nul).toEqual({ ok: false, errors: [{ row: 3, message: expect.stringContaining('first_name') }] });
+		expect(nul).toEqual({ ok: false, errors: [{ row: 3, column: 'first_name', message: expect.stringContaining('first_name') }] });
 		const dob = await importCandidates(
 			db,
 			SYSTEM_ACTOR,
@@ -252,7 +252,7 @@ describe('centres: text, ids and dates from outside', () => {
 			[{ candidate_number: '1', first_name: 'A', last_name: 'B', date_of_birth: '0000-01-01' }],
 			'class.csv'
 		);
-		expect(dob).toEqual({ ok: false, errors: [{ row: 2, message: expect.stringContaining('Date of birth') }] });
+		expect(dob).toEqual({ ok: false, errors: [{ row: 2, column: 'date_of_birth', message: expect.stringContaining('Date of birth') }] });
 		expect(await listCandidates(db, c.id)).toEqual([]);
 		// A NUL in the file's own name is dropped from the audit entry, not a 500.
 		expect(await importCandidates(db, SYSTEM_ACTOR, c.id, [{ candidate_number: '1', first_name: 'A', last_name: 'B' }], 'class\0.csv')).toEqual({
@@ -396,7 +396,7 @@ describe('hooks.server.ts', () => {
 		await markAttendance(db, { ...f.ctx, now: t0 }, f.sitting.id, attemptId, true);
 		await startSitting(db, { ...f.ctx, now: t0 }, f.sitting.id);
 		const centre = await db.selectFrom('centre').select('number').where('id', '=', f.centre.id).executeTakeFirstOrThrow();
-		const { token } = await signInCandidate(db, { centreNumber: centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '192.0.2.9' });
+		const { token } = await signInCandidate(db, { centreNumber: centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '192.0.2.9' });
 		return { attemptId, token };
 	}
 	const submitEvent = (attemptId: string, token: string, headers: Record<string, string>) =>

@@ -33,9 +33,9 @@ describe('centre scoping', () => {
 	});
 	it('refuses a duplicate candidate number at the same centre', async () => {
 		const a = await makeCentre(h.db);
-		await registerCandidate(h.db, actor, a.id, { candidate_number: 'X1', first_name: 'A', last_name: 'B' });
-		await expect(registerCandidate(h.db, actor, a.id, { candidate_number: 'x1', first_name: 'C', last_name: 'D' })).rejects.toThrow(
-			'Candidate number X1 is already registered at this centre'
+		await registerCandidate(h.db, actor, a.id, { candidate_number: '0042', first_name: 'A', last_name: 'B' });
+		await expect(registerCandidate(h.db, actor, a.id, { candidate_number: '42', first_name: 'C', last_name: 'D' })).rejects.toThrow(
+			'Candidate number 0042 is already registered at this centre'
 		);
 	});
 	it('centre roles need a centre; cross-centre roles have none', async () => {
@@ -64,7 +64,7 @@ describe('CSV import', () => {
 			'class.csv'
 		);
 		expect(result.ok).toBe(false);
-		if (!result.ok) expect(result.errors).toEqual([{ row: 3, message: expect.stringContaining('Extra time must be one of') }]);
+		if (!result.ok) expect(result.errors).toEqual([{ row: 3, column: 'extra_time_percent', message: expect.stringContaining('Extra time must be one of') }]);
 		expect(await listCandidates(h.db, c.id)).toEqual([]);
 	});
 	it('saves every row of a good file and audits the import', async () => {
@@ -82,8 +82,8 @@ describe('CSV import', () => {
 		expect(result).toEqual({ ok: true, count: 2 });
 		const rows = await listCandidates(h.db, c.id);
 		expect(rows.map((r) => [r.candidate_number, r.extra_time_percent, r.rest_breaks])).toEqual([
-			['20', 25, true],
-			['21', 0, false]
+			['0020', 25, true],
+			['0021', 0, false]
 		]);
 		const audit = await h.db.selectFrom('audit_log').selectAll().where('action', '=', 'candidate.import_csv').where('centre_id', '=', c.id).execute();
 		expect(audit).toHaveLength(1);
@@ -93,7 +93,10 @@ describe('CSV import', () => {
 		const c = await makeCentre(h.db);
 		await registerCandidate(h.db, actor, c.id, { candidate_number: '30', first_name: 'A', last_name: 'B' });
 		const result = await importCandidates(h.db, actor, c.id, [{ candidate_number: '30', first_name: 'X', last_name: 'Y' }], 'dup.csv');
-		expect(result).toEqual({ ok: false, errors: [{ row: 2, message: 'Candidate number 30 is already registered at this centre' }] });
+		expect(result).toEqual({
+			ok: false,
+			errors: [{ row: 2, column: 'candidate_number', message: 'Candidate number 0030 is already registered at this centre' }]
+		});
 	});
 });
 
@@ -126,14 +129,14 @@ describe('two people registering the same thing at the same moment', () => {
 	it('one registration of a candidate number wins; the others are told it is taken', async () => {
 		const a = await makeCentre(h.db);
 		const results = await Promise.allSettled(
-			Array.from({ length: 6 }, (_, i) => registerCandidate(h.db, actor, a.id, { candidate_number: 'R7', first_name: `Twin${i}`, last_name: 'Race' }))
+			Array.from({ length: 6 }, (_, i) => registerCandidate(h.db, actor, a.id, { candidate_number: '0077', first_name: `Twin${i}`, last_name: 'Race' }))
 		);
 		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
 		for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
 			expect(r.reason).toBeInstanceOf(ValidationError);
 			expect((r.reason as ValidationError).issues).toEqual([{ field: 'candidate_number', message: 'Already registered' }]);
 		}
-		expect((await listCandidates(h.db, a.id)).filter((c) => c.candidate_number === 'R7')).toHaveLength(1);
+		expect((await listCandidates(h.db, a.id)).filter((c) => c.candidate_number === '0077')).toHaveLength(1);
 	});
 	it('one staff account per email, and one centre per number', async () => {
 		const { createCentre } = await import('../../src/lib/server/centres/index.js');

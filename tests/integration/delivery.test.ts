@@ -31,7 +31,7 @@ const MIN = 60_000;
 /** A candidate signing in again and again: log noise between the incidents. */
 async function recordEventForTest(sittingId: string, attemptId: string, at: Date) {
 	const { recordEvent } = await import('../../src/lib/server/delivery/events.js');
-	await recordEvent(h.db, { userId: null, label: 'candidate C1' }, { sittingId, attemptId, kind: 'candidate_sign_in' }, at);
+	await recordEvent(h.db, { userId: null, label: 'candidate 0001' }, { sittingId, attemptId, kind: 'candidate_sign_in' }, at);
 }
 const plus = (d: Date, min: number) => new Date(d.getTime() + min * MIN);
 
@@ -49,18 +49,18 @@ describe('booking and candidate sign-in', () => {
 		const f = await makeSitting(h.db, 3);
 		expect(f.sitting.keycode).toMatch(new RegExp(`^[${KEYCODE_ALPHABET}]{6}$`));
 		expect((await consoleRows(h.db, f.sitting.id)).map((r) => [r.candidateNumber, r.state])).toEqual([
-			['C1', 'not_started'],
-			['C2', 'not_started'],
-			['C3', 'not_started']
+			['0001', 'not_started'],
+			['0002', 'not_started'],
+			['0003', 'not_started']
 		]);
 	});
 	it('signs in with a lower-case keycode; a wrong keycode gets the one message that reveals nothing', async () => {
 		const f = await makeSitting(h.db, 1);
 		const centreNumber = f.centre.number;
 		await expect(
-			signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: 'ABCDEF' === f.sitting.keycode ? 'ABCDEG' : 'ABCDEF', ip: '10.9.0.1' })
+			signInCandidate(h.db, { centreNumber, candidateNumber: '0001', keycode: 'ABCDEF' === f.sitting.keycode ? 'ABCDEG' : 'ABCDEF', ip: '10.9.0.1' })
 		).rejects.toThrow(NO_MATCHING_SITTING);
-		const r = await signInCandidate(h.db, { centreNumber, candidateNumber: 'c1', keycode: f.sitting.keycode.toLowerCase(), ip: '10.9.0.1' });
+		const r = await signInCandidate(h.db, { centreNumber, candidateNumber: '0001', keycode: f.sitting.keycode.toLowerCase(), ip: '10.9.0.1' });
 		expect(r.attemptId).toBe(f.attemptOf(f.candidates[0]!.id));
 		expect(await validateCandidateToken(h.db, r.token)).toMatchObject({ attemptId: r.attemptId });
 	});
@@ -70,19 +70,19 @@ describe('booking and candidate sign-in', () => {
 		const wrong = f.sitting.keycode === 'ABCDEF' ? 'ABCDEG' : 'ABCDEF';
 		const room = '10.9.0.9';
 		for (let i = 0; i < 10; i++) {
-			await expect(signInCandidate(h.db, { centreNumber, candidateNumber: 'C1', keycode: wrong, ip: room })).rejects.toThrow(NO_MATCHING_SITTING);
+			await expect(signInCandidate(h.db, { centreNumber, candidateNumber: '0001', keycode: wrong, ip: room })).rejects.toThrow(NO_MATCHING_SITTING);
 		}
-		const locked = await signInCandidate(h.db, { centreNumber, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: room }).catch((e: unknown) => e);
+		const locked = await signInCandidate(h.db, { centreNumber, candidateNumber: '0001', keycode: f.sitting.keycode, ip: room }).catch((e: unknown) => e);
 		expect(locked).toBeInstanceOf(TooManyRequestsError);
 		expect((locked as TooManyRequestsError).message).toMatch(/Too many/i);
 		// The classmate at the same address (one exam room behind one router) still gets in.
-		const other = await signInCandidate(h.db, { centreNumber, candidateNumber: 'C2', keycode: f.sitting.keycode, ip: room });
+		const other = await signInCandidate(h.db, { centreNumber, candidateNumber: '0002', keycode: f.sitting.keycode, ip: room });
 		expect(other.attemptId).toBe(f.attemptOf(f.candidates[1]!.id));
 	});
 	it('refuses a candidate marked absent', async () => {
 		const f = await makeSitting(h.db, 1);
 		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), false);
-		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.0.2' })).rejects.toThrow(
+		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.9.0.2' })).rejects.toThrow(
 			'marked absent'
 		);
 	});
@@ -121,7 +121,7 @@ describe('autosave', () => {
 		const id = f.attemptOf(f.candidates[0]!.id);
 		const { token } = await signInCandidate(
 			h.db,
-			{ centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.1.1' },
+			{ centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.9.1.1' },
 			f.answering
 		);
 		const session = (await validateCandidateToken(h.db, token, f.answering))!;
@@ -186,7 +186,7 @@ describe('autosave through the exam API (saveAnswer: the session checked in the 
 		for (const [i, c] of f.candidates.entries()) {
 			const r = await signInCandidate(
 				h.db,
-				{ centreNumber: f.centre.number, candidateNumber: `C${i + 1}`, keycode: f.sitting.keycode, ip: '10.9.2.1' },
+				{ centreNumber: f.centre.number, candidateNumber: String(i + 1).padStart(4, '0'), keycode: f.sitting.keycode, ip: '10.9.2.1' },
 				f.answering
 			);
 			expect(r.attemptId).toBe(f.attemptOf(c.id));
@@ -354,7 +354,7 @@ describe('submit, void, move and end', () => {
 	});
 	it("before the start, signing in on another computer ends the first one's session: two computers never hold one script", async () => {
 		const f = await makeSitting(h.db, 1);
-		const input = { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.1.2' };
+		const input = { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.9.1.2' };
 		const first = await signInCandidate(h.db, input);
 		expect(await validateCandidateToken(h.db, first.token)).not.toBeNull();
 		const second = await signInCandidate(h.db, input);
@@ -364,7 +364,7 @@ describe('submit, void, move and end', () => {
 	it('a candidate moves computer only when the invigilator allows it, keeping answers and clock', async () => {
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
-		const input = { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.9.1.1' };
+		const input = { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.9.1.1' };
 		const first = await signInCandidate(h.db, input, f.answering);
 		await saveResponse(h.db, id, '1', { seq: 4, text: 'kept' }, f.answering);
 		await expect(signInCandidate(h.db, input, plus(f.answering, 1))).rejects.toThrow('already open on another computer');
@@ -384,9 +384,9 @@ describe('submit, void, move and end', () => {
 			.orderBy('id')
 			.execute();
 		expect(events).toEqual([
-			{ kind: 'candidate_sign_in', actor_label: 'candidate C1' },
-			{ kind: 'moved_computer', actor_label: 'candidate C1' },
-			{ kind: 'candidate_sign_in', actor_label: 'candidate C1' }
+			{ kind: 'candidate_sign_in', actor_label: 'candidate 0001' },
+			{ kind: 'moved_computer', actor_label: 'candidate 0001' },
+			{ kind: 'candidate_sign_in', actor_label: 'candidate 0001' }
 		]);
 	});
 	it('void needs a reason and ends the candidate session; end submits every running attempt', async () => {
@@ -415,10 +415,10 @@ describe('submit, void, move and end', () => {
 		const r = await sittingReport(h.db, f.sitting.id, plus(f.t0, 22));
 		expect(r.incidents.map((e) => [e.kind, e.reason, e.candidate_number])).toEqual([
 			['incident', 'Fire alarm test at 10:15', null],
-			['incident', 'Asked for a tissue', 'C1'],
-			['void', 'Notes under the desk', 'C2']
+			['incident', 'Asked for a tissue', '0001'],
+			['void', 'Notes under the desk', '0002']
 		]);
-		expect(r.quarantine.map((q) => [q.candidate_number, q.text])).toEqual([['C2', 'after the void']]);
+		expect(r.quarantine.map((q) => [q.candidate_number, q.text])).toEqual([['0002', 'after the void']]);
 		expect(r.events.length).toBeGreaterThan(60);
 		expect(r.rows.map((x) => x.state)).toEqual(['in_progress', 'void']);
 		const pdf = await invigilatorReportPdf(h.db, f.centre.id, f.sitting.id, plus(f.t0, 22));
@@ -518,7 +518,7 @@ describe('refused saves are kept, within a bound per attempt', () => {
 		expect(kept.reduce((n, q) => n + q.text.length, 0)).toBeLessThanOrEqual(QUARANTINE_BOUND.chars);
 		expect(kept.length).toBeGreaterThan(0);
 		const overview = await quarantineOverview(h.db, f.sitting.id);
-		expect(overview.byCandidate).toEqual([{ candidateNumber: 'C1', kept: kept.length, counted: 300 - kept.length }]);
+		expect(overview.byCandidate).toEqual([{ candidateNumber: '0001', kept: kept.length, counted: 300 - kept.length }]);
 		for (const q of overview.latest) expect(q.preview.length).toBeLessThanOrEqual(QUARANTINE_PREVIEW_CHARS);
 		expect(JSON.stringify(overview).length).toBeLessThan(20_000);
 	});

@@ -17,8 +17,8 @@ afterAll(() => h.close());
 const EVIL_FIRST = 'Eve\n# Fake heading | void | x';
 const EVIL_LAST = 'Bob\n| 9999 | Fake Person';
 const EVIL_ROOM = 'Room 2 | 9999 | Fake Person\n# Void';
-const EVIL_REASON = 'Fire alarm | C9 | void\n| 9999 | Fake Person';
-const EVIL_ANSWER = 'late answer\n## Fake heading\n| C9 | Fake | void';
+const EVIL_REASON = 'Fire alarm | 0009 | void\n| 9999 | Fake Person';
+const EVIL_ANSWER = 'late answer\n## Fake heading\n| 0009 | Fake | void';
 const LONG_EMAIL = 'senior.invigilator.for.the.morning.sessions@a-very-long-centre-name.example.org.uk';
 
 /** A sitting of `n` candidates whose first two have hostile names, in a hostile room. */
@@ -56,7 +56,7 @@ describe('attendance register', () => {
 		expect(header.text).toBe('No. Candidate Arrangements Present Signature');
 		const t = tableOn(page, ['No.', 'Candidate', 'Arrangements', 'Present', 'Signature']);
 		const [no, name, arr, present, signature] = t.cols;
-		expect(t.inColumn(no!).map((i) => i.text)).toEqual(['C1', 'C2', 'C3']);
+		expect(t.inColumn(no!).map((i) => i.text)).toEqual(['0001', '0002', '0003']);
 		// The whole hostile name reads back from the name column, and nothing of it leaks elsewhere.
 		expect(
 			t
@@ -90,8 +90,8 @@ describe('attendance register', () => {
 			const t = tableOn(p, ['No.', 'Candidate', 'Arrangements', 'Present', 'Signature']);
 			return t.inColumn(t.cols[0]!).map((i) => i.text);
 		});
-		// In the register's order (candidate numbers as text: C1, C10, C11, ...), each once.
-		expect(numbers).toEqual(f.candidates.map((_, i) => `C${i + 1}`).sort());
+		// In the register's order (by number: 0001, 0002, … 0040), each once.
+		expect(numbers).toEqual(f.candidates.map((_, i) => String(i + 1).padStart(4, '0')));
 		expect(pages.at(-1)!.lines.at(-1)!.text).toBe(`Attendance register – page ${pages.length} of ${pages.length}`);
 	});
 });
@@ -109,7 +109,8 @@ describe('sign-in slips', () => {
 		// Headings are the slips' own; the names print at their own (strong) size only.
 		expect(sizes(pages, 12.5)).toEqual(Array(4).fill('Candidate sign-in slip'));
 		// Each slip gives its own candidate number, centre number and the web address.
-		for (const [i, c] of ['C1', 'C2', 'C3', 'C4'].entries()) expect(pages[i < 3 ? 0 : 1]!.lines.some((l) => l.text === `Candidate number ${c}`)).toBe(true);
+		for (const [i, c] of ['0001', '0002', '0003', '0004'].entries())
+			expect(pages[i < 3 ? 0 : 1]!.lines.some((l) => l.text === `Candidate number ${c}`)).toBe(true);
 		expect(text.match(new RegExp(`Centre number ${f.centre.number}`, 'g'))).toHaveLength(4);
 	});
 
@@ -143,13 +144,13 @@ describe("invigilator's report", () => {
 		const incidentsY = page.items.find((i) => i.text === 'Incidents and voided attempts')!.y;
 		const t = tableOn(page, labels, incidentsY);
 		const numbers = t.inColumn(t.cols[0]!);
-		expect(numbers.map((i) => i.text)).toEqual(['C1', 'C2', 'C3']);
+		expect(numbers.map((i) => i.text)).toEqual(['0001', '0002', '0003']);
 		// The absent candidate (no reference, no time added): six values, each under its heading.
 		const c3 = lineOf(page, numbers[2]!);
-		expect(c3.map((i) => i.text)).toEqual(['C3', 'Cand3 Test', 'absent', '-', '0 / 4', '-']);
+		expect(c3.map((i) => i.text)).toEqual(['0003', 'Cand3 Test', 'absent', '-', '0 / 4', '-']);
 		c3.forEach((item, i) => expect(within(item, t.cols[i]!)).toBe(true));
 		const c1 = lineOf(page, numbers[0]!);
-		expect(c1[0]!.text).toBe('C1');
+		expect(c1[0]!.text).toBe('0001');
 		expect(
 			within(
 				c1.find((i) => i.text === '25%')!,
@@ -174,14 +175,14 @@ describe("invigilator's report", () => {
 		const t = tableOn(page, ['Time', 'Candidate', 'Event', 'Reason', 'By'], savesY);
 		const [time, who, kind, reason, by] = t.cols;
 		expect(t.inColumn(time!).map((i) => i.text)).toEqual([expect.stringMatching(/^\d\d:\d\d$/)]);
-		expect(t.inColumn(who!).map((i) => i.text)).toEqual(['C1']);
+		expect(t.inColumn(who!).map((i) => i.text)).toEqual(['0001']);
 		expect(t.inColumn(kind!).map((i) => i.text)).toEqual(['incident']);
 		expect(
 			t
 				.inColumn(reason!)
 				.map((i) => i.text)
 				.join(' ')
-		).toBe('Fire alarm | C9 | void | 9999 | Fake Person');
+		).toBe('Fire alarm | 0009 | void | 9999 | Fake Person');
 		const email = t.inColumn(by!);
 		expect(email.length).toBeGreaterThan(1);
 		for (const item of email) expect(within(item, by!)).toBe(true);
@@ -198,7 +199,7 @@ describe("invigilator's report", () => {
 				.inColumn(q.cols[4]!)
 				.map((i) => i.text)
 				.join(' ')
-		).toBe('late answer ## Fake heading | C9 | Fake | void');
+		).toBe('late answer ## Fake heading | 0009 | Fake | void');
 		expect(
 			q
 				.inColumn(q.cols[3]!)
@@ -220,6 +221,6 @@ describe("invigilator's report", () => {
 				.filter((i) => i.y < logY)
 				.map((i) => i.text)
 				.join(' ')
-		).toBe('- - - Fire alarm | C9 | void | 9999 | Fake Person');
+		).toBe('- - - Fire alarm | 0009 | void | 9999 | Fake Person');
 	});
 });

@@ -156,7 +156,7 @@ describe("the invigilator's console", () => {
 		const f = await makeSitting(h.db, 2);
 		await h.db.updateTable('candidate').set({ reader: true, scribe: true }).where('id', '=', f.candidates[1]!.id).execute();
 		const before = new Date();
-		await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.8.0.1' });
+		await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.8.0.1' });
 		const rows = await consoleRows(h.db, f.sitting.id);
 		expect(rows[0]!.state).toBe('not_started');
 		expect(new Date(rows[0]!.signedInAt!).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
@@ -168,7 +168,7 @@ describe("the invigilator's console", () => {
 describe('cancelling a sitting', () => {
 	it('cancels a sitting that has not started, with a reason: the record stays, the keycode signs no one in, audited', async () => {
 		const f = await makeSitting(h.db, 2);
-		const waiting = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: f.sitting.keycode, ip: '10.7.0.1' });
+		const waiting = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.7.0.1' });
 		await expect(cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, '   ')).rejects.toBeInstanceOf(ValidationError);
 		await cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, 'Room flooded');
 
@@ -182,7 +182,7 @@ describe('cancelling a sitting', () => {
 		expect(audit!.details).toMatchObject({ before: { state: 'scheduled' }, after: { state: 'cancelled' }, reason: 'Room flooded' });
 
 		// Its keycode signs no one in; the candidate who was waiting is signed out.
-		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C2', keycode: f.sitting.keycode, ip: '10.7.0.2' })).rejects.toThrow(
+		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0002', keycode: f.sitting.keycode, ip: '10.7.0.2' })).rejects.toThrow(
 			NO_MATCHING_SITTING
 		);
 		expect(await validateCandidateToken(h.db, waiting.token, plus(new Date(), 1))).toBeNull();

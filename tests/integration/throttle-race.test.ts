@@ -74,7 +74,7 @@ describe('parallel guesses cannot race past the limits', () => {
 	it(`of ${N} parallel wrong keycodes for one candidate from one room, at most 10 are judged`, async () => {
 		const f = await makeSitting(h.db, 2);
 		const room = '198.51.100.3';
-		const input = { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: wrongKeycode(f.sitting.keycode), ip: room };
+		const input = { centreNumber: f.centre.number, candidateNumber: '0001', keycode: wrongKeycode(f.sitting.keycode), ip: room };
 		const r = await outcomes(Array.from({ length: N }, (_, i) => signInCandidate(dbFor(i), input)));
 		expect(r.other).toEqual([]);
 		expect(r.judged.length).toBeLessThanOrEqual(CANDIDATE_AT_ADDRESS_THROTTLE.maxFailures);
@@ -82,7 +82,7 @@ describe('parallel guesses cannot race past the limits', () => {
 		expect(r.refused).toBe(N - r.judged.length);
 		expect(await failuresOf('address', `candidate:${room}`)).toBe(r.judged.length);
 		// The room is not locked for the others in it.
-		const other = await signInCandidate(h.db, { ...input, candidateNumber: 'C2', keycode: f.sitting.keycode });
+		const other = await signInCandidate(h.db, { ...input, candidateNumber: '0002', keycode: f.sitting.keycode });
 		expect(other.attemptId).toBe(f.attemptOf(f.candidates[1]!.id));
 	});
 
@@ -90,12 +90,12 @@ describe('parallel guesses cannot race past the limits', () => {
 		const f = await makeSitting(h.db, 1);
 		const keycode = wrongKeycode(f.sitting.keycode);
 		const r = await outcomes(
-			Array.from({ length: N }, (_, i) => signInCandidate(dbFor(i), { centreNumber: f.centre.number, candidateNumber: 'C1', keycode, ip: `198.51.101.${i}` }))
+			Array.from({ length: N }, (_, i) => signInCandidate(dbFor(i), { centreNumber: f.centre.number, candidateNumber: '0001', keycode, ip: `198.51.101.${i}` }))
 		);
 		expect(r.other).toEqual([]);
 		expect(r.judged.length).toBeLessThanOrEqual(CANDIDATE_THROTTLE.maxFailures);
 		expect(r.refused).toBe(N - r.judged.length);
-		expect(await failuresOf('candidate', `${f.centre.number}:C1`)).toBe(r.judged.length);
+		expect(await failuresOf('candidate', `${f.centre.number}:0001`)).toBe(r.judged.length);
 	});
 
 	it('a right password among parallel wrong ones is judged like any other, and clears only its own pair', async () => {
@@ -116,7 +116,7 @@ describe('parallel guesses cannot race past the limits', () => {
 		const f = await makeSitting(h.db, 4);
 		const calls = Array.from({ length: 240 }, (_, i) => {
 			const ip = `198.51.102.${i % 7}`;
-			const candidateNumber = `C${(i % 4) + 1}`;
+			const candidateNumber = String((i % 4) + 1).padStart(4, '0');
 			// Every sixth is right, so successes settle while others reserve.
 			const keycode = i % 6 === 0 ? f.sitting.keycode : wrongKeycode(f.sitting.keycode);
 			return signInCandidate(dbFor(i), { centreNumber: f.centre.number, candidateNumber, keycode, ip });
@@ -156,7 +156,7 @@ describe('a stranger cannot lock the real user out', () => {
 
 	it('wrong keycodes typed elsewhere do not lock a candidate out of their room; the room is not filled by a locked-out candidate', async () => {
 		const f = await makeSitting(h.db, 2);
-		const input = { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: wrongKeycode(f.sitting.keycode) };
+		const input = { centreNumber: f.centre.number, candidateNumber: '0001', keycode: wrongKeycode(f.sitting.keycode) };
 		for (let i = 0; i < 12; i++) await signInCandidate(h.db, { ...input, ip: '203.0.113.10' }).catch(() => undefined);
 		// Locked at that address, and pressing on adds nothing to that room's count.
 		for (let i = 0; i < 20; i++) await expect(signInCandidate(h.db, { ...input, ip: '203.0.113.10' })).rejects.toBeInstanceOf(TooManyRequestsError);
@@ -171,7 +171,7 @@ describe('an invigilator can unlock a candidate', () => {
 		const f = await makeSitting(h.db, 2);
 		const room = '203.0.113.20';
 		const attemptId = f.attemptOf(f.candidates[0]!.id);
-		const input = { centreNumber: f.centre.number, candidateNumber: 'C1', ip: room };
+		const input = { centreNumber: f.centre.number, candidateNumber: '0001', ip: room };
 		for (let i = 0; i < CANDIDATE_AT_ADDRESS_THROTTLE.maxFailures; i++) {
 			await expect(signInCandidate(h.db, { ...input, keycode: wrongKeycode(f.sitting.keycode) })).rejects.toThrow(NO_MATCHING_SITTING);
 		}
@@ -210,11 +210,11 @@ describe('candidate numbers cannot be enumerated', () => {
 		const unknown = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'NOBODY', keycode: f.sitting.keycode, ip }).catch(
 			(e: unknown) => e
 		);
-		const wrong = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: wrongKeycode(f.sitting.keycode), ip }).catch(
+		const wrong = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: wrongKeycode(f.sitting.keycode), ip }).catch(
 			(e: unknown) => e
 		);
-		const badCentre = await signInCandidate(h.db, { centreNumber: '000000', candidateNumber: 'C1', keycode: f.sitting.keycode, ip }).catch((e: unknown) => e);
-		const malformed = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C1', keycode: '!!', ip }).catch((e: unknown) => e);
+		const badCentre = await signInCandidate(h.db, { centreNumber: '000000', candidateNumber: '0001', keycode: f.sitting.keycode, ip }).catch((e: unknown) => e);
+		const malformed = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: '!!', ip }).catch((e: unknown) => e);
 		for (const e of [unknown, wrong, badCentre, malformed]) {
 			expect(e).toBeInstanceOf(ValidationError);
 			expect((e as Error).message).toBe(NO_MATCHING_SITTING);
@@ -224,24 +224,24 @@ describe('candidate numbers cannot be enumerated', () => {
 	it('an absent candidate with a wrong keycode is not told they are absent', async () => {
 		const f = await makeSitting(h.db, 1);
 		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), false);
-		const input = { centreNumber: f.centre.number, candidateNumber: 'C1', ip: '203.0.113.31' };
+		const input = { centreNumber: f.centre.number, candidateNumber: '0001', ip: '203.0.113.31' };
 		await expect(signInCandidate(h.db, { ...input, keycode: wrongKeycode(f.sitting.keycode) })).rejects.toThrow(NO_MATCHING_SITTING);
 		await expect(signInCandidate(h.db, { ...input, keycode: f.sitting.keycode })).rejects.toThrow('marked absent');
 	});
 
 	it('a registered candidate with the right keycode of a sitting they are not booked on is told so', async () => {
 		const f = await makeSitting(h.db, 1);
-		await registerCandidate(h.db, SYSTEM_ACTOR, f.centre.id, { candidate_number: 'C7', first_name: 'Late', last_name: 'Booking' });
+		await registerCandidate(h.db, SYSTEM_ACTOR, f.centre.id, { candidate_number: '0007', first_name: 'Late', last_name: 'Booking' });
 		const ip = '203.0.113.32';
-		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'c7', keycode: f.sitting.keycode, ip })).rejects.toThrow(
+		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0007', keycode: f.sitting.keycode, ip })).rejects.toThrow(
 			NOT_ON_THE_LIST
 		);
-		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C7', keycode: wrongKeycode(f.sitting.keycode), ip })).rejects.toThrow(
-			NO_MATCHING_SITTING
-		);
+		await expect(
+			signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0007', keycode: wrongKeycode(f.sitting.keycode), ip })
+		).rejects.toThrow(NO_MATCHING_SITTING);
 		// The keycode of a sitting at another centre proves nothing about this one.
 		const other = await makeSitting(h.db, 1);
-		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: 'C7', keycode: other.sitting.keycode, ip })).rejects.toThrow(
+		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0007', keycode: other.sitting.keycode, ip })).rejects.toThrow(
 			NO_MATCHING_SITTING
 		);
 	});

@@ -150,7 +150,8 @@ async function seed(url: string) {
 	const h = openPostgres(url, 4);
 	const centre = await h.db.selectFrom('centre').select(['id', 'number']).where('number', '=', '900001').executeTakeFirstOrThrow();
 	const records = Array.from({ length: CANDIDATES }, (_, i) => ({
-		candidate_number: `B${String(i + 1).padStart(5, '0')}`,
+		// Four-digit numbers from 5001 (the demo's are 0001…): at most 4999 bench candidates.
+		candidate_number: String(5001 + i),
 		first_name: 'Bench',
 		last_name: `Candidate ${i + 1}`
 	}));
@@ -163,7 +164,7 @@ async function seed(url: string) {
 		role: 'invigilator',
 		centre_id: centre.id
 	});
-	const ids = (await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', 'like', 'B%').execute()).map(
+	const ids = (await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', '>=', '5001').execute()).map(
 		(r) => r.id
 	);
 	// The longest paper (Level 3) by default: the heaviest exam page, so the worst case is measured.
@@ -509,7 +510,7 @@ async function main() {
 		// 1a. Start storm: everyone at once.
 		const t0 = performance.now();
 		const results = await phase('storm', () =>
-			Promise.allSettled(Array.from({ length: CANDIDATES }, (_, i) => signInAndLoad(`B${String(i + 1).padStart(5, '0')}`, s.sitting.keycode, s.marker)))
+			Promise.allSettled(Array.from({ length: CANDIDATES }, (_, i) => signInAndLoad(String(5001 + i), s.sitting.keycode, s.marker)))
 		);
 		const stormSeconds = (performance.now() - t0) / 1000;
 		const ok = results.filter((r): r is PromiseFulfilledResult<{ c: Candidate; ms: number }> => r.status === 'fulfilled').map((r) => r.value);

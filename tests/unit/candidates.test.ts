@@ -7,13 +7,13 @@ const row = (over: Record<string, string> = {}) => ({ candidate_number: '0001', 
 describe('validateCandidateRows', () => {
 	it('accepts good rows, normalising numbers, yes/no and extra time', () => {
 		const r = validateCandidateRows([
-			row({ candidate_number: 'ab12', extra_time_percent: '25%', rest_breaks: 'Yes', reader: 'no', date_of_birth: '2008-02-29' })
+			row({ candidate_number: '12', extra_time_percent: '25%', rest_breaks: 'Yes', reader: 'no', date_of_birth: '2008-02-29' })
 		]);
 		expect(r).toEqual({
 			ok: true,
 			candidates: [
 				{
-					candidate_number: 'AB12',
+					candidate_number: '0012',
 					first_name: 'Ann',
 					last_name: 'Lee',
 					date_of_birth: '2008-02-29',
@@ -28,19 +28,19 @@ describe('validateCandidateRows', () => {
 	});
 	it('names the row (header is row 1) of a missing candidate number', () => {
 		const r = validateCandidateRows([row(), row({ candidate_number: '0002' }), row({ candidate_number: '' })]);
-		expect(r).toEqual({ ok: false, errors: [{ row: 4, message: 'Candidate number is required' }] });
+		expect(r).toEqual({ ok: false, errors: [{ row: 4, column: 'candidate_number', message: 'Candidate number is required' }] });
 	});
 	it('names a duplicate within the file and the row it repeats', () => {
 		const r = validateCandidateRows([row(), row({ candidate_number: '0002' }), row({ candidate_number: '0001' })]);
-		expect(r).toEqual({ ok: false, errors: [{ row: 4, message: 'Candidate number 0001 is repeated (first on row 2)' }] });
+		expect(r).toEqual({ ok: false, errors: [{ row: 4, column: 'candidate_number', message: 'Candidate number 0001 is repeated (first on row 2)' }] });
 	});
-	it('treats numbers differing only in case as duplicates', () => {
-		const r = validateCandidateRows([row({ candidate_number: 'ab1' }), row({ candidate_number: 'AB1' })]);
+	it('treats a number and its zero-padded form as duplicates', () => {
+		const r = validateCandidateRows([row({ candidate_number: '7' }), row({ candidate_number: '0007' })]);
 		expect(r.ok).toBe(false);
 	});
 	it('names a duplicate of a candidate already registered', () => {
 		const r = validateCandidateRows([row({ candidate_number: '0007' })], new Set(['0007']));
-		expect(r).toEqual({ ok: false, errors: [{ row: 2, message: 'Candidate number 0007 is already registered at this centre' }] });
+		expect(r).toEqual({ ok: false, errors: [{ row: 2, column: 'candidate_number', message: 'Candidate number 0007 is already registered at this centre' }] });
 	});
 	it('refuses an extra-time value that is not an allowed percentage', () => {
 		for (const bad of ['20', '-10', 'lots', '25.5', '200']) {
@@ -80,19 +80,17 @@ describe('parseCandidateCsv', () => {
 		if (!parsed.ok) return;
 		expect(parsed.lines).toEqual([2, 5, 6]);
 		const r = validateCandidateRows(parsed.records, new Set(), parsed.lines);
-		expect(r).toEqual({ ok: false, errors: [{ row: 6, message: 'Last name is required' }] });
+		expect(r).toEqual({ ok: false, errors: [{ row: 6, column: 'last_name', message: 'Last name is required' }] });
 	});
-	it('names the lines of rows with the wrong number of fields, and an unreadable file', () => {
+	it('names the lines of rows with the wrong number of fields, and still reads the others', () => {
 		expect(parseCandidateCsv('candidate_number,first_name,last_name\n1,A,B\n2,C\n3,D,E,F\n')).toEqual({
-			ok: false,
-			message: 'some rows have the wrong number of fields',
+			ok: true,
+			records: [{ candidate_number: '1', first_name: 'A', last_name: 'B' }],
+			lines: [2],
 			errors: [
-				{ row: 3, message: 'Row has 2 fields; the header has 3' },
-				{ row: 4, message: 'Row has 4 fields; the header has 3' }
+				{ row: 3, message: expect.stringContaining('the row has 2 fields; the header has 3') },
+				{ row: 4, message: expect.stringContaining('the row has 4 fields; the header has 3') }
 			]
 		});
-		const bad = parseCandidateCsv('candidate_number,first_name,last_name\n"1,A,B\n');
-		expect(bad.ok).toBe(false);
-		if (!bad.ok) expect(bad.message).toMatch(/^not a readable CSV file/);
 	});
 });

@@ -2,15 +2,35 @@ import { z } from './zod.js';
 
 /**
  * Candidate records and access arrangements, as a centre enters them (form or CSV).
- * Candidate numbers: 1–12 letters or digits, kept upper-case so "ab12" and "AB12" are one candidate.
+ *
+ * Candidate numbers: four digits within a centre (0001…9999), the UK exam-entry convention. A number
+ * of one to three digits is padded ("42" → "0042"), since spreadsheets drop leading zeros from a CSV.
+ * Records made before this rule may hold other numbers; they stay readable, and lists sort them
+ * after the four-digit ones (compareCandidateNumbers), but new and corrected numbers must fit.
  */
+export const CANDIDATE_NUMBER_HINT = 'Four digits, e.g. 0042';
+export const CANDIDATE_NUMBER_PROBLEM = 'Candidate number must be four digits, e.g. 0042';
+
 export const candidateNumberSchema = z
 	.string()
 	.trim()
 	.min(1, 'Candidate number is required')
-	.max(12, 'Candidate number is at most 12 characters')
-	.regex(/^[A-Za-z0-9]*$/, 'Candidate number may contain only letters and digits')
-	.transform((s) => s.toUpperCase());
+	.regex(/^(\d{1,4})?$/, CANDIDATE_NUMBER_PROBLEM)
+	.transform((s) => s.padStart(4, '0'));
+
+/** Whether a stored number fits the format (older records may not). */
+export function isStandardCandidateNumber(n: string): boolean {
+	return /^\d{4}$/.test(n);
+}
+
+/** Numeric order: all-digit numbers by value, then anything else as text. */
+export function compareCandidateNumbers(a: string, b: string): number {
+	const da = /^\d+$/.test(a);
+	const db = /^\d+$/.test(b);
+	if (da && db) return Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0);
+	if (da !== db) return da ? -1 : 1;
+	return a < b ? -1 : a > b ? 1 : 0;
+}
 
 const yesNo = z
 	.union([z.boolean(), z.string()])
@@ -103,7 +123,19 @@ export const CANDIDATE_CSV_COLUMNS = [
 export interface RowError {
 	/** 1-based line number in the file, counting the header as line 1. */
 	row: number;
+	/** The column the problem is in (its name in the expected header), when it is one column's. */
+	column?: string;
 	message: string;
+}
+
+/** "Row 3, rest_breaks: must be yes or no, not "maybe"" – how a row's problem is shown. */
+export function describeRowError(e: RowError): string {
+	return `Row ${e.row}${e.column ? `, ${e.column}` : ''}: ${e.message}`;
+}
+
+/** "1 problem", "6 problems". */
+export function countOf(n: number, noun: string, plural = `${noun}s`): string {
+	return `${n} ${n === 1 ? noun : plural}`;
 }
 
 export type CsvValidation = { ok: true; candidates: CandidateInput[] } | { ok: false; errors: RowError[] };
@@ -128,19 +160,19 @@ export function validateCandidateRows(
 			for (const issue of parsed.error.issues) {
 				const field = issue.path.join('.');
 				const message = issue.code === 'invalid_type' && record[field] === undefined ? `${field} is missing` : issue.message;
-				errors.push({ row, message });
+				errors.push({ row, column: field, message });
 			}
 			return;
 		}
 		const number = parsed.data.candidate_number;
 		const earlier = firstSeen.get(number);
 		if (earlier !== undefined) {
-			errors.push({ row, message: `Candidate number ${number} is repeated (first on row ${earlier})` });
+			errors.push({ row, column: 'candidate_number', message: `Candidate number ${number} is repeated (first on row ${earlier})` });
 			return;
 		}
 		firstSeen.set(number, row);
 		if (existingNumbers.has(number)) {
-			errors.push({ row, message: `Candidate number ${number} is already registered at this centre` });
+			errors.push({ row, column: 'candidate_number', message: `Candidate number ${number} is already registered at this centre` });
 			return;
 		}
 		candidates.push(parsed.data);
@@ -148,13 +180,58 @@ export function validateCandidateRows(
 	return errors.length ? { ok: false, errors } : { ok: true, candidates };
 }
 
-/** Checks a CSV header: every required column present, no unknown column. */
-export function checkCandidateCsvHeader(header: readonly string[]): string | null {
-	const required = ['candidate_number', 'first_name', 'last_name'];
-	const missing = required.filter((c) => !header.includes(c));
-	if (missing.length) return `The header row is missing the column(s): ${missing.join(', ')}`;
-	const unknown = header.filter((c) => !(CANDIDATE_CSV_COLUMNS as readonly string[]).includes(c));
-	if (unknown.length) return `The header row has unknown column(s): ${unknown.join(', ')}`;
+const REQUIRED_CSV_COLUMNS = ['candidate_number', 'first_name', 'last_name'] as const;
+
+/** Other names centres give the columns (after normalising case, spaces and underscores). */
+const HEADER_ALIASES: Record<string, (typeof CANDIDATE_CSV_COLUMNS)[number]> = {
+	candidate_no: 'candidate_number',
+	cand_no: 'candidate_number',
+	candidate: 'candidate_number',
+	forename: 'first_name',
+	given_name: 'first_name',
+	firstname: 'first_name',
+	surname: 'last_name',
+	family_name: 'last_name',
+	lastname: 'last_name',
+	dob: 'date_of_birth',
+	birth_date: 'date_of_birth',
+	extra_time: 'extra_time_percent',
+	extra_time_percentage: 'extra_time_percent',
+	rest_break: 'rest_breaks',
+	notes: 'arrangement_notes'
+};
+
+/**
+ * The expected column a header cell names, matching case-, space-, hyphen- and underscore-
+ * insensitively ("Candidate Number", "candidate-number", "CANDIDATE_NUMBER"), plus a few common
+ * other names ("Surname", "DOB"); unknown headers are returned normalised.
+ */
+export function normaliseCsvHeader(cell: string): string {
+	const key = cell
+		.trim()
+		.toLowerCase()
+		.replace(/[\s_\-.]+/g, '_')
+		.replace(/^_|_$/g, '')
+		.replace(/_?%$/, '');
+	if ((CANDIDATE_CSV_COLUMNS as readonly string[]).includes(key)) return key;
+	return HEADER_ALIASES[key] ?? HEADER_ALIASES[key.replace(/_/g, '')] ?? key;
+}
+
+/**
+ * Checks a CSV header (already normalised): every required column present, no unknown column,
+ * none repeated. `found` is the header as the file has it, to name in the message.
+ */
+export function checkCandidateCsvHeader(header: readonly string[], found: readonly string[] = header): string | null {
+	const missing = REQUIRED_CSV_COLUMNS.filter((c) => !header.includes(c));
+	const foundList = found.filter((f) => f.trim() !== '').map((f) => `"${f.trim()}"`);
+	const foundText = foundList.length ? `The columns found were ${foundList.join(', ')}` : 'No column names were found';
+	if (missing.length) {
+		return `The header row has no ${missing.join(', ')} column. ${foundText}; expected ${REQUIRED_CSV_COLUMNS.join(', ')} (and optionally ${CANDIDATE_CSV_COLUMNS.slice(3).join(', ')})`;
+	}
+	const unknown = header.flatMap((c, i) => ((CANDIDATE_CSV_COLUMNS as readonly string[]).includes(c) ? [] : [found[i]?.trim() || c]));
+	if (unknown.length) {
+		return `The header row has unknown column(s): ${unknown.join(', ')}. Expected columns: ${CANDIDATE_CSV_COLUMNS.join(', ')}`;
+	}
 	const repeated = header.filter((c, i) => header.indexOf(c) !== i);
 	if (repeated.length) return `The header row repeats the column(s): ${[...new Set(repeated)].join(', ')}`;
 	return null;

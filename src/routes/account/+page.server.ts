@@ -5,6 +5,9 @@ import { getCentresByIds } from '$lib/server/centres';
 import { actorOf, deleteSessionCookie, requireRole } from '$lib/server/http/auth';
 import { writeAudit } from '$lib/server/audit';
 import { STAFF_ROLES, ROLE_LABELS } from '$lib/domain/roles';
+import { changeOwnPassword } from '$lib/server/auth/account';
+import { failFromError } from '$lib/server/http/responses';
+import { textFields } from '$lib/server/validation';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, STAFF_ROLES);
@@ -30,6 +33,16 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
+	password: async (event) => {
+		const user = requireRole(event, STAFF_ROLES);
+		try {
+			const { current, password, confirm } = textFields(await event.request.formData(), ['current', 'password', 'confirm']);
+			const r = await changeOwnPassword(event.locals.db, actorOf(event), { userId: user.id, sessionId: event.locals.session!.id, current, password, confirm });
+			return { passwordChanged: true, otherSessionsEnded: r.otherSessionsEnded };
+		} catch (err) {
+			return failFromError(err);
+		}
+	},
 	signout_all: async (event) => {
 		const user = requireRole(event, STAFF_ROLES);
 		const n = await invalidateAllUserSessions(event.locals.db, user.id);

@@ -1,3 +1,4 @@
+import { questionPaperOf } from '../../domain/question-paper.js';
 import { boundariesAreValid } from '../../domain/bank-rules.js';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -258,6 +259,9 @@ export async function getMarkingGrid(db: Kysely<Database>, code: string) {
 		code: v.code,
 		version: v.version,
 		title: v.paper.title,
-		items: paperItems(v.paper).map((i) => ({ ...i, criteriaText: i.criteria.map((c) => `${c} ${criteria.get(c) ?? ''}`) }))
+		items: paperItems(v.paper).map((i) => ({ ...i, criteriaText: i.criteria.map((c) => `${c} ${criteria.get(c) ?? ''}`) })),
+		// The question paper as candidates see it (case study, questions; no grid, no boundaries), for
+		// markers to read beside the grid. Never anything about a candidate.
+		paper: questionPaperOf(v.paper)
 	};
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
 	arrangementsSchema,
 	candidateInputSchema,
+	compareCandidateNumbers,
 	validateCandidateRows,
 	type AccessArrangements,
 	type CandidateInput,
@@ -11,7 +12,7 @@ import {
 import { isCentreRole, type StaffRole } from '../../domain/roles.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { CandidateRow, CentreRow, Database } from '../db/schema.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { hashPassword, passwordProblem } from '../auth/password.js';
 import { onUniqueViolation, violatedUniqueConstraint } from '../db/unique.js';
 import { findNul, isUuid, NUL_MESSAGE, parse, withoutControlCharacters } from '../validation.js';
@@ -113,6 +114,8 @@ export interface StaffListRow {
 	email: string;
 	display_name: string;
 	disabled_at: Date | null;
+	/** False for an account whose owner has not yet set a password through their link. */
+	has_password: boolean;
 	roles: { role: StaffRole; centre_number: string | null }[];
 }
 
@@ -121,12 +124,19 @@ export async function listStaff(db: Kysely<Database>): Promise<StaffListRow[]> {
 		.selectFrom('app_user as u')
 		.leftJoin('membership as m', 'm.user_id', 'u.id')
 		.leftJoin('centre as c', 'c.id', 'm.centre_id')
-		.select(['u.id', 'u.email', 'u.display_name', 'u.disabled_at', 'm.role', 'c.number as centre_number'])
+		.select(['u.id', 'u.email', 'u.display_name', 'u.disabled_at', 'u.password_hash', 'm.role', 'c.number as centre_number'])
 		.orderBy('u.email')
 		.execute();
 	const byId = new Map<string, StaffListRow>();
 	for (const r of rows) {
-		const entry = byId.get(r.id) ?? { id: r.id, email: r.email, display_name: r.display_name, disabled_at: r.disabled_at, roles: [] };
+		const entry = byId.get(r.id) ?? {
+			id: r.id,
+			email: r.email,
+			display_name: r.display_name,
+			disabled_at: r.disabled_at,
+			has_password: r.password_hash !== '',
+			roles: []
+		};
 		if (r.role) entry.roles.push({ role: r.role as StaffRole, centre_number: r.centre_number });
 		byId.set(r.id, entry);
 	}
@@ -174,7 +184,8 @@ export async function createStaffAccount(db: Kysely<Database>, actor: Actor, inp
 
 export async function listCandidates(db: Kysely<Database>, centreId: string): Promise<CandidateRow[]> {
 	if (!isUuid(centreId)) return [];
-	return db.selectFrom('candidate').selectAll().where('centre_id', '=', centreId).orderBy('candidate_number').execute();
+	const rows = await db.selectFrom('candidate').selectAll().where('centre_id', '=', centreId).execute();
+	return rows.sort((a, b) => compareCandidateNumbers(a.candidate_number, b.candidate_number));
 }
 
 /** A candidate of this centre; another centre's candidate is "not found", never "forbidden". */
@@ -227,19 +238,21 @@ export async function importCandidates(
 	centreId: string,
 	records: readonly Record<string, string>[],
 	fileName: string,
-	lines: readonly number[] = []
+	lines: readonly number[] = [],
+	/** Rows the file's reader could not read (a stray quote, the wrong number of fields): reported with the others' problems. */
+	fileErrors: readonly RowError[] = []
 ): Promise<CsvImportResult> {
 	requireCentreId(centreId);
 	// The file's name is the uploader's to choose and goes into the audit log (jsonb refuses \u0000).
 	fileName = withoutControlCharacters(fileName).slice(0, 255);
-	if (records.length === 0) return { ok: false, errors: [{ row: 2, message: 'The file has no candidate rows' }] };
+	if (records.length === 0) return { ok: false, errors: fileErrors.length ? [...fileErrors] : [{ row: 2, message: 'The file has no candidate rows' }] };
 	const rowOf = (i: number) => lines[i] ?? i + 2;
 	// A NUL byte cannot be stored (PostgreSQL refuses it in text): name the row, as for any bad value.
 	const withNul = records.flatMap((r, i) => {
 		const field = findNul(r);
-		return field === null ? [] : [{ row: rowOf(i), message: `${field} ${NUL_MESSAGE}` }];
+		return field === null ? [] : [{ row: rowOf(i), column: field, message: `${field} ${NUL_MESSAGE}` }];
 	});
-	if (withNul.length) return { ok: false, errors: withNul };
+	if (withNul.length) return { ok: false, errors: byRow([...fileErrors, ...withNul]) };
 	const someoneElseTookANumber = (): CsvImportResult => ({
 		ok: false,
 		errors: [
@@ -250,7 +263,7 @@ export async function importCandidates(
 		]
 	});
 	// The file was checked against the numbers already registered; a registration landing meanwhile is caught by the constraint.
-	return importInTransaction(db, actor, centreId, records, fileName, lines).catch((err: unknown) => {
+	return importInTransaction(db, actor, centreId, records, fileName, lines, fileErrors).catch((err: unknown) => {
 		if (violatedUniqueConstraint(err) === 'candidate_centre_number_key') return someoneElseTookANumber();
 		throw err;
 	});
@@ -262,18 +275,19 @@ async function importInTransaction(
 	centreId: string,
 	records: readonly Record<string, string>[],
 	fileName: string,
-	lines: readonly number[]
+	lines: readonly number[],
+	fileErrors: readonly RowError[]
 ): Promise<CsvImportResult> {
 	const rowOf = (i: number) => lines[i] ?? i + 2;
 	return db.transaction().execute(async (tx) => {
 		const existing = await tx.selectFrom('candidate').select('candidate_number').where('centre_id', '=', centreId).execute();
 		const result = validateCandidateRows(records, new Set(existing.map((e) => e.candidate_number)), lines);
-		if (!result.ok) return result;
+		if (!result.ok) return { ok: false as const, errors: byRow([...fileErrors, ...result.errors]) };
 		const badDates = result.candidates.flatMap((c, i) => {
 			const problem = birthDateProblem(c.date_of_birth);
-			return problem ? [{ row: rowOf(i), message: problem }] : [];
+			return problem ? [{ row: rowOf(i), column: 'date_of_birth', message: problem }] : [];
 		});
-		if (badDates.length) return { ok: false as const, errors: badDates };
+		if (badDates.length || fileErrors.length) return { ok: false as const, errors: byRow([...fileErrors, ...badDates]) };
 		await tx
 			.insertInto('candidate')
 			.values(result.candidates.map((c: CandidateInput) => ({ ...c, centre_id: centreId })))
@@ -314,7 +328,119 @@ export async function updateArrangements(db: Kysely<Database>, actor: Actor, cen
 	});
 }
 
+/* ---------- corrections, withdrawal, deletion ---------- */
+
+export const candidateCorrectionSchema = candidateInputSchema.pick({ candidate_number: true, first_name: true, last_name: true, date_of_birth: true });
+
+/** Locks the candidate's row for a change: two corrections at once queue instead of one overwriting the other unseen. */
+async function lockCandidate(tx: Kysely<Database>, centreId: string, candidateId: string): Promise<CandidateRow> {
+	if (!isUuid(centreId) || !isUuid(candidateId)) throw new NotFoundError('No such candidate');
+	const row = await tx.selectFrom('candidate').selectAll().where('id', '=', candidateId).where('centre_id', '=', centreId).forUpdate().executeTakeFirst();
+	if (!row) throw new NotFoundError('No such candidate');
+	return row;
+}
+
+/**
+ * Corrects a candidate's number, name or date of birth. The audit entry keeps the old and new value
+ * of each field that changed. A new number must fit the four-digit rule and be free at the centre
+ * (the unique constraint decides).
+ */
+export async function correctCandidate(db: Kysely<Database>, actor: Actor, centreId: string, candidateId: string, input: unknown): Promise<CandidateRow> {
+	const parsed = parse(candidateCorrectionSchema, input);
+	const dob = birthDateProblem(parsed.date_of_birth);
+	if (dob) throw new ValidationError(dob, [{ field: 'date_of_birth', message: dob }]);
+	const taken = () =>
+		new ValidationError(`Candidate number ${parsed.candidate_number} is already registered at this centre`, [
+			{ field: 'candidate_number', message: 'Already registered' }
+		]);
+	return onUniqueViolation(
+		() =>
+			db.transaction().execute(async (tx) => {
+				const before = await lockCandidate(tx, centreId, candidateId);
+				const fields = ['candidate_number', 'first_name', 'last_name', 'date_of_birth'] as const;
+				const changed = fields.filter((f) => (before[f] ?? null) !== (parsed[f] ?? null));
+				if (changed.length === 0) return before;
+				const row = await tx
+					.updateTable('candidate')
+					.set({ ...parsed, updated_at: new Date() })
+					.where('id', '=', before.id)
+					.returningAll()
+					.executeTakeFirstOrThrow();
+				await writeAudit(tx, actor, {
+					action: 'candidate.correct',
+					centreId,
+					subjectType: 'candidate',
+					subjectId: before.id,
+					details: {
+						before: Object.fromEntries(changed.map((f) => [f, before[f] ?? null])),
+						after: Object.fromEntries(changed.map((f) => [f, parsed[f] ?? null]))
+					}
+				});
+				return row;
+			}),
+		{ candidate_centre_number_key: taken }
+	);
+}
+
+/** Withdraws a candidate (kept with their history, no longer bookable), or reinstates them. */
+export async function setCandidateWithdrawn(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	candidateId: string,
+	withdrawn: boolean,
+	now = new Date()
+): Promise<void> {
+	await db.transaction().execute(async (tx) => {
+		const before = await lockCandidate(tx, centreId, candidateId);
+		if (Boolean(before.withdrawn_at) === withdrawn) return;
+		await tx
+			.updateTable('candidate')
+			.set({ withdrawn_at: withdrawn ? now : null, updated_at: now })
+			.where('id', '=', before.id)
+			.execute();
+		await writeAudit(tx, actor, {
+			action: withdrawn ? 'candidate.withdraw' : 'candidate.reinstate',
+			centreId,
+			subjectType: 'candidate',
+			subjectId: before.id,
+			details: { candidate_number: before.candidate_number, before: { withdrawn: !withdrawn }, after: { withdrawn } }
+		});
+	});
+}
+
+export const CANDIDATE_HAS_ATTEMPTS = 'This candidate is booked on a sitting, so their record cannot be deleted. Withdraw them instead.';
+
+/**
+ * Deletes a record added by mistake. Only while the candidate has no attempt: the attempt's foreign
+ * key decides (a booking made at the same moment either lands first and the delete is refused, or
+ * waits and finds no candidate), never a count read beforehand.
+ */
+export async function deleteCandidate(db: Kysely<Database>, actor: Actor, centreId: string, candidateId: string): Promise<void> {
+	try {
+		await db.transaction().execute(async (tx) => {
+			const before = await lockCandidate(tx, centreId, candidateId);
+			await tx.deleteFrom('candidate').where('id', '=', before.id).execute();
+			await writeAudit(tx, actor, {
+				action: 'candidate.delete',
+				centreId,
+				subjectType: 'candidate',
+				subjectId: before.id,
+				details: { candidate_number: before.candidate_number, first_name: before.first_name, last_name: before.last_name, date_of_birth: before.date_of_birth }
+			});
+		});
+	} catch (err) {
+		const e = err as { code?: unknown; constraint?: unknown };
+		if (e?.code === '23503' && e.constraint === 'attempt_candidate_id_fkey') throw new ConflictError(CANDIDATE_HAS_ATTEMPTS);
+		throw err;
+	}
+}
+
 /* ---------- helpers ---------- */
+
+function byRow(errors: RowError[]): RowError[] {
+	return errors.sort((a, b) => a.row - b.row);
+}
 
 /** A centre id from a URL or a form: anything but a uuid names no centre (and would make PostgreSQL fail with 22P02). */
 function requireCentreId(centreId: string): void {

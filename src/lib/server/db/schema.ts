@@ -44,6 +44,18 @@ export interface CandidateTable {
 	arrangement_notes: Generated<string>;
 	created_at: Timestamp;
 	updated_at: Timestamp;
+	/** Set when the centre withdrew the candidate: kept, but not bookable. */
+	withdrawn_at: Date | null;
+}
+
+export interface PasswordTokenTable {
+	id: Generated<string>;
+	user_id: string;
+	token_hash: Uint8Array;
+	purpose: 'set' | 'reset';
+	created_at: Timestamp;
+	expires_at: Date;
+	used_at: Date | null;
 }
 
 export interface AuthSessionTable {
@@ -243,6 +255,7 @@ export interface Database {
 	sign_in_attempt: SignInAttemptTable;
 	sign_in_throttle: SignInThrottleTable;
 	audit_log: AuditLogTable;
+	password_token: PasswordTokenTable;
 }
 
 export type CentreRow = Selectable<CentreTable>;

@@ -65,9 +65,14 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 			.select(['id', 'extra_time_percent', 'rest_breaks'])
 			.where('centre_id', '=', centreId)
 			.where('id', 'in', b.candidate_ids)
+			// A withdrawn candidate is not bookable; the share lock makes a withdrawal wait for this booking.
+			.where('withdrawn_at', 'is', null)
+			.forShare()
 			.execute();
 		if (candidates.length !== new Set(b.candidate_ids).size) {
-			throw new ValidationError("Choose candidates from this centre's register", [{ field: 'candidate_ids', message: 'Not registered at this centre' }]);
+			throw new ValidationError("Choose candidates from this centre's register (a withdrawn candidate cannot be booked)", [
+				{ field: 'candidate_ids', message: 'Not registered at this centre, or withdrawn' }
+			]);
 		}
 		const sitting = await tx
 			.insertInto('sitting')

@@ -3,7 +3,7 @@ import { fail } from '@sveltejs/kit';
 import { importCandidates, listCandidates, registerCandidate } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
-import type { RowError } from '$lib/domain/candidates';
+import { countOf, type RowError } from '$lib/domain/candidates';
 import { parseCandidateCsv } from '$lib/server/centres/csv';
 
 const MAX_CSV_BYTES = 1024 * 1024;
@@ -19,8 +19,9 @@ const FIELDS = [
 	'arrangement_notes'
 ] as const;
 
-export const load: PageServerLoad = async ({ locals, params }) => ({
-	candidates: await listCandidates(locals.db, params.centreId)
+export const load: PageServerLoad = async ({ locals, params, url }) => ({
+	candidates: await listCandidates(locals.db, params.centreId),
+	deleted: url.searchParams.get('deleted') === '1'
 });
 
 export const actions: Actions = {
@@ -41,13 +42,17 @@ export const actions: Actions = {
 		const data = await event.request.formData();
 		const file = data.get('file');
 		const uploadFail = (message: string, rowErrors: RowError[] = []) => fail(400, { upload: true, message, rowErrors });
-		if (!(file instanceof File) || file.size === 0) return uploadFail('Choose a CSV file to upload.');
-		if (file.size > MAX_CSV_BYTES) return uploadFail('The file is larger than 1 MB.');
+		// With no file chosen a browser sends an empty part with no name; a chosen empty file has its name.
+		if (!(file instanceof File) || (file.size === 0 && !file.name)) return uploadFail('Choose a CSV file to upload.');
+		if (file.size > MAX_CSV_BYTES) return uploadFail(`${file.name}: the file is larger than 1 MB.`);
 		const parsed = parseCandidateCsv(await file.text());
 		if (!parsed.ok) return uploadFail(`${file.name}: ${parsed.message}. Nothing was saved.`, parsed.errors);
-		const result = await importCandidates(event.locals.db, actorOf(event), event.params.centreId, parsed.records, file.name, parsed.lines);
+		const result = await importCandidates(event.locals.db, actorOf(event), event.params.centreId, parsed.records, file.name, parsed.lines, parsed.errors);
 		if (!result.ok)
-			return uploadFail(`${file.name} has ${result.errors.length} problem(s). Nothing was saved; correct the file and upload it again.`, result.errors);
+			return uploadFail(
+				`${file.name} has ${countOf(result.errors.length, 'problem')}. Nothing was saved; correct the file and upload it again.`,
+				result.errors
+			);
 		return { imported: result.count, fileName: file.name };
 	}
 };

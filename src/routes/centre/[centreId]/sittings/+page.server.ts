@@ -11,11 +11,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	return {
 		sittings: await listCentreSittings(locals.db, params.centreId),
 		papers: (await listPapers(locals.db)).map((p) => ({ code: p.code, label: `${p.code} – ${p.title} (${p.kind})` })),
-		candidates: (await listCandidates(locals.db, params.centreId)).map((c) => ({
-			id: c.id,
-			label: `${c.candidate_number} ${c.first_name} ${c.last_name}`,
-			extra: c.extra_time_percent
-		})),
+		candidates: (await listCandidates(locals.db, params.centreId))
+			.filter((c) => !c.withdrawn_at)
+			.map((c) => ({
+				id: c.id,
+				label: `${c.candidate_number} ${c.first_name} ${c.last_name}`,
+				extra: c.extra_time_percent
+			})),
 		invigilators
 	};
 };

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../helpers/db.js';
+import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
+import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-in.js';
+import { validateSessionToken } from '../../src/lib/server/auth/sessions.js';
+import { changeOwnPassword, WRONG_CURRENT_PASSWORD } from '../../src/lib/server/auth/account.js';
+import { findUsablePasswordToken, LINK_NOT_VALID, PASSWORD_LINK_HOURS, setPasswordWithToken } from '../../src/lib/server/auth/password-tokens.js';
+import { getStaffAccount, inviteStaffAccount, resetStaffPassword, setStaffDisabled, updateStaffAccount } from '../../src/lib/server/centres/staff.js';
+import { hashSecret } from '../../src/lib/server/auth/tokens.js';
+import { ValidationError } from '../../src/lib/server/errors.js';
+import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+import type { Actor } from '../../src/lib/server/audit/index.js';
+
+let h: DatabaseHandle;
+let admin: Actor;
+beforeAll(async () => {
+	h = await createTestDatabase();
+	const a = await makeStaff(h.db, 'awarding_admin');
+	admin = { userId: a.id, label: a.email, ip: '10.1.0.1' };
+});
+afterAll(() => h.close());
+
+const NEW_PASSWORD = 'a brand new passphrase';
+let n = 0;
+const email = () => `person.${++n}.${Date.now()}@example.test`;
+const auditOf = (subjectId: string) => h.db.selectFrom('audit_log').selectAll().where('subject_id', '=', subjectId).orderBy('id').execute();
+const noSecretsIn = (rows: unknown[], ...secrets: string[]) => {
+	const text = JSON.stringify(rows);
+	for (const s of secrets) expect(text).not.toContain(s);
+};
+
+describe('creating an account with a one-time set-password link', () => {
+	it('creates it with no password; the link sets one once, signs the owner in and is audited without the token', async () => {
+		const centre = await makeCentre(h.db);
+		const e = email();
+		const invite = await inviteStaffAccount(h.db, admin, { email: e, display_name: 'Ann Lee', role: 'invigilator', centre_id: centre.id });
+		expect(invite.token).toMatch(/^[a-z2-7]{48}$/);
+		// Only the hash is stored, and the link lasts 72 hours.
+		const row = await h.db.selectFrom('password_token').selectAll().where('user_id', '=', invite.id).executeTakeFirstOrThrow();
+		expect(new Uint8Array(row.token_hash)).toEqual(hashSecret(invite.token));
+		expect(JSON.stringify(row)).not.toContain(invite.token);
+		expect(row.expires_at.getTime() - row.created_at.getTime()).toBe(PASSWORD_LINK_HOURS * 3600_000);
+		// No password works before the link is used.
+		await expect(signInStaff(h.db, { email: e, password: '', ip: '10.1.1.1' })).rejects.toThrow();
+		await expect(signInStaff(h.db, { email: e, password: 'anything at all here', ip: '10.1.1.1' })).rejects.toThrow(WRONG_CREDENTIALS);
+		expect(await findUsablePasswordToken(h.db, invite.token)).toEqual({ email: e, displayName: 'Ann Lee' });
+
+		const set = await setPasswordWithToken(h.db, { token: invite.token, password: NEW_PASSWORD, confirm: NEW_PASSWORD, ip: '10.1.1.2' });
+		expect(set.userId).toBe(invite.id);
+		expect((await validateSessionToken(h.db, set.token))?.user.email).toBe(e);
+		expect((await signInStaff(h.db, { email: e, password: NEW_PASSWORD, ip: '10.1.1.3' })).userId).toBe(invite.id);
+
+		// Single use.
+		expect(await findUsablePasswordToken(h.db, invite.token)).toBeNull();
+		await expect(
+			setPasswordWithToken(h.db, { token: invite.token, password: 'another passphrase', confirm: 'another passphrase', ip: '10.1.1.2' })
+		).rejects.toThrow(LINK_NOT_VALID);
+		const audit = await auditOf(invite.id);
+		expect(audit.map((a) => a.action)).toEqual(['user.create', 'user.set_password', 'auth.sign_in']);
+		expect(audit[0]!.details).toMatchObject({ email: e, display_name: 'Ann Lee', role: 'invigilator', centre_id: centre.id });
+		noSecretsIn(audit, invite.token, NEW_PASSWORD);
+	});
+
+	it('lets only one of two uses of the same link at the same moment through', async () => {
+		const invite = await inviteStaffAccount(h.db, admin, { email: email(), display_name: 'Twin', role: 'marker' });
+		const results = await Promise.allSettled(
+			['first passphrase!', 'second passphrase'].map((p) => setPasswordWithToken(h.db, { token: invite.token, password: p, confirm: p, ip: '10.1.2.1' }))
+		);
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+	});
+
+	it('refuses an expired link, a short password and a mismatch, changing nothing', async () => {
+		const created = new Date(Date.now() - (PASSWORD_LINK_HOURS + 1) * 3600_000);
+		const old = await inviteStaffAccount(h.db, admin, { email: email(), display_name: 'Late', role: 'marker' }, created);
+		await expect(setPasswordWithToken(h.db, { token: old.token, password: NEW_PASSWORD, confirm: NEW_PASSWORD, ip: '10.1.3.1' })).rejects.toThrow(
+			LINK_NOT_VALID
+		);
+		const fresh = await inviteStaffAccount(h.db, admin, { email: email(), display_name: 'Fresh', role: 'marker' });
+		const short = await setPasswordWithToken(h.db, { token: fresh.token, password: 'short', confirm: 'short', ip: '10.1.3.1' }).catch((e: unknown) => e);
+		expect((short as ValidationError).issues[0]?.field).toBe('password');
+		const mismatch = await setPasswordWithToken(h.db, { token: fresh.token, password: NEW_PASSWORD, confirm: 'something else!', ip: '10.1.3.1' }).catch(
+			(e: unknown) => e
+		);
+		expect((mismatch as ValidationError).issues[0]?.field).toBe('confirm');
+		expect(await findUsablePasswordToken(h.db, fresh.token)).not.toBeNull();
+		expect((await getStaffAccount(h.db, fresh.id)).has_password).toBe(false);
+	});
+
+	it('refuses a second account for the same email, naming the field', async () => {
+		const e = email();
+		await inviteStaffAccount(h.db, admin, { email: e, display_name: 'One', role: 'marker' });
+		const err = await inviteStaffAccount(h.db, admin, { email: e.toUpperCase(), display_name: 'Two', role: 'marker' }).catch((x: unknown) => x);
+		expect((err as ValidationError).issues).toEqual([{ field: 'email', message: 'Already in use' }]);
+	});
+});
+
+describe('resetting a password', () => {
+	it('stops the old password and every session at once and gives a new one-time link', async () => {
+		const staff = await makeStaff(h.db, 'marker');
+		const s1 = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.2.0.1' });
+		const reset = await resetStaffPassword(h.db, admin, staff.id);
+		expect(await validateSessionToken(h.db, s1.token)).toBeNull();
+		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.2.0.1' })).rejects.toThrow(WRONG_CREDENTIALS);
+		await setPasswordWithToken(h.db, { token: reset.token, password: NEW_PASSWORD, confirm: NEW_PASSWORD, ip: '10.2.0.2' });
+		expect((await signInStaff(h.db, { email: staff.email, password: NEW_PASSWORD, ip: '10.2.0.1' })).userId).toBe(staff.id);
+		const audit = await auditOf(staff.id);
+		expect(audit.find((a) => a.action === 'user.reset_password')?.details).toEqual({ sessions_ended: 1 });
+		noSecretsIn(audit, reset.token, PASSWORD, NEW_PASSWORD);
+	});
+
+	it('a second reset replaces the first link', async () => {
+		const staff = await makeStaff(h.db, 'marker');
+		const first = await resetStaffPassword(h.db, admin, staff.id);
+		await resetStaffPassword(h.db, admin, staff.id);
+		await expect(setPasswordWithToken(h.db, { token: first.token, password: NEW_PASSWORD, confirm: NEW_PASSWORD, ip: '10.2.1.1' })).rejects.toThrow(
+			LINK_NOT_VALID
+		);
+	});
+});
+
+describe('editing and disabling an account', () => {
+	it('changes name, role and centre, audited with before and after', async () => {
+		const [a, b] = [await makeCentre(h.db), await makeCentre(h.db)];
+		const staff = await makeStaff(h.db, 'invigilator', a.id);
+		await updateStaffAccount(h.db, admin, staff.id, { display_name: 'Renamed Person', role: 'centre_admin', centre_id: b.id });
+		const acc = await getStaffAccount(h.db, staff.id);
+		expect([acc.display_name, acc.role, acc.centre_id]).toEqual(['Renamed Person', 'centre_admin', b.id]);
+		const entry = (await auditOf(staff.id)).find((x) => x.action === 'user.update')!;
+		expect(entry.details).toEqual({
+			before: { display_name: expect.any(String), roles: [{ role: 'invigilator', centre_id: a.id }] },
+			after: { display_name: 'Renamed Person', roles: [{ role: 'centre_admin', centre_id: b.id }] }
+		});
+		// A centre role needs a centre; a cross-centre role keeps none.
+		await expect(updateStaffAccount(h.db, admin, staff.id, { display_name: 'X', role: 'invigilator', centre_id: '' })).rejects.toBeInstanceOf(ValidationError);
+		await updateStaffAccount(h.db, admin, staff.id, { display_name: 'X', role: 'marker', centre_id: b.id });
+		expect((await getStaffAccount(h.db, staff.id)).centre_id).toBeNull();
+	});
+
+	it('disabling ends the sessions at once and refuses sign-in with the wrong-password message; enabling lets them back', async () => {
+		const staff = await makeStaff(h.db, 'marker');
+		const s = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.3.0.1' });
+		await setStaffDisabled(h.db, admin, staff.id, true);
+		expect(await h.db.selectFrom('auth_session').select('id').where('user_id', '=', staff.id).execute()).toEqual([]);
+		expect(await validateSessionToken(h.db, s.token)).toBeNull();
+		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.3.0.1' })).rejects.toThrow(WRONG_CREDENTIALS);
+		// A reset link cannot bring a disabled account back either.
+		await expect(resetStaffPassword(h.db, admin, staff.id)).rejects.toThrow('disabled');
+		await setStaffDisabled(h.db, admin, staff.id, false);
+		expect((await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.3.0.1' })).userId).toBe(staff.id);
+		const actions = (await auditOf(staff.id)).map((x) => [x.action, x.details]);
+		expect(actions).toContainEqual(['user.disable', { before: { disabled: false }, after: { disabled: true }, sessions_ended: 1 }]);
+		expect(actions).toContainEqual(['user.enable', { before: { disabled: true }, after: { disabled: false } }]);
+	});
+
+	it('an administrator cannot disable their own account or drop their own role', async () => {
+		await expect(setStaffDisabled(h.db, admin, admin.userId!, true)).rejects.toBeInstanceOf(ValidationError);
+		await expect(updateStaffAccount(h.db, admin, admin.userId!, { display_name: 'Me', role: 'marker' })).rejects.toBeInstanceOf(ValidationError);
+	});
+});
+
+describe('changing your own password', () => {
+	it('asks for the current one, ends the other sessions and keeps this one, audited without passwords', async () => {
+		const staff = await makeStaff(h.db, 'moderator');
+		const here = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.4.0.1' });
+		const elsewhere = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.4.0.2' });
+		const hereSession = (await validateSessionToken(h.db, here.token))!.session;
+		const actor = { userId: staff.id, label: staff.email };
+		const wrong = await changeOwnPassword(h.db, actor, {
+			userId: staff.id,
+			sessionId: hereSession.id,
+			current: 'not my password',
+			password: NEW_PASSWORD,
+			confirm: NEW_PASSWORD
+		}).catch((e: unknown) => e);
+		expect((wrong as ValidationError).issues).toEqual([{ field: 'current', message: WRONG_CURRENT_PASSWORD }]);
+		expect(await validateSessionToken(h.db, elsewhere.token)).not.toBeNull();
+
+		const r = await changeOwnPassword(h.db, actor, {
+			userId: staff.id,
+			sessionId: hereSession.id,
+			current: PASSWORD,
+			password: NEW_PASSWORD,
+			confirm: NEW_PASSWORD
+		});
+		expect(r).toEqual({ otherSessionsEnded: 1 });
+		expect(await validateSessionToken(h.db, here.token)).not.toBeNull();
+		expect(await validateSessionToken(h.db, elsewhere.token)).toBeNull();
+		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.4.0.3' })).rejects.toThrow(WRONG_CREDENTIALS);
+		expect((await signInStaff(h.db, { email: staff.email, password: NEW_PASSWORD, ip: '10.4.0.3' })).userId).toBe(staff.id);
+		const audit = await auditOf(staff.id);
+		expect(audit.find((a) => a.action === 'user.change_password')?.details).toEqual({ other_sessions_ended: 1 });
+		noSecretsIn(audit, PASSWORD, NEW_PASSWORD);
+	});
+});
