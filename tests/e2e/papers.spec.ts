@@ -57,7 +57,12 @@ describe('question papers (awarding administrator)', () => {
 		await expectAccessible(page);
 		await page.getByLabel(/Pass mark/).fill(String(paper.boundaries.first_class + 1));
 		await page.getByRole('button', { name: 'Save boundaries' }).click();
-		await expect(page.getByRole('alert').textContent()).resolves.toContain('Boundaries must satisfy 0 < pass < first class');
+		await expect(page.getByRole('alert').textContent()).resolves.toContain('The pass mark must be more than 0 and less than the first class mark');
+		// Something that is not a number gets plain words too (it said "Invalid input: expected number, received NaN").
+		await page.getByLabel(/Pass mark/).fill('abc');
+		await page.getByRole('button', { name: 'Save boundaries' }).click();
+		await expect(page.getByRole('alert').textContent()).resolves.toContain('Pass mark must be a whole number');
+		expect(await page.locator('main').textContent()).not.toContain('NaN');
 		await page.getByLabel(/Pass mark/).fill(String(paper.boundaries.pass - 1));
 		await page.getByLabel('First class pass mark').fill(String(paper.boundaries.first_class));
 		await page.getByRole('button', { name: 'Save boundaries' }).click();

@@ -534,3 +534,13 @@ describe('hooks.server.ts', () => {
 		expect(shared.log.error).toHaveBeenCalledOnce();
 	});
 });
+
+describe('grade boundaries in plain words', () => {
+	it('"abc" as a pass mark is "Pass mark must be a whole number", not zod’s NaN message', async () => {
+		await makeSitting(db, 1); // imports the fixture bank (8992-111-T)
+		const v = await getPaperVersion(db, '8992-111-T');
+		const err = await updateBoundaries(db, SYSTEM_ACTOR, v.versionId, { pass: 'abc', first_class: '20' }).catch((e: unknown) => e);
+		expect(err).toBeInstanceOf(ValidationError);
+		expect((err as ValidationError).message).toBe('Pass mark must be a whole number');
+	});
+});

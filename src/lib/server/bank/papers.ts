@@ -218,8 +218,9 @@ export async function listVersions(db: Kysely<Database>, code: string) {
 }
 
 const boundariesSchema = z.object({
-	pass: z.coerce.number().int('Pass mark must be a whole number'),
-	first_class: z.coerce.number().int('First class mark must be a whole number')
+	// An entry that is not a number ("abc") gets the same plain message as a fraction, not zod's "received NaN".
+	pass: z.coerce.number({ error: 'Pass mark must be a whole number' }).int('Pass mark must be a whole number'),
+	first_class: z.coerce.number({ error: 'First class mark must be a whole number' }).int('First class mark must be a whole number')
 });
 
 /** Changes a version's boundaries: audited, refused once its results are approved (locked). */
@@ -236,7 +237,7 @@ export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versi
 		if (!v) throw new NotFoundError('No such paper version');
 		if (v.boundaries_locked_at) throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
 		if (!boundariesAreValid(b.pass, b.first_class, v.total_marks)) {
-			throw new ValidationError(`Boundaries must satisfy 0 < pass < first class ≤ ${v.total_marks} (the paper's total).`, [
+			throw new ValidationError(`The pass mark must be more than 0 and less than the first class mark, and the first class mark at most ${v.total_marks} (the paper's total).`, [
 				{ field: 'pass', message: 'Check the pass mark' }
 			]);
 		}
