@@ -1,3 +1,4 @@
+import { count } from '../lib/domain/words.js';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -55,7 +56,9 @@ export function bankCheck(dir = BANK_DIR, log = console.log): number {
 	log('');
 	if (bank.problems.length) {
 		for (const p of bank.problems) console.error(formatProblem(p));
-		console.error(`\nbank check: ${bank.problems.length} problem(s) in ${bank.badFiles.size} file(s); ${bank.papers.length} paper(s) clean.`);
+		console.error(
+			`\nbank check: ${count(bank.problems.length, 'problem')} in ${count(bank.badFiles.size, 'file')}; ${count(bank.papers.length, 'paper')} clean.`
+		);
 		return 1;
 	}
 	log(`bank check: ${bank.units.size} units and ${bank.papers.length} papers, no problems.`);
@@ -64,11 +67,11 @@ export function bankCheck(dir = BANK_DIR, log = console.log): number {
 
 export function describeImport(s: ImportSummary): string {
 	const parts = [
-		s.papersCreated.length ? `${s.papersCreated.length} new paper(s)` : '',
-		s.newVersions.length ? `${s.newVersions.length} new version(s) (${s.newVersions.map((v) => `${v.code} v${v.version}`).join(', ')})` : '',
+		s.papersCreated.length ? count(s.papersCreated.length, 'new paper') : '',
+		s.newVersions.length ? `${count(s.newVersions.length, 'new version')} (${s.newVersions.map((v) => `${v.code} v${v.version}`).join(', ')})` : '',
 		...s.reverted.map((r) => `${r.code} reverted to v${r.version}`),
 		`${s.unchanged.length} unchanged`,
-		s.unitsChanged.length ? `${s.unitsChanged.length} unit(s) updated` : ''
+		s.unitsChanged.length ? `${count(s.unitsChanged.length, 'unit')} updated` : ''
 	].filter(Boolean);
 	return `Question bank: ${parts.join(', ')}.`;
 }

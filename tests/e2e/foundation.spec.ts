@@ -19,8 +19,10 @@ const HOMES: Record<string, { path: RegExp; heading: string }> = {
 };
 
 describe('staff sign-in', () => {
-	it('npm start printed one line per staff role', () => {
+	it('npm start printed one line per staff role, in the user’s words (no build tool chatter)', () => {
 		expect(Object.keys(e2e().accounts).sort()).toEqual(Object.keys(HOMES).sort());
+		const out = e2e().startOutput;
+		for (const noise of ['npm run preview', 'Rollup', 'adapter-node', '(s)']) expect(out, noise).not.toContain(noise);
 	});
 
 	for (const [role, home] of Object.entries(HOMES)) {

@@ -237,9 +237,10 @@ export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versi
 		if (!v) throw new NotFoundError('No such paper version');
 		if (v.boundaries_locked_at) throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
 		if (!boundariesAreValid(b.pass, b.first_class, v.total_marks)) {
-			throw new ValidationError(`The pass mark must be more than 0 and less than the first class mark, and the first class mark at most ${v.total_marks} (the paper's total).`, [
-				{ field: 'pass', message: 'Check the pass mark' }
-			]);
+			throw new ValidationError(
+				`The pass mark must be more than 0 and less than the first class mark, and the first class mark at most ${v.total_marks} (the paper's total).`,
+				[{ field: 'pass', message: 'Check the pass mark' }]
+			);
 		}
 		if (b.pass === v.pass_mark && b.first_class === v.first_class_mark) return;
 		await tx.updateTable('paper_version').set({ pass_mark: b.pass, first_class_mark: b.first_class }).where('id', '=', versionId).execute();

@@ -10,6 +10,7 @@ import { extendClock, pauseClock, resumeClock, startClock } from '../../domain/t
 import type { Actor } from '../audit/index.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { count } from '../../domain/words.js';
 import { hasNul, NUL_MESSAGE } from '../validation.js';
 import { applyTransition, clockOf, factsOf, lockAttempt, newReference } from './attempt-store.js';
 import { settleAttempt } from './clock.js';
@@ -144,7 +145,7 @@ export async function startSitting(db: Kysely<Database>, ctx: ActionContext, sit
 		if (s.state === 'scheduled' && waiting.length === 0) throw new ConflictError('Mark at least one candidate present before starting', { state: s.state });
 		for (const a of waiting) await startOne(tx, a, s, now);
 		if (s.state === 'scheduled') await tx.updateTable('sitting').set({ state: 'running', started_at: now }).where('id', '=', sittingId).execute();
-		await recordEvent(tx, ctx.actor, { sittingId, kind: 'start', reason: `${waiting.length} candidate(s) started`, centreId: ctx.centreId }, now);
+		await recordEvent(tx, ctx.actor, { sittingId, kind: 'start', reason: `${count(waiting.length, 'candidate')} started`, centreId: ctx.centreId }, now);
 		return waiting.length;
 	});
 }
@@ -392,7 +393,7 @@ export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sitti
 			all.map((r) => r.id),
 			now
 		);
-		await recordEvent(tx, ctx.actor, { sittingId, kind: 'end', reason: `${n} attempt(s) submitted at the end`, centreId: ctx.centreId }, now);
+		await recordEvent(tx, ctx.actor, { sittingId, kind: 'end', reason: `${count(n, 'attempt')} submitted at the end`, centreId: ctx.centreId }, now);
 		return n;
 	});
 }
