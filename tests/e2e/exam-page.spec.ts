@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { bookingTime, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * The candidate's exam page as a new user finds it, in real Chromium: the navigator, reflow at
@@ -111,7 +111,7 @@ describe("the candidate's exam page", () => {
 		await expect(admin.getByRole('status').first().textContent()).resolves.toContain('3001 Farah Wilde');
 		await admin.getByRole('link', { name: 'Sittings' }).first().click();
 		await admin.getByLabel('Paper').selectOption('8992-901-T');
-		await admin.getByLabel('Date and time').fill('2026-11-24T10:00');
+		await admin.getByLabel('Date and time').fill(bookingTime());
 		await admin.getByLabel('Room').fill('Room 7');
 		await admin.getByLabel(/Indra Invigilator/).check();
 		await admin.getByLabel(/3001 Farah Wilde/).check();
