@@ -91,13 +91,9 @@ function isLookupCode(code: string): boolean {
 	return code.length > 0 && code.length <= 100 && !hasNul(code);
 }
 
-/** The current version of a paper by code, or a given version number. */
-export async function getPaperVersion(db: Kysely<Database>, code: string, version?: number): Promise<PaperVersionView> {
-	// A version number beyond PostgreSQL's integer would fail the query (22003) rather than find nothing.
-	if (!isLookupCode(code) || (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 2 ** 31 - 1))) {
-		throw new NotFoundError('No such paper');
-	}
-	let q = db
+/** A paper version's row with its paper's code and unit: what getPaperVersion and its by-id twin read. */
+function paperVersionQuery(db: Kysely<Database>) {
+	return db
 		.selectFrom('paper as p')
 		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
 		.select([
@@ -112,8 +108,16 @@ export async function getPaperVersion(db: Kysely<Database>, code: string, versio
 			'v.first_class_mark',
 			'v.boundaries_locked_at',
 			'v.imported_at'
-		])
-		.where('p.code', '=', code);
+		]);
+}
+
+/** The current version of a paper by code, or a given version number. */
+export async function getPaperVersion(db: Kysely<Database>, code: string, version?: number): Promise<PaperVersionView> {
+	// A version number beyond PostgreSQL's integer would fail the query (22003) rather than find nothing.
+	if (!isLookupCode(code) || (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 2 ** 31 - 1))) {
+		throw new NotFoundError('No such paper');
+	}
+	let q = paperVersionQuery(db).where('p.code', '=', code);
 	q = version === undefined ? q.whereRef('v.id', '=', 'p.current_version_id') : q.where('v.version', '=', version);
 	const r = await q.executeTakeFirst();
 	if (!r) throw new NotFoundError(`No paper ${code}${version ? ` version ${version}` : ''}`);
@@ -153,24 +157,7 @@ export async function getPaperItemKeys(db: Kysely<Database>, versionId: string):
 
 export async function getPaperVersionById(db: Kysely<Database>, versionId: string): Promise<PaperVersionView> {
 	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
-	const r = await db
-		.selectFrom('paper as p')
-		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
-		.select([
-			'v.id',
-			'p.code',
-			'p.unit_code',
-			'v.version',
-			'v.content_hash',
-			'v.content',
-			'v.total_marks',
-			'v.pass_mark',
-			'v.first_class_mark',
-			'v.boundaries_locked_at',
-			'v.imported_at'
-		])
-		.where('v.id', '=', versionId)
-		.executeTakeFirst();
+	const r = await paperVersionQuery(db).where('v.id', '=', versionId).executeTakeFirst();
 	if (!r) throw new NotFoundError('No such paper version');
 	return toView(db, r);
 }

@@ -196,15 +196,18 @@ export async function getCandidate(db: Kysely<Database>, centreId: string, candi
 	return row;
 }
 
+/** The form error when a candidate number is already registered at the centre (its unique constraint decides). */
+function candidateNumberTaken(candidateNumber: string): ValidationError {
+	return new ValidationError(`Candidate number ${candidateNumber} is already registered at this centre`, [
+		{ field: 'candidate_number', message: 'Already registered' }
+	]);
+}
 export async function registerCandidate(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown): Promise<CandidateRow> {
 	requireCentreId(centreId);
 	const parsed = parse(candidateInputSchema, input);
 	const dob = birthDateProblem(parsed.date_of_birth);
 	if (dob) throw new ValidationError(dob, [{ field: 'date_of_birth', message: dob }]);
-	const taken = () =>
-		new ValidationError(`Candidate number ${parsed.candidate_number} is already registered at this centre`, [
-			{ field: 'candidate_number', message: 'Already registered' }
-		]);
+	const taken = () => candidateNumberTaken(parsed.candidate_number);
 	return onUniqueViolation(
 		() =>
 			db.transaction().execute(async (tx) => {
@@ -349,10 +352,7 @@ export async function correctCandidate(db: Kysely<Database>, actor: Actor, centr
 	const parsed = parse(candidateCorrectionSchema, input);
 	const dob = birthDateProblem(parsed.date_of_birth);
 	if (dob) throw new ValidationError(dob, [{ field: 'date_of_birth', message: dob }]);
-	const taken = () =>
-		new ValidationError(`Candidate number ${parsed.candidate_number} is already registered at this centre`, [
-			{ field: 'candidate_number', message: 'Already registered' }
-		]);
+	const taken = () => candidateNumberTaken(parsed.candidate_number);
 	return onUniqueViolation(
 		() =>
 			db.transaction().execute(async (tx) => {

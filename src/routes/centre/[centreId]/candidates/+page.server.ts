@@ -3,21 +3,10 @@ import { fail } from '@sveltejs/kit';
 import { importCandidates, listCandidates, registerCandidate } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
-import { countOf, type RowError } from '$lib/domain/candidates';
+import { CANDIDATE_CSV_COLUMNS, countOf, type RowError } from '$lib/domain/candidates';
 import { parseCandidateCsv } from '$lib/server/centres/csv';
 
 const MAX_CSV_BYTES = 1024 * 1024;
-const FIELDS = [
-	'candidate_number',
-	'first_name',
-	'last_name',
-	'date_of_birth',
-	'extra_time_percent',
-	'rest_breaks',
-	'reader',
-	'scribe',
-	'arrangement_notes'
-] as const;
 
 export const load: PageServerLoad = async ({ locals, params, url }) => ({
 	candidates: await listCandidates(locals.db, params.centreId),
@@ -28,7 +17,7 @@ export const actions: Actions = {
 	add: async (event) => {
 		requireRole(event, ['centre_admin'], event.params.centreId);
 		const data = await event.request.formData();
-		const values = formValues(data, FIELDS);
+		const values = formValues(data, CANDIDATE_CSV_COLUMNS);
 		const input = { ...values, rest_breaks: data.has('rest_breaks'), reader: data.has('reader'), scribe: data.has('scribe') };
 		try {
 			const c = await registerCandidate(event.locals.db, actorOf(event), event.params.centreId, input);
