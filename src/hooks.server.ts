@@ -9,18 +9,22 @@ import { apiError } from '$lib/server/http/responses';
 import { hasControlCharacter, isUuid } from '$lib/server/validation';
 import { CANDIDATE_COOKIE, validateCandidateToken } from '$lib/server/delivery/candidate-session';
 import { sweepDeadlines } from '$lib/server/delivery/clock';
+import { createReadyScripts } from '$lib/server/marking/scripts';
 
 const SWEEP_INTERVAL_MS = 10_000;
 const PRUNE_INTERVAL_MS = 3600_000;
 
 /**
  * The deadline sweep: submits attempts whose time is up even if no request touches them. It is
- * idempotent (state-guarded updates), so every app process may run it.
+ * idempotent (state-guarded updates), so every app process may run it. The same beat makes scripts
+ * of submitted attempts once their answers can no longer change (idempotent too).
  */
 export const init: ServerInit = async () => {
 	const { db } = await getDatabase();
 	const timer = setInterval(() => {
-		sweepDeadlines(db).catch((err: unknown) => logger.error({ err }, 'deadline sweep failed'));
+		sweepDeadlines(db)
+			.then(() => createReadyScripts(db, new Date()))
+			.catch((err: unknown) => logger.error({ err }, 'deadline sweep failed'));
 	}, SWEEP_INTERVAL_MS);
 	timer.unref();
 	const prune = () => pruneExpired(db).catch((err: unknown) => logger.error({ err }, 'pruning expired sessions failed'));

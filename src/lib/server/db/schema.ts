@@ -1,4 +1,5 @@
 import type { AttemptState, PauseKind, SubmitReason } from '../../domain/attempt.js';
+import type { AllocationPurpose, MarkAuthority, ScriptKind } from '../../domain/marking.js';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** Handwritten table types, one per migration-created table. */
@@ -235,7 +236,62 @@ export interface SaveQuarantineTable {
 	received_at: Timestamp;
 }
 
+export interface ScriptTable {
+	id: Generated<string>;
+	script_number: string;
+	paper_version_id: string;
+	attempt_id: string;
+	kind: Generated<ScriptKind>;
+	source_script_id: string | null;
+	created_at: Timestamp;
+}
+
+export interface MarkingSettingsTable {
+	paper_id: string;
+	sample_percent: number;
+	boundary_window: number;
+	second_mark_tolerance: number;
+	seed_every: number;
+	seed_item_tolerance: number;
+	seed_script_tolerance: number;
+	qualifying_seeds: number;
+	stop_after_misses: number;
+	updated_by: string | null;
+	updated_at: Timestamp;
+}
+
+export interface AllocationTable {
+	id: Generated<string>;
+	script_id: string;
+	item_key: string;
+	marker_id: string;
+	purpose: AllocationPurpose;
+	allocated_by: string | null;
+	allocated_at: Timestamp;
+	completed_at: Date | null;
+	withdrawn_at: Date | null;
+	withdrawn_by: string | null;
+}
+
+export interface MarkTable {
+	id: Generated<number>;
+	script_id: string;
+	item_key: string;
+	allocation_id: string | null;
+	marker_id: string;
+	authority: MarkAuthority;
+	mark: number;
+	fk: Generated<boolean>;
+	comment: string | null;
+	award: Json<unknown> | null;
+	created_at: Timestamp;
+}
+
 export interface Database {
+	script: ScriptTable;
+	marking_settings: MarkingSettingsTable;
+	allocation: AllocationTable;
+	mark: MarkTable;
 	sitting: SittingTable;
 	sitting_invigilator: SittingInvigilatorTable;
 	attempt: AttemptTable;
@@ -270,3 +326,6 @@ export type PaperRow = Selectable<PaperTable>;
 export type PaperVersionRow = Selectable<PaperVersionTable>;
 export type SittingRow = Selectable<SittingTable>;
 export type AttemptRow = Selectable<AttemptTable>;
+export type ScriptRow = Selectable<ScriptTable>;
+export type AllocationRow = Selectable<AllocationTable>;
+export type MarkRow = Selectable<MarkTable>;

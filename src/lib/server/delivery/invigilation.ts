@@ -14,6 +14,7 @@ import { count } from '../../domain/words.js';
 import { hasNul, NUL_MESSAGE } from '../validation.js';
 import { applyTransition, clockOf, factsOf, lockAttempt, newReference } from './attempt-store.js';
 import { settleAttempt } from './clock.js';
+import { createReadyScripts } from '../marking/scripts.js';
 import { recordEvent } from './events.js';
 import { resultsApprovedFor } from '../sittings/results-approval.js';
 
@@ -368,7 +369,7 @@ async function endCandidateSessionsSoon(tx: Transaction<Database>, attemptIds: s
 /** Ends the sitting: every attempt still open (reading, answering or paused) is submitted; candidate sessions end shortly after. */
 export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sittingId: string): Promise<number> {
 	const now = ctx.now ?? new Date();
-	return db.transaction().execute(async (tx) => {
+	const submitted = await db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
 		if (s.state === 'ended') throw new ConflictError('This sitting has already ended', { state: s.state });
 		if (s.state === 'cancelled') throw new ConflictError('This sitting was cancelled', { state: s.state });
@@ -394,8 +395,11 @@ export async function endSitting(db: Kysely<Database>, ctx: ActionContext, sitti
 			now
 		);
 		await recordEvent(tx, ctx.actor, { sittingId, kind: 'end', reason: `${count(n, 'attempt')} submitted at the end`, centreId: ctx.centreId }, now);
-		return n;
+		return { n, paperVersionId: s.paper_version_id };
 	});
+	// Once the sitting has ended no answer can change: its submitted attempts go to marking now.
+	await createReadyScripts(db, now, submitted.paperVersionId);
+	return submitted.n;
 }
 
 function capitalise(s: string): string {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { authorityOf, finalMarks, isAttempted, latestMarks, scriptIsReady, scriptNumberFrom, type GivenMark } from '../../src/lib/domain/marking.js';
+
+const m = (id: number, itemKey: string, authority: GivenMark['authority'], mark: number, fk = false): GivenMark => ({ id, itemKey, authority, mark, fk });
+
+describe('final marks', () => {
+	it('takes the latest of the highest authority per item, ignoring seed and agreed marks', () => {
+		const marks = [
+			m(1, '1', 'first', 2),
+			m(2, '1', 'first', 3),
+			m(3, '2', 'first', 4),
+			m(4, '2', 'second', 1),
+			m(5, '2', 'first', 5),
+			m(6, '3', 'seed', 2),
+			m(7, '3', 'agreed', 2)
+		];
+		const final = finalMarks(marks);
+		expect(final.get('1')?.mark).toBe(3);
+		// A later first mark does not override an earlier second mark.
+		expect(final.get('2')?.mark).toBe(1);
+		expect(final.has('3')).toBe(false);
+	});
+	it('a moderator mark stands over both, and the latest moderator mark over an earlier one', () => {
+		const final = finalMarks([m(1, '1', 'first', 2), m(2, '1', 'moderator', 4), m(3, '1', 'second', 0), m(4, '1', 'moderator', 3)]);
+		expect(final.get('1')?.mark).toBe(3);
+	});
+	it('latestMarks keeps one authority only', () => {
+		const latest = latestMarks([m(1, '1', 'first', 2), m(2, '1', 'second', 4), m(3, '1', 'first', 1)], 'first');
+		expect(latest.get('1')?.mark).toBe(1);
+	});
+	it('maps allocation purposes to authorities', () => {
+		expect([authorityOf('first'), authorityOf('second'), authorityOf('moderation'), authorityOf('seed')]).toEqual(['first', 'second', 'moderator', 'seed']);
+	});
+});
+
+describe('attempted and ready', () => {
+	it('attempted is decided by the answer, not the mark', () => {
+		expect(isAttempted('')).toBe(false);
+		expect(isAttempted('  \n\t')).toBe(false);
+		expect(isAttempted(undefined)).toBe(false);
+		expect(isAttempted('no idea')).toBe(true);
+	});
+	it('a script is ready once the sitting ended or the save grace passed', () => {
+		const submittedAt = new Date('2026-11-29T10:00:00Z');
+		const at = (s: number) => new Date(submittedAt.getTime() + s * 1000);
+		expect(scriptIsReady({ state: 'submitted', submittedAt }, false, at(30))).toBe(false);
+		expect(scriptIsReady({ state: 'submitted', submittedAt }, false, at(61))).toBe(true);
+		expect(scriptIsReady({ state: 'submitted', submittedAt }, true, at(1))).toBe(true);
+		expect(scriptIsReady({ state: 'void', submittedAt }, true, at(100))).toBe(false);
+	});
+	it('script numbers carry only random draws', () => {
+		let i = 0;
+		expect(scriptNumberFrom(() => i++ % 3)).toBe('S-ABCA-BCAB');
+	});
+});
