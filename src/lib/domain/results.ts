@@ -87,16 +87,28 @@ export function applyResultRules(input: ResultInput, marks: Readonly<Record<stri
 	const grade: Grade = total >= boundaries.firstClass ? 'First Class Pass' : total >= boundaries.pass ? 'Pass' : 'Fail';
 	if (grade !== 'Fail') return { total, grade, codes: [], profile };
 
-	const codes: PerformanceCode[] = [];
-	if (total >= boundaries.pass - rules.narrowFailMargin) codes.push('AA');
+	const letters: PerformanceCode[] = [];
+	if (total >= boundaries.pass - rules.narrowFailMargin) letters.push('AA');
 	const attemptedMax = items.filter((i) => markOf(i.key).attempted).reduce((s, i) => s + i.maxMarks, 0);
-	if (attemptedMax < rules.attemptedMinShare * paperTotal) codes.push('AB');
-	if (items.some((i) => markOf(i.key).fk)) codes.push('FK');
-	const weak = profile
-		.filter((p) => p.scored < rules.areaMinShare * p.available)
-		.sort((a, b) => a.scored / a.available - b.scored / b.available || AREA_CODES.indexOf(a.area) - AREA_CODES.indexOf(b.area));
-	codes.push(...weak.map((p) => p.area));
-	return { total, grade, codes: codes.slice(0, rules.maxCodes), profile };
+	if (attemptedMax < rules.attemptedMinShare * paperTotal) letters.push('AB');
+	if (items.some((i) => markOf(i.key).fk)) letters.push('FK');
+	const weakestFirst = [...profile].sort((a, b) => a.scored / a.available - b.scored / b.available || AREA_CODES.indexOf(a.area) - AREA_CODES.indexOf(b.area));
+	const weak = weakestFirst.filter((p) => p.scored < rules.areaMinShare * p.available);
+	// Every Fail names at least one area (the handbook's feedback on "the main areas for further
+	// development"): with none below the threshold, the weakest area is named.
+	const areas = (weak.length > 0 ? weak : weakestFirst.slice(0, 1)).map((p) => p.area);
+	return { total, grade, codes: capCodes(letters, areas, rules.maxCodes), profile };
+}
+
+/**
+ * At most `maxCodes` codes, cut from the end; the first area code always stays, taking the last
+ * letter code's place when the letters alone would fill the cap.
+ */
+export function capCodes(letters: readonly PerformanceCode[], areas: readonly AreaCode[], maxCodes: number): PerformanceCode[] {
+	const room = Math.max(1, maxCodes);
+	const codes: PerformanceCode[] = [...letters, ...areas].slice(0, room);
+	if (areas.length > 0 && !codes.includes(areas[0]!)) codes[codes.length - 1] = areas[0]!;
+	return codes;
 }
 
 /* ---------- from a paper and a marks file ---------- */
