@@ -31,6 +31,11 @@ export function resolveRules(totalMarks: number, override: RulesOverride = {}): 
 
 export type Grade = 'First Class Pass' | 'Pass' | 'Fail';
 
+/** A candidate's result: graded, or absent / voided (which carry that status and no grade). */
+export type ResultStatus = 'graded' | 'absent' | 'void';
+/** Why a result version was written: marking finished, the boundaries moved before approval, a review of marking. */
+export type ResultCause = 'computed' | 'boundaries' | 'review';
+
 export interface ResultItem {
 	key: string;
 	maxMarks: number;
@@ -109,6 +114,39 @@ export function capCodes(letters: readonly PerformanceCode[], areas: readonly Ar
 	const codes: PerformanceCode[] = [...letters, ...areas].slice(0, room);
 	if (areas.length > 0 && !codes.includes(areas[0]!)) codes[codes.length - 1] = areas[0]!;
 	return codes;
+}
+
+/* ---------- from marking ---------- */
+
+/**
+ * The result rules' view of one script: each item's final mark and FK flag (from marking) and
+ * whether it was attempted, which is decided by the stored answer, never by the mark.
+ */
+export function itemMarksFrom(
+	items: readonly ResultItem[],
+	finals: ReadonlyMap<string, { mark: number; fk: boolean }>,
+	isAttempted: (itemKey: string) => boolean
+): Record<string, ItemMark> {
+	return Object.fromEntries(
+		items.map((i) => {
+			const f = finals.get(i.key);
+			return [i.key, { mark: f?.mark ?? 0, attempted: isAttempted(i.key), fk: f?.fk ?? false }];
+		})
+	);
+}
+
+/** How many candidates change grade when the boundaries move (the awarding preview). */
+export function gradeChanges(totals: readonly number[], from: { pass: number; firstClass: number }, to: { pass: number; firstClass: number }) {
+	const gradeOf = (t: number, b: { pass: number; firstClass: number }): Grade => (t >= b.firstClass ? 'First Class Pass' : t >= b.pass ? 'Pass' : 'Fail');
+	let up = 0;
+	let down = 0;
+	const order: Grade[] = ['Fail', 'Pass', 'First Class Pass'];
+	for (const t of totals) {
+		const d = order.indexOf(gradeOf(t, to)) - order.indexOf(gradeOf(t, from));
+		if (d > 0) up++;
+		else if (d < 0) down++;
+	}
+	return { up, down, changed: up + down };
 }
 
 /* ---------- from a paper and a marks file ---------- */
