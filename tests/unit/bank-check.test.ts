@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { formatProblem, loadBank } from '../../src/lib/server/bank/load.js';
 import { validPaper, validUnit, writeBank } from '../helpers/bank-fixture.js';
 import { renderComponent } from '../helpers/render-svelte.js';
-import { paperItems } from '../../src/lib/domain/paper.js';
+import { gridSchema, paperItems } from '../../src/lib/domain/paper.js';
 
 const FILE = '8992-111/8992-111-T.yaml';
 function problemsFor(paper: object, unit?: object): string[] {
@@ -94,6 +94,88 @@ describe('bank check refuses, naming the file and the question', () => {
 		expect(problemsFor(p)).toContain(`${FILE}: question 3(b): bands leave a gap between 4 and 6`);
 		bands.pop();
 		expect(problemsFor(p)).toContain(`${FILE}: question 3(b): grid cannot reach 5 marks: the top band ends at 4`);
+	});
+	it('levels bands listed out of order, or a top band above the item', () => {
+		const p = validPaper();
+		const bands = p.sections[1].questions[0].parts[1].grid.bands;
+		bands.reverse();
+		expect(problemsFor(p)).toContain(`${FILE}: question 3(b): band 3–4 is listed after band 5–5; list bands from the lowest to the highest`);
+		bands.reverse();
+		bands[2].max = 6;
+		expect(problemsFor(p)).toContain(`${FILE}: question 3(b): the top band ends at 6, above the item's 5 marks`);
+	});
+	describe('structured points grids', () => {
+		const grouped = () => {
+			const p = validPaper();
+			p.sections[0].questions[0].grid = {
+				mode: 'points',
+				points: [{ text: 'explains the effect', marks: 2, partial: '1 for identifying, 1 for explaining' }],
+				groups: [
+					{
+						text: 'Naming sources',
+						cap: 2,
+						points: [
+							{ text: 'website', marks: 1 },
+							{ text: 'colleague', marks: 1 },
+							{ text: 'handbook', marks: 1 }
+						]
+					},
+					{
+						text: 'Benefits',
+						cap: 1,
+						points: [
+							{ text: 'quicker', marks: 1 },
+							{ text: 'cheaper', marks: 1 }
+						]
+					}
+				]
+			};
+			return p;
+		};
+		it('a grid with groups, caps and partial credit that can reach the marks passes', () => {
+			expect(problemsFor(grouped())).toEqual([]);
+		});
+		it('a grid made only of groups passes', () => {
+			const p = grouped();
+			const q = p.sections[0].questions[0];
+			q.grid.groups.push({ text: 'Effects', cap: 2, points: q.grid.points });
+			delete q.grid.points;
+			expect(problemsFor(p)).toEqual([]);
+		});
+		it("a grid that cannot reach the item's marks once its group caps apply", () => {
+			const p = grouped();
+			p.sections[0].questions[0].grid.groups[0].cap = 1; // 2 + 1 + 1 = 4 < 5, although the points add up to 7
+			expect(problemsFor(p)).toEqual([`${FILE}: question 1: grid cannot reach 5 marks: once its group caps apply its points add up to 4`]);
+		});
+		it('a group cap above the sum of its points, or above the item', () => {
+			const p = grouped();
+			p.sections[0].questions[0].grid.groups[1].cap = 3;
+			expect(problemsFor(p)).toEqual([`${FILE}: question 1: group "Benefits" has a cap of 3 but its points add up to only 2`]);
+			p.sections[0].questions[0].grid.groups[0].points.push({ text: 'intranet', marks: 1 }, { text: 'manager', marks: 1 }, { text: 'supplier', marks: 1 });
+			p.sections[0].questions[0].grid.groups[0].cap = 6;
+			expect(problemsFor(p)).toContain(`${FILE}: question 1: group "Naming sources" has a cap of 6, more than the item's 5 marks`);
+		});
+		it('a point worth more than its item', () => {
+			const p = grouped();
+			p.sections[0].questions[0].grid.points[0].marks = 6;
+			expect(problemsFor(p)).toEqual([`${FILE}: question 1: point "explains the effect" is worth up to 6 marks, more than the item's 5 marks`]);
+		});
+		it('unknown keys in a group or point, a group without points, and a grid with neither points nor groups', () => {
+			const p = grouped();
+			p.sections[0].questions[0].grid.groups[0].max = 2;
+			p.sections[0].questions[0].grid.points[0].partal = 'x';
+			expect(problemsFor(p)).toEqual([
+				`${FILE}: question 1: sections.0.questions.0.grid.points.0: unknown key "partal" (misspelt, or not part of the format)`,
+				`${FILE}: question 1: sections.0.questions.0.grid.groups.0: unknown key "max" (misspelt, or not part of the format)`
+			]);
+			const empty = grouped();
+			empty.sections[0].questions[0].grid.groups[1].points = [];
+			expect(problemsFor(empty).join('\n')).toMatch(/question 1: .*groups\.1\.points/);
+			const none = grouped();
+			delete none.sections[0].questions[0].grid.points;
+			delete none.sections[0].questions[0].grid.groups;
+			expect(problemsFor(none).join('\n')).toContain('a points grid needs points, groups or both');
+		});
 	});
 	it('a duplicate question id and a duplicate part id', () => {
 		const p = validPaper();
@@ -242,17 +324,67 @@ describe('bank check refuses, naming the file and the question', () => {
 });
 
 describe('the marking grid shown to markers (GridView)', () => {
-	it('says each point earns the marks shown beside it, capped at the item, and shows every point with its marks', async () => {
-		// A shipped item whose points are not all worth one mark.
+	const render = async (grid: unknown, marks: number) =>
+		(await renderComponent('src/lib/components/GridView.svelte', { grid: gridSchema.parse(grid), marks })).replace(/<!--[^>]*-->/g, '');
+
+	it('shows each point as worth up to its marks, with its partial credit, and the item cap; never "each point earns the marks shown"', async () => {
+		// A shipped item with a point worth more than one mark.
 		const item = loadBank(resolve('questions'))
 			.papers.flatMap((p) => paperItems(p.paper))
-			.find((i) => i.grid.mode === 'points' && i.grid.points.some((pt) => pt.marks > 1))!;
+			.find((i) => i.grid.mode === 'points' && (i.grid.points ?? []).some((pt) => pt.marks > 1))!;
 		expect(item).toBeDefined();
-		const html = (await renderComponent('src/lib/components/GridView.svelte', { grid: item.grid, marks: item.marks })).replace(/<!--[^>]*-->/g, '');
-		expect(html).not.toMatch(/one mark per/i);
-		expect(html).toContain(`Each creditworthy point earns the marks shown beside it, up to ${item.marks} marks in all.`);
+		const html = await render(item.grid, item.marks);
+		expect(html).not.toMatch(/earns the marks shown/i);
+		expect(html).toContain(`The item scores at most ${item.marks} marks in all.`);
 		if (item.grid.mode !== 'points') throw new Error('points grid expected');
-		const shown = [...html.matchAll(/<li>(.*?) <span class="tag">(\d+) marks?<\/span><\/li>/g)].map((m) => [m[1], Number(m[2])]);
-		expect(shown).toEqual(item.grid.points.map((p) => [p.text.replace(/&/g, '&amp;').replace(/</g, '&lt;'), p.marks]));
+		const shown = [...html.matchAll(/<li>\s*(.*?) <span class="tag">(?:up to )?(\d+) marks?<\/span>/g)].map((m) => [m[1], Number(m[2])]);
+		const all = [...(item.grid.points ?? []), ...(item.grid.groups ?? []).flatMap((g) => g.points)];
+		expect(shown).toEqual(all.map((p) => [p.text.replace(/&/g, '&amp;').replace(/</g, '&lt;'), p.marks]));
+	});
+
+	it('shows groups with their caps, points with "up to N marks" and their partial-credit text', async () => {
+		const html = await render(
+			{
+				mode: 'points',
+				points: [{ text: 'Explains the effect', marks: 2, partial: '1 for identifying, 1 for explaining' }],
+				groups: [
+					{
+						text: 'Naming sources',
+						cap: 2,
+						points: [
+							{ text: 'website', marks: 1 },
+							{ text: 'colleague', marks: 1 },
+							{ text: 'handbook', marks: 1 }
+						]
+					}
+				]
+			},
+			4
+		);
+		expect(html).toContain('Explains the effect <span class="tag">up to 2 marks</span>');
+		expect(html).toContain('<span class="partial">1 for identifying, 1 for explaining</span>');
+		expect(html).toContain('<strong>Naming sources</strong> <span class="tag">at most 2 marks for this group</span>');
+		expect(html).toContain('website <span class="tag">1 mark</span>');
+		expect(html).toContain('a group of points scores no more than its cap');
+	});
+
+	it('shows levels, highest first, with their ranges and descriptors', async () => {
+		const html = await render(
+			{
+				mode: 'levels',
+				bands: [
+					{ min: 1, max: 2, descriptor: 'Basic' },
+					{ min: 3, max: 3, descriptor: 'Sound' },
+					{ min: 4, max: 6, descriptor: 'Thorough' }
+				]
+			},
+			6
+		);
+		const rows = [...html.matchAll(/<tr><td>(Level \d)<\/td><td class="num">([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => m.slice(1));
+		expect(rows).toEqual([
+			['Level 3', '4–6', 'Thorough'],
+			['Level 2', '3', 'Sound'],
+			['Level 1', '1–2', 'Basic']
+		]);
 	});
 });
