@@ -28,7 +28,7 @@ const gridPage = () => import('../../src/routes/mark/grids/[code]/+page.server.j
 
 async function user(role: StaffRole): Promise<SessionUser> {
 	const s = await makeStaff(h.db, role);
-	return { id: s.id, email: s.email, displayName: s.display_name, grants: [{ role, centreId: null }] };
+	return { id: s.id, email: s.email, displayName: role, grants: [{ role, centreId: null }] };
 }
 
 /** Everything an outcome carries, as text: a load's data, a form's failure, a redirect's address, an error's message, a response's body. */
@@ -67,17 +67,17 @@ describe('marking routes', () => {
 		await call(async () => (await allocateDetail()).load(ev(moderator, { path: `/mark/allocate/${pv}`, ...detailRoute })));
 		const actions = (await allocateDetail()).actions;
 		const allocated = await call(() =>
-			actions.allocate(ev(moderator, { path: `/mark/allocate/${pv}?/allocate`, ...detailRoute, form: { marker_ids: marker.id, mode: 'whole' } }))
+			actions.allocate!(ev(moderator, { path: `/mark/allocate/${pv}?/allocate`, ...detailRoute, form: { marker_ids: marker.id, mode: 'whole' } }))
 		);
 		expect(allocated.result).toMatchObject({ ok: true, done: expect.stringMatching(/^Allocated 2 scripts/) });
 		await call(() =>
-			actions.allocate(ev(moderator, { path: `/mark/allocate/${pv}?/allocate`, ...detailRoute, form: { marker_ids: marker.id, mode: 'items' } }))
+			actions.allocate!(ev(moderator, { path: `/mark/allocate/${pv}?/allocate`, ...detailRoute, form: { marker_ids: marker.id, mode: 'items' } }))
 		);
 		await call(() =>
-			actions.reallocate(ev(moderator, { path: `/mark/allocate/${pv}?/reallocate`, ...detailRoute, form: { script_number: 'S-NONE-NONE', to_marker_id: '' } }))
+			actions.reallocate!(ev(moderator, { path: `/mark/allocate/${pv}?/reallocate`, ...detailRoute, form: { script_number: 'S-NONE-NONE', to_marker_id: '' } }))
 		);
 		await call(() =>
-			actions.reallocate(
+			actions.reallocate!(
 				ev(moderator, {
 					path: `/mark/allocate/${pv}?/reallocate`,
 					...detailRoute,
@@ -90,16 +90,18 @@ describe('marking routes', () => {
 		// The marker: queue, next script, the script, saves by form and by JSON, refusals, the grid.
 		const queue = await call(async () => (await markPage()).load(ev(marker, { path: '/mark', routeId: '/mark' })));
 		const paperId = (queue.result as { queue: { paperId: string }[] }).queue[0]!.paperId;
-		const next = await call(async () => (await markPage()).actions.next(ev(marker, { path: '/mark?/next', routeId: '/mark', form: { paper_id: paperId } })));
+		const next = await call(async () => (await markPage()).actions.next!(ev(marker, { path: '/mark?/next', routeId: '/mark', form: { paper_id: paperId } })));
 		expect(isRedirect(next.thrown)).toBe(true);
 		for (const s of f.scripts) {
 			const route = { routeId: '/mark/scripts/[scriptId]', params: { scriptId: s.id } };
 			const page = await call(async () => (await scriptPage()).load(ev(marker, { path: `/mark/scripts/${s.id}`, ...route, isDataRequest: true })));
 			const items = (page.result as { script: { items: { key: string; allocationId: string }[] } }).script.items;
 			expect(items.map((i) => i.key)).toEqual(['1', '2', '3.a', '3.b']);
-			await call(async () => (await scriptPage()).actions.save(ev(marker, { path: `/mark/scripts/${s.id}?/save`, ...route, form: { item: '1', mark: '99' } })));
 			await call(async () =>
-				(await scriptPage()).actions.save(ev(marker, { path: `/mark/scripts/${s.id}?/save`, ...route, form: { item: '1', mark: '2', fk: 'on' } }))
+				(await scriptPage()).actions.save!(ev(marker, { path: `/mark/scripts/${s.id}?/save`, ...route, form: { item: '1', mark: '99' } }))
+			);
+			await call(async () =>
+				(await scriptPage()).actions.save!(ev(marker, { path: `/mark/scripts/${s.id}?/save`, ...route, form: { item: '1', mark: '2', fk: 'on' } }))
 			);
 			const endpoint = { routeId: '/mark/scripts/[scriptId]/marks', params: { scriptId: s.id } };
 			for (const body of [
@@ -141,7 +143,7 @@ describe('marking routes', () => {
 		const detail = { routeId: '/mark/allocate/[paperVersionId]', params: { paperVersionId: pv } };
 		await (
 			await allocateDetail()
-		).actions.allocate(fakeEvent<never>(h.db, { path: `/mark/allocate/${pv}?/allocate`, ...detail, user: moderator, form: { marker_ids: owner.id } }));
+		).actions.allocate!(fakeEvent<never>(h.db, { path: `/mark/allocate/${pv}?/allocate`, ...detail, user: moderator, form: { marker_ids: owner.id } }));
 		const s = f.scripts[0]!;
 		const alloc = await h.db
 			.selectFrom('allocation')
@@ -158,7 +160,7 @@ describe('marking routes', () => {
 			expect(isHttpError(page.thrown) && page.thrown.status).toBe(404);
 		}
 		const saved = await outcome(async () =>
-			(await scriptPage()).actions.save(fakeEvent<never>(h.db, { path: `/mark/scripts/${s.id}?/save`, ...route, form: { item: '1', mark: '1' } }))
+			(await scriptPage()).actions.save!(fakeEvent<never>(h.db, { path: `/mark/scripts/${s.id}?/save`, ...route, form: { item: '1', mark: '1' } }))
 		);
 		expect(isActionFailure(saved.result) && saved.result.status).toBe(404);
 		const json = (await (
