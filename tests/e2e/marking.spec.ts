@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookingTime, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { bookingTime, e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * First marking in real Chromium: a sitting of the e2e bank's 8992-901-T (1 minute's reading; items
@@ -200,6 +200,27 @@ describe('first marking', () => {
 		// The page's data carries nothing about the candidate either.
 		const data = await (await marker.request.get(`${scriptUrl}/__data.json?item=1`)).text();
 		for (const n of NAMES) expect(data).not.toContain(n);
+	});
+
+	it('without JavaScript the screen shows the saved marks, refuses an over-maximum mark with the reason and saves by its form', async () => {
+		const c = await browser.newContext({ baseURL: e2e().baseURL, javaScriptEnabled: false });
+		contexts.push(c);
+		const p = await c.newPage();
+		await signInAs(p, 'marker');
+		await p.goto(`${scriptUrl}?item=2`);
+		expect(await p.getByLabel('Mark for question 2', { exact: true }).inputValue()).toBe('2');
+		await waitText(p.locator('.script-total'), 'Script total: 10 of 20');
+		await p.goto(`${scriptUrl}?item=1`);
+		await p.getByLabel('Mark for question 1', { exact: true }).fill('7');
+		await p.getByRole('button', { name: 'Save and next' }).click();
+		await waitText(p.getByRole('alert'), 'Question 1: This item is worth at most 5 marks');
+		expect(await p.getByLabel('Mark for question 1', { exact: true }).inputValue()).toBe('7');
+		await p.getByLabel('Mark for question 1', { exact: true }).fill('5');
+		await p.getByRole('button', { name: 'Save and next' }).click();
+		// Every question has a mark: back to the queue, the script's total moved by 2.
+		await p.waitForURL(/\/mark\?marked=S-/);
+		await p.goto(`${scriptUrl}?item=1`);
+		await waitText(p.locator('.script-total'), 'Script total: 12 of 20');
 	});
 
 	it('a moderator reaches the same allocation page from Marking; a marker may not', async () => {

@@ -148,7 +148,12 @@ const allocateSchema = z.object({
 	marker_ids: z.array(uuidSchema('Choose markers from the list')).min(1, 'Choose at least one marker'),
 	item_keys: z.array(z.string().max(50)).optional(),
 	/** How many scripts to share at most (all unallocated ones when absent). */
-	limit: z.coerce.number().int('The number of scripts must be a whole number').min(1, 'Share at least 1 script').max(100_000).optional()
+	limit: z.coerce
+		.number({ error: 'The number of scripts must be a whole number' })
+		.int('The number of scripts must be a whole number')
+		.min(1, 'Share at least 1 script')
+		.max(100_000)
+		.optional()
 });
 export type AllocateInput = z.input<typeof allocateSchema>;
 
