@@ -3,6 +3,7 @@ import { latestMarks, type AllocationPurpose, type MarkAuthority, type MarkingSe
 import { settingsFrom } from '../../domain/standardisation.js';
 import type { Db } from '../delivery/attempt-store.js';
 import { NotFoundError } from '../errors.js';
+import { scriptAnswers } from './scripts.js';
 
 /*
  * What second marking, moderation and standardisation share: a paper's settings, a script's paper
@@ -146,4 +147,42 @@ export async function allocateScript(
 /** Serialises changes to one person's marking standing and work (row lock on their account). */
 export async function lockUser(db: Db, userId: string): Promise<void> {
 	await db.selectFrom('app_user').select('id').where('id', '=', userId).forNoKeyUpdate().executeTakeFirst();
+}
+
+export interface PaperOption {
+	id: string;
+	code: string;
+	title: string;
+}
+
+/** Papers for the quality pages' paper choice (code and current title). */
+export async function paperOptions(db: Db): Promise<PaperOption[]> {
+	const rows = await db
+		.selectFrom('paper as p')
+		.leftJoin('paper_version as v', 'v.id', 'p.current_version_id')
+		.select(['p.id', 'p.code', 'v.title'])
+		.orderBy('p.code')
+		.execute();
+	return rows.map((r) => ({ id: r.id, code: r.code, title: r.title ?? '' }));
+}
+
+/** The paper a page names by code (?paper=), or the first paper when none is named. */
+export async function choosePaper(db: Db, code: string | null): Promise<{ papers: PaperOption[]; paper: PaperOption | null }> {
+	const papers = await paperOptions(db);
+	const paper = (code ? papers.find((p) => p.code === code) : papers[0]) ?? null;
+	if (code && !paper) throw new NotFoundError('No such paper');
+	return { papers, paper };
+}
+
+/** A live script's items and answers by its number, for the lead agreeing a seed's marks. */
+export async function scriptForSeed(db: Db, scriptNumber: string) {
+	const sc = await db
+		.selectFrom('script')
+		.select(['id', 'script_number', 'paper_version_id', 'kind'])
+		.where('script_number', '=', scriptNumber.trim().toUpperCase())
+		.executeTakeFirst();
+	if (!sc || sc.kind !== 'live') throw new NotFoundError(`There is no live script numbered ${scriptNumber}`);
+	const items = await paperItems(db, sc.paper_version_id);
+	const answerOf = await scriptAnswers(db, sc.id);
+	return { scriptNumber: sc.script_number, items: items.map((i) => ({ ...i, answer: answerOf.get(i.itemKey) ?? '' })) };
 }
