@@ -20,6 +20,7 @@ export const APPEND_ONLY_TABLES: readonly string[] = [
 	'sitting_event',
 	'save_quarantine',
 	'mark',
+	'result',
 	'seed',
 	'seed_judgement',
 	'marker_standing'

@@ -198,20 +198,18 @@ export async function allocateScripts(db: Kysely<Database>, actor: Actor, input:
 		for (const [markerId, list] of shares) for (const s of list) markerOf.set(s.id, markerId);
 		// One statement, rows in one order (script id, then paper order): two allocations running at
 		// once wait for each other row by row in the same order, and the index gives each item to one.
-		const rows = [...markerOf.keys()]
-			.sort()
-			.flatMap((scriptId) =>
-				chosenKeys
-					.filter((k) => !taken.has(`${scriptId}:${k}`))
-					.map((k) => ({
-						script_id: scriptId,
-						item_key: k,
-						marker_id: markerOf.get(scriptId)!,
-						purpose: 'first' as const,
-						allocated_by: actor.userId,
-						allocated_at: now
-					}))
-			);
+		const rows = [...markerOf.keys()].sort().flatMap((scriptId) =>
+			chosenKeys
+				.filter((k) => !taken.has(`${scriptId}:${k}`))
+				.map((k) => ({
+					script_id: scriptId,
+					item_key: k,
+					marker_id: markerOf.get(scriptId)!,
+					purpose: 'first' as const,
+					allocated_by: actor.userId,
+					allocated_at: now
+				}))
+		);
 		const inserted = rows.length
 			? await tx
 					.insertInto('allocation')
