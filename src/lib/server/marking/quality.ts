@@ -186,3 +186,19 @@ export async function scriptForSeed(db: Db, scriptNumber: string) {
 	const answerOf = await scriptAnswers(db, sc.id);
 	return { scriptNumber: sc.script_number, items: items.map((i) => ({ ...i, answer: answerOf.get(i.itemKey) ?? '' })) };
 }
+
+/** A paper's live scripts (numbers only) for the lead choosing one to copy as a seed. */
+export async function liveScriptNumbers(db: Db, paperId: string): Promise<string[]> {
+	const rows = await db
+		.selectFrom('script as sc')
+		.innerJoin('paper_version as pv', 'pv.id', 'sc.paper_version_id')
+		.innerJoin('attempt as at', 'at.id', 'sc.attempt_id')
+		.select('sc.script_number')
+		.where('pv.paper_id', '=', paperId)
+		.where('sc.kind', '=', 'live')
+		.where('at.state', '=', 'submitted')
+		.orderBy('sc.script_number')
+		.limit(500)
+		.execute();
+	return rows.map((r) => r.script_number);
+}
