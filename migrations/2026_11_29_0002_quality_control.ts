@@ -62,7 +62,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await db.schema
 		.createTable('seed_judgement')
 		.addColumn('id', 'bigint', (c) => c.generatedAlwaysAsIdentity().notNull())
-		.addColumn('seed_id', 'uuid', (c) => c.notNull())
+		.addColumn('seed_script_id', 'uuid', (c) => c.notNull())
 		.addColumn('marker_id', 'uuid', (c) => c.notNull())
 		.addColumn('paper_id', 'uuid', (c) => c.notNull())
 		.addColumn('purpose', 'text', (c) => c.notNull())
@@ -72,7 +72,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('items', 'jsonb', (c) => c.notNull())
 		.addColumn('judged_at', 'timestamptz', (c) => c.notNull())
 		.addPrimaryKeyConstraint('seed_judgement_pkey', ['id'])
-		.addForeignKeyConstraint('seed_judgement_seed_id_fkey', ['seed_id'], 'seed', ['id'])
+		// The seed by its script (seed.script_id is unique), not by seed.id: a foreign key into seed would
+		// let TRUNCATE fail on the reference before the append-only trigger could refuse it.
+		.addForeignKeyConstraint('seed_judgement_seed_script_id_fkey', ['seed_script_id'], 'script', ['id'])
 		.addForeignKeyConstraint('seed_judgement_marker_id_fkey', ['marker_id'], 'app_user', ['id'])
 		.addForeignKeyConstraint('seed_judgement_paper_id_fkey', ['paper_id'], 'paper', ['id'])
 		.addCheckConstraint('seed_judgement_purpose_check', sql`purpose in ('qualification','live')`)

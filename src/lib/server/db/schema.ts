@@ -318,7 +318,7 @@ export interface SeedTable {
 
 export interface SeedJudgementTable {
 	id: Generated<number>;
-	seed_id: string;
+	seed_script_id: string;
 	marker_id: string;
 	paper_id: string;
 	purpose: SeedPurpose;

@@ -41,7 +41,7 @@ export async function onSeedMarked(tx: Db, e: { scriptId: string; markerId: stri
 	await tx
 		.insertInto('seed_judgement')
 		.values({
-			seed_id: seed.id,
+			seed_script_id: seed.script_id,
 			marker_id: e.markerId,
 			paper_id: seed.paper_id,
 			purpose: seed.purpose,
@@ -430,7 +430,7 @@ export async function seedFeedback(db: Db, markerId: string, paperId: string): P
 	if (!qualified) return null;
 	const rows = await db
 		.selectFrom('seed_judgement as j')
-		.innerJoin('seed as s', 's.id', 'j.seed_id')
+		.innerJoin('seed as s', 's.script_id', 'j.seed_script_id')
 		.innerJoin('script as sc', 'sc.id', 's.script_id')
 		.select(['sc.script_number', 'sc.paper_version_id', 'j.purpose', 'j.within', 'j.given_total', 'j.agreed_total', 'j.items', 's.rationale', 'j.judged_at'])
 		.where('j.marker_id', '=', markerId)
@@ -482,7 +482,7 @@ export async function listSeeds(db: Db, paperId: string) {
 		const judged = await db
 			.selectFrom('seed_judgement')
 			.select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.count<number>('id').filterWhere('within', '=', true).as('within')])
-			.where('seed_id', '=', r.id)
+			.where('seed_script_id', '=', r.scriptId)
 			.executeTakeFirst();
 		out.push({ ...r, agreedTotal: [...agreed.values()].reduce((s, m) => s + m, 0), judged: Number(judged?.n ?? 0), within: Number(judged?.within ?? 0) });
 	}
