@@ -4,6 +4,7 @@ import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
 import { decideCase, getCase } from '../../src/lib/server/marking/moderation.js';
 import { allocateScript } from '../../src/lib/server/marking/quality.js';
+import { scriptForMarker } from '../../src/lib/server/marking/script-view.js';
 import { liveMarkingGate, maybeAllocateSeed } from '../../src/lib/server/marking/routing.js';
 import {
 	createSeed,
@@ -88,7 +89,13 @@ describe('second marking routing', () => {
 		}
 		for (const [i, s] of scripts.entries()) {
 			if (i === scripts.length - 1) continue;
-			await finishScript(h.db, { scriptId: s.id, markerId: firstMarker(i).id, purpose: 'first', marks: marksTotalling(totals[i]!) });
+			await finishScript(h.db, {
+				scriptId: s.id,
+				markerId: firstMarker(i).id,
+				purpose: 'first',
+				marks: marksTotalling(totals[i]!),
+				comment: `FIRST-NOTE ${i}`
+			});
 			expect(await sm(s.id), 'nothing is selected before the paper is first-marked').toBeUndefined();
 		}
 		const last = scripts.length - 1;
@@ -109,6 +116,12 @@ describe('second marking routing', () => {
 			expect(second).toHaveLength(4);
 			expect(new Set(second.map((x) => x.marker_id)).size).toBe(1);
 			expect(second[0]!.marker_id).not.toBe(firstMarker(i).id);
+			// Blind: the second marker's view of the script carries nothing of the first marking.
+			const view = JSON.stringify(await scriptForMarker(h.db, second[0]!.marker_id, r.script_id));
+			expect(view).not.toContain('FIRST-NOTE');
+			expect(view).not.toContain(firstMarker(i).id);
+			expect(view).not.toContain(firstMarker(i).display_name);
+			expect(view).not.toMatch(/"mark":[1-9]/);
 		}
 
 		// Within tolerance: the pair agrees, the second mark stands.
@@ -201,6 +214,8 @@ describe('standardisation', () => {
 			open: false,
 			reason: expect.stringMatching(/not yet agreed the standardisation scripts/)
 		});
+		// Leads set the standard: their own moderation and marking are never held.
+		expect(await liveMarkingGate(h.db, lead.id, paperId)).toEqual({ open: true });
 
 		const agreed = { '1': '3', '2': '2', '3.a': '4', '3.b': '1' };
 		await expect(

@@ -67,6 +67,9 @@ export async function countSeeds(db: Db, paperId: string, purpose: SeedPurpose):
 
 /** The seam the queue asks before giving live work: open only to a qualified marker who is not stopped. */
 export async function gateFor(db: Db, markerId: string, paperId: string): Promise<{ open: boolean; reason?: string }> {
+	// Leads set the standard (they agree the seeds' marks): their moderation and marking are not held.
+	const lead = await db.selectFrom('membership').select('id').where('user_id', '=', markerId).where('role', '=', 'moderator').executeTakeFirst();
+	if (lead) return { open: true };
 	const settings = await paperSettings(db, paperId);
 	const s = await currentStanding(db, markerId, paperId);
 	if (s.standing === 'live') return { open: true };
