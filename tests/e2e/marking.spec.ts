@@ -201,4 +201,17 @@ describe('first marking', () => {
 		const data = await (await marker.request.get(`${scriptUrl}/__data.json?item=1`)).text();
 		for (const n of NAMES) expect(data).not.toContain(n);
 	});
+
+	it('a moderator reaches the same allocation page from Marking; a marker may not', async () => {
+		const moderator = await page();
+		await signInAs(moderator, 'moderator');
+		await moderator.getByRole('link', { name: 'Allocate scripts to markers' }).click();
+		await moderator.waitForURL('**/mark/allocate');
+		await expectAccessible(moderator);
+		await moderator.locator('tbody tr', { hasText: '8992-901-T' }).getByRole('link').click();
+		await moderator.waitForURL(/\/mark\/allocate\/[0-9a-f-]{36}$/);
+		await moderator.getByRole('heading', { name: 'Share unallocated scripts' }).waitFor();
+		await expectAccessible(moderator);
+		expect((await marker.goto('/mark/allocate'))?.status()).toBe(403);
+	});
 });
