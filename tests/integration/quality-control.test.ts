@@ -120,7 +120,9 @@ describe('second marking routing', () => {
 			const view = JSON.stringify(await scriptForMarker(h.db, second[0]!.marker_id, r.script_id));
 			expect(view).not.toContain('FIRST-NOTE');
 			expect(view).not.toContain(firstMarker(i).id);
-			expect(view).not.toContain(firstMarker(i).display_name);
+			const { display_name } = await h.db.selectFrom('app_user').select('display_name').where('id', '=', firstMarker(i).id).executeTakeFirstOrThrow();
+			expect(view).not.toContain(display_name);
+			expect(view).not.toContain(firstMarker(i).email);
 			expect(view).not.toMatch(/"mark":[1-9]/);
 		}
 
