@@ -43,7 +43,9 @@ function e2eBank(root: string): string {
 	cpSync('questions', dir, { recursive: true });
 	for (const [unitCode, duration] of [
 		['8992-901', 10],
-		['8992-902', 1]
+		['8992-902', 1],
+		// Quality control's spec: a paper of its own, so other specs' unmarked scripts never hold up its second marking.
+		['8992-903', 10]
 	] as const) {
 		const unit = { ...validUnit(), unit: unitCode, title: `Test unit ${unitCode}`, exam: { duration_minutes: duration, reading_minutes: 1 } };
 		const paper = {

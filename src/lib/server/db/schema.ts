@@ -1,6 +1,8 @@
 import type { AttemptState, PauseKind, SubmitReason } from '../../domain/attempt.js';
 import type { Grade, ResultCause, ResultStatus } from '../../domain/results.js';
 import type { AllocationPurpose, MarkAuthority, ScriptKind } from '../../domain/marking.js';
+import type { SecondMarkingReason } from '../../domain/second-marking.js';
+import type { SeedItemJudgement, SeedPurpose, Standing } from '../../domain/standardisation.js';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** Handwritten table types, one per migration-created table. */
@@ -288,6 +290,55 @@ export interface MarkTable {
 	created_at: Timestamp;
 }
 
+export type SecondMarkingState = 'not_selected' | 'awaiting_marker' | 'second_marking' | 'agreed' | 'referred' | 'resolved';
+
+export interface SecondMarkingTable {
+	script_id: string;
+	paper_version_id: string;
+	reason: SecondMarkingReason | null;
+	state: SecondMarkingState;
+	considered_at: Date;
+	first_total: number;
+	second_total: number | null;
+	second_marked_at: Date | null;
+	referred_at: Date | null;
+	resolved_at: Date | null;
+	resolved_by: string | null;
+}
+
+export interface SeedTable {
+	id: Generated<string>;
+	script_id: string;
+	paper_id: string;
+	purpose: SeedPurpose;
+	rationale: string;
+	created_by: string;
+	created_at: Timestamp;
+}
+
+export interface SeedJudgementTable {
+	id: Generated<number>;
+	seed_script_id: string;
+	marker_id: string;
+	paper_id: string;
+	purpose: SeedPurpose;
+	within: boolean;
+	given_total: number;
+	agreed_total: number;
+	items: Json<SeedItemJudgement[]>;
+	judged_at: Date;
+}
+
+export interface MarkerStandingTable {
+	id: Generated<number>;
+	marker_id: string;
+	paper_id: string;
+	standing: Standing;
+	reason: string;
+	decided_by: string | null;
+	created_at: Date;
+}
+
 export interface ResultTable {
 	id: Generated<number>;
 	attempt_id: string;
@@ -314,6 +365,10 @@ export interface SittingResultsTable {
 }
 
 export interface Database {
+	second_marking: SecondMarkingTable;
+	seed: SeedTable;
+	seed_judgement: SeedJudgementTable;
+	marker_standing: MarkerStandingTable;
 	result: ResultTable;
 	sitting_results: SittingResultsTable;
 	script: ScriptTable;

@@ -1,4 +1,8 @@
 import type { Db } from '../delivery/attempt-store.js';
+import { onModerated } from './moderation.js';
+import { onFirstMarked, onSecondMarked } from './second-marking.js';
+import { allocateLiveSeedIfDue, onSeedMarked } from './standardisation.js';
+import { gateFor } from './standing.js';
 
 /*
  * Where marking work goes next: the seams between first marking (allocation, the queue, the
@@ -13,8 +17,8 @@ export interface LiveMarkingGate {
 	reason?: string;
 }
 
-export async function liveMarkingGate(_db: Db, _markerId: string, _paperId: string): Promise<LiveMarkingGate> {
-	return { open: true };
+export async function liveMarkingGate(db: Db, markerId: string, paperId: string): Promise<LiveMarkingGate> {
+	return gateFor(db, markerId, paperId);
 }
 
 /**
@@ -23,14 +27,25 @@ export async function liveMarkingGate(_db: Db, _markerId: string, _paperId: stri
  * and routes from here; standardisation checks a seed against its agreed marks.
  */
 export async function onScriptMarked(
-	_tx: Db,
-	_event: { scriptId: string; purpose: 'first' | 'second' | 'moderation' | 'seed'; markerId: string; now: Date }
-): Promise<void> {}
+	tx: Db,
+	event: { scriptId: string; purpose: 'first' | 'second' | 'moderation' | 'seed'; markerId: string; now: Date }
+): Promise<void> {
+	switch (event.purpose) {
+		case 'first':
+			return onFirstMarked(tx, event);
+		case 'second':
+			return onSecondMarked(tx, event);
+		case 'moderation':
+			return onModerated(tx, event);
+		case 'seed':
+			return onSeedMarked(tx, event);
+	}
+}
 
 /**
  * Called by the marker's queue before it picks their next script: may hand the marker a seed
  * (unannounced, at the paper's seed rate). Returns the seed script's id when one was allocated.
  */
-export async function maybeAllocateSeed(_tx: Db, _event: { markerId: string; paperId: string; now: Date }): Promise<string | null> {
-	return null;
+export async function maybeAllocateSeed(tx: Db, event: { markerId: string; paperId: string; now: Date }): Promise<string | null> {
+	return allocateLiveSeedIfDue(tx, event);
 }

@@ -1,0 +1,8 @@
+import type { LayoutServerLoad } from './$types';
+import { requireRole } from '$lib/server/http/auth';
+
+/** Lead markers' pages (moderation, seeds, markers): moderators only. Each action checks again. */
+export const load: LayoutServerLoad = (event) => {
+	requireRole(event, ['moderator']);
+	return {};
+};

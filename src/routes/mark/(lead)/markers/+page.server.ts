@@ -1,0 +1,9 @@
+import type { PageServerLoad } from './$types';
+import { orError } from '$lib/server/http/responses';
+import { markerPerformance } from '$lib/server/marking/performance';
+import { choosePaper } from '$lib/server/marking/quality';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+	const { papers, paper } = await orError(choosePaper(locals.db, url.searchParams.get('paper')));
+	return { papers, paper, markers: paper ? await markerPerformance(locals.db, paper.id) : [] };
+};

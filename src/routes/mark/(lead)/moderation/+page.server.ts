@@ -1,0 +1,10 @@
+import type { PageServerLoad } from './$types';
+import { listCases } from '$lib/server/marking/moderation';
+
+export const load: PageServerLoad = async ({ locals }) => ({
+	cases: (await listCases(locals.db)).map((c) => ({
+		...c,
+		referredAt: c.referredAt?.toISOString() ?? null,
+		resolvedAt: c.resolvedAt?.toISOString() ?? null
+	}))
+});
