@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';
+import { paperIdOf, qualifyMarker } from '../helpers/quality-fixture.js';
 import { makeScripts } from '../helpers/marking-fixture.js';
 import { allocateScripts, allocationView, markingOverview, reallocateScript, withdrawUnstarted } from '../../src/lib/server/marking/allocation.js';
 import { recordMark } from '../../src/lib/server/marking/marks.js';
@@ -182,6 +183,7 @@ describe('marks', () => {
 	it('records marks judged by the grid, appends every save, completes the script once every item has a mark', async () => {
 		const f = await freshScripts(1);
 		const m = await makeStaff(h.db, 'marker');
+		await qualifyMarker(h.db, m.id, await paperIdOf(h.db, f.paperVersionId));
 		await allocateScripts(h.db, admin, { paper_version_id: f.paperVersionId, marker_ids: [m.id] });
 		const s = f.scripts[0]!;
 		const byKey = new Map((await activeAllocations(s.id)).map((x) => [x.item_key, x.id]));
@@ -230,6 +232,7 @@ describe('marks', () => {
 	it('refuses a mark above the grid, below zero, out of its level or with a bad comment, with a reason, writing nothing', async () => {
 		const f = await freshScripts(1);
 		const m = await makeStaff(h.db, 'marker');
+		await qualifyMarker(h.db, m.id, await paperIdOf(h.db, f.paperVersionId));
 		await allocateScripts(h.db, admin, { paper_version_id: f.paperVersionId, marker_ids: [m.id] });
 		const byKey = new Map((await activeAllocations(f.scripts[0]!.id)).map((x) => [x.item_key, x.id]));
 		const count = async () => (await h.db.selectFrom('mark').select('id').execute()).length;
@@ -254,6 +257,7 @@ describe('marks', () => {
 	it('a blank item is not attempted, shows no answer, and may be marked 0', async () => {
 		const f = await freshScripts(1, [0]);
 		const m = await makeStaff(h.db, 'marker');
+		await qualifyMarker(h.db, m.id, await paperIdOf(h.db, f.paperVersionId));
 		await allocateScripts(h.db, admin, { paper_version_id: f.paperVersionId, marker_ids: [m.id] });
 		const view = await scriptForMarker(h.db, m.id, f.scripts[0]!.id);
 		expect(view.items.map((i) => [i.key, i.answer, i.attempted])).toEqual(ALL.map((k) => [k, null, false]));
@@ -290,6 +294,7 @@ describe('marks', () => {
 	it('"Start marking" opens the oldest script with unmarked work', async () => {
 		const f = await freshScripts(2);
 		const m = await makeStaff(h.db, 'marker');
+		await qualifyMarker(h.db, m.id, await paperIdOf(h.db, f.paperVersionId));
 		await allocateScripts(h.db, admin, { paper_version_id: f.paperVersionId, marker_ids: [m.id] });
 		const [q] = await markerQueue(h.db, m.id);
 		const first = await nextScript(h.db, { markerId: m.id, paperId: q!.paperId });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { fakeEvent, outcome, type FakeRequest } from '../helpers/fake-event.js';
 import { makeStaff } from '../helpers/fixtures.js';
+import { paperIdOf, qualifyMarker } from '../helpers/quality-fixture.js';
 import { makeScripts } from '../helpers/marking-fixture.js';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.js';
 import type { StaffRole } from '../../src/lib/domain/roles.js';
@@ -51,6 +52,7 @@ describe('marking routes', () => {
 	it('nothing a marker or moderator loads or is answered identifies the candidate, the centre, the room or the attempt', async () => {
 		const f = await makeScripts(h.db, [{ '1': 'Members of the public', '3.a': 'Trust' }, {}]);
 		const [moderator, marker] = [await user('moderator'), await user('marker')];
+		await qualifyMarker(h.db, marker.id, await paperIdOf(h.db, f.paperVersionId));
 		const seen: string[] = [];
 		const call = async <T>(run: () => T | Promise<T>) => {
 			const o = await outcome(run);

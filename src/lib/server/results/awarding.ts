@@ -41,6 +41,11 @@ export async function sittingsForAwarding(db: Db, paperVersionId: string) {
 
 /** Approves every computed result of the paper version and locks its boundaries. Refused while a sitting's results are not computed. */
 export async function approveResults(db: Kysely<Database>, actor: Actor, paperVersionId: string, now = new Date()): Promise<number> {
+	// Marks given since the results were computed (a second marker's, a moderator's) are taken in
+	// first; this refuses, saying why, while any of them is still open.
+	for (const s of await sittingsForAwarding(db, paperVersionId)) {
+		if (s.computed_at && !s.approved_at) await computeSittingResults(db, actor, s.id, 'computed', now);
+	}
 	return db.transaction().execute(async (tx) => {
 		const v = await lockVersion(tx, paperVersionId);
 		const sittings = await sittingsForAwarding(tx, paperVersionId);

@@ -78,7 +78,7 @@ async function sittingScripts(db: Db, sittingId: string): Promise<ScriptMarks[]>
 		.execute();
 	const scriptIds = attempts.map((a) => a.scriptId).filter((id): id is string => id !== null);
 	const attemptIds = attempts.map((a) => a.attemptId);
-	const [marks, answers, open] = await Promise.all([
+	const [marks, answers, open, secondMarking, firstAllocated] = await Promise.all([
 		scriptIds.length
 			? db.selectFrom('mark').select(['id', 'script_id', 'item_key', 'authority', 'mark', 'fk']).where('script_id', 'in', scriptIds).execute()
 			: Promise.resolve([]),
@@ -94,8 +94,21 @@ async function sittingScripts(db: Db, sittingId: string): Promise<ScriptMarks[]>
 					.where('withdrawn_at', 'is', null)
 					.where('completed_at', 'is', null)
 					.execute()
+			: Promise.resolve([]),
+		scriptIds.length ? db.selectFrom('second_marking').select(['script_id', 'state']).where('script_id', 'in', scriptIds).execute() : Promise.resolve([]),
+		scriptIds.length
+			? db
+					.selectFrom('allocation')
+					.select('script_id')
+					.distinct()
+					.where('script_id', 'in', scriptIds)
+					.where('purpose', '=', 'first')
+					.where('withdrawn_at', 'is', null)
+					.execute()
 			: Promise.resolve([])
 	]);
+	const secondState = new Map(secondMarking.map((r) => [r.script_id, r.state]));
+	const allocated = new Set(firstAllocated.map((r) => r.script_id));
 	return attempts.map((a) => {
 		const own = marks
 			.filter((m) => m.script_id === a.scriptId)
@@ -106,9 +119,21 @@ async function sittingScripts(db: Db, sittingId: string): Promise<ScriptMarks[]>
 			scriptId: a.scriptId,
 			finals: finalMarks(own),
 			answers: new Map(answers.filter((r) => r.attempt_id === a.attemptId).map((r) => [r.item_key, r.text])),
-			openChecks: open.filter((o) => o.script_id === a.scriptId).length
+			openChecks:
+				open.filter((o) => o.script_id === a.scriptId).length +
+				(a.scriptId && secondMarkingOpen(allocated.has(a.scriptId), secondState.get(a.scriptId)) ? 1 : 0)
 		};
 	});
+}
+
+/**
+ * Second marking still to come for a script: chosen and not yet settled, or first-marked through
+ * allocation but not yet considered (selection runs once the paper version's first marking is
+ * complete, so a sitting's results wait for it: a second or moderator mark may still change them).
+ */
+function secondMarkingOpen(firstAllocated: boolean, state: string | undefined): boolean {
+	if (state === undefined) return firstAllocated;
+	return state === 'awaiting_marker' || state === 'second_marking' || state === 'referred';
 }
 
 function progressOf(s: SittingForResults, scripts: readonly ScriptMarks[]): MarkingProgress {
