@@ -10,6 +10,7 @@ import * as attemptVoidedFrom from './2026_11_28_0020_attempt_voided_from.js';
 import * as sittingCancelled from './2026_11_28_0021_sitting_cancelled.js';
 import * as passwordTokens from './2026_11_28_0030_password_tokens.js';
 import * as candidateWithdrawn from './2026_11_28_0031_candidate_withdrawn.js';
+import * as sessionMoved from './2026_11_29_0010_session_moved.js';
 
 /**
  * Every migration, by name, in the order they run. Listed statically (not read from the folder) so
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_11_28_0020_attempt_voided_from': attemptVoidedFrom,
 	'2026_11_28_0021_sitting_cancelled': sittingCancelled,
 	'2026_11_28_0030_password_tokens': passwordTokens,
-	'2026_11_28_0031_candidate_withdrawn': candidateWithdrawn
+	'2026_11_28_0031_candidate_withdrawn': candidateWithdrawn,
+	'2026_11_29_0010_session_moved': sessionMoved
 };

@@ -86,7 +86,7 @@ function fakeEvent<E = RequestEvent>(r: FakeRequest): E {
 		params: r.params ?? {},
 		route: { id: r.routeId ?? null },
 		request: r.request ?? new Request(url, { method, body, headers: r.headers }),
-		locals: { db, user: r.user ?? null, session: null, candidate: null },
+		locals: { db, user: r.user ?? null, session: null, candidate: null, candidateSignedOut: null },
 		cookies,
 		getClientAddress: () => '192.0.2.1',
 		isDataRequest: r.isDataRequest ?? false,
