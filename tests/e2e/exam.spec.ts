@@ -174,7 +174,7 @@ describe('a whole sitting, from booking to submit', () => {
 		expect(after).toBeLessThanOrEqual(before);
 		expect(after).toBeGreaterThan(before - 60);
 		// The old computer learns it no longer holds the exam, and the exam gives way to a message.
-		await waitText(candA.getByRole('status'), 'This computer is no longer signed in to your exam', 10_000);
+		await waitText(candA.getByRole('status'), 'Your exam has moved to another computer.', 10_000);
 		await candA.getByRole('heading', { name: 'This exam has moved to another computer.' }).waitFor({ timeout: 5000 });
 		expect(await candA.locator('textarea').count()).toBe(0);
 		await expectAccessible(moved);

@@ -210,7 +210,7 @@ describe('changing who is in a sitting and who invigilates it', () => {
 			.check();
 		await admin.getByRole('button', { name: 'Add to this sitting' }).click();
 		await waitText(admin.getByRole('status'), 'Added 1 candidate.');
-		expect(await names()).toEqual(['Zoe Sitwell', 'Ben Okafor']);
+		expect(await names()).toEqual(['Ben Okafor', 'Zoe Sitwell']);
 		await expectAccessible(admin);
 
 		await admin.getByRole('button', { name: /Remove 0901 Zoe Sitwell/ }).click();

@@ -207,12 +207,12 @@ export class Autosave {
 	}
 }
 
-/** What a computer that is no longer signed in to the exam tells the candidate. */
 /** Why a 401 came, from its body: 'moved' only when the server says so; anything else is an ended session. */
 export function signedOutWhy(body: Partial<ApiErrorBody>): SignedOut {
 	return body.signedOut === 'moved' ? 'moved' : 'ended';
 }
 
+/** What a computer that is no longer signed in to the exam tells the candidate. */
 export function signedOutText(pending: number, why: SignedOut): string {
 	const kept = pending > 0 ? ` ${pending} answer${pending === 1 ? '' : 's'} not yet saved ${pending === 1 ? 'is' : 'are'} kept on this computer.` : '';
 	const what = why === 'moved' ? 'Your exam has moved to another computer.' : 'Your session has ended.';
