@@ -11,6 +11,8 @@ declare global {
 			session: Session | null;
 			/** A candidate signed in to one attempt (separate cookie from staff sessions). */
 			candidate: CandidateSession | null;
+			/** Why the request's candidate cookie signs nothing in ('moved' or 'ended'); null when there is no such cookie, or it is live. */
+			candidateSignedOut: import('$lib/exam-api').SignedOut | null;
 		}
 		interface Error {
 			message: string;

@@ -7,7 +7,7 @@ import { judgeRequestOrigin } from '$lib/domain/request-origin';
 import { logger } from '$lib/server/log';
 import { apiError } from '$lib/server/http/responses';
 import { hasControlCharacter, isUuid } from '$lib/server/validation';
-import { CANDIDATE_COOKIE, validateCandidateToken } from '$lib/server/delivery/candidate-session';
+import { CANDIDATE_COOKIE, checkCandidateToken } from '$lib/server/delivery/candidate-session';
 import { sweepDeadlines } from '$lib/server/delivery/clock';
 import { createReadyScripts } from '$lib/server/marking/scripts';
 import { computeFinishedSittings } from '$lib/server/results/compute';
@@ -112,6 +112,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	event.locals.session = null;
 	event.locals.candidate = null;
+	event.locals.candidateSignedOut = null;
 
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
@@ -127,8 +128,12 @@ export const handle: Handle = async ({ event, resolve }) => {
 
 	const candidateToken = event.cookies.get(CANDIDATE_COOKIE);
 	if (candidateToken && !checksOwnCandidateSession(event)) {
-		event.locals.candidate = await validateCandidateToken(db, candidateToken);
-		if (!event.locals.candidate) event.cookies.delete(CANDIDATE_COOKIE, { path: '/' });
+		const checked = await checkCandidateToken(db, candidateToken);
+		if (checked.ok) event.locals.candidate = checked.session;
+		else {
+			event.locals.candidateSignedOut = checked.signedOut;
+			event.cookies.delete(CANDIDATE_COOKIE, { path: '/' });
+		}
 	}
 
 	// Every request to a staff area is checked here, whatever the layouts do (see accessNeededFor).

@@ -44,9 +44,16 @@ export interface SubmitResult {
 	reference: string;
 }
 
-/** Every refusal: the reason, the attempt's state where it matters, and the server's time. */
+/**
+ * Why a 401 came: `moved`, the exam was taken over by another computer (the invigilator allowed a
+ * move); `ended`, this computer's session ended (expired, signed out, or never signed in).
+ */
+export type SignedOut = 'moved' | 'ended';
+
+/** Every refusal: the reason, the attempt's state where it matters, why a 401 came, and the server's time. */
 export interface ApiErrorBody {
 	error: string;
 	state?: AttemptState;
+	signedOut?: SignedOut;
 	serverNow: string;
 }

@@ -100,11 +100,21 @@ describe('staff accounts', () => {
 		await admin.getByRole('button', { name: 'Save changes' }).click();
 		await expect(admin.getByRole('status').textContent()).resolves.toContain('Changes saved');
 		await expect(admin.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Samira Moderator');
-		// A centre role with no centre is an inline error.
+		// A second role: moderator and marker; a centre role with no centre is an inline error.
+		await admin.getByLabel('Role', { exact: true }).selectOption('marker');
+		await admin.getByRole('button', { name: 'Add role' }).click();
+		await expect(admin.getByRole('status').textContent()).resolves.toContain('Role added');
+		const roles = admin.getByRole('table', { name: 'Roles of this account' });
+		await expect(roles.locator('tbody td:first-child').allTextContents()).resolves.toEqual(['Moderator', 'Marker']);
 		await admin.getByLabel('Role', { exact: true }).selectOption('invigilator');
-		await admin.getByRole('button', { name: 'Save changes' }).click();
+		await admin.getByRole('button', { name: 'Add role' }).click();
 		await expect(admin.getByRole('alert').textContent()).resolves.toContain('Choose the centre for this role');
 		await expectAccessible(admin);
+		await admin.getByRole('button', { name: 'Remove Marker' }).click();
+		await expect(admin.getByRole('status').textContent()).resolves.toContain('Role removed');
+		await expect(roles.locator('tbody td:first-child').allTextContents()).resolves.toEqual(['Moderator']);
+		// The last role has no remove button: an account keeps one.
+		expect(await roles.getByRole('button').count()).toBe(0);
 
 		// Reset: the old password and the session stop working; the new link works.
 		await admin.getByRole('button', { name: 'Reset password' }).click();

@@ -72,3 +72,34 @@ export function bookingTime(minutes = 0): string {
 	const p = (n: number) => String(n).padStart(2, '0');
 	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
+
+/**
+ * Books a sitting as the centre administrator on `admin` (signed in, on a centre page): the paper,
+ * now (or `minutesAhead`), the room,
+ * Indra Invigilator (the demo centre's) and the candidates whose labels match. Waits for the
+ * sitting's page and returns its keycode and id.
+ */
+export async function bookSitting(
+	admin: Page,
+	o: { paper: string; room: string; candidates: RegExp[]; minutesAhead?: number }
+): Promise<{ keycode: string; sittingId: string }> {
+	await admin.getByRole('link', { name: 'Sittings' }).first().click();
+	await admin.getByLabel('Paper').selectOption(o.paper);
+	await admin.getByLabel('Date and time').fill(bookingTime(o.minutesAhead ?? 0));
+	await admin.getByLabel('Room').fill(o.room);
+	await admin.getByLabel(/Indra Invigilator/).check();
+	for (const c of o.candidates) await admin.getByLabel(c).check();
+	await admin.getByRole('button', { name: 'Book sitting' }).click();
+	await admin.waitForURL(/\/sittings\/[0-9a-f-]{36}$/);
+	return { keycode: (await admin.locator('.reference').textContent())!.trim(), sittingId: admin.url().split('/').pop()! };
+}
+
+/** Signs a candidate of the demo centre (900001) in with their number and the keycode, and waits for the exam page. */
+export async function candidateSignIn(page: Page, candidateNumber: string, keycode: string): Promise<void> {
+	await page.goto('/candidate/signin');
+	await page.getByLabel('Centre number').fill('900001');
+	await page.getByLabel('Candidate number').fill(candidateNumber);
+	await page.getByLabel('Keycode').fill(keycode);
+	await page.getByRole('button', { name: 'Start' }).click();
+	await page.waitForURL('**/candidate/exam');
+}

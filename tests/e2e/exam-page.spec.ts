@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookingTime, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { bookSitting, candidateSignIn, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * The candidate's exam page as a new user finds it, in real Chromium: the navigator, reflow at
@@ -14,6 +14,8 @@ const contexts: BrowserContext[] = [];
 let admin: Page;
 let invigilator: Page;
 let cand: Page;
+/** The computer the exam moved to (the move test). */
+let moved: Page;
 let keycode = '';
 let consoleUrl = '';
 
@@ -25,15 +27,6 @@ async function page(): Promise<Page> {
 
 const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
 const row = (name: string) => invigilator.locator('tbody tr', { hasText: name });
-
-async function candidateSignIn(p: Page) {
-	await p.goto('/candidate/signin');
-	await p.getByLabel('Centre number').fill('900001');
-	await p.getByLabel('Candidate number').fill('3001');
-	await p.getByLabel('Keycode').fill(keycode);
-	await p.getByRole('button', { name: 'Start' }).click();
-	await p.waitForURL('**/candidate/exam');
-}
 
 /** Sets a display mode by its buttons: text size 'normal' | 'large' | 'larger', and high contrast on or off. */
 async function display(p: Page, size: 'normal' | 'large' | 'larger', high: boolean) {
@@ -109,18 +102,11 @@ describe("the candidate's exam page", () => {
 		await admin.getByLabel('Last name').fill('Wilde');
 		await admin.getByRole('button', { name: 'Register candidate' }).click();
 		await expect(admin.getByRole('status').first().textContent()).resolves.toContain('3001 Farah Wilde');
-		await admin.getByRole('link', { name: 'Sittings' }).first().click();
-		await admin.getByLabel('Paper').selectOption('8992-901-T');
-		await admin.getByLabel('Date and time').fill(bookingTime());
-		await admin.getByLabel('Room').fill('Room 7');
-		await admin.getByLabel(/Indra Invigilator/).check();
-		await admin.getByLabel(/3001 Farah Wilde/).check();
-		await admin.getByRole('button', { name: 'Book sitting' }).click();
-		await admin.waitForURL(/\/sittings\/[0-9a-f-]{36}$/);
-		keycode = (await admin.locator('.reference').textContent())!.trim();
-		consoleUrl = `/invigilate/${admin.url().split('/').pop()}`;
+		const booked = await bookSitting(admin, { paper: '8992-901-T', room: 'Room 7', candidates: [/3001 Farah Wilde/] });
+		keycode = booked.keycode;
+		consoleUrl = `/invigilate/${booked.sittingId}`;
 
-		await candidateSignIn(cand);
+		await candidateSignIn(cand, '3001', keycode);
 		await invigilator.goto(consoleUrl);
 		await invigilator.getByRole('button', { name: 'Mark everyone present' }).click();
 		await waitText(row('Farah Wilde'), '(present)');
@@ -298,8 +284,8 @@ describe("the candidate's exam page", () => {
 		await form.getByLabel('Reason').fill('Screen failed');
 		await form.getByRole('button', { name: 'Allow move to another computer' }).click();
 		await waitText(row('Farah Wilde'), 'may move computer');
-		const moved = await page();
-		await candidateSignIn(moved);
+		moved = await page();
+		await candidateSignIn(moved, '3001', keycode);
 		await moved.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 10_000 });
 		expect(await moved.getByLabel('Answer to question 1', { exact: true }).inputValue()).toBe('Internal and external customers.');
 
@@ -323,6 +309,26 @@ describe("the candidate's exam page", () => {
 		await expectAccessible(cand);
 		// The new computer carries on, with its clock.
 		await waitText(moved.getByRole('timer'), 'Time left');
+		await expectAccessible(moved);
+	});
+
+	it('a session that simply ends (here: signed out) says so, not "moved", and keeps the unsent answer in the outbox', async () => {
+		await moved.context().setOffline(true);
+		await moved.getByLabel('Answer to question 3(a)', { exact: true }).fill('Listen, then apologise.');
+		await waitText(moved.getByRole('status'), 'Offline – 1 answer kept on this computer', 20_000);
+		await moved.context().clearCookies();
+		await moved.context().setOffline(false);
+		await moved.getByRole('heading', { name: 'Your session has ended.' }).waitFor({ timeout: 20_000 });
+		const main = (await moved.locator('main').innerText()).replace(/\s+/g, ' ');
+		expect(main).toContain('Please ask your invigilator, then sign in again to carry on with your exam.');
+		expect(main).toContain('1 answer typed here had not reached the exam when the session ended. It is kept in this browser');
+		expect(main).not.toContain('moved to another computer');
+		expect(await moved.getByRole('link', { name: 'sign in again' }).getAttribute('href')).toBe('/candidate/signin');
+		const outbox = await moved.evaluate(() => {
+			const key = Object.keys(localStorage).find((k) => k.startsWith('exam-outbox:'))!;
+			return JSON.parse(localStorage.getItem(key)!) as Record<string, { text: string }>;
+		});
+		expect(outbox['3.a']?.text).toBe('Listen, then apologise.');
 		await expectAccessible(moved);
 	});
 });

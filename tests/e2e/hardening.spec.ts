@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { bookingTime, e2e, launchBrowser, newContext, signInAs } from './browser.js';
+import { bookSitting, candidateSignIn, e2e, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * Security hardening over real HTTP in real Chromium: the Content-Security-Policy and the other
@@ -84,18 +84,6 @@ async function visit(page: Page, path: string, status = 200): Promise<void> {
 	expect(styles, path).toEqual({ wrapper: 'contents', announcer: 'absolute' });
 }
 
-async function bookSitting(): Promise<{ keycode: string; sittingId: string }> {
-	await admin.goto(`${centreHome}/sittings`);
-	await admin.getByLabel('Paper').selectOption('8992-901-T');
-	await admin.getByLabel('Date and time').fill(bookingTime());
-	await admin.getByLabel('Room').fill('Room 9');
-	await admin.getByLabel(/Indra Invigilator/).check();
-	await admin.getByLabel(/0005 Ewa Nowak/).check();
-	await admin.getByRole('button', { name: 'Book sitting' }).click();
-	await admin.waitForURL(/\/sittings\/[0-9a-f-]{36}$/);
-	return { keycode: (await admin.locator('.reference').textContent())!.trim(), sittingId: admin.url().split('/').pop()! };
-}
-
 beforeAll(async () => {
 	browser = await launchBrowser();
 	admin = await watchedPage();
@@ -156,16 +144,13 @@ describe('a sitting under the policy, and cross-origin requests', () => {
 	let sittingId = '';
 
 	it('the exam page (rendered in the browser) and the invigilator console work with no violation', async () => {
-		const booked = await bookSitting();
+		await admin.goto(centreHome);
+		const booked = await bookSitting(admin, { paper: '8992-901-T', room: 'Room 9', candidates: [/0005 Ewa Nowak/] });
 		sittingId = booked.sittingId;
 		await visit(admin, `${centreHome}/sittings/${sittingId}`);
 		candidate = await watchedPage();
 		await visit(candidate, '/candidate/signin');
-		await candidate.getByLabel('Centre number').fill('900001');
-		await candidate.getByLabel('Candidate number').fill('0005');
-		await candidate.getByLabel('Keycode').fill(booked.keycode);
-		await candidate.getByRole('button', { name: 'Start' }).click();
-		await candidate.waitForURL('**/candidate/exam');
+		await candidateSignIn(candidate, '0005', booked.keycode);
 		await candidate.waitForFunction(() => document.getElementById('svelte-announcer') !== null, null, { timeout: 10_000 });
 		// Rendered in the browser (ssr = false), yet its boot script is inline: it carries the nonce.
 		const shell = await candidate.request.get('/candidate/exam', { headers: { accept: 'text/html' } });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookingTime, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { bookingTime, bookSitting, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * A sitting through its life at the centre: booked (never in the past), listed on the centre's
@@ -163,15 +163,8 @@ describe("the invigilator's console, before and after the start", () => {
 
 describe('moving and cancelling a sitting before the start', () => {
 	it('moves it to another time and room (never the past); cancels it with a reason, after which its keycode signs no one in', async () => {
-		await admin.goto(`${centreHome}/sittings`);
-		await admin.getByLabel('Paper').selectOption('8992-901-T');
-		await admin.getByLabel('Date and time').fill(bookingTime(2 * 24 * 60));
-		await admin.getByLabel('Room').fill('Room 902');
-		await admin.getByLabel(/Indra Invigilator/).check();
-		await admin.getByLabel(/0901 Zoe Sitwell/).check();
-		await admin.getByRole('button', { name: 'Book sitting' }).click();
-		await admin.waitForURL(/\/sittings\/[0-9a-f-]{36}$/);
-		const code = (await admin.locator('.reference').textContent())!.trim();
+		await admin.goto(centreHome);
+		const { keycode: code } = await bookSitting(admin, { paper: '8992-901-T', room: 'Room 902', candidates: [/0901 Zoe Sitwell/], minutesAhead: 2 * 24 * 60 });
 		expect(await admin.locator('dl.facts').textContent()).toContain('Indra Invigilator');
 
 		await admin.getByLabel('New date and time').fill('2020-01-06T09:00');
@@ -201,5 +194,37 @@ describe('moving and cancelling a sitting before the start', () => {
 		await cand.getByRole('button', { name: 'Start' }).click();
 		await cand.getByRole('alert').waitFor();
 		expect(new URL(cand.url()).pathname).toBe('/candidate/signin');
+	});
+});
+
+describe('changing who is in a sitting and who invigilates it', () => {
+	it('adds a candidate and removes one before the start; keeps at least one invigilator; every change said and audited', async () => {
+		await admin.goto(centreHome);
+		await bookSitting(admin, { paper: '8992-901-T', room: 'Room 904', candidates: [/0901 Zoe Sitwell/], minutesAhead: 2 * 24 * 60 });
+		const names = () => admin.locator('table').first().locator('tbody tr td:nth-child(2)').allTextContents();
+		expect(await names()).toEqual(['Zoe Sitwell']);
+
+		await admin
+			.getByRole('group', { name: /not in this sitting/ })
+			.getByLabel(/0002 Ben Okafor/)
+			.check();
+		await admin.getByRole('button', { name: 'Add to this sitting' }).click();
+		await waitText(admin.getByRole('status'), 'Added 1 candidate.');
+		expect(await names()).toEqual(['Ben Okafor', 'Zoe Sitwell']);
+		await expectAccessible(admin);
+
+		await admin.getByRole('button', { name: /Remove 0901 Zoe Sitwell/ }).click();
+		await waitText(admin.getByRole('status'), 'Removed candidate 0901.');
+		expect(await names()).toEqual(['Ben Okafor']);
+
+		// No invigilator ticked: refused on the form, nothing changes.
+		await admin
+			.getByRole('group', { name: /Who invigilates/ })
+			.getByLabel(/Indra Invigilator/)
+			.uncheck();
+		await admin.getByRole('button', { name: 'Save invigilators' }).click();
+		await waitText(admin.getByRole('alert'), 'Choose at least one invigilator');
+		expect(await admin.locator('dl.facts').textContent()).toContain('Indra Invigilator');
+		await expectAccessible(admin);
 	});
 });

@@ -49,7 +49,7 @@ export function fakeEvent<E = RequestEvent>(db: Kysely<Database>, r: FakeRequest
 		params: r.params ?? {},
 		route: { id: r.routeId ?? null },
 		request: r.request ?? new Request(url, { method, body, headers }),
-		locals: { db, user: r.user ?? null, session: null, candidate: null },
+		locals: { db, user: r.user ?? null, session: null, candidate: null, candidateSignedOut: null },
 		cookies,
 		getClientAddress: () => '192.0.2.1',
 		isDataRequest: r.isDataRequest ?? false,

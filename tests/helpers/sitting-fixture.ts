@@ -5,11 +5,15 @@ import { loadBank } from '../../src/lib/server/bank/load.js';
 import { registerCandidate } from '../../src/lib/server/centres/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { markAttendance, startSitting } from '../../src/lib/server/delivery/invigilation.js';
 import { writeBank } from './bank-fixture.js';
 import { makeCentre, makeStaff } from './fixtures.js';
 
 /** A centre with an invigilator, `n` candidates and a sitting of the fixture paper (60 + 5 minutes, items 1, 2, 3.a, 3.b). */
-export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: { extra_time_percent?: string }[] = []) {
+/** A candidate's access arrangements as the register takes them (e.g. `{ rest_breaks: 'yes' }`). */
+export type Arrangements = { extra_time_percent?: string; rest_breaks?: string };
+
+export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: Arrangements[] = []) {
 	const bankRoot = writeBank();
 	await importBank(db, loadBank(bankRoot), SYSTEM_ACTOR);
 	const centre = await makeCentre(db);
@@ -36,4 +40,16 @@ export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: { e
 	const attempts = await db.selectFrom('attempt').selectAll().where('sitting_id', '=', sitting.id).execute();
 	const attemptOf = (candidateId: string) => attempts.find((a) => a.candidate_id === candidateId)!.id;
 	return { centre, invigilator, candidates, sitting, ctx: { actor, centreId: centre.id }, attemptOf };
+}
+
+/**
+ * A sitting of `n` candidates, everyone marked present and the sitting started at `t0` (now):
+ * reading until t0 + 5 min, then answering; `answering` is t0 + 6 min.
+ */
+export async function startedSitting(db: Kysely<Database>, n = 2, arrangements: Arrangements[] = []) {
+	const f = await makeSitting(db, n, arrangements);
+	const t0 = new Date();
+	for (const c of f.candidates) await markAttendance(db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
+	await startSitting(db, { ...f.ctx, now: t0 }, f.sitting.id);
+	return { ...f, t0, answering: new Date(t0.getTime() + 6 * 60_000) };
 }

@@ -5,7 +5,15 @@ import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-i
 import { validateSessionToken } from '../../src/lib/server/auth/sessions.js';
 import { changeOwnPassword, WRONG_CURRENT_PASSWORD } from '../../src/lib/server/auth/account.js';
 import { findUsablePasswordToken, LINK_NOT_VALID, PASSWORD_LINK_HOURS, setPasswordWithToken } from '../../src/lib/server/auth/password-tokens.js';
-import { getStaffAccount, inviteStaffAccount, resetStaffPassword, setStaffDisabled, updateStaffAccount } from '../../src/lib/server/centres/staff.js';
+import {
+	addStaffRole,
+	getStaffAccount,
+	inviteStaffAccount,
+	removeStaffRole,
+	resetStaffPassword,
+	setStaffDisabled,
+	updateStaffAccount
+} from '../../src/lib/server/centres/staff.js';
 import { hashSecret } from '../../src/lib/server/auth/tokens.js';
 import { ValidationError } from '../../src/lib/server/errors.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
@@ -119,21 +127,60 @@ describe('resetting a password', () => {
 });
 
 describe('editing and disabling an account', () => {
-	it('changes name, role and centre, audited with before and after', async () => {
-		const [a, b] = [await makeCentre(h.db), await makeCentre(h.db)];
-		const staff = await makeStaff(h.db, 'invigilator', a.id);
-		await updateStaffAccount(h.db, admin, staff.id, { display_name: 'Renamed Person', role: 'centre_admin', centre_id: b.id });
+	it('renames, audited with before and after (the same name writes nothing)', async () => {
+		const staff = await makeStaff(h.db, 'marker');
+		await updateStaffAccount(h.db, admin, staff.id, { display_name: 'Renamed Person' });
+		await updateStaffAccount(h.db, admin, staff.id, { display_name: 'Renamed Person' });
+		expect((await getStaffAccount(h.db, staff.id)).display_name).toBe('Renamed Person');
+		expect((await auditOf(staff.id)).filter((x) => x.action === 'user.update').map((x) => x.details)).toEqual([
+			{ before: { display_name: expect.any(String) }, after: { display_name: 'Renamed Person' } }
+		]);
+	});
+
+	it('gives an account several roles (marker and moderator; invigilator and centre administrator at a centre), each audited; the grants follow at once', async () => {
+		const a = await makeCentre(h.db);
+		const staff = await makeStaff(h.db, 'marker');
+		await addStaffRole(h.db, admin, staff.id, { role: 'moderator' });
+		await addStaffRole(h.db, admin, staff.id, { role: 'invigilator', centre_id: a.id });
+		await addStaffRole(h.db, admin, staff.id, { role: 'centre_admin', centre_id: a.id });
 		const acc = await getStaffAccount(h.db, staff.id);
-		expect([acc.display_name, acc.role, acc.centre_id]).toEqual(['Renamed Person', 'centre_admin', b.id]);
-		const entry = (await auditOf(staff.id)).find((x) => x.action === 'user.update')!;
-		expect(entry.details).toEqual({
-			before: { display_name: expect.any(String), roles: [{ role: 'invigilator', centre_id: a.id }] },
-			after: { display_name: 'Renamed Person', roles: [{ role: 'centre_admin', centre_id: b.id }] }
+		expect(acc.roles.map((g) => [g.role, g.centre_id])).toEqual([
+			['centre_admin', a.id],
+			['invigilator', a.id],
+			['moderator', null],
+			['marker', null]
+		]);
+		const s = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.3.1.1' });
+		expect((await validateSessionToken(h.db, s.token))!.user.grants.map((g) => g.role).sort()).toEqual(['centre_admin', 'invigilator', 'marker', 'moderator']);
+		const adds = (await auditOf(staff.id)).filter((x) => x.action === 'user.add_role');
+		expect(adds).toHaveLength(3);
+		expect(adds[0]!.details).toEqual({
+			before: { roles: [{ role: 'marker', centre_id: null }] },
+			after: {
+				roles: [
+					{ role: 'marker', centre_id: null },
+					{ role: 'moderator', centre_id: null }
+				]
+			}
 		});
-		// A centre role needs a centre; a cross-centre role keeps none.
-		await expect(updateStaffAccount(h.db, admin, staff.id, { display_name: 'X', role: 'invigilator', centre_id: '' })).rejects.toBeInstanceOf(ValidationError);
-		await updateStaffAccount(h.db, admin, staff.id, { display_name: 'X', role: 'marker', centre_id: b.id });
-		expect((await getStaffAccount(h.db, staff.id)).centre_id).toBeNull();
+
+		// The same role twice, or a centre role without its centre: a form error, nothing added.
+		await expect(addStaffRole(h.db, admin, staff.id, { role: 'moderator' })).rejects.toThrow('already has that role');
+		await expect(addStaffRole(h.db, admin, staff.id, { role: 'invigilator', centre_id: '' })).rejects.toBeInstanceOf(ValidationError);
+		await expect(addStaffRole(h.db, admin, staff.id, { role: 'boss' })).rejects.toBeInstanceOf(ValidationError);
+		expect((await getStaffAccount(h.db, staff.id)).roles).toHaveLength(4);
+
+		// Removing: one at a time, audited; never the last one.
+		for (const g of (await getStaffAccount(h.db, staff.id)).roles.slice(1)) await removeStaffRole(h.db, admin, staff.id, g.id);
+		const [last] = (await getStaffAccount(h.db, staff.id)).roles;
+		expect([last!.role, last!.centre_id]).toEqual(['centre_admin', a.id]);
+		await expect(removeStaffRole(h.db, admin, staff.id, last!.id)).rejects.toThrow('keeps at least one role');
+		expect((await getStaffAccount(h.db, staff.id)).roles).toHaveLength(1);
+		expect((await auditOf(staff.id)).filter((x) => x.action === 'user.remove_role')).toHaveLength(3);
+		expect((await validateSessionToken(h.db, s.token))!.user.grants.map((g) => g.role)).toEqual(['centre_admin']);
+		// Another account's role is not this account's to remove.
+		const other = await makeStaff(h.db, 'marker');
+		await expect(removeStaffRole(h.db, admin, staff.id, (await getStaffAccount(h.db, other.id)).roles[0]!.id)).rejects.toThrow('no such role');
 	});
 
 	it('disabling ends the sessions at once and refuses sign-in with the wrong-password message; enabling lets them back', async () => {
@@ -154,7 +201,11 @@ describe('editing and disabling an account', () => {
 
 	it('an administrator cannot disable their own account or drop their own role', async () => {
 		await expect(setStaffDisabled(h.db, admin, admin.userId!, true)).rejects.toBeInstanceOf(ValidationError);
-		await expect(updateStaffAccount(h.db, admin, admin.userId!, { display_name: 'Me', role: 'marker' })).rejects.toBeInstanceOf(ValidationError);
+		// Even with another role to keep, their own awarding administrator role stays.
+		await addStaffRole(h.db, admin, admin.userId!, { role: 'marker' });
+		const own = (await getStaffAccount(h.db, admin.userId!)).roles.find((g) => g.role === 'awarding_admin')!;
+		await expect(removeStaffRole(h.db, admin, admin.userId!, own.id)).rejects.toThrow('from your own account');
+		expect((await getStaffAccount(h.db, admin.userId!)).roles.map((g) => g.role)).toEqual(['awarding_admin', 'marker']);
 	});
 });
 

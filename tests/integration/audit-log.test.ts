@@ -58,3 +58,24 @@ describe('the audit log page', () => {
 		expect((await listAuditPage(h.db, { actor: '%', action: 'test.paging' })).entries).toEqual([]);
 	});
 });
+
+describe('the audit log in UK time', () => {
+	it('shows each entry in Europe/London time (BST in summer, GMT in winter) and reads the date filters as UK days', async () => {
+		const { load } = await import('../../src/routes/admin/audit/+page.server.js');
+		const at = (iso: string, i: number) =>
+			h.db
+				.insertInto('audit_log')
+				.values({ actor_label: 'zone@example.test', action: 'test.zone', details: JSON.stringify({ i }), occurred_at: new Date(iso) })
+				.execute();
+		await at('2026-07-01T23:30:00Z', 1); // 00:30 on 2 July in London (BST)
+		await at('2026-12-01T23:30:00Z', 2); // 23:30 on 1 December (GMT)
+		const page = async (q: string) =>
+			(await load({ locals: { db: h.db }, url: new URL(`http://localhost/admin/audit?action=test.zone${q}`) } as never)) as {
+				entries: { at: string }[];
+			};
+		expect((await page('')).entries.map((e) => e.at)).toEqual(['1 Dec 2026, 23:30:00', '2 Jul 2026, 00:30:00']);
+		expect((await page('&from=2026-07-02&to=2026-07-02')).entries.map((e) => e.at)).toEqual(['2 Jul 2026, 00:30:00']);
+		expect((await page('&from=2026-07-01&to=2026-07-01')).entries).toEqual([]);
+		expect((await page('&from=2026-12-01&to=2026-12-01')).entries.map((e) => e.at)).toEqual(['1 Dec 2026, 23:30:00']);
+	});
+});

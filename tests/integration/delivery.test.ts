@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
-import { makeSitting } from '../helpers/sitting-fixture.js';
-import { allowMove, endSitting, extendTime, markAttendance, pause, resume, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
+import { makeSitting, startedSitting, type Arrangements } from '../helpers/sitting-fixture.js';
+import { allowMove, endSitting, extendTime, markAttendance, pause, reinstateAttempt, resume, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
+import { apiErrorFrom, refuseUnlessOwnAttempt } from '../../src/lib/server/http/responses.js';
 import { sweepDeadlines } from '../../src/lib/server/delivery/clock.js';
 import { MAX_ANSWER_CHARS, saveAnswer, saveResponse } from '../../src/lib/server/delivery/autosave.js';
 import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
-import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
+import { checkCandidateToken, validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import { getCandidateClock, submitAttempt } from '../../src/lib/server/delivery/submission.js';
 import { consoleRows, quarantinedSaves } from '../../src/lib/server/delivery/console.js';
 import {
@@ -35,14 +36,8 @@ async function recordEventForTest(sittingId: string, attemptId: string, at: Date
 }
 const plus = (d: Date, min: number) => new Date(d.getTime() + min * MIN);
 
-/** A running sitting with both candidates answering (reading over), at time `t0 + 6 min`. */
-async function running(n = 2, arrangements: { extra_time_percent?: string }[] = []) {
-	const f = await makeSitting(h.db, n, arrangements);
-	const t0 = new Date();
-	for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
-	await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
-	return { ...f, t0, answering: plus(t0, 6) };
-}
+/** A running sitting with every candidate answering (reading over) at `answering` (t0 + 6 min). */
+const running = (n = 2, arrangements: Arrangements[] = []) => startedSitting(h.db, n, arrangements);
 
 describe('booking and candidate sign-in', () => {
 	it('books a sitting with a keycode free of look-alikes, one attempt per candidate', async () => {
@@ -435,12 +430,7 @@ describe('submit, void, move and end', () => {
 describe('rest breaks (access arrangement)', () => {
 	it('a candidate with rest breaks stops and restarts their own clock; others cannot', async () => {
 		const { candidateRestBreak } = await import('../../src/lib/server/delivery/submission.js');
-		const { updateArrangements } = await import('../../src/lib/server/centres/index.js');
-		const f = await makeSitting(h.db, 2);
-		await updateArrangements(h.db, { userId: null, label: 't' }, f.centre.id, f.candidates[0]!.id, { rest_breaks: true });
-		const t0 = new Date();
-		for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
-		await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
+		const { t0, ...f } = await running(2, [{ rest_breaks: 'yes' }]);
 		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
 		const onBreak = await candidateRestBreak(h.db, a!, true, plus(t0, 20));
 		expect(onBreak).toMatchObject({ state: 'paused', pauseKind: 'rest_break' });
@@ -535,12 +525,7 @@ describe('refused saves are kept, within a bound per attempt', () => {
 describe('found by the attack test', () => {
 	it('a candidate on a rest break is held by "pause everyone": they cannot end their break and write on while the room is paused', async () => {
 		const { candidateRestBreak } = await import('../../src/lib/server/delivery/submission.js');
-		const { updateArrangements } = await import('../../src/lib/server/centres/index.js');
-		const f = await makeSitting(h.db, 2);
-		await updateArrangements(h.db, { userId: null, label: 't' }, f.centre.id, f.candidates[0]!.id, { rest_breaks: true });
-		const t0 = new Date();
-		for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
-		await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
+		const { t0, ...f } = await running(2, [{ rest_breaks: 'yes' }]);
 		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
 		await candidateRestBreak(h.db, a!, true, plus(t0, 20));
 		expect(await pause(h.db, { ...f.ctx, now: plus(t0, 21) }, f.sitting.id, null, 'Fire alarm')).toBe(2);
@@ -593,5 +578,87 @@ describe('found by the attack test', () => {
 		expect(log.events).toHaveLength(CONSOLE_LOG_ROWS);
 		expect(log.eventCount).toBeGreaterThan(CONSOLE_LOG_ROWS + 20);
 		expect(log.incidents.map((e) => e.reason)).toEqual(['Phone rang']);
+	});
+});
+
+describe('candidate sign-in reads candidate numbers as the register does', () => {
+	it('"1" and " 01 " sign in candidate 0001, and count against the same throttle', async () => {
+		const f = await makeSitting(h.db, 1);
+		const input = (candidateNumber: string) => ({ centreNumber: f.centre.number, candidateNumber, keycode: f.sitting.keycode, ip: '10.9.7.1' });
+		const r = await signInCandidate(h.db, input('1'));
+		expect(r.attemptId).toBe(f.attemptOf(f.candidates[0]!.id));
+		expect((await validateCandidateToken(h.db, r.token))?.attemptId).toBe(r.attemptId);
+		await expect(signInCandidate(h.db, input(' 01 '))).resolves.toMatchObject({ attemptId: r.attemptId });
+		const events = await h.db.selectFrom('sitting_event').select('actor_label').where('attempt_id', '=', r.attemptId).execute();
+		expect(events.map((e) => e.actor_label)).toEqual(['candidate 0001', 'candidate 0001']);
+		// A number that is not the candidate's still matches nothing.
+		await expect(signInCandidate(h.db, input('10001'))).rejects.toThrow(NO_MATCHING_SITTING);
+	});
+});
+
+describe('why a computer is signed out (the exam API says which)', () => {
+	const bodyOf = async (err: unknown) => (await apiErrorFrom(err).json()) as { error: string; signedOut?: string };
+
+	it("a move: the old computer's session ends at once, and its 401 says 'moved'", async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const input = { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.9.8.1' };
+		const first = await signInCandidate(h.db, input, f.answering);
+		await allowMove(h.db, f.ctx, f.sitting.id, id, 'Screen failed');
+		await signInCandidate(h.db, input, plus(f.answering, 1));
+		for (const at of [plus(f.answering, 1), plus(f.answering, 30)])
+			expect(await checkCandidateToken(h.db, first.token, at)).toEqual({ ok: false, signedOut: 'moved' });
+		const err = await saveAnswer(h.db, { token: first.token, attemptId: id, itemKey: '1', body: { seq: 1, text: 'late' } }, plus(f.answering, 2)).catch(
+			(e: unknown) => e
+		);
+		expect(err).toBeInstanceOf(UnauthorizedError);
+		expect(await bodyOf(err)).toMatchObject({ signedOut: 'moved', error: 'This exam has moved to another computer' });
+	});
+
+	it("an expired session, an unknown or forged token: the 401 says 'ended'", async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const input = { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.9.8.2' };
+		const { token } = await signInCandidate(h.db, input, f.answering);
+		const forged = `${token.split('.')[0]}.${'a'.repeat(24)}`;
+		for (const [t, at] of [
+			[token, plus(f.answering, 13 * 60)],
+			[forged, f.answering],
+			['not-a-token', f.answering]
+		] as const) {
+			expect(await checkCandidateToken(h.db, t, at)).toEqual({ ok: false, signedOut: 'ended' });
+			const err = await saveAnswer(h.db, { token: t, attemptId: id, itemKey: '1', body: { seq: 1, text: 'x' } }, at).catch((e: unknown) => e);
+			expect(await bodyOf(err)).toMatchObject({ signedOut: 'ended' });
+		}
+	});
+
+	it('the clock, submit and rest-break calls answer the same (refuseUnlessOwnAttempt)', async () => {
+		const locals = (signedOut: 'moved' | 'ended' | null) => ({ db: h.db, user: null, session: null, candidate: null, candidateSignedOut: signedOut });
+		const moved = refuseUnlessOwnAttempt(locals('moved'), 'x')!;
+		expect(moved.status).toBe(401);
+		expect(await moved.json()).toMatchObject({ signedOut: 'moved' });
+		for (const none of ['ended', null] as const) expect(await refuseUnlessOwnAttempt(locals(none), 'x')!.json()).toMatchObject({ signedOut: 'ended' });
+	});
+});
+
+describe('a voided attempt reinstated while open', () => {
+	it('keeps its session (with an end, as any sign-in), needs "allow move" for another computer while it lives, and none once it has ended', async () => {
+		const f = await running(1);
+		const id = f.attemptOf(f.candidates[0]!.id);
+		const input = { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.9.9.1' };
+		const first = await signInCandidate(h.db, input, f.answering);
+		await voidAttempt(h.db, { ...f.ctx, now: plus(f.answering, 1) }, f.sitting.id, id, 'Phone on desk');
+		expect(await reinstateAttempt(h.db, { ...f.ctx, now: plus(f.answering, 5) }, f.sitting.id, id, 'Phone was switched off')).toBe('in_progress');
+		// The candidate's page carries on, past the end the void had set.
+		expect(await validateCandidateToken(h.db, first.token, plus(f.answering, 30))).not.toBeNull();
+		// Open on that computer: another one gets in only with the invigilator's move, as for any open exam.
+		await expect(signInCandidate(h.db, { ...input, ip: '10.9.9.2' }, plus(f.answering, 30))).rejects.toThrow('already open on another computer');
+		// Its session ends as a sign-in's does; then the candidate signs in again, no move needed.
+		const ended = plus(f.answering, 12 * 60 + 1);
+		expect(await validateCandidateToken(h.db, first.token, ended)).toBeNull();
+		const again = await signInCandidate(h.db, { ...input, ip: '10.9.9.3' }, ended);
+		expect(again.attemptId).toBe(id);
+		expect(await validateCandidateToken(h.db, again.token, ended)).not.toBeNull();
+		expect(await h.db.selectFrom('sitting_event').select('kind').where('attempt_id', '=', id).where('kind', '=', 'moved_computer').execute()).toEqual([]);
 	});
 });

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
-import { makeSitting } from '../helpers/sitting-fixture.js';
-import { bookSitting, cancelSitting, listUpcomingSittings, rescheduleSitting, sittingInvigilators } from '../../src/lib/server/sittings/index.js';
+import { makeSitting, startedSitting } from '../helpers/sitting-fixture.js';
+import {
+	addCandidatesToSitting,
+	bookSitting,
+	cancelSitting,
+	listUpcomingSittings,
+	removeCandidateFromSitting,
+	rescheduleSitting,
+	setSittingInvigilators,
+	sittingInvigilators
+} from '../../src/lib/server/sittings/index.js';
+import { registerCandidate, setCandidateWithdrawn } from '../../src/lib/server/centres/index.js';
+import { makeStaff } from '../helpers/fixtures.js';
 import { endSitting, markAttendance, pause, reinstateAttempt, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
 import { consoleRows } from '../../src/lib/server/delivery/console.js';
 import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
@@ -100,11 +111,8 @@ describe('starting on another day than booked', () => {
 
 describe('voiding and reinstating an attempt', () => {
 	async function answering() {
-		const f = await makeSitting(h.db, 2);
-		const t0 = new Date();
-		for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
-		await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
-		return { ...f, t0, a1: f.attemptOf(f.candidates[0]!.id), a2: f.attemptOf(f.candidates[1]!.id) };
+		const f = await startedSitting(h.db, 2);
+		return { ...f, a1: f.attemptOf(f.candidates[0]!.id), a2: f.attemptOf(f.candidates[1]!.id) };
 	}
 
 	it('remembers the state an attempt was voided from, and reinstating returns it there (audited, with before and after)', async () => {
@@ -256,5 +264,143 @@ describe('moving a sitting before the start', () => {
 		await expect(
 			rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { scheduled_at: nextWeek.toISOString(), room: 'Room 7' })
 		).rejects.toBeInstanceOf(ConflictError);
+	});
+});
+
+describe('changing who is in a sitting before it starts', () => {
+	const attemptsOf = async (sittingId: string) =>
+		(
+			await h.db
+				.selectFrom('attempt as a')
+				.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
+				.select(['c.candidate_number', 'a.extra_time_percent'])
+				.where('a.sitting_id', '=', sittingId)
+				.orderBy('c.candidate_number')
+				.execute()
+		).map((r) => `${r.candidate_number}:${r.extra_time_percent}`);
+
+	it('adds candidates of the register (with their arrangements) and removes one not started, each audited', async () => {
+		const f = await makeSitting(h.db, 1);
+		const late = await registerCandidate(h.db, f.ctx.actor, f.centre.id, {
+			candidate_number: '0007',
+			first_name: 'Late',
+			last_name: 'Entry',
+			extra_time_percent: '25'
+		});
+		expect(await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { candidate_ids: [late.id] })).toBe(1);
+		expect(await attemptsOf(f.sitting.id)).toEqual(['0001:0', '0007:25']);
+		expect((await auditOf('sitting.add_candidates', f.sitting.id)).map((a) => a.details)).toEqual([{ candidates: ['0007'] }]);
+
+		const first = f.attemptOf(f.candidates[0]!.id);
+		expect(await removeCandidateFromSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, first)).toBe('0001');
+		expect(await attemptsOf(f.sitting.id)).toEqual(['0007:25']);
+		expect((await auditOf('sitting.remove_candidate', f.sitting.id)).map((a) => a.details)).toEqual([{ candidate_number: '0001' }]);
+		// Removed, they can be added again.
+		await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { candidate_ids: [f.candidates[0]!.id] });
+		expect(await attemptsOf(f.sitting.id)).toEqual(['0001:0', '0007:25']);
+	});
+
+	it("refuses a withdrawn candidate, one already in it, another centre's, or a malformed id; nothing changes", async () => {
+		const f = await makeSitting(h.db, 1);
+		const other = await makeSitting(h.db, 1);
+		const gone = await registerCandidate(h.db, f.ctx.actor, f.centre.id, { candidate_number: '0009', first_name: 'Gone', last_name: 'Away' });
+		await setCandidateWithdrawn(h.db, f.ctx.actor, f.centre.id, gone.id, true);
+		for (const ids of [[gone.id], [f.candidates[0]!.id], [other.candidates[0]!.id], ['----'], []]) {
+			const err = await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { candidate_ids: ids }).catch((e: unknown) => e);
+			expect(err, JSON.stringify(ids)).toBeInstanceOf(ValidationError);
+			expect((err as ValidationError).issues[0]).toMatchObject({ field: expect.stringMatching(/^candidate_ids/) });
+		}
+		expect(await attemptsOf(f.sitting.id)).toEqual(['0001:0']);
+		expect(await auditOf('sitting.add_candidates', f.sitting.id)).toEqual([]);
+		// Another centre's sitting is not found from this centre.
+		await expect(removeCandidateFromSitting(h.db, f.ctx.actor, f.centre.id, other.sitting.id, other.attemptOf(other.candidates[0]!.id))).rejects.toThrow(
+			'No such sitting'
+		);
+	});
+
+	it('refuses both once the sitting has started, been cancelled or ended (decided under the sitting lock)', async () => {
+		const started = await makeSitting(h.db, 2);
+		const extra = await registerCandidate(h.db, started.ctx.actor, started.centre.id, { candidate_number: '0008', first_name: 'Too', last_name: 'Late' });
+		await markAttendance(h.db, started.ctx, started.sitting.id, started.attemptOf(started.candidates[0]!.id), true);
+		await startSitting(h.db, started.ctx, started.sitting.id);
+		const add = () => addCandidatesToSitting(h.db, started.ctx.actor, started.centre.id, started.sitting.id, { candidate_ids: [extra.id] });
+		// Candidate 0002 was not marked present: their attempt is still not started, but the sitting is.
+		const remove = () =>
+			removeCandidateFromSitting(h.db, started.ctx.actor, started.centre.id, started.sitting.id, started.attemptOf(started.candidates[1]!.id));
+		await expect(add()).rejects.toThrow('only before the sitting starts');
+		await expect(remove()).rejects.toThrow('only before the sitting starts');
+		await endSitting(h.db, started.ctx, started.sitting.id);
+		await expect(add()).rejects.toBeInstanceOf(ConflictError);
+		await expect(remove()).rejects.toBeInstanceOf(ConflictError);
+
+		const cancelled = await makeSitting(h.db, 1);
+		await cancelSitting(h.db, cancelled.ctx.actor, cancelled.centre.id, cancelled.sitting.id, 'Room flooded');
+		await expect(
+			removeCandidateFromSitting(h.db, cancelled.ctx.actor, cancelled.centre.id, cancelled.sitting.id, cancelled.attemptOf(cancelled.candidates[0]!.id))
+		).rejects.toBeInstanceOf(ConflictError);
+		expect(await attemptsOf(started.sitting.id)).toHaveLength(2);
+		expect(await attemptsOf(cancelled.sitting.id)).toHaveLength(1);
+
+		// A start and a removal at the same moment: one waits for the other, never both.
+		const race = await makeSitting(h.db, 2);
+		await markAttendance(h.db, race.ctx, race.sitting.id, race.attemptOf(race.candidates[0]!.id), true);
+		const results = await Promise.allSettled([
+			startSitting(h.db, race.ctx, race.sitting.id),
+			removeCandidateFromSitting(h.db, race.ctx.actor, race.centre.id, race.sitting.id, race.attemptOf(race.candidates[1]!.id))
+		]);
+		const state = (await h.db.selectFrom('sitting').select('state').where('id', '=', race.sitting.id).executeTakeFirstOrThrow()).state;
+		const left = await attemptsOf(race.sitting.id);
+		expect(state).toBe('running');
+		expect(results[1].status === 'fulfilled' ? left.length === 1 : left.length === 2).toBe(true);
+	});
+
+	it("a candidate already in the sitting's log (signed in to wait) is not removed: the log is kept", async () => {
+		const f = await makeSitting(h.db, 1);
+		await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.8.0.1' });
+		await expect(removeCandidateFromSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, f.attemptOf(f.candidates[0]!.id))).rejects.toThrow(
+			"already in the sitting's log"
+		);
+		expect(await attemptsOf(f.sitting.id)).toEqual(['0001:0']);
+	});
+});
+
+describe("changing a sitting's invigilators", () => {
+	const names = async (sittingId: string) => (await sittingInvigilators(h.db, sittingId)).map((i) => i.id).sort();
+
+	it("adds and removes the centre's invigilators until the sitting ends, at least one staying; audited before and after", async () => {
+		const f = await makeSitting(h.db, 1);
+		const second = await makeStaff(h.db, 'invigilator', f.centre.id);
+		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [f.invigilator.id, second.id] });
+		expect(await names(f.sitting.id)).toEqual([f.invigilator.id, second.id].sort());
+		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [second.id] });
+		expect(await names(f.sitting.id)).toEqual([second.id]);
+		expect((await auditOf('sitting.change_invigilators', f.sitting.id)).map((a) => a.details)).toEqual([
+			{ before: { invigilators: [f.invigilator.email] }, after: { invigilators: [f.invigilator.email, second.email].sort() } },
+			{ before: { invigilators: [f.invigilator.email, second.email].sort() }, after: { invigilators: [second.email] } }
+		]);
+		// The same list again writes nothing.
+		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [second.id] });
+		expect(await auditOf('sitting.change_invigilators', f.sitting.id)).toHaveLength(2);
+
+		// Running: still allowed. Ended: refused.
+		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), true);
+		await startSitting(h.db, f.ctx, f.sitting.id);
+		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [f.invigilator.id] });
+		await endSitting(h.db, f.ctx, f.sitting.id);
+		await expect(setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [second.id] })).rejects.toBeInstanceOf(ConflictError);
+		expect(await names(f.sitting.id)).toEqual([f.invigilator.id]);
+	});
+
+	it("refuses none, another centre's invigilator or a staff member who is not an invigilator; nothing changes", async () => {
+		const f = await makeSitting(h.db, 1);
+		const other = await makeSitting(h.db, 1);
+		const admin = await makeStaff(h.db, 'centre_admin', f.centre.id);
+		for (const ids of [[], [other.invigilator.id], [f.invigilator.id, admin.id]]) {
+			const err = await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: ids }).catch((e: unknown) => e);
+			expect(err, JSON.stringify(ids)).toBeInstanceOf(ValidationError);
+			expect((err as ValidationError).issues[0]).toMatchObject({ field: 'invigilator_ids' });
+		}
+		expect(await names(f.sitting.id)).toEqual([f.invigilator.id]);
+		expect(await auditOf('sitting.change_invigilators', f.sitting.id)).toEqual([]);
 	});
 });

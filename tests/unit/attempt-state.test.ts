@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+	ALREADY_OPEN_ELSEWHERE,
 	ATTEMPT_STATES,
+	CANDIDATE_SESSION_MS,
+	candidateSessionEnds,
+	isSessionLive,
+	judgeCandidateSignIn,
 	effectiveState,
 	judgeSave,
 	may,
@@ -246,5 +251,26 @@ describe('keycodes', () => {
 		expect(normaliseKeycode(' abc-d2 3 ')).toBe('ABCD23');
 		expect(isWellFormedKeycode(normaliseKeycode('abcd23'))).toBe(true);
 		expect(isWellFormedKeycode('ABCD10')).toBe(false);
+	});
+});
+
+describe('judgeCandidateSignIn: when a sign-in needs the invigilator to allow a move', () => {
+	const open = ['reading', 'in_progress', 'paused'] as const;
+	it('an open exam held by a live session elsewhere: refused, unless a move is allowed (then a move)', () => {
+		for (const state of open) {
+			expect(judgeCandidateSignIn({ state, liveSessionElsewhere: true, moveAllowed: false })).toEqual({ ok: false, reason: ALREADY_OPEN_ELSEWHERE });
+			expect(judgeCandidateSignIn({ state, liveSessionElsewhere: true, moveAllowed: true })).toEqual({ ok: true, move: true });
+		}
+	});
+	it('no live session (expired, or never signed in), or an exam not yet started: signs in, no move', () => {
+		for (const state of open) expect(judgeCandidateSignIn({ state, liveSessionElsewhere: false, moveAllowed: false })).toEqual({ ok: true, move: false });
+		expect(judgeCandidateSignIn({ state: 'not_started', liveSessionElsewhere: true, moveAllowed: false })).toEqual({ ok: true, move: false });
+	});
+	it('a session is live until its end; one with no end set has not ended', () => {
+		const now = new Date('2026-11-29T10:00:00Z');
+		expect(isSessionLive(null, now)).toBe(true);
+		expect(isSessionLive(new Date(now.getTime() + 1), now)).toBe(true);
+		expect(isSessionLive(now, now)).toBe(false);
+		expect(candidateSessionEnds(now).getTime() - now.getTime()).toBe(CANDIDATE_SESSION_MS);
 	});
 });

@@ -30,6 +30,8 @@ function fakeServer() {
 	const s = {
 		online: true,
 		status: 200,
+		/** More of a refusal's body (e.g. the 401's `signedOut`). */
+		extra: {} as Record<string, unknown>,
 		stored,
 		requests: 0,
 		fetch: async (url: string, init?: RequestInit) => {
@@ -37,7 +39,7 @@ function fakeServer() {
 			if (!s.online) throw new TypeError('Failed to fetch');
 			const key = decodeURIComponent(url.split('/').pop()!);
 			const body = JSON.parse(String(init!.body)) as { seq: number; text: string };
-			if (s.status !== 200) return new Response(JSON.stringify({ error: 'refused', state: 'paused' }), { status: s.status });
+			if (s.status !== 200) return new Response(JSON.stringify({ error: 'refused', state: 'paused', ...s.extra }), { status: s.status });
 			if (!stored[key] || stored[key]!.seq < body.seq) stored[key] = body;
 			return new Response(JSON.stringify({ seq: stored[key]!.seq, savedAt: new Date().toISOString(), serverNow: new Date().toISOString() }), { status: 200 });
 		}
@@ -190,38 +192,45 @@ describe('autosave when the server is in trouble', () => {
 		server.status = 401;
 		a.change('2', 'typed on the old computer');
 		await a.flushAll();
-		expect(statusText(status(), () => '')).toBe(
-			'This computer is no longer signed in to your exam. 1 answer not yet saved is kept on this computer. Please tell your invigilator.'
-		);
+		expect(statusText(status(), () => '')).toBe('Your session has ended. 1 answer not yet saved is kept on this computer. Please tell your invigilator.');
 		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({ '2': { seq: 1, text: 'typed on the old computer' } });
 		a.change('2', 'more');
 		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)['2'].text).toBe('typed on the old computer');
 	});
 
-	it('signed out (401): tells the page once, with how many answers this computer keeps', async () => {
-		const storage = new MemoryStorage();
-		const server = fakeServer();
-		const signedOut: number[] = [];
-		const a = new Autosave({
-			attemptId: 'att-1',
-			server: {},
-			storage,
-			fetch: server.fetch,
-			onStatus: () => {},
-			onSignedOut: (kept) => signedOut.push(kept),
-			setTimer: manualTimers().setTimer,
-			clearTimer: () => {}
+	for (const [why, body, text] of [
+		['moved', { signedOut: 'moved' }, 'Your exam has moved to another computer. 2 answers not yet saved are kept on this computer.'],
+		['ended', { signedOut: 'ended' }, 'Your session has ended. 2 answers not yet saved are kept on this computer.'],
+		['ended', {}, 'Your session has ended.']
+	] as const) {
+		it(`signed out (401 ${JSON.stringify(body)}): tells the page once, why (${why}), with how many answers this computer keeps`, async () => {
+			const storage = new MemoryStorage();
+			const server = fakeServer();
+			server.extra = body;
+			const signedOut: [number, string][] = [];
+			let status: AutosaveStatus | null = null;
+			const a = new Autosave({
+				attemptId: 'att-1',
+				server: {},
+				storage,
+				fetch: server.fetch,
+				onStatus: (s) => (status = s),
+				onSignedOut: (kept, w) => signedOut.push([kept, w]),
+				setTimer: manualTimers().setTimer,
+				clearTimer: () => {}
+			});
+			a.change('1', 'first');
+			a.change('2', 'second');
+			server.status = 401;
+			await a.flushOne('1');
+			expect(signedOut).toEqual([[2, why]]);
+			expect(status!.stopped).toContain(text);
+			// Stopped: nothing more is sent, so the page is not told again.
+			await a.flushAll();
+			expect(signedOut).toEqual([[2, why]]);
+			expect(Object.keys(JSON.parse(storage.getItem('exam-outbox:att-1')!))).toEqual(['1', '2']);
 		});
-		a.change('1', 'first');
-		a.change('2', 'second');
-		server.status = 401;
-		await a.flushOne('1');
-		expect(signedOut).toEqual([2]);
-		// Stopped: nothing more is sent, so the page is not told again.
-		await a.flushAll();
-		expect(signedOut).toEqual([2]);
-		expect(Object.keys(JSON.parse(storage.getItem('exam-outbox:att-1')!))).toEqual(['1', '2']);
-	});
+	}
 
 	it('a 413 is a problem with this answer, not a reason to retry', async () => {
 		const server = fakeServer();

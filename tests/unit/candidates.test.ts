@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCandidateCsvHeader, validateCandidateRows } from '../../src/lib/domain/candidates.js';
+import { checkCandidateCsvHeader, normaliseCandidateNumber, validateCandidateRows } from '../../src/lib/domain/candidates.js';
 import { parseCandidateCsv } from '../../src/lib/server/centres/csv.js';
 
 const row = (over: Record<string, string> = {}) => ({ candidate_number: '0001', first_name: 'Ann', last_name: 'Lee', ...over });
@@ -92,5 +92,49 @@ describe('parseCandidateCsv', () => {
 				{ row: 4, message: expect.stringContaining('the row has 4 fields; the header has 3') }
 			]
 		});
+	});
+});
+
+describe('candidate names refuse control, line-break and text-direction characters', () => {
+	const bad = {
+		'a line break': 'Ann\nMarie',
+		'a carriage return': 'Ann\rMarie',
+		'a tab': 'Ann\tMarie',
+		'a C1 control': 'Ann\u0085Marie',
+		'a line separator': 'Ann\u2028Marie',
+		'right-to-left override U+202E': 'Ann\u202Eeil',
+		'left-to-right embedding U+202A': '\u202AAnn',
+		'first strong isolate U+2068': 'Ann\u2068',
+		'pop directional isolate U+2069': 'Ann\u2069Lee'
+	};
+	for (const [what, name] of Object.entries(bad)) {
+		it(`refuses ${what} in either name, naming the field (form and CSV alike)`, () => {
+			const r = validateCandidateRows([row({ first_name: name }), row({ candidate_number: '0002', last_name: name })]);
+			expect(r).toEqual({
+				ok: false,
+				errors: [
+					{ row: 2, column: 'first_name', message: 'First name must not contain line breaks, tabs, control characters or text-direction characters' },
+					{ row: 3, column: 'last_name', message: 'Last name must not contain line breaks, tabs, control characters or text-direction characters' }
+				]
+			});
+		});
+	}
+	it('accepts accents, apostrophes, hyphens and right-to-left scripts as written', () => {
+		const r = validateCandidateRows([
+			row({ first_name: 'Zoë-Anne', last_name: "O'Brien" }),
+			row({ candidate_number: '0002', first_name: 'مريم', last_name: 'Łukasz' })
+		]);
+		expect(r.ok).toBe(true);
+	});
+	it('a CSV cell with a quoted line break is refused at its row and column', () => {
+		const parsed = parseCandidateCsv('candidate_number,first_name,last_name\n0001,"Ann\nMarie",Lee\n');
+		if (!parsed.ok) throw new Error(parsed.message);
+		expect(validateCandidateRows(parsed.records, new Set(), parsed.lines)).toMatchObject({ ok: false, errors: [{ row: 3, column: 'first_name' }] });
+	});
+});
+
+describe('normaliseCandidateNumber (the register and the sign-in read numbers alike)', () => {
+	it('pads one to four digits, keeps other numbers as typed (upper-cased)', () => {
+		expect(['42', ' 7 ', '0042', '1234', '12345', 'ab12', ''].map(normaliseCandidateNumber)).toEqual(['0042', '0007', '0042', '1234', '12345', 'AB12', '']);
 	});
 });

@@ -3,7 +3,7 @@
  * unsent changes live in localStorage (they survive a reload or a crashed tab) until the server
  * acknowledges that sequence. Sends retry with back-off; nothing is dropped until acknowledged.
  */
-import type { ApiErrorBody, AttemptStateName, SaveBody, SaveResult } from '../exam-api.js';
+import type { ApiErrorBody, AttemptStateName, SaveBody, SaveResult, SignedOut } from '../exam-api.js';
 
 /** An answer with its sequence number: the save's body, and what the outbox keeps. */
 export type StoredAnswer = SaveBody;
@@ -30,8 +30,11 @@ export interface AutosaveOptions {
 	/** Called when a reply says the attempt's state changed (paused, submitted…). */
 	onState?: (state: AttemptStateName) => void;
 	onServerNow?: (serverNow: string) => void;
-	/** Called when the server says this computer's session is gone (a 401: the exam moved to another computer). */
-	onSignedOut?: (pending: number) => void;
+	/**
+	 * Called when the server says this computer's session is gone (a 401), with why: the exam moved
+	 * to another computer, or the session ended (expired, signed out).
+	 */
+	onSignedOut?: (pending: number, why: SignedOut) => void;
 	debounceMs?: number;
 	setTimer?: (fn: () => void, ms: number) => unknown;
 	clearTimer?: (t: unknown) => void;
@@ -176,11 +179,12 @@ export class Autosave {
 				return;
 			}
 			if (res.status === 401) {
-				// This computer no longer holds the exam (moved to another, or closed). What it has not
-				// sent stays in this browser's storage; the candidate is told to fetch the invigilator.
-				this.status = { ...this.status, stopped: signedOutText(this.pendingCount()) };
+				// This computer no longer holds the exam (moved to another, or the session ended). What it
+				// has not sent stays in this browser's storage; the candidate is told to fetch the invigilator.
+				const why = signedOutWhy(body);
+				this.status = { ...this.status, stopped: signedOutText(this.pendingCount(), why) };
 				this.emit();
-				this.o.onSignedOut?.(this.pendingCount());
+				this.o.onSignedOut?.(this.pendingCount(), why);
 				return;
 			}
 			if (res.status === 400 || res.status === 404 || res.status === 413) {
@@ -203,10 +207,16 @@ export class Autosave {
 	}
 }
 
+/** Why a 401 came, from its body: 'moved' only when the server says so; anything else is an ended session. */
+export function signedOutWhy(body: Partial<ApiErrorBody>): SignedOut {
+	return body.signedOut === 'moved' ? 'moved' : 'ended';
+}
+
 /** What a computer that is no longer signed in to the exam tells the candidate. */
-export function signedOutText(pending: number): string {
+export function signedOutText(pending: number, why: SignedOut): string {
 	const kept = pending > 0 ? ` ${pending} answer${pending === 1 ? '' : 's'} not yet saved ${pending === 1 ? 'is' : 'are'} kept on this computer.` : '';
-	return `This computer is no longer signed in to your exam.${kept} Please tell your invigilator.`;
+	const what = why === 'moved' ? 'Your exam has moved to another computer.' : 'Your session has ended.';
+	return `${what}${kept} Please tell your invigilator.`;
 }
 
 export function statusText(s: AutosaveStatus, fmt: (d: Date) => string): string {

@@ -260,3 +260,34 @@ export const QUARANTINE_BOUND = { rows: 50, chars: 200_000 } as const;
 export function mayKeepInQuarantine(keptSoFar: { rows: number; chars: number }, textChars: number): boolean {
 	return keptSoFar.rows < QUARANTINE_BOUND.rows && keptSoFar.chars + textChars <= QUARANTINE_BOUND.chars;
 }
+
+/** A candidate's session ends this long after they sign in, at the latest (and earlier when their exam ends). */
+export const CANDIDATE_SESSION_MS = 12 * 3600_000;
+
+/** When a candidate session begun at `signedInAt` ends, unless the exam ends it sooner. */
+export function candidateSessionEnds(signedInAt: Date): Date {
+	return new Date(signedInAt.getTime() + CANDIDATE_SESSION_MS);
+}
+
+/** Whether a session still signs its computer in: until its end (a session with no end set has not ended). */
+export function isSessionLive(expiresAt: Date | null, now: Date): boolean {
+	return expiresAt === null || now.getTime() < expiresAt.getTime();
+}
+
+export type CandidateSignInVerdict = { ok: true; move: boolean } | { ok: false; reason: string };
+
+export const ALREADY_OPEN_ELSEWHERE = 'Your exam is already open on another computer. If that computer has failed, ask your invigilator to allow you to move.';
+
+/**
+ * May a candidate sign in to their attempt on this computer now? While the exam is open (reading,
+ * answering, paused) and another computer holds a live session, only the invigilator's "allow move"
+ * lets this one take over (`move`: the other computer is signed out). Otherwise – no live session
+ * (it expired, or the candidate never signed in), or an exam not yet started, when nothing can have
+ * been typed – the sign-in goes ahead and any older session ends. (Absent and voided attempts are
+ * refused before this, with their own words.) The same rule whatever happened to the attempt
+ * before: one voided and reinstated is an open exam like any other.
+ */
+export function judgeCandidateSignIn(f: { state: AttemptState; liveSessionElsewhere: boolean; moveAllowed: boolean }): CandidateSignInVerdict {
+	if (!ACTIVE.includes(f.state) || !f.liveSessionElsewhere) return { ok: true, move: false };
+	return f.moveAllowed ? { ok: true, move: true } : { ok: false, reason: ALREADY_OPEN_ELSEWHERE };
+}

@@ -11,12 +11,45 @@ import { z } from './zod.js';
 export const CANDIDATE_NUMBER_HINT = 'Four digits, e.g. 0042';
 export const CANDIDATE_NUMBER_PROBLEM = 'Candidate number must be four digits, e.g. 0042';
 
+/**
+ * A candidate number as typed, in the register's form: one to four digits padded to four ("42" →
+ * "0042"); anything else trimmed and upper-cased as it is (an older record's number, or a typing
+ * mistake that then matches nothing). The register, the CSV import and the candidate's sign-in all
+ * read numbers through this, so "42" means the same candidate everywhere.
+ */
+export function normaliseCandidateNumber(typed: string): string {
+	const s = typed.trim();
+	return /^\d{1,4}$/.test(s) ? s.padStart(4, '0') : s.toUpperCase();
+}
+
 export const candidateNumberSchema = z
 	.string()
 	.trim()
 	.min(1, 'Candidate number is required')
 	.regex(/^(\d{1,4})?$/, CANDIDATE_NUMBER_PROBLEM)
-	.transform((s) => s.padStart(4, '0'));
+	.transform(normaliseCandidateNumber);
+
+/**
+ * Characters that have no place in a person's name: C0 and C1 control characters and DEL (line
+ * breaks and tabs among them), the Unicode line and paragraph separators, and the bidirectional
+ * embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069), which make a name
+ * display as something other than what is stored ("Trojan Source") on the register, slips and reports.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+export function hasUnsafeNameCharacter(value: string): boolean {
+	return UNSAFE_NAME_CHARACTERS.test(value);
+}
+
+/** A first or last name: required, at most 100 characters, none of UNSAFE_NAME_CHARACTERS. */
+const personName = (label: string) =>
+	z
+		.string()
+		.trim()
+		.min(1, `${label} is required`)
+		.max(100, `${label} is at most 100 characters`)
+		.refine((v) => !hasUnsafeNameCharacter(v), `${label} must not contain line breaks, tabs, control characters or text-direction characters`);
 
 /** Whether a stored number fits the format (older records may not). */
 export function isStandardCandidateNumber(n: string): boolean {
@@ -81,8 +114,8 @@ const dateOfBirth = z
 
 export const candidateInputSchema = z.object({
 	candidate_number: candidateNumberSchema,
-	first_name: z.string().trim().min(1, 'First name is required').max(100),
-	last_name: z.string().trim().min(1, 'Last name is required').max(100),
+	first_name: personName('First name'),
+	last_name: personName('Last name'),
 	date_of_birth: dateOfBirth,
 	extra_time_percent: extraTime,
 	rest_breaks: yesNo,

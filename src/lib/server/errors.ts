@@ -14,7 +14,11 @@ export class NotFoundError extends AppError {
 	}
 }
 export class UnauthorizedError extends AppError {
-	constructor(message = 'Not signed in') {
+	constructor(
+		message = 'Not signed in',
+		/** What an API client needs to know of why (the exam API's `signedOut`). */
+		readonly details: Record<string, unknown> = {}
+	) {
 		super(message, 401);
 	}
 }

@@ -1,5 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditLogRow, Database } from '../db/schema.js';
+import { centreDateTime, startOfDayIn } from '../../domain/sitting.js';
+
+/** "2026-11-28" → "2026-11-29". */
+const nextDay = (day: string) => new Date(new Date(`${day}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
 
 /** Who did something: a signed-in official, a candidate, or the system itself. */
 export interface Actor {
@@ -129,8 +133,7 @@ async function subjectNames(db: Kysely<Database>, rows: readonly AuditLogRow[]):
 			.select(['s.id', 's.room', 's.scheduled_at', 'c.number'])
 			.where('s.id', 'in', sittings)
 			.execute();
-		for (const s of rowsS)
-			names.set(`sitting:${s.id}`, `sitting at ${s.number}, ${s.room}, ${s.scheduled_at.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+		for (const s of rowsS) names.set(`sitting:${s.id}`, `sitting at ${s.number}, ${s.room}, ${centreDateTime(s.scheduled_at, { seconds: false })}`);
 	}
 	return names;
 }
@@ -154,8 +157,9 @@ export async function listAuditPage(db: Kysely<Database>, filter: AuditFilter): 
 	let q = db.selectFrom('audit_log').selectAll();
 	if (filter.actor?.trim()) q = q.where((eb) => eb(eb.fn('lower', ['actor_label']), 'like', likePattern(filter.actor!.trim().toLowerCase())));
 	if (filter.action?.trim()) q = q.where('action', '=', filter.action.trim());
-	if (filter.from) q = q.where('occurred_at', '>=', new Date(`${filter.from}T00:00:00Z`));
-	if (filter.to) q = q.where('occurred_at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000));
+	// Days as the centres' calendar has them (the page shows times in that zone too).
+	if (filter.from) q = q.where('occurred_at', '>=', startOfDayIn(filter.from));
+	if (filter.to) q = q.where('occurred_at', '<', startOfDayIn(nextDay(filter.to)));
 	const subject = filter.subject?.trim();
 	if (subject) {
 		const ids = await subjectIdsMatching(db, subject);

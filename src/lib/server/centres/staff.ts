@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { isCentreRole, STAFF_ROLES, type StaffRole } from '../../domain/roles.js';
+import { isCentreRole, ROLE_ORDER, STAFF_ROLES, type StaffRole } from '../../domain/roles.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import { issuePasswordToken } from '../auth/password-tokens.js';
 import type { Database } from '../db/schema.js';
@@ -11,8 +11,10 @@ import { isUuid, parse } from '../validation.js';
 /*
  * Staff accounts as the awarding administrator manages them: created without a password (the owner
  * chooses one through a one-time link), reset (a new link; the old password and every session stop
- * working at once), edited (name, role, centre), disabled and enabled. Every change is audited with
- * before and after; never a password or a link.
+ * working at once), renamed, given roles and relieved of them (an account may hold several – a marker
+ * who also moderates, an invigilator who is also the centre's administrator – and always keeps at
+ * least one), disabled and enabled. Every change is audited with before and after; never a password
+ * or a link.
  */
 
 const roleAndCentre = {
@@ -30,44 +32,65 @@ export const inviteInputSchema = z.object({
 });
 
 export const staffEditSchema = z.object({
-	display_name: z.string().trim().min(1, 'Name is required').max(200, 'Name is at most 200 characters'),
-	...roleAndCentre
+	display_name: z.string().trim().min(1, 'Name is required').max(200, 'Name is at most 200 characters')
 });
+
+/** One role to give an account: a role, and the centre for a centre role. */
+export const roleInputSchema = z.object(roleAndCentre);
+
+export interface StaffRoleGrant {
+	/** The membership's id, to name it for removal. */
+	id: string;
+	role: StaffRole;
+	centre_id: string | null;
+	centre_label: string | null;
+}
 
 export interface StaffAccount {
 	id: string;
 	email: string;
 	display_name: string;
 	disabled_at: Date | null;
-	role: StaffRole | null;
-	centre_id: string | null;
-	centre_label: string | null;
+	/** Every role the account holds, widest first (ROLE_ORDER), then by centre. */
+	roles: StaffRoleGrant[];
 	/** Whether a password has been chosen (an invited account has none until its link is used). */
 	has_password: boolean;
 }
 
 export async function getStaffAccount(db: Kysely<Database>, userId: string): Promise<StaffAccount> {
 	if (!isUuid(userId)) throw new NotFoundError('No such account');
-	const row = await db
-		.selectFrom('app_user as u')
-		.leftJoin('membership as m', 'm.user_id', 'u.id')
-		.leftJoin('centre as c', 'c.id', 'm.centre_id')
-		.select(['u.id', 'u.email', 'u.display_name', 'u.disabled_at', 'u.password_hash', 'm.role', 'm.centre_id', 'c.number', 'c.name'])
-		.where('u.id', '=', userId)
-		.orderBy('m.role')
+	const user = await db
+		.selectFrom('app_user')
+		.select(['id', 'email', 'display_name', 'disabled_at', 'password_hash'])
+		.where('id', '=', userId)
 		.executeTakeFirst();
-	if (!row) throw new NotFoundError('No such account');
+	if (!user) throw new NotFoundError('No such account');
 	return {
-		id: row.id,
-		email: row.email,
-		display_name: row.display_name,
-		disabled_at: row.disabled_at,
-		role: (row.role as StaffRole | null) ?? null,
-		centre_id: row.centre_id ?? null,
-		centre_label: row.number ? `${row.number} ${row.name}` : null,
-		has_password: row.password_hash !== ''
+		id: user.id,
+		email: user.email,
+		display_name: user.display_name,
+		disabled_at: user.disabled_at,
+		roles: await rolesOf(db, user.id),
+		has_password: user.password_hash !== ''
 	};
 }
+
+/** An account's roles, widest first, then by centre number. */
+async function rolesOf(db: Kysely<Database>, userId: string): Promise<StaffRoleGrant[]> {
+	const rows = await db
+		.selectFrom('membership as m')
+		.leftJoin('centre as c', 'c.id', 'm.centre_id')
+		.select(['m.id', 'm.role', 'm.centre_id', 'c.number', 'c.name'])
+		.where('m.user_id', '=', userId)
+		.orderBy('c.number')
+		.execute();
+	return rows
+		.map((r) => ({ id: r.id, role: r.role as StaffRole, centre_id: r.centre_id, centre_label: r.number ? `${r.number} ${r.name}` : null }))
+		.sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role));
+}
+
+/** How a role reads in the audit log: the role, and its centre for a centre role. */
+const grantOf = (g: { role: string; centre_id: string | null }) => ({ role: g.role, centre_id: g.centre_id });
 
 /** The centre for a role: required for centre roles, none for the others; an unknown centre is a form error. */
 async function centreFor(db: Kysely<Database>, role: StaffRole, centreId: string | null): Promise<string | null> {
@@ -145,25 +168,76 @@ export async function resetStaffPassword(
 	});
 }
 
-/** Changes an account's name, role and (for centre roles) centre; audited with before and after. */
+/** Changes an account's name; audited with before and after (nothing is written when it is the same). */
 export async function updateStaffAccount(db: Kysely<Database>, actor: Actor, userId: string, input: unknown): Promise<void> {
 	const parsed = parse(staffEditSchema, input);
-	const centreId = await centreFor(db, parsed.role, parsed.centre_id);
-	if (actor.userId === userId && parsed.role !== 'awarding_admin') {
-		throw new ValidationError('You cannot take the awarding administrator role from your own account', [
-			{ field: 'role', message: 'Ask another awarding administrator' }
-		]);
-	}
 	await db.transaction().execute(async (tx) => {
 		const user = await lockAccount(tx, userId);
-		const memberships = await tx.selectFrom('membership').select(['role', 'centre_id']).where('user_id', '=', user.id).execute();
-		const before = { display_name: user.display_name, roles: memberships.map((m) => ({ role: m.role, centre_id: m.centre_id })) };
-		const after = { display_name: parsed.display_name, roles: [{ role: parsed.role, centre_id: centreId }] };
-		if (JSON.stringify(before) === JSON.stringify(after)) return;
+		if (user.display_name === parsed.display_name) return;
 		await tx.updateTable('app_user').set({ display_name: parsed.display_name }).where('id', '=', user.id).execute();
-		await tx.deleteFrom('membership').where('user_id', '=', user.id).execute();
+		await writeAudit(tx, actor, {
+			action: 'user.update',
+			subjectType: 'user',
+			subjectId: user.id,
+			details: { before: { display_name: user.display_name }, after: { display_name: parsed.display_name } }
+		});
+	});
+}
+
+/**
+ * Gives an account one more role (with its centre for a centre role). Decided under the account's
+ * row lock, so two administrators' changes queue. Audited with the roles before and after.
+ */
+export async function addStaffRole(db: Kysely<Database>, actor: Actor, userId: string, input: unknown): Promise<void> {
+	const parsed = parse(roleInputSchema, input);
+	const centreId = await centreFor(db, parsed.role, parsed.centre_id);
+	await db.transaction().execute(async (tx) => {
+		const user = await lockAccount(tx, userId);
+		const before = await rolesOf(tx, user.id);
+		if (before.some((g) => g.role === parsed.role && g.centre_id === centreId)) {
+			throw new ValidationError('This account already has that role', [{ field: 'role', message: 'Already has this role' }]);
+		}
 		await tx.insertInto('membership').values({ user_id: user.id, role: parsed.role, centre_id: centreId }).execute();
-		await writeAudit(tx, actor, { action: 'user.update', centreId, subjectType: 'user', subjectId: user.id, details: { before, after } });
+		const added = { role: parsed.role, centre_id: centreId };
+		await writeAudit(tx, actor, {
+			action: 'user.add_role',
+			centreId,
+			subjectType: 'user',
+			subjectId: user.id,
+			details: { before: { roles: before.map(grantOf) }, after: { roles: [...before.map(grantOf), added] } }
+		});
+	});
+}
+
+/**
+ * Takes one role from an account. Refused when it is the account's only role (an account always
+ * has one), and for an administrator's own awarding administrator role (another administrator must
+ * do that). Audited with the roles before and after.
+ */
+export async function removeStaffRole(db: Kysely<Database>, actor: Actor, userId: string, membershipId: unknown): Promise<void> {
+	await db.transaction().execute(async (tx) => {
+		const user = await lockAccount(tx, userId);
+		const before = await rolesOf(tx, user.id);
+		const target = isUuid(membershipId) ? before.find((g) => g.id === membershipId) : undefined;
+		if (!target) throw new NotFoundError('This account has no such role');
+		if (before.length === 1) {
+			throw new ValidationError('An account keeps at least one role: give it another role before removing this one', [
+				{ field: 'membership_id', message: 'Its only role' }
+			]);
+		}
+		if (actor.userId === user.id && target.role === 'awarding_admin') {
+			throw new ValidationError('You cannot take the awarding administrator role from your own account', [
+				{ field: 'membership_id', message: 'Ask another awarding administrator' }
+			]);
+		}
+		await tx.deleteFrom('membership').where('id', '=', target.id).execute();
+		await writeAudit(tx, actor, {
+			action: 'user.remove_role',
+			centreId: target.centre_id,
+			subjectType: 'user',
+			subjectId: user.id,
+			details: { before: { roles: before.map(grantOf) }, after: { roles: before.filter((g) => g !== target).map(grantOf) } }
+		});
 	});
 }
 

@@ -70,6 +70,8 @@ export interface AuthSessionTable {
 	created_at: Timestamp;
 	last_verified_at: Timestamp;
 	expires_at: Date | null;
+	/** When the exam moved to another computer and so ended this (candidate) session; null otherwise. */
+	moved_at: Generated<Date | null>;
 	ip: string | null;
 	user_agent: string | null;
 }

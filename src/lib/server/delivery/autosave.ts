@@ -5,9 +5,9 @@ import type { SaveBody, SaveResult } from '../../exam-api.js';
 import { hashSecret, parseSessionToken } from '../auth/tokens.js';
 import { getPaperItemKeys } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
-import { ConflictError, GoneError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
+import { ConflictError, GoneError, NotFoundError, PayloadTooLargeError } from '../errors.js';
 import { factsOf } from './attempt-store.js';
-import { loaded, validateCandidateToken, type LoadedAttempt } from './candidate-session.js';
+import { checkCandidateToken, loaded, signedOutError, type LoadedAttempt } from './candidate-session.js';
 import { settleAttempt } from './clock.js';
 
 export { MAX_ANSWER_CHARS };
@@ -43,7 +43,7 @@ export async function saveAnswer(db: Kysely<Database>, req: SaveRequest, now = n
 				join paper_item i on i.paper_version_id = s.paper_version_id and i.item_key = ${req.itemKey}
 				where x.id = ${parsed.id} and x.secret_hash = ${hashSecret(parsed.secret)}
 					and x.attempt_id::text = ${req.attemptId}
-					and (x.expires_at is null or x.expires_at > ${now}::timestamptz)
+					and (x.expires_at is null or x.expires_at > ${now}::timestamptz) and x.moved_at is null
 			)
 			-- judgeSave's 'answering' case; anything else (paused, ended) goes the full way below.
 			and (a.state = 'in_progress' or (a.state = 'reading' and a.reading_ends_at <= ${now}::timestamptz))
@@ -52,8 +52,9 @@ export async function saveAnswer(db: Kysely<Database>, req: SaveRequest, now = n
 		const saved = await writeAnswer(db, usualCase, req.itemKey, req.body, now);
 		if (saved.applied) return saved;
 	}
-	const session = await validateCandidateToken(db, req.token, now);
-	if (!session) throw new UnauthorizedError('Not signed in to an exam');
+	const checked = await checkCandidateToken(db, req.token, now);
+	if (!checked.ok) throw signedOutError(checked.signedOut);
+	const session = checked.session;
 	if (session.attemptId !== req.attemptId) throw new NotFoundError('No such attempt');
 	return saveResponse(db, session.attempt, req.itemKey, req.body, now);
 }

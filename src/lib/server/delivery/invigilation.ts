@@ -4,7 +4,7 @@
  * state change goes through `applyTransition`; every "may this happen now?" through the domain.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { ACTIVE_STATES, may, type PauseKind } from '../../domain/attempt.js';
+import { ACTIVE_STATES, candidateSessionEnds, may, type PauseKind } from '../../domain/attempt.js';
 import { judgeStartDay } from '../../domain/sitting.js';
 import { extendClock, pauseClock, resumeClock, startClock } from '../../domain/timing.js';
 import type { Actor } from '../audit/index.js';
@@ -305,9 +305,24 @@ export async function reinstateAttempt(db: Kysely<Database>, ctx: ActionContext,
 		};
 		const reinstated = await applyTransition(tx, a, 'reinstate', now, changes, more);
 		if (!reinstated) changedMeanwhile(a);
-		// An exam reopened: the candidate's session (ended soon after the void) lives on with the sitting.
+		// An exam reopened: the candidate's session (set to end soon after the void), if it has not
+		// ended yet, lives on as a sign-in's does (candidateSessionEnds), and ends like any other: then
+		// the candidate signs in again (judgeCandidateSignIn), no move needed. Never "no end": that
+		// session would hold the exam for ever.
 		if (ACTIVE_STATES.includes(reinstated.state)) {
-			await tx.updateTable('auth_session').set({ expires_at: null }).where('attempt_id', '=', a.id).where('expires_at', '>', now).execute();
+			const sessions = await tx
+				.selectFrom('auth_session')
+				.select(['id', 'created_at'])
+				.where('attempt_id', '=', a.id)
+				.where('expires_at', '>', now)
+				.where('moved_at', 'is', null)
+				.execute();
+			for (const x of sessions)
+				await tx
+					.updateTable('auth_session')
+					.set({ expires_at: candidateSessionEnds(x.created_at) })
+					.where('id', '=', x.id)
+					.execute();
 		}
 		await recordEvent(
 			tx,

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { ACTIVE_STATES } from '../../domain/attempt.js';
+import { ACTIVE_STATES, candidateSessionEnds, judgeCandidateSignIn } from '../../domain/attempt.js';
+import { normaliseCandidateNumber } from '../../domain/candidates.js';
 import { isWellFormedKeycode, normaliseKeycode } from '../../domain/keycode.js';
 import { CLOSED_SITTING_STATES } from '../../domain/sitting.js';
 import { CANDIDATE_SIGN_IN_THROTTLES, throttleMessage } from '../../domain/throttle.js';
@@ -8,10 +9,8 @@ import { generateSessionToken } from '../auth/tokens.js';
 import { insertSession } from '../auth/sessions.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../errors.js';
+import type { Transaction } from 'kysely';
 import { recordEvent } from './events.js';
-
-/** A candidate session lasts at most this long; it also ends when the sitting ends. */
-const CANDIDATE_SESSION_MS = 12 * 3600_000;
 
 /** For an unknown candidate number and a wrong keycode alike, so the form does not reveal who is registered. */
 export const NO_MATCHING_SITTING =
@@ -38,7 +37,8 @@ export interface CandidateSignIn {
  */
 export async function signInCandidate(db: Kysely<Database>, input: CandidateSignIn, now = new Date()): Promise<{ token: string; attemptId: string }> {
 	const centreNumber = input.centreNumber.trim();
-	const candidateNumber = input.candidateNumber.trim().toUpperCase();
+	// "42" is candidate 0042, as the register reads it (a candidate may leave off the leading zeros).
+	const candidateNumber = normaliseCandidateNumber(input.candidateNumber);
 	const keycode = normaliseKeycode(input.keycode);
 	if (!centreNumber || !candidateNumber || !keycode) throw new ValidationError('Enter your centre number, candidate number and keycode.');
 	// Reserved before the keycode is looked at, so parallel guesses cannot all pass one check; the
@@ -100,14 +100,15 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 	if (found.state === 'void') return fail('This exam has been closed by your invigilator. Please speak to them.');
 	const attemptId = found.attempt_id;
 	const label = `candidate ${candidateNumber}`;
-	const expiresAt = new Date(now.getTime() + CANDIDATE_SESSION_MS);
+	const expiresAt = candidateSessionEnds(now);
 
 	// Fast path, one statement (2,000 candidates sign in at the start of an exam and every round
-	// trip counts): lock the attempt and, unless it is active with a live session on another
-	// computer, create the session and note the sign-in. Same rows as insertSession + recordEvent.
-	// Any older session of the attempt ends here: before the start nothing can have been typed, so
-	// the newest computer simply takes over, and two computers never both hold one script (the
-	// older one's saves would be stale and silently lost).
+	// trip counts): lock the attempt and, where judgeCandidateSignIn lets anyone in without a move
+	// (not active, or no live session: the SQL form of its first case), create the session and note
+	// the sign-in. Same rows as insertSession + recordEvent. Any older session of the attempt ends
+	// here: before the start nothing can have been typed, so the newest computer simply takes over,
+	// and two computers never both hold one script (the older one's saves would be stale and
+	// silently lost). A live one is marked moved, so its computer is told so.
 	const t = generateSessionToken();
 	const fast = await sql<{ session_id: string | null }>`
 		with a as (
@@ -115,13 +116,13 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 		), free as (
 			select a.id, a.sitting_id from a
 			where not (a.state in (${sql.join(ACTIVE_STATES.map((st) => sql.lit(st)))})
-				and exists (select 1 from auth_session x where x.attempt_id = a.id and x.expires_at > ${now}))
+				and exists (select 1 from auth_session x where x.attempt_id = a.id and ${liveSql(now)}))
 		), s as (
 			insert into auth_session (id, secret_hash, user_id, attempt_id, expires_at, created_at, last_verified_at, ip, user_agent)
 			select ${t.id}, ${t.secretHash}, null, free.id, ${expiresAt}, ${now}, ${now}, ${input.ip}, ${input.userAgent?.slice(0, 300) ?? null} from free
 			returning id
 		), dropped as (
-			delete from auth_session x using free where x.attempt_id = free.id
+			update auth_session x set expires_at = ${now}, moved_at = ${now} from free where x.attempt_id = free.id and ${liveSql(now)}
 		), e as (
 			insert into sitting_event (sitting_id, attempt_id, kind, actor_user_id, actor_label, occurred_at)
 			select free.sitting_id, free.id, 'candidate_sign_in', null, ${label}, ${now} from free
@@ -138,22 +139,16 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 		const a = await tx
 			.selectFrom('attempt')
 			.selectAll()
-			.select((eb) =>
-				eb.exists(eb.selectFrom('auth_session as x').select('x.id').whereRef('x.attempt_id', '=', 'attempt.id').where('x.expires_at', '>', now)).as('live')
-			)
+			.select((eb) => eb.exists(eb.selectFrom('auth_session as x').select('x.id').whereRef('x.attempt_id', '=', 'attempt.id').where(liveSql(now))).as('live'))
 			.where('id', '=', attemptId)
 			.forUpdate()
 			.executeTakeFirstOrThrow();
-		const active = (ACTIVE_STATES as readonly string[]).includes(a.state);
-		if (a.live && active) {
-			// Counted as a failure (the reservation stands), as a keycode tried against someone
-			// else's open exam should be.
-			if (!a.move_allowed_at) {
-				throw new ConflictError('Your exam is already open on another computer. If that computer has failed, ask your invigilator to allow you to move.', {
-					state: a.state
-				});
-			}
-			await tx.deleteFrom('auth_session').where('attempt_id', '=', a.id).execute();
+		const verdict = judgeCandidateSignIn({ state: a.state, liveSessionElsewhere: Boolean(a.live), moveAllowed: a.move_allowed_at !== null });
+		// Counted as a failure (the reservation stands), as a keycode tried against someone else's
+		// open exam should be.
+		if (!verdict.ok) throw new ConflictError(verdict.reason, { state: a.state });
+		await endOlderSessions(tx, a.id, now);
+		if (verdict.move) {
 			await tx.updateTable('attempt').set({ move_allowed_at: null }).where('id', '=', a.id).execute();
 			await recordEvent(tx, { userId: null, label }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'moved_computer' }, now);
 		}
@@ -164,4 +159,14 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 	// After the commit, so the throttle rows are not held while the transaction finishes.
 	await recordSuccess(db, reservation);
 	return moved;
+}
+
+/** The SQL form of isSessionLive for `x`, an auth_session row: not moved away, and no end set or an end still to come. */
+function liveSql(now: Date) {
+	return sql<boolean>`(x.moved_at is null and (x.expires_at is null or x.expires_at > ${now}::timestamptz))`;
+}
+
+/** Ends an attempt's other sessions: a live one as moved (its computer is told so), an ended one stays as it ended. */
+async function endOlderSessions(tx: Transaction<Database>, attemptId: string, now: Date): Promise<void> {
+	await sql`update auth_session x set expires_at = ${now}, moved_at = ${now} where x.attempt_id = ${attemptId} and ${liveSql(now)}`.execute(tx);
 }

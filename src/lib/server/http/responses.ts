@@ -3,7 +3,8 @@
  * routes turn them into responses here and nowhere else.
  */
 import { error, fail, json, type ActionFailure } from '@sveltejs/kit';
-import { AppError, ConflictError, ValidationError } from '../errors.js';
+import { AppError, ConflictError, UnauthorizedError, ValidationError } from '../errors.js';
+import { signedOutError } from '../delivery/candidate-session.js';
 
 export interface FormFailure {
 	message: string;
@@ -45,16 +46,18 @@ export function apiError(status: number, message: string, extra: Record<string, 
 
 export function apiErrorFrom(err: unknown): Response {
 	if (err instanceof ConflictError) return apiError(409, err.message, err.details);
+	if (err instanceof UnauthorizedError) return apiError(401, err.message, err.details);
 	if (err instanceof AppError) return apiError(err.status, err.message);
 	throw err;
 }
 
 /**
- * The exam API's guard: 401 without a candidate session; 404 for any attempt but the candidate's own
+ * The exam API's guard: 401 without a candidate session (saying whether the exam moved to another
+ * computer or the session ended); 404 for any attempt but the candidate's own
  * (never 403, so an attempt id reveals nothing). Returns the refusal, or null to go on.
  */
 export function refuseUnlessOwnAttempt(locals: App.Locals, attemptId: string | undefined): Response | null {
-	if (!locals.candidate) return apiError(401, 'Not signed in to an exam');
+	if (!locals.candidate) return apiErrorFrom(signedOutError(locals.candidateSignedOut ?? 'ended'));
 	if (locals.candidate.attemptId !== attemptId) return apiError(404, 'No such attempt');
 	return null;
 }

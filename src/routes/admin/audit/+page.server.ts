@@ -1,6 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { listAuditActions, listAuditPage, type AuditFilter } from '$lib/server/audit';
 import { actionLabel, auditDetailLines } from '$lib/domain/audit';
+import { centreDateTime } from '$lib/domain/sitting';
 import { hasControlCharacter } from '$lib/server/validation';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -41,7 +42,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		nextHref: result.hasNext ? pageHref(result.page + 1) : null,
 		entries: result.entries.map((e) => ({
 			id: e.id,
-			at: e.occurredAt.toISOString().slice(0, 19).replace('T', ' '),
+			at: centreDateTime(e.occurredAt),
 			actor: e.actor,
 			action: actionLabel(e.action),
 			code: e.action,

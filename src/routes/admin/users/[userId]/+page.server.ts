@@ -1,6 +1,6 @@
-import type { Actions, PageServerLoad } from './$types';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { listCentres } from '$lib/server/centres';
-import { getStaffAccount, resetStaffPassword, setStaffDisabled, updateStaffAccount } from '$lib/server/centres/staff';
+import { addStaffRole, getStaffAccount, removeStaffRole, resetStaffPassword, setStaffDisabled, updateStaffAccount } from '$lib/server/centres/staff';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
 
@@ -13,43 +13,46 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	};
 };
 
+/** Runs the service with the form's fields; returns what the page shows (`done` in words, or more). */
+type Handler<T> = (db: App.Locals['db'], actor: ReturnType<typeof actorOf>, userId: string, values: Record<string, string>, event: RequestEvent) => Promise<T>;
+
+/**
+ * Every change to an account: the awarding administrator only; run the service and say what was
+ * done, or report its error on the form it came from (4xx) without changing anything.
+ */
+function action<T extends object>(form: string, fields: readonly string[], run: Handler<T>) {
+	return async (event: RequestEvent) => {
+		requireRole(event, ['awarding_admin']);
+		const values = formValues(await event.request.formData(), fields);
+		try {
+			return { form, ...(await run(event.locals.db, actorOf(event), event.params.userId, values, event)) };
+		} catch (err) {
+			return failFromError(err, { ...values, form });
+		}
+	};
+}
+
 export const actions: Actions = {
-	update: async (event) => {
-		requireRole(event, ['awarding_admin']);
-		const values = formValues(await event.request.formData(), ['display_name', 'role', 'centre_id']);
-		try {
-			await updateStaffAccount(event.locals.db, actorOf(event), event.params.userId, values);
-			return { saved: true };
-		} catch (err) {
-			return failFromError(err, values);
-		}
-	},
-	reset: async (event) => {
-		requireRole(event, ['awarding_admin']);
-		try {
-			const r = await resetStaffPassword(event.locals.db, actorOf(event), event.params.userId);
-			// Shown once, on this response only: the database keeps only the link's hash.
-			return { reset: true, link: `${event.url.origin}/set-password/${r.token}`, expiresAt: r.expiresAt.toISOString() };
-		} catch (err) {
-			return failFromError(err);
-		}
-	},
-	disable: async (event) => {
-		requireRole(event, ['awarding_admin']);
-		try {
-			await setStaffDisabled(event.locals.db, actorOf(event), event.params.userId, true);
-			return { disabled: true };
-		} catch (err) {
-			return failFromError(err);
-		}
-	},
-	enable: async (event) => {
-		requireRole(event, ['awarding_admin']);
-		try {
-			await setStaffDisabled(event.locals.db, actorOf(event), event.params.userId, false);
-			return { enabled: true };
-		} catch (err) {
-			return failFromError(err);
-		}
-	}
+	update: action('update', ['display_name'], async (db, actor, id, v) => (await updateStaffAccount(db, actor, id, v), { done: 'Changes saved.' })),
+	add_role: action('add_role', ['role', 'centre_id'], async (db, actor, id, v) => (await addStaffRole(db, actor, id, v), { done: 'Role added.' })),
+	remove_role: action(
+		'remove_role',
+		['membership_id'],
+		async (db, actor, id, v) => (await removeStaffRole(db, actor, id, v.membership_id), { done: 'Role removed.' })
+	),
+	reset: action('reset', [], async (db, actor, id, _v, event) => {
+		const r = await resetStaffPassword(db, actor, id);
+		// Shown once, on this response only: the database keeps only the link's hash.
+		return { reset: true, link: `${event.url.origin}/set-password/${r.token}`, expiresAt: r.expiresAt.toISOString() };
+	}),
+	disable: action(
+		'disable',
+		[],
+		async (db, actor, id) => (await setStaffDisabled(db, actor, id, true), { done: 'Account disabled. Its sessions have ended and it can no longer sign in.' })
+	),
+	enable: action(
+		'enable',
+		[],
+		async (db, actor, id) => (await setStaffDisabled(db, actor, id, false), { done: 'Account enabled. Its owner can sign in again.' })
+	)
 };

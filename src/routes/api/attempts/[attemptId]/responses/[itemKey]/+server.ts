@@ -1,5 +1,5 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { CANDIDATE_COOKIE } from '$lib/server/delivery/candidate-session';
+import { CANDIDATE_COOKIE, signedOutError } from '$lib/server/delivery/candidate-session';
 import { saveAnswer } from '$lib/server/delivery/autosave';
 import { MAX_SAVE_BODY_BYTES, saveBodySchema } from '$lib/server/http/save-body';
 import { UnauthorizedError } from '$lib/server/errors';
@@ -12,7 +12,7 @@ import { apiError, apiErrorFrom } from '$lib/server/http/responses';
  */
 export const PUT: RequestHandler = async ({ locals, params, request, cookies }) => {
 	const token = cookies.get(CANDIDATE_COOKIE);
-	if (!token) return apiError(401, 'Not signed in to an exam');
+	if (!token) return apiErrorFrom(signedOutError('ended'));
 	// Read the body before refusing it, so the connection stays usable (adapter-node already refuses
 	// bodies over BODY_SIZE_LIMIT, 512 KB by default, with 413).
 	const raw = await request.text();
