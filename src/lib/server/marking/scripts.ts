@@ -42,7 +42,10 @@ export async function createReadyScripts(db: Db, now: Date, paperVersionId?: str
 				const inserted = await db
 					.insertInto('script')
 					.values({ script_number: newScriptNumber(), paper_version_id: r.paperVersionId, attempt_id: r.attemptId, kind: 'live' })
-					.onConflict((oc) => oc.column('attempt_id').where('kind', '=', 'live').doNothing())
+					// The index's predicate as a literal: PostgreSQL infers a partial index from the
+					// conflict target's WHERE only when it matches the predicate, which a bound parameter
+					// does not (it fails on PostgreSQL once the statement is planned generically).
+					.onConflict((oc) => oc.column('attempt_id').where('kind', '=', sql.lit('live')).doNothing())
 					.returning('id')
 					.executeTakeFirst();
 				if (inserted) made++;
