@@ -216,3 +216,13 @@ export async function resultsForCandidate(db: Kysely<Database>, candidateId: str
 		};
 	});
 }
+
+/** The signed-in candidate's name and numbers, for the page heading. */
+export async function resultsCandidate(db: Kysely<Database>, candidateId: string) {
+	return db
+		.selectFrom('candidate as c')
+		.innerJoin('centre as ce', 'ce.id', 'c.centre_id')
+		.select(['c.first_name', 'c.last_name', 'c.candidate_number', 'ce.number as centre_number', 'ce.name as centre_name'])
+		.where('c.id', '=', candidateId)
+		.executeTakeFirstOrThrow();
+}
