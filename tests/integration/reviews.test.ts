@@ -84,9 +84,14 @@ describe('reviews of marking', () => {
 		await assignReviewer(h.db, f.actorOf(f.admin), reviewId, moderator.id);
 		// Issuing before every item is re-marked is refused.
 		await expect(decideReview(h.db, f.actorOf(moderator), reviewId)).rejects.toThrow(/Re-mark every question/);
-		// Another moderator cannot decide it (nor see it).
+		// Another moderator cannot decide it, nor see it.
 		const other = await makeStaff(h.db, 'moderator');
 		await expect(decideReview(h.db, f.actorOf(other), reviewId)).rejects.toThrow(/No such review/);
+		await expect(reviewForModerator(h.db, other.id, reviewId)).rejects.toMatchObject({ status: 404 });
+		// What the moderator sees names neither the candidate nor the centre.
+		const view = JSON.stringify(await reviewForModerator(h.db, moderator.id, reviewId));
+		expect(view).not.toContain(f.candidates[0]!.first_name);
+		expect(view).not.toContain(f.centre.number);
 
 		await remark(moderator.id, reviewId, { '1': 4, '2': 4, '3.a': 2, '3.b': 3 });
 		expect(await decideReview(h.db, f.actorOf(moderator), reviewId)).toEqual({ outcome: 'grade_changed', version: 2 });
@@ -145,6 +150,16 @@ describe('reviews of marking', () => {
 		expect((await h.db.selectFrom('review').select('state').where('id', '=', reviewId).executeTakeFirstOrThrow()).state).toBe('withdrawn');
 	});
 
+	it('two requests for one result at the same moment: one is taken, the other told a review is under way', async () => {
+		const f = await released();
+		const ask = (reason: string) => requestReview(h.db, f.actorOf(f.centreAdmin), { centreId: f.centre.id, attemptId: f.failing, reason });
+		const outcomes = await Promise.allSettled([ask('First'), ask('Second')]);
+		expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+		const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+		expect(String(refused.reason)).toMatch(/already under way/);
+		expect(await h.db.selectFrom('review').select('id').where('attempt_id', '=', f.failing).execute()).toHaveLength(1);
+	});
+
 	it('outside the window, before release and from another centre the request is refused', async () => {
 		const f = await released();
 		const status = await h.db.selectFrom('sitting_results').select('released_at').where('sitting_id', '=', f.sitting.id).executeTakeFirstOrThrow();
@@ -189,6 +204,15 @@ describe("candidates' results sign-in", () => {
 		expect(code).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
 		const stored = await h.db.selectFrom('results_access').selectAll().where('candidate_id', '=', cand.id).executeTakeFirstOrThrow();
 		expect(Buffer.from(stored.code_hash).toString('hex')).not.toContain(Buffer.from(code).toString('hex'));
+		// Audited, without the code.
+		const issued = await h.db
+			.selectFrom('audit_log')
+			.select(['action', 'details'])
+			.where('subject_id', '=', cand.id)
+			.where('action', 'like', 'results.access_code%')
+			.execute();
+		expect(issued.map((a) => a.action)).toEqual(['results.access_code_issued']);
+		expect(JSON.stringify(issued)).not.toContain(code);
 
 		const base = { centreNumber: f.centre.number, candidateNumber: cand.candidate_number, dateOfBirth: '2004-05-06', ip: '198.51.100.7' };
 		const { token } = await signInForResults(h.db, { ...base, code: code.toLowerCase().replaceAll('-', ' ') });
