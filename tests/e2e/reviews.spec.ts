@@ -5,7 +5,7 @@ import { expectAccessible, launchBrowser, newContext, signInAs } from './browser
 /*
  * Results after the exam day and a review of marking, end to end. The data is the demo's own
  * released result (npm start makes it on an empty database, through the real steps: a sitting of
- * 8992-112-A attended, ended, marked by the demo marker through recordMark, computed, approved
+ * 8992-112-A attended, ended, marked through recordMark by a demo marker of its own, computed, approved
  * and released): Farah Ali, candidate 0006, born 2003-04-05, a narrow fail. Her sitting has ended,
  * so its keycode no longer opens anything: she signs in with the access code the centre issues.
  */

@@ -91,7 +91,17 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 	const idOf = async (email: string) => (await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 	const results = await seedDemoResults(db, centre.id, {
 		invigilatorId: await idOf('invigilator@demo.test'),
-		markerId: await idOf('marker@demo.test'),
+		// Marked by a marker of its own, so the demo marker's queue starts empty (their work is the
+		// live demo sitting). Its password is random and never shown: an administrator can reset it.
+		markerId: (
+			await createStaffAccount(db, SYSTEM_ACTOR, {
+				email: 'results-marker@demo.test',
+				display_name: 'Robin Results-Marker',
+				password: generateReadablePassword(),
+				role: 'marker',
+				centre_id: centre.id
+			})
+		).id,
 		adminId: await idOf('admin@demo.test')
 	});
 	return {

@@ -27,7 +27,7 @@ export interface DemoResults {
  * A sitting that has already happened, with its result released, so the walk-through (and the
  * browser test of reviews) can show results and reviews without a day of exams first. Every step is
  * the real one: booked, attended, answered, ended by the invigilator (its keycode closed), whole
- * script allocated to the demo marker, marked through recordMark, computed, approved and released
+ * script allocated to a marker, marked through recordMark, computed, approved and released
  * by the awarding administrator. Only the answers are written straight to the script, as the
  * marking tests do. The marks make a narrow fail (two marks under the pass mark).
  */
