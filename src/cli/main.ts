@@ -70,6 +70,12 @@ async function prepare(h: DatabaseHandle): Promise<void> {
 			log(`Demo sitting: ${demo.sitting.paperCode} in ${demo.sitting.room}, ready to start (invigilator console: /invigilate).`);
 			log(`  candidates: centre 900001 / candidate ${demo.candidates.map((c) => c.candidateNumber).join(', ')} / keycode ${demo.sitting.keycode}`);
 		}
+		if (demo.results) {
+			log(
+				`Demo results: ${demo.results.name} (candidate ${demo.results.candidateNumber}, born ${demo.results.dateOfBirth}) has a released result on ${demo.results.paperCode}.`
+			);
+			log('  The centre issues her results access code on her record; she signs in at /results. The centre may ask for a review of marking there.');
+		}
 		log('');
 	} else {
 		log('Demo data already present (sign-in details were printed when it was created).');

@@ -61,6 +61,17 @@ export const CANDIDATE_SIGN_IN_THROTTLES: readonly ThrottleRule[] = [
 	{ scope: 'subject', policy: CANDIDATE_THROTTLE, resetBySuccess: false }
 ];
 
+/**
+ * The results sign-in after the exam day: from home or a library, not an exam room, so the address
+ * limit is a person's (the staff one), and the candidate's own ceiling is tight: the code is long
+ * and random, the date of birth and the candidate number are not secrets.
+ */
+export const RESULTS_SIGN_IN_THROTTLES: readonly ThrottleRule[] = [
+	{ scope: 'pair', policy: ACCOUNT_AT_ADDRESS_THROTTLE, resetBySuccess: true },
+	{ scope: 'address', policy: ADDRESS_THROTTLE, resetBySuccess: false },
+	{ scope: 'subject', policy: { maxFailures: 20, windowMs: 60 * MIN }, resetBySuccess: false }
+];
+
 export type ThrottleVerdict = { allowed: true; failures: number } | { allowed: false; retryAfterSeconds: number; failures: number };
 
 /**

@@ -25,7 +25,7 @@ export interface Session {
 /** Inserts a session row (staff: userId; candidate: attemptId) and returns the cookie token. */
 export async function insertSession(
 	db: Kysely<Database>,
-	owner: { userId: string } | { attemptId: string; expiresAt: Date },
+	owner: { userId: string } | { attemptId: string; expiresAt: Date } | { candidateId: string; expiresAt: Date },
 	meta: { ip?: string | null; userAgent?: string | null },
 	now: Date
 ): Promise<{ id: string; token: string }> {
@@ -37,6 +37,7 @@ export async function insertSession(
 			secret_hash: t.secretHash,
 			user_id: 'userId' in owner ? owner.userId : null,
 			attempt_id: 'attemptId' in owner ? owner.attemptId : null,
+			candidate_id: 'candidateId' in owner ? owner.candidateId : null,
 			expires_at: 'expiresAt' in owner ? owner.expiresAt : null,
 			created_at: now,
 			last_verified_at: now,

@@ -23,7 +23,8 @@ export const APPEND_ONLY_TABLES: readonly string[] = [
 	'result',
 	'seed',
 	'seed_judgement',
-	'marker_standing'
+	'marker_standing',
+	'review_event'
 ];
 
 /** Kysely's own bookkeeping: only the owner, who migrates, touches it. */

@@ -1,5 +1,6 @@
 import type { AttemptState, PauseKind, SubmitReason } from '../../domain/attempt.js';
 import type { Grade, ResultCause, ResultStatus } from '../../domain/results.js';
+import type { ReviewOutcome, ReviewState } from '../../domain/reviews.js';
 import type { AllocationPurpose, MarkAuthority, ScriptKind } from '../../domain/marking.js';
 import type { SecondMarkingReason } from '../../domain/second-marking.js';
 import type { SeedItemJudgement, SeedPurpose, Standing } from '../../domain/standardisation.js';
@@ -67,6 +68,8 @@ export interface AuthSessionTable {
 	secret_hash: Uint8Array;
 	user_id: string | null;
 	attempt_id: string | null;
+	/** A candidate's results session (the results sign-in after the exam day). */
+	candidate_id: string | null;
 	created_at: Timestamp;
 	last_verified_at: Timestamp;
 	expires_at: Date | null;
@@ -276,6 +279,8 @@ export interface AllocationTable {
 	completed_at: Date | null;
 	withdrawn_at: Date | null;
 	withdrawn_by: string | null;
+	/** Set on a moderator's re-mark for a review of marking. */
+	review_id: Generated<string | null>;
 }
 
 export interface MarkTable {
@@ -366,11 +371,61 @@ export interface SittingResultsTable {
 	released_by: string | null;
 }
 
+export interface ResultsAccessTable {
+	candidate_id: string;
+	code_hash: Uint8Array;
+	issued_at: Timestamp;
+	issued_by: string | null;
+}
+
+export interface ReviewSettingsTable {
+	id: Generated<boolean>;
+	request_window_days: number;
+	reply_days: number;
+	updated_by: string | null;
+	updated_at: Timestamp;
+}
+
+export interface ReviewTable {
+	id: Generated<string>;
+	attempt_id: string;
+	centre_id: string;
+	stage: number;
+	state: ReviewState;
+	reason: string;
+	result_id: number;
+	new_result_id: number | null;
+	outcome: ReviewOutcome | null;
+	requested_by: string | null;
+	requested_at: Date;
+	reply_due_at: Date;
+	moderator_id: string | null;
+	assigned_at: Date | null;
+	decided_at: Date | null;
+	informed_at: Date | null;
+	withdrawn_at: Date | null;
+}
+
+export interface ReviewEventTable {
+	id: Generated<number>;
+	review_id: string;
+	from_state: ReviewState | null;
+	to_state: ReviewState;
+	actor_user_id: string | null;
+	actor_label: string;
+	details: Json<Record<string, unknown>>;
+	occurred_at: Timestamp;
+}
+
 export interface Database {
 	second_marking: SecondMarkingTable;
 	seed: SeedTable;
 	seed_judgement: SeedJudgementTable;
 	marker_standing: MarkerStandingTable;
+	results_access: ResultsAccessTable;
+	review_settings: ReviewSettingsTable;
+	review: ReviewTable;
+	review_event: ReviewEventTable;
 	result: ResultTable;
 	sitting_results: SittingResultsTable;
 	script: ScriptTable;

@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../audit/index.js';
 import { createCentre, createStaffAccount, registerCandidate } from '../centres/index.js';
 import type { Database } from '../db/schema.js';
 import { bookSitting } from '../sittings/index.js';
+import { seedDemoResults, type DemoResults } from './results.js';
 
 export const DEMO_CENTRE = { number: '900001', name: 'Demo Training Centre' };
 
@@ -19,6 +20,8 @@ export interface DemoData {
 	sitting: { paperCode: string; keycode: string; room: string } | null;
 	accounts: DemoAccount[];
 	candidates: { candidateNumber: string; name: string }[];
+	/** A candidate whose result is already released (for results and reviews of marking). */
+	results: DemoResults | null;
 }
 
 const ACCOUNTS: { role: StaffRole; email: string; name: string }[] = [
@@ -85,11 +88,28 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		});
 		sitting = { paperCode: paper.code, keycode: booked.keycode, room: booked.room };
 	}
+	const idOf = async (email: string) => (await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+	const results = await seedDemoResults(db, centre.id, {
+		invigilatorId: await idOf('invigilator@demo.test'),
+		// Marked by a marker of its own, so the demo marker's queue starts empty (their work is the
+		// live demo sitting). Its password is random and never shown: an administrator can reset it.
+		markerId: (
+			await createStaffAccount(db, SYSTEM_ACTOR, {
+				email: 'results-marker@demo.test',
+				display_name: 'Robin Results-Marker',
+				password: generateReadablePassword(),
+				role: 'marker',
+				centre_id: centre.id
+			})
+		).id,
+		adminId: await idOf('admin@demo.test')
+	});
 	return {
 		centreId: centre.id,
 		sitting,
 		accounts,
-		candidates: CANDIDATES.map((c) => ({ candidateNumber: c.candidate_number, name: `${c.first_name} ${c.last_name}` }))
+		candidates: CANDIDATES.map((c) => ({ candidateNumber: c.candidate_number, name: `${c.first_name} ${c.last_name}` })),
+		results
 	};
 }
 

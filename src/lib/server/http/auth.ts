@@ -60,7 +60,7 @@ export function clientAddress(event: Pick<RequestEvent, 'getClientAddress'>): st
 
 /**
  * The app's own areas that a sign-in may return to: the top-level folders of src/routes, less
- * `api` (JSON, not a page), `signin` and `signout` (a loop, or an action), `set-password` (a one-time link). A test keeps this list in
+ * `api` (JSON, not a page), `signin` and `signout` (a loop, or an action), `set-password` (a one-time link), `results` (candidates sign in there with their own code, never as staff). A test keeps this list in
  * step with the folders.
  */
 export const NEXT_AREAS = ['account', 'admin', 'candidate', 'centre', 'invigilate', 'mark'] as const;

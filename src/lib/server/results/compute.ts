@@ -1,10 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { finalMarks, isAttempted } from '../../domain/marking.js';
 import { paperItems, paperSchema } from '../../domain/paper.js';
 import { applyResultRules, itemMarksFrom, resolveRules, type Grade, type ResultCause, type ResultInput, type ResultStatus } from '../../domain/results.js';
 import type { Level, PerformanceCode } from '../../domain/codes.js';
 import { writeAudit, type Actor } from '../audit/index.js';
-import type { Database } from '../db/schema.js';
+import type { Database, ResultTable } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { count } from '../../domain/words.js';
 
@@ -68,13 +68,17 @@ interface ScriptMarks {
 	openChecks: number;
 }
 
-/** Every attempt of the sitting with its script's final marks, answers and open second marking/moderation. */
-async function sittingScripts(db: Db, sittingId: string): Promise<ScriptMarks[]> {
+/**
+ * Every attempt of the sitting (or only `onlyAttemptId`, for a review of marking) with its script's
+ * final marks, answers and open second marking/moderation.
+ */
+async function sittingScripts(db: Db, sittingId: string, onlyAttemptId?: string): Promise<ScriptMarks[]> {
 	const attempts = await db
 		.selectFrom('attempt as a')
 		.leftJoin('script as sc', (j) => j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live'))
 		.select(['a.id as attemptId', 'a.state', 'sc.id as scriptId'])
 		.where('a.sitting_id', '=', sittingId)
+		.$if(onlyAttemptId !== undefined, (q) => q.where('a.id', '=', onlyAttemptId!))
 		.execute();
 	const scriptIds = attempts.map((a) => a.scriptId).filter((id): id is string => id !== null);
 	const attemptIds = attempts.map((a) => a.attemptId);
@@ -186,7 +190,7 @@ export async function computeSittingResults(db: Kysely<Database>, actor: Actor, 
 				`Marking is not finished: ${count(p.unmarked, 'script')} still to mark, ${count(p.inReview, 'script')} in second marking or moderation`
 			);
 		}
-		const written = await writeVersions(tx, s, scripts, cause, actor, now);
+		const written = (await writeVersions(tx, s, scripts, cause, actor, now)).length;
 		await tx
 			.insertInto('sitting_results')
 			.values({ sitting_id: sittingId, computed_at: now })
@@ -203,12 +207,25 @@ export async function computeSittingResults(db: Kysely<Database>, actor: Actor, 
 	});
 }
 
-async function writeVersions(tx: Db, s: SittingForResults, scripts: readonly ScriptMarks[], cause: ResultCause, actor: Actor, now: Date): Promise<number> {
+/**
+ * Writes a new result version for each script whose outcome differs from its latest version (or,
+ * with `always`, for each script: a review of marking issues a version even when the re-mark
+ * confirms the result, so the history shows it was reviewed). Returns the versions written.
+ */
+async function writeVersions(
+	tx: Db,
+	s: SittingForResults,
+	scripts: readonly ScriptMarks[],
+	cause: ResultCause,
+	actor: Actor,
+	now: Date,
+	always = false
+): Promise<Selectable<ResultTable>[]> {
 	const latest = await latestVersions(
 		tx,
 		scripts.map((x) => x.attemptId)
 	);
-	let written = 0;
+	const written: Selectable<ResultTable>[] = [];
 	for (const x of scripts) {
 		const o = outcomeOf(s, x);
 		const held = latest.get(x.attemptId);
@@ -220,8 +237,8 @@ async function writeVersions(tx: Db, s: SittingForResults, scripts: readonly Scr
 			JSON.stringify(held.codes) === JSON.stringify(o.codes) &&
 			held.pass_mark === s.input.boundaries.pass &&
 			held.first_class_mark === s.input.boundaries.firstClass;
-		if (same) continue;
-		await tx
+		if (same && !always) continue;
+		const row = await tx
 			.insertInto('result')
 			.values({
 				attempt_id: x.attemptId,
@@ -237,13 +254,42 @@ async function writeVersions(tx: Db, s: SittingForResults, scripts: readonly Scr
 				computed_at: now,
 				computed_by: actor.userId
 			})
-			.execute();
-		written++;
+			.returningAll()
+			.executeTakeFirstOrThrow();
+		written.push(row);
 	}
 	return written;
 }
 
-async function latestVersions(db: Db, attemptIds: readonly string[]) {
+/**
+ * A review of marking's new result for one candidate, in the caller's transaction (which holds the
+ * review's row lock): the same rules and the same writing as the sitting's computation, for the one
+ * attempt, after approval (when computeSittingResults refuses). Refused while an item lacks a final
+ * mark or quality control is still open on the script. Returns the version the review replaced and
+ * the one it issued (cause 'review', written even when nothing changed).
+ */
+export async function issueReviewedResult(
+	tx: Transaction<Database>,
+	actor: Actor,
+	attemptId: string,
+	now: Date
+): Promise<{ before: Selectable<ResultTable>; after: Selectable<ResultTable> }> {
+	const a = await tx.selectFrom('attempt').select(['sitting_id']).where('id', '=', attemptId).executeTakeFirst();
+	if (!a) throw new NotFoundError('No such result');
+	const s = await sittingForResults(tx, a.sitting_id, false);
+	const status = await tx.selectFrom('sitting_results').select(['approved_at']).where('sitting_id', '=', a.sitting_id).executeTakeFirst();
+	if (!status?.approved_at) throw new ConflictError('These results are not approved yet: a review of marking comes after release');
+	const scripts = await sittingScripts(tx, a.sitting_id, attemptId);
+	const p = progressOf(s, scripts);
+	if (p.unmarked > 0 || p.inReview > 0 || p.withoutScript > 0)
+		throw new ConflictError('Every question of the script needs its re-mark before the outcome is issued');
+	const before = (await latestVersions(tx, [attemptId])).get(attemptId);
+	if (!before) throw new NotFoundError('No such result');
+	const [after] = await writeVersions(tx, s, scripts, 'review', actor, now, true);
+	return { before, after: after! };
+}
+
+async function latestVersions(db: Db, attemptIds: readonly string[]): Promise<Map<string, Selectable<ResultTable>>> {
 	if (attemptIds.length === 0) return new Map();
 	const rows = await db
 		.selectFrom('result')
