@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { databaseConfigFromEnv, openDatabase, type DatabaseHandle, type DatabaseRole } from '../lib/server/db/index.js';
 import { migrateToLatest } from '../lib/server/db/migrate.js';
 import { currentUser, DEFAULT_APP_ROLE } from '../lib/server/db/roles.js';
-import { formatDemoCredentials, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
+import { formatDemoCredentials, formatFinishedSitting, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
 import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
 import { SYSTEM_ACTOR } from '../lib/server/audit/index.js';
 import { unlockStaffSignIn } from '../lib/server/auth/sign-in.js';
@@ -70,6 +70,7 @@ async function prepare(h: DatabaseHandle): Promise<void> {
 			log(`Demo sitting: ${demo.sitting.paperCode} in ${demo.sitting.room}, ready to start (invigilator console: /invigilate).`);
 			log(`  candidates: centre 900001 / candidate ${demo.candidates.map((c) => c.candidateNumber).join(', ')} / keycode ${demo.sitting.keycode}`);
 		}
+		if (demo.finished) log(formatFinishedSitting(demo.finished));
 		log('');
 	} else {
 		log('Demo data already present (sign-in details were printed when it was created).');

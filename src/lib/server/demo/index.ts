@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../audit/index.js';
 import { createCentre, createStaffAccount, registerCandidate } from '../centres/index.js';
 import type { Database } from '../db/schema.js';
 import { bookSitting } from '../sittings/index.js';
+import { seedFinishedSitting, type FinishedSitting } from './finished-sitting.js';
 
 export const DEMO_CENTRE = { number: '900001', name: 'Demo Training Centre' };
 
@@ -19,6 +20,8 @@ export interface DemoData {
 	sitting: { paperCode: string; keycode: string; room: string } | null;
 	accounts: DemoAccount[];
 	candidates: { candidateNumber: string; name: string }[];
+	/** Yesterday's sitting of 8992-111-A, ended, its scripts ready to mark (null without that paper). */
+	finished: FinishedSitting | null;
 }
 
 const ACCOUNTS: { role: StaffRole; email: string; name: string }[] = [
@@ -85,12 +88,26 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		});
 		sitting = { paperCode: paper.code, keycode: booked.keycode, room: booked.room };
 	}
+	const staff = async (email: string) => {
+		const u = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+		return { userId: u.id, label: email };
+	};
+	const finished = await seedFinishedSitting(db, centre.id, {
+		centreAdmin: await staff('centre@demo.test'),
+		invigilator: await staff('invigilator@demo.test')
+	});
 	return {
 		centreId: centre.id,
 		sitting,
 		accounts,
-		candidates: CANDIDATES.map((c) => ({ candidateNumber: c.candidate_number, name: `${c.first_name} ${c.last_name}` }))
+		candidates: CANDIDATES.map((c) => ({ candidateNumber: c.candidate_number, name: `${c.first_name} ${c.last_name}` })),
+		finished
 	};
+}
+
+/** The console line about the finished sitting: what a marker will find. */
+export function formatFinishedSitting(f: FinishedSitting): string {
+	return `Demo marking: ${f.paperCode} sat on ${f.day} in ${f.room} and ended: ${f.scripts} scripts ready to mark (${f.absent} absent; ${f.blank} items left blank), not yet allocated to a marker.`;
 }
 
 /** The console lines people and scripts read: `  <role>: <email> / <password>`. */
