@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { formatProblem, loadBank } from '../../src/lib/server/bank/load.js';
 import { validPaper, validUnit, writeBank } from '../helpers/bank-fixture.js';
 import { renderComponent } from '../helpers/render-svelte.js';
-import { paperItems } from '../../src/lib/domain/paper.js';
+import { gridSchema, paperItems } from '../../src/lib/domain/paper.js';
 
 const FILE = '8992-111/8992-111-T.yaml';
 function problemsFor(paper: object, unit?: object): string[] {
@@ -242,17 +242,67 @@ describe('bank check refuses, naming the file and the question', () => {
 });
 
 describe('the marking grid shown to markers (GridView)', () => {
-	it('says each point earns the marks shown beside it, capped at the item, and shows every point with its marks', async () => {
-		// A shipped item whose points are not all worth one mark.
+	const render = async (grid: unknown, marks: number) =>
+		(await renderComponent('src/lib/components/GridView.svelte', { grid: gridSchema.parse(grid), marks })).replace(/<!--[^>]*-->/g, '');
+
+	it('shows each point as worth up to its marks, with its partial credit, and the item cap; never "each point earns the marks shown"', async () => {
+		// A shipped item with a point worth more than one mark.
 		const item = loadBank(resolve('questions'))
 			.papers.flatMap((p) => paperItems(p.paper))
-			.find((i) => i.grid.mode === 'points' && i.grid.points.some((pt) => pt.marks > 1))!;
+			.find((i) => i.grid.mode === 'points' && (i.grid.points ?? []).some((pt) => pt.marks > 1))!;
 		expect(item).toBeDefined();
-		const html = (await renderComponent('src/lib/components/GridView.svelte', { grid: item.grid, marks: item.marks })).replace(/<!--[^>]*-->/g, '');
-		expect(html).not.toMatch(/one mark per/i);
-		expect(html).toContain(`Each creditworthy point earns the marks shown beside it, up to ${item.marks} marks in all.`);
+		const html = await render(item.grid, item.marks);
+		expect(html).not.toMatch(/earns the marks shown/i);
+		expect(html).toContain(`The item scores at most ${item.marks} marks in all.`);
 		if (item.grid.mode !== 'points') throw new Error('points grid expected');
-		const shown = [...html.matchAll(/<li>(.*?) <span class="tag">(\d+) marks?<\/span><\/li>/g)].map((m) => [m[1], Number(m[2])]);
-		expect(shown).toEqual(item.grid.points.map((p) => [p.text.replace(/&/g, '&amp;').replace(/</g, '&lt;'), p.marks]));
+		const shown = [...html.matchAll(/<li>\s*(.*?) <span class="tag">(?:up to )?(\d+) marks?<\/span>/g)].map((m) => [m[1], Number(m[2])]);
+		const all = [...(item.grid.points ?? []), ...(item.grid.groups ?? []).flatMap((g) => g.points)];
+		expect(shown).toEqual(all.map((p) => [p.text.replace(/&/g, '&amp;').replace(/</g, '&lt;'), p.marks]));
+	});
+
+	it('shows groups with their caps, points with "up to N marks" and their partial-credit text', async () => {
+		const html = await render(
+			{
+				mode: 'points',
+				points: [{ text: 'Explains the effect', marks: 2, partial: '1 for identifying, 1 for explaining' }],
+				groups: [
+					{
+						text: 'Naming sources',
+						cap: 2,
+						points: [
+							{ text: 'website', marks: 1 },
+							{ text: 'colleague', marks: 1 },
+							{ text: 'handbook', marks: 1 }
+						]
+					}
+				]
+			},
+			4
+		);
+		expect(html).toContain('Explains the effect <span class="tag">up to 2 marks</span>');
+		expect(html).toContain('<span class="partial">1 for identifying, 1 for explaining</span>');
+		expect(html).toContain('<strong>Naming sources</strong> <span class="tag">at most 2 marks for this group</span>');
+		expect(html).toContain('website <span class="tag">1 mark</span>');
+		expect(html).toContain('a group of points scores no more than its cap');
+	});
+
+	it('shows levels, highest first, with their ranges and descriptors', async () => {
+		const html = await render(
+			{
+				mode: 'levels',
+				bands: [
+					{ min: 1, max: 2, descriptor: 'Basic' },
+					{ min: 3, max: 3, descriptor: 'Sound' },
+					{ min: 4, max: 6, descriptor: 'Thorough' }
+				]
+			},
+			6
+		);
+		const rows = [...html.matchAll(/<tr><td>(Level \d)<\/td><td class="num">([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => m.slice(1));
+		expect(rows).toEqual([
+			['Level 3', '4–6', 'Thorough'],
+			['Level 2', '3', 'Sound'],
+			['Level 1', '1–2', 'Basic']
+		]);
 	});
 });

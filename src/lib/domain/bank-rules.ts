@@ -1,4 +1,5 @@
 import { areasForLevel, type AreaCode, type Level } from './codes.js';
+import { gridView, groupSum, maxReachable } from './grid.js';
 import type { Grid, Paper, Question, Unit } from './paper.js';
 
 /** A problem found in a bank file; `question` is "7" or "7(b)" when it concerns one. */
@@ -50,23 +51,52 @@ export function checkUnit(unit: Unit): BankProblem[] {
 	return problems;
 }
 
-/** Why a grid cannot award exactly 0…marks, or null when it can. */
-export function gridProblem(grid: Grid, marks: number): string | null {
+/**
+ * What is wrong with a grid for an item worth `marks`, or [] when nothing is. A points grid must be
+ * able to reach the item's marks once its group caps apply, and each cap must be able to bite; a
+ * levels grid's bands are listed lowest first, never overlap or leave a gap, start at 0 or 1 and
+ * end at the item's marks.
+ */
+export function gridProblems(grid: Grid, marks: number): string[] {
+	const problems: string[] = [];
+	const marksText = (n: number) => `${n} mark${n === 1 ? '' : 's'}`;
 	if (grid.mode === 'points') {
-		const sum = grid.points.reduce((s, p) => s + p.marks, 0);
-		return sum < marks ? `grid cannot reach ${marks} marks: its points add up to ${sum}` : null;
+		const view = gridView(grid, marks);
+		for (const p of view.points) {
+			if (p.maxMarks > marks) problems.push(`point "${p.text}" is worth up to ${marksText(p.maxMarks)}, more than the item's ${marksText(marks)}`);
+		}
+		for (const g of view.groups) {
+			const sum = groupSum(view, g.id);
+			if (g.cap > sum) problems.push(`group "${g.text}" has a cap of ${g.cap} but its points add up to only ${sum}`);
+			if (g.cap > marks) problems.push(`group "${g.text}" has a cap of ${g.cap}, more than the item's ${marksText(marks)}`);
+		}
+		const uncapped = view.points.reduce((s, p) => s + p.maxMarks, 0);
+		const reachable = maxReachable({ ...view, itemMarks: Number.MAX_SAFE_INTEGER });
+		if (reachable < marks) {
+			problems.push(
+				reachable === uncapped
+					? `grid cannot reach ${marks} marks: its points add up to ${uncapped}`
+					: `grid cannot reach ${marks} marks: once its group caps apply its points add up to ${reachable}`
+			);
+		}
+		return problems;
 	}
-	const bands = [...grid.bands].sort((a, b) => a.min - b.min);
-	for (const b of bands) if (b.min > b.max) return `band ${b.min}–${b.max} has its minimum above its maximum`;
-	if (bands[0]!.min > 1) return `bands start at ${bands[0]!.min}; marks 1–${bands[0]!.min - 1} have no band`;
+	const bands = grid.bands;
+	const range = (b: { min: number; max: number }) => `${b.min}–${b.max}`;
+	for (const b of bands) if (b.min > b.max) problems.push(`band ${range(b)} has its minimum above its maximum`);
 	for (let i = 1; i < bands.length; i++) {
 		const prev = bands[i - 1]!;
 		const b = bands[i]!;
-		if (b.min <= prev.max) return `bands ${prev.min}–${prev.max} and ${b.min}–${b.max} overlap`;
-		if (b.min > prev.max + 1) return `bands leave a gap between ${prev.max} and ${b.min}`;
+		if (b.min < prev.min) problems.push(`band ${range(b)} is listed after band ${range(prev)}; list bands from the lowest to the highest`);
+		else if (b.min <= prev.max) problems.push(`bands ${range(prev)} and ${range(b)} overlap`);
+		else if (b.min > prev.max + 1) problems.push(`bands leave a gap between ${prev.max} and ${b.min}`);
 	}
+	if (problems.length > 0) return problems;
+	if (bands[0]!.min > 1) problems.push(`bands start at ${bands[0]!.min}; marks 1–${bands[0]!.min - 1} have no band`);
 	const top = bands[bands.length - 1]!.max;
-	return top !== marks ? `grid cannot reach ${marks} marks: the top band ends at ${top}` : null;
+	if (top < marks) problems.push(`grid cannot reach ${marks} marks: the top band ends at ${top}`);
+	if (top > marks) problems.push(`the top band ends at ${top}, above the item's ${marksText(marks)}`);
+	return problems;
 }
 
 /** Every rule of docs/question-bank.md that needs the paper and its unit. */
@@ -112,10 +142,7 @@ export function checkPaper(paper: Paper, unit: Unit): BankProblem[] {
 			if (!q.grid) add('has no grid', q.id);
 			checkArea(q.area, q.id);
 			checkCriteria(q.criteria, q.id);
-			if (q.grid && q.marks !== undefined) {
-				const g = gridProblem(q.grid, q.marks);
-				if (g) add(g, q.id);
-			}
+			if (q.grid && q.marks !== undefined) for (const g of gridProblems(q.grid, q.marks)) add(g, q.id);
 			if (q.area && q.marks) byArea.set(q.area, (byArea.get(q.area) ?? 0) + q.marks);
 			q.criteria?.forEach((c) => usedCriteria.add(c));
 			return q.marks ?? 0;
@@ -134,8 +161,7 @@ export function checkPaper(paper: Paper, unit: Unit): BankProblem[] {
 			const a = p.area ?? q.area;
 			if (p.area !== undefined || q.area === undefined) checkArea(p.area, label);
 			checkCriteria(p.criteria, label);
-			const g = gridProblem(p.grid, p.marks);
-			if (g) add(g, label);
+			for (const g of gridProblems(p.grid, p.marks)) add(g, label);
 			if (a) byArea.set(a, (byArea.get(a) ?? 0) + p.marks);
 			p.criteria.forEach((c) => usedCriteria.add(c));
 			sum += p.marks;

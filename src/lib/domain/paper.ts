@@ -32,11 +32,22 @@ export const unitSchema = z.strictObject({
 });
 export type Unit = z.output<typeof unitSchema>;
 
-const pointsGrid = z.strictObject({
-	mode: z.literal('points'),
-	points: z.array(z.strictObject({ text: text, marks: z.number().int().min(1) })).min(1),
-	guidance: z.string().optional()
-});
+/** A grid point: worth up to `marks` (partial credit 0…marks); `partial` says how the marks split. */
+const gridPoint = z.strictObject({ text: text, marks: z.number().int().min(1), partial: text.optional() });
+export type GridPointSpec = z.output<typeof gridPoint>;
+/** Points that together score at most `cap`, however many of them the answer makes. */
+const gridGroup = z.strictObject({ text: text, cap: z.number().int().min(1), points: z.array(gridPoint).min(1) });
+const pointsGrid = z
+	.strictObject({
+		mode: z.literal('points'),
+		points: z.array(gridPoint).optional(),
+		groups: z.array(gridGroup).min(1).optional(),
+		guidance: z.string().optional()
+	})
+	.refine((g) => (g.points?.length ?? 0) > 0 || (g.groups?.length ?? 0) > 0, {
+		message: 'a points grid needs points, groups or both',
+		path: ['points']
+	});
 const levelsGrid = z.strictObject({
 	mode: z.literal('levels'),
 	bands: z.array(z.strictObject({ min: z.number().int().min(0), max: z.number().int().min(0), descriptor: text })).min(1),
