@@ -7,6 +7,8 @@ import { formatFinishedSitting, seedDemo, type DemoData } from '../../src/lib/se
 import { DEMO_SCRIPT_CANDIDATES } from '../../src/lib/server/demo/answers-8992-111-A.js';
 import { seedFinishedSitting, yesterdayMorning } from '../../src/lib/server/demo/finished-sitting.js';
 import { paperItems } from '../../src/lib/domain/paper.js';
+import { markerQueue } from '../../src/lib/server/marking/queue.js';
+import { scriptForMarker } from '../../src/lib/server/marking/script-view.js';
 import { dayIn } from '../../src/lib/domain/sitting.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
@@ -91,8 +93,34 @@ describe('npm start on an empty database: the finished demo sitting', () => {
 		expect(formatFinishedSitting(f)).toContain(`${present.length} scripts ready to mark`);
 	});
 
-	it('is made once: seeding it again adds no candidate, sitting or script', async () => {
-		const count = async (t: 'candidate' | 'sitting' | 'script') =>
+	it('gives every item of every script to the demo marker, whose queue and marking screen show them', async () => {
+		const f = demo.finished!;
+		expect(f.allocatedTo).toEqual(['marker@demo.test']);
+		expect(formatFinishedSitting(f)).toContain('allocated to marker@demo.test');
+		const marker = await h.db.selectFrom('app_user').select('id').where('email', '=', 'marker@demo.test').executeTakeFirstOrThrow();
+		const queue = await markerQueue(h.db, marker.id);
+		expect(queue).toHaveLength(1);
+		expect(queue[0]!.code).toBe('8992-111-A');
+		expect(queue[0]!.scripts).toHaveLength(present.length);
+		expect(queue[0]!.scripts.every((s) => s.items === itemKeys.length && s.markedItems === 0)).toBe(true);
+		// The weak script, as the marker sees it: answers where written, blank items not attempted.
+		const weak = present.find((c) => c.profile === 'weak')!;
+		const script = await h.db
+			.selectFrom('script as sc')
+			.innerJoin('attempt as a', 'a.id', 'sc.attempt_id')
+			.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
+			.select('sc.id')
+			.where('a.sitting_id', '=', f.sittingId)
+			.where('c.candidate_number', '=', weak.candidate_number)
+			.executeTakeFirstOrThrow();
+		const view = await scriptForMarker(h.db, marker.id, script.id);
+		expect(view.items).toHaveLength(itemKeys.length);
+		expect(view.items.filter((i) => i.attempted).map((i) => i.key)).toEqual(itemKeys.filter((k) => weak.answers[k]?.trim()));
+		expect(JSON.stringify(view)).not.toContain(weak.last_name);
+	});
+
+	it('is made once: seeding it again adds no candidate, sitting, script or allocation', async () => {
+		const count = async (t: 'candidate' | 'sitting' | 'script' | 'allocation') =>
 			Number(
 				(
 					await h.db
@@ -101,11 +129,11 @@ describe('npm start on an empty database: the finished demo sitting', () => {
 						.executeTakeFirstOrThrow()
 				).n
 			);
-		const before = [await count('candidate'), await count('sitting'), await count('script')];
+		const before = [await count('candidate'), await count('sitting'), await count('script'), await count('allocation')];
 		const staff = { userId: null, label: 'system' };
 		const again = await seedFinishedSitting(h.db, demo.centreId, { centreAdmin: staff, invigilator: { ...staff, userId: 'unused' } });
 		expect(again).toEqual(demo.finished);
-		expect([await count('candidate'), await count('sitting'), await count('script')]).toEqual(before);
+		expect([await count('candidate'), await count('sitting'), await count('script'), await count('allocation')]).toEqual(before);
 	});
 
 	it('dates the sitting 09:30 in the centre’s time zone the day before', () => {

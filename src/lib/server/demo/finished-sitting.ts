@@ -6,6 +6,7 @@ import type { Database } from '../db/schema.js';
 import { saveResponse } from '../delivery/autosave.js';
 import { endSitting, markAttendance, startSitting } from '../delivery/invigilation.js';
 import { submitAttempt } from '../delivery/submission.js';
+import { allocateScripts } from '../marking/allocation.js';
 import { bookSitting } from '../sittings/index.js';
 import { DEMO_MARKING_PAPER, DEMO_SCRIPT_CANDIDATES } from './answers-8992-111-A.js';
 
@@ -30,6 +31,8 @@ export interface FinishedSitting {
 	/** Answers written across all scripts, and how many items were left blank. */
 	answered: number;
 	blank: number;
+	/** The markers (emails) holding first marking of these scripts. */
+	allocatedTo: string[];
 }
 
 /** 09:30 yesterday in the centre's time zone (the day before `now` there), as an instant. */
@@ -66,7 +69,7 @@ const minutes = (t: Date, n: number) => new Date(t.getTime() + n * 60_000);
 export async function seedFinishedSitting(
 	db: Kysely<Database>,
 	centreId: string,
-	staff: { centreAdmin: Actor; invigilator: Actor & { userId: string } },
+	staff: { centreAdmin: Actor; invigilator: Actor & { userId: string }; awardingAdmin?: Actor; markerId?: string },
 	now = new Date()
 ): Promise<FinishedSitting | null> {
 	const paper = await db
@@ -128,6 +131,16 @@ export async function seedFinishedSitting(
 		if (c.submitsAfterMinutes !== undefined) await submitAttempt(db, attemptId, minutes(start, c.submitsAfterMinutes));
 	}
 	await endSitting(db, ctx(minutes(start, 64)), sitting.id);
+	// The awarding body shares the scripts out after the sitting: here all of them, whole, to the
+	// demo marker, so the marker's queue has work on the first start.
+	if (staff.markerId) {
+		await allocateScripts(
+			db,
+			staff.awardingAdmin ?? SYSTEM_ACTOR,
+			{ paper_version_id: sitting.paper_version_id, marker_ids: [staff.markerId] },
+			minutes(start, 24 * 60 - 90)
+		);
+	}
 	const found = await findFinishedSitting(db, centreId);
 	if (!found) throw new Error('The finished demo sitting was not found after it was made');
 	return found;
@@ -159,6 +172,18 @@ async function findFinishedSitting(db: Kysely<Database>, centreId: string): Prom
 		.where('a.sitting_id', '=', s.id)
 		.where('r.text', '<>', '')
 		.executeTakeFirstOrThrow();
+	const markers = await db
+		.selectFrom('allocation as al')
+		.innerJoin('script as sc', 'sc.id', 'al.script_id')
+		.innerJoin('attempt as a', 'a.id', 'sc.attempt_id')
+		.innerJoin('app_user as u', 'u.id', 'al.marker_id')
+		.select('u.email')
+		.distinct()
+		.where('a.sitting_id', '=', s.id)
+		.where('al.purpose', '=', 'first')
+		.where('al.withdrawn_at', 'is', null)
+		.orderBy('u.email')
+		.execute();
 	const present = DEMO_SCRIPT_CANDIDATES.filter((c) => c.profile !== 'absent').length;
 	const items = await db
 		.selectFrom('paper_item as i')
@@ -174,6 +199,7 @@ async function findFinishedSitting(db: Kysely<Database>, centreId: string): Prom
 		scripts: Number(counts.scripts),
 		absent: Number(counts.absent),
 		answered: Number(answers.n),
-		blank: present * Number(items.n) - Number(answers.n)
+		blank: present * Number(items.n) - Number(answers.n),
+		allocatedTo: markers.map((m) => m.email)
 	};
 }

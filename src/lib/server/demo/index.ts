@@ -94,7 +94,9 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 	};
 	const finished = await seedFinishedSitting(db, centre.id, {
 		centreAdmin: await staff('centre@demo.test'),
-		invigilator: await staff('invigilator@demo.test')
+		invigilator: await staff('invigilator@demo.test'),
+		awardingAdmin: await staff('admin@demo.test'),
+		markerId: (await staff('marker@demo.test')).userId
 	});
 	return {
 		centreId: centre.id,
@@ -107,7 +109,8 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 
 /** The console line about the finished sitting: what a marker will find. */
 export function formatFinishedSitting(f: FinishedSitting): string {
-	return `Demo marking: ${f.paperCode} sat on ${f.day} in ${f.room} and ended: ${f.scripts} scripts ready to mark (${f.absent} absent; ${f.blank} items left blank), not yet allocated to a marker.`;
+	const to = f.allocatedTo.length ? `allocated to ${f.allocatedTo.join(', ')} (Marking)` : 'not yet allocated to a marker';
+	return `Demo marking: ${f.paperCode} sat on ${f.day} in ${f.room} and ended: ${f.scripts} scripts ready to mark (${f.absent} absent; ${f.blank} items left blank), ${to}.`;
 }
 
 /** The console lines people and scripts read: `  <role>: <email> / <password>`. */
