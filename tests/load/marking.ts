@@ -9,18 +9,21 @@
  *      16 items (160,000 responses), 10,000 live scripts, every item of every script allocated
  *      (whole-script first marking) to one of 10 markers (160,000 allocations), and the first 40%
  *      of each marker's queue already marked (64,000 marks), as on a marking day well under way.
- *   2. "Save and next" as the marker's screen does it: record the mark on the current allocation
- *      (one transaction: lock and check the allocation, append the mark, complete the allocation,
- *      see whether the script is finished), then load the next item (the marker's oldest open
- *      allocation, its answer, the script number, any earlier mark). One marker alone, then all 10
- *      markers flat out at once (the app's pool size); latency per save-and-next, p50/p95/p99.
+ *   2. "Save and next" as the marking screen does it, with marking-core's services: recordMark on
+ *      the marker's next unmarked item (judged by the grid, appended, the script completed when it
+ *      is the last item), then the screen's data for what comes next: the same script's view
+ *      (scriptForMarker), or when the script is complete, nextScript and the next script's view.
+ *      One marker alone, then all 10 markers flat out at once (the app's pool size); latency per
+ *      save-and-next, p50/p95/p99.
  *   3. pgbench with the same statements (-M prepared), 1 client and 10 clients, in the same run.
+ *   4. nextScript alone, as a marker's marked work grows (it reads every allocation they hold).
  *
- * IN-PROCESS, NOT HTTP (2026-11-29): the marking screen's save action and recordMark are being built
- * on the branch marking-core and had not landed when this was written, so the statements are this
- * file's model of them (saveAndNext below), run through the app's own database layer (Kysely on
- * the app's pg pool with its prepared statements) in this process. Measure the app's endpoint over
- * HTTP once it exists, and keep the pgbench script in step with recordMark's statements.
+ * IN-PROCESS, NOT HTTP (2026-11-29): recordMark, nextScript and scriptForMarker landed on
+ * marking-core, the marking screen's routes (its "Save and next" action) had not, so the services
+ * run in this process on the app's own database layer (Kysely on the app's pg pool with its
+ * prepared statements): no HTTP, cookies, session check or page rendering is in the figures. Put
+ * the screen's action behind it over HTTP once it exists, and keep the pgbench script in step with
+ * the services' statements.
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/postgres as admin).
  * Knobs: BENCH_SCRIPTS (10000), BENCH_MARKERS (10), BENCH_SECONDS (15). Writes tests/load/out/marking.json.
@@ -35,6 +38,12 @@ import type { Database } from '../../src/lib/server/db/schema.js';
 import { createStaffAccount } from '../../src/lib/server/centres/index.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
+import { gridView } from '../../src/lib/domain/grid.js';
+import { paperItems } from '../../src/lib/domain/paper.js';
+import { getPaperContent } from '../../src/lib/server/bank/papers.js';
+import { recordMark } from '../../src/lib/server/marking/marks.js';
+import { nextScript } from '../../src/lib/server/marking/queue.js';
+import { scriptForMarker, type MarkingScript } from '../../src/lib/server/marking/script-view.js';
 
 const SCRIPTS = Number(process.env.BENCH_SCRIPTS ?? 10_000);
 const MARKERS = Number(process.env.BENCH_MARKERS ?? 10);
@@ -104,7 +113,7 @@ async function seed(url: string, db: Kysely<Database>) {
 	const pv = await db
 		.selectFrom('paper as p')
 		.innerJoin('paper_version as v', 'v.id', 'p.current_version_id')
-		.select(['v.id', 'v.reading_minutes', 'v.duration_minutes'])
+		.select(['v.id', 'v.paper_id', 'v.reading_minutes', 'v.duration_minutes'])
 		.where('p.code', '=', PAPER)
 		.executeTakeFirstOrThrow();
 	const markerIds: string[] = [];
@@ -172,7 +181,7 @@ async function seed(url: string, db: Kysely<Database>) {
 		[
 			'marks',
 			`insert into mark (script_id, item_key, allocation_id, marker_id, authority, mark, award, created_at)
-			 select a.script_id, a.item_key, a.id, a.marker_id, 'first', 1, '{"points":[0]}'::jsonb, a.allocated_at + interval '1 hour'
+			 select a.script_id, a.item_key, a.id, a.marker_id, 'first', 1, '{"kind":"mark","mark":1}'::jsonb, a.allocated_at + interval '1 hour'
 			 from (select a.*, row_number() over (partition by marker_id order by allocated_at, item_key) as k,
 				count(*) over (partition by marker_id) as total from allocation a where purpose = 'first') a
 			 where a.k <= a.total * ${DONE_SHARE}`
@@ -186,79 +195,49 @@ async function seed(url: string, db: Kysely<Database>) {
 		counts[name] = r.rowCount ?? 0;
 	}
 	const seconds = (performance.now() - t0) / 1000;
-	return { paperVersionId: pv.id, markerIds, counts, seconds };
+	return { paperVersionId: pv.id, paperId: pv.paper_id, markerIds, counts, seconds };
 }
 
-interface Current {
-	allocationId: string;
-	scriptId: string;
-	itemKey: string;
+/** The award a marker gives each item: the grid's first point ticked for 1 mark (as the screen posts it). */
+let awards = new Map<string, unknown>();
+async function loadAwards(db: Kysely<Database>, paperVersionId: string) {
+	const items = paperItems(await getPaperContent(db, paperVersionId));
+	awards = new Map(
+		items.map((i) => {
+			const view = gridView(i.grid, i.marks);
+			return [i.key, view.mode === 'points' ? { kind: 'points', awarded: { [view.points[0]!.id]: 1 } } : { kind: 'mark', mark: 1 }];
+		})
+	);
 }
 
-/** The marker's next item: oldest open allocation, with what the screen shows (answer, script number, an earlier mark). */
-async function nextItem(db: Kysely<Database>, markerId: string): Promise<Current | null> {
-	const next = await db
-		.selectFrom('allocation as a')
-		.innerJoin('script as sc', 'sc.id', 'a.script_id')
-		.select(['a.id', 'a.script_id', 'a.item_key', 'sc.script_number', 'sc.attempt_id', 'sc.paper_version_id'])
-		.where('a.marker_id', '=', markerId)
-		.where('a.withdrawn_at', 'is', null)
-		.where('a.completed_at', 'is', null)
-		.orderBy('a.allocated_at')
-		.orderBy('a.item_key')
-		.limit(1)
-		.executeTakeFirst();
-	if (!next) return null;
-	await db.selectFrom('response').select(['text']).where('attempt_id', '=', next.attempt_id).where('item_key', '=', next.item_key).executeTakeFirst();
-	await db.selectFrom('mark').select(['mark', 'fk', 'comment', 'award']).where('allocation_id', '=', next.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
-	return { allocationId: next.id, scriptId: next.script_id, itemKey: next.item_key };
+/** What the screen shows first: the marker's next script (nextScript) and its view. */
+async function openNext(db: Kysely<Database>, markerId: string, paperId: string): Promise<MarkingScript | null> {
+	const next = await nextScript(db, { markerId, paperId });
+	return next.scriptId ? scriptForMarker(db, markerId, next.scriptId) : null;
 }
 
-/** Records a mark on the current allocation (the recordMark model), then loads the next item. */
-async function saveAndNext(db: Kysely<Database>, markerId: string, cur: Current): Promise<Current | null> {
-	await db.transaction().execute(async (tx) => {
-		const a = await tx
-			.selectFrom('allocation as a')
-			.innerJoin('script as sc', 'sc.id', 'a.script_id')
-			.innerJoin('attempt as at', 'at.id', 'sc.attempt_id')
-			.innerJoin('paper_item as i', (j) => j.onRef('i.paper_version_id', '=', 'sc.paper_version_id').onRef('i.item_key', '=', 'a.item_key'))
-			.select(['a.id', 'a.purpose', 'a.completed_at', 'at.state', 'i.max_marks'])
-			.where('a.id', '=', cur.allocationId)
-			.where('a.marker_id', '=', markerId)
-			.where('a.withdrawn_at', 'is', null)
-			.forUpdate('a')
-			.executeTakeFirst();
-		if (!a || a.state !== 'submitted') throw new Error('allocation gone');
-		const award = Math.min(1, a.max_marks);
-		await tx
-			.insertInto('mark')
-			.values({
-				script_id: cur.scriptId,
-				item_key: cur.itemKey,
-				allocation_id: a.id,
-				marker_id: markerId,
-				authority: 'first',
-				mark: award,
-				award: JSON.stringify({ points: [0] }),
-				comment: null
-			})
-			.execute();
-		await tx.updateTable('allocation').set({ completed_at: new Date() }).where('id', '=', a.id).where('completed_at', 'is', null).execute();
-		await tx
-			.selectFrom('allocation')
-			.select((eb) => eb.fn.countAll().as('open'))
-			.where('script_id', '=', cur.scriptId)
-			.where('marker_id', '=', markerId)
-			.where('purpose', '=', 'first')
-			.where('withdrawn_at', 'is', null)
-			.where('completed_at', 'is', null)
-			.executeTakeFirstOrThrow();
+/**
+ * "Save and next" on the marking screen: the mark on the first unmarked item of the script on
+ * screen (recordMark), then the screen's next data: the same script again, or once it is complete,
+ * the next script (nextScript) and its view.
+ */
+async function saveAndNext(db: Kysely<Database>, markerId: string, paperId: string, cur: MarkingScript): Promise<MarkingScript | null> {
+	const item = cur.items.find((i) => !i.own);
+	if (!item) return openNext(db, markerId, paperId);
+	const saved = await recordMark(db, {
+		markerId,
+		allocationId: item.allocationId,
+		scriptId: cur.scriptId,
+		award: awards.get(item.key),
+		fk: false,
+		comment: ''
 	});
-	return nextItem(db, markerId);
+	if (saved.scriptComplete) return openNext(db, markerId, paperId);
+	return scriptForMarker(db, markerId, cur.scriptId);
 }
 
 /** Each of `markers` works through their own queue as fast as the database answers, for `seconds`. */
-async function markersFlatOut(db: Kysely<Database>, markerIds: string[], seconds: number) {
+async function markersFlatOut(db: Kysely<Database>, markerIds: string[], paperId: string, seconds: number) {
 	const latencies: number[] = [];
 	let errors = 0;
 	let firstError = '';
@@ -266,16 +245,16 @@ async function markersFlatOut(db: Kysely<Database>, markerIds: string[], seconds
 	const t0 = performance.now();
 	await Promise.all(
 		markerIds.map(async (m) => {
-			let cur = await nextItem(db, m);
+			let cur = await openNext(db, m, paperId);
 			while (cur && performance.now() < end) {
 				const t = performance.now();
 				try {
-					cur = await saveAndNext(db, m, cur);
+					cur = await saveAndNext(db, m, paperId, cur);
 					latencies.push(performance.now() - t);
 				} catch (e) {
 					errors++;
 					firstError ||= String(e instanceof Error ? e.message : e);
-					cur = await nextItem(db, m);
+					cur = await openNext(db, m, paperId);
 				}
 			}
 		})
@@ -285,36 +264,79 @@ async function markersFlatOut(db: Kysely<Database>, markerIds: string[], seconds
 }
 
 /**
- * The same statements as saveAndNext, for pgbench (-M prepared): one transaction of the script is
- * one save-and-next. Client c is marker first + c (so no two clients share a queue, as no two markers
- * do); the marker's uuid comes from a look-up in pgb_marker (one index probe counted against
- * pgbench). It starts with the next-item query (whose result the app's loop carries over from the
- * previous save-and-next), so the statements per transaction are the same as the app's.
+ * The queue pgbench works through: each marker's unmarked items in the order the screen takes them
+ * (script by script, paper order), numbered k = 1, 2, … per marker, with whether the item is the
+ * last unmarked one of its script and the script after it. Made just before each pgbench run.
+ */
+async function makePgbenchQueue(url: string, markerIds: string[]) {
+	await exec(url, 'drop table if exists pgb_queue');
+	await exec(
+		url,
+		`create table pgb_queue as
+		 select m.n as m, row_number() over (partition by a.marker_id order by a.allocated_at, sc.script_number, i.position)::int as k,
+			a.id as aid, a.script_id as sid, a.item_key as ik, a.marker_id as mid,
+			(i.position = max(i.position) over (partition by a.script_id, a.marker_id))::int as last
+		 from allocation a join script sc on sc.id = a.script_id
+		 join paper_item i on i.paper_version_id = sc.paper_version_id and i.item_key = a.item_key
+		 join (select * from unnest(array['${markerIds.join("','")}']::uuid[]) with ordinality as x(id, n)) m on m.id = a.marker_id
+		 where a.purpose = 'first' and a.withdrawn_at is null and a.completed_at is null
+			and not exists (select 1 from mark k where k.allocation_id = a.id)`
+	);
+	// The script whose view follows a script's last item: the next row's.
+	await exec(url, 'alter table pgb_queue add column next_sid uuid');
+	await exec(url, 'update pgb_queue q set next_sid = n.sid from pgb_queue n where n.m = q.m and n.k = q.k + 1');
+	await exec(url, 'alter table pgb_queue add primary key (m, k)');
+	await exec(url, 'analyze pgb_queue');
+}
+
+/**
+ * The statements of saveAndNext (recordMark, then scriptForMarker, with nextScript when the script
+ * is complete), statement for statement as Kysely sends them, for pgbench -M prepared: one
+ * transaction of this script is one save-and-next. Client c is marker first + c (no two clients
+ * share a queue, as no two markers do) and takes the k-th item of that marker's queue (pgb_queue:
+ * one primary-key probe the app does not make, counted against pgbench). The grid judgement and
+ * building the view are JavaScript, not SQL: they are the app's own cost.
  */
 function saveAndNextScript(): string {
+	const ownMarks = `select id, item_key, authority, mark, fk, comment, award from mark where script_id = :sid and marker_id = :mid and authority = 'first';`;
+	const view = (sid: string) => `select a.id, a.item_key, a.purpose, sc.script_number, sc.paper_version_id, v.paper_id from allocation a
+	join script sc on sc.id = a.script_id join attempt at on at.id = sc.attempt_id join paper_version v on v.id = sc.paper_version_id
+	where a.script_id = ${sid} and a.marker_id = :mid and a.withdrawn_at is null and at.state = 'submitted' order by a.allocated_at;
+select r.item_key, r.text from script sc join response r on r.attempt_id = sc.attempt_id where sc.id = ${sid};
+select id, item_key, authority, mark, fk, comment, award from mark where script_id = ${sid} and marker_id = :mid and authority = 'first';`;
 	return `\\set m 1 + (:first - 1 + :client_id) % ${MARKERS}
-select id as mid from pgb_marker where n = :m \\gset
-select a.id as aid, a.script_id as sid, a.item_key as ik, sc.script_number as sn, sc.attempt_id as atid, sc.paper_version_id as pvid
-	from allocation a join script sc on sc.id = a.script_id
-	where a.marker_id = :mid and a.withdrawn_at is null and a.completed_at is null
-	order by a.allocated_at, a.item_key limit 1 \\gset
-select text from response where attempt_id = :atid and item_key = :ik;
-select mark, fk, comment, award from mark where allocation_id = :aid order by id desc limit 1;
+\\set k :k + 1
+select aid, sid, ik, mid, last, next_sid from pgb_queue where m = :m and k = :k \\gset
 begin;
-select a.id, a.purpose, a.completed_at, at.state, i.max_marks from allocation a
-	join script sc on sc.id = a.script_id join attempt at on at.id = sc.attempt_id
-	join paper_item i on i.paper_version_id = sc.paper_version_id and i.item_key = a.item_key
-	where a.id = :aid and a.marker_id = :mid and a.withdrawn_at is null for update of a;
-insert into mark (script_id, item_key, allocation_id, marker_id, authority, mark, award, comment)
-	values (:sid, :ik, :aid, :mid, 'first', 1, '{"points":[0]}', null);
-update allocation set completed_at = now() where id = :aid and completed_at is null;
-select count(*) as open from allocation where script_id = :sid and marker_id = :mid and purpose = 'first' and withdrawn_at is null and completed_at is null;
+select script_id, marker_id, purpose from allocation where id = :aid;
+select id, item_key, withdrawn_at, completed_at from allocation where script_id = :sid and marker_id = :mid and purpose = 'first' order by id for update;
+select a.state = 'submitted' as stands from script sc join attempt a on a.id = sc.attempt_id where sc.id = :sid;
+select paper_version_id from script where id = :sid;
+insert into mark (script_id, item_key, allocation_id, marker_id, authority, mark, fk, comment, award, created_at)
+	values (:sid, :ik, :aid, :mid, 'first', 1, false, null, '{"kind":"points","awarded":{"1":1}}', now());
+${ownMarks}
+\\if :last
+update allocation set completed_at = now() where script_id = :sid and marker_id = :mid and purpose = 'first' and withdrawn_at is null and completed_at is null;
+\\endif
 commit;
+\\if :last
+begin;
+select a.id, a.script_id, a.purpose, a.allocated_at, sc.script_number, p.id as paper_id, p.code, v.title,
+	exists (select 1 from mark m where m.allocation_id = a.id) as marked
+	from allocation a join script sc on sc.id = a.script_id join attempt at on at.id = sc.attempt_id
+	join paper_version v on v.id = sc.paper_version_id join paper p on p.id = v.paper_id
+	where a.marker_id = :mid and a.withdrawn_at is null and at.state = 'submitted' and p.id = :pid
+	order by a.allocated_at, sc.script_number;
+commit;
+${view(':next_sid')}
+\\else
+${view(':sid')}
+\\endif
 `;
 }
 
 /** pgbench -l per-transaction log → latency percentiles (ms); pgbench prints only the average. */
-function pgbenchPercentiles(url: string, file: string, clients: number, firstMarker: number) {
+function pgbenchPercentiles(url: string, file: string, clients: number, firstMarker: number, paperId: string) {
 	const dir = 'tests/load/out/pgbench-log';
 	mkdirSync(dir, { recursive: true });
 	for (const f of readdirSync(dir)) rmSync(`${dir}/${f}`);
@@ -332,7 +354,24 @@ function pgbenchPercentiles(url: string, file: string, clients: number, firstMar
 		'-j',
 		String(Math.min(clients, 2))
 	];
-	args.push('-T', String(SECONDS), '-M', 'prepared', '-D', `first=${firstMarker}`, '-l', '--log-prefix', `${dir}/tx`, '-f', file, u.pathname.slice(1));
+	args.push(
+		'-T',
+		String(SECONDS),
+		'-M',
+		'prepared',
+		'-D',
+		`first=${firstMarker}`,
+		'-D',
+		'k=0',
+		'-D',
+		`pid=${paperId}`,
+		'-l',
+		'--log-prefix',
+		`${dir}/tx`,
+		'-f',
+		file,
+		u.pathname.slice(1)
+	);
 	const r = spawnSync('pgbench', args, { encoding: 'utf8' });
 	if (r.status !== 0) throw new Error(`pgbench failed: ${r.stderr}\n${r.stdout}`);
 	// Each line: client_id transaction_no time_us script_no time_epoch time_us_fraction
@@ -376,21 +415,22 @@ async function main() {
 		const results: Record<string, unknown> = { date: new Date().toISOString(), machine: { cores: cpus().length, node: process.version }, seed: s };
 
 		// Warm-up: each marker's first item, so connections and prepared statements exist.
-		await markersFlatOut(h.db, s.markerIds, 1);
+		await loadAwards(h.db, s.paperVersionId);
+		await markersFlatOut(h.db, s.markerIds, s.paperId, 1);
 
 		// 1. One marker alone.
 		let a = cpuSnap();
-		const one = await markersFlatOut(h.db, [s.markerIds[0]!], SECONDS);
+		const one = await markersFlatOut(h.db, [s.markerIds[0]!], s.paperId, SECONDS);
 		let cpu = cpuLine(a, cpuSnap());
 		console.log(
-			`Save and next, 1 marker (in-process, app's db layer): ${one.perSecond.toFixed(0)}/s, p50 ${ms(pct(one.latencies, 50))}, p95 ${ms(pct(one.latencies, 95))}, p99 ${ms(pct(one.latencies, 99))}, n ${one.latencies.length}, errors ${one.errors}${one.firstError ? ` (${one.firstError})` : ''}.`
+			`Save and next, 1 marker (in-process: recordMark + the next script view): ${one.perSecond.toFixed(0)}/s, p50 ${ms(pct(one.latencies, 50))}, p95 ${ms(pct(one.latencies, 95))}, p99 ${ms(pct(one.latencies, 99))}, n ${one.latencies.length}, errors ${one.errors}${one.firstError ? ` (${one.firstError})` : ''}.`
 		);
 		console.log(cpu.line);
 		results.oneMarker = { ...summary(one), cpu: cpu.c };
 
 		// 2. Every marker at once, flat out (far beyond people reading answers; the worst case).
 		a = cpuSnap();
-		const all = await markersFlatOut(h.db, s.markerIds, SECONDS);
+		const all = await markersFlatOut(h.db, s.markerIds, s.paperId, SECONDS);
 		cpu = cpuLine(a, cpuSnap());
 		console.log(
 			`Save and next, ${MARKERS} markers flat out: ${all.perSecond.toFixed(0)}/s, p50 ${ms(pct(all.latencies, 50))}, p95 ${ms(pct(all.latencies, 95))}, p99 ${ms(pct(all.latencies, 99))}, n ${all.latencies.length}, errors ${all.errors}${all.firstError ? ` (${all.firstError})` : ''}.`
@@ -399,8 +439,6 @@ async function main() {
 		results.allMarkers = { ...summary(all), cpu: cpu.c };
 
 		// 3. pgbench, the same statements, same tables, same run.
-		await exec(url, 'create table pgb_marker (n int primary key, id uuid not null)');
-		await exec(url, `insert into pgb_marker values ${s.markerIds.map((id, i) => `(${i + 1}, '${id}')`).join(', ')}`);
 		mkdirSync('tests/load/out', { recursive: true });
 		const file = 'tests/load/out/save-and-next.sql';
 		writeFileSync(file, saveAndNextScript());
@@ -410,8 +448,9 @@ async function main() {
 			[1, MARKERS],
 			[Math.min(MARKERS, APP_POOL), 1]
 		] as const) {
+			await makePgbenchQueue(url, s.markerIds);
 			a = cpuSnap();
-			const r = pgbenchPercentiles(url, file, clients, first);
+			const r = pgbenchPercentiles(url, file, clients, first, s.paperId);
 			cpu = cpuLine(a, cpuSnap());
 			console.log(
 				`pgbench, the same statements (-M prepared), ${clients} client${clients > 1 ? 's' : ''}: ${r.tps.toFixed(0)} tps, p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, p99 ${ms(r.p99)}, n ${r.n}, failed ${r.failed}.`
@@ -419,40 +458,27 @@ async function main() {
 			console.log(cpu.line);
 			results[`pgbench${clients}`] = { ...r, cpu: cpu.c };
 		}
-		// 4. The next-item query's plan: the queue index (marker, allocated_at) keeps completed
-		// allocations, so finding a marker's next open item walks past everything they have marked.
-		// Its execution time as the migrations leave it, and with a partial index of open allocations
-		// (not in the migrations: a suggestion, dropped again here).
-		const nextSql = `select a.id from allocation a join script sc on sc.id = a.script_id
-			where a.marker_id = '${s.markerIds[0]}' and a.withdrawn_at is null and a.completed_at is null
-			order by a.allocated_at, a.item_key limit 1`;
-		const planTime = async () => {
-			const times: number[] = [];
-			for (let i = 0; i < 20; i++) {
-				const r = await exec(url, `explain (analyze, format json) ${nextSql}`);
-				times.push((r.rows[0]['QUERY PLAN'] as { 'Execution Time': number }[])[0]!['Execution Time']);
-			}
-			return times.sort((x, y) => x - y)[10]!;
-		};
-		const doneByFirst = Number(
+		// 4. nextScript alone (the screen calls it once a script is complete, and "Continue" calls
+		// it): it reads every allocation the marker holds on the paper, marked or not, so it grows
+		// with the marker's finished work. Median and worst of 20 calls for the first marker.
+		const held = Number(
 			(
 				await h.db
 					.selectFrom('allocation')
 					.select((eb) => eb.fn.countAll().as('n'))
 					.where('marker_id', '=', s.markerIds[0]!)
-					.where('completed_at', 'is not', null)
 					.executeTakeFirstOrThrow()
 			).n
 		);
-		const asIs = await planTime();
-		await exec(url, 'create index bench_open_queue_idx on allocation (marker_id, allocated_at) where withdrawn_at is null and completed_at is null');
-		await exec(url, 'analyze allocation');
-		const withIndex = await planTime();
-		await exec(url, 'drop index bench_open_queue_idx');
-		console.log(
-			`Next-item query for a marker with ${doneByFirst} items marked (median of 20, EXPLAIN ANALYZE): ${ms(asIs)} with the migrations' queue index, ${ms(withIndex)} with a partial index of open allocations.`
-		);
-		results.nextItemQuery = { markedByMarker: doneByFirst, asIsMs: asIs, withOpenIndexMs: withIndex };
+		const nextTimes: number[] = [];
+		for (let i = 0; i < 20; i++) {
+			const t = performance.now();
+			await nextScript(h.db, { markerId: s.markerIds[0]!, paperId: s.paperId });
+			nextTimes.push(performance.now() - t);
+		}
+		nextTimes.sort((x, y) => x - y);
+		console.log(`nextScript alone, a marker holding ${held} allocations: median ${ms(pct(nextTimes, 50))}, worst of 20 ${ms(nextTimes.at(-1)!)}.`);
+		results.nextScript = { heldAllocations: held, medianMs: pct(nextTimes, 50), maxMs: nextTimes.at(-1) };
 
 		const marked = Number(
 			(
