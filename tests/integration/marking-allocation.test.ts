@@ -129,7 +129,12 @@ describe('allocation', () => {
 		);
 		expect((await activeAllocations(s1!.id)).every((x) => x.marker_id === a.id)).toBe(true);
 		// The unmarked questions of s1 may move.
-		await reallocateScript(h.db, admin, { paper_version_id: f.paperVersionId, script_number: s1!.script_number.toLowerCase(), to_marker_id: b.id, item_keys: ['2', '3.a', '3.b'] });
+		await reallocateScript(h.db, admin, {
+			paper_version_id: f.paperVersionId,
+			script_number: s1!.script_number.toLowerCase(),
+			to_marker_id: b.id,
+			item_keys: ['2', '3.a', '3.b']
+		});
 		const s1rows = await activeAllocations(s1!.id);
 		expect(s1rows.map((x) => [x.item_key, x.marker_id === a.id ? 'a' : 'b'])).toEqual([
 			['1', 'a'],
@@ -137,7 +142,13 @@ describe('allocation', () => {
 			['3.a', 'b'],
 			['3.b', 'b']
 		]);
-		const withdrawn = await h.db.selectFrom('allocation').selectAll().where('script_id', '=', s1!.id).where('withdrawn_at', 'is not', null).where('marker_id', '=', a.id).execute();
+		const withdrawn = await h.db
+			.selectFrom('allocation')
+			.selectAll()
+			.where('script_id', '=', s1!.id)
+			.where('withdrawn_at', 'is not', null)
+			.where('marker_id', '=', a.id)
+			.execute();
 		expect(withdrawn).toHaveLength(3);
 		expect(withdrawn.every((w) => w.withdrawn_by === admin.userId)).toBe(true);
 		// Withdrawn with nobody to take it: s2 becomes unallocated again.
@@ -176,7 +187,11 @@ describe('marks', () => {
 		const byKey = new Map((await activeAllocations(s.id)).map((x) => [x.item_key, x.id]));
 
 		// Points grid: each point worth up to 1; the item is worth 5 (six points: capped, with a note).
-		const six = await recordMark(h.db, { markerId: m.id, allocationId: byKey.get('1')!, award: { kind: 'points', awarded: { p1: 1, p2: 1, p3: 1, p4: 1, p5: 1, p6: 1 } } });
+		const six = await recordMark(h.db, {
+			markerId: m.id,
+			allocationId: byKey.get('1')!,
+			award: { kind: 'points', awarded: { p1: 1, p2: 1, p3: 1, p4: 1, p5: 1, p6: 1 } }
+		});
 		expect(six).toMatchObject({ mark: 5, total: 5, markedItems: 1, items: 4, scriptComplete: false });
 		expect(six.notes.join()).toMatch(/capped/);
 		const again = await recordMark(h.db, { markerId: m.id, allocationId: byKey.get('1')!, award: { kind: 'mark', mark: 3 }, fk: true, comment: 'Second look' });
@@ -257,7 +272,9 @@ describe('marks', () => {
 		const before = (await h.db.selectFrom('mark').select('id').execute()).length;
 		await expect(recordMark(h.db, { markerId: other.id, allocationId: alloc.id, award: { kind: 'mark', mark: 1 } })).rejects.toThrow(NotFoundError);
 		// The owner naming another script in the URL than the allocation's: not found either.
-		await expect(recordMark(h.db, { markerId: owner.id, allocationId: alloc.id, scriptId: f.scripts[1]!.id, award: { kind: 'mark', mark: 1 } })).rejects.toThrow(NotFoundError);
+		await expect(
+			recordMark(h.db, { markerId: owner.id, allocationId: alloc.id, scriptId: f.scripts[1]!.id, award: { kind: 'mark', mark: 1 } })
+		).rejects.toThrow(NotFoundError);
 		expect((await h.db.selectFrom('mark').select('id').execute()).length).toBe(before);
 		expect(await markerQueue(h.db, other.id)).toEqual([]);
 

@@ -67,7 +67,12 @@ export function typedMark(text: string): number | null {
 }
 
 /** The award a marking form describes: ticked points, a chosen level, or a typed mark. */
-export function awardFromForm(input: { mode: 'points' | 'levels'; mark: number | null; level: number | null; points: Record<string, number> | null }): GridAward | null {
+export function awardFromForm(input: {
+	mode: 'points' | 'levels';
+	mark: number | null;
+	level: number | null;
+	points: Record<string, number> | null;
+}): GridAward | null {
 	if (input.mode === 'points' && input.points && Object.keys(input.points).length > 0) return { kind: 'points', awarded: input.points };
 	if (input.mark === null) return null;
 	if (input.mode === 'levels' && input.level !== null) return { kind: 'level', level: input.level, mark: input.mark };

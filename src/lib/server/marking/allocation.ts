@@ -22,11 +22,7 @@ import { isUuid, parse, uuidSchema } from '../validation.js';
 
 /** Scripts of a paper version that stand (the attempt was not voided later): markers' live work. */
 function standingScripts(db: Db) {
-	return db
-		.selectFrom('script as sc')
-		.innerJoin('attempt as at', 'at.id', 'sc.attempt_id')
-		.where('sc.kind', '=', 'live')
-		.where('at.state', '=', 'submitted');
+	return db.selectFrom('script as sc').innerJoin('attempt as at', 'at.id', 'sc.attempt_id').where('sc.kind', '=', 'live').where('at.state', '=', 'submitted');
 }
 
 async function itemsOf(db: Db, paperVersionId: string): Promise<Item[]> {
@@ -118,7 +114,8 @@ export async function listMarkers(db: Db): Promise<MarkerOption[]> {
 async function requireMarkers(db: Db, ids: readonly string[]): Promise<MarkerOption[]> {
 	const markers = new Map((await listMarkers(db)).map((m) => [m.id, m]));
 	const unknown = ids.filter((id) => !markers.has(id));
-	if (unknown.length) throw new ValidationError('Choose markers from the list: an account chosen is not an enabled marker', [{ field: 'marker_ids', message: 'Not a marker' }]);
+	if (unknown.length)
+		throw new ValidationError('Choose markers from the list: an account chosen is not an enabled marker', [{ field: 'marker_ids', message: 'Not a marker' }]);
 	return [...new Set(ids)].map((id) => markers.get(id)!);
 }
 
@@ -127,7 +124,8 @@ function chooseItems(items: readonly Item[], keys: readonly string[] | undefined
 	if (!keys || keys.length === 0) return [...items];
 	const byKey = new Map(items.map((i) => [i.key, i]));
 	const unknown = keys.filter((k) => !byKey.has(k));
-	if (unknown.length) throw new ValidationError(`This paper has no question ${unknown.join(', ')}`, [{ field: 'item_keys', message: 'Not a question of this paper' }]);
+	if (unknown.length)
+		throw new ValidationError(`This paper has no question ${unknown.join(', ')}`, [{ field: 'item_keys', message: 'Not a question of this paper' }]);
 	// Paper order, so that every allocation inserts its rows in one order (see allocateScripts).
 	return items.filter((i) => keys.includes(i.key));
 }
@@ -191,18 +189,27 @@ export async function allocateScripts(db: Kysely<Database>, actor: Actor, input:
 		let open = scripts.filter((s) => chosenKeys.some((k) => !taken.has(`${s.id}:${k}`)));
 		if (a.limit !== undefined) open = open.slice(0, a.limit);
 
-		const shares = shareEvenly(open, markers.map((m) => m.id), load);
+		const shares = shareEvenly(
+			open,
+			markers.map((m) => m.id),
+			load
+		);
 		const markerOf = new Map<string, string>();
 		for (const [markerId, list] of shares) for (const s of list) markerOf.set(s.id, markerId);
 		// One statement, rows in one order (script id, then paper order): two allocations running at
 		// once wait for each other row by row in the same order, and the index gives each item to one.
-		const rows = [...markerOf.keys()]
-			.sort()
-			.flatMap((scriptId) =>
-				chosenKeys
-					.filter((k) => !taken.has(`${scriptId}:${k}`))
-					.map((k) => ({ script_id: scriptId, item_key: k, marker_id: markerOf.get(scriptId)!, purpose: 'first' as const, allocated_by: actor.userId, allocated_at: now }))
-			);
+		const rows = [...markerOf.keys()].sort().flatMap((scriptId) =>
+			chosenKeys
+				.filter((k) => !taken.has(`${scriptId}:${k}`))
+				.map((k) => ({
+					script_id: scriptId,
+					item_key: k,
+					marker_id: markerOf.get(scriptId)!,
+					purpose: 'first' as const,
+					allocated_by: actor.userId,
+					allocated_at: now
+				}))
+		);
 		const inserted = rows.length
 			? await tx
 					.insertInto('allocation')
@@ -261,7 +268,12 @@ const labelOf = (items: readonly Item[], key: string) => items.find((i) => i.key
  * locked first, so a mark being saved at the same moment either lands before (and the move is
  * refused) or finds its allocation withdrawn (and is refused). Audited.
  */
-export async function reallocateScript(db: Kysely<Database>, actor: Actor, input: ReallocateInput, now = new Date()): Promise<{ scriptNumber: string; items: number; to: MarkerOption | null }> {
+export async function reallocateScript(
+	db: Kysely<Database>,
+	actor: Actor,
+	input: ReallocateInput,
+	now = new Date()
+): Promise<{ scriptNumber: string; items: number; to: MarkerOption | null }> {
 	const r = parse(reallocateSchema, input);
 	return db.transaction().execute(async (tx) => {
 		const script = await tx
@@ -302,7 +314,8 @@ export async function reallocateScript(db: Kysely<Database>, actor: Actor, input
 			);
 		}
 		const to = r.to_marker_id ? (await requireMarkers(tx, [r.to_marker_id]))[0]! : null;
-		if (to && held.every((h) => h.marker_id === to.id)) throw new ValidationError(`That work is already allocated to ${to.name}`, [{ field: 'to_marker_id', message: 'Already theirs' }]);
+		if (to && held.every((h) => h.marker_id === to.id))
+			throw new ValidationError(`That work is already allocated to ${to.name}`, [{ field: 'to_marker_id', message: 'Already theirs' }]);
 		const fromIds = [...new Set(held.map((h) => h.marker_id))];
 		const from = await tx.selectFrom('app_user').select(['id', 'email']).where('id', 'in', fromIds).execute();
 		await tx
@@ -317,7 +330,16 @@ export async function reallocateScript(db: Kysely<Database>, actor: Actor, input
 		if (to) {
 			await tx
 				.insertInto('allocation')
-				.values(held.map((h) => ({ script_id: script.id, item_key: h.item_key, marker_id: to.id, purpose: 'first' as const, allocated_by: actor.userId, allocated_at: now })))
+				.values(
+					held.map((h) => ({
+						script_id: script.id,
+						item_key: h.item_key,
+						marker_id: to.id,
+						purpose: 'first' as const,
+						allocated_by: actor.userId,
+						allocated_at: now
+					}))
+				)
 				.execute();
 		}
 		await writeAudit(tx, actor, {
@@ -340,7 +362,12 @@ export async function reallocateScript(db: Kysely<Database>, actor: Actor, input
  * its items), e.g. when they cannot go on; scripts they have started stay theirs. Audited.
  * Returns how many scripts were withdrawn and how many stay.
  */
-export async function withdrawUnstarted(db: Kysely<Database>, actor: Actor, input: { paper_version_id: unknown; marker_id: unknown }, now = new Date()): Promise<{ withdrawn: number; kept: number }> {
+export async function withdrawUnstarted(
+	db: Kysely<Database>,
+	actor: Actor,
+	input: { paper_version_id: unknown; marker_id: unknown },
+	now = new Date()
+): Promise<{ withdrawn: number; kept: number }> {
 	const r = parse(z.object({ paper_version_id: uuidSchema('No such paper version'), marker_id: uuidSchema('Choose a marker from the list') }), input);
 	return db.transaction().execute(async (tx) => {
 		const version = await requireVersion(tx, r.paper_version_id);
@@ -400,7 +427,12 @@ export interface AllocationView {
 	counts: PaperMarkingCounts;
 	items: { key: string; label: string }[];
 	markers: (MarkerOption & { scripts: number; marked: number })[];
-	scripts: { id: string; scriptNumber: string; state: 'unallocated' | 'allocated' | 'marked'; items: { key: string; label: string; marker: string | null; marked: boolean }[] }[];
+	scripts: {
+		id: string;
+		scriptNumber: string;
+		state: 'unallocated' | 'allocated' | 'marked';
+		items: { key: string; label: string; marker: string | null; marked: boolean }[];
+	}[];
 }
 
 /** One paper version's allocation page: counts, markers with their loads, every script's items and holders. */
@@ -419,7 +451,8 @@ export async function allocationView(db: Kysely<Database>, paperVersionId: strin
 	const markers = await listMarkers(db);
 	const names = new Map(markers.map((m) => [m.id, m.name]));
 	const missing = [...new Set(holders.map((h) => h.marker_id))].filter((id) => !names.has(id));
-	if (missing.length) for (const u of await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', missing).execute()) names.set(u.id, u.display_name);
+	if (missing.length)
+		for (const u of await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', missing).execute()) names.set(u.id, u.display_name);
 	const counts = { unallocated: 0, allocated: 0, marked: 0 };
 	const scripts = work
 		.sort((x, y) => x.script_number.localeCompare(y.script_number))
@@ -444,7 +477,15 @@ export async function allocationView(db: Kysely<Database>, paperVersionId: strin
 	};
 	return {
 		paper: { paperVersionId: version.id, code: version.code, title: version.title, version: version.version },
-		counts: { paperVersionId: version.id, code: version.code, title: version.title, version: version.version, items: items.length, scripts: work.length, ...counts },
+		counts: {
+			paperVersionId: version.id,
+			code: version.code,
+			title: version.title,
+			version: version.version,
+			items: items.length,
+			scripts: work.length,
+			...counts
+		},
 		items: items.map((i) => ({ key: i.key, label: i.label })),
 		markers: markers.map((m) => ({ ...m, ...perMarker(m.id) })),
 		scripts

@@ -81,7 +81,8 @@ export async function recordMark(db: Kysely<Database>, input: RecordMarkInput): 
 	const r = parse(recordSchema, { award: input.award, fk: input.fk ?? false, comment: input.comment ?? '' });
 	return db.transaction().execute(async (tx) => {
 		const target = await tx.selectFrom('allocation').select(['script_id', 'marker_id', 'purpose']).where('id', '=', allocationId).executeTakeFirst();
-		if (!target || target.marker_id !== markerId || (input.scriptId !== undefined && input.scriptId !== target.script_id)) throw new NotFoundError('No such allocation');
+		if (!target || target.marker_id !== markerId || (input.scriptId !== undefined && input.scriptId !== target.script_id))
+			throw new NotFoundError('No such allocation');
 		// Every allocation of this marker on the script under this purpose (the target among them), in
 		// one order, so concurrent saves and re-allocations queue rather than deadlock.
 		const siblings = await tx
@@ -96,7 +97,8 @@ export async function recordMark(db: Kysely<Database>, input: RecordMarkInput): 
 		const allocation = siblings.find((s) => s.id === allocationId);
 		if (!allocation) throw new NotFoundError('No such allocation');
 		if (allocation.withdrawn_at) throw new ConflictError('This question was re-allocated to another marker, so your mark was not saved.');
-		if (!(await scriptStands(tx, target.script_id))) throw new ConflictError('This script has been withdrawn from marking (the attempt was voided), so your mark was not saved.');
+		if (!(await scriptStands(tx, target.script_id)))
+			throw new ConflictError('This script has been withdrawn from marking (the attempt was voided), so your mark was not saved.');
 
 		const script = await tx.selectFrom('script').select(['paper_version_id']).where('id', '=', target.script_id).executeTakeFirstOrThrow();
 		const items = paperItems(await getPaperContent(tx, script.paper_version_id));
@@ -124,9 +126,7 @@ export async function recordMark(db: Kysely<Database>, input: RecordMarkInput): 
 
 		const active = siblings.filter((s) => !s.withdrawn_at);
 		const given = await ownMarks(tx, target.script_id, markerId, authority);
-		const markedKeys = new Set(
-			active.map((a) => a.item_key).filter((k) => given.has(k))
-		);
+		const markedKeys = new Set(active.map((a) => a.item_key).filter((k) => given.has(k)));
 		const scriptComplete = active.every((a) => markedKeys.has(a.item_key));
 		if (scriptComplete && active.some((a) => !a.completed_at)) {
 			await tx

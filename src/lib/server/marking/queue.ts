@@ -29,31 +29,33 @@ export interface QueuePaper {
 
 /** The marker's active allocations with whether each has a mark. */
 async function heldWork(db: Kysely<Database>, markerId: string, paperId?: string) {
-	return db
-		.selectFrom('allocation as a')
-		.innerJoin('script as sc', 'sc.id', 'a.script_id')
-		.innerJoin('attempt as at', 'at.id', 'sc.attempt_id')
-		.innerJoin('paper_version as v', 'v.id', 'sc.paper_version_id')
-		.innerJoin('paper as p', 'p.id', 'v.paper_id')
-		.select([
-			'a.id',
-			'a.script_id',
-			'a.purpose',
-			'a.allocated_at',
-			'sc.script_number',
-			'p.id as paper_id',
-			'p.code',
-			'v.title',
-			sql<boolean>`exists (select 1 from mark m where m.allocation_id = a.id)`.as('marked')
-		])
-		.where('a.marker_id', '=', markerId)
-		.where('a.withdrawn_at', 'is', null)
-		// A voided attempt's script drops out of marking.
-		.where('at.state', '=', 'submitted')
-		.$if(paperId !== undefined, (q) => q.where('p.id', '=', paperId!))
-		.orderBy('a.allocated_at')
-		.orderBy('sc.script_number')
-		.execute();
+	return (
+		db
+			.selectFrom('allocation as a')
+			.innerJoin('script as sc', 'sc.id', 'a.script_id')
+			.innerJoin('attempt as at', 'at.id', 'sc.attempt_id')
+			.innerJoin('paper_version as v', 'v.id', 'sc.paper_version_id')
+			.innerJoin('paper as p', 'p.id', 'v.paper_id')
+			.select([
+				'a.id',
+				'a.script_id',
+				'a.purpose',
+				'a.allocated_at',
+				'sc.script_number',
+				'p.id as paper_id',
+				'p.code',
+				'v.title',
+				sql<boolean>`exists (select 1 from mark m where m.allocation_id = a.id)`.as('marked')
+			])
+			.where('a.marker_id', '=', markerId)
+			.where('a.withdrawn_at', 'is', null)
+			// A voided attempt's script drops out of marking.
+			.where('at.state', '=', 'submitted')
+			.$if(paperId !== undefined, (q) => q.where('p.id', '=', paperId!))
+			.orderBy('a.allocated_at')
+			.orderBy('sc.script_number')
+			.execute()
+	);
 }
 
 type Held = Awaited<ReturnType<typeof heldWork>>[number];

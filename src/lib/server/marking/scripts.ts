@@ -42,8 +42,9 @@ export async function createReadyScripts(db: Db, now: Date, paperVersionId?: str
 				const inserted = await db
 					.insertInto('script')
 					.values({ script_number: newScriptNumber(), paper_version_id: r.paperVersionId, attempt_id: r.attemptId, kind: 'live' })
-					// The index predicate as a literal: PostgreSQL infers a partial unique index only from
-					// a constant (`kind = $1` matches no index there, though PGlite accepts it).
+					// The index's predicate as a literal: PostgreSQL infers a partial index from the
+					// conflict target's WHERE only when it matches the predicate, which a bound parameter
+					// does not (it fails on PostgreSQL once the statement is planned generically).
 					.onConflict((oc) => oc.column('attempt_id').where('kind', '=', sql.lit('live')).doNothing())
 					.returning('id')
 					.executeTakeFirst();
