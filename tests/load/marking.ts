@@ -9,29 +9,27 @@
  *      16 items (160,000 responses), 10,000 live scripts, every item of every script allocated
  *      (whole-script first marking) to one of 10 markers (160,000 allocations), and the first 40%
  *      of each marker's queue already marked (64,000 marks), as on a marking day well under way.
- *   2. "Save and next" as the marking screen does it, with marking-core's services: recordMark on
- *      the marker's next unmarked item (judged by the grid, appended, the script completed when it
- *      is the last item), then the screen's data for what comes next: the same script's view
- *      (scriptForMarker), or when the script is complete, nextScript and the next script's view.
- *      One marker alone, then all 10 markers flat out at once (the app's pool size); latency per
- *      save-and-next, p50/p95/p99.
- *   3. pgbench with the same statements (-M prepared), 1 client and 10 clients, in the same run.
- *   4. nextScript alone, as a marker's marked work grows (it reads every allocation they hold).
- *
- * IN-PROCESS, NOT HTTP (2026-11-29): recordMark, nextScript and scriptForMarker landed on
- * marking-core, the marking screen's routes (its "Save and next" action) had not, so the services
- * run in this process on the app's own database layer (Kysely on the app's pg pool with its
- * prepared statements): no HTTP, cookies, session check or page rendering is in the figures. Put
- * the screen's action behind it over HTTP once it exists, and keep the pgbench script in step with
- * the services' statements.
+ *   2. "Save and next" as the marking screen does it, over HTTP against the built app started as
+ *      `npm start` starts it, signed in as each marker (form sign-in, real cookie): POST the mark to
+ *      /mark/scripts/{id}/marks (recordMark: judged by the grid, appended, the script completed at
+ *      its last item), then the page data the screen loads next: the script's next item, or after
+ *      the last item the queue page. One marker alone, then all 10 flat out at once (the app's pool
+ *      size); p50/p95/p99 per save-and-next. The queue's Continue (the next script and its page) is
+ *      timed apart: a second key press, not part of "save and next".
+ *   3. The same with the services called in this process (no HTTP, session or page): what the
+ *      routes add.
+ *   4. pgbench with the same statements (-M prepared), 1 client and 10 clients, in the same run.
+ *   5. nextScript alone, as a marker's marked work grows (it reads every allocation they hold),
+ *      beside a one-row query on a partial index.
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/postgres as admin).
  * Knobs: BENCH_SCRIPTS (10000), BENCH_MARKERS (10), BENCH_SECONDS (15). Writes tests/load/out/marking.json.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
+import { Agent, request, setGlobalDispatcher } from 'undici';
 import type { Kysely } from 'kysely';
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
@@ -40,9 +38,10 @@ import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
 import { gridView } from '../../src/lib/domain/grid.js';
 import { paperItems } from '../../src/lib/domain/paper.js';
-import { getPaperContent } from '../../src/lib/server/bank/papers.js';
+import { getPaperContent, listPapers } from '../../src/lib/server/bank/papers.js';
+import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
 import { recordMark } from '../../src/lib/server/marking/marks.js';
-import { nextScript } from '../../src/lib/server/marking/queue.js';
+import { markerQueue, nextScript } from '../../src/lib/server/marking/queue.js';
 import { scriptForMarker, type MarkingScript } from '../../src/lib/server/marking/script-view.js';
 
 const SCRIPTS = Number(process.env.BENCH_SCRIPTS ?? 10_000);
@@ -54,15 +53,22 @@ const DB = 'exam_bench_marking';
 /** Share of each marker's queue already marked before the measurement. */
 const DONE_SHARE = 0.4;
 const APP_POOL = Number(process.env.DB_POOL_SIZE || 10);
+const PORT = Number(process.env.BENCH_PORT ?? 3998);
+const BENCH_PASSWORD = 'bench password 123';
+
+setGlobalDispatcher(new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 60_000 }));
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
-/** CPU split between two snapshots, % of one core: this process (app code + load generator), PostgreSQL, other, idle. */
+let serverPid = 0;
+
+/** CPU split between two snapshots, % of one core: the app server, this process, PostgreSQL, other, idle. */
 function cpuSnap() {
 	const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
 	let postgres = 0;
 	let self = 0;
+	let app = 0;
 	for (const d of readdirSync('/proc')) {
 		if (!/^\d+$/.test(d)) continue;
 		try {
@@ -76,11 +82,12 @@ function cpuSnap() {
 			// PostgreSQL backends that exited (the postmaster's), as run.ts counts them.
 			if (comm === 'postgres') postgres += r[11]! + r[12]! + r[13]! + r[14]!;
 			else if (Number(d) === process.pid) self += r[11]! + r[12]! + r[13]! + r[14]!;
+			else if (serverPid && (Number(d) === serverPid || r[1] === serverPid)) app += r[11]! + r[12]! + r[13]! + r[14]!;
 		} catch {
 			/* gone meanwhile */
 		}
 	}
-	return { total: f.reduce((a, b) => a + b, 0), idle: f[3]! + f[4]!, postgres, self };
+	return { total: f.reduce((a, b) => a + b, 0), idle: f[3]! + f[4]!, postgres, self, app };
 }
 type Snap = ReturnType<typeof cpuSnap>;
 function cpuLine(a: Snap, b: Snap) {
@@ -88,14 +95,33 @@ function cpuLine(a: Snap, b: Snap) {
 	const t = (b.total - a.total) / n;
 	const share = (x: number) => Math.round((100 * x) / t);
 	const self = share(b.self - a.self);
+	const app = share(b.app - a.app);
 	const postgres = share(b.postgres - a.postgres);
 	const idle = share(b.idle - a.idle);
-	const other = Math.max(0, 100 * n - self - postgres - idle);
-	const c = { bench: self, postgres, other, idle, load1: Number(loadavg()[0]!.toFixed(2)) };
+	const other = Math.max(0, 100 * n - self - app - postgres - idle);
+	const c = { bench: self, app, postgres, other, idle, load1: Number(loadavg()[0]!.toFixed(2)) };
 	return {
 		c,
-		line: `  CPU (% of one core, ${n} cores): this process (app code, or pgbench) ${c.bench}, PostgreSQL ${c.postgres}, other ${c.other}, idle ${c.idle}; load average ${c.load1}`
+		line: `  CPU (% of one core, ${n} cores): app server ${c.app}, this process (load generator, in-process app code, pgbench) ${c.bench}, PostgreSQL ${c.postgres}, other ${c.other}, idle ${c.idle}; load average ${c.load1}`
 	};
+}
+
+/** The built app, started as npm start starts it, on the bench database. */
+async function startServer(url: string): Promise<() => void> {
+	const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+		env: { ...process.env, DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEB_CONCURRENCY: '1' },
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
+	serverPid = child.pid ?? 0;
+	await new Promise<void>((resolve, reject) => {
+		let out = '';
+		child.stdout!.on('data', (d: Buffer) => {
+			out += d.toString();
+			if (out.includes('Listening on')) resolve();
+		});
+		child.once('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
+	});
+	return () => child.kill('SIGTERM');
 }
 
 async function exec(url: string, sql: string) {
@@ -121,7 +147,7 @@ async function seed(url: string, db: Kysely<Database>) {
 		const u = await createStaffAccount(db, SYSTEM_ACTOR, {
 			email: `bench.marker.${m}@example.test`,
 			display_name: `Bench Marker ${m}`,
-			password: 'bench password 123',
+			password: BENCH_PASSWORD,
 			role: 'marker'
 		});
 		markerIds.push(u.id);
@@ -211,57 +237,174 @@ async function loadAwards(db: Kysely<Database>, paperVersionId: string) {
 	);
 }
 
-/** What the screen shows first: the marker's next script (nextScript) and its view. */
-async function openNext(db: Kysely<Database>, markerId: string, paperId: string): Promise<MarkingScript | null> {
-	const next = await nextScript(db, { markerId, paperId });
-	return next.scriptId ? scriptForMarker(db, markerId, next.scriptId) : null;
+/**
+ * One marker at the marking screen, driven either in-process (the services the routes call) or over
+ * HTTP (the routes themselves). `saveAndNext` is the "Save and next" key: the mark is saved, then
+ * the screen's next data loads, the script's next unmarked item, or after its last item the queue
+ * page the screen goes back to. `continue` is the queue's Continue: the next script and its page.
+ */
+interface MarkerDriver {
+	continue(): Promise<boolean>;
+	/** True while the script stays open (false: its last item was marked, the queue is on screen). */
+	saveAndNext(): Promise<boolean>;
+}
+
+function inProcessMarker(db: Kysely<Database>, markerId: string, paperId: string): MarkerDriver {
+	let cur: MarkingScript | null = null;
+	return {
+		async continue() {
+			const next = await nextScript(db, { markerId, paperId });
+			cur = next.scriptId ? await scriptForMarker(db, markerId, next.scriptId) : null;
+			return cur !== null;
+		},
+		async saveAndNext() {
+			const item = cur!.items.find((i) => !i.own);
+			if (!item) throw new Error('no unmarked item on the script');
+			const saved = await recordMark(db, {
+				markerId,
+				allocationId: item.allocationId,
+				scriptId: cur!.scriptId,
+				award: awards.get(item.key),
+				fk: false,
+				comment: ''
+			});
+			if (saved.scriptComplete) {
+				// The queue page's data (src/routes/mark/+page.server.ts).
+				await markerQueue(db, markerId);
+				await listPapers(db);
+				cur = null;
+				return false;
+			}
+			cur = await scriptForMarker(db, markerId, cur!.scriptId);
+			return true;
+		}
+	};
+}
+
+const base = `http://127.0.0.1:${PORT}`;
+
+/** A marker signed in over HTTP (form post, real session cookie). */
+async function signIn(email: string): Promise<string> {
+	const res = await request(`${base}/signin`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html' },
+		body: new URLSearchParams({ email, password: BENCH_PASSWORD }).toString()
+	});
+	const body = await res.body.text();
+	const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
+	if (res.statusCode !== 303 || !cookie) throw new Error(`sign-in ${email}: ${res.statusCode} ${body.slice(0, 300)}`);
+	return cookie;
+}
+
+async function get(path: string, cookie: string, mustContain?: string): Promise<string> {
+	const res = await request(`${base}${path}`, { headers: { cookie } });
+	const body = await res.body.text();
+	if (res.statusCode !== 200) throw new Error(`GET ${path}: ${res.statusCode}`);
+	if (mustContain && !body.includes(mustContain)) throw new Error(`GET ${path}: without ${mustContain}`);
+	return body;
 }
 
 /**
- * "Save and next" on the marking screen: the mark on the first unmarked item of the script on
- * screen (recordMark), then the screen's next data: the same script again, or once it is complete,
- * the next script (nextScript) and its view.
+ * The marking screen as its page script drives it: POST /mark/scripts/{id}/marks (JSON) saves the
+ * mark, then goto() loads the next item's page data (__data.json, every server load of the route:
+ * no x-sveltekit-invalidated, so the layouts run too) or, after the last item, the queue page's.
+ * Continue posts the queue's `next` action (303 to the script) and loads that page's data. Which
+ * allocation is next is read from the database (bookkeeping, not timed as part of a save); each
+ * page's data must carry it.
  */
-async function saveAndNext(db: Kysely<Database>, markerId: string, paperId: string, cur: MarkingScript): Promise<MarkingScript | null> {
-	const item = cur.items.find((i) => !i.own);
-	if (!item) return openNext(db, markerId, paperId);
-	const saved = await recordMark(db, {
-		markerId,
-		allocationId: item.allocationId,
-		scriptId: cur.scriptId,
-		award: awards.get(item.key),
-		fk: false,
-		comment: ''
-	});
-	if (saved.scriptComplete) return openNext(db, markerId, paperId);
-	return scriptForMarker(db, markerId, cur.scriptId);
+function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, paperId: string): MarkerDriver {
+	let cur: { scriptId: string; scriptNumber: string; items: { key: string; allocationId: string }[]; at: number } | null = null;
+	return {
+		async continue() {
+			const res = await request(`${base}/mark?/next`, {
+				method: 'POST',
+				headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html' },
+				body: new URLSearchParams({ paper_id: paperId }).toString()
+			});
+			await res.body.arrayBuffer();
+			if (res.statusCode !== 303) {
+				cur = null;
+				if (res.statusCode === 200) return false;
+				throw new Error(`POST /mark?/next: ${res.statusCode}`);
+			}
+			const scriptId = /\/mark\/scripts\/([0-9a-f-]{36})/.exec(String(res.headers.location))![1]!;
+			const items = await db
+				.selectFrom('allocation as a')
+				.innerJoin('script as sc', 'sc.id', 'a.script_id')
+				.innerJoin('paper_item as i', (j) => j.onRef('i.paper_version_id', '=', 'sc.paper_version_id').onRef('i.item_key', '=', 'a.item_key'))
+				.select(['a.item_key as key', 'a.id as allocationId', 'sc.script_number'])
+				.where('a.script_id', '=', scriptId)
+				.where('a.marker_id', '=', markerId)
+				.where('a.withdrawn_at', 'is', null)
+				.where((eb) => eb.not(eb.exists(eb.selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id'))))
+				.orderBy('i.position')
+				.execute();
+			if (!items.length) throw new Error(`script ${scriptId} has nothing left to mark`);
+			cur = { scriptId, scriptNumber: items[0]!.script_number, items, at: 0 };
+			await get(`/mark/scripts/${scriptId}/__data.json`, cookie, items[0]!.allocationId);
+			return true;
+		},
+		async saveAndNext() {
+			const c = cur!;
+			const item = c.items[c.at]!;
+			const res = await request(`${base}/mark/scripts/${c.scriptId}/marks`, {
+				method: 'POST',
+				headers: { cookie, 'content-type': 'application/json' },
+				body: JSON.stringify({ allocationId: item.allocationId, award: awards.get(item.key), fk: false, comment: '' })
+			});
+			const saved = (await res.body.json()) as { scriptComplete?: boolean; error?: string };
+			if (res.statusCode !== 200) throw new Error(`POST marks: ${res.statusCode} ${saved.error ?? ''}`);
+			c.at++;
+			if (saved.scriptComplete) {
+				await get(`/mark/__data.json?marked=${c.scriptNumber}`, cookie, c.scriptNumber);
+				cur = null;
+				return false;
+			}
+			const next = c.items[c.at]!;
+			await get(`/mark/scripts/${c.scriptId}/__data.json?item=${encodeURIComponent(next.key)}`, cookie, next.allocationId);
+			return true;
+		}
+	};
 }
 
-/** Each of `markers` works through their own queue as fast as the database answers, for `seconds`. */
-async function markersFlatOut(db: Kysely<Database>, markerIds: string[], paperId: string, seconds: number) {
+/** Each driver (one marker) works through their queue as fast as answers come back, for `seconds`. */
+async function markersFlatOut(drivers: MarkerDriver[], seconds: number) {
 	const latencies: number[] = [];
+	const continues: number[] = [];
 	let errors = 0;
 	let firstError = '';
 	const end = performance.now() + seconds * 1000;
 	const t0 = performance.now();
 	await Promise.all(
-		markerIds.map(async (m) => {
-			let cur = await openNext(db, m, paperId);
-			while (cur && performance.now() < end) {
+		drivers.map(async (d) => {
+			let open = false;
+			while (performance.now() < end) {
 				const t = performance.now();
 				try {
-					cur = await saveAndNext(db, m, paperId, cur);
+					if (!open) {
+						if (!(await d.continue())) return;
+						continues.push(performance.now() - t);
+						open = true;
+						continue;
+					}
+					open = await d.saveAndNext();
 					latencies.push(performance.now() - t);
 				} catch (e) {
 					errors++;
 					firstError ||= String(e instanceof Error ? e.message : e);
-					cur = await openNext(db, m, paperId);
+					open = false;
 				}
 			}
 		})
 	);
 	const elapsed = (performance.now() - t0) / 1000;
-	return { latencies: latencies.sort((a, b) => a - b), errors, firstError, perSecond: latencies.length / elapsed };
+	return {
+		latencies: latencies.sort((x, y) => x - y),
+		continues: continues.sort((x, y) => x - y),
+		errors,
+		firstError,
+		perSecond: latencies.length / elapsed
+	};
 }
 
 /**
@@ -291,8 +434,10 @@ async function makePgbenchQueue(url: string, markerIds: string[]) {
 }
 
 /**
- * The statements of saveAndNext (recordMark, then scriptForMarker, with nextScript when the script
- * is complete), statement for statement as Kysely sends them, for pgbench -M prepared: one
+ * The statements of a save-and-next in-process (recordMark, then scriptForMarker, or after the
+ * script's last item the queue page's markerQueue), statement for statement as Kysely sends them,
+ * for pgbench -M prepared (the queue page's listPapers query is left out: counted against the
+ * app; Continue, nextScript and the next script's page, is not part of it): one
  * transaction of this script is one save-and-next. Client c is marker first + c (no two clients
  * share a queue, as no two markers do) and takes the k-th item of that marker's queue (pgb_queue:
  * one primary-key probe the app does not make, counted against pgbench). The grid judgement and
@@ -321,15 +466,12 @@ update allocation set completed_at = now() where script_id = :sid and marker_id 
 \\endif
 commit;
 \\if :last
-begin;
 select a.id, a.script_id, a.purpose, a.allocated_at, sc.script_number, p.id as paper_id, p.code, v.title,
 	exists (select 1 from mark m where m.allocation_id = a.id) as marked
 	from allocation a join script sc on sc.id = a.script_id join attempt at on at.id = sc.attempt_id
 	join paper_version v on v.id = sc.paper_version_id join paper p on p.id = v.paper_id
-	where a.marker_id = :mid and a.withdrawn_at is null and at.state = 'submitted' and p.id = :pid
+	where a.marker_id = :mid and a.withdrawn_at is null and at.state = 'submitted'
 	order by a.allocated_at, sc.script_number;
-commit;
-${view(':next_sid')}
 \\else
 ${view(':sid')}
 \\endif
@@ -392,6 +534,7 @@ async function main() {
 			.map((l) => l.toFixed(2))
 			.join(' ')}`
 	);
+	buildIfNeeded(console.log);
 	await exec(ADMIN_URL, `drop database if exists ${DB} with (force)`);
 	await exec(ADMIN_URL, `create database ${DB}`);
 	const url = databaseUrlFor(ADMIN_URL, DB);
@@ -415,29 +558,51 @@ async function main() {
 		console.log(`Scripts in the database: ${total} (with the demo's).`);
 		const results: Record<string, unknown> = { date: new Date().toISOString(), machine: { cores: cpus().length, node: process.version }, seed: s };
 
-		// Warm-up: each marker's first item, so connections and prepared statements exist.
 		await loadAwards(h.db, s.paperVersionId);
-		await markersFlatOut(h.db, s.markerIds, s.paperId, 1);
+		const report = (label: string, r: Awaited<ReturnType<typeof markersFlatOut>>, cpu: ReturnType<typeof cpuLine>, key: string) => {
+			console.log(
+				`${label}: ${r.perSecond.toFixed(0)}/s, p50 ${ms(pct(r.latencies, 50))}, p95 ${ms(pct(r.latencies, 95))}, p99 ${ms(pct(r.latencies, 99))}, n ${r.latencies.length}, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}; Continue (next script + its page) n ${r.continues.length}, p50 ${ms(pct(r.continues, 50))}, max ${ms(r.continues.at(-1) ?? NaN)}.`
+			);
+			console.log(cpu.line);
+			results[key] = { ...summary(r), cpu: cpu.c };
+		};
+		const measure = async (label: string, key: string, drivers: MarkerDriver[]) => {
+			const a = cpuSnap();
+			const r = await markersFlatOut(drivers, SECONDS);
+			report(label, r, cpuLine(a, cpuSnap()), key);
+		};
 
-		// 1. One marker alone.
-		let a = cpuSnap();
-		const one = await markersFlatOut(h.db, [s.markerIds[0]!], s.paperId, SECONDS);
-		let cpu = cpuLine(a, cpuSnap());
-		console.log(
-			`Save and next, 1 marker (in-process: recordMark + the next script view): ${one.perSecond.toFixed(0)}/s, p50 ${ms(pct(one.latencies, 50))}, p95 ${ms(pct(one.latencies, 95))}, p99 ${ms(pct(one.latencies, 99))}, n ${one.latencies.length}, errors ${one.errors}${one.firstError ? ` (${one.firstError})` : ''}.`
-		);
-		console.log(cpu.line);
-		results.oneMarker = { ...summary(one), cpu: cpu.c };
+		// 1. Over HTTP against the running app, signed in as markers: one marker, then all at once.
+		// Marker i works on HTTP; the in-process phases and pgbench take the same markers' queues
+		// further (each phase starts where the last stopped).
+		const stop = await startServer(url);
+		try {
+			const cookies: string[] = [];
+			for (let i = 0; i < MARKERS; i++) cookies.push(await signIn(`bench.marker.${i + 1}@example.test`));
+			const http = (i: number) => httpMarker(h.db, cookies[i]!, s.markerIds[i]!, s.paperId);
+			await markersFlatOut([http(MARKERS - 1)], 2); // warm-up: connections, prepared statements, JIT
+			await measure('Save and next over HTTP, 1 marker', 'http1', [http(0)]);
+			await measure(
+				`Save and next over HTTP, ${MARKERS} markers flat out`,
+				'httpAll',
+				s.markerIds.map((_, i) => http(i))
+			);
+		} finally {
+			stop();
+			serverPid = 0;
+		}
 
-		// 2. Every marker at once, flat out (far beyond people reading answers; the worst case).
-		a = cpuSnap();
-		const all = await markersFlatOut(h.db, s.markerIds, s.paperId, SECONDS);
-		cpu = cpuLine(a, cpuSnap());
-		console.log(
-			`Save and next, ${MARKERS} markers flat out: ${all.perSecond.toFixed(0)}/s, p50 ${ms(pct(all.latencies, 50))}, p95 ${ms(pct(all.latencies, 95))}, p99 ${ms(pct(all.latencies, 99))}, n ${all.latencies.length}, errors ${all.errors}${all.firstError ? ` (${all.firstError})` : ''}.`
+		// 2. The same services in this process (no HTTP, sessions or page rendering): what the routes add.
+		const inproc = (i: number) => inProcessMarker(h.db, s.markerIds[i]!, s.paperId);
+		await markersFlatOut([inproc(MARKERS - 1)], 1);
+		await measure('Save and next in-process (the services the routes call), 1 marker', 'inProcess1', [inproc(0)]);
+		await measure(
+			`Save and next in-process, ${MARKERS} markers flat out`,
+			'inProcessAll',
+			s.markerIds.map((_, i) => inproc(i))
 		);
-		console.log(cpu.line);
-		results.allMarkers = { ...summary(all), cpu: cpu.c };
+		let a: ReturnType<typeof cpuSnap>;
+		let cpu: ReturnType<typeof cpuLine>;
 
 		// 3. pgbench, the same statements, same tables, same run.
 		mkdirSync('tests/load/out', { recursive: true });
@@ -531,7 +696,16 @@ async function main() {
 }
 
 function summary(r: Awaited<ReturnType<typeof markersFlatOut>>) {
-	return { perSecond: r.perSecond, n: r.latencies.length, p50: pct(r.latencies, 50), p95: pct(r.latencies, 95), p99: pct(r.latencies, 99), errors: r.errors };
+	return {
+		perSecond: r.perSecond,
+		n: r.latencies.length,
+		p50: pct(r.latencies, 50),
+		p95: pct(r.latencies, 95),
+		p99: pct(r.latencies, 99),
+		errors: r.errors,
+		firstError: r.firstError,
+		continues: { n: r.continues.length, p50: pct(r.continues, 50), p95: pct(r.continues, 95), max: r.continues.at(-1) ?? null }
+	};
 }
 
 main().then(
