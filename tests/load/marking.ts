@@ -371,6 +371,9 @@ function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, pape
 async function markersFlatOut(drivers: MarkerDriver[], seconds: number) {
 	const latencies: number[] = [];
 	const continues: number[] = [];
+	/** Split of `latencies`: a next item of the same script, or the queue page after a script's last item. */
+	const withinScript: number[] = [];
+	const lastItem: number[] = [];
 	let errors = 0;
 	let firstError = '';
 	const end = performance.now() + seconds * 1000;
@@ -388,7 +391,9 @@ async function markersFlatOut(drivers: MarkerDriver[], seconds: number) {
 						continue;
 					}
 					open = await d.saveAndNext();
-					latencies.push(performance.now() - t);
+					const took = performance.now() - t;
+					latencies.push(took);
+					(open ? withinScript : lastItem).push(took);
 				} catch (e) {
 					errors++;
 					firstError ||= String(e instanceof Error ? e.message : e);
@@ -401,6 +406,8 @@ async function markersFlatOut(drivers: MarkerDriver[], seconds: number) {
 	return {
 		latencies: latencies.sort((x, y) => x - y),
 		continues: continues.sort((x, y) => x - y),
+		withinScript: withinScript.sort((x, y) => x - y),
+		lastItem: lastItem.sort((x, y) => x - y),
 		errors,
 		firstError,
 		perSecond: latencies.length / elapsed
@@ -561,7 +568,7 @@ async function main() {
 		await loadAwards(h.db, s.paperVersionId);
 		const report = (label: string, r: Awaited<ReturnType<typeof markersFlatOut>>, cpu: ReturnType<typeof cpuLine>, key: string) => {
 			console.log(
-				`${label}: ${r.perSecond.toFixed(0)}/s, p50 ${ms(pct(r.latencies, 50))}, p95 ${ms(pct(r.latencies, 95))}, p99 ${ms(pct(r.latencies, 99))}, n ${r.latencies.length}, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}; Continue (next script + its page) n ${r.continues.length}, p50 ${ms(pct(r.continues, 50))}, max ${ms(r.continues.at(-1) ?? NaN)}.`
+				`${label}: ${r.perSecond.toFixed(0)}/s, p50 ${ms(pct(r.latencies, 50))}, p95 ${ms(pct(r.latencies, 95))}, p99 ${ms(pct(r.latencies, 99))}, n ${r.latencies.length}, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}.\n  of which: next item of the script n ${r.withinScript.length}, p50 ${ms(pct(r.withinScript, 50))}, p95 ${ms(pct(r.withinScript, 95))}; after a script's last item (queue page) n ${r.lastItem.length}, p50 ${ms(pct(r.lastItem, 50))}, max ${ms(r.lastItem.at(-1) ?? NaN)}; Continue (next script + its page, apart) n ${r.continues.length}, p50 ${ms(pct(r.continues, 50))}, max ${ms(r.continues.at(-1) ?? NaN)}.`
 			);
 			console.log(cpu.line);
 			results[key] = { ...summary(r), cpu: cpu.c };
@@ -704,7 +711,9 @@ function summary(r: Awaited<ReturnType<typeof markersFlatOut>>) {
 		p99: pct(r.latencies, 99),
 		errors: r.errors,
 		firstError: r.firstError,
-		continues: { n: r.continues.length, p50: pct(r.continues, 50), p95: pct(r.continues, 95), max: r.continues.at(-1) ?? null }
+		continues: { n: r.continues.length, p50: pct(r.continues, 50), p95: pct(r.continues, 95), max: r.continues.at(-1) ?? null },
+		withinScript: { n: r.withinScript.length, p50: pct(r.withinScript, 50), p95: pct(r.withinScript, 95), p99: pct(r.withinScript, 99) },
+		lastItem: { n: r.lastItem.length, p50: pct(r.lastItem, 50), max: r.lastItem.at(-1) ?? null }
 	};
 }
 
