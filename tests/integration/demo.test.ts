@@ -4,7 +4,8 @@ import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { formatFinishedSitting, seedDemo, type DemoData } from '../../src/lib/server/demo/index.js';
-import { DEMO_SCRIPT_CANDIDATES } from '../../src/lib/server/demo/answers-8992-111-A.js';
+import { DEMO_ITEM_ORDER, DEMO_SCRIPT_CANDIDATES } from '../../src/lib/server/demo/answers-8992-111-A.js';
+import { applyResultRules, resultInputFor } from '../../src/lib/domain/results.js';
 import { seedFinishedSitting, yesterdayMorning } from '../../src/lib/server/demo/finished-sitting.js';
 import { paperItems } from '../../src/lib/domain/paper.js';
 import { markerQueue } from '../../src/lib/server/marking/queue.js';
@@ -34,6 +35,34 @@ describe('the demo data file', () => {
 		}
 		// Strong, borderline, weak and off the point are all there.
 		expect(new Set(DEMO_SCRIPT_CANDIDATES.map((c) => c.profile))).toEqual(new Set(['strong', 'borderline', 'weak', 'off the point', 'absent']));
+	});
+
+	it('grades differently once marked as intended: First Class, Pass, a narrow Fail, too little attempted, misinterpretation', () => {
+		expect(DEMO_ITEM_ORDER).toEqual(itemKeys);
+		const max = new Map(paperItems(paper.paper).map((i) => [i.key, i.marks]));
+		const outcomes = new Map<string, ReturnType<typeof applyResultRules>>();
+		for (const c of DEMO_SCRIPT_CANDIDATES.filter((x) => x.intended)) {
+			const marks = Object.fromEntries(
+				DEMO_ITEM_ORDER.map((k, i) => {
+					const mark = c.intended!.marks[i]!;
+					const attempted = Boolean(c.answers[k]?.trim());
+					expect(mark, `${c.first_name} ${k}`).toBeLessThanOrEqual(max.get(k)!);
+					if (!attempted) expect(mark, `${c.first_name} ${k} is blank`).toBe(0);
+					return [k, { mark, attempted, fk: c.intended!.fk?.includes(k) ?? false }];
+				})
+			);
+			outcomes.set(c.first_name, applyResultRules(resultInputFor(paper.paper, 1), marks));
+		}
+		const grade = (name: string) => outcomes.get(name)!;
+		for (const name of ['Freya', 'Hamza', 'Grace']) expect(grade(name).grade).toBe('First Class Pass');
+		for (const name of ['Isaac', 'Kieran']) expect(grade(name).grade).toBe('Pass');
+		expect(grade('Jasmine')).toMatchObject({ grade: 'Fail', codes: expect.arrayContaining(['AA']) });
+		expect(grade('Mohammed')).toMatchObject({ grade: 'Fail', codes: expect.arrayContaining(['AB']) });
+		expect(grade('Niamh')).toMatchObject({ grade: 'Fail', codes: expect.arrayContaining(['FK']) });
+		expect(grade('Lily').grade).toBe('Fail');
+		// Failing scripts do not all carry the same codes.
+		const failCodes = [...outcomes.values()].filter((o) => o.grade === 'Fail').map((o) => o.codes.join(' '));
+		expect(new Set(failCodes).size).toBe(failCodes.length);
 	});
 });
 

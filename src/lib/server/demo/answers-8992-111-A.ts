@@ -8,9 +8,10 @@
  * checks every key below is an item of the paper.
  *
  * The quality is deliberate and varied (the paper is out of 40; pass 24, first class 32):
- * - strong: most grid points hit, two of them likely First Class;
- * - borderline: around the pass mark, some items thin or half right;
- * - weak: short answers and blank items (an answer of '' or a missing key is left blank);
+ * - strong: most grid points hit, First Class;
+ * - borderline: around the pass mark (one a narrow Fail), some items thin or half right;
+ * - weak: short answers and blank items (an answer of '' or a missing key is left blank), one with
+ *   so little attempted that the script earns AB;
  * - off the point: answers a different question in places (a marker should flag FK).
  * `profile` says which, for people and tests; it is never shown to a marker.
  */
@@ -28,7 +29,16 @@ export interface DemoScriptCandidate {
 	submitsAfterMinutes?: number;
 	/** Item key ('1', '9.a', …) → the answer as typed. Missing or '' = left blank. */
 	answers: Record<string, string>;
+	/**
+	 * The marks this author would give, item by item in paper order (1–8, 9(a)–(d), 10(a)–(d)), and
+	 * the items a marker should flag as misinterpreted: a key for whoever marks the demo by hand, and
+	 * the test's evidence that the scripts grade differently. A marker may reasonably differ by a mark.
+	 */
+	intended?: { marks: number[]; fk?: string[] };
 }
+
+/** The order of `intended.marks`. */
+export const DEMO_ITEM_ORDER = ['1', '2', '3', '4', '5', '6', '7', '8', '9.a', '9.b', '9.c', '9.d', '10.a', '10.b', '10.c', '10.d'];
 
 export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 	{
@@ -37,6 +47,7 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		last_name: 'Thompson',
 		profile: 'strong',
 		submitsAfterMinutes: 52,
+		intended: { marks: [2, 2, 3, 2, 3, 2, 2, 3, 2, 4, 2, 2, 2, 4, 3, 2] },
 		answers: {
 			'1': 'Colleagues in your own team, for example another receptionist on the front desk. Staff from a different department, like the maintenance team who fix the pool heating.',
 			'2': 'Customer satisfaction is when the customer is happy with the service or product because it met their needs and what they expected, or was even better. A satisfied customer is more likely to come back and recommend you.',
@@ -70,6 +81,7 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		last_name: 'Ali',
 		profile: 'strong',
 		submitsAfterMinutes: 57,
+		intended: { marks: [2, 2, 3, 2, 3, 2, 2, 3, 2, 4, 2, 1, 2, 4, 3, 2] },
 		answers: {
 			'1': 'The manager (Marcus Doyle) and other staff like the café staff or the gym instructors.',
 			'2': 'It means the customer is happy with what they got and it met their needs. They will probably come back again.',
@@ -97,6 +109,7 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		first_name: 'Grace',
 		last_name: 'Adeyemi',
 		profile: 'strong',
+		intended: { marks: [2, 1, 3, 2, 3, 2, 2, 3, 2, 3, 2, 2, 2, 4, 3, 2] },
 		answers: {
 			'1': 'Another member of staff in my team. The finance department.',
 			'2': 'When the customer gets what they expected or better than they expected.',
@@ -123,6 +136,7 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		first_name: 'Isaac',
 		last_name: 'Brennan',
 		profile: 'borderline',
+		intended: { marks: [2, 1, 3, 2, 3, 1, 1, 3, 1, 2, 0, 1, 1, 3, 2, 1] },
 		answers: {
 			'1': 'People you work with, your boss.',
 			'2': 'The customer is happy.',
@@ -147,6 +161,7 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		first_name: 'Jasmine',
 		last_name: 'Clarke',
 		profile: 'borderline',
+		intended: { marks: [2, 1, 2, 2, 3, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 0] },
 		answers: {
 			'1': 'Staff and managers.',
 			'2': 'Giving the customer what they want.',
@@ -171,6 +186,7 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		first_name: 'Kieran',
 		last_name: 'Walsh',
 		profile: 'borderline',
+		intended: { marks: [2, 2, 2, 1, 2, 1, 1, 3, 1, 1, 1, 1, 2, 4, 0, 1] },
 		answers: {
 			'1': 'A colleague on reception. Someone from head office.',
 			'2': 'When the customer is pleased with the service they got and their needs were met.',
@@ -195,7 +211,8 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		candidate_number: '0017',
 		first_name: 'Lily',
 		last_name: 'Robertson',
-		profile: 'borderline',
+		profile: 'weak',
+		intended: { marks: [1, 0, 1, 1, 3, 0, 1, 3, 2, 0, 1, 0, 1, 1, 0, 0] },
 		answers: {
 			'1': 'Customers who come in to the centre and the staff.',
 			'2': 'Making the customer satisfied.',
@@ -220,6 +237,7 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		first_name: 'Mohammed',
 		last_name: 'Rahman',
 		profile: 'weak',
+		intended: { marks: [1, 1, 1, 0, 1, 0, 0, 2, 1, 0, 0, 0, 0, 1, 0, 0] },
 		answers: {
 			'1': 'staff',
 			'2': 'happy customer',
@@ -236,15 +254,16 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		first_name: 'Niamh',
 		last_name: "O'Connor",
 		profile: 'off the point',
+		intended: { marks: [0, 2, 1, 0, 3, 1, 0, 3, 2, 0, 1, 1, 1, 2, 0, 1], fk: ['1', '7', '9.b', '10.c'] },
 		answers: {
 			// Internal customers read as "customers you meet inside the building".
 			'1': 'Members of the public who come into the leisure centre, and suppliers who deliver to the café.',
 			'2': 'When the customer leaves happy because they got what they needed.',
-			'3': 'Say hello and your name. Be polite. Listen to what they want.',
+			'3': 'Say hello and your name.',
 			// An open question given as the example.
 			'4': 'To find out more information. Example: "What would you like to book today?"',
 			'5': 'Crossing your arms, not smiling, looking at the floor.',
-			'6': 'So their details are not stolen. It is the law.',
+			'6': 'So their details are not stolen.',
 			// The limits of authority read as the opening hours.
 			'7': 'The centre closes at 10 pm in the week and 6 pm at weekends so staff can go home, and so the building is not open when nobody is there to supervise it.',
 			'8': 'Cancelled lessons, rude staff, the pool being cold.',
@@ -252,10 +271,10 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 			// Answers question 10(b): how to handle an angry customer's complaint.
 			'9.b':
 				'Jade should stay calm and not take it personally. She should let him shout and not argue back, then apologise and say she understands why he is angry. She should offer him a guest pass or get the duty manager to sort out a refund, and record the complaint.',
-			'9.c': 'Speak clearly. Write things down.',
+			'9.c': 'Speak clearly.',
 			'9.d': 'Expectations are what the customer expects. She expects the pool to be warm.',
 			'10.a': 'Jade would feel nervous.',
-			'10.b': 'Stay calm, listen to him, apologise, and move his son to another lesson.',
+			'10.b': 'Stay calm and get the duty manager.',
 			// Reads "why" as why Mr Adebayo wants a refund.
 			'10.c':
 				'He wants a refund because two lessons in a row were cancelled and he was only told at 7.30 in the morning when they were already on the way, so he feels he has paid for something he did not get.',
