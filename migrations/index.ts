@@ -11,6 +11,7 @@ import * as sittingCancelled from './2026_11_28_0021_sitting_cancelled.js';
 import * as passwordTokens from './2026_11_28_0030_password_tokens.js';
 import * as candidateWithdrawn from './2026_11_28_0031_candidate_withdrawn.js';
 import * as marking from './2026_11_29_0001_marking.js';
+import * as results from './2026_11_29_0004_results.js';
 
 /**
  * Every migration, by name, in the order they run. Listed statically (not read from the folder) so
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_11_28_0021_sitting_cancelled': sittingCancelled,
 	'2026_11_28_0030_password_tokens': passwordTokens,
 	'2026_11_28_0031_candidate_withdrawn': candidateWithdrawn,
-	'2026_11_29_0001_marking': marking
+	'2026_11_29_0001_marking': marking,
+	'2026_11_29_0004_results': results
 };

@@ -10,9 +10,12 @@ import { hasControlCharacter, isUuid } from '$lib/server/validation';
 import { CANDIDATE_COOKIE, validateCandidateToken } from '$lib/server/delivery/candidate-session';
 import { sweepDeadlines } from '$lib/server/delivery/clock';
 import { createReadyScripts } from '$lib/server/marking/scripts';
+import { computeFinishedSittings } from '$lib/server/results/compute';
 
 const SWEEP_INTERVAL_MS = 10_000;
 const PRUNE_INTERVAL_MS = 3600_000;
+/** Results appear within a minute of the last final mark of a sitting. */
+const RESULTS_INTERVAL_MS = 60_000;
 
 /**
  * The deadline sweep: submits attempts whose time is up even if no request touches them. It is
@@ -30,6 +33,9 @@ export const init: ServerInit = async () => {
 	const prune = () => pruneExpired(db).catch((err: unknown) => logger.error({ err }, 'pruning expired sessions failed'));
 	void prune();
 	setInterval(prune, PRUNE_INTERVAL_MS).unref();
+	setInterval(() => {
+		computeFinishedSittings(db).catch((err: unknown) => logger.error({ err }, 'computing finished results failed'));
+	}, RESULTS_INTERVAL_MS).unref();
 };
 
 /** Autosave checks the candidate's session in its own save statement (one round trip; saveAnswer). */

@@ -39,3 +39,20 @@ export async function makeScripts(db: Kysely<Database>, answers: Answers[], opts
 	const scriptOf = (i: number) => scripts.find((s) => s.candidate_id === f.candidates[i]!.id);
 	return { ...f, scripts, scriptOf, paperVersionId: f.sitting.paper_version_id };
 }
+
+/**
+ * Gives marks on a script as a marker would have (rows of the append-only mark table), for tests
+ * of what comes after marking. How marks are given is the marking screen's own tests' business.
+ */
+export async function giveMarks(
+	db: Kysely<Database>,
+	scriptId: string,
+	markerId: string,
+	marks: Record<string, number | { mark: number; fk: boolean }>,
+	authority: 'first' | 'second' | 'moderator' = 'first'
+) {
+	for (const [itemKey, given] of Object.entries(marks)) {
+		const { mark, fk } = typeof given === 'number' ? { mark: given, fk: false } : given;
+		await db.insertInto('mark').values({ script_id: scriptId, item_key: itemKey, marker_id: markerId, authority, mark, fk }).execute();
+	}
+}

@@ -5,6 +5,7 @@ import { getRequest } from '@sveltejs/kit/node';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
+import { APP, fakeEvent as sharedFakeEvent, outcome, type FakeRequest } from '../helpers/fake-event.js';
 import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
 import { createCentre, getCandidate, getCentre, importCandidates, listCandidates, registerCandidate } from '../../src/lib/server/centres/index.js';
@@ -35,7 +36,6 @@ vi.mock('$lib/server/db/instance', () => ({ getDatabase: async () => ({ db: shar
 vi.mock('$lib/server/log', () => ({ logger: shared.log }));
 
 const DASHES = '-'.repeat(36);
-const APP = 'http://exams.test';
 
 let h: DatabaseHandle;
 let db: Kysely<Database>;
@@ -51,59 +51,8 @@ beforeEach(() => {
 
 /* ---------- a request event as SvelteKit builds one ---------- */
 
-interface FakeRequest {
-	method?: string;
-	path: string;
-	routeId?: string | null;
-	params?: Record<string, string>;
-	form?: Record<string, string | string[]>;
-	headers?: Record<string, string>;
-	cookies?: Record<string, string>;
-	user?: SessionUser | null;
-	request?: Request;
-	isDataRequest?: boolean;
-}
-
-/** A request event for a route or the hook (typed as whatever the caller expects: a route's own event type). */
-function fakeEvent<E = RequestEvent>(r: FakeRequest): E {
-	const url = new URL(r.path, APP);
-	const method = r.method ?? (r.form ? 'POST' : 'GET');
-	let body: FormData | undefined;
-	if (r.form) {
-		body = new FormData();
-		for (const [k, v] of Object.entries(r.form)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
-	}
-	const jar = new Map(Object.entries(r.cookies ?? {}));
-	const cookies = {
-		get: (name: string) => jar.get(name),
-		getAll: () => [...jar].map(([name, value]) => ({ name, value })),
-		set: (name: string, value: string) => void jar.set(name, value),
-		delete: (name: string) => void jar.delete(name),
-		serialize: () => ''
-	};
-	return {
-		url,
-		params: r.params ?? {},
-		route: { id: r.routeId ?? null },
-		request: r.request ?? new Request(url, { method, body, headers: r.headers }),
-		locals: { db, user: r.user ?? null, session: null, candidate: null },
-		cookies,
-		getClientAddress: () => '192.0.2.1',
-		isDataRequest: r.isDataRequest ?? false,
-		isSubRequest: false,
-		setHeaders: () => {},
-		fetch
-	} as unknown as E;
-}
-
-/** Runs a load or action the way SvelteKit does: its result, or what it threw (redirect, error, or anything else). */
-async function outcome(run: () => unknown): Promise<{ result?: unknown; thrown?: unknown }> {
-	try {
-		return { result: await run() };
-	} catch (thrown) {
-		return { thrown };
-	}
-}
+/** A request event for a route or the hook, on this file's database (typed as whatever the caller expects). */
+const fakeEvent = <E = RequestEvent>(r: FakeRequest): E => sharedFakeEvent<E>(db, r);
 
 const centreAdmin = (id: string, email: string, centreId: string): SessionUser => ({
 	id,

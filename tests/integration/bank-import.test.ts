@@ -6,7 +6,8 @@ import { createTestDatabase } from '../helpers/db.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
-import { getPaperVersion, listPapers, listVersions, updateBoundaries } from '../../src/lib/server/bank/papers.js';
+import { getMarkingGrid, getPaperVersion, listPapers, listVersions, updateBoundaries } from '../../src/lib/server/bank/papers.js';
+import { gridView, judgeAward } from '../../src/lib/domain/grid.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { describeImport } from '../../src/cli/bank.js';
 import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
@@ -116,6 +117,47 @@ describe('bank import', () => {
 		writeFileSync(join(root, '8992-111', '8992-111-T.yaml'), stringify(edited));
 		expect((await importBank(h.db, loadBank(root), SYSTEM_ACTOR)).reverted).toEqual([{ code: '8992-111-T', version: 2 }]);
 		expect((await getPaperVersion(h.db, '8992-111-T')).version).toBe(2);
+	});
+});
+
+describe('structured grids', () => {
+	it('a grid with groups, caps and partial credit is stored as written and read back for marking; changing a cap makes a new version', async () => {
+		const paper = validPaper();
+		paper.code = '8992-111-G';
+		paper.sections[0].questions[0].grid = {
+			mode: 'points',
+			points: [
+				{ text: 'explains the effect', marks: 2, partial: '1 for identifying, 1 for explaining' },
+				{ text: 'apologises', marks: 1 }
+			],
+			groups: [{ text: 'Naming sources', cap: 2, points: ['website', 'colleague', 'handbook'].map((text) => ({ text, marks: 1 })) }],
+			guidance: 'Accept other reliable sources.'
+		};
+		const dir = writeBank({ papers: [paper] });
+		try {
+			const bank = loadBank(dir);
+			expect(bank.problems).toEqual([]);
+			const first = await importBank(h.db, bank, SYSTEM_ACTOR);
+			expect(first.newVersions).toEqual([{ code: '8992-111-G', version: 1 }]);
+			const grid = await getMarkingGrid(h.db, '8992-111-G');
+			const item = grid.items.find((i) => i.key === '1')!;
+			expect(item.grid).toEqual(paper.sections[0].questions[0].grid);
+			const view = gridView(item.grid, item.marks);
+			expect(view.groups).toEqual([{ id: 'g1', text: 'Naming sources', cap: 2 }]);
+			expect(judgeAward(view, { kind: 'points', awarded: { p1: 2, p3: 1, p4: 1, p5: 1 } })).toEqual({
+				ok: true,
+				mark: 4,
+				notes: ['Naming sources: capped at 2']
+			});
+			// The same file again changes nothing; a new cap is new content, so a new version.
+			expect((await importBank(h.db, loadBank(dir), SYSTEM_ACTOR)).unchanged).toEqual(['8992-111-G']);
+			paper.sections[0].questions[0].grid.groups[0].cap = 3;
+			writeFileSync(join(dir, '8992-111', '8992-111-G.yaml'), stringify(paper));
+			expect((await importBank(h.db, loadBank(dir), SYSTEM_ACTOR)).newVersions).toEqual([{ code: '8992-111-G', version: 2 }]);
+			expect((await getPaperVersion(h.db, '8992-111-G', 1)).paper.sections[0]!.questions[0]!.grid).toMatchObject({ groups: [{ cap: 2 }] });
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
 

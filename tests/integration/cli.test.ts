@@ -59,6 +59,44 @@ describe('npm run cli -- results explain', () => {
 	});
 });
 
+describe('results explain: every Fail names an area (DESIGN.md section 1), on every paper of the bank', () => {
+	for (const { paper } of loadBank('questions').papers) {
+		it(`${paper.code}: one mark under the pass mark with every area at half or more gives AA and the weakest area`, () => {
+			const items = paperItems(paper);
+			// Each area given half its marks (rounded up, spread over its items), then topped up to pass − 1.
+			const given = new Map(items.map((i) => [i.key, 0]));
+			for (const area of new Set(items.map((i) => i.area))) {
+				const inArea = items.filter((i) => i.area === area);
+				let need = Math.ceil(inArea.reduce((a, i) => a + i.marks, 0) / 2);
+				for (const i of inArea) {
+					const take = Math.min(i.marks, need);
+					given.set(i.key, take);
+					need -= take;
+				}
+			}
+			let total = [...given.values()].reduce((a, b) => a + b, 0);
+			for (const i of items) {
+				while (total < paper.boundaries.pass - 1 && given.get(i.key)! < i.marks) {
+					given.set(i.key, given.get(i.key)! + 1);
+					total++;
+				}
+			}
+			expect(total).toBe(paper.boundaries.pass - 1);
+			const share = new Map<string, [number, number]>();
+			for (const i of items) {
+				const [s, a] = share.get(i.area) ?? [0, 0];
+				share.set(i.area, [s + given.get(i.key)!, a + i.marks]);
+			}
+			const order = ['FL', 'FM', 'FN', 'FO', 'FP', 'FR', 'FS'];
+			const weakest = [...share.entries()].sort(([x, [sx, ax]], [y, [sy, ay]]) => sx / ax - sy / ay || order.indexOf(x) - order.indexOf(y))[0]![0];
+			const file = marksFile({ marks: Object.fromEntries(items.map((i) => [i.key, { mark: given.get(i.key), attempted: true, fk: false }])) });
+			const r = cli(['results', 'explain', '--paper', paper.code, '--marks', file]);
+			expect(r.stderr).toBe('');
+			expect(JSON.parse(r.stdout.trim())).toEqual({ total, grade: 'Fail', codes: ['AA', weakest] });
+		});
+	}
+});
+
 describe('results explain grades with the boundaries stored in the database, as the app does', () => {
 	let h: DatabaseHandle;
 	let root: string;

@@ -95,6 +95,88 @@ describe('bank check refuses, naming the file and the question', () => {
 		bands.pop();
 		expect(problemsFor(p)).toContain(`${FILE}: question 3(b): grid cannot reach 5 marks: the top band ends at 4`);
 	});
+	it('levels bands listed out of order, or a top band above the item', () => {
+		const p = validPaper();
+		const bands = p.sections[1].questions[0].parts[1].grid.bands;
+		bands.reverse();
+		expect(problemsFor(p)).toContain(`${FILE}: question 3(b): band 3–4 is listed after band 5–5; list bands from the lowest to the highest`);
+		bands.reverse();
+		bands[2].max = 6;
+		expect(problemsFor(p)).toContain(`${FILE}: question 3(b): the top band ends at 6, above the item's 5 marks`);
+	});
+	describe('structured points grids', () => {
+		const grouped = () => {
+			const p = validPaper();
+			p.sections[0].questions[0].grid = {
+				mode: 'points',
+				points: [{ text: 'explains the effect', marks: 2, partial: '1 for identifying, 1 for explaining' }],
+				groups: [
+					{
+						text: 'Naming sources',
+						cap: 2,
+						points: [
+							{ text: 'website', marks: 1 },
+							{ text: 'colleague', marks: 1 },
+							{ text: 'handbook', marks: 1 }
+						]
+					},
+					{
+						text: 'Benefits',
+						cap: 1,
+						points: [
+							{ text: 'quicker', marks: 1 },
+							{ text: 'cheaper', marks: 1 }
+						]
+					}
+				]
+			};
+			return p;
+		};
+		it('a grid with groups, caps and partial credit that can reach the marks passes', () => {
+			expect(problemsFor(grouped())).toEqual([]);
+		});
+		it('a grid made only of groups passes', () => {
+			const p = grouped();
+			const q = p.sections[0].questions[0];
+			q.grid.groups.push({ text: 'Effects', cap: 2, points: q.grid.points });
+			delete q.grid.points;
+			expect(problemsFor(p)).toEqual([]);
+		});
+		it("a grid that cannot reach the item's marks once its group caps apply", () => {
+			const p = grouped();
+			p.sections[0].questions[0].grid.groups[0].cap = 1; // 2 + 1 + 1 = 4 < 5, although the points add up to 7
+			expect(problemsFor(p)).toEqual([`${FILE}: question 1: grid cannot reach 5 marks: once its group caps apply its points add up to 4`]);
+		});
+		it('a group cap above the sum of its points, or above the item', () => {
+			const p = grouped();
+			p.sections[0].questions[0].grid.groups[1].cap = 3;
+			expect(problemsFor(p)).toEqual([`${FILE}: question 1: group "Benefits" has a cap of 3 but its points add up to only 2`]);
+			p.sections[0].questions[0].grid.groups[0].points.push({ text: 'intranet', marks: 1 }, { text: 'manager', marks: 1 }, { text: 'supplier', marks: 1 });
+			p.sections[0].questions[0].grid.groups[0].cap = 6;
+			expect(problemsFor(p)).toContain(`${FILE}: question 1: group "Naming sources" has a cap of 6, more than the item's 5 marks`);
+		});
+		it('a point worth more than its item', () => {
+			const p = grouped();
+			p.sections[0].questions[0].grid.points[0].marks = 6;
+			expect(problemsFor(p)).toEqual([`${FILE}: question 1: point "explains the effect" is worth up to 6 marks, more than the item's 5 marks`]);
+		});
+		it('unknown keys in a group or point, a group without points, and a grid with neither points nor groups', () => {
+			const p = grouped();
+			p.sections[0].questions[0].grid.groups[0].max = 2;
+			p.sections[0].questions[0].grid.points[0].partal = 'x';
+			expect(problemsFor(p)).toEqual([
+				`${FILE}: question 1: sections.0.questions.0.grid.points.0: unknown key "partal" (misspelt, or not part of the format)`,
+				`${FILE}: question 1: sections.0.questions.0.grid.groups.0: unknown key "max" (misspelt, or not part of the format)`
+			]);
+			const empty = grouped();
+			empty.sections[0].questions[0].grid.groups[1].points = [];
+			expect(problemsFor(empty).join('\n')).toMatch(/question 1: .*groups\.1\.points/);
+			const none = grouped();
+			delete none.sections[0].questions[0].grid.points;
+			delete none.sections[0].questions[0].grid.groups;
+			expect(problemsFor(none).join('\n')).toContain('a points grid needs points, groups or both');
+		});
+	});
 	it('a duplicate question id and a duplicate part id', () => {
 		const p = validPaper();
 		p.sections[1].questions[0].id = '2';

@@ -41,12 +41,13 @@ describe('applyResultRules: grade', () => {
 	it('exactly the first-class mark is a First Class Pass', () => {
 		expect(applyResultRules(input, marks(4, 4, 4, 4, 4, 4, 4, 4))).toMatchObject({ total: 32, grade: 'First Class Pass', codes: [] });
 	});
-	it('one below the pass mark is a narrow fail (AA)', () => {
-		expect(applyResultRules(input, marks(3, 3, 3, 3, 3, 3, 3, 2))).toMatchObject({ total: 23, grade: 'Fail', codes: ['AA'] });
+	it('one below the pass mark is a narrow fail (AA), and names the weakest area even though none is under half', () => {
+		// FL 6/10, FM 6/10, FN 6/10, FO 5/10: FO is the weakest.
+		expect(applyResultRules(input, marks(3, 3, 3, 3, 3, 3, 3, 2))).toMatchObject({ total: 23, grade: 'Fail', codes: ['AA', 'FO'] });
 	});
 	it('exactly pass − margin is still AA; one below is not', () => {
-		// 22 = 24 − 2, every area at least half.
-		expect(applyResultRules(input, marks(3, 3, 3, 3, 3, 2, 3, 2)).codes).toEqual(['AA']);
+		// 22 = 24 − 2, every area at least half; FN and FO tie as weakest at 5/10, FN comes first.
+		expect(applyResultRules(input, marks(3, 3, 3, 3, 3, 2, 3, 2)).codes).toEqual(['AA', 'FN']);
 		const r = applyResultRules(input, marks(3, 3, 3, 3, 3, 2, 3, 1));
 		expect(r.total).toBe(21);
 		expect(r.codes).not.toContain('AA');
@@ -86,8 +87,11 @@ describe('applyResultRules: codes', () => {
 		const ms = { ...marks(5, 5, 5, 5, 2, 1, 0, 0), '7.b': m(0, { fk: true }) };
 		// total 23 → AA; FK; FO 0/10 and FN 3/10 weak → AA FK FO FN (4).
 		expect(applyResultRules(input, ms).codes).toEqual(['AA', 'FK', 'FO', 'FN']);
+		// Cut to two, the first area code keeps its place: it takes FK's.
 		const capped = applyResultRules({ ...input, rules: { ...input.rules, maxCodes: 2 } }, ms);
-		expect(capped.codes).toEqual(['AA', 'FK']);
+		expect(capped.codes).toEqual(['AA', 'FO']);
+		expect(applyResultRules({ ...input, rules: { ...input.rules, maxCodes: 1 } }, ms).codes).toEqual(['FO']);
+		expect(applyResultRules({ ...input, rules: { ...input.rules, maxCodes: 0 } }, ms).codes).toEqual(['FO']);
 	});
 	it('never gives an area code outside the level, even if an item carries one', () => {
 		const odd: ResultInput = { ...input, items: [...items, { key: '8', maxMarks: 10, area: 'FR' }], boundaries: { pass: 30, firstClass: 40 } };

@@ -31,6 +31,11 @@ export function resolveRules(totalMarks: number, override: RulesOverride = {}): 
 
 export type Grade = 'First Class Pass' | 'Pass' | 'Fail';
 
+/** A candidate's result: graded, or absent / voided (which carry that status and no grade). */
+export type ResultStatus = 'graded' | 'absent' | 'void';
+/** Why a result version was written: marking finished, the boundaries moved before approval, a review of marking. */
+export type ResultCause = 'computed' | 'boundaries' | 'review';
+
 export interface ResultItem {
 	key: string;
 	maxMarks: number;
@@ -87,16 +92,61 @@ export function applyResultRules(input: ResultInput, marks: Readonly<Record<stri
 	const grade: Grade = total >= boundaries.firstClass ? 'First Class Pass' : total >= boundaries.pass ? 'Pass' : 'Fail';
 	if (grade !== 'Fail') return { total, grade, codes: [], profile };
 
-	const codes: PerformanceCode[] = [];
-	if (total >= boundaries.pass - rules.narrowFailMargin) codes.push('AA');
+	const letters: PerformanceCode[] = [];
+	if (total >= boundaries.pass - rules.narrowFailMargin) letters.push('AA');
 	const attemptedMax = items.filter((i) => markOf(i.key).attempted).reduce((s, i) => s + i.maxMarks, 0);
-	if (attemptedMax < rules.attemptedMinShare * paperTotal) codes.push('AB');
-	if (items.some((i) => markOf(i.key).fk)) codes.push('FK');
-	const weak = profile
-		.filter((p) => p.scored < rules.areaMinShare * p.available)
-		.sort((a, b) => a.scored / a.available - b.scored / b.available || AREA_CODES.indexOf(a.area) - AREA_CODES.indexOf(b.area));
-	codes.push(...weak.map((p) => p.area));
-	return { total, grade, codes: codes.slice(0, rules.maxCodes), profile };
+	if (attemptedMax < rules.attemptedMinShare * paperTotal) letters.push('AB');
+	if (items.some((i) => markOf(i.key).fk)) letters.push('FK');
+	const weakestFirst = [...profile].sort((a, b) => a.scored / a.available - b.scored / b.available || AREA_CODES.indexOf(a.area) - AREA_CODES.indexOf(b.area));
+	const weak = weakestFirst.filter((p) => p.scored < rules.areaMinShare * p.available);
+	// Every Fail names at least one area (the handbook's feedback on "the main areas for further
+	// development"): with none below the threshold, the weakest area is named.
+	const areas = (weak.length > 0 ? weak : weakestFirst.slice(0, 1)).map((p) => p.area);
+	return { total, grade, codes: capCodes(letters, areas, rules.maxCodes), profile };
+}
+
+/**
+ * At most `maxCodes` codes, cut from the end; the first area code always stays, taking the last
+ * letter code's place when the letters alone would fill the cap.
+ */
+export function capCodes(letters: readonly PerformanceCode[], areas: readonly AreaCode[], maxCodes: number): PerformanceCode[] {
+	const room = Math.max(1, maxCodes);
+	const codes: PerformanceCode[] = [...letters, ...areas].slice(0, room);
+	if (areas.length > 0 && !codes.includes(areas[0]!)) codes[codes.length - 1] = areas[0]!;
+	return codes;
+}
+
+/* ---------- from marking ---------- */
+
+/**
+ * The result rules' view of one script: each item's final mark and FK flag (from marking) and
+ * whether it was attempted, which is decided by the stored answer, never by the mark.
+ */
+export function itemMarksFrom(
+	items: readonly ResultItem[],
+	finals: ReadonlyMap<string, { mark: number; fk: boolean }>,
+	isAttempted: (itemKey: string) => boolean
+): Record<string, ItemMark> {
+	return Object.fromEntries(
+		items.map((i) => {
+			const f = finals.get(i.key);
+			return [i.key, { mark: f?.mark ?? 0, attempted: isAttempted(i.key), fk: f?.fk ?? false }];
+		})
+	);
+}
+
+/** How many candidates change grade when the boundaries move (the awarding preview). */
+export function gradeChanges(totals: readonly number[], from: { pass: number; firstClass: number }, to: { pass: number; firstClass: number }) {
+	const gradeOf = (t: number, b: { pass: number; firstClass: number }): Grade => (t >= b.firstClass ? 'First Class Pass' : t >= b.pass ? 'Pass' : 'Fail');
+	let up = 0;
+	let down = 0;
+	const order: Grade[] = ['Fail', 'Pass', 'First Class Pass'];
+	for (const t of totals) {
+		const d = order.indexOf(gradeOf(t, to)) - order.indexOf(gradeOf(t, from));
+		if (d > 0) up++;
+		else if (d < 0) down++;
+	}
+	return { up, down, changed: up + down };
 }
 
 /* ---------- from a paper and a marks file ---------- */

@@ -7,6 +7,7 @@ import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { hasNul, isUuid, parse } from '../validation.js';
+import { regradeAfterBoundaries } from '../results/awarding.js';
 
 export interface PaperSummary {
 	code: string;
@@ -214,7 +215,7 @@ const boundariesSchema = z.object({
 export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versionId: string, input: unknown): Promise<void> {
 	const b = parse(boundariesSchema, input);
 	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
-	await db.transaction().execute(async (tx) => {
+	const changed = await db.transaction().execute(async (tx) => {
 		const v = await tx
 			.selectFrom('paper_version')
 			.select(['id', 'total_marks', 'pass_mark', 'first_class_mark', 'boundaries_locked_at', 'paper_id'])
@@ -229,7 +230,7 @@ export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versi
 				[{ field: 'pass', message: 'Check the pass mark' }]
 			);
 		}
-		if (b.pass === v.pass_mark && b.first_class === v.first_class_mark) return;
+		if (b.pass === v.pass_mark && b.first_class === v.first_class_mark) return false;
 		await tx.updateTable('paper_version').set({ pass_mark: b.pass, first_class_mark: b.first_class }).where('id', '=', versionId).execute();
 		await writeAudit(tx, actor, {
 			action: 'paper.update_boundaries',
@@ -237,7 +238,10 @@ export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versi
 			subjectId: versionId,
 			details: { before: { pass: v.pass_mark, first_class: v.first_class_mark }, after: b }
 		});
+		return true;
 	});
+	// Results already computed (not yet approved) are graded again with the new boundaries.
+	if (changed) await regradeAfterBoundaries(db, actor, versionId);
 }
 
 /** A paper's marking grid as markers see it: each item with its grid and its criteria written out. */

@@ -1,4 +1,5 @@
 import type { AttemptState, PauseKind, SubmitReason } from '../../domain/attempt.js';
+import type { Grade, ResultCause, ResultStatus } from '../../domain/results.js';
 import type { AllocationPurpose, MarkAuthority, ScriptKind } from '../../domain/marking.js';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
@@ -287,7 +288,34 @@ export interface MarkTable {
 	created_at: Timestamp;
 }
 
+export interface ResultTable {
+	id: Generated<number>;
+	attempt_id: string;
+	version: number;
+	status: ResultStatus;
+	grade: Grade | null;
+	total: number | null;
+	codes: Json<string[]>;
+	profile: Json<unknown>;
+	pass_mark: number;
+	first_class_mark: number;
+	cause: ResultCause;
+	computed_at: Timestamp;
+	computed_by: string | null;
+}
+
+export interface SittingResultsTable {
+	sitting_id: string;
+	computed_at: Date;
+	approved_at: Date | null;
+	approved_by: string | null;
+	released_at: Date | null;
+	released_by: string | null;
+}
+
 export interface Database {
+	result: ResultTable;
+	sitting_results: SittingResultsTable;
 	script: ScriptTable;
 	marking_settings: MarkingSettingsTable;
 	allocation: AllocationTable;

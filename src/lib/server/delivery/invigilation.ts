@@ -16,7 +16,7 @@ import { applyTransition, clockOf, factsOf, lockAttempt, newReference } from './
 import { settleAttempt } from './clock.js';
 import { createReadyScripts } from '../marking/scripts.js';
 import { recordEvent } from './events.js';
-import { resultsApprovedFor } from '../sittings/results-approval.js';
+import { resultsApproved } from '../results/awarding.js';
 
 export interface ActionContext {
 	actor: Actor;
@@ -283,7 +283,7 @@ export async function reinstateAttempt(db: Kysely<Database>, ctx: ActionContext,
 		const s = await sittingFor(tx, sittingId);
 		const a = await lockAttempt(tx, attemptId, sittingId);
 		if (a.state !== 'void') throw new ConflictError('Only a voided attempt can be reinstated', { state: a.state });
-		const more = { sittingEnded: s.state === 'ended', resultsApproved: await resultsApprovedFor(tx, s.paper_version_id) };
+		const more = { sittingEnded: s.state === 'ended', resultsApproved: await resultsApproved(tx, s.paper_version_id) };
 		const verdict = may({ ...factsOf(a), ...more }, 'reinstate', now);
 		if (!verdict.ok) throw new ConflictError(capitalise(verdict.reason), { state: a.state });
 		const reopensAs = a.voided_from === 'paused' && !more.sittingEnded ? 'paused' : null;

@@ -1,0 +1,134 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { gradeChanges } from '../../domain/results.js';
+import { count } from '../../domain/words.js';
+import { writeAudit, type Actor } from '../audit/index.js';
+import type { Database } from '../db/schema.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { isUuid } from '../validation.js';
+import { computeSittingResults } from './compute.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/*
+ * Awarding: a paper version's results go computed → approved → released. Approval locks the
+ * boundaries and the results; release makes them visible to centres and candidates.
+ */
+
+async function lockVersion(tx: Transaction<Database>, paperVersionId: string) {
+	if (!isUuid(paperVersionId)) throw new NotFoundError('No such paper version');
+	const v = await tx
+		.selectFrom('paper_version as v')
+		.innerJoin('paper as p', 'p.id', 'v.paper_id')
+		.select(['v.id', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at', 'p.code', 'v.version'])
+		.where('v.id', '=', paperVersionId)
+		.forUpdate('v')
+		.executeTakeFirst();
+	if (!v) throw new NotFoundError('No such paper version');
+	return v;
+}
+
+/** The ended sittings of a paper version and where their results stand. */
+export async function sittingsForAwarding(db: Db, paperVersionId: string) {
+	return db
+		.selectFrom('sitting as s')
+		.leftJoin('sitting_results as r', 'r.sitting_id', 's.id')
+		.select(['s.id', 's.scheduled_at', 'r.computed_at', 'r.approved_at', 'r.released_at'])
+		.where('s.paper_version_id', '=', paperVersionId)
+		.where('s.state', '=', 'ended')
+		.orderBy('s.scheduled_at')
+		.execute();
+}
+
+/** Approves every computed result of the paper version and locks its boundaries. Refused while a sitting's results are not computed. */
+export async function approveResults(db: Kysely<Database>, actor: Actor, paperVersionId: string, now = new Date()): Promise<number> {
+	return db.transaction().execute(async (tx) => {
+		const v = await lockVersion(tx, paperVersionId);
+		const sittings = await sittingsForAwarding(tx, paperVersionId);
+		const notComputed = sittings.filter((s) => !s.computed_at).length;
+		if (sittings.length === 0) throw new ConflictError('No sitting of this paper has ended yet: there are no results to approve');
+		if (notComputed > 0) throw new ConflictError(`${count(notComputed, 'sitting')} of this paper still being marked: approve when every result is computed`);
+		const approved = await tx
+			.updateTable('sitting_results')
+			.set({ approved_at: now, approved_by: actor.userId })
+			.where('approved_at', 'is', null)
+			.where('sitting_id', 'in', (eb) => eb.selectFrom('sitting').select('id').where('paper_version_id', '=', paperVersionId))
+			.returning('sitting_id')
+			.execute();
+		if (approved.length === 0) throw new ConflictError('These results are already approved');
+		await tx.updateTable('paper_version').set({ boundaries_locked_at: now }).where('id', '=', paperVersionId).execute();
+		await writeAudit(tx, actor, {
+			action: 'results.approved',
+			subjectType: 'paper_version',
+			subjectId: paperVersionId,
+			details: { paper: v.code, version: v.version, sittings: approved.length, pass: v.pass_mark, first_class: v.first_class_mark }
+		});
+		return approved.length;
+	});
+}
+
+/** Releases every approved, unreleased result of the paper version to centres and candidates. */
+export async function releaseResults(db: Kysely<Database>, actor: Actor, paperVersionId: string, now = new Date()): Promise<number> {
+	return db.transaction().execute(async (tx) => {
+		const v = await lockVersion(tx, paperVersionId);
+		const released = await tx
+			.updateTable('sitting_results')
+			.set({ released_at: now, released_by: actor.userId })
+			.where('approved_at', 'is not', null)
+			.where('released_at', 'is', null)
+			.where('sitting_id', 'in', (eb) => eb.selectFrom('sitting').select('id').where('paper_version_id', '=', paperVersionId))
+			.returning('sitting_id')
+			.execute();
+		if (released.length === 0) throw new ConflictError('Nothing to release: approve the results first');
+		await writeAudit(tx, actor, {
+			action: 'results.released',
+			subjectType: 'paper_version',
+			subjectId: paperVersionId,
+			details: { paper: v.code, version: v.version, sittings: released.length }
+		});
+		return released.length;
+	});
+}
+
+/** Whether any results of the paper version are approved (they lock its boundaries and its voided attempts). */
+export async function resultsApproved(db: Db, paperVersionId: string): Promise<boolean> {
+	const row = await db
+		.selectFrom('sitting_results as r')
+		.innerJoin('sitting as s', 's.id', 'r.sitting_id')
+		.select(sql<number>`1`.as('one'))
+		.where('s.paper_version_id', '=', paperVersionId)
+		.where('r.approved_at', 'is not', null)
+		.executeTakeFirst();
+	return row !== undefined;
+}
+
+/** The graded totals of the paper version's computed, unapproved results (the awarding chart and preview). */
+export async function gradedTotals(db: Db, paperVersionId: string): Promise<number[]> {
+	const rows = await db
+		.selectFrom('result as r')
+		.innerJoin('attempt as a', 'a.id', 'r.attempt_id')
+		.innerJoin('sitting as s', 's.id', 'a.sitting_id')
+		.select(['r.attempt_id', 'r.total', 'r.status', 'r.version'])
+		.where('s.paper_version_id', '=', paperVersionId)
+		.distinctOn('r.attempt_id')
+		.orderBy('r.attempt_id')
+		.orderBy('r.version', 'desc')
+		.execute();
+	return rows.filter((r) => r.status === 'graded' && r.total !== null).map((r) => r.total!);
+}
+
+/** How many candidates would change grade if the boundaries moved to `to`. */
+export async function previewBoundaries(db: Db, paperVersionId: string, to: { pass: number; firstClass: number }) {
+	const v = await db.selectFrom('paper_version').select(['pass_mark', 'first_class_mark']).where('id', '=', paperVersionId).executeTakeFirst();
+	if (!v) throw new NotFoundError('No such paper version');
+	return gradeChanges(await gradedTotals(db, paperVersionId), { pass: v.pass_mark, firstClass: v.first_class_mark }, to);
+}
+
+/** After the boundaries move (before approval), the computed results of the version are graded again, as new versions. */
+export async function regradeAfterBoundaries(db: Kysely<Database>, actor: Actor, paperVersionId: string, now = new Date()): Promise<number> {
+	const sittings = await sittingsForAwarding(db, paperVersionId);
+	let written = 0;
+	for (const s of sittings) {
+		if (s.computed_at && !s.approved_at) written += await computeSittingResults(db, actor, s.id, 'boundaries', now);
+	}
+	return written;
+}
