@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { databaseConfigFromEnv, openDatabase, type DatabaseHandle, type DatabaseRole } from '../lib/server/db/index.js';
 import { migrateToLatest } from '../lib/server/db/migrate.js';
 import { currentUser, DEFAULT_APP_ROLE } from '../lib/server/db/roles.js';
-import { formatDemoCredentials, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
+import { formatDemoCredentials, formatFinishedSitting, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
 import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
 import { SYSTEM_ACTOR } from '../lib/server/audit/index.js';
 import { unlockStaffSignIn } from '../lib/server/auth/sign-in.js';
@@ -76,6 +76,7 @@ async function prepare(h: DatabaseHandle): Promise<void> {
 			);
 			log('  The centre issues her results access code on her record; she signs in at /results. The centre may ask for a review of marking there.');
 		}
+		if (demo.finished) log(formatFinishedSitting(demo.finished));
 		log('');
 	} else {
 		log('Demo data already present (sign-in details were printed when it was created).');

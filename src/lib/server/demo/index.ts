@@ -6,6 +6,8 @@ import { createCentre, createStaffAccount, registerCandidate } from '../centres/
 import type { Database } from '../db/schema.js';
 import { bookSitting } from '../sittings/index.js';
 import { seedDemoResults, type DemoResults } from './results.js';
+import { seedFinishedSitting, type FinishedSitting } from './finished-sitting.js';
+import { seedDemoStandardisation } from './standardisation.js';
 
 export const DEMO_CENTRE = { number: '900001', name: 'Demo Training Centre' };
 
@@ -22,6 +24,8 @@ export interface DemoData {
 	candidates: { candidateNumber: string; name: string }[];
 	/** A candidate whose result is already released (for results and reviews of marking). */
 	results: DemoResults | null;
+	/** Yesterday's sitting of 8992-111-A, ended, its scripts ready to mark (null without that paper). */
+	finished: FinishedSitting | null;
 }
 
 const ACCOUNTS: { role: StaffRole; email: string; name: string }[] = [
@@ -88,7 +92,11 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		});
 		sitting = { paperCode: paper.code, keycode: booked.keycode, room: booked.room };
 	}
-	const idOf = async (email: string) => (await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+	const staff = async (email: string) => {
+		const u = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+		return { userId: u.id, label: email };
+	};
+	const idOf = async (email: string) => (await staff(email)).userId;
 	const results = await seedDemoResults(db, centre.id, {
 		invigilatorId: await idOf('invigilator@demo.test'),
 		// Marked by a marker of its own, so the demo marker's queue starts empty (their work is the
@@ -104,13 +112,30 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		).id,
 		adminId: await idOf('admin@demo.test')
 	});
+	const finished = await seedFinishedSitting(db, centre.id, {
+		centreAdmin: await staff('centre@demo.test'),
+		invigilator: await staff('invigilator@demo.test'),
+		awardingAdmin: await staff('admin@demo.test'),
+		markerId: (await staff('marker@demo.test')).userId
+	});
+	if (finished) finished.seeds = await seedDemoStandardisation(db, finished, await idOf('moderator@demo.test'));
 	return {
 		centreId: centre.id,
 		sitting,
 		accounts,
 		candidates: CANDIDATES.map((c) => ({ candidateNumber: c.candidate_number, name: `${c.first_name} ${c.last_name}` })),
-		results
+		results,
+		finished
 	};
+}
+
+/** The console line about the finished sitting: what a marker will find. */
+export function formatFinishedSitting(f: FinishedSitting): string {
+	const to = f.allocatedTo.length ? `allocated to ${f.allocatedTo.join(', ')} (Marking)` : 'not yet allocated to a marker';
+	const seeds = f.seeds
+		? ` The marker first marks ${f.seeds} standardisation scripts agreed by the moderator (Marking → Standardisation); live marking opens when they are within tolerance.`
+		: '';
+	return `Demo marking: ${f.paperCode} sat on ${f.day} in ${f.room} and ended: ${f.scripts} scripts ready to mark (${f.absent} absent; ${f.blank} items left blank), ${to}.${seeds}`;
 }
 
 /** The console lines people and scripts read: `  <role>: <email> / <password>`. */

@@ -9,6 +9,8 @@ import { endSitting, markAttendance, startSitting } from '../delivery/invigilati
 import { allocateScripts } from '../marking/allocation.js';
 import { recordMark } from '../marking/marks.js';
 import { approveResults, releaseResults } from '../results/awarding.js';
+import { paperSettings } from '../marking/quality.js';
+import { saveSettings, SETTING_FIELDS } from '../marking/settings.js';
 import { computeSittingResults } from '../results/compute.js';
 import { bookSitting } from '../sittings/index.js';
 
@@ -36,7 +38,7 @@ export async function seedDemoResults(
 	centreId: string,
 	staff: { invigilatorId: string; markerId: string; adminId: string }
 ): Promise<DemoResults | null> {
-	const paper = await db.selectFrom('paper').select(['code', 'current_version_id']).where('code', '=', DEMO_RESULTS_PAPER).executeTakeFirst();
+	const paper = await db.selectFrom('paper').select(['id as paper_id', 'code', 'current_version_id']).where('code', '=', DEMO_RESULTS_PAPER).executeTakeFirst();
 	if (!paper?.current_version_id) return null;
 	const candidate = await registerCandidate(db, SYSTEM_ACTOR, centreId, DEMO_RESULTS_CANDIDATE);
 	const invigilator: Actor = { userId: staff.invigilatorId, label: 'invigilator@demo.test' };
@@ -61,7 +63,17 @@ export async function seedDemoResults(
 	}
 	await endSitting(db, { ...ctx, now: new Date() }, sitting.id);
 
-	const admin: Actor = { userId: staff.adminId, label: 'admin@demo.test' };
+	const admin = { userId: staff.adminId, label: 'admin@demo.test' };
+	// One script on this paper in the demo: there is no second marker to check it, so the paper's
+	// settings (audited, as a lead would set them) take no sample and no boundary window.
+	const settings = await paperSettings(db, paper.paper_id);
+	await saveSettings(
+		db,
+		admin,
+		paper.paper_id,
+		{ ...Object.fromEntries(SETTING_FIELDS.map((k) => [k, String(settings[k])])), samplePercent: '0', boundaryWindow: '0' },
+		new Date()
+	);
 	await allocateScripts(db, admin, { paper_version_id: paper.current_version_id, marker_ids: [staff.markerId] });
 	const version = await db.selectFrom('paper_version').select(['pass_mark']).where('id', '=', paper.current_version_id).executeTakeFirstOrThrow();
 	const script = await db.selectFrom('script').select('id').where('attempt_id', '=', attempt.id).where('kind', '=', 'live').executeTakeFirstOrThrow();
