@@ -201,3 +201,41 @@ export async function regradeAfterBoundaries(db: Kysely<Database>, actor: Actor,
 	}
 	return written;
 }
+
+/** Every paper version with an ended sitting, and how many of its sittings' results are computed, approved, released. */
+export async function papersForAwarding(db: Db) {
+	const rows = await db
+		.selectFrom('sitting as s')
+		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
+		.innerJoin('paper as p', 'p.id', 'v.paper_id')
+		.leftJoin('sitting_results as r', 'r.sitting_id', 's.id')
+		.select((eb) => [
+			'p.code',
+			'v.title',
+			'v.version',
+			'v.pass_mark',
+			'v.first_class_mark',
+			'v.boundaries_locked_at',
+			eb.fn.count<string>('s.id').as('sittings'),
+			eb.fn.count<string>('r.computed_at').as('computed'),
+			eb.fn.count<string>('r.approved_at').as('approved'),
+			eb.fn.count<string>('r.released_at').as('released')
+		])
+		.where('s.state', '=', 'ended')
+		.groupBy(['p.code', 'v.title', 'v.version', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at'])
+		.orderBy('p.code')
+		.orderBy('v.version', 'desc')
+		.execute();
+	return rows.map((r) => ({
+		code: r.code,
+		title: r.title,
+		version: r.version,
+		pass: r.pass_mark,
+		firstClass: r.first_class_mark,
+		locked: r.boundaries_locked_at !== null,
+		sittings: Number(r.sittings),
+		computed: Number(r.computed),
+		approved: Number(r.approved),
+		released: Number(r.released)
+	}));
+}
