@@ -70,6 +70,11 @@ async function prepare(h: DatabaseHandle): Promise<void> {
 			log(`Demo sitting: ${demo.sitting.paperCode} in ${demo.sitting.room}, ready to start (invigilator console: /invigilate).`);
 			log(`  candidates: centre 900001 / candidate ${demo.candidates.map((c) => c.candidateNumber).join(', ')} / keycode ${demo.sitting.keycode}`);
 		}
+		if (demo.awarding) {
+			log(
+				`Demo results: ${demo.awarding.paperCode} sat by ${demo.awarding.candidates} candidates of centre ${demo.awarding.centreNumber}, marked, awaiting awarding (/admin/awarding).`
+			);
+		}
 		log('');
 	} else {
 		log('Demo data already present (sign-in details were printed when it was created).');

@@ -3,11 +3,14 @@ import { createTestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';
 import { giveMarks, makeScripts } from '../helpers/marking-fixture.js';
 import { computeSittingResults } from '../../src/lib/server/results/compute.js';
-import { approveResults, awardingOverview, previewBoundaries, releaseResults } from '../../src/lib/server/results/awarding.js';
+import { approveResults, awardingOverview, papersForAwarding, previewBoundaries, releaseResults } from '../../src/lib/server/results/awarding.js';
 import { updateBoundaries } from '../../src/lib/server/bank/papers.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+import { importBank } from '../../src/lib/server/bank/import.js';
+import { loadBank } from '../../src/lib/server/bank/load.js';
+import { AWARDING_DEMO, seedAwardingDemo } from '../../src/lib/server/demo/awarding.js';
 
 let h: DatabaseHandle;
 beforeAll(async () => {
@@ -56,6 +59,9 @@ describe('the awarding overview of a paper version', () => {
 		expect(o.state).toBe('released');
 		expect(o.sittings[0]!.released_by).toBe(adminName);
 		expect(o.sittings[0]!.released_at).toBeInstanceOf(Date);
+		expect(await papersForAwarding(h.db)).toEqual([
+			{ code: '8992-111-T', title: expect.any(String), version: 1, pass: 12, firstClass: 16, locked: true, sittings: 1, computed: 1, approved: 1, released: 1 }
+		]);
 	});
 
 	it('an unknown version is not found', async () => {
@@ -110,6 +116,35 @@ describe('previewing a boundary move', () => {
 
 			await approveResults(own.db, SYSTEM_ACTOR, f.paperVersionId);
 			await expect(previewBoundaries(own.db, f.paperVersionId, { pass: '12', first_class: '16' })).rejects.toBeInstanceOf(ConflictError);
+		} finally {
+			await own.close();
+		}
+	});
+});
+
+describe("the demo's marked sitting", () => {
+	it('is a finished sitting of the real bank whose computed results await awarding, with a spread of totals', async () => {
+		const own = await createTestDatabase();
+		try {
+			await importBank(own.db, loadBank('questions'), SYSTEM_ACTOR);
+			const marker = await makeStaff(own.db, 'marker');
+			expect(await seedAwardingDemo(own.db, marker.id)).toEqual({ paperCode: AWARDING_DEMO.paperCode, centreNumber: '900002', candidates: 24 });
+			const [row] = await papersForAwarding(own.db);
+			expect(row).toMatchObject({ code: AWARDING_DEMO.paperCode, sittings: 1, computed: 1, approved: 0, released: 0, locked: false });
+			const version = await own.db
+				.selectFrom('paper as p')
+				.innerJoin('paper_version as v', 'v.id', 'p.current_version_id')
+				.select(['v.id', 'v.total_marks'])
+				.where('p.code', '=', AWARDING_DEMO.paperCode)
+				.executeTakeFirstOrThrow();
+			const o = await awardingOverview(own.db, version.id);
+			expect(o.state).toBe('computed');
+			expect(o.sittings[0]!.progress).toMatchObject({ scripts: 23, unmarked: 0, inReview: 0, withoutScript: 0 });
+			// 23 graded (one absent), every grade represented.
+			expect(o.totals).toHaveLength(23);
+			const grades = new Set(o.totals.map((t) => (t >= o.boundaries.firstClass ? 'first' : t >= o.boundaries.pass ? 'pass' : 'fail')));
+			expect(grades).toEqual(new Set(['fail', 'pass', 'first']));
+			expect(Math.max(...o.totals)).toBeLessThanOrEqual(version.total_marks);
 		} finally {
 			await own.close();
 		}

@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../audit/index.js';
 import { createCentre, createStaffAccount, registerCandidate } from '../centres/index.js';
 import type { Database } from '../db/schema.js';
 import { bookSitting } from '../sittings/index.js';
+import { seedAwardingDemo } from './awarding.js';
 
 export const DEMO_CENTRE = { number: '900001', name: 'Demo Training Centre' };
 
@@ -17,6 +18,8 @@ export interface DemoAccount {
 export interface DemoData {
 	centreId: string;
 	sitting: { paperCode: string; keycode: string; room: string } | null;
+	/** A finished sitting, marked, whose results await awarding (null when the bank lacks its paper). */
+	awarding: Awaited<ReturnType<typeof seedAwardingDemo>>;
 	accounts: DemoAccount[];
 	candidates: { candidateNumber: string; name: string }[];
 }
@@ -85,9 +88,12 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		});
 		sitting = { paperCode: paper.code, keycode: booked.keycode, room: booked.room };
 	}
+	const marker = await db.selectFrom('app_user').select('id').where('email', '=', 'marker@demo.test').executeTakeFirstOrThrow();
+	const awarding = await seedAwardingDemo(db, marker.id);
 	return {
 		centreId: centre.id,
 		sitting,
+		awarding,
 		accounts,
 		candidates: CANDIDATES.map((c) => ({ candidateNumber: c.candidate_number, name: `${c.first_name} ${c.last_name}` }))
 	};
