@@ -15,13 +15,14 @@ const FIRST = ['Amir', 'Bella', 'Carl', 'Dana', 'Eli', 'Fay', 'Gus', 'Hana', 'Iv
 const LAST = ['Patel', 'Jones'];
 
 /**
- * How well demo candidate i did, as a share of each item's marks: spread from weak to strong with
- * most in the middle (a plausible distribution to award), the same on every run.
+ * The marks demo candidate i of n gets on each item: a share of the item's marks, spread from weak
+ * to strong with most in the middle (a plausible distribution to award), the same on every run.
  */
-function shareOf(i: number, n: number): number {
+export function demoMarks(i: number, n: number, items: readonly { key: string; marks: number }[]): Record<string, number> {
 	const u = (i + 0.5) / n;
-	// A smooth S-curve over the candidates: few very low or very high totals.
-	return 0.15 + 0.8 * (3 * u * u - 2 * u * u * u);
+	// The logit of the candidate's place: few very low or very high totals, most near 60%.
+	const share = Math.min(0.98, Math.max(0.05, 0.6 + 0.1 * Math.log(u / (1 - u))));
+	return Object.fromEntries(items.map((it) => [it.key, Math.round(it.marks * share)]));
 }
 
 /**
@@ -106,11 +107,14 @@ export async function seedAwardingDemo(
 		.where('script.kind', '=', 'live')
 		.execute();
 	for (const s of scripts) {
-		const i = candidates.findIndex((c) => c.id === s.candidate_id);
-		const share = shareOf(i, candidates.length);
+		const marks = demoMarks(
+			candidates.findIndex((c) => c.id === s.candidate_id),
+			candidates.length,
+			items
+		);
 		await db
 			.insertInto('mark')
-			.values(items.map((it) => ({ script_id: s.id, item_key: it.key, marker_id: markerId, authority: 'first' as const, mark: Math.round(it.marks * share) })))
+			.values(items.map((it) => ({ script_id: s.id, item_key: it.key, marker_id: markerId, authority: 'first' as const, mark: marks[it.key]! })))
 			.execute();
 	}
 	await computeSittingResults(db, SYSTEM_ACTOR, sitting.id, 'computed');
