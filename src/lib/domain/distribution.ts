@@ -53,7 +53,7 @@ export interface HistogramChart {
 	boundaries: { pass: number; firstClass: number };
 }
 
-const MARGIN = { left: 40, top: 28, right: 12, bottom: 36 };
+const MARGIN = { left: 44, top: 28, right: 12, bottom: 36 };
 
 /** The geometry of the histogram in SVG units (y grows downwards). */
 export function histogramChart(h: Histogram, b: Boundaries, size: ChartSize = { width: 720, height: 280 }): HistogramChart {

@@ -22,7 +22,6 @@ export const load: PageServerLoad = async (event) => {
 		code: v.code,
 		title: v.paper.title,
 		version: v.version,
-		current: event.url.searchParams.get('version') === null,
 		totalMarks: o.totalMarks,
 		boundaries: o.boundaries,
 		locked: o.locked,
