@@ -77,6 +77,11 @@ async function prepare(h: DatabaseHandle): Promise<void> {
 			log('  The centre issues her results access code on her record; she signs in at /results. The centre may ask for a review of marking there.');
 		}
 		if (demo.finished) log(formatFinishedSitting(demo.finished));
+		if (demo.awarding) {
+			log(
+				`Demo results: ${demo.awarding.paperCode} sat by ${demo.awarding.candidates} candidates of centre ${demo.awarding.centreNumber}, marked, awaiting awarding (/admin/awarding).`
+			);
+		}
 		log('');
 	} else {
 		log('Demo data already present (sign-in details were printed when it was created).');

@@ -122,6 +122,8 @@ describe('Content-Security-Policy', () => {
 			'/admin/papers/8992-111-A',
 			'/admin/papers/8992-111-A/preview',
 			'/admin/papers/8992-111-A/grid',
+			'/admin/awarding',
+			'/admin/papers/8992-113-B/awarding',
 			'/admin/centres',
 			'/admin/users',
 			'/admin/audit',

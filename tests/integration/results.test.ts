@@ -72,7 +72,7 @@ describe('awarding', () => {
 		const a0 = f.attemptOf(f.candidates[0]!.id);
 		expect(await latest(a0)).toMatchObject({ grade: 'Pass', total: 12, version: 1 });
 
-		expect(await previewBoundaries(h.db, f.paperVersionId, { pass: 13, firstClass: 16 })).toEqual({ up: 0, down: 1, changed: 1 });
+		expect(await previewBoundaries(h.db, f.paperVersionId, { pass: '13', first_class: '16' })).toMatchObject({ up: 0, down: 1, changed: 1 });
 		await releaseResults(h.db, SYSTEM_ACTOR, f.paperVersionId).then(
 			() => expect.fail('released before approval'),
 			(e) => expect(e).toBeInstanceOf(ConflictError)

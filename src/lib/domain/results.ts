@@ -31,6 +31,23 @@ export function resolveRules(totalMarks: number, override: RulesOverride = {}): 
 
 export type Grade = 'First Class Pass' | 'Pass' | 'Fail';
 
+export interface Boundaries {
+	pass: number;
+	firstClass: number;
+}
+
+/** The grade a total earns: at or above first class, at or above pass, or Fail. */
+export function gradeOf(total: number, b: Boundaries): Grade {
+	return total >= b.firstClass ? 'First Class Pass' : total >= b.pass ? 'Pass' : 'Fail';
+}
+
+/** How many of `totals` earn each grade. */
+export function gradeCounts(totals: readonly number[], b: Boundaries): Record<Grade, number> {
+	const counts: Record<Grade, number> = { Fail: 0, Pass: 0, 'First Class Pass': 0 };
+	for (const t of totals) counts[gradeOf(t, b)]++;
+	return counts;
+}
+
 /** A candidate's result: graded, or absent / voided (which carry that status and no grade). */
 export type ResultStatus = 'graded' | 'absent' | 'void';
 /** Why a result version was written: marking finished, the boundaries moved before approval, a review of marking. */
@@ -89,7 +106,7 @@ export function applyResultRules(input: ResultInput, marks: Readonly<Record<stri
 		})
 		.filter((p) => p.available > 0);
 
-	const grade: Grade = total >= boundaries.firstClass ? 'First Class Pass' : total >= boundaries.pass ? 'Pass' : 'Fail';
+	const grade = gradeOf(total, boundaries);
 	if (grade !== 'Fail') return { total, grade, codes: [], profile };
 
 	const letters: PerformanceCode[] = [];
@@ -136,8 +153,7 @@ export function itemMarksFrom(
 }
 
 /** How many candidates change grade when the boundaries move (the awarding preview). */
-export function gradeChanges(totals: readonly number[], from: { pass: number; firstClass: number }, to: { pass: number; firstClass: number }) {
-	const gradeOf = (t: number, b: { pass: number; firstClass: number }): Grade => (t >= b.firstClass ? 'First Class Pass' : t >= b.pass ? 'Pass' : 'Fail');
+export function gradeChanges(totals: readonly number[], from: Boundaries, to: Boundaries) {
 	let up = 0;
 	let down = 0;
 	const order: Grade[] = ['Fail', 'Pass', 'First Class Pass'];

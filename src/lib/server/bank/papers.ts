@@ -1,13 +1,12 @@
 import { questionPaperOf } from '../../domain/question-paper.js';
-import { boundariesAreValid } from '../../domain/bank-rules.js';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import { paperCoverage, paperItems, paperSchema, unitSchema, type Coverage, type Paper, type Unit } from '../../domain/paper.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { hasNul, isUuid, parse } from '../validation.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { hasNul, isUuid } from '../validation.js';
 import { regradeAfterBoundaries } from '../results/awarding.js';
+import { checkBoundaries } from './boundaries.js';
 
 export interface PaperSummary {
 	code: string;
@@ -205,15 +204,8 @@ export async function listVersions(db: Kysely<Database>, code: string) {
 		.execute();
 }
 
-const boundariesSchema = z.object({
-	// An entry that is not a number ("abc") gets the same plain message as a fraction, not zod's "received NaN".
-	pass: z.coerce.number({ error: 'Pass mark must be a whole number' }).int('Pass mark must be a whole number'),
-	first_class: z.coerce.number({ error: 'First class mark must be a whole number' }).int('First class mark must be a whole number')
-});
-
 /** Changes a version's boundaries: audited, refused once its results are approved (locked). */
 export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versionId: string, input: unknown): Promise<void> {
-	const b = parse(boundariesSchema, input);
 	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
 	const changed = await db.transaction().execute(async (tx) => {
 		const v = await tx
@@ -224,12 +216,8 @@ export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versi
 			.executeTakeFirst();
 		if (!v) throw new NotFoundError('No such paper version');
 		if (v.boundaries_locked_at) throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
-		if (!boundariesAreValid(b.pass, b.first_class, v.total_marks)) {
-			throw new ValidationError(
-				`The pass mark must be more than 0 and less than the first class mark, and the first class mark at most ${v.total_marks} (the paper's total).`,
-				[{ field: 'pass', message: 'Check the pass mark' }]
-			);
-		}
+		const { pass, firstClass } = checkBoundaries(input, v.total_marks);
+		const b = { pass, first_class: firstClass };
 		if (b.pass === v.pass_mark && b.first_class === v.first_class_mark) return false;
 		await tx.updateTable('paper_version').set({ pass_mark: b.pass, first_class_mark: b.first_class }).where('id', '=', versionId).execute();
 		await writeAudit(tx, actor, {

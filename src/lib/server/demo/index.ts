@@ -8,6 +8,7 @@ import { bookSitting } from '../sittings/index.js';
 import { seedDemoResults, type DemoResults } from './results.js';
 import { seedFinishedSitting, type FinishedSitting } from './finished-sitting.js';
 import { seedDemoStandardisation } from './standardisation.js';
+import { seedAwardingDemo } from './awarding.js';
 
 export const DEMO_CENTRE = { number: '900001', name: 'Demo Training Centre' };
 
@@ -20,6 +21,8 @@ export interface DemoAccount {
 export interface DemoData {
 	centreId: string;
 	sitting: { paperCode: string; keycode: string; room: string } | null;
+	/** A finished sitting, marked, whose results await awarding (null when the bank lacks its paper). */
+	awarding: Awaited<ReturnType<typeof seedAwardingDemo>>;
 	accounts: DemoAccount[];
 	candidates: { candidateNumber: string; name: string }[];
 	/** A candidate whose result is already released (for results and reviews of marking). */
@@ -119,9 +122,11 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		markerId: (await staff('marker@demo.test')).userId
 	});
 	if (finished) finished.seeds = await seedDemoStandardisation(db, finished, await idOf('moderator@demo.test'));
+	const awarding = await seedAwardingDemo(db, await idOf('marker@demo.test'));
 	return {
 		centreId: centre.id,
 		sitting,
+		awarding,
 		accounts,
 		candidates: CANDIDATES.map((c) => ({ candidateNumber: c.candidate_number, name: `${c.first_name} ${c.last_name}` })),
 		results,

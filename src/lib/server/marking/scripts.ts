@@ -39,6 +39,8 @@ export async function createReadyScripts(db: Db, now: Date, paperVersionId?: str
 		// process made this script first, which is fine.
 		for (let tries = 0; tries < 5; tries++) {
 			try {
+				// The arbiter's predicate is written out: as a bound parameter (kind = $1) PostgreSQL could not
+				// match it to the partial index and refused the insert (the demo's marked sitting found this).
 				const inserted = await db
 					.insertInto('script')
 					.values({ script_number: newScriptNumber(), paper_version_id: r.paperVersionId, attempt_id: r.attemptId, kind: 'live' })

@@ -1,11 +1,13 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { gradeChanges } from '../../domain/results.js';
+import { paperSchema } from '../../domain/paper.js';
+import { gradeChanges, gradeCounts, resolveRules } from '../../domain/results.js';
+import { checkBoundaries } from '../bank/boundaries.js';
 import { count } from '../../domain/words.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validation.js';
-import { computeSittingResults } from './compute.js';
+import { computeSittingResults, markingProgress } from './compute.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -27,12 +29,26 @@ async function lockVersion(tx: Transaction<Database>, paperVersionId: string) {
 	return v;
 }
 
-/** The ended sittings of a paper version and where their results stand. */
+/** The ended sittings of a paper version and where their results stand (who approved and released them). */
 export async function sittingsForAwarding(db: Db, paperVersionId: string) {
 	return db
 		.selectFrom('sitting as s')
+		.innerJoin('centre as c', 'c.id', 's.centre_id')
 		.leftJoin('sitting_results as r', 'r.sitting_id', 's.id')
-		.select(['s.id', 's.scheduled_at', 'r.computed_at', 'r.approved_at', 'r.released_at'])
+		.leftJoin('app_user as ap', 'ap.id', 'r.approved_by')
+		.leftJoin('app_user as rl', 'rl.id', 'r.released_by')
+		.select([
+			's.id',
+			's.scheduled_at',
+			's.room',
+			'c.number as centre_number',
+			'c.name as centre_name',
+			'r.computed_at',
+			'r.approved_at',
+			'ap.display_name as approved_by',
+			'r.released_at',
+			'rl.display_name as released_by'
+		])
 		.where('s.paper_version_id', '=', paperVersionId)
 		.where('s.state', '=', 'ended')
 		.orderBy('s.scheduled_at')
@@ -121,11 +137,64 @@ export async function gradedTotals(db: Db, paperVersionId: string): Promise<numb
 	return rows.filter((r) => r.status === 'graded' && r.total !== null).map((r) => r.total!);
 }
 
-/** How many candidates would change grade if the boundaries moved to `to`. */
-export async function previewBoundaries(db: Db, paperVersionId: string, to: { pass: number; firstClass: number }) {
-	const v = await db.selectFrom('paper_version').select(['pass_mark', 'first_class_mark']).where('id', '=', paperVersionId).executeTakeFirst();
+/**
+ * How many candidates would change grade if the boundaries moved to `input` (a form's pass and
+ * first_class, checked as saving checks them), before anything is saved. Refused once locked.
+ */
+export async function previewBoundaries(db: Db, paperVersionId: string, input: unknown) {
+	if (!isUuid(paperVersionId)) throw new NotFoundError('No such paper version');
+	const v = await db
+		.selectFrom('paper_version')
+		.select(['pass_mark', 'first_class_mark', 'total_marks', 'boundaries_locked_at'])
+		.where('id', '=', paperVersionId)
+		.executeTakeFirst();
 	if (!v) throw new NotFoundError('No such paper version');
-	return gradeChanges(await gradedTotals(db, paperVersionId), { pass: v.pass_mark, firstClass: v.first_class_mark }, to);
+	if (v.boundaries_locked_at) throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
+	const to = checkBoundaries(input, v.total_marks);
+	const from = { pass: v.pass_mark, firstClass: v.first_class_mark };
+	const totals = await gradedTotals(db, paperVersionId);
+	return { from, to, ...gradeChanges(totals, from, to), before: gradeCounts(totals, from), after: gradeCounts(totals, to) };
+}
+
+export type AwardingState = 'no_sittings' | 'marking' | 'computed' | 'approved' | 'released';
+
+/**
+ * Everything the awarding page shows for a paper version: each ended sitting with its marking
+ * progress and where its results stand, the graded totals, the rules in force, and the version's
+ * state (released once every sitting is; approved once any is, as approval locks the boundaries).
+ */
+export async function awardingOverview(db: Db, paperVersionId: string) {
+	if (!isUuid(paperVersionId)) throw new NotFoundError('No such paper version');
+	const v = await db
+		.selectFrom('paper_version')
+		.select(['content', 'total_marks', 'pass_mark', 'first_class_mark', 'boundaries_locked_at'])
+		.where('id', '=', paperVersionId)
+		.executeTakeFirst();
+	if (!v) throw new NotFoundError('No such paper version');
+	const paper = paperSchema.parse(v.content);
+	const sittings = await Promise.all((await sittingsForAwarding(db, paperVersionId)).map(async (s) => ({ ...s, progress: await markingProgress(db, s.id) })));
+	const totals = await gradedTotals(db, paperVersionId);
+	const state: AwardingState =
+		sittings.length === 0
+			? 'no_sittings'
+			: sittings.every((s) => s.released_at)
+				? 'released'
+				: sittings.some((s) => s.approved_at)
+					? 'approved'
+					: sittings.every((s) => s.computed_at)
+						? 'computed'
+						: 'marking';
+	return {
+		totalMarks: v.total_marks,
+		boundaries: { pass: v.pass_mark, firstClass: v.first_class_mark },
+		locked: v.boundaries_locked_at !== null,
+		rules: resolveRules(v.total_marks, paper.rules),
+		/** The rules this paper sets itself (the rest are this system's defaults). */
+		rulesOverridden: Object.keys(paper.rules ?? {}),
+		sittings,
+		totals,
+		state
+	};
 }
 
 /** After the boundaries move (before approval), the computed results of the version are graded again, as new versions. */
@@ -136,4 +205,42 @@ export async function regradeAfterBoundaries(db: Kysely<Database>, actor: Actor,
 		if (s.computed_at && !s.approved_at) written += await computeSittingResults(db, actor, s.id, 'boundaries', now);
 	}
 	return written;
+}
+
+/** Every paper version with an ended sitting, and how many of its sittings' results are computed, approved, released. */
+export async function papersForAwarding(db: Db) {
+	const rows = await db
+		.selectFrom('sitting as s')
+		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
+		.innerJoin('paper as p', 'p.id', 'v.paper_id')
+		.leftJoin('sitting_results as r', 'r.sitting_id', 's.id')
+		.select((eb) => [
+			'p.code',
+			'v.title',
+			'v.version',
+			'v.pass_mark',
+			'v.first_class_mark',
+			'v.boundaries_locked_at',
+			eb.fn.count<string>('s.id').as('sittings'),
+			eb.fn.count<string>('r.computed_at').as('computed'),
+			eb.fn.count<string>('r.approved_at').as('approved'),
+			eb.fn.count<string>('r.released_at').as('released')
+		])
+		.where('s.state', '=', 'ended')
+		.groupBy(['p.code', 'v.title', 'v.version', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at'])
+		.orderBy('p.code')
+		.orderBy('v.version', 'desc')
+		.execute();
+	return rows.map((r) => ({
+		code: r.code,
+		title: r.title,
+		version: r.version,
+		pass: r.pass_mark,
+		firstClass: r.first_class_mark,
+		locked: r.boundaries_locked_at !== null,
+		sittings: Number(r.sittings),
+		computed: Number(r.computed),
+		approved: Number(r.approved),
+		released: Number(r.released)
+	}));
 }

@@ -1,0 +1,4 @@
+import type { PageServerLoad } from './$types';
+import { papersForAwarding } from '$lib/server/results/awarding';
+
+export const load: PageServerLoad = async ({ locals }) => ({ papers: await papersForAwarding(locals.db) });
