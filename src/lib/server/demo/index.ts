@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../audit/index.js';
 import { createCentre, createStaffAccount, registerCandidate } from '../centres/index.js';
 import type { Database } from '../db/schema.js';
 import { bookSitting } from '../sittings/index.js';
+import { seedDemoResults } from './results.js';
 
 export const DEMO_CENTRE = { number: '900001', name: 'Demo Training Centre' };
 
@@ -51,7 +52,8 @@ export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
 
 /**
  * Creates the demo centre, one account per staff role (random passwords, returned once, never
- * stored in the repository) and a few candidates. Call only on an empty database.
+ * stored in the repository), a few candidates, a sitting ready to start and the released results
+ * of a sitting held a week ago (demo/results.ts). Call only on an empty database.
  */
 export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 	const centre = await createCentre(db, SYSTEM_ACTOR, DEMO_CENTRE);
@@ -85,6 +87,8 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		});
 		sitting = { paperCode: paper.code, keycode: booked.keycode, room: booked.room };
 	}
+	// Released results of a sitting a week ago, for the centre's results page and downloads.
+	await seedDemoResults(db, centre.id);
 	return {
 		centreId: centre.id,
 		sitting,
