@@ -42,7 +42,10 @@ export async function createReadyScripts(db: Db, now: Date, paperVersionId?: str
 				const inserted = await db
 					.insertInto('script')
 					.values({ script_number: newScriptNumber(), paper_version_id: r.paperVersionId, attempt_id: r.attemptId, kind: 'live' })
-					.onConflict((oc) => oc.column('attempt_id').where('kind', '=', 'live').doNothing())
+					// The predicate must be a literal: PostgreSQL proves a partial index's predicate from the
+					// statement, and a bound parameter (a prepared statement's generic plan, from its sixth
+					// run on one connection) proves nothing: "no unique or exclusion constraint matching".
+					.onConflict((oc) => oc.column('attempt_id').where('kind', '=', sql.lit('live')).doNothing())
 					.returning('id')
 					.executeTakeFirst();
 				if (inserted) made++;
