@@ -31,7 +31,8 @@ const say = {
 };
 
 /** "Sunday, 29 November 2026": the date of an examination or a release. */
-const longDate = (d: Date) => d.toLocaleDateString('en-GB', { timeZone: RESULTS_ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const LONG_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: RESULTS_ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const longDate = (d: Date) => LONG_DATE.format(d);
 const orDash = (s: string | number | null | undefined) => (s === null || s === undefined || String(s).trim() === '' ? '-' : String(s));
 
 /** One candidate's slip as blocks of the document tree. */

@@ -40,7 +40,8 @@ export interface CentreResultRow {
 /** The sittings' dates are the centre's: a range of days is read in the UK's time zone. */
 export const RESULTS_ZONE = 'Europe/London';
 /** "2026-11-29": a sitting's day in the centre's time zone. */
-export const sittingDay = (d: Date) => d.toLocaleDateString('en-CA', { timeZone: RESULTS_ZONE });
+const DAY = new Intl.DateTimeFormat('en-CA', { timeZone: RESULTS_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+export const sittingDay = (d: Date) => DAY.format(d);
 
 function releasedResults(db: Kysely<Database>, centreId: string) {
 	const latest = db
@@ -120,11 +121,12 @@ export async function sittingResults(db: Kysely<Database>, centreId: string, sit
 
 /** One candidate's released result in a sitting of the centre; anything else is not found. */
 export async function candidateResult(db: Kysely<Database>, centreId: string, sittingId: string, attemptId: string): Promise<CentreResultRow> {
-	if (!isUuid(attemptId)) throw new NotFoundError('No such result');
-	const { rows } = await sittingResults(db, centreId, sittingId);
-	const row = rows.find((r) => r.attemptId === attemptId);
+	if (!isUuid(attemptId) || !isUuid(sittingId) || !isUuid(centreId)) throw new NotFoundError('No such result');
+	// One query for the one row: the released filter and the centre are in it, so another centre's
+	// attempt, another sitting's, or one not yet released finds nothing.
+	const row = await releasedResults(db, centreId).where('s.id', '=', sittingId).where('a.id', '=', attemptId).executeTakeFirst();
 	if (!row) throw new NotFoundError('No such result');
-	return row;
+	return toRow(row);
 }
 
 /** A generous window around a range of days in the centre's zone, narrowed exactly by `sittingDay`. */
