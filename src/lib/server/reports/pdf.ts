@@ -78,7 +78,9 @@ export async function renderDocument(tree: DocumentTree): Promise<Uint8Array> {
 	});
 	// One pass without yielding to the event loop every 50 objects (pdf-lib's default): the yields
 	// cost more than the writing on a busy machine, and the layout before it does not yield either.
-	return pdf.save({ objectsPerTick: Infinity });
+	// No object streams: pdf-lib compresses them (and their cross-reference stream) in JavaScript,
+	// which cost a slip more than its layout; the page contents are compressed already (PageInk).
+	return pdf.save({ objectsPerTick: Infinity, useObjectStreams: false });
 }
 
 /**
