@@ -4,12 +4,15 @@ import { migrateToLatest } from '../lib/server/db/migrate.js';
 import { currentUser, DEFAULT_APP_ROLE } from '../lib/server/db/roles.js';
 import { formatDemoCredentials, formatFinishedSitting, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
 import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
-import { SYSTEM_ACTOR } from '../lib/server/audit/index.js';
+import { SYSTEM_ACTOR, writeAudit } from '../lib/server/audit/index.js';
 import { unlockStaffSignIn } from '../lib/server/auth/sign-in.js';
 import { AppError } from '../lib/server/errors.js';
 import { buildIfNeeded } from './build-if-needed.js';
 import { serveBuild } from './serve.js';
 import { bankCheck, bankImport, resultsExplain } from './bank.js';
+import { releasedResultsInRange } from '../lib/server/results/centre-results.js';
+import { resultsCsv } from '../lib/server/results/csv.js';
+import { parseDateRange } from '../lib/domain/result-report.js';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -21,6 +24,9 @@ const USAGE = `Usage: npm run cli -- <command>
                               grade a marks file with the result rules; prints one JSON line. Uses the
                               imported paper and its current boundaries when the database has it
                               (as the app grades), otherwise questions/; stderr says which
+  results export --centre-number C [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+                              print a centre's released results as CSV (the centre's own download:
+                              columns in README.md, "Results CSV"); sittings held in the days given
   start                       build if needed, prepare, then serve on HOST:PORT
   user add --email E --name N --role R [--centre-number C]
                               create a staff account; prints a generated password
@@ -125,8 +131,31 @@ async function main(argv: string[]): Promise<number> {
 			break;
 		}
 		case 'results': {
-			const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { paper: { type: 'string' }, marks: { type: 'string' } } });
+			const { values, positionals } = parseArgs({
+				args: rest,
+				allowPositionals: true,
+				options: { paper: { type: 'string' }, marks: { type: 'string' }, 'centre-number': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }
+			});
 			if (positionals[0] === 'explain' && values.paper && values.marks) return resultsExplain(values.paper, values.marks);
+			if (positionals[0] === 'export' && values['centre-number']) {
+				const range = parseDateRange(values.from ?? null, values.to ?? null);
+				if (!range.ok) throw new AppError(range.message, 400);
+				return withDatabase(async (h) => {
+					await migrateToLatest(h.db);
+					const centre = await findCentreByNumber(h.db, values['centre-number']!);
+					if (!centre) throw new AppError(`No centre numbered ${values['centre-number']}`, 400);
+					const rows = await releasedResultsInRange(h.db, centre.id, range.range);
+					await writeAudit(h.db, SYSTEM_ACTOR, {
+						action: 'document.results_csv',
+						centreId: centre.id,
+						subjectType: 'centre',
+						subjectId: centre.id,
+						details: { ...range.range, rows: rows.length, via: 'command line' }
+					});
+					process.stdout.write(resultsCsv(rows));
+					return 0;
+				});
+			}
 			break;
 		}
 		case 'user': {

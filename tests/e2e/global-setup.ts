@@ -15,6 +15,8 @@ export interface E2EContext {
 	demoKeycode: string;
 	accounts: Record<string, { email: string; password: string }>;
 	startOutput: string;
+	/** The app's PostgreSQL database when the run has DATABASE_URL (a spec may read it to check what a page shows); null on embedded PGlite, which the app process holds alone. */
+	databaseUrl: string | null;
 }
 
 declare module 'vitest' {
@@ -103,7 +105,7 @@ export default async function setup(project: TestProject) {
 
 	const demoKeycode = /keycode ([A-Z0-9]{6})/.exec(output)?.[1];
 	if (!demoKeycode) throw new Error(`npm start printed no demo sitting keycode:\n${output}`);
-	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, bankDir, demoKeycode, accounts, startOutput: output });
+	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, bankDir, demoKeycode, accounts, startOutput: output, databaseUrl: env.DATABASE_URL ?? null });
 
 	return async () => {
 		child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,4 +175,56 @@ describe('npm run cli -- bank check', () => {
 		expect(r.code).toBe(0);
 		expect(r.stdout).toMatch(/8992-111-T\s+practice\s+20\s+12\s+16\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 LO2 LO3 LO4\s+ok$/m);
 	});
+});
+
+/** As cli(), without blocking the test worker (a `prepare` takes long enough for vitest's own messages to time out). */
+function cliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...NO_DB, ...env } });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+		child.once('error', reject);
+		child.once('close', (code) => resolve({ code, stdout, stderr }));
+	});
+}
+
+describe('npm run cli -- results export', () => {
+	it("prints the demo centre's released results as the centre's CSV; a bad date is refused", async () => {
+		const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'exam-export-')) };
+		try {
+			expect((await cliAsync(['prepare'], env)).code).toBe(0);
+			const r = await cliAsync(['results', 'export', '--centre-number', '900001'], env);
+			expect(r.code, r.stderr).toBe(0);
+			const lines = r.stdout
+				.replace(/^\uFEFF/, '')
+				.trim()
+				.split('\r\n');
+			expect(lines[0]).toBe(
+				'Centre number,Candidate number,Surname,Forenames,Date of birth,Qualification,Unit,Paper,Sitting date,Status,Grade,Total,Codes,Result version'
+			);
+			// The demo's released sitting: six candidates of 8992-112-A, the absentee and the voided attempt without a grade.
+			expect(lines.slice(1).map((l) => l.split(',').slice(1, 2).concat(l.split(',').slice(9, 11)).join(' '))).toEqual([
+				'0101 Graded First Class Pass',
+				'0102 Graded Pass',
+				'0103 Graded Fail',
+				'0104 Graded Fail',
+				'0105 Absent ',
+				'0106 Void '
+			]);
+			const none = await cliAsync(['results', 'export', '--centre-number', '900001', '--to', '2020-01-01'], env);
+			expect(
+				none.stdout
+					.replace(/^\uFEFF/, '')
+					.trim()
+					.split('\r\n')
+			).toHaveLength(1);
+			const bad = await cliAsync(['results', 'export', '--centre-number', '900001', '--from', '2026-02-30'], env);
+			expect(bad.code).toBe(1);
+			expect(bad.stderr).toContain('Enter the "from" date as a real date');
+		} finally {
+			rmSync(env.DATA_DIR, { recursive: true, force: true });
+		}
+	}, 240_000);
 });

@@ -11,6 +11,8 @@
  *   3. pgbench with the app's own one-statement save (same SQL, same tables, -M prepared), at the
  *      closed loop's 64 clients and at the app's pool size; and the old three-statement transaction.
  *   4. Gzipped JavaScript the candidate exam page loads.
+ *   5. Result slips (tests/load/result-slips.ts): slips per second and the merged PDF of a sitting
+ *      of 500. `npm run bench -- slips` runs this part alone.
  * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/postgres as admin).
  * Other knobs: BENCH_CANDIDATES (2000), BENCH_RATE (400), BENCH_SECONDS (20), BENCH_PAPER (8992-113-A),
  * WEB_CONCURRENCY (app processes, 1), BENCH_SERVER_NODE_ARGS (Node flags for the app, e.g. profiling).
@@ -29,6 +31,7 @@ import { startSitting } from '../../src/lib/server/delivery/invigilation.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
+import { benchResultSlips } from './result-slips.js';
 
 const CANDIDATES = Number(process.env.BENCH_CANDIDATES ?? 2000);
 const OFFERED_RATE = Number(process.env.BENCH_RATE ?? 400);
@@ -486,6 +489,10 @@ async function jsWeight(c: Candidate): Promise<{ files: number; gzipBytes: numbe
 }
 
 async function main() {
+	if (process.argv.includes('slips')) {
+		await benchResultSlips();
+		return;
+	}
 	console.log(
 		`Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average now ${loadavg()
 			.map((l) => l.toFixed(2))
@@ -734,6 +741,8 @@ async function main() {
 	} finally {
 		stop();
 	}
+	// After the app has stopped, so the slips are measured on a quiet box.
+	await benchResultSlips();
 }
 
 async function pg_exec(url: string, sql: string) {

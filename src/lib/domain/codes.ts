@@ -3,9 +3,13 @@ export const AREA_CODES = ['FL', 'FM', 'FN', 'FO', 'FP', 'FR', 'FS'] as const;
 export type AreaCode = (typeof AREA_CODES)[number];
 export type PerformanceCode = 'AA' | 'AB' | 'FK' | AreaCode;
 
+/**
+ * Each code's wording exactly as the handbook's table "Performance codes" gives it (result slips
+ * print it to candidates), including "Organisations policies" without an apostrophe.
+ */
 export const AREA_NAMES: Record<AreaCode, string> = {
 	FL: 'Customer needs, satisfaction and expectation',
-	FM: "Organisations' policies, complaints and confidentiality",
+	FM: 'Organisations policies, complaints and confidentiality',
 	FN: 'Methods of communication',
 	FO: 'Knowledge, ability and attributes',
 	FP: 'Sources of information and storage/retrieval',

@@ -9,6 +9,7 @@ import { seedDemoResults, type DemoResults } from './results.js';
 import { seedFinishedSitting, type FinishedSitting } from './finished-sitting.js';
 import { seedDemoStandardisation } from './standardisation.js';
 import { seedAwardingDemo } from './awarding.js';
+import { seedDemoReleasedResults } from './released-results.js';
 
 export const DEMO_CENTRE = { number: '900001', name: 'Demo Training Centre' };
 
@@ -61,7 +62,8 @@ export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
 
 /**
  * Creates the demo centre, one account per staff role (random passwords, returned once, never
- * stored in the repository) and a few candidates. Call only on an empty database.
+ * stored in the repository), a few candidates, a sitting ready to start and the released results
+ * of a sitting held a week ago (demo/released-results.ts). Call only on an empty database.
  */
 export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 	const centre = await createCentre(db, SYSTEM_ACTOR, DEMO_CENTRE);
@@ -123,6 +125,8 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 	});
 	if (finished) finished.seeds = await seedDemoStandardisation(db, finished, await idOf('moderator@demo.test'));
 	const awarding = await seedAwardingDemo(db, await idOf('marker@demo.test'));
+	// Released results of a sitting a week ago, for the centre's results page and downloads.
+	await seedDemoReleasedResults(db, centre.id);
 	return {
 		centreId: centre.id,
 		sitting,

@@ -1,4 +1,5 @@
-import { PDFDocument, StandardFonts, rgb, type Color, type PDFFont, type PDFPage } from 'pdf-lib';
+import { deflateSync } from 'node:zlib';
+import { PDFDocument, StandardFonts, type PDFContext, type PDFFont, type PDFPage } from 'pdf-lib';
 import {
 	plainText,
 	wrapText,
@@ -26,10 +27,11 @@ const BOTTOM = 50;
 const FOOTER_Y = 25;
 const WIDTH = PAGE[0] - 2 * SIDE;
 
-const INK = rgb(0, 0, 0);
-const GREY = rgb(0.3, 0.3, 0.3);
-const RULE = rgb(0.55, 0.55, 0.55);
-const HEADER_FILL = rgb(0.9, 0.9, 0.9);
+/** Grey levels, 0 black to 1 white. */
+const INK = 0;
+const GREY = 0.3;
+const RULE = 0.55;
+const HEADER_FILL = 0.9;
 
 interface TextStyle {
 	bold: boolean;
@@ -44,10 +46,12 @@ const STYLES = {
 	normal: { bold: false, size: 11, leading: 14 },
 	strong: { bold: true, size: 12, leading: 15 },
 	small: { bold: false, size: 9, leading: 11.5 },
+	footer: { bold: false, size: 8, leading: 10 },
 	cell: { bold: false, size: 10, leading: 12.5 },
 	cellStrong: { bold: true, size: 10, leading: 12.5 }
 } satisfies Record<string, TextStyle>;
 
+const FOOTER = STYLES.footer;
 const CELL_PAD_X = 4;
 const CELL_PAD_Y = 3.5;
 const BOX = 10;
@@ -59,15 +63,43 @@ export async function renderDocument(tree: DocumentTree): Promise<Uint8Array> {
 	const fonts = new Fonts(await pdf.embedFont(StandardFonts.Helvetica), await pdf.embedFont(StandardFonts.HelveticaBold));
 	pdf.setTitle(fonts.clean(tree.title));
 	pdf.setProducer('exam-8992');
-	const flow = new Flow(fonts, () => pdf.addPage(PAGE));
+	const pages: PageInk[] = [];
+	const flow = new Flow(fonts, () => {
+		const ink = new PageInk(pdf.addPage(PAGE), fonts);
+		pages.push(ink);
+		return ink;
+	});
 	for (const block of tree.blocks) renderBlock(flow, block);
 
-	const pages = pdf.getPages();
 	pages.forEach((page, i) => {
 		const text = fonts.clean(`${tree.footer ? `${tree.footer} – ` : ''}page ${i + 1} of ${pages.length}`);
-		page.drawText(text, { x: SIDE, y: FOOTER_Y, size: 8, font: fonts.regular, color: GREY });
+		page.text(text, SIDE, FOOTER_Y, FOOTER, GREY);
+		page.finish(pdf.context);
 	});
-	return pdf.save();
+	// One pass without yielding to the event loop every 50 objects (pdf-lib's default): the yields
+	// cost more than the writing on a busy machine, and the layout before it does not yield either.
+	// No object streams: pdf-lib compresses them (and their cross-reference stream) in JavaScript,
+	// which cost a slip more than its layout; the page contents are compressed already (PageInk).
+	return pdf.save({ objectsPerTick: Infinity, useObjectStreams: false });
+}
+
+/**
+ * Widths of text already measured, by font, size and text: the same labels, names and sentences
+ * are measured again and again (each wrap measures every prefix of a line; every slip has the same
+ * labels). Standard fonts only, so a width depends on nothing else. Bounded: cleared when full.
+ */
+const widths = new Map<string, number>();
+const WIDTHS_MAX = 50_000;
+
+function widthOf(font: PDFFont, s: string, size: number): number {
+	const key = `${font.name}\u0000${size}\u0000${s}`;
+	let w = widths.get(key);
+	if (w === undefined) {
+		if (widths.size >= WIDTHS_MAX) widths.clear();
+		w = font.widthOfTextAtSize(s, size);
+		widths.set(key, w);
+	}
+	return w;
 }
 
 /** The standard fonts, and text made fit for them. */
@@ -104,7 +136,7 @@ class Fonts {
 
 	wrap(text: string, style: TextStyle, width: number): string[] {
 		const font = this.font(style);
-		return wrapText(this.clean(text), width, (s) => font.widthOfTextAtSize(s, style.size));
+		return wrapText(this.clean(text), width, (s) => widthOf(font, s, style.size));
 	}
 }
 
@@ -112,18 +144,59 @@ class Fonts {
 interface Surface {
 	text(s: string, x: number, baseline: number, style: TextStyle): void;
 	line(x1: number, y1: number, x2: number, y2: number, dashed?: boolean): void;
-	rect(x: number, y: number, w: number, h: number, fill?: Color): void;
+	/** A ruled box, filled with a grey level when `fill` is given. */
+	rect(x: number, y: number, w: number, h: number, fill?: number): void;
 }
 
 const NOWHERE: Surface = { text() {}, line() {}, rect() {} };
 
-function pageSurface(page: PDFPage, fonts: Fonts): Surface {
-	return {
-		text: (s, x, baseline, style) => page.drawText(s, { x, y: baseline, size: style.size, font: fonts.font(style), color: INK }),
-		line: (x1, y1, x2, y2, dashed) =>
-			page.drawLine({ start: { x: x1, y: y1 }, end: { x: x2, y: y2 }, thickness: dashed ? 0.6 : 0.5, color: RULE, ...(dashed ? { dashArray: [5, 4] } : {}) }),
-		rect: (x, y, w, h, fill) => page.drawRectangle({ x, y, width: w, height: h, borderWidth: 0.5, borderColor: RULE, ...(fill ? { color: fill } : {}) })
-	};
+/** A number as a content stream writes it: at most two decimals, no trailing zeros. */
+const num = (n: number) => String(Math.round(n * 100) / 100);
+
+/**
+ * One page's drawing, written as the PDF's own content-stream operators and compressed once by
+ * Node's zlib when the page is finished. pdf-lib's drawText adds a new font entry to the page's
+ * resources for every call and its content streams are compressed in JavaScript; on a slip that
+ * was most of the time (docs/benchmarks.md, 2026-11-29). Each font is named once per page.
+ */
+class PageInk implements Surface {
+	private readonly parts: string[] = [];
+	private readonly keys = new Map<PDFFont, string>();
+
+	constructor(
+		private readonly page: PDFPage,
+		private readonly fonts: Fonts
+	) {}
+
+	private keyOf(font: PDFFont): string {
+		let key = this.keys.get(font);
+		if (!key) {
+			key = this.page.node.newFontDictionary(font.name, font.ref).toString();
+			this.keys.set(font, key);
+		}
+		return key;
+	}
+
+	text(s: string, x: number, baseline: number, style: TextStyle, grey = INK): void {
+		const font = this.fonts.font(style);
+		// encodeText gives the text as a hex string of the font's codes: no character of it can end the string or add an operator.
+		this.parts.push(`BT ${num(grey)} g ${this.keyOf(font)} ${num(style.size)} Tf ${num(x)} ${num(baseline)} Td ${font.encodeText(s).toString()} Tj ET`);
+	}
+
+	line(x1: number, y1: number, x2: number, y2: number, dashed = false): void {
+		this.parts.push(`q ${num(RULE)} G ${dashed ? '0.6 w [5 4] 0 d' : '0.5 w'} ${num(x1)} ${num(y1)} m ${num(x2)} ${num(y2)} l S Q`);
+	}
+
+	rect(x: number, y: number, w: number, h: number, fill?: number): void {
+		const paint = fill === undefined ? 'S' : 'B';
+		this.parts.push(`q ${num(RULE)} G 0.5 w ${fill === undefined ? '' : `${num(fill)} g `}${num(x)} ${num(y)} ${num(w)} ${num(h)} re ${paint} Q`);
+	}
+
+	/** Adds the page's drawing as one compressed content stream. */
+	finish(context: PDFContext): void {
+		const stream = context.stream(deflateSync(Buffer.from(this.parts.join('\n'), 'latin1')), { Filter: 'FlateDecode' });
+		this.page.node.addContentStream(context.register(stream));
+	}
 }
 
 /**
@@ -140,14 +213,14 @@ class Flow {
 
 	constructor(
 		readonly fonts: Fonts,
-		private readonly addPage: (() => PDFPage) | null,
+		private readonly addPage: (() => Surface) | null,
 		region: { top: number; bottom: number } = { top: TOP, bottom: BOTTOM }
 	) {
 		this.top = region.top;
 		this.bottom = region.bottom;
 		this.y = this.top;
 		this.surface = NOWHERE;
-		if (addPage) this.surface = pageSurface(addPage(), fonts);
+		if (addPage) this.surface = addPage();
 	}
 
 	/** A flow that only measures: its `top - y` afterwards is the height the blocks take. */
@@ -165,7 +238,7 @@ class Flow {
 
 	newPage(): void {
 		if (!this.addPage) throw new Error('A measuring flow has no pages');
-		this.surface = pageSurface(this.addPage(), this.fonts);
+		this.surface = this.addPage();
 		this.top = TOP;
 		this.bottom = BOTTOM;
 		this.y = TOP;
@@ -238,7 +311,7 @@ interface PreparedRow {
 	/** Lines of the tallest cell, at least one. */
 	lines: number;
 	minHeight: number;
-	fill?: Color;
+	fill?: number;
 }
 
 function renderTable(flow: Flow, t: Table): void {
@@ -327,7 +400,7 @@ function renderSignatures(flow: Flow, s: Signatures): void {
 	flow.ensure(height);
 	for (const field of s.fields) {
 		const label = flow.fonts.clean(field.label);
-		const labelWidth = font.widthOfTextAtSize(label, style.size);
+		const labelWidth = widthOf(font, label, style.size);
 		const lineWidth = Math.min(field.lineWidth, WIDTH - labelWidth - 4);
 		if (x > SIDE && x + labelWidth + 4 + lineWidth > SIDE + WIDTH) {
 			flow.y -= height;
