@@ -14,6 +14,7 @@ import * as marking from './2026_11_29_0001_marking.js';
 import * as qualityControl from './2026_11_29_0002_quality_control.js';
 import * as results from './2026_11_29_0004_results.js';
 import * as sessionMoved from './2026_11_29_0010_session_moved.js';
+import * as allocationOpenWork from './2026_11_29_0011_allocation_open_work_index.js';
 import * as reviews from './2026_11_29_0007_reviews_results_access.js';
 
 /**
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_11_29_0002_quality_control': qualityControl,
 	'2026_11_29_0004_results': results,
 	'2026_11_29_0007_reviews_results_access': reviews,
-	'2026_11_29_0010_session_moved': sessionMoved
+	'2026_11_29_0010_session_moved': sessionMoved,
+	'2026_11_29_0011_allocation_open_work_index': allocationOpenWork
 };

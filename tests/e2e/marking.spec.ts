@@ -123,6 +123,19 @@ describe('first marking', () => {
 		for (const n of NAMES) expect(html).not.toContain(n);
 	});
 
+	it('a new marker is held at standardisation until the lead opens live marking on the paper', async () => {
+		await marker.goto('/mark');
+		await waitText(marker.locator('main'), /opens after standardisation/);
+		// This spec is about first marking: the lead sets the paper to need no qualification seeds
+		// (standardisation itself is quality.spec's).
+		const lead = await page();
+		await signInAs(lead, 'moderator');
+		await lead.goto('/mark/settings?paper=8992-901-T');
+		await lead.getByLabel(/Seeds in a row within tolerance to qualify/).fill('0');
+		await lead.getByRole('button', { name: 'Save settings' }).click();
+		await waitText(lead.getByRole('status'), 'Settings saved');
+	});
+
 	it('the marker starts marking from the queue and marks a whole script with the keyboard alone', async () => {
 		await marker.goto('/mark');
 		await expectAccessible(marker);

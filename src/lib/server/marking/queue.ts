@@ -27,8 +27,12 @@ export interface QueuePaper {
 	markedScripts: number;
 }
 
-/** The marker's active allocations with whether each has a mark. */
-async function heldWork(db: Kysely<Database>, markerId: string, paperId?: string) {
+/**
+ * The marker's held scripts, one row per script (and per kind of work: seed or not), counted in the
+ * database: a marker may hold tens of thousands of allocations, and the queue page must not read
+ * them all.
+ */
+async function heldScripts(db: Kysely<Database>, markerId: string) {
 	return (
 		db
 			.selectFrom('allocation as a')
@@ -37,53 +41,69 @@ async function heldWork(db: Kysely<Database>, markerId: string, paperId?: string
 			.innerJoin('paper_version as v', 'v.id', 'sc.paper_version_id')
 			.innerJoin('paper as p', 'p.id', 'v.paper_id')
 			.select([
-				'a.id',
 				'a.script_id',
-				'a.purpose',
-				'a.allocated_at',
 				'sc.script_number',
 				'p.id as paper_id',
 				'p.code',
 				'v.title',
-				sql<boolean>`exists (select 1 from mark m where m.allocation_id = a.id)`.as('marked')
+				sql<boolean>`a.purpose = 'seed'`.as('seed'),
+				sql<number>`count(*)::int`.as('items'),
+				sql<number>`count(*) filter (where exists (select 1 from mark m where m.allocation_id = a.id))::int`.as('marked')
 			])
 			.where('a.marker_id', '=', markerId)
 			.where('a.withdrawn_at', 'is', null)
 			// A voided attempt's script drops out of marking.
 			.where('at.state', '=', 'submitted')
-			.$if(paperId !== undefined, (q) => q.where('p.id', '=', paperId!))
-			.orderBy('a.allocated_at')
+			.groupBy(['a.script_id', 'sc.script_number', 'p.id', 'p.code', 'v.title', sql`a.purpose = 'seed'`])
+			.orderBy(sql`min(a.allocated_at)`)
 			.orderBy('sc.script_number')
 			.execute()
 	);
 }
 
-type Held = Awaited<ReturnType<typeof heldWork>>[number];
-
 /** While live marking is closed to the marker, only standardisation work (seeds) is theirs to do. */
-const visible = (w: Held, gate: LiveMarkingGate) => gate.open || w.purpose === 'seed';
+const visible = (w: { seed: boolean }, gate: LiveMarkingGate) => gate.open || w.seed;
 
 /** The marker's queue, paper by paper, each script with its progress. */
 export async function markerQueue(db: Kysely<Database>, markerId: string): Promise<QueuePaper[]> {
-	const work = await heldWork(db, markerId);
+	const work = await heldScripts(db, markerId);
 	const papers = new Map<string, QueuePaper>();
-	const gates = new Map<string, LiveMarkingGate>();
 	for (const w of work) {
-		if (!gates.has(w.paper_id)) gates.set(w.paper_id, await liveMarkingGate(db, markerId, w.paper_id));
-		const gate = gates.get(w.paper_id)!;
 		let paper = papers.get(w.paper_id);
-		if (!paper) papers.set(w.paper_id, (paper = { paperId: w.paper_id, code: w.code, title: w.title, gate, scripts: [], markedScripts: 0 }));
-		if (!visible(w, gate)) continue;
-		let s = paper.scripts.find((x) => x.scriptId === w.script_id);
-		if (!s) paper.scripts.push((s = { scriptId: w.script_id, scriptNumber: w.script_number, items: 0, markedItems: 0, done: false }));
-		s.items++;
-		if (w.marked) s.markedItems++;
-	}
-	for (const p of papers.values()) {
-		for (const s of p.scripts) s.done = s.markedItems === s.items;
-		p.markedScripts = p.scripts.filter((s) => s.done).length;
+		if (!paper) {
+			const gate = await liveMarkingGate(db, markerId, w.paper_id);
+			papers.set(w.paper_id, (paper = { paperId: w.paper_id, code: w.code, title: w.title, gate, scripts: [], markedScripts: 0 }));
+		}
+		if (!visible(w, paper.gate)) continue;
+		const done = w.marked === w.items;
+		paper.scripts.push({ scriptId: w.script_id, scriptNumber: w.script_number, items: w.items, markedItems: w.marked, done });
+		if (done) paper.markedScripts++;
 	}
 	return [...papers.values()].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/** The oldest allocated script of the paper with an unmarked item (only seeds while live marking is closed): one row. */
+async function oldestUnmarked(db: Kysely<Database>, markerId: string, paperId: string, gate: LiveMarkingGate, scriptId?: string) {
+	const row = await db
+		.selectFrom('allocation as a')
+		.innerJoin('script as sc', 'sc.id', 'a.script_id')
+		.innerJoin('attempt as at', 'at.id', 'sc.attempt_id')
+		.innerJoin('paper_version as v', 'v.id', 'sc.paper_version_id')
+		.select('a.script_id')
+		.where('a.marker_id', '=', markerId)
+		.where('a.withdrawn_at', 'is', null)
+		// Completed allocations are marked: the partial index on open work skips them.
+		.where('a.completed_at', 'is', null)
+		.where('v.paper_id', '=', paperId)
+		.where('at.state', '=', 'submitted')
+		.where(({ not, exists, selectFrom }) => not(exists(selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id'))))
+		.$if(!gate.open, (q) => q.where('a.purpose', '=', 'seed'))
+		.$if(scriptId !== undefined, (q) => q.where('a.script_id', '=', scriptId!))
+		.orderBy('a.allocated_at')
+		.orderBy('sc.script_number')
+		.limit(1)
+		.executeTakeFirst();
+	return row?.script_id ?? null;
 }
 
 /**
@@ -100,9 +120,7 @@ export async function nextScript(
 	return db.transaction().execute(async (tx) => {
 		const gate = await liveMarkingGate(tx, input.markerId, input.paperId);
 		const seed = await maybeAllocateSeed(tx, { markerId: input.markerId, paperId: input.paperId, now });
-		const work = (await heldWork(tx, input.markerId, input.paperId)).filter((w) => visible(w, gate));
-		if (seed && work.some((w) => w.script_id === seed && !w.marked)) return { scriptId: seed, gate };
-		const next = work.find((w) => !w.marked);
-		return { scriptId: next?.script_id ?? null, gate };
+		if (seed && (await oldestUnmarked(tx, input.markerId, input.paperId, { open: true }, seed))) return { scriptId: seed, gate };
+		return { scriptId: await oldestUnmarked(tx, input.markerId, input.paperId, gate), gate };
 	});
 }

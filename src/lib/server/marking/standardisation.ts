@@ -134,26 +134,7 @@ export async function allocateLiveSeedIfDue(tx: Db, e: { markerId: string; paper
 		.$if(lastSeed?.at != null, (q) => q.where('a.allocated_at', '>', lastSeed!.at as Date))
 		.executeTakeFirst();
 	if (!seedDue(Number(since?.n ?? 0), settings.seedEvery)) return null;
-	const seed = await tx
-		.selectFrom('seed as s')
-		.innerJoin('script as sc', 'sc.id', 's.script_id')
-		.select(['s.script_id as scriptId', 'sc.paper_version_id as paperVersionId'])
-		.where('s.paper_id', '=', e.paperId)
-		.where('s.purpose', '=', 'live')
-		.where(({ not, exists, selectFrom }) =>
-			not(
-				exists(
-					selectFrom('allocation as a')
-						.select('a.id')
-						.whereRef('a.script_id', '=', 's.script_id')
-						.where('a.marker_id', '=', e.markerId)
-						.where('a.purpose', '=', 'seed')
-				)
-			)
-		)
-		.orderBy('s.created_at')
-		.limit(1)
-		.executeTakeFirst();
+	const [seed] = await unmarkedSeeds(tx, e.markerId, e.paperId, 'live', 1);
 	if (!seed) return null;
 	await allocateScript(tx, {
 		scriptId: seed.scriptId,
@@ -164,6 +145,30 @@ export async function allocateLiveSeedIfDue(tx: Db, e: { markerId: string; paper
 		now: e.now
 	});
 	return seed.scriptId;
+}
+
+/** The paper's seeds of one purpose the marker has never been given, oldest first. */
+async function unmarkedSeeds(tx: Db, markerId: string, paperId: string, purpose: SeedPurpose, limit: number) {
+	return tx
+		.selectFrom('seed as s')
+		.innerJoin('script as sc', 'sc.id', 's.script_id')
+		.select(['s.script_id as scriptId', 'sc.paper_version_id as paperVersionId'])
+		.where('s.paper_id', '=', paperId)
+		.where('s.purpose', '=', purpose)
+		.where(({ not, exists, selectFrom }) =>
+			not(
+				exists(
+					selectFrom('allocation as a')
+						.select('a.id')
+						.whereRef('a.script_id', '=', 's.script_id')
+						.where('a.marker_id', '=', markerId)
+						.where('a.purpose', '=', 'seed')
+				)
+			)
+		)
+		.orderBy('s.created_at')
+		.limit(limit)
+		.execute();
 }
 
 /** A marker asks for their standardisation scripts: the qualification seeds they have not marked, as many as the paper asks for. */
@@ -184,26 +189,7 @@ export async function startStandardisation(db: Kysely<Database>, e: { markerId: 
 			.where('a.completed_at', 'is', null)
 			.executeTakeFirst();
 		if (outstanding) throw new ConflictError('Your standardisation scripts are waiting in your queue: mark those first.');
-		const seeds = await tx
-			.selectFrom('seed as s')
-			.innerJoin('script as sc', 'sc.id', 's.script_id')
-			.select(['s.script_id as scriptId', 'sc.paper_version_id as paperVersionId'])
-			.where('s.paper_id', '=', e.paperId)
-			.where('s.purpose', '=', 'qualification')
-			.where(({ not, exists, selectFrom }) =>
-				not(
-					exists(
-						selectFrom('allocation as a')
-							.select('a.id')
-							.whereRef('a.script_id', '=', 's.script_id')
-							.where('a.marker_id', '=', e.markerId)
-							.where('a.purpose', '=', 'seed')
-					)
-				)
-			)
-			.orderBy('s.created_at')
-			.limit(Math.max(1, settings.qualifyingSeeds))
-			.execute();
+		const seeds = await unmarkedSeeds(tx, e.markerId, e.paperId, 'qualification', Math.max(1, settings.qualifyingSeeds));
 		if (seeds.length === 0) {
 			throw new ConflictError('There are no more standardisation scripts for you on this paper. A lead marker has been asked to review your marking.');
 		}
