@@ -80,7 +80,10 @@ describe('released results', () => {
 		await admin.getByRole('navigation', { name: 'Centre' }).getByRole('link', { name: 'Results' }).click();
 		await admin.waitForURL(`**${centreHome}/results`);
 		await expectAccessible(admin);
-		const listed = admin.locator('tbody tr', { hasText: DEMO_RESULTS_PAPER });
+		// The week-old sitting of the paper in Room 2 (the demo also keeps a released result of the same
+		// paper in Room 4, for reviews of marking).
+		const sittingRow = () => admin.locator('tbody tr', { hasText: DEMO_RESULTS_PAPER }).filter({ hasText: 'Room 2' });
+		const listed = sittingRow();
 		expect(await listed.count()).toBe(1);
 		// A date range that leaves the sitting out, then one that holds it.
 		await admin.getByLabel('From (first day)').fill('2020-01-01');
@@ -91,7 +94,7 @@ describe('released results', () => {
 		await admin.getByLabel('To (last day)').fill('2099-12-31');
 		await admin.getByRole('button', { name: 'Show results' }).click();
 		await admin.waitForURL(/to=2099-12-31/);
-		await admin.locator('tbody tr', { hasText: DEMO_RESULTS_PAPER }).locator('a').click();
+		await sittingRow().locator('a').click();
 		await admin.waitForURL(/\/sittings\/[0-9a-f-]{36}\/results$/);
 		resultsUrl = new URL(admin.url()).pathname;
 		await expectAccessible(admin);

@@ -45,7 +45,7 @@ export async function seedDemoResults(
 	const sitting = await bookSitting(db, invigilator, centreId, {
 		paper_code: paper.code,
 		scheduled_at: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),
-		room: 'Room 2',
+		room: 'Room 4',
 		invigilator_ids: [staff.invigilatorId],
 		candidate_ids: [candidate.id]
 	});
