@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import { PreparingClient } from './preparing-client.js';
 import { AppError } from '../errors.js';
+import { logger } from '../log.js';
 import { appRoleFromEnv, DEFAULT_APP_ROLE } from './roles.js';
 import type { Database } from './schema.js';
 
@@ -36,6 +37,10 @@ export function openPostgres(connectionString: string, max = 10, prepareStatemen
 		types: { getTypeParser: pgTypeParser as typeof pg.types.getTypeParser },
 		...(prepareStatements ? { Client: PreparingClient } : {})
 	});
+	// An idle connection the server ends (a restart, a failover, an administrator) makes the pool emit
+	// 'error'; unheard, that event would crash the process. The pool drops that client and opens a
+	// new one on the next query, so it is logged and survived.
+	pool.on('error', (err) => logger.warn({ err }, 'an idle database connection was closed by the server'));
 	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 	return { db, kind: 'postgres', close: () => db.destroy() };
 }
