@@ -185,7 +185,7 @@ async function seed(url: string, db: Kysely<Database>) {
 			'responses',
 			`insert into response (attempt_id, item_key, seq, text, saved_at)
 			 select a.id, i.item_key, 1, repeat('The customer should be greeted politely and listened to. ', 6), a.submitted_at - interval '5 minutes'
-			 from attempt a join sitting s on s.id = a.sitting_id and s.room like 'Hall %'
+			 from attempt a join sitting s on s.id = a.sitting_id and s.room like 'Hall %' and s.centre_id in (select id from centre where number like '9100%')
 			 join paper_item i on i.paper_version_id = s.paper_version_id
 			 where (hashtext(a.id::text || i.item_key) & 7) <> 0`
 		],
@@ -193,7 +193,7 @@ async function seed(url: string, db: Kysely<Database>) {
 			'scripts',
 			`insert into script (script_number, paper_version_id, attempt_id, kind)
 			 select 'S-' || substr(lpad(n::text, 8, '0'), 1, 4) || '-' || substr(lpad(n::text, 8, '0'), 5, 4), '${pv.id}', id, 'live'
-			 from (select a.id, row_number() over (order by a.id) as n from attempt a join sitting s on s.id = a.sitting_id and s.room like 'Hall %') x`
+			 from (select a.id, row_number() over (order by a.id) as n from attempt a join sitting s on s.id = a.sitting_id and s.room like 'Hall %' and s.centre_id in (select id from centre where number like '9100%')) x`
 		],
 		[
 			// Script n goes whole to marker n mod MARKERS; each marker's queue in script order.
@@ -214,6 +214,12 @@ async function seed(url: string, db: Kysely<Database>) {
 			 where a.k <= a.total * ${DONE_SHARE}`
 		],
 		['completed', `update allocation a set completed_at = m.created_at from mark m where m.allocation_id = a.id`],
+		[
+			// The bench markers are through standardisation on the paper (live marking opens only then).
+			'qualified',
+			`insert into marker_standing (marker_id, paper_id, standing, reason, created_at)
+			 select m, '${pv.paper_id}', 'live', 'qualified (bench)', now() from unnest(array['${markerIds.join("','")}']::uuid[]) m`
+		],
 		['analyze', 'vacuum analyze']
 	];
 	const counts: Record<string, number> = {};
