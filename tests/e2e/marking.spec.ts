@@ -189,11 +189,18 @@ describe('first marking', () => {
 		await markFieldFocused(marker);
 		await waitText(marker.locator('.script-total'), 'Script total: 6 of 20');
 
-		// Question 3(b), a levels grid: 4 is in level 2; the last question done, the queue shows the script marked.
+		// Question 3(b), a levels grid: 4 is in level 2; the last question done, "Save and next" opens
+		// the next script of the paper, saying the last one is marked; the queue counts it.
+		expect(before.total - before.marked).toBeGreaterThan(1);
 		await marker.keyboard.type('4');
 		await marker.keyboard.press('Enter');
-		await marker.waitForURL(/\/mark\?marked=S-/);
-		await waitText(marker.getByRole('status'), /Script S-[A-Z0-9-]+ marked\./);
+		await marker.waitForURL(/\/mark\/scripts\/[0-9a-f-]{36}\?marked=S-/);
+		expect(marker.url().split('?')[0]).not.toBe(scriptUrl);
+		await waitText(marker.getByRole('status'), /Script S-[A-Z0-9-]+ marked\. This is the next script\./);
+		await marker.getByLabel('Mark for question 1', { exact: true }).waitFor();
+		await markFieldFocused(marker);
+		await expectAccessible(marker);
+		await marker.goto('/mark');
 		const after = await progress(marker);
 		expect(after).toEqual({ marked: before.marked + 1, total: before.total, value: String(before.marked + 1) });
 		await expectAccessible(marker);
@@ -230,8 +237,8 @@ describe('first marking', () => {
 		expect(await p.getByLabel('Mark for question 1', { exact: true }).inputValue()).toBe('7');
 		await p.getByLabel('Mark for question 1', { exact: true }).fill('5');
 		await p.getByRole('button', { name: 'Save and next' }).click();
-		// Every question has a mark: back to the queue, the script's total moved by 2.
-		await p.waitForURL(/\/mark\?marked=S-/);
+		// Every question has a mark: on to the next script, and the script's total moved by 2.
+		await p.waitForURL(/\/mark\/scripts\/[0-9a-f-]{36}\?marked=S-/);
 		await p.goto(`${scriptUrl}?item=1`);
 		await waitText(p.locator('.script-total'), 'Script total: 12 of 20');
 	});

@@ -47,7 +47,8 @@ async function markScript(p: Page, scriptId: string, marks: number[], comment?: 
 		await p.getByRole('button', { name: 'Save and next' }).click();
 		if (n < ITEMS.length - 1) await p.getByLabel(`Mark for question ${ITEMS[n + 1]}`, { exact: true }).waitFor();
 	}
-	await p.waitForURL(/\/mark\?marked=S-/);
+	// On to the marker's next script of the paper, or back to the queue when none is left.
+	await p.waitForURL(/[?&]marked=S-/);
 }
 
 /** The scripts of the paper in a marker's queue: number, id and status. */

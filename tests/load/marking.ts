@@ -246,13 +246,17 @@ async function loadAwards(db: Kysely<Database>, paperVersionId: string) {
 /**
  * One marker at the marking screen, driven either in-process (the services the routes call) or over
  * HTTP (the routes themselves). `saveAndNext` is the "Save and next" key: the mark is saved, then
- * the screen's next data loads, the script's next unmarked item, or after its last item the queue
- * page the screen goes back to. `continue` is the queue's Continue: the next script and its page.
+ * the screen's next data loads, the script's next unmarked item, or after its last item the next
+ * script of the paper (the queue's `next` action) and its page. `continue` is the queue's Continue:
+ * the next script and its page.
  */
 interface MarkerDriver {
 	continue(): Promise<boolean>;
-	/** True while the script stays open (false: its last item was marked, the queue is on screen). */
-	saveAndNext(): Promise<boolean>;
+	/**
+	 * `took`: the save and the next screen, without the bench's own bookkeeping. `after`: what is on
+	 * screen now: the same script's next item, the next script, or the queue (nothing left).
+	 */
+	saveAndNext(): Promise<{ took: number; after: 'item' | 'script' | 'queue' }>;
 }
 
 function inProcessMarker(db: Kysely<Database>, markerId: string, paperId: string): MarkerDriver {
@@ -264,6 +268,7 @@ function inProcessMarker(db: Kysely<Database>, markerId: string, paperId: string
 			return cur !== null;
 		},
 		async saveAndNext() {
+			const t = performance.now();
 			const item = cur!.items.find((i) => !i.own);
 			if (!item) throw new Error('no unmarked item on the script');
 			const saved = await recordMark(db, {
@@ -275,14 +280,19 @@ function inProcessMarker(db: Kysely<Database>, markerId: string, paperId: string
 				comment: ''
 			});
 			if (saved.scriptComplete) {
-				// The queue page's data (src/routes/mark/+page.server.ts).
-				await markerQueue(db, markerId);
-				await listPapers(db);
-				cur = null;
-				return false;
+				// The queue's `next` action, then the next script's page (or the queue page when none is left).
+				const next = await nextScript(db, { markerId, paperId });
+				if (!next.scriptId) {
+					await markerQueue(db, markerId);
+					await listPapers(db);
+					cur = null;
+					return { took: performance.now() - t, after: 'queue' };
+				}
+				cur = await scriptForMarker(db, markerId, next.scriptId);
+				return { took: performance.now() - t, after: 'script' };
 			}
 			cur = await scriptForMarker(db, markerId, cur!.scriptId);
-			return true;
+			return { took: performance.now() - t, after: 'item' };
 		}
 	};
 }
@@ -320,39 +330,58 @@ async function get(path: string, cookie: string, mustContain?: string): Promise<
  */
 function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, paperId: string): MarkerDriver {
 	let cur: { scriptId: string; scriptNumber: string; items: { key: string; allocationId: string }[]; at: number } | null = null;
+	/** The marker's unmarked items on a script, in paper order (bookkeeping: read from the database, not timed). */
+	const openItems = async (scriptId: string) => {
+		const items = await db
+			.selectFrom('allocation as a')
+			.innerJoin('script as sc', 'sc.id', 'a.script_id')
+			.innerJoin('paper_item as i', (j) => j.onRef('i.paper_version_id', '=', 'sc.paper_version_id').onRef('i.item_key', '=', 'a.item_key'))
+			.select(['a.item_key as key', 'a.id as allocationId', 'sc.script_number'])
+			.where('a.script_id', '=', scriptId)
+			.where('a.marker_id', '=', markerId)
+			.where('a.withdrawn_at', 'is', null)
+			.where((eb) => eb.not(eb.exists(eb.selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id'))))
+			.orderBy('i.position')
+			.execute();
+		if (!items.length) throw new Error(`script ${scriptId} has nothing left to mark`);
+		return { scriptId, scriptNumber: items[0]!.script_number, items, at: 0 };
+	};
+	/** The queue's `next` action as a form post (`marked`: as the screen sends it after a script's last item). */
+	const postNext = async (fields: Record<string, string>, asScreen: boolean) => {
+		const res = await request(`${base}/mark?/next`, {
+			method: 'POST',
+			headers: asScreen
+				? { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: base, 'x-sveltekit-action': 'true' }
+				: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html' },
+			body: new URLSearchParams({ paper_id: paperId, ...fields }).toString()
+		});
+		const body = await res.body.text();
+		if (asScreen) {
+			// The page's deserialize(): {"type":"redirect","location":…} or {"type":"success",…}.
+			const result = JSON.parse(body) as { type: string; location?: string };
+			return result.type === 'redirect' ? (result.location ?? null) : null;
+		}
+		if (res.statusCode === 303) return String(res.headers.location);
+		if (res.statusCode === 200) return null;
+		throw new Error(`POST /mark?/next: ${res.statusCode}`);
+	};
+	const scriptOf = (location: string) => /\/mark\/scripts\/([0-9a-f-]{36})/.exec(location)?.[1] ?? null;
 	return {
 		async continue() {
-			const res = await request(`${base}/mark?/next`, {
-				method: 'POST',
-				headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html' },
-				body: new URLSearchParams({ paper_id: paperId }).toString()
-			});
-			await res.body.arrayBuffer();
-			if (res.statusCode !== 303) {
+			const location = await postNext({}, false);
+			const scriptId = location && scriptOf(location);
+			if (!scriptId) {
 				cur = null;
-				if (res.statusCode === 200) return false;
-				throw new Error(`POST /mark?/next: ${res.statusCode}`);
+				return false;
 			}
-			const scriptId = /\/mark\/scripts\/([0-9a-f-]{36})/.exec(String(res.headers.location))![1]!;
-			const items = await db
-				.selectFrom('allocation as a')
-				.innerJoin('script as sc', 'sc.id', 'a.script_id')
-				.innerJoin('paper_item as i', (j) => j.onRef('i.paper_version_id', '=', 'sc.paper_version_id').onRef('i.item_key', '=', 'a.item_key'))
-				.select(['a.item_key as key', 'a.id as allocationId', 'sc.script_number'])
-				.where('a.script_id', '=', scriptId)
-				.where('a.marker_id', '=', markerId)
-				.where('a.withdrawn_at', 'is', null)
-				.where((eb) => eb.not(eb.exists(eb.selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id'))))
-				.orderBy('i.position')
-				.execute();
-			if (!items.length) throw new Error(`script ${scriptId} has nothing left to mark`);
-			cur = { scriptId, scriptNumber: items[0]!.script_number, items, at: 0 };
-			await get(`/mark/scripts/${scriptId}/__data.json`, cookie, items[0]!.allocationId);
+			cur = await openItems(scriptId);
+			await get(`/mark/scripts/${scriptId}/__data.json`, cookie, cur.items[0]!.allocationId);
 			return true;
 		},
 		async saveAndNext() {
 			const c = cur!;
 			const item = c.items[c.at]!;
+			const t = performance.now();
 			const res = await request(`${base}/mark/scripts/${c.scriptId}/marks`, {
 				method: 'POST',
 				headers: { cookie, 'content-type': 'application/json' },
@@ -361,14 +390,23 @@ function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, pape
 			const saved = (await res.body.json()) as { scriptComplete?: boolean; error?: string };
 			if (res.statusCode !== 200) throw new Error(`POST marks: ${res.statusCode} ${saved.error ?? ''}`);
 			c.at++;
-			if (saved.scriptComplete) {
+			if (!saved.scriptComplete) {
+				const next = c.items[c.at]!;
+				await get(`/mark/scripts/${c.scriptId}/__data.json?item=${encodeURIComponent(next.key)}`, cookie, next.allocationId);
+				return { took: performance.now() - t, after: 'item' };
+			}
+			const location = await postNext({ marked: c.scriptNumber }, true);
+			const nextId = location && scriptOf(location);
+			if (!nextId) {
 				await get(`/mark/__data.json?marked=${c.scriptNumber}`, cookie, c.scriptNumber);
 				cur = null;
-				return false;
+				return { took: performance.now() - t, after: 'queue' };
 			}
-			const next = c.items[c.at]!;
-			await get(`/mark/scripts/${c.scriptId}/__data.json?item=${encodeURIComponent(next.key)}`, cookie, next.allocationId);
-			return true;
+			const posted = performance.now() - t;
+			cur = await openItems(nextId);
+			const t2 = performance.now();
+			await get(`/mark/scripts/${nextId}/__data.json?marked=${c.scriptNumber}`, cookie, cur.items[0]!.allocationId);
+			return { took: posted + (performance.now() - t2), after: 'script' };
 		}
 	};
 }
@@ -377,7 +415,7 @@ function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, pape
 async function markersFlatOut(drivers: MarkerDriver[], seconds: number) {
 	const latencies: number[] = [];
 	const continues: number[] = [];
-	/** Split of `latencies`: a next item of the same script, or the queue page after a script's last item. */
+	/** Split of `latencies`: a next item of the same script, or the next script after a script's last item. */
 	const withinScript: number[] = [];
 	const lastItem: number[] = [];
 	let errors = 0;
@@ -396,10 +434,10 @@ async function markersFlatOut(drivers: MarkerDriver[], seconds: number) {
 						open = true;
 						continue;
 					}
-					open = await d.saveAndNext();
-					const took = performance.now() - t;
+					const { took, after } = await d.saveAndNext();
+					open = after !== 'queue';
 					latencies.push(took);
-					(open ? withinScript : lastItem).push(took);
+					(after === 'item' ? withinScript : lastItem).push(took);
 				} catch (e) {
 					errors++;
 					firstError ||= String(e instanceof Error ? e.message : e);
@@ -446,47 +484,96 @@ async function makePgbenchQueue(url: string, markerIds: string[]) {
 	await exec(url, 'analyze pgb_queue');
 }
 
+/** A statement as the app sent it: Kysely's compiled SQL and its parameters. */
+interface SentStatement {
+	sql: string;
+	parameters: readonly unknown[];
+}
+
+/** Every statement `work` sends (BEGIN and COMMIT included), on one connection with Kysely's query log. */
+async function statementsOf(url: string, work: (db: Kysely<Database>) => Promise<void>): Promise<SentStatement[]> {
+	const sent: SentStatement[] = [];
+	const h = openPostgres(url, 1, true, (e) => {
+		if (e.level === 'query') sent.push({ sql: e.query.sql, parameters: e.query.parameters });
+	});
+	try {
+		await work(h.db);
+	} finally {
+		await h.close();
+	}
+	return sent;
+}
+
 /**
- * The statements of a save-and-next in-process (recordMark, then scriptForMarker, or after the
- * script's last item the queue page's markerQueue), statement for statement as Kysely sends them,
- * for pgbench -M prepared (the queue page's listPapers query is left out: counted against the
- * app; Continue, nextScript and the next script's page, is not part of it): one
- * transaction of this script is one save-and-next. Client c is marker first + c (no two clients
- * share a queue, as no two markers do) and takes the k-th item of that marker's queue (pgb_queue:
- * one primary-key probe the app does not make, counted against pgbench). The grid judgement and
- * building the view are JavaScript, not SQL: they are the app's own cost.
+ * A captured statement as pgbench script text: parameters whose values are the captured work's ids
+ * become pgbench variables (sent as parameters under -M prepared, as the app sends them), a time
+ * becomes now(), and any other value (the paper, an award, a flag) a literal.
  */
-function saveAndNextScript(): string {
-	const ownMarks = `select id, item_key, authority, mark, fk, comment, award from mark where script_id = :sid and marker_id = :mid and authority = 'first';`;
-	const view = (sid: string) => `select a.id, a.item_key, a.purpose, sc.script_number, sc.paper_version_id, v.paper_id from allocation a
-	join script sc on sc.id = a.script_id join attempt at on at.id = sc.attempt_id join paper_version v on v.id = sc.paper_version_id
-	where a.script_id = ${sid} and a.marker_id = :mid and a.withdrawn_at is null and at.state = 'submitted' order by a.allocated_at;
-select r.item_key, r.text from script sc join response r on r.attempt_id = sc.attempt_id where sc.id = ${sid};
-select id, item_key, authority, mark, fk, comment, award from mark where script_id = ${sid} and marker_id = :mid and authority = 'first';`;
+function asPgbench(st: SentStatement, vars: Map<string, string>): string {
+	const literal = (v: unknown): string => {
+		if (v === null || v === undefined) return 'null';
+		if (v instanceof Date) return 'now()';
+		if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+		const text = typeof v === 'string' ? v : JSON.stringify(v);
+		return vars.get(text) ?? `'${text.replace(/'/g, "''")}'`;
+	};
+	// Highest placeholder first, so that $1 never eats the start of $10.
+	let text = st.sql;
+	for (let n = st.parameters.length; n >= 1; n--) text = text.replaceAll(`$${n}`, literal(st.parameters[n - 1]));
+	return `${text.replace(/\s+/g, ' ').trim()};`;
+}
+
+/**
+ * pgbench's script for "save and next", made from the statements the app itself sends, captured
+ * with Kysely's query log in this run (so it cannot drift from the code): on one marker's queue, a
+ * save on an item that is not the script's last (recordMark, then the same script's page,
+ * scriptForMarker), and a save on the script's last item (recordMark with its completion and
+ * quality-control step, then the next script, nextScript, and its page). Each pgbench transaction
+ * is one save-and-next: client c is marker first + c (no two clients share a queue, as no two
+ * markers do) and takes the k-th item of that marker's queue (pgb_queue: one primary-key probe the
+ * app does not make, counted against pgbench), running the last-item statements when it is its
+ * script's last. The grid judgement and building the view are JavaScript, not SQL: the app's own cost.
+ */
+async function saveAndNextScript(url: string, db: Kysely<Database>, markerId: string, paperId: string): Promise<string> {
+	const first = await nextScript(db, { markerId, paperId });
+	if (!first.scriptId) throw new Error('the capture marker has no script to mark');
+	const script = await scriptForMarker(db, markerId, first.scriptId);
+	const open = script.items.filter((i) => !i.own);
+	if (open.length < 3) throw new Error('the capture script has fewer than 3 unmarked items');
+	const save = (d: Kysely<Database>, item: (typeof open)[number]) =>
+		recordMark(d, { markerId, allocationId: item.allocationId, scriptId: script.scriptId, award: awards.get(item.key), fk: false, comment: '' });
+	const mid = open[0]!;
+	const within = await statementsOf(url, async (d) => {
+		await save(d, mid);
+		await scriptForMarker(d, markerId, script.scriptId);
+	});
+	for (const item of open.slice(1, -1)) await save(db, item);
+	const last = open.at(-1)!;
+	let nextId = '';
+	const after = await statementsOf(url, async (d) => {
+		const saved = await save(d, last);
+		if (!saved.scriptComplete) throw new Error('the capture script is not complete after its last item');
+		const next = await nextScript(d, { markerId, paperId });
+		if (!next.scriptId) throw new Error('the capture marker has no next script');
+		nextId = next.scriptId;
+		await scriptForMarker(d, markerId, next.scriptId);
+	});
+	const vars = (item: typeof mid) =>
+		new Map([
+			[item.allocationId, ':aid'],
+			[script.scriptId, ':sid'],
+			[markerId, ':mid'],
+			[item.key, ':ik'],
+			[nextId, ':next_sid']
+		]);
+	const lines = (sts: SentStatement[], item: typeof mid) => sts.map((st) => asPgbench(st, vars(item))).join('\n');
 	return `\\set m 1 + (:first - 1 + :client_id) % ${MARKERS}
 \\set k :k + 1
 select aid, sid, ik, mid, last, next_sid from pgb_queue where m = :m and k = :k \\gset
-begin;
-select script_id, marker_id, purpose from allocation where id = :aid;
-select id, item_key, withdrawn_at, completed_at from allocation where script_id = :sid and marker_id = :mid and purpose = 'first' order by id for update;
-select a.state = 'submitted' as stands from script sc join attempt a on a.id = sc.attempt_id where sc.id = :sid;
-select paper_version_id from script where id = :sid;
-insert into mark (script_id, item_key, allocation_id, marker_id, authority, mark, fk, comment, award, created_at)
-	values (:sid, :ik, :aid, :mid, 'first', 1, false, null, '{"kind":"points","awarded":{"1":1}}', now());
-${ownMarks}
 \\if :last
-update allocation set completed_at = now() where script_id = :sid and marker_id = :mid and purpose = 'first' and withdrawn_at is null and completed_at is null;
-\\endif
-commit;
-\\if :last
-select a.id, a.script_id, a.purpose, a.allocated_at, sc.script_number, p.id as paper_id, p.code, v.title,
-	exists (select 1 from mark m where m.allocation_id = a.id) as marked
-	from allocation a join script sc on sc.id = a.script_id join attempt at on at.id = sc.attempt_id
-	join paper_version v on v.id = sc.paper_version_id join paper p on p.id = v.paper_id
-	where a.marker_id = :mid and a.withdrawn_at is null and at.state = 'submitted'
-	order by a.allocated_at, sc.script_number;
+${lines(after, last)}
 \\else
-${view(':sid')}
+${lines(within, mid)}
 \\endif
 `;
 }
@@ -620,7 +707,8 @@ async function main() {
 		// 3. pgbench, the same statements, same tables, same run.
 		mkdirSync('tests/load/out', { recursive: true });
 		const file = 'tests/load/out/save-and-next.sql';
-		writeFileSync(file, saveAndNextScript());
+		// Captured on the last marker's queue (the warm-up marker's), before pgbench's queue is made.
+		writeFileSync(file, await saveAndNextScript(url, h.db, s.markerIds[MARKERS - 1]!, s.paperId));
 		// One client on the last marker (whose queue, like every marker's but the first, has been
 		// worked only by the all-markers phase); then one client per marker.
 		for (const [clients, first] of [

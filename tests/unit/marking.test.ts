@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorityOf, finalMarks, isAttempted, latestMarks, scriptIsReady, scriptNumberFrom, type GivenMark } from '../../src/lib/domain/marking.js';
+import { asScriptNumber, authorityOf, finalMarks, isAttempted, latestMarks, scriptIsReady, scriptNumberFrom, type GivenMark } from '../../src/lib/domain/marking.js';
 
 const m = (id: number, itemKey: string, authority: GivenMark['authority'], mark: number, fk = false): GivenMark => ({ id, itemKey, authority, mark, fk });
 
@@ -51,5 +51,9 @@ describe('attempted and ready', () => {
 	it('script numbers carry only random draws', () => {
 		let i = 0;
 		expect(scriptNumberFrom(() => i++ % 3)).toBe('S-ABCA-BCAB');
+	});
+	it('a script number coming back in a URL is taken only in its own shape', () => {
+		expect(asScriptNumber('S-7KQ2-M9XD')).toBe('S-7KQ2-M9XD');
+		for (const bad of [null, '', 'S-7KQ2-M9X', 'S-7KQ2-M9XD<script>', 's-7kq2-m9xd', 'Farah Ali']) expect(asScriptNumber(bad)).toBeNull();
 	});
 });

@@ -140,3 +140,8 @@ export function scriptNumberFrom(draw: (n: number) => number): string {
 	const four = () => Array.from({ length: 4 }, pick).join('');
 	return `S-${four()}-${four()}`;
 }
+
+/** A script number as a URL carries it back ("Script S-… marked"), or null when it is not one. */
+export function asScriptNumber(value: string | null): string | null {
+	return value !== null && /^S-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(value) ? value : null;
+}

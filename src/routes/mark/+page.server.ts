@@ -5,14 +5,14 @@ import { requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 import { markerQueue, nextScript } from '$lib/server/marking/queue';
 import { progressText } from '$lib/domain/marking-work';
+import { asScriptNumber } from '$lib/domain/marking';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, ['marker', 'moderator']);
 	const queue = await markerQueue(event.locals.db, user.id);
-	const done = event.url.searchParams.get('marked');
 	return {
 		// A script number just finished, from "Save and next" on its last item (shown as a status line).
-		marked: done && /^S-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(done) ? done : null,
+		marked: asScriptNumber(event.url.searchParams.get('marked')),
 		queue: queue.map((p) => ({
 			paperId: p.paperId,
 			code: p.code,
@@ -35,23 +35,30 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
-	/** "Start marking" / "Continue": the next script with unmarked work on a paper. */
+	/**
+	 * "Start marking" / "Continue": the next script with unmarked work on a paper. The marking screen
+	 * also posts here after a script's last item ("Save and next", with `marked` naming the script
+	 * just finished): straight on to the next script, or back to this page when none is left.
+	 */
 	next: async (event) => {
 		const user = requireRole(event, ['marker', 'moderator']);
 		const data = await event.request.formData();
-		let scriptId: string | null;
+		const marked = asScriptNumber(data.get('marked')?.toString() ?? null);
+		let next: Awaited<ReturnType<typeof nextScript>>;
 		try {
-			const next = await nextScript(event.locals.db, { markerId: user.id, paperId: String(data.get('paper_id') ?? '') });
-			if (!next.scriptId) {
-				return {
-					ok: false,
-					message: next.gate.open ? 'Every script allocated to you on this paper is marked.' : (next.gate.reason ?? 'Live marking is closed to you for now.')
-				};
-			}
-			scriptId = next.scriptId;
+			next = await nextScript(event.locals.db, { markerId: user.id, paperId: String(data.get('paper_id') ?? '') });
 		} catch (err) {
 			return failFromError(err);
 		}
-		redirect(303, `/mark/scripts/${scriptId}`);
+		const { scriptId } = next;
+		if (!scriptId) {
+			// Back from a finished script: the marking page says it is marked, and why nothing follows.
+			if (marked) redirect(303, `/mark?marked=${marked}`);
+			return {
+				ok: false,
+				message: next.gate.open ? 'Every script allocated to you on this paper is marked.' : (next.gate.reason ?? 'Live marking is closed to you for now.')
+			};
+		}
+		redirect(303, `/mark/scripts/${scriptId}${marked ? `?marked=${marked}` : ''}`);
 	}
 };

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogConfig } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import { PreparingClient } from './preparing-client.js';
@@ -30,7 +30,13 @@ function pgTypeParser(oid: number, format?: string): (value: string) => unknown 
 	return pg.types.getTypeParser(oid, format as 'text');
 }
 
-export function openPostgres(connectionString: string, max = 10, prepareStatements = process.env.DB_PREPARED_STATEMENTS !== 'off'): DatabaseHandle {
+/** `log`: Kysely's query log (the marking bench copies the app's statements from it into pgbench). */
+export function openPostgres(
+	connectionString: string,
+	max = 10,
+	prepareStatements = process.env.DB_PREPARED_STATEMENTS !== 'off',
+	log?: LogConfig
+): DatabaseHandle {
 	const pool = new pg.Pool({
 		connectionString,
 		max,
@@ -41,7 +47,7 @@ export function openPostgres(connectionString: string, max = 10, prepareStatemen
 	// 'error'; unheard, that event would crash the process. The pool drops that client and opens a
 	// new one on the next query, so it is logged and survived.
 	pool.on('error', (err) => logger.warn({ err }, 'an idle database connection was closed by the server'));
-	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
 	return { db, kind: 'postgres', close: () => db.destroy() };
 }
 

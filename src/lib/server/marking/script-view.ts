@@ -35,6 +35,8 @@ export interface MarkingItem {
 export interface MarkingScript {
 	scriptId: string;
 	scriptNumber: string;
+	/** The paper's id: "Save and next" after the script's last item asks for the next script of it. */
+	paperId: string;
 	paper: { code: string; title: string; caseStudy: string | null };
 	/** Live marking is closed to this marker: the reason, and no items. */
 	closed: string | null;
@@ -68,6 +70,7 @@ export async function scriptForMarker(db: Kysely<Database>, markerId: string, sc
 	const base = {
 		scriptId,
 		scriptNumber: first.script_number,
+		paperId: first.paper_id,
 		paper: { code: paper.code, title: paper.title, caseStudy: paper.case_study ?? null }
 	};
 	const gate = await liveMarkingGate(db, markerId, first.paper_id);

@@ -4,6 +4,8 @@ import { requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { recordMark } from '$lib/server/marking/marks';
 import { scriptForMarker } from '$lib/server/marking/script-view';
+import { nextScript } from '$lib/server/marking/queue';
+import { asScriptNumber } from '$lib/domain/marking';
 import { awardFromForm, nextUnmarkedItem, typedMark } from '$lib/domain/marking-work';
 import { ValidationError } from '$lib/server/errors';
 
@@ -18,11 +20,15 @@ export const load: PageServerLoad = async (event) => {
 	const script = await orError(scriptForMarker(event.locals.db, user.id, event.params.scriptId));
 	const asked = event.url.searchParams.get('item');
 	const current = script.items.find((i) => i.key === asked) ?? script.items.find((i) => !i.own) ?? script.items[0] ?? null;
-	return { script, currentKey: current?.key ?? null };
+	// The script just finished when "Save and next" brought the marker here from its last item.
+	return { script, currentKey: current?.key ?? null, marked: asScriptNumber(event.url.searchParams.get('marked')) };
 };
 
 export const actions: Actions = {
-	/** "Save and next" without JavaScript: records the mark, then the next unmarked item (or the queue). */
+	/**
+	 * "Save and next" without JavaScript: records the mark, then the next unmarked item; after the
+	 * script's last item, the next script of the paper (or the queue when none is left).
+	 */
 	save: async (event) => {
 		const user = requireRole(event, ['marker', 'moderator']);
 		const data = await event.request.formData();
@@ -55,7 +61,11 @@ export const actions: Actions = {
 				r.itemKey,
 				marked
 			);
-			next = after ? `/mark/scripts/${script.scriptId}?item=${encodeURIComponent(after)}` : `/mark?marked=${script.scriptNumber}`;
+			if (after) next = `/mark/scripts/${script.scriptId}?item=${encodeURIComponent(after)}`;
+			else {
+				const following = await nextScript(event.locals.db, { markerId: user.id, paperId: script.paperId });
+				next = following.scriptId ? `/mark/scripts/${following.scriptId}?marked=${script.scriptNumber}` : `/mark?marked=${script.scriptNumber}`;
+			}
 		} catch (err) {
 			return failFromError(err, values);
 		}
