@@ -14,7 +14,8 @@ import {
 	sendBackForRemarking,
 	startStandardisation
 } from '../../src/lib/server/marking/standardisation.js';
-import { currentStanding } from '../../src/lib/server/marking/standing.js';
+import { currentStanding, setStanding } from '../../src/lib/server/marking/standing.js';
+import { recordMark } from '../../src/lib/server/marking/marks.js';
 import { markerPerformance } from '../../src/lib/server/marking/performance.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';
@@ -376,5 +377,46 @@ describe('standardisation', () => {
 		const perf = (await markerPerformance(h.db, paperId)).find((p) => p.markerId === marker.id)!;
 		expect(perf).toMatchObject({ scriptsMarked: 4, seedsJudged: 2, seedsWithin: 0, meanDeviation: 10, standing: 'live' });
 		expect(perf.medianMinutes).not.toBeNull();
+	});
+
+	it('a stopped marker cannot save a live mark by the API either: the server keeps the gate, seeds still take marks', async () => {
+		const f = await makeScripts(h.db, [{ '1': 'An answer' }, { '1': 'Another answer' }]);
+		const paperId = await paperIdOf(h.db, f.paperVersionId);
+		await settings(paperId, { seed_every: 0, qualifying_seeds: 1 });
+		const marker = await makeStaff(h.db, 'marker');
+		await qualifyMarker(h.db, marker.id, paperId);
+		await allocateScript(h.db, {
+			scriptId: f.scriptOf(0)!.id,
+			paperVersionId: f.paperVersionId,
+			markerId: marker.id,
+			purpose: 'first',
+			allocatedBy: null,
+			now: new Date()
+		});
+		const [live] = await allocationsOf(f.scriptOf(0)!.id, 'first');
+		const save = (allocationId: string) => recordMark(h.db, { markerId: marker.id, allocationId, award: { kind: 'mark', mark: 2 } });
+		await setStanding(h.db, {
+			markerId: marker.id,
+			paperId,
+			standing: 'stopped',
+			reason: '2 seed scripts in a row out of tolerance',
+			decidedBy: null,
+			now: new Date()
+		});
+		await expect(save(live!.id)).rejects.toThrow(/paused.*not saved/);
+		expect(await h.db.selectFrom('mark').select('id').where('allocation_id', '=', live!.id).execute()).toEqual([]);
+		// Seed work stays open to a stopped marker (the view shows them only seeds).
+		await allocateScript(h.db, {
+			scriptId: f.scriptOf(1)!.id,
+			paperVersionId: f.paperVersionId,
+			markerId: marker.id,
+			purpose: 'seed',
+			allocatedBy: null,
+			now: new Date()
+		});
+		const [seed] = await allocationsOf(f.scriptOf(1)!.id, 'seed');
+		expect((await save(seed!.id)).mark).toBe(2);
+		await setStanding(h.db, { markerId: marker.id, paperId, standing: 'live', reason: 'Reviewed', decidedBy: null, now: new Date() });
+		expect((await save(live!.id)).mark).toBe(2);
 	});
 });

@@ -8,7 +8,7 @@ import { getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid, parse } from '../validation.js';
-import { onScriptMarked } from './routing.js';
+import { liveMarkingGate, onScriptMarked } from './routing.js';
 import { scriptStands } from './scripts.js';
 
 /*
@@ -70,7 +70,7 @@ export interface RecordedMark {
  * script are locked (so a re-allocation and this save cannot cross, and two saves on one script see
  * each other when deciding it is complete); refused as not found when the allocation is not theirs
  * (the same answer as no such allocation), refused when it was withdrawn or the script no longer
- * stands; the award is judged against the grid; the mark is appended with the allocation's
+ * stands, or (live work) while live marking's gate is closed to the marker; the award is judged against the grid; the mark is appended with the allocation's
  * authority. When every item the marker holds on the script under that purpose has a mark, those
  * allocations are completed and quality control is told (onScriptMarked), once.
  */
@@ -100,7 +100,18 @@ export async function recordMark(db: Kysely<Database>, input: RecordMarkInput): 
 		if (!(await scriptStands(tx, target.script_id)))
 			throw new ConflictError('This script has been withdrawn from marking (the attempt was voided), so your mark was not saved.');
 
-		const script = await tx.selectFrom('script').select(['paper_version_id']).where('id', '=', target.script_id).executeTakeFirstOrThrow();
+		const script = await tx
+			.selectFrom('script as sc')
+			.innerJoin('paper_version as v', 'v.id', 'sc.paper_version_id')
+			.select(['sc.paper_version_id', 'v.paper_id'])
+			.where('sc.id', '=', target.script_id)
+			.executeTakeFirstOrThrow();
+		// Live marking's gate is the server's, not only the screen's: a marker it holds (not yet
+		// qualified, or stopped after seeds out of tolerance) saves marks on seeds alone.
+		if (target.purpose !== 'seed') {
+			const gate = await liveMarkingGate(tx, markerId, script.paper_id);
+			if (!gate.open) throw new ConflictError(`${gate.reason ?? 'Live marking is closed to you for now.'} Your mark was not saved.`);
+		}
 		const items = paperItems(await getPaperContent(tx, script.paper_version_id));
 		const item = items.find((i) => i.key === allocation.item_key);
 		if (!item) throw new NotFoundError('No such question on this paper');
