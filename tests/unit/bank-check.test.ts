@@ -6,7 +6,7 @@ import { bankCheck, bankCoverage } from '../../src/cli/bank.js';
 import { coverageProblems, unitCoverage } from '../../src/lib/domain/bank-rules.js';
 import { validPaper, validUnit, writeBank } from '../helpers/bank-fixture.js';
 import { renderComponent } from '../helpers/render-svelte.js';
-import { gridSchema, paperItems } from '../../src/lib/domain/paper.js';
+import { gridSchema, paperItems, paperSchema, unitSchema } from '../../src/lib/domain/paper.js';
 
 const FILE = '8992-111/8992-111-T.yaml';
 function problemsFor(paper: object, unit?: object): string[] {
@@ -92,7 +92,7 @@ describe('bank check: criterion coverage across live papers', () => {
 		expect(r.code).toBe(1);
 		expect(r.err).toContain('8992-111/8992-111-A.yaml: learning outcome LO4 is not assessed by any item');
 		// The pure rule says the same of any live paper it is given.
-		const c = unitCoverage(validUnit() as never, [gap]);
+		const c = unitCoverage(unitSchema.parse(validUnit()), [paperSchema.parse(gap)]);
 		expect(c.outcomeGaps).toEqual([{ paper: '8992-111-A', outcomes: ['LO4'] }]);
 		expect(coverageProblems(c)).toContain('unit 8992-111: live paper 8992-111-A does not assess LO4');
 	});
