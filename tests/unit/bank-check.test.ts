@@ -56,7 +56,11 @@ describe('bank check: criterion coverage across live papers', () => {
 	function run(root: string) {
 		const out: string[] = [];
 		const err: string[] = [];
-		const code = bankCheck(root, (l) => out.push(l), (l) => err.push(l));
+		const code = bankCheck(
+			root,
+			(l) => out.push(l),
+			(l) => err.push(l)
+		);
 		return { code, out: out.join('\n'), err: err.join('\n') };
 	}
 
