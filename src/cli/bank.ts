@@ -2,6 +2,7 @@ import { count } from '../lib/domain/words.js';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { coverageProblems, unitCoverage, type UnitCoverage } from '../lib/domain/bank-rules.js';
 import { AREA_CODES, areasForLevel, type Level } from '../lib/domain/codes.js';
 import { paperCoverage, type Paper } from '../lib/domain/paper.js';
 import { applyResultRules, parseMarks, resultInputFor } from '../lib/domain/results.js';
@@ -50,18 +51,57 @@ export function coverageTable(bank: Bank): string[] {
 	return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
 }
 
-export function bankCheck(dir = BANK_DIR, log = console.log): number {
+/** Each unit's criterion coverage across its clean live papers, in unit-code order. */
+export function bankCoverage(bank: Bank): UnitCoverage[] {
+	const papers = bank.papers.map((p) => p.paper);
+	return [...bank.units.values()].map(({ unit }) => unitCoverage(unit, papers)).sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+}
+
+/** The per-unit table `bank check` prints under the paper table: criteria assessed by live papers. */
+export function unitCoverageTable(coverage: UnitCoverage[]): string[] {
+	const header = ['unit', 'live papers', 'criteria assessed', 'not assessed'];
+	const rows = coverage.map((c) => {
+		const n = c.criteria.length - c.missing.length;
+		return [
+			c.unit,
+			c.livePapers.join(' ') || '(none)',
+			`${n}/${c.criteria.length} (${c.criteria.length ? Math.floor((n / c.criteria.length) * 100) : 100}%)`,
+			c.missing.join(' ') || '–'
+		];
+	});
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+	const fmt = (r: string[]) =>
+		r
+			.map((cell, i) => cell.padEnd(widths[i]!))
+			.join('  ')
+			.trimEnd();
+	return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
+}
+
+/**
+ * `bank check`: the paper table, then each unit's criterion coverage across its live papers. Fails
+ * (1) on any file problem, and on any unit whose live papers leave a criterion unassessed (or a
+ * live paper that leaves an outcome unassessed), naming the unit, the criteria and the papers.
+ */
+export function bankCheck(dir = BANK_DIR, log = console.log, error = console.error): number {
 	const bank = loadBank(resolve(dir));
 	for (const line of coverageTable(bank)) log(line);
 	log('');
-	if (bank.problems.length) {
-		for (const p of bank.problems) console.error(formatProblem(p));
-		console.error(
-			`\nbank check: ${count(bank.problems.length, 'problem')} in ${count(bank.badFiles.size, 'file')}; ${count(bank.papers.length, 'paper')} clean.`
+	const coverage = bankCoverage(bank);
+	for (const line of unitCoverageTable(coverage)) log(line);
+	log('');
+	const gaps = coverage.flatMap(coverageProblems);
+	if (bank.problems.length || gaps.length) {
+		for (const p of bank.problems) error(formatProblem(p));
+		for (const g of gaps) error(g);
+		const short = coverage.filter((c) => coverageProblems(c).length > 0).length;
+		error(
+			`\nbank check: ${count(bank.problems.length, 'problem')} in ${count(bank.badFiles.size, 'file')}; ${count(bank.papers.length, 'paper')} clean; ` +
+				`${count(short, 'unit')} short of full coverage by live papers.`
 		);
 		return 1;
 	}
-	log(`bank check: ${bank.units.size} units and ${bank.papers.length} papers, no problems.`);
+	log(`bank check: ${bank.units.size} units and ${bank.papers.length} papers, no problems; every criterion of every unit is assessed by a live paper.`);
 	return 0;
 }
 

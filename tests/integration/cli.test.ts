@@ -170,10 +170,11 @@ describe('npm run cli -- bank check', () => {
 		expect(r.stderr).toMatch(/8992-111-T\.yaml: learning outcome LO2 is not assessed by any item/);
 	});
 	it('prints the coverage table for a clean bank', () => {
-		const root = writeBank();
+		const root = writeBank({ papers: [{ ...validPaper(), kind: 'live' }] });
 		const r = cli(['bank', 'check'], { BANK_DIR: root });
 		expect(r.code).toBe(0);
-		expect(r.stdout).toMatch(/8992-111-T\s+practice\s+20\s+12\s+16\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 LO2 LO3 LO4\s+ok$/m);
+		expect(r.stdout).toMatch(/^8992-111\s+8992-111-T\s+4\/4 \(100%\)\s+–$/m);
+		expect(r.stdout).toMatch(/8992-111-T\s+live\s+20\s+12\s+16\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 LO2 LO3 LO4\s+ok$/m);
 	});
 });
 

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { formatProblem, loadBank } from '../../src/lib/server/bank/load.js';
+import { bankCheck, bankCoverage } from '../../src/cli/bank.js';
+import { coverageProblems, unitCoverage } from '../../src/lib/domain/bank-rules.js';
 import { validPaper, validUnit, writeBank } from '../helpers/bank-fixture.js';
 import { renderComponent } from '../helpers/render-svelte.js';
-import { gridSchema, paperItems } from '../../src/lib/domain/paper.js';
+import { gridSchema, paperItems, paperSchema, unitSchema } from '../../src/lib/domain/paper.js';
 
 const FILE = '8992-111/8992-111-T.yaml';
 function problemsFor(paper: object, unit?: object): string[] {
@@ -28,17 +30,75 @@ describe('bank check on the shipped bank', () => {
 });
 
 describe('content of the shipped bank', () => {
-	it("every unit's assessment criteria are each assessed by one of its papers; every 8992-113 paper assesses AC4.3", () => {
+	it('every criterion of 8992-111 and 8992-113 is assessed by a live paper, and each has two live papers; every 8992-113 paper assesses AC4.3', () => {
 		const bank = loadBank(resolve('questions'));
-		for (const { unit } of bank.units.values()) {
-			const papers = bank.papers.filter((p) => p.paper.unit === unit.unit);
-			const used = new Set(papers.flatMap((p) => paperItems(p.paper).flatMap((i) => i.criteria)));
-			const missing = unit.outcomes.flatMap((o) => o.criteria.map((c) => c.id)).filter((c) => !used.has(c));
-			expect([unit.unit, missing]).toEqual([unit.unit, []]);
+		const coverage = bankCoverage(bank);
+		// 8992-112, -021 and -022 join this list when their second live papers (branch bank2) land.
+		for (const unit of ['8992-111', '8992-113']) {
+			const c = coverage.find((u) => u.unit === unit)!;
+			expect([unit, coverageProblems(c)]).toEqual([unit, []]);
+			expect(c.livePapers.length).toBeGreaterThanOrEqual(2);
 		}
 		const l3 = bank.papers.filter((p) => p.paper.unit === '8992-113');
 		expect(l3.map((p) => p.paper.code).sort()).toEqual(['8992-113-A', '8992-113-B', '8992-113-P']);
 		for (const p of l3) expect([p.paper.code, paperItems(p.paper).some((i) => i.criteria.includes('AC4.3'))]).toEqual([p.paper.code, true]);
+	});
+});
+
+describe('bank check: criterion coverage across live papers', () => {
+	/** The fixture unit with a second criterion under LO4, which the fixture paper does not assess. */
+	const unitWithAc42 = () => {
+		const u = validUnit();
+		u.outcomes[3]!.criteria.push({ id: 'AC4.2', text: 'Identify common customer problems and complaints', area: 'FM' });
+		return u;
+	};
+	const live = (code: string) => ({ ...validPaper(), code, kind: 'live' });
+	function run(root: string) {
+		const out: string[] = [];
+		const err: string[] = [];
+		const code = bankCheck(
+			root,
+			(l) => out.push(l),
+			(l) => err.push(l)
+		);
+		return { code, out: out.join('\n'), err: err.join('\n') };
+	}
+
+	it('`bank check` fails on a missing AC, naming the unit, the criterion and the live papers', () => {
+		const r = run(writeBank({ unit: unitWithAc42(), papers: [live('8992-111-A')] }));
+		expect(r.code).toBe(1);
+		expect(r.err).toContain('unit 8992-111: AC4.2 is not assessed by any live paper (live: 8992-111-A)');
+		expect(r.out).toMatch(/^8992-111\s+8992-111-A\s+4\/5 \(80%\)\s+AC4\.2$/m);
+	});
+	it('a practice paper does not count towards coverage; a second live paper does', () => {
+		const practice = validPaper();
+		practice.code = '8992-111-P';
+		practice.sections[1].questions[0].parts[1].criteria = ['AC4.1', 'AC4.2'];
+		expect(run(writeBank({ unit: unitWithAc42(), papers: [live('8992-111-A'), practice] })).code).toBe(1);
+
+		const second = live('8992-111-B');
+		second.sections[1].questions[0].parts[1].criteria = ['AC4.2'];
+		const r = run(writeBank({ unit: unitWithAc42(), papers: [live('8992-111-A'), second, practice] }));
+		expect(r.err).toBe('');
+		expect(r.code).toBe(0);
+		expect(r.out).toMatch(/^8992-111\s+8992-111-A 8992-111-B\s+5\/5 \(100%\)\s+–$/m);
+	});
+	it('a unit with no live paper fails: none of its criteria is assessed', () => {
+		const r = run(writeBank());
+		expect(r.code).toBe(1);
+		expect(r.err).toContain('unit 8992-111 has no live paper, so none of its 4 assessment criteria is assessed');
+	});
+	it('a live paper that leaves an outcome unassessed fails, naming the paper and the outcome', () => {
+		const gap = live('8992-111-A');
+		gap.sections[1].questions[0].parts[1].criteria = ['AC3.1'];
+		gap.sections[1].questions[0].parts[1].area = 'FM';
+		const r = run(writeBank({ papers: [gap] }));
+		expect(r.code).toBe(1);
+		expect(r.err).toContain('8992-111/8992-111-A.yaml: learning outcome LO4 is not assessed by any item');
+		// The pure rule says the same of any live paper it is given.
+		const c = unitCoverage(unitSchema.parse(validUnit()), [paperSchema.parse(gap)]);
+		expect(c.outcomeGaps).toEqual([{ paper: '8992-111-A', outcomes: ['LO4'] }]);
+		expect(coverageProblems(c)).toContain('unit 8992-111: live paper 8992-111-A does not assess LO4');
 	});
 });
 

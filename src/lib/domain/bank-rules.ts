@@ -197,3 +197,63 @@ export function checkPaper(paper: Paper, unit: Unit): BankProblem[] {
 export function boundariesAreValid(pass: number, firstClass: number, totalMarks: number): boolean {
 	return pass > 0 && pass < firstClass && firstClass <= totalMarks;
 }
+
+/** How far a unit's live papers, taken together, assess its criteria (`bank check` wants all of them). */
+export interface UnitCoverage {
+	unit: string;
+	/** Codes of the unit's live papers that passed their own checks, in the order given. */
+	livePapers: string[];
+	/** Every criterion id of the unit, in handbook order. */
+	criteria: string[];
+	/** Criteria that no live paper assesses, in handbook order. */
+	missing: string[];
+	/** Live papers that leave an outcome unassessed, with those outcomes (checkPaper refuses such a
+	 *  paper as well; kept here so the unit's summary says which paper falls short). */
+	outcomeGaps: { paper: string; outcomes: string[] }[];
+}
+
+/**
+ * A resit must meet a different live paper of the same standard, so every assessment criterion of
+ * the unit is assessed by at least one live paper (practice papers do not count: a candidate never
+ * sits them for a result), and every live paper assesses every learning outcome.
+ */
+export function unitCoverage(unit: Unit, papers: readonly Paper[]): UnitCoverage {
+	const live = papers.filter((p) => p.unit === unit.unit && p.kind === 'live');
+	const criteriaOf = (p: Paper) => {
+		const used = new Set<string>();
+		for (const s of p.sections) {
+			for (const q of s.questions) {
+				q.criteria?.forEach((c) => used.add(c));
+				q.parts?.forEach((part) => part.criteria.forEach((c) => used.add(c)));
+			}
+		}
+		return used;
+	};
+	const usedByPaper = live.map((p) => ({ code: p.code, used: criteriaOf(p) }));
+	const criteria = unit.outcomes.flatMap((o) => o.criteria.map((c) => c.id));
+	return {
+		unit: unit.unit,
+		livePapers: live.map((p) => p.code),
+		criteria,
+		missing: criteria.filter((c) => !usedByPaper.some((p) => p.used.has(c))),
+		outcomeGaps: usedByPaper
+			.map(({ code, used }) => ({ paper: code, outcomes: unit.outcomes.filter((o) => !o.criteria.some((c) => used.has(c.id))).map((o) => o.id) }))
+			.filter((g) => g.outcomes.length > 0)
+	};
+}
+
+/** Why a unit's coverage falls short, one message each; [] when every criterion and outcome is assessed. */
+export function coverageProblems(c: UnitCoverage): string[] {
+	const problems: string[] = [];
+	if (c.livePapers.length === 0) {
+		problems.push(`unit ${c.unit} has no live paper, so none of its ${c.criteria.length} assessment criteria is assessed`);
+		return problems;
+	}
+	if (c.missing.length > 0) {
+		problems.push(
+			`unit ${c.unit}: ${c.missing.join(', ')} ${c.missing.length === 1 ? 'is' : 'are'} not assessed by any live paper (live: ${c.livePapers.join(', ')})`
+		);
+	}
+	for (const g of c.outcomeGaps) problems.push(`unit ${c.unit}: live paper ${g.paper} does not assess ${g.outcomes.join(', ')}`);
+	return problems;
+}

@@ -254,7 +254,8 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		first_name: 'Niamh',
 		last_name: "O'Connor",
 		profile: 'off the point',
-		intended: { marks: [0, 2, 1, 0, 3, 1, 0, 3, 2, 0, 1, 1, 1, 2, 0, 1], fk: ['1', '7', '9.b', '10.c'] },
+		// 10(b): staying calm earns a mark; fetching the duty manager is credited only in 10(c).
+		intended: { marks: [0, 2, 1, 0, 3, 1, 0, 3, 2, 0, 1, 1, 1, 1, 0, 1], fk: ['1', '7', '9.b', '10.c'] },
 		answers: {
 			// Internal customers read as "customers you meet inside the building".
 			'1': 'Members of the public who come into the leisure centre, and suppliers who deliver to the café.',
