@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { connectionUrlFor, databaseConfigFromEnv, openPGlite, openPostgres, type DatabaseHandle, type DatabaseRole } from '../../src/lib/server/db/index.js';
@@ -30,8 +31,10 @@ export async function createTestDatabase(opts: { migrate?: boolean; as?: Databas
 	const role = opts.as ?? (migrate ? 'app' : 'owner');
 	const url = process.env.DATABASE_URL;
 	if (!url) {
-		const h = await openPGlite();
-		if (migrate) await migrateToLatest(h.db);
+		// A copy of the data folder the global setup migrated (or, outside it, migrated here).
+		const template = migrate ? inject('pgliteTemplate') : null;
+		const h = await openPGlite(undefined, template ? { loadDataDir: new Blob([readFileSync(template)]) } : {});
+		if (migrate && !template) await migrateToLatest(h.db);
 		return { ...h, role: 'owner', connect: () => h };
 	}
 	const name = `exam_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;

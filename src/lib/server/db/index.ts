@@ -51,10 +51,14 @@ export function openPostgres(
 	return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
-/** dataDir undefined → an in-memory database (tests). */
-export async function openPGlite(dataDir?: string): Promise<DatabaseHandle> {
+/**
+ * dataDir undefined → an in-memory database (tests). `loadDataDir`: start from a dump of another
+ * PGlite's data folder (the test suite's migrated template) instead of an empty database.
+ */
+export async function openPGlite(dataDir?: string, opts: { loadDataDir?: Blob } = {}): Promise<DatabaseHandle> {
 	if (dataDir) mkdirSync(dataDir, { recursive: true });
 	const pglite = await PGlite.create(dataDir, {
+		...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
 		parsers: {
 			[pgliteTypes.INT8]: (v: string) => Number(v),
 			[pgliteTypes.DATE]: (v: string) => v
