@@ -29,9 +29,10 @@ export interface ConsoleRow {
 	reference: string | null;
 }
 
-/** The invigilator's live table: one row per candidate, settled to now. */
-export async function consoleRows(db: Kysely<Database>, sittingId: string, now = new Date()): Promise<ConsoleRow[]> {
-	const rows = await db
+/** The invigilator's live table: one row per candidate, settled to now; only the given attempts' rows when `attemptIds` is given (the live console's changed rows). */
+export async function consoleRows(db: Kysely<Database>, sittingId: string, now = new Date(), attemptIds?: readonly string[]): Promise<ConsoleRow[]> {
+	if (attemptIds && attemptIds.length === 0) return [];
+	let query = db
 		.selectFrom('attempt as a')
 		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
 		.selectAll('a')
@@ -54,8 +55,9 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 				eb.selectFrom('response as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.attempt_id', '=', 'a.id').where('r.text', '<>', '').as('answered')
 		])
 		.where('a.sitting_id', '=', sittingId)
-		.orderBy('c.candidate_number')
-		.execute();
+		.orderBy('c.candidate_number');
+	if (attemptIds) query = query.where('a.id', 'in', attemptIds);
+	const rows = await query.execute();
 	const items = await db
 		.selectFrom('paper_item as i')
 		.innerJoin('sitting as s', 's.paper_version_id', 'i.paper_version_id')
