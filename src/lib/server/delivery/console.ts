@@ -4,6 +4,7 @@ import { timeLeftMs } from '../../domain/timing.js';
 import type { Database } from '../db/schema.js';
 import { clockOf } from './attempt-store.js';
 import { settleAttempt } from './clock.js';
+import { INCIDENT_KINDS } from '../../sitting-words.js';
 
 export interface ConsoleRow {
 	attemptId: string;
@@ -127,15 +128,14 @@ export async function consoleLog(db: Kysely<Database>, sittingId: string) {
 			.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
 			.select(['e.id', 'e.kind', 'e.reason', 'e.minutes', 'e.actor_label', 'e.occurred_at', 'c.candidate_number'])
 			.where('e.sitting_id', '=', sittingId)
-			.where('e.kind', 'in', INCIDENT_KINDS)
+			.where('e.kind', 'in', [...INCIDENT_KINDS])
 			.orderBy('e.id', 'desc')
 			.execute()
 	]);
 	return { events, eventCount: Number(total.n), incidents };
 }
 
-/** The incidents of a sitting's log: those logged by the invigilator, and voided (and reinstated) attempts. */
-const INCIDENT_KINDS = ['incident', 'void', 'reinstate'];
+/** The incidents of a sitting's log (INCIDENT_KINDS). */
 export function incidentsOf<E extends { kind: string }>(events: readonly E[]): E[] {
 	return events.filter((e) => INCIDENT_KINDS.includes(e.kind));
 }
