@@ -168,6 +168,8 @@ describe('stream limits', () => {
 		const second = new SseReader(await hub.openCandidateStream(id, 'tabs'));
 		expect(hub.openStreams).toBe(2);
 		const third = new SseReader(await hub.openCandidateStream(id, 'tabs'));
+		// The oldest is told it was replaced (so its page does not reconnect), then ends.
+		await first.next((m) => m.event === 'replaced');
 		await first.end();
 		expect(hub.openStreams).toBe(2);
 		await third.next((m) => m.event === 'clock');

@@ -129,14 +129,19 @@ export class LiveHub {
 		if (c) await (await c.catch(() => null))?.close();
 	}
 
-	/** One more stream for its session; the oldest beyond the cap are closed. */
+	/**
+	 * One more stream for its session; the oldest beyond the cap are closed, told `replaced` first so
+	 * their page does not reconnect (two tabs over the cap would otherwise close each other in turn).
+	 */
 	private admit(s: SseStream): void {
 		const mine = this.sessions.get(s.sessionKey) ?? [];
 		for (const i of streamsToClose(
 			mine.map((x) => x.openedAt),
 			this.streamsPerSession
-		))
+		)) {
+			mine[i]!.send('replaced', { reason: 'This session opened another live page' });
 			mine[i]!.close();
+		}
 		const still = (this.sessions.get(s.sessionKey) ?? []).filter((x) => !x.closed);
 		still.push(s);
 		this.sessions.set(s.sessionKey, still);
