@@ -14,8 +14,12 @@ export type { Database } from './schema.js';
 export interface DatabaseHandle {
 	db: Kysely<Database>;
 	kind: 'postgres' | 'pglite';
+	/** Where live changes are heard (src/lib/server/live): a connection string for a dedicated LISTEN connection, or the embedded instance. */
+	live: LiveSource;
 	close(): Promise<void>;
 }
+
+export type LiveSource = { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; pglite: PGlite };
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
@@ -48,7 +52,7 @@ export function openPostgres(
 	// new one on the next query, so it is logged and survived.
 	pool.on('error', (err) => logger.warn({ err }, 'an idle database connection was closed by the server'));
 	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
-	return { db, kind: 'postgres', close: () => db.destroy() };
+	return { db, kind: 'postgres', live: { kind: 'postgres', connectionString }, close: () => db.destroy() };
 }
 
 /**
@@ -65,7 +69,7 @@ export async function openPGlite(dataDir?: string, opts: { loadDataDir?: Blob } 
 		}
 	});
 	const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-	return { db, kind: 'pglite', close: () => db.destroy() };
+	return { db, kind: 'pglite', live: { kind: 'pglite', pglite }, close: () => db.destroy() };
 }
 
 /** Which of the two PostgreSQL roles a connection logs in as (README, "Database roles"). */

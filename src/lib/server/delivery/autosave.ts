@@ -9,6 +9,7 @@ import { ConflictError, GoneError, NotFoundError, PayloadTooLargeError } from '.
 import { factsOf } from './attempt-store.js';
 import { checkCandidateToken, loaded, signedOutError, type LoadedAttempt } from './candidate-session.js';
 import { settleAttempt } from './clock.js';
+import { noteSave } from '../live/publish.js';
 
 export { MAX_ANSWER_CHARS };
 
@@ -172,7 +173,7 @@ async function writeAnswer(
 	body: SaveBody,
 	now: Date
 ): Promise<SaveResult & { attemptOk: boolean }> {
-	const r = await sql<{ attempt_ok: boolean; seq: number | null; saved_at: Date | null }>`
+	const r = await sql<{ attempt_ok: boolean; seq: number | null; saved_at: Date | null; sitting_id: string | null; touched_id: string | null }>`
 		with a as materialized (${lockedAttempt}),
 		up as (
 			insert into response (attempt_id, item_key, seq, text, saved_at)
@@ -186,10 +187,14 @@ async function writeAnswer(
 			select attempt_id, ${itemKey}, seq, text, saved_at from up
 		), touched as (
 			update attempt set last_saved_at = ${now}::timestamptz where id in (select attempt_id from up)
+			returning id, sitting_id
 		)
-		select exists (select 1 from a) as attempt_ok, up.seq, up.saved_at from (select 1) as one left join up on true`.execute(db);
+		select exists (select 1 from a) as attempt_ok, up.seq, up.saved_at, (select sitting_id from touched) as sitting_id, (select id from touched) as touched_id
+		from (select 1) as one left join up on true`.execute(db);
 	const row = r.rows[0]!;
 	const serverNow = now.toISOString();
 	if (row.seq === null || row.saved_at === null) return { attemptOk: row.attempt_ok, applied: false, seq: body.seq, savedAt: serverNow, serverNow };
+	// Committed (one statement): the sitting's consoles hear of it (gathered, not one NOTIFY per save).
+	if (row.sitting_id && row.touched_id) noteSave(db, row.sitting_id, row.touched_id);
 	return { attemptOk: row.attempt_ok, applied: true, seq: row.seq, savedAt: new Date(row.saved_at).toISOString(), serverNow };
 }

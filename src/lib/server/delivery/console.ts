@@ -4,6 +4,7 @@ import { timeLeftMs } from '../../domain/timing.js';
 import type { Database } from '../db/schema.js';
 import { clockOf } from './attempt-store.js';
 import { settleAttempt } from './clock.js';
+import { INCIDENT_KINDS } from '../../sitting-words.js';
 
 export interface ConsoleRow {
 	attemptId: string;
@@ -29,9 +30,10 @@ export interface ConsoleRow {
 	reference: string | null;
 }
 
-/** The invigilator's live table: one row per candidate, settled to now. */
-export async function consoleRows(db: Kysely<Database>, sittingId: string, now = new Date()): Promise<ConsoleRow[]> {
-	const rows = await db
+/** The invigilator's live table: one row per candidate, settled to now; only the given attempts' rows when `attemptIds` is given (the live console's changed rows). */
+export async function consoleRows(db: Kysely<Database>, sittingId: string, now = new Date(), attemptIds?: readonly string[]): Promise<ConsoleRow[]> {
+	if (attemptIds && attemptIds.length === 0) return [];
+	let query = db
 		.selectFrom('attempt as a')
 		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
 		.selectAll('a')
@@ -54,8 +56,9 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 				eb.selectFrom('response as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.attempt_id', '=', 'a.id').where('r.text', '<>', '').as('answered')
 		])
 		.where('a.sitting_id', '=', sittingId)
-		.orderBy('c.candidate_number')
-		.execute();
+		.orderBy('c.candidate_number');
+	if (attemptIds) query = query.where('a.id', 'in', attemptIds);
+	const rows = await query.execute();
 	const items = await db
 		.selectFrom('paper_item as i')
 		.innerJoin('sitting as s', 's.paper_version_id', 'i.paper_version_id')
@@ -125,15 +128,14 @@ export async function consoleLog(db: Kysely<Database>, sittingId: string) {
 			.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
 			.select(['e.id', 'e.kind', 'e.reason', 'e.minutes', 'e.actor_label', 'e.occurred_at', 'c.candidate_number'])
 			.where('e.sitting_id', '=', sittingId)
-			.where('e.kind', 'in', INCIDENT_KINDS)
+			.where('e.kind', 'in', [...INCIDENT_KINDS])
 			.orderBy('e.id', 'desc')
 			.execute()
 	]);
 	return { events, eventCount: Number(total.n), incidents };
 }
 
-/** The incidents of a sitting's log: those logged by the invigilator, and voided (and reinstated) attempts. */
-const INCIDENT_KINDS = ['incident', 'void', 'reinstate'];
+/** The incidents of a sitting's log (INCIDENT_KINDS). */
 export function incidentsOf<E extends { kind: string }>(events: readonly E[]): E[] {
 	return events.filter((e) => INCIDENT_KINDS.includes(e.kind));
 }

@@ -11,6 +11,7 @@ import type { Database } from '../db/schema.js';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../errors.js';
 import type { Transaction } from 'kysely';
 import { recordEvent } from './events.js';
+import { noteSignIn } from '../live/publish.js';
 
 /** For an unknown candidate number and a wrong keycode alike, so the form does not reveal who is registered. */
 export const NO_MATCHING_SITTING =
@@ -110,7 +111,7 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 	// and two computers never both hold one script (the older one's saves would be stale and
 	// silently lost). A live one is marked moved, so its computer is told so.
 	const t = generateSessionToken();
-	const fast = await sql<{ session_id: string | null }>`
+	const fast = await sql<{ session_id: string | null; sitting_id: string | null }>`
 		with a as (
 			select id, sitting_id, state from attempt where id = ${attemptId} for update
 		), free as (
@@ -127,8 +128,9 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 			insert into sitting_event (sitting_id, attempt_id, kind, actor_user_id, actor_label, occurred_at)
 			select free.sitting_id, free.id, 'candidate_sign_in', null, ${label}, ${now} from free
 		)
-		select (select id from s) as session_id`.execute(db);
+		select (select id from s) as session_id, (select sitting_id from free) as sitting_id`.execute(db);
 	if (fast.rows[0]?.session_id) {
+		noteSignIn(db, fast.rows[0].sitting_id!, attemptId);
 		await recordSuccess(db, reservation);
 		return { token: t.token, attemptId };
 	}
@@ -154,11 +156,12 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 		}
 		const { token } = await insertSession(tx, { attemptId: a.id, expiresAt }, input, now);
 		await recordEvent(tx, { userId: null, label }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'candidate_sign_in' }, now);
-		return { token, attemptId: a.id };
+		return { token, attemptId: a.id, sittingId: a.sitting_id };
 	});
+	noteSignIn(db, moved.sittingId, moved.attemptId);
 	// After the commit, so the throttle rows are not held while the transaction finishes.
 	await recordSuccess(db, reservation);
-	return moved;
+	return { token: moved.token, attemptId: moved.attemptId };
 }
 
 /** The SQL form of isSessionLive for `x`, an auth_session row: not moved away, and no end set or an end still to come. */

@@ -1,0 +1,25 @@
+import { getDatabase } from '../db/instance.js';
+import { LiveHub } from './hub.js';
+
+/**
+ * The application's one live hub (as db/instance.ts is its one database handle). Only routes and
+ * hooks import this; services and tests make their own LiveHub on the database they are given.
+ */
+let hub: LiveHub | null = null;
+
+export async function getLiveHub(): Promise<LiveHub> {
+	if (hub) return hub;
+	const h = await getDatabase();
+	hub ??= new LiveHub(h.db, h.live);
+	return hub;
+}
+
+/** Ends every open stream (graceful shutdown: the browsers reconnect, to another process if this one is going). */
+export function closeAllStreams(): void {
+	hub?.closeAll();
+}
+
+/** How many event streams this process has open now (for the metrics). */
+export function openStreamCount(): number {
+	return hub?.openStreams ?? 0;
+}
