@@ -1,11 +1,15 @@
 import type { Kysely } from 'kysely';
-import { questionPaperOf } from '../../domain/question-paper.js';
-import { getPaperContent } from '../bank/papers.js';
+import { isPaperReleased } from '../../domain/question-paper.js';
 import type { Database } from '../db/schema.js';
 import { loaded, type LoadedAttempt } from './candidate-session.js';
 import { clockView, settleAttempt } from './clock.js';
+import { builtQuestionPaper, questionPaperUrl } from './question-paper.js';
 
-/** What the candidate's exam page needs: paper, own answers (with their sequence numbers), clock. */
+/**
+ * What the candidate's exam page needs: own answers (with their sequence numbers), clock, and where
+ * the question paper is. The paper itself is not in it: every candidate on a paper gets the same,
+ * so it is built once and fetched from its own address (questionPaperUrl), compressed and cached.
+ */
 export async function candidateExamView(db: Kysely<Database>, attemptRef: string | LoadedAttempt, now = new Date()) {
 	const { row, paperVersionId } = await loaded(db, attemptRef);
 	const a = await settleAttempt(db, row, now);
@@ -31,9 +35,9 @@ export async function candidateExamView(db: Kysely<Database>, attemptRef: string
 		.where('a.id', '=', attemptId)
 		.executeTakeFirstOrThrow();
 	const responses = await db.selectFrom('response').select(['item_key', 'seq', 'text', 'saved_at']).where('attempt_id', '=', attemptId).execute();
-	// The paper is confidential until the sitting starts: it is part of the view only once reading has begun.
 	const clock = clockView(a, now);
-	// Only the question paper: the grids and boundaries stay on the server.
-	const paper = a.started_at !== null && clock.state !== 'void' ? questionPaperOf(await getPaperContent(db, paperVersionId)) : null;
-	return { attempt: a, info, responses, paper, clock };
+	// The paper is confidential until the sitting starts: its address is given only once reading has
+	// begun (and the address itself refuses anyone else).
+	const paperUrl = isPaperReleased(a) ? questionPaperUrl(await builtQuestionPaper(db, paperVersionId)) : null;
+	return { attempt: a, info, responses, paperUrl, clock };
 }
