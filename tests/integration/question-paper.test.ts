@@ -187,7 +187,12 @@ describe('the question paper, served once per paper version', () => {
 		expect(new Set(first).size).toBe(1);
 
 		const urlB = (await paperUrlOf(token))!;
-		const [tagA, tagB] = [urlA, urlB].map((u) => u.split('/').at(-1)!.replace(/\.json$/, ''));
+		const [tagA, tagB] = [urlA, urlB].map((u) =>
+			u
+				.split('/')
+				.at(-1)!
+				.replace(/\.json$/, '')
+		);
 		expect(urlB).toBe(`/api/papers/${sitting.paper_version_id}/${tagB}.json`);
 		expect(tagB).not.toBe(tagA);
 		const res = await getPaper(urlB, token, { 'accept-encoding': 'br' });
@@ -204,7 +209,7 @@ describe('the question paper, served once per paper version', () => {
 			expect(refused.status).toBe(404);
 			expect((await refused.json()).error).toBe('No such paper');
 		}
-		const stale = await getPaper(urlB.replace(tagB, tagA), token);
+		const stale = await getPaper(urlB.replace(tagB!, tagA!), token);
 		expect(stale.status).toBe(404);
 		expect((await stale.json()).error).toMatch(/out of date/);
 	});
