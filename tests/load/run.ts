@@ -15,7 +15,7 @@
  *   5. Result slips (tests/load/result-slips.ts): slips per second and the merged PDF of a sitting
  *      of 500. `npm run bench -- slips` runs this part alone.
  * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/postgres as admin).
- * Other knobs: BENCH_CANDIDATES (2000), BENCH_RATE (400), BENCH_SECONDS (20), BENCH_PAPER (8992-113-A),
+ * Other knobs: BENCH_DB (exam_bench), BENCH_CANDIDATES (2000), BENCH_RATE (400), BENCH_SECONDS (20), BENCH_PAPER (8992-113-A),
  * WEB_CONCURRENCY (app processes, 1), BENCH_SERVER_NODE_ARGS (Node flags for the app, e.g. profiling).
  * Prints a markdown summary and writes tests/load/out/latest.json.
  */
@@ -41,7 +41,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const PORT = Number(process.env.BENCH_PORT ?? 3999);
 const PAPER = process.env.BENCH_PAPER ?? '8992-113-A';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
-const DB = 'exam_bench';
+/** The bench's own database (dropped and made afresh); BENCH_DB when two benches share a PostgreSQL. */
+const DB = process.env.BENCH_DB ?? 'exam_bench';
 /** `npm run bench -- storm`: the start storm and the exam page's JavaScript only. */
 const STORM_ONLY = process.argv.includes('storm');
 /** The candidate page polls the server clock this often (src/routes/candidate/exam/+page.svelte). */
