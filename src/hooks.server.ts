@@ -153,7 +153,12 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 
 	const response = withSecurityHeaders(await resolve(event));
-	if (event.locals.user || event.locals.candidate || candidateToken) response.headers.set('Cache-Control', 'private, no-store');
+	// Nothing personal in a shared cache or kept by the browser; a response that sets its own private
+	// caching keeps it (the question paper: kept by the browser but revalidated each time, ETag/304).
+	const ownCaching = response.headers.get('Cache-Control') ?? '';
+	if ((event.locals.user || event.locals.candidate || candidateToken) && !/\b(private|no-store)\b/.test(ownCaching)) {
+		response.headers.set('Cache-Control', 'private, no-store');
+	}
 	return response;
 };
 

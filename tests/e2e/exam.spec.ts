@@ -134,9 +134,15 @@ describe('a whole sitting, from booking to submit', () => {
 		// no grid, guidance or boundaries (e2e bank: validPaper()).
 		const html = await (await candA.request.get('/candidate/exam')).text();
 		expect(html).not.toMatch(/<textarea/);
+		// The page's data names the paper's own address (built once per paper version, compressed).
 		const pageData = await (await candA.request.get('/candidate/exam/__data.json')).text();
-		expect(pageData).toContain('Identify two types of customer.');
-		for (const body of [html, pageData]) {
+		const paperUrl = /"(\/api\/papers\/[^"]+\.json)"/.exec(pageData)?.[1];
+		expect(paperUrl).toBeDefined();
+		const paperRes = await candA.request.get(paperUrl!, { headers: { 'accept-encoding': 'gzip' } });
+		expect(paperRes.headers()['content-encoding']).toBe('gzip');
+		const paper = await paperRes.text();
+		expect(paper).toContain('Identify two types of customer.');
+		for (const body of [html, pageData, paper]) {
 			expect(body).not.toContain('Accept other valid points');
 			expect(body).not.toMatch(/first_class|"grid"|grid:|boundaries/);
 		}

@@ -10,17 +10,18 @@
  *      closed loop (64 clients) finds the most acknowledged saves per second; latency p50/p95/p99.
  *   3. pgbench with the app's own one-statement save (same SQL, same tables, -M prepared), at the
  *      closed loop's 64 clients and at the app's pool size; and the old three-statement transaction.
- *   4. Gzipped JavaScript the candidate exam page loads.
+ *   4. Gzipped JavaScript the candidate exam page loads (from the build's manifest).
+ *   `npm run bench -- storm` runs the start storm (1, first part) and 4 alone.
  *   5. Result slips (tests/load/result-slips.ts): slips per second and the merged PDF of a sitting
  *      of 500. `npm run bench -- slips` runs this part alone.
  * Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/postgres as admin).
- * Other knobs: BENCH_CANDIDATES (2000), BENCH_RATE (400), BENCH_SECONDS (20), BENCH_PAPER (8992-113-A),
+ * Other knobs: BENCH_DB (exam_bench), BENCH_CANDIDATES (2000), BENCH_RATE (400), BENCH_SECONDS (20), BENCH_PAPER (8992-113-A),
  * WEB_CONCURRENCY (app processes, 1), BENCH_SERVER_NODE_ARGS (Node flags for the app, e.g. profiling).
  * Prints a markdown summary and writes tests/load/out/latest.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
 import { Agent, request, setGlobalDispatcher } from 'undici';
@@ -32,6 +33,7 @@ import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
 import { benchResultSlips } from './result-slips.js';
+import { EXAM_PAGE_JS_BUDGET_BYTES, pageJavaScript } from '../helpers/page-javascript.js';
 
 const CANDIDATES = Number(process.env.BENCH_CANDIDATES ?? 2000);
 const OFFERED_RATE = Number(process.env.BENCH_RATE ?? 400);
@@ -39,7 +41,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const PORT = Number(process.env.BENCH_PORT ?? 3999);
 const PAPER = process.env.BENCH_PAPER ?? '8992-113-A';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
-const DB = 'exam_bench';
+/** The bench's own database (dropped and made afresh); BENCH_DB when two benches share a PostgreSQL. */
+const DB = process.env.BENCH_DB ?? 'exam_bench';
+/** `npm run bench -- storm`: the start storm and the exam page's JavaScript only. */
+const STORM_ONLY = process.argv.includes('storm');
 /** The candidate page polls the server clock this often (src/routes/candidate/exam/+page.svelte). */
 const POLL_MS = 3000;
 const CLOSED_CLIENTS = 64;
@@ -197,42 +202,69 @@ interface Candidate {
 	seq: Record<string, number>;
 }
 
-/**
- * One candidate: sign in (form post, real cookie), then load the exam page, which must carry the
- * paper (`marker`, words of a question stem); a waiting screen or an error page is a failure.
- */
-async function signInAndLoad(number: string, keycode: string, marker: string): Promise<{ c: Candidate; ms: number }> {
-	const t = performance.now();
-	const res = await fetch(`${base}/candidate/signin`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html' },
-		body: new URLSearchParams({ centre_number: '900001', candidate_number: number, keycode })
-	});
-	const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-	await res.arrayBuffer();
-	if (res.status !== 303 || !cookie) throw new Error(`sign-in ${number}: ${res.status}`);
-	// The page as a browser loads it: the HTML shell (rendered in the browser, ssr = false; its
-	// scripts are static files the browser caches), then the page's data, which must carry the paper.
-	const page = await fetch(`${base}/candidate/exam`, { headers: { cookie, accept: 'text/html' } });
-	await page.text();
-	if (page.status !== 200) throw new Error(`exam page for ${number}: ${page.status}`);
-	const data = await fetch(`${base}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, { headers: { cookie } });
-	const body = await data.text();
-	if (data.status !== 200) throw new Error(`exam page data for ${number}: ${data.status}`);
-	if (!body.includes(marker)) throw new Error(`exam page for ${number} has no paper (${body.length} bytes)`);
-	// The only id in the candidate's page data is their attempt's.
-	const attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(body)?.[1];
-	if (!attemptId) throw new Error(`exam page for ${number} has no attempt id`);
-	return { c: { cookie, attemptId, seq: {} }, ms: performance.now() - t };
+/** What a browser says it accepts: the paper is then sent brotli-compressed. */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+/** Response bodies as sent, by request, per candidate (the paper's compressed). */
+interface PageBytes {
+	signIn: number;
+	shell: number;
+	data: number;
+	paper: number;
 }
 
-/** The page's reload of its data (invalidateAll: root layout + page), which must carry the paper. */
+/** The paper's address in the page's data (the page fetches it itself, +page.ts). */
+const paperUrlIn = (data: string) => /"(\/api\/papers\/[^"]+\.json)"/.exec(data)?.[1];
+
+/** The question paper from its address, as sent (brotli) and decoded; it must carry the paper (`marker`). */
+async function fetchPaper(cookie: string, data: string, marker: string): Promise<number> {
+	const url = paperUrlIn(data);
+	if (!url) throw new Error(`page data without the paper's address (${data.length} bytes)`);
+	const res = await request(`${base}${url}`, { headers: { cookie, 'accept-encoding': ACCEPT_ENCODING } });
+	const raw = Buffer.from(await res.body.arrayBuffer());
+	if (res.statusCode !== 200) throw new Error(`paper ${res.statusCode}`);
+	const enc = res.headers['content-encoding'];
+	const text = (enc === 'br' ? brotliDecompressSync(raw) : enc === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+	if (!text.includes(marker)) throw new Error(`the paper at ${url} lacks its first question (${text.length} bytes)`);
+	return raw.length;
+}
+
+/**
+ * One candidate: sign in (form post, real cookie), then load the exam page as the browser does: the
+ * HTML shell, the page's data (answers, clock, the paper's address), and the paper from its address,
+ * which must carry the paper (`marker`, words of a question stem); anything else is a failure.
+ */
+async function signInAndLoad(number: string, keycode: string, marker: string): Promise<{ c: Candidate; ms: number; bytes: PageBytes }> {
+	const t = performance.now();
+	const res = await request(`${base}/candidate/signin`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html', 'accept-encoding': ACCEPT_ENCODING },
+		body: new URLSearchParams({ centre_number: '900001', candidate_number: number, keycode }).toString()
+	});
+	const setCookie = res.headers['set-cookie'];
+	const cookie = (Array.isArray(setCookie) ? setCookie[0] : (setCookie ?? ''))!.split(';')[0]!;
+	const signIn = (await res.body.arrayBuffer()).byteLength;
+	if (res.statusCode !== 303 || !cookie) throw new Error(`sign-in ${number}: ${res.statusCode}`);
+	// The page as a browser loads it: the HTML shell (rendered in the browser, ssr = false; its
+	// scripts are static files the browser caches), then the page's data, then the paper.
+	const page = await request(`${base}/candidate/exam`, { headers: { cookie, accept: 'text/html', 'accept-encoding': ACCEPT_ENCODING } });
+	const shell = (await page.body.arrayBuffer()).byteLength;
+	if (page.statusCode !== 200) throw new Error(`exam page for ${number}: ${page.statusCode}`);
+	const data = await request(`${base}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, { headers: { cookie, 'accept-encoding': ACCEPT_ENCODING } });
+	const body = await data.body.text();
+	if (data.statusCode !== 200) throw new Error(`exam page data for ${number}: ${data.statusCode}`);
+	const paper = await fetchPaper(cookie, body, marker);
+	// The only id in the candidate's page data between quotes is their attempt's.
+	const attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(body)?.[1];
+	if (!attemptId) throw new Error(`exam page for ${number} has no attempt id`);
+	return { c: { cookie, attemptId, seq: {} }, ms: performance.now() - t, bytes: { signIn, shell, data: Buffer.byteLength(body), paper } };
+}
+
+/** The page's reload of its data (invalidateAll: root layout + page), then the paper, which must carry it. */
 async function reloadData(c: Candidate, marker: string): Promise<void> {
 	const res = await request(`${base}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, { headers: { cookie: c.cookie } });
 	const body = await res.body.text();
 	if (res.statusCode !== 200) throw new Error(`page data ${res.statusCode}`);
-	if (!body.includes(marker)) throw new Error(`page data without the paper (${body.length} bytes)`);
+	await fetchPaper(c.cookie, body, marker);
 }
 
 /** The page's clock poll (GET /api/attempts/{id}/clock with the candidate's cookie). */
@@ -451,41 +483,13 @@ COMMIT;
 `;
 }
 
-async function jsWeight(c: Candidate): Promise<{ files: number; gzipBytes: number }> {
-	const pageUrl = `${base}/candidate/exam`;
-	const html = await (await fetch(pageUrl, { headers: { cookie: c.cookie } })).text();
-	const urls = new Set<string>();
-	// SvelteKit links its modules relative to the page (../_app/immutable/…).
-	for (const m of html.matchAll(/(?:href|src)="([^"]*_app\/[^"]+\.js)"/g)) urls.add(new URL(m[1]!, pageUrl).pathname);
-	for (const m of html.matchAll(/import\("([^"]*_app\/[^"]+\.js)"\)/g)) urls.add(new URL(m[1]!, pageUrl).pathname);
-	// The page renders in the browser (ssr = false), so the shell names only the entry modules; the
-	// app module imports the route's nodes on demand. Add the root layout (node 0) and the exam
-	// page's node, found in the app module's route dictionary ("/candidate/exam":[-19]).
-	for (const u of [...urls].filter((x) => /\/entry\/app\.[^/]+\.js$/.test(x))) {
-		const app = await (await fetch(`${base}${u}`)).text();
-		const page = /"\/candidate\/exam":\[~?-?(\d+)/.exec(app)?.[1];
-		if (!page) throw new Error("the exam page is not in the app module's route dictionary");
-		for (const node of ['0', page]) {
-			const file = new RegExp(`"(\\.\\./nodes/${node}\\.[^"]+\\.js)"`).exec(app)?.[1];
-			if (!file) throw new Error(`node ${node} not found in the app module`);
-			urls.add(new URL(file, `${base}${u}`).pathname);
-		}
-	}
-	// Follow static imports of each module (the browser loads them all before the page runs).
-	const seen = new Set<string>();
-	let gzipBytes = 0;
-	const queue = [...urls];
-	while (queue.length) {
-		const u = queue.pop()!;
-		if (seen.has(u)) continue;
-		seen.add(u);
-		const body = await (await fetch(`${base}${u}`)).text();
-		gzipBytes += gzipSync(body, { level: 9 }).length;
-		for (const m of body.matchAll(/from\s*"(\.{1,2}\/[^"]+\.js)"|import\s*"(\.{1,2}\/[^"]+\.js)"/g)) {
-			queue.push(new URL(m[1] ?? m[2]!, `${base}${u}`).pathname);
-		}
-	}
-	return { files: seen.size, gzipBytes };
+/** The exam page's JavaScript as the build records it (tests/helpers/page-javascript.ts, also the e2e suite's check). */
+async function examPageJs(): Promise<{ files: number; gzipBytes: number }> {
+	const js = await pageJavaScript('/candidate/exam');
+	console.log(
+		`Candidate exam page JavaScript: ${js.files.length} files, ${(js.gzipBytes / 1024).toFixed(1)} KB gzipped (budget ${EXAM_PAGE_JS_BUDGET_BYTES / 1024} KB).`
+	);
+	return { files: js.files.length, gzipBytes: js.gzipBytes };
 }
 
 async function main() {
@@ -520,7 +524,7 @@ async function main() {
 			Promise.allSettled(Array.from({ length: CANDIDATES }, (_, i) => signInAndLoad(String(5001 + i), s.sitting.keycode, s.marker)))
 		);
 		const stormSeconds = (performance.now() - t0) / 1000;
-		const ok = results.filter((r): r is PromiseFulfilledResult<{ c: Candidate; ms: number }> => r.status === 'fulfilled').map((r) => r.value);
+		const ok = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof signInAndLoad>>> => r.status === 'fulfilled').map((r) => r.value);
 		const stormErrors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 		const stormFirstError = stormErrors[0] ? String(stormErrors[0].reason?.message ?? stormErrors[0].reason) : '';
 		const stormLat = ok.map((r) => r.ms).sort((a, b) => a - b);
@@ -528,8 +532,34 @@ async function main() {
 		console.log(
 			`Start storm: ${ok.length}/${CANDIDATES} signed in and loaded the exam page with the paper in ${stormSeconds.toFixed(2)} s (p50 ${ms(pct(stormLat, 50))}, p95 ${ms(pct(stormLat, 95))}, p99 ${ms(pct(stormLat, 99))}), errors ${stormErrors.length}${stormFirstError ? ` (${stormFirstError})` : ''}.`
 		);
+		const perCandidate = (k: keyof PageBytes) => ok.reduce((n, r) => n + r.bytes[k], 0) / Math.max(1, ok.length);
+		const stormBytes = { signIn: perCandidate('signIn'), shell: perCandidate('shell'), data: perCandidate('data'), paper: perCandidate('paper') };
+		const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+		console.log(
+			`  bytes per candidate (response bodies as sent): ${kb(stormBytes.signIn + stormBytes.shell + stormBytes.data + stormBytes.paper)} = sign-in ${kb(stormBytes.signIn)} + page shell ${kb(stormBytes.shell)} + page data ${kb(stormBytes.data)} + paper ${kb(stormBytes.paper)} (brotli)`
+		);
 		console.log(cpuLine(phases.storm!));
 		if (!cands.length) throw new Error('no candidate got in; nothing else can be measured');
+		const storm = {
+			ok: ok.length,
+			errors: stormErrors.length,
+			firstError: stormFirstError,
+			seconds: stormSeconds,
+			p50: pct(stormLat, 50),
+			p95: pct(stormLat, 95),
+			p99: pct(stormLat, 99),
+			bytesPerCandidate: stormBytes
+		};
+		if (STORM_ONLY) {
+			const js = await examPageJs();
+			mkdirSync('tests/load/out', { recursive: true });
+			writeFileSync(
+				'tests/load/out/latest-storm.json',
+				JSON.stringify({ date: new Date().toISOString(), candidates: CANDIDATES, paper: s.paperCode, storm, js, cpu: phases }, null, 2)
+			);
+			await s.h.close();
+			return;
+		}
 
 		// 1b. Start-moment stampede, as the pages do it: each waiting page's next clock poll (at its own
 		// phase of the 3 s interval) sees the start, and the page reloads its data with the paper.
@@ -688,23 +718,14 @@ async function main() {
 		);
 
 		// 4. JavaScript the candidate page ships.
-		const js = await jsWeight(cands[0]!);
-		console.log(`Candidate exam page JavaScript: ${js.files} files, ${(js.gzipBytes / 1024).toFixed(1)} KB gzipped.`);
+		const js = await examPageJs();
 
 		const out = {
 			date: new Date().toISOString(),
 			machine: { cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
 			candidates: CANDIDATES,
 			paper: s.paperCode,
-			storm: {
-				ok: ok.length,
-				errors: stormErrors.length,
-				firstError: stormFirstError,
-				seconds: stormSeconds,
-				p50: pct(stormLat, 50),
-				p95: pct(stormLat, 95),
-				p99: pct(stormLat, 99)
-			},
+			storm,
 			stampedeSpread: {
 				ok: stampedeLat.length,
 				errors: stampedeErr.length,
@@ -742,7 +763,7 @@ async function main() {
 		stop();
 	}
 	// After the app has stopped, so the slips are measured on a quiet box.
-	await benchResultSlips();
+	if (!STORM_ONLY) await benchResultSlips();
 }
 
 async function pg_exec(url: string, sql: string) {

@@ -48,3 +48,18 @@ export function questionPaperOf(paper: Paper): QuestionPaper {
 		items: paperItems(paper).map((i) => ({ key: i.key, label: i.label, marks: i.marks }))
 	};
 }
+
+/**
+ * Whether a candidate may have the question paper: from the moment their sitting starts (reading
+ * time) until the end, the submitted script included, and never on a voided attempt. Before the
+ * start the paper is confidential, whatever the candidate asks for: the same paper is sat at other
+ * centres and times.
+ */
+export function isPaperReleased(attempt: { started_at: Date | null; state: string }): boolean {
+	return attempt.started_at !== null && attempt.state !== 'void';
+}
+
+/** Why a candidate is refused the paper (see isPaperReleased). */
+export function paperWithheldReason(attempt: { started_at: Date | null; state: string }): string {
+	return attempt.state === 'void' ? 'This exam has been closed by the invigilator.' : 'The question paper is released when your sitting starts.';
+}

@@ -19,7 +19,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 		title: v.info.title,
 		totalMarks: v.info.total_marks,
 		readingMinutes: v.info.reading_minutes,
-		paper: v.paper,
+		// The paper comes from its own address (+page.ts): built once for every candidate, compressed.
+		paperUrl: v.paperUrl,
 		responses: Object.fromEntries(v.responses.map((r) => [r.item_key, { seq: r.seq, text: r.text }])),
 		clock: v.clock
 	};
