@@ -407,3 +407,52 @@ export async function registrationProgress(db: Kysely<Database>, centreId: strin
 		};
 	});
 }
+
+/**
+ * Records registrations made earlier, outside this system (an operator's import, or the demo's
+ * history), for the qualification a unit leads to. A withdrawn qualification's candidates were
+ * registered before its withdrawal, so the withdrawal and last-date checks do not apply; a
+ * candidate already registered is left as is. Audited.
+ */
+export async function importRegistrations(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	candidateIds: readonly string[],
+	unitCode: string,
+	registeredAt: Date
+): Promise<number> {
+	const route = QUALIFICATIONS.find((q) => q.units.includes(unitCode));
+	if (!route) throw new ValidationError(`Unit ${unitCode} leads to no qualification of the handbook`);
+	if (candidateIds.length === 0) return 0;
+	return db.transaction().execute(async (tx) => {
+		const rows = await tx
+			.insertInto('registration')
+			.columns(['centre_id', 'candidate_id', 'qualification_number', 'unit_code', 'registered_at', 'registered_by'])
+			.expression((eb) =>
+				eb
+					.selectFrom('candidate')
+					.select([
+						'centre_id',
+						'id',
+						sql.lit(route.qualification.number).as('q'),
+						sql.lit(unitCode).as('u'),
+						sql<Date>`${registeredAt}::timestamptz`.as('at'),
+						sql<string | null>`${actor.userId}::uuid`.as('by')
+					])
+					.where('centre_id', '=', centreId)
+					.where('id', 'in', candidateIds)
+			)
+			.onConflict((oc) => oc.constraint('registration_candidate_qualification_key').doNothing())
+			.returning('id')
+			.execute();
+		await writeAudit(tx, actor, {
+			action: 'registration.import',
+			centreId,
+			subjectType: 'qualification',
+			subjectId: route.qualification.number,
+			details: { unit: unitCode, registrations: rows.length, registered_at: registeredAt.toISOString() }
+		});
+		return rows.length;
+	});
+}
