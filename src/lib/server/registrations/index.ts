@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import { QUALIFICATIONS, qualificationByNumber, type QualificationRoute } from '../../domain/qualifications.js';
+import { QUALIFICATIONS, qualificationByNumber, qualificationOfUnit, type QualificationRoute } from '../../domain/qualifications.js';
 import { isDay, judgeRegistration, type QualificationStanding } from '../../domain/registrations.js';
 import { DEFAULT_RESIT_SETTINGS, judgeBooking, papersLeft, type PastAttempt, type PastOutcome, type ResitSettings } from '../../domain/resits.js';
 import { dayIn } from '../../domain/sitting.js';
@@ -313,8 +313,11 @@ export async function checkBookings(
 		throw new ValidationError(m, [{ field: 'paper_code', message: m }]);
 	}
 	const ids = candidates.map((c) => c.id);
+	// The handbook's units lead to a qualification and need a registration; a unit the handbook does
+	// not have (a test unit of the bank) leads to none, so there is nothing to register for.
+	const needsRegistration = qualificationOfUnit(paper.unit_code) !== undefined;
 	const registered =
-		ids.length === 0
+		ids.length === 0 || !needsRegistration
 			? []
 			: await tx
 					.selectFrom('registration')
@@ -332,7 +335,7 @@ export async function checkBookings(
 			candidate: name,
 			unitCode: paper.unit_code,
 			paperCode: paper.code,
-			registered: registered.some((r) => r.candidate_id === c.id),
+			registered: !needsRegistration || registered.some((r) => r.candidate_id === c.id),
 			history: histories.get(c.id) ?? [],
 			livePapers: live,
 			scheduledAt,
