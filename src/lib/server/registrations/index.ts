@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { QUALIFICATIONS, qualificationByNumber, qualificationOfUnit, type QualificationRoute } from '../../domain/qualifications.js';
-import { isDay, judgeRegistration, type QualificationStanding } from '../../domain/registrations.js';
+import { isDay, judgeRegistration, ukDate, type QualificationStanding } from '../../domain/registrations.js';
 import { DEFAULT_RESIT_SETTINGS, judgeBooking, papersLeft, type PastAttempt, type PastOutcome, type ResitSettings } from '../../domain/resits.js';
 import { dayIn } from '../../domain/sitting.js';
 import { writeAudit, type Actor } from '../audit/index.js';
@@ -379,6 +379,9 @@ export async function registrationProgress(db: Kysely<Database>, centreId: strin
 		const history = histories.get(r.candidateId) ?? [];
 		const left = papersLeft(history, live);
 		const name = `${r.firstName} ${r.lastName}`;
+		// Judged for a sitting far enough ahead that the interval is met; the earliest day is said apart.
+		const lastSat = history.filter((h) => h.outcome === 'Fail').reduce((t, h) => Math.max(t, h.sittingAt.getTime()), 0);
+		const earliest = new Date(lastSat + settings.minIntervalDays * 86_400_000);
 		const probe = judgeBooking({
 			candidate: name,
 			unitCode: r.unitCode,
@@ -386,16 +389,17 @@ export async function registrationProgress(db: Kysely<Database>, centreId: strin
 			registered: true,
 			history,
 			livePapers: live,
-			scheduledAt: now,
+			scheduledAt: earliest > now ? earliest : now,
 			settings
 		});
+		const from = earliest > now ? `, from ${ukDate(dayIn(earliest))}` : '';
 		const passed = history.find((h) => h.outcome === 'Pass' || h.outcome === 'First Class Pass');
 		let next: string;
 		if (passed) next = `Achieved: ${passed.outcome} on ${passed.paperCode}`;
 		else if (history.some((h) => h.outcome === 'pending')) next = 'Booked: awaiting the released result';
 		else if (probe.ok)
 			next = probe.resit
-				? `Resit due on ${left[0]} (attempt ${probe.attempt} of ${settings.maxAttempts})`
+				? `Resit due on ${left[0]} (attempt ${probe.attempt} of ${settings.maxAttempts})${from}`
 				: `Ready to book on ${left.join(' or ') || 'a live paper'}`;
 		else next = probe.reason;
 		return {
