@@ -55,6 +55,8 @@ function e2eBank(root: string): string {
 			code: `${unitCode}-T`,
 			unit: unitCode,
 			title: `Browser test paper ${unitCode}`,
+			// Live: only a live paper can be booked for an examination.
+			kind: 'live',
 			duration_minutes: duration,
 			reading_minutes: 1
 		};

@@ -6,15 +6,20 @@ import { registerCandidate } from '../../src/lib/server/centres/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { markAttendance, startSitting } from '../../src/lib/server/delivery/invigilation.js';
-import { writeBank } from './bank-fixture.js';
+import { validPaper, writeBank } from './bank-fixture.js';
 import { makeCentre, makeStaff } from './fixtures.js';
+import { registerCandidates } from './registration-fixture.js';
 
-/** A centre with an invigilator, `n` candidates and a sitting of the fixture paper (60 + 5 minutes, items 1, 2, 3.a, 3.b). */
 /** A candidate's access arrangements as the register takes them (e.g. `{ rest_breaks: 'yes' }`). */
 export type Arrangements = { extra_time_percent?: string; rest_breaks?: string };
 
+/**
+ * A centre with an invigilator, `n` candidates registered for 8992-11 (unit 8992-111) and a sitting
+ * of the fixture paper, live (60 + 5 minutes, items 1, 2, 3.a, 3.b).
+ */
 export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: Arrangements[] = []) {
-	const bankRoot = writeBank();
+	// Only a live paper can be booked for an examination.
+	const bankRoot = writeBank({ papers: [{ ...validPaper(), kind: 'live' }] });
 	await importBank(db, loadBank(bankRoot), SYSTEM_ACTOR);
 	const centre = await makeCentre(db);
 	const invigilator = await makeStaff(db, 'invigilator', centre.id);
@@ -29,6 +34,11 @@ export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: Arr
 			})
 		);
 	}
+	await registerCandidates(
+		db,
+		centre.id,
+		candidates.map((c) => c.id)
+	);
 	const actor = { userId: invigilator.id, label: invigilator.email };
 	const sitting = await bookSitting(db, actor, centre.id, {
 		paper_code: '8992-111-T',

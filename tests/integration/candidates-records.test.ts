@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
+import { registerCandidates } from '../helpers/registration-fixture.js';
 import { makeCentre } from '../helpers/fixtures.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
 import {
@@ -70,6 +71,7 @@ describe('withdrawing and deleting', () => {
 	it('a withdrawn candidate is kept but cannot be booked; reinstated, they can', async () => {
 		const f = await makeSitting(h.db, 1);
 		const late = await registerCandidate(h.db, actor, f.centre.id, { candidate_number: '0050', first_name: 'Late', last_name: 'Withdrawn' });
+		await registerCandidates(h.db, f.centre.id, [late.id]);
 		await setCandidateWithdrawn(h.db, actor, f.centre.id, late.id, true);
 		expect((await getCandidate(h.db, f.centre.id, late.id)).withdrawn_at).not.toBeNull();
 		const booking = {

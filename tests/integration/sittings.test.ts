@@ -13,6 +13,7 @@ import {
 } from '../../src/lib/server/sittings/index.js';
 import { registerCandidate, setCandidateWithdrawn } from '../../src/lib/server/centres/index.js';
 import { makeStaff } from '../helpers/fixtures.js';
+import { registerCandidates } from '../helpers/registration-fixture.js';
 import { endSitting, markAttendance, pause, reinstateAttempt, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
 import { consoleRows } from '../../src/lib/server/delivery/console.js';
 import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
@@ -287,6 +288,7 @@ describe('changing who is in a sitting before it starts', () => {
 			last_name: 'Entry',
 			extra_time_percent: '25'
 		});
+		await registerCandidates(h.db, f.centre.id, [late.id]);
 		expect(await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { candidate_ids: [late.id] })).toBe(1);
 		expect(await attemptsOf(f.sitting.id)).toEqual(['0001:0', '0007:25']);
 		expect((await auditOf('sitting.add_candidates', f.sitting.id)).map((a) => a.details)).toEqual([{ candidates: ['0007'] }]);

@@ -45,3 +45,28 @@ const UNITS: readonly UnitOfQualification[] = [
 export function unitOfQualification(unitCode: string): UnitOfQualification | undefined {
 	return UNITS.find((u) => u.unit === unitCode);
 }
+
+/**
+ * A qualification a centre registers candidates for, with its unit routes: the handbook's
+ * "Structure" (an award is achieved through its one mandatory unit; the hairdressing routes are
+ * qualifications of their own, 8992-21 and 8992-22, each with its unit).
+ */
+export interface QualificationRoute {
+	readonly qualification: Qualification;
+	readonly units: readonly string[];
+	readonly level: Level;
+}
+
+export const QUALIFICATIONS: readonly QualificationRoute[] = [L1, L2, L3, L1H, L2H].map((q) => {
+	const units = UNITS.filter((u) => u.qualification === q);
+	return { qualification: q, units: units.map((u) => u.unit), level: units[0]!.level };
+});
+
+export function qualificationByNumber(number: string): QualificationRoute | undefined {
+	return QUALIFICATIONS.find((q) => q.qualification.number === number);
+}
+
+/** The qualification a unit leads to (the handbook's units each lead to one). */
+export function qualificationOfUnit(unitCode: string): QualificationRoute | undefined {
+	return QUALIFICATIONS.find((q) => q.units.includes(unitCode));
+}

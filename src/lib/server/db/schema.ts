@@ -417,7 +417,76 @@ export interface ReviewEventTable {
 	occurred_at: Timestamp;
 }
 
+/** Last dates per qualification, set by the awarding administrator; 'YYYY-MM-DD' (read through to_char). */
+export interface QualificationDatesTable {
+	qualification_number: string;
+	last_registration_on: ColumnType<string | null, string | null, string | null>;
+	last_certification_on: ColumnType<string | null, string | null, string | null>;
+	updated_by: string | null;
+	updated_at: Timestamp;
+}
+
+export interface ResitSettingsTable {
+	id: Generated<boolean>;
+	max_attempts: number;
+	min_interval_days: number;
+	updated_by: string | null;
+	updated_at: Timestamp;
+}
+
+export interface RegistrationTable {
+	id: Generated<string>;
+	centre_id: string;
+	candidate_id: string;
+	qualification_number: string;
+	unit_code: string;
+	registered_at: Timestamp;
+	registered_by: string | null;
+}
+
+export interface CertificateClaimTable {
+	id: Generated<string>;
+	centre_id: string;
+	claimed_by: string | null;
+	claimed_at: Date;
+	certificates: number;
+}
+
+export interface CertificateTable {
+	id: Generated<string>;
+	reference: string;
+	registration_id: string;
+	claim_id: string;
+	centre_id: string;
+	attempt_id: string;
+	result_id: number;
+	grade: 'Pass' | 'First Class Pass';
+	shown: Json<CertificateShown>;
+	issued_at: Date;
+}
+
+/** What a certificate prints, and so all the public check may show. */
+export interface CertificateShown {
+	reference: string;
+	candidateName: string;
+	qualificationTitle: string;
+	qualificationNumber: string;
+	regulatoryNumber: string;
+	unit: string;
+	unitTitle: string;
+	grade: 'Pass' | 'First Class Pass';
+	/** 'YYYY-MM-DD': when the result was released (the award achieved). */
+	achievedOn: string;
+	/** 'YYYY-MM-DD': when the certificate was claimed. */
+	issuedOn: string;
+}
+
 export interface Database {
+	qualification_dates: QualificationDatesTable;
+	resit_settings: ResitSettingsTable;
+	registration: RegistrationTable;
+	certificate_claim: CertificateClaimTable;
+	certificate: CertificateTable;
 	second_marking: SecondMarkingTable;
 	seed: SeedTable;
 	seed_judgement: SeedJudgementTable;

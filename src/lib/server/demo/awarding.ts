@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.js';
 import { endSitting, markAttendance, startSitting } from '../delivery/invigilation.js';
 import { computeSittingResults } from '../results/compute.js';
 import { bookSitting } from '../sittings/index.js';
+import { importRegistrations } from '../registrations/index.js';
 
 /** The demo's marked sitting: another centre's candidates sat this paper today and their scripts are marked. */
 export const AWARDING_DEMO = { paperCode: '8992-113-B', centre: { number: '900002', name: 'Demo Evening College' }, candidates: 24, absent: [23] };
@@ -68,6 +69,15 @@ export async function seedAwardingDemo(
 	const ctx = { actor, centreId: centre.id };
 	// Started a minute ago, so the start falls on the booked day whatever the hour.
 	const started = new Date(Date.now() - 60_000);
+	// Registered months ago, before 8992-13 was withdrawn: its registered candidates may still sit.
+	await importRegistrations(
+		db,
+		SYSTEM_ACTOR,
+		centre.id,
+		candidates.map((c) => c.id),
+		AWARDING_DEMO.paperCode.slice(0, 8),
+		new Date(started.getTime() - 120 * 24 * 3600_000)
+	);
 	const sitting = await bookSitting(db, actor, centre.id, {
 		paper_code: paper.code,
 		scheduled_at: new Date(Math.floor(started.getTime() / 60_000) * 60_000).toISOString(),

@@ -8,6 +8,7 @@ import { endSitting, markAttendance, startSitting } from '../delivery/invigilati
 import { submitAttempt } from '../delivery/submission.js';
 import { allocateScripts } from '../marking/allocation.js';
 import { bookSitting } from '../sittings/index.js';
+import { importRegistrations } from '../registrations/index.js';
 import { DEMO_MARKING_PAPER, DEMO_SCRIPT_CANDIDATES } from './answers-8992-111-A.js';
 
 /*
@@ -94,6 +95,7 @@ export async function seedFinishedSitting(
 	// (5 minutes' reading, 60 minutes' writing), answers through the morning, two candidates
 	// submitting early, and the invigilator ending the sitting at 10:34, just before the deadline.
 	const start = yesterdayMorning(now);
+	await importRegistrations(db, SYSTEM_ACTOR, centreId, [...candidateIds.values()], DEMO_MARKING_PAPER.slice(0, 8), minutes(start, -60 * 24 * 60));
 	const sitting = await bookSitting(
 		db,
 		staff.centreAdmin,

@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../audit/index.js';
 import { createCentre, createStaffAccount, registerCandidate } from '../centres/index.js';
 import type { Database } from '../db/schema.js';
 import { bookSitting } from '../sittings/index.js';
+import { importRegistrations } from '../registrations/index.js';
 import { seedDemoResults, type DemoResults } from './results.js';
 import { seedFinishedSitting, type FinishedSitting } from './finished-sitting.js';
 import { seedDemoStandardisation } from './standardisation.js';
@@ -88,6 +89,8 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 	let sitting: DemoData['sitting'] = null;
 	if (paper) {
 		const invigilator = await db.selectFrom('app_user').select('id').where('email', '=', 'invigilator@demo.test').executeTakeFirstOrThrow();
+		const unit = (await db.selectFrom('paper').select('unit_code').where('code', '=', paper.code).executeTakeFirstOrThrow()).unit_code;
+		await importRegistrations(db, SYSTEM_ACTOR, centre.id, candidateIds, unit, new Date(Date.now() - 30 * 24 * 3600_000));
 		const booked = await bookSitting(db, SYSTEM_ACTOR, centre.id, {
 			paper_code: paper.code,
 			scheduled_at: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),

@@ -7,6 +7,7 @@ import { endSitting, markAttendance, startSitting, voidAttempt } from '../delive
 import { approveResults, releaseResults } from '../results/awarding.js';
 import { computeSittingResults } from '../results/compute.js';
 import { bookSitting } from '../sittings/index.js';
+import { importRegistrations } from '../registrations/index.js';
 import { DEMO_RESULTS_PAPER } from './results.js';
 
 /**
@@ -68,6 +69,7 @@ export async function seedDemoReleasedResults(db: Kysely<Database>, centreId: st
 	// A week ago, at the minute: booked then (as the booking rules see it), held and ended that day.
 	const held = new Date(Math.floor((Date.now() - 7 * 24 * 3600_000) / 60_000) * 60_000);
 	const actor = { userId: invigilator.id, label: invigilator.email };
+	await importRegistrations(db, SYSTEM_ACTOR, centreId, ids, DEMO_RESULTS_PAPER.slice(0, 8), new Date(held.getTime() - 60 * 24 * 3600_000));
 	const sitting = await bookSitting(
 		db,
 		actor,

@@ -13,6 +13,7 @@ import { paperSettings } from '../marking/quality.js';
 import { saveSettings, SETTING_FIELDS } from '../marking/settings.js';
 import { computeSittingResults } from '../results/compute.js';
 import { bookSitting } from '../sittings/index.js';
+import { importRegistrations } from '../registrations/index.js';
 
 /** The demo candidate whose result is out: a narrow fail, ready for a review of marking. */
 export const DEMO_RESULTS_CANDIDATE = { candidate_number: '0006', first_name: 'Farah', last_name: 'Ali', date_of_birth: '2003-04-05' };
@@ -42,6 +43,7 @@ export async function seedDemoResults(
 	if (!paper?.current_version_id) return null;
 	const candidate = await registerCandidate(db, SYSTEM_ACTOR, centreId, DEMO_RESULTS_CANDIDATE);
 	const invigilator: Actor = { userId: staff.invigilatorId, label: 'invigilator@demo.test' };
+	await importRegistrations(db, SYSTEM_ACTOR, centreId, [candidate.id], paper.code.slice(0, 8), new Date(Date.now() - 60 * 24 * 3600_000));
 	const sitting = await bookSitting(db, invigilator, centreId, {
 		paper_code: paper.code,
 		scheduled_at: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),

@@ -5,13 +5,13 @@ import type { Database } from '../db/schema.js';
 
 export type SittingDocument = 'attendance_register' | 'sign_in_slips' | 'invigilator_report';
 /** What a centre downloads: a sitting's documents, its results (CSV, slips) and a date range's results. */
-export type DownloadKind = SittingDocument | 'result_slip' | 'result_slips' | 'results_csv';
+export type DownloadKind = SittingDocument | 'result_slip' | 'result_slips' | 'results_csv' | 'certificate';
 
 export interface Download {
 	kind: DownloadKind;
 	centreId: string;
 	/** What the download is of: a sitting, a candidate's attempt, or the centre (a date range). */
-	subjectType: 'sitting' | 'attempt' | 'centre';
+	subjectType: 'sitting' | 'attempt' | 'centre' | 'certificate';
 	subjectId: string;
 	/** Built from anything (paper codes, candidate numbers): made safe here for the header and the disk. */
 	fileName: string;

@@ -6,6 +6,7 @@ import { CLOSED_SITTING_STATES, judgeBookingTime } from '../../domain/sitting.js
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database, SittingRow, SittingState } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { checkBookings, type BookingNote } from '../registrations/index.js';
 import { dateTimeSchema, EARLIEST_BOOKING, isUuid, LATEST_BOOKING, parse, uuidSchema } from '../validation.js';
 
 const bookingYears = `${EARLIEST_BOOKING.getUTCFullYear()} and ${LATEST_BOOKING.getUTCFullYear() - 1}`;
@@ -40,15 +41,24 @@ async function freshKeycode(db: Kysely<Database>, centreId: string): Promise<str
 
 /**
  * Books a sitting: the paper's current version (kept for the sitting even if the paper changes
- * later), a room and time, invigilators of this centre, candidates of this centre's register.
+ * later), a room and time, invigilators of this centre, candidates of this centre's register. The
+ * paper must be live and each candidate registered for its unit and free to sit it (first attempt
+ * or resit on a paper they have not sat: registrations/checkBookings). Returns the sitting and,
+ * per candidate, which attempt it is.
  */
-export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown, now = new Date()): Promise<SittingRow> {
+export async function bookSitting(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	input: unknown,
+	now = new Date()
+): Promise<SittingRow & { bookings: BookingNote[] }> {
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	const b = parse(bookingSchema, input);
 	const past = judgeBookingTime(b.scheduled_at, now);
 	if (past) throw new ValidationError(past, [{ field: 'scheduled_at', message: past }]);
 	return db.transaction().execute(async (tx) => {
-		const paper = await tx.selectFrom('paper').select(['current_version_id', 'code']).where('code', '=', b.paper_code).executeTakeFirst();
+		const paper = await tx.selectFrom('paper').select(['current_version_id', 'code', 'kind', 'unit_code']).where('code', '=', b.paper_code).executeTakeFirst();
 		if (!paper?.current_version_id) throw new ValidationError(`No paper ${b.paper_code}`, [{ field: 'paper_code', message: 'No such paper' }]);
 		const invigilators = await tx
 			.selectFrom('membership')
@@ -62,7 +72,7 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 		}
 		const candidates = await tx
 			.selectFrom('candidate')
-			.select(['id', 'extra_time_percent', 'rest_breaks'])
+			.select(['id', 'candidate_number', 'first_name', 'last_name', 'extra_time_percent', 'rest_breaks'])
 			.where('centre_id', '=', centreId)
 			.where('id', 'in', b.candidate_ids)
 			// A withdrawn candidate is not bookable; the share lock makes a withdrawal wait for this booking.
@@ -74,6 +84,7 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 				{ field: 'candidate_ids', message: 'Not registered at this centre, or withdrawn' }
 			]);
 		}
+		const bookings = await checkBookings(tx, paper, candidates, b.scheduled_at);
 		const sitting = await tx
 			.insertInto('sitting')
 			.values({
@@ -99,9 +110,15 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 			centreId,
 			subjectType: 'sitting',
 			subjectId: sitting.id,
-			details: { paper: paper.code, room: b.room, scheduled_at: b.scheduled_at.toISOString(), candidates: candidates.length }
+			details: {
+				paper: paper.code,
+				room: b.room,
+				scheduled_at: b.scheduled_at.toISOString(),
+				candidates: candidates.length,
+				resits: bookings.filter((n) => n.resit).map((n) => ({ candidate: n.candidateNumber, attempt: n.attempt }))
+			}
 		});
-		return sitting;
+		return { ...sitting, bookings };
 	});
 }
 
@@ -346,7 +363,7 @@ export async function addCandidatesToSitting(db: Kysely<Database>, actor: Actor,
 		await lockSittingFor(tx, centreId, sittingId, ['scheduled'], BEFORE_START);
 		const candidates = await tx
 			.selectFrom('candidate as c')
-			.select(['c.id', 'c.candidate_number', 'c.extra_time_percent', 'c.rest_breaks'])
+			.select(['c.id', 'c.candidate_number', 'c.first_name', 'c.last_name', 'c.extra_time_percent', 'c.rest_breaks'])
 			.where('c.centre_id', '=', centreId)
 			.where('c.id', 'in', ids)
 			// As at booking: a withdrawn candidate is not bookable; the share lock makes a withdrawal wait.
@@ -361,6 +378,14 @@ export async function addCandidatesToSitting(db: Kysely<Database>, actor: Actor,
 				{ field: 'candidate_ids', message: 'Not registered at this centre, withdrawn, or already in this sitting' }
 			]);
 		}
+		const sitting = await tx
+			.selectFrom('sitting as s')
+			.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
+			.innerJoin('paper as p', 'p.id', 'v.paper_id')
+			.select(['p.code', 'p.kind', 'p.unit_code', 's.scheduled_at'])
+			.where('s.id', '=', sittingId)
+			.executeTakeFirstOrThrow();
+		await checkBookings(tx, sitting, candidates, sitting.scheduled_at);
 		await tx
 			.insertInto('attempt')
 			.values(candidates.map((c) => ({ sitting_id: sittingId, candidate_id: c.id, extra_time_percent: c.extra_time_percent, rest_breaks: c.rest_breaks })))

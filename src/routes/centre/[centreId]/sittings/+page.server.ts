@@ -3,11 +3,16 @@ import type { Actions, PageServerLoad } from './$types';
 import { bookSitting, listCentreSittings } from '$lib/server/sittings';
 import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
 import { listPapers } from '$lib/server/bank/papers';
+import { registrationProgress } from '$lib/server/registrations';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const invigilators = await listCentreInvigilators(locals.db, params.centreId);
+	// A resit is booked on a paper the candidate has not sat: the form says which beside their name.
+	const resits = new Map(
+		(await registrationProgress(locals.db, params.centreId)).filter((p) => p.next.startsWith('Resit due')).map((p) => [p.candidateId, p.next])
+	);
 	return {
 		sittings: await listCentreSittings(locals.db, params.centreId),
 		papers: (await listPapers(locals.db)).map((p) => ({ code: p.code, label: `${p.code} – ${p.title} (${p.kind})` })),
@@ -15,7 +20,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			.filter((c) => !c.withdrawn_at)
 			.map((c) => ({
 				id: c.id,
-				label: `${c.candidate_number} ${c.first_name} ${c.last_name}`,
+				label: `${c.candidate_number} ${c.first_name} ${c.last_name}${resits.has(c.id) ? ` – ${resits.get(c.id)}` : ''}`,
 				extra: c.extra_time_percent
 			})),
 		invigilators
