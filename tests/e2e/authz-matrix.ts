@@ -142,7 +142,11 @@ export const SITTING_RUNNERS: Access = {
 	404: ['otherCentreAdmin', 'otherCentreInvigilator']
 };
 /** Only the centre's administrator, among those who run the sitting. */
-export const SITTING_ADMIN: Access = { ok: ['centre_admin'], 403: ['invigilator', 'unassignedInvigilator'], 404: ['otherCentreAdmin', 'otherCentreInvigilator'] };
+export const SITTING_ADMIN: Access = {
+	ok: ['centre_admin'],
+	403: ['invigilator', 'unassignedInvigilator'],
+	404: ['otherCentreAdmin', 'otherCentreInvigilator']
+};
 /** Markers and moderators (their own work). */
 export const MARKING: Access = { ok: ['marker', 'moderator', 'unallocatedMarker'] };
 /** Moderators (lead markers). */
@@ -250,9 +254,22 @@ export const MATRIX: Record<string, RouteEntry> = {
 		params: { sittingId: 'consoleSitting' },
 		page: SITTING_RUNNERS,
 		actions: Object.fromEntries(
-			['present', 'absent', 'all_present', 'start', 'start_one', 'pause', 'resume', 'extend', 'incident', 'void', 'allow_move', 'unlock_sign_in', 'end', 'reinstate'].map(
-				(name) => [name, { access: name === 'reinstate' ? SITTING_ADMIN : SITTING_RUNNERS, form: (ids: Ids) => ({ attempt_id: ids.consoleAttempt! }) }]
-			)
+			[
+				'present',
+				'absent',
+				'all_present',
+				'start',
+				'start_one',
+				'pause',
+				'resume',
+				'extend',
+				'incident',
+				'void',
+				'allow_move',
+				'unlock_sign_in',
+				'end',
+				'reinstate'
+			].map((name) => [name, { access: name === 'reinstate' ? SITTING_ADMIN : SITTING_RUNNERS, form: (ids: Ids) => ({ attempt_id: ids.consoleAttempt! }) }])
 		)
 	},
 	'/invigilate/[sittingId]/report.pdf': { params: { sittingId: 'consoleSitting' }, GET: SITTING_RUNNERS },
@@ -271,7 +288,10 @@ export const MATRIX: Record<string, RouteEntry> = {
 	'/mark/(lead)/markers': { page: MODERATORS },
 	'/mark/(lead)/markers/[markerId]': {
 		page: { access: MODERATORS, query: (ids) => `paper=${ids.paperCode}` },
-		actions: { reinstate: { access: MODERATORS, query: (ids) => `paper=${ids.paperCode}` }, sendBack: { access: MODERATORS, query: (ids) => `paper=${ids.paperCode}` } }
+		actions: {
+			reinstate: { access: MODERATORS, query: (ids) => `paper=${ids.paperCode}` },
+			sendBack: { access: MODERATORS, query: (ids) => `paper=${ids.paperCode}` }
+		}
 	},
 	'/mark/(lead)/moderation': { page: MODERATORS },
 	'/mark/(lead)/moderation/[scriptId]': { params: { scriptId: 'referredScript' }, page: MODERATORS, actions: { decide: MODERATORS } },

@@ -45,7 +45,8 @@ function topLevelConst(sf: ts.SourceFile, name: string): ts.Expression | undefin
 /** `$lib/x` and relative specifiers to a file on disk (TypeScript sources, imported with or without `.js`). */
 function resolveImport(fromFile: string, spec: string): string {
 	const base = spec.startsWith('$lib/') ? resolve('src/lib', spec.slice(5)) : resolve(dirname(fromFile), spec);
-	for (const candidate of [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, join(base, 'index.ts')]) if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+	for (const candidate of [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, join(base, 'index.ts')])
+		if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
 	throw new Error(`Cannot resolve ${spec} from ${fromFile}`);
 }
 
@@ -101,7 +102,8 @@ export function discoverOperations(root = 'src/routes'): Operation[] {
 		if (files.has('+page.server.ts')) {
 			const file = join(dir, '+page.server.ts');
 			const sf = parse(file);
-			if (exportedNames(sf).includes('actions')) for (const name of actionNames(file, sf, topLevelConst(sf, 'actions'))) ops.push({ kind: 'action', routeId, name });
+			if (exportedNames(sf).includes('actions'))
+				for (const name of actionNames(file, sf, topLevelConst(sf, 'actions'))) ops.push({ kind: 'action', routeId, name });
 		}
 		if (files.has('+server.ts')) {
 			const sf = parse(join(dir, '+server.ts'));

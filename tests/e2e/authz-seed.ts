@@ -83,7 +83,9 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 		invigilator_ids: [invigilatorId],
 		candidate_ids: spare
 	});
-	const [consoleAttempt, consoleAttempt2] = (await db.selectFrom('attempt').select('id').where('sitting_id', '=', consoleSitting.id).orderBy('id').execute()).map((a) => a.id);
+	const [consoleAttempt, consoleAttempt2] = (
+		await db.selectFrom('attempt').select('id').where('sitting_id', '=', consoleSitting.id).orderBy('id').execute()
+	).map((a) => a.id);
 	// A candidate with no sitting, whose record page's actions (withdraw, delete…) may do their work.
 	const loneCandidate = await registerCandidate(db, SYSTEM_ACTOR, centreA, { candidate_number: '0903', first_name: 'Lone', last_name: 'Matrix' });
 
@@ -147,7 +149,13 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 
 	// An account of no one's, for the user administration page (its actions may disable it), and a
 	// password link of its own.
-	const spareUser = await createStaffAccount(db, SYSTEM_ACTOR, { email: 'spare@matrix.test', display_name: 'Spare Matrix', password: FIXTURE_PASSWORD, role: 'invigilator', centre_id: centreA });
+	const spareUser = await createStaffAccount(db, SYSTEM_ACTOR, {
+		email: 'spare@matrix.test',
+		display_name: 'Spare Matrix',
+		password: FIXTURE_PASSWORD,
+		role: 'invigilator',
+		centre_id: centreA
+	});
 	const link = await issuePasswordToken(db, spareUser.id, 'set');
 	const spareMembership = await db.selectFrom('membership').select('id').where('user_id', '=', spareUser.id).executeTakeFirstOrThrow();
 

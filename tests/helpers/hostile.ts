@@ -63,8 +63,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** A text that is not `valid` (nor a trimmed or case-changed copy of it). */
-export const otherThan = (valid: string, arb: fc.Arbitrary<string> = hostileText()) =>
-	arb.filter((s) => s.trim().toLowerCase() !== valid.trim().toLowerCase());
+export const otherThan = (valid: string, arb: fc.Arbitrary<string> = hostileText()) => arb.filter((s) => s.trim().toLowerCase() !== valid.trim().toLowerCase());
 
 /** fast-check's settings for the suite: few runs (CI time), reproducible from the seed it prints. */
 export const FUZZ_RUNS = { numRuns: 40 } as const;
