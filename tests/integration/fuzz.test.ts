@@ -36,7 +36,7 @@ let db: Kysely<Database>;
 beforeAll(async () => {
 	h = await createTestDatabase();
 	db = h.db;
-});
+}, 180_000);
 afterAll(() => h.close());
 
 type Table = keyof Database;
