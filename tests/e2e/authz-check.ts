@@ -1,6 +1,6 @@
 import type { AuthzFixtures } from './authz-seed.js';
 import { expected, MATRIX, PARAMS, PRINCIPALS, requestOf, type Outcome, type Principal, type RouteEntry } from './authz-matrix.js';
-import { operationKey, pathFor, type Operation } from './authz-routes.js';
+import { pathFor, type Operation } from './authz-routes.js';
 
 /*
  * Sends every operation as every principal over real HTTP and classifies each answer the way
@@ -168,4 +168,3 @@ export function describeMismatch(c: Check): string {
 	return `${c.what} as ${c.principal}: expected ${c.expected}, got ${c.seen} (${c.detail})`;
 }
 
-export { operationKey };

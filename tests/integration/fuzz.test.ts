@@ -191,7 +191,7 @@ describe('sign-in', () => {
 					expect(await snapshot(SESSION_TABLES)).toBe(before);
 				}
 			),
-			{ ...FUZZ_RUNS, numRuns: 15 } // each run hashes with Argon2id (deliberately slow)
+			{ ...FUZZ_RUNS, numRuns: 10 } // each run hashes with Argon2id (deliberately slow)
 		);
 	});
 });
