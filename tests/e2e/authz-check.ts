@@ -167,4 +167,3 @@ export function sendingOrder(ops: Operation[]): Operation[] {
 export function describeMismatch(c: Check): string {
 	return `${c.what} as ${c.principal}: expected ${c.expected}, got ${c.seen} (${c.detail})`;
 }
-

@@ -17,10 +17,12 @@ const ops = discoverOperations();
 let app: OwnApp;
 let sessions: Sessions;
 
+// Preparing a database of its own (the demo, then the fixtures) and starting the app: about a
+// minute on a quiet machine, several on a busy one.
 beforeAll(async () => {
 	app = await startOwnApp();
 	sessions = await signInEveryone(app.baseURL, app.fixtures);
-});
+}, 600_000);
 afterAll(async () => {
 	await app?.stop();
 });
