@@ -197,7 +197,8 @@ describe('fuzzing over HTTP', () => {
 
 	it("marks entry: hostile bodies are refused with a reason and the marker's marks stay as they were", async () => {
 		const ids = app.fixtures.ids;
-		const scriptData = async () => (await send(`/mark/scripts/${ids.script}/__data.json`, { principal: 'marker' })).text();
+		const scriptData = async () =>
+			(await (await send(`/mark/scripts/${ids.script}/__data.json`, { principal: 'marker' })).text()).replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"');
 		const before = await scriptData();
 		expect(before).toContain(ids.scriptNumber);
 		// Never a mark the grid could take (a whole number up to the item's marks): those would be recorded.
