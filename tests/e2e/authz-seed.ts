@@ -125,6 +125,8 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 		.select(['id', 'paper_version_id'])
 		.where('kind', '=', 'live')
 		.where('id', '!=', allocation.script_id)
+		// One quality control has not considered yet (a considered one's row may hold no second total).
+		.where((eb) => eb.not(eb.exists(eb.selectFrom('second_marking as sm').select('sm.script_id').whereRef('sm.script_id', '=', 'script.id'))))
 		.orderBy('id')
 		.executeTakeFirstOrThrow();
 	await db
@@ -140,7 +142,6 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 			second_marked_at: new Date(),
 			referred_at: new Date()
 		})
-		.onConflict((oc) => oc.column('script_id').doUpdateSet({ state: 'referred', referred_at: new Date() }))
 		.execute();
 
 	// A review of marking of the released result, assigned to the demo moderator.
