@@ -25,7 +25,7 @@ declare module 'vitest' {
 	}
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const s = createServer();
 		s.listen(0, '127.0.0.1', () => {

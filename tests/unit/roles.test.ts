@@ -52,6 +52,9 @@ describe('accessNeededFor (checked by the hook on every request)', () => {
 		expect(accessNeededFor('/centre', {})).toEqual({ roles: ['centre_admin'] });
 		expect(accessNeededFor('/invigilate/[sittingId]', { sittingId: 'x' })).toEqual({ roles: ['invigilator', 'centre_admin'] });
 		expect(accessNeededFor('/mark', {})).toEqual({ roles: ['marker', 'moderator'] });
+		// The lead markers' group: moderators only, whatever its layout does (a data request skips it).
+		expect(accessNeededFor('/mark/(lead)/moderation/[scriptId]', { scriptId: 'x' })).toEqual({ roles: ['moderator'] });
+		expect(decideAccess(marker, accessNeededFor('/mark/(lead)/settings', {})!)).toBe('forbidden');
 		expect(accessNeededFor('/account', {})?.roles).toContain('marker');
 	});
 	it('leaves public and candidate routes to their own checks, and does not match a mere name prefix', () => {

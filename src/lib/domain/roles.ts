@@ -93,6 +93,10 @@ const AREA_ACCESS: readonly { prefix: string; roles: readonly StaffRole[]; centr
 	{ prefix: '/centre', roles: ['centre_admin'] },
 	// The centre administrator may run any sitting of their centre; an invigilator only those they are booked on (decideSittingAccess).
 	{ prefix: '/invigilate', roles: ['invigilator', 'centre_admin'] },
+	// Lead markers' pages (moderation cases with answers and marks, markers' performance, seeds,
+	// settings): moderators only. Their layout says so too, but a data request for the page alone
+	// skips the layout, so the hook must know (the authorisation matrix found a marker reading them).
+	{ prefix: '/mark/(lead)', roles: ['moderator'] },
 	{ prefix: '/mark', roles: ['marker', 'moderator'] },
 	{ prefix: '/account', roles: STAFF_ROLES }
 ];

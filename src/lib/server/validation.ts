@@ -55,10 +55,23 @@ export function hasNul(value: string): boolean {
  * holds a NUL character, or null when there is none.
  */
 export function findNul(input: unknown, path: readonly (string | number)[] = []): string | null {
-	if (typeof input === 'string') return hasNul(input) ? path.join('.') || 'value' : null;
+	return findText(input, hasNul, path);
+}
+
+/**
+ * The path of the first string inside `input` that PostgreSQL cannot store as text or json: a NUL,
+ * or a lone surrogate (half of a UTF-16 pair, which encodes no character: json refuses it, 22P02).
+ * Only a crafted or damaged file holds either.
+ */
+export function findUnstorableText(input: unknown): string | null {
+	return findText(input, (s) => hasNul(s) || !s.isWellFormed(), []);
+}
+
+function findText(input: unknown, bad: (s: string) => boolean, path: readonly (string | number)[]): string | null {
+	if (typeof input === 'string') return bad(input) ? path.join('.') || 'value' : null;
 	if (Array.isArray(input)) {
 		for (let i = 0; i < input.length; i++) {
-			const found = findNul(input[i], [...path, i]);
+			const found = findText(input[i], bad, [...path, i]);
 			if (found) return found;
 		}
 		return null;
@@ -66,8 +79,8 @@ export function findNul(input: unknown, path: readonly (string | number)[] = [])
 	if (input && typeof input === 'object' && !(input instanceof Date)) {
 		for (const [key, value] of Object.entries(input)) {
 			// A key is text too (a CSV header, a form field name).
-			if (hasNul(key)) return [...path, key].join('.');
-			const found = findNul(value, [...path, key]);
+			if (bad(key)) return [...path, key].join('.');
+			const found = findText(value, bad, [...path, key]);
 			if (found) return found;
 		}
 	}

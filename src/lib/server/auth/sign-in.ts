@@ -7,6 +7,7 @@ import { dummyPasswordHash, verifyPassword } from './password.js';
 import { createSession } from './sessions.js';
 import { clearSignInFailures, recordSuccess, reserveAttempt, signInChecks } from './throttle.js';
 import type { Actor } from '../audit/index.js';
+import { rejectNul } from '../validation.js';
 
 export const WRONG_CREDENTIALS = 'The email address or password is not correct.';
 
@@ -20,6 +21,8 @@ export async function signInStaff(
 	input: { email: string; password: string; ip: string; userAgent?: string | null },
 	now = new Date()
 ): Promise<{ token: string; userId: string }> {
+	// Refused here as well as in the route: a NUL reaching the throttle's statement fails it (22021) as a 500.
+	rejectNul({ email: input.email, password: input.password, user_agent: input.userAgent });
 	const email = input.email.trim().toLowerCase();
 	if (!email || !input.password) throw new ValidationError('Enter your email address and password.');
 

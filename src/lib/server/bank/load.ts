@@ -5,6 +5,9 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkPaper, checkUnit } from '../../domain/bank-rules.js';
 import { paperSchema, unitSchema, type Paper, type Unit } from '../../domain/paper.js';
+import { findUnstorableText } from '../validation.js';
+
+export const UNSTORABLE_MESSAGE = 'contains a character that cannot be stored (a NUL, or half of a UTF-16 surrogate pair such as \\ud800)';
 
 /** A problem in one file of the bank, with the question it concerns when there is one. */
 export interface FileProblem {
@@ -72,6 +75,10 @@ function parseFile<S extends z.ZodType>(file: string, source: string, schema: S)
 		};
 	}
 	const data: unknown = doc.toJS();
+	// YAML's escapes can write a NUL or half a UTF-16 pair ("\ud800"), which no database column
+	// holds: the import would fail on PostgreSQL's json (found by fuzzing the bank import).
+	const unstorable = findUnstorableText(data);
+	if (unstorable !== null) return { ok: false, problems: [{ file, message: `${unstorable}: ${UNSTORABLE_MESSAGE}` }] };
 	const result = schema.safeParse(data);
 	if (result.success) return { ok: true, value: result.data };
 	return {
