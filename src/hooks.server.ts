@@ -5,7 +5,8 @@ import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry }
 import { accessNeededFor } from '$lib/domain/roles';
 import { judgeRequestOrigin } from '$lib/domain/request-origin';
 import { logger } from '$lib/server/log';
-import { apiError } from '$lib/server/http/responses';
+import { apiError, apiErrorFrom } from '$lib/server/http/responses';
+import { databaseUnavailable } from '$lib/server/db/unavailable';
 import { hasControlCharacter, isUuid } from '$lib/server/validation';
 import { CANDIDATE_COOKIE, checkCandidateToken } from '$lib/server/delivery/candidate-session';
 import { sweepDeadlines } from '$lib/server/delivery/clock';
@@ -94,7 +95,21 @@ function badRouteParam(params: Partial<Record<string, string>>): { name: string;
 	return null;
 }
 
-export const handle: Handle = async ({ event, resolve }) => {
+/**
+ * The database restarting or refusing writes is a passing state, not a fault of the request: the
+ * exam API answers 503 with a reason (the page keeps answers in its outbox and says so), and a page
+ * gets the error page that tries again by itself (handleError's `retry`).
+ */
+export const handle: Handle = async (input) => {
+	try {
+		return await handleRequest(input);
+	} catch (err) {
+		if (input.event.url.pathname.startsWith('/api/') && databaseUnavailable(err)) return withSecurityHeaders(apiErrorFrom(err));
+		throw err;
+	}
+};
+
+const handleRequest: Handle = async ({ event, resolve }) => {
 	// Cross-site request forgery on anything that changes state (see judgeRequestOrigin). SvelteKit
 	// checks form posts itself, before this hook; this also covers JSON and empty bodies (the exam
 	// API). `event.url.origin` is the app's public origin: adapter-node takes it from ORIGIN when set.
@@ -163,12 +178,19 @@ export const handle: Handle = async ({ event, resolve }) => {
  * type): the client's mistake, shown with its own reason and logged as a warning at most. Only a
  * 5xx is ours: logged as an error, and the page says no more than that something went wrong.
  */
+/** A page's words while the database is away (the exam API's are DATABASE_UNAVAILABLE_MESSAGE). */
+const DATABASE_UNAVAILABLE_MESSAGE_PAGE = 'The exam server is briefly unavailable. This page will try again by itself.';
+
 export const handleError: HandleServerError = ({ error: err, event, status, message }) => {
 	if (status < 500) {
 		const reason = err instanceof Error && err.message ? err.message : message;
 		if (status === 404) return { message: 'Not found' };
 		logger.warn({ status, method: event.request.method, path: event.url.pathname, reason }, 'request refused');
 		return { message: status === 413 ? `Request body too large: ${reason}` : reason };
+	}
+	if (databaseUnavailable(err)) {
+		logger.warn({ err, path: event.url.pathname }, 'database unavailable');
+		return { message: DATABASE_UNAVAILABLE_MESSAGE_PAGE, retry: true };
 	}
 	logger.error({ err, path: event.url.pathname }, 'unhandled error');
 	return { message: 'Something went wrong on our side. Please try again.' };
