@@ -18,6 +18,9 @@ import { importCandidates, createStaffAccount } from '../../src/lib/server/centr
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { startSitting } from '../../src/lib/server/delivery/invigilation.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
+import { isDatabaseEmpty, seedDemo } from '../../src/lib/server/demo/index.js';
+import { bankImport } from '../../src/cli/bank.js';
 
 export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -99,14 +102,19 @@ export async function startApp(o: AppOptions): Promise<AppProcess> {
 	};
 }
 
-/** Runs `npm run cli -- prepare` (migrate, bank import, demo data) and waits for it. */
-export function prepareDatabase(o: AppOptions): void {
-	const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...o.env };
-	delete env.DATABASE_URL;
-	if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
-	if (o.dataDir) env.DATA_DIR = o.dataDir;
-	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'prepare'], { env, encoding: 'utf8' });
-	if (r.status !== 0) throw new Error(`prepare failed (${r.status}):\n${r.stdout}${r.stderr}`);
+/**
+ * What `npm run cli -- prepare` does (migrate, import the question bank, demo data when empty), in
+ * this process: the app's own start then finds it done.
+ */
+export async function prepareDatabase(o: AppOptions): Promise<void> {
+	const h = await openAppDatabase(o);
+	try {
+		await migrateToLatest(h.db);
+		await bankImport(h, 'questions', () => {});
+		if (await isDatabaseEmpty(h.db)) await seedDemo(h.db);
+	} finally {
+		await h.close();
+	}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,8 +124,10 @@ export interface PrivatePostgres {
 	port: number;
 	/** The superuser's URL for a database of the cluster. */
 	url(database?: string): string;
-	/** pg_ctl restart: `fast` ends every session cleanly, `immediate` is a crash of the server (recovery from the WAL). */
-	restart(mode?: 'fast' | 'immediate'): Promise<void>;
+	/** pg_ctl stop: `fast` ends every session cleanly, `immediate` is a crash of the server (recovery from the WAL at the next start). */
+	stopServer(mode?: 'fast' | 'immediate'): Promise<void>;
+	startServer(): Promise<void>;
+	/** Stops the server and removes the cluster. */
 	stop(): Promise<void>;
 }
 
@@ -142,6 +152,18 @@ function run(cmd: string, args: string[]): void {
 	if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
 }
 
+/** The same without blocking this process (the load client and the browser go on meanwhile). */
+function runAsync(cmd: string, args: string[]): Promise<void> {
+	const c = asClusterOwner(cmd, args);
+	return new Promise((resolve, reject) => {
+		const child = spawn(c.cmd, c.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+		let out = '';
+		child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+		child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+		child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${out}`))));
+	});
+}
+
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 	const root = mkdtempSync(join(tmpdir(), 'exam-faults-pg-'));
 	if (process.getuid?.() === 0) {
@@ -156,15 +178,16 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 	const ctl = (args: string[]) => run(pgBin('pg_ctl'), ['-D', data, '-w', '-t', '60', '-l', join(root, 'log'), '-o', options, ...args]);
 	ctl(['start']);
 	const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
+	const ctlAsync = (args: string[]) => runAsync(pgBin('pg_ctl'), ['-D', data, '-w', '-t', '60', '-l', join(root, 'log'), '-o', options, ...args]);
 	return {
 		port,
 		url,
-		async restart(mode = 'fast') {
-			ctl(['restart', '-m', mode]);
-		},
+		stopServer: (mode = 'fast') => ctlAsync(['stop', '-m', mode]),
+		startServer: () => ctlAsync(['start']),
 		async stop() {
 			try {
-				ctl(['stop', '-m', 'fast']);
+				// Already stopped (a test stopped it and failed before starting it again) is fine.
+				if (existsSync(join(data, 'postmaster.pid'))) ctl(['stop', '-m', 'fast']);
 			} finally {
 				rmSync(root, { recursive: true, force: true });
 			}
@@ -200,6 +223,8 @@ export interface SeededSitting {
 	items: string[];
 	/** Candidate numbers, in order. */
 	numbers: string[];
+	/** The sitting's invigilator (a staff account of the demo centre). */
+	invigilator: { email: string; password: string };
 }
 
 /**
@@ -220,10 +245,10 @@ export async function seedStartedSitting(h: DatabaseHandle, candidates: number, 
 		'faults.csv'
 	);
 	if (!imported.ok) throw new Error(JSON.stringify(imported.errors.slice(0, 3)));
+	const invigilator = { email: `faults.inv.${first}.${Date.now()}@example.test`, password: 'fault password 123' };
 	const inv = await createStaffAccount(db, SYSTEM_ACTOR, {
-		email: `faults.inv.${first}.${Date.now()}@example.test`,
+		...invigilator,
 		display_name: 'Fault Invigilator',
-		password: 'fault password 123',
 		role: 'invigilator',
 		centre_id: centre.id
 	});
@@ -245,7 +270,7 @@ export async function seedStartedSitting(h: DatabaseHandle, candidates: number, 
 	const items = (await db.selectFrom('paper_item').select('item_key').where('paper_version_id', '=', sitting.paper_version_id).orderBy('position').execute()).map(
 		(r) => r.item_key
 	);
-	return { sittingId: sitting.id, keycode: sitting.keycode, items, numbers };
+	return { sittingId: sitting.id, keycode: sitting.keycode, items, numbers, invigilator };
 }
 
 /** Opens the app's database from the test process: PostgreSQL as its owner, or the PGlite folder (only while no app holds it). */
@@ -281,7 +306,7 @@ export async function signIn(baseURL: string, number: string, keycode: string): 
 	});
 	await res.body.dump();
 	const setCookie = res.headers['set-cookie'];
-	const cookie = (Array.isArray(setCookie) ? setCookie[0] : (setCookie ?? '')).split(';')[0]!;
+	const cookie = ((Array.isArray(setCookie) ? setCookie[0] : setCookie) ?? '').split(';')[0]!;
 	if (res.statusCode !== 303 || !cookie) throw new Error(`sign-in of ${number}: ${res.statusCode}`);
 	const data = await request(`${baseURL}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, { dispatcher, headers: { cookie } });
 	const body = await data.body.text();

@@ -23,7 +23,7 @@ export function databaseUnavailable(err: unknown): boolean {
 	if (SQLSTATE_UNAVAILABLE.has(code) || code.startsWith('08') || NODE_UNAVAILABLE.has(code)) return true;
 	const message = err instanceof Error ? err.message : '';
 	// pg's own words when the server goes away under a query or the pool cannot connect.
-	if (/^Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message)) return true;
+	if (/^Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable/i.test(message)) return true;
 	// An AggregateError (several addresses refused) carries its causes.
 	if (err instanceof AggregateError) return err.errors.some(databaseUnavailable);
 	return 'cause' in err && (err as { cause: unknown }).cause !== err ? databaseUnavailable((err as { cause: unknown }).cause) : false;
