@@ -78,7 +78,14 @@ export async function startApp(o: AppOptions): Promise<AppProcess> {
 	let out = '';
 	child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
 	child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-	const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+	let expected = false;
+	const exited = new Promise<number | null>((r) =>
+		child.once('exit', (code, signal) => {
+			// A process that dies on its own is a finding: show why.
+			if (!expected) console.error(`The app on port ${port} exited by itself (${code ?? signal}):\n${out.slice(-4000)}`);
+			r(code);
+		})
+	);
 	await Promise.race([
 		waitFor(() => out.includes('Listening on'), `the app to listen on ${port}`, 180_000),
 		exited.then((code) => {
@@ -92,10 +99,12 @@ export async function startApp(o: AppOptions): Promise<AppProcess> {
 		output: () => out,
 		exited,
 		async crash() {
+			expected = true;
 			child.kill('SIGKILL');
 			await exited;
 		},
 		async stop() {
+			expected = true;
 			if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 			await exited;
 		}

@@ -162,9 +162,13 @@ export async function restartPostgresDuringLoad(o: {
 	await waitFor(() => load.stats.acknowledged >= o.acksBefore, `${o.acksBefore} acknowledged saves`, 120_000);
 	const stoppedAt = Date.now();
 	await o.cluster.stopServer(o.mode ?? 'fast');
-	await o.during?.();
-	const startedAt = Date.now();
-	await o.cluster.startServer();
+	let startedAt = 0;
+	try {
+		await o.during?.();
+	} finally {
+		startedAt = Date.now();
+		await o.cluster.startServer();
+	}
 	const downSeconds = (Date.now() - stoppedAt) / 1000;
 	await waitFor(() => load.latestAck > startedAt, 'an acknowledgement after PostgreSQL came back', 60_000);
 	const gapSeconds = (load.acks.find((a) => a.at > startedAt)!.at - stoppedAt) / 1000;
