@@ -104,10 +104,27 @@ export const handle: Handle = async (input) => {
 	try {
 		return await handleRequest(input);
 	} catch (err) {
-		if (input.event.url.pathname.startsWith('/api/') && databaseUnavailable(err)) return withSecurityHeaders(apiErrorFrom(err));
+		if (!databaseUnavailable(err)) throw err;
+		logger.warn({ err, path: input.event.url.pathname }, 'database unavailable');
+		if (input.event.url.pathname.startsWith('/api/')) return withSecurityHeaders(apiErrorFrom(err));
+		// An error thrown here would get SvelteKit's bare static error page, which never comes back.
+		// A page gets one that reloads itself instead; a page's data request (the console's refresh)
+		// fails, and the browser then loads the whole page, which gets this one.
+		if (isFullPageRender(input.event)) return withSecurityHeaders(waitAMomentPage());
 		throw err;
 	}
 };
+
+/** The page a browser gets while the database is away: it says so and tries again every 3 s, no script needed. */
+function waitAMomentPage(): Response {
+	const html = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="3">
+<title>Please wait a moment – 8992 Customer Service Exams</title></head>
+<body><main><h1>Please wait a moment</h1><p role="status">The exam server is briefly unavailable. This page will try again by itself.</p></main></body>
+</html>`;
+	return new Response(html, { status: 503, headers: { 'content-type': 'text/html; charset=utf-8', 'retry-after': '3', 'cache-control': 'no-store' } });
+}
 
 const handleRequest: Handle = async ({ event, resolve }) => {
 	// Cross-site request forgery on anything that changes state (see judgeRequestOrigin). SvelteKit
