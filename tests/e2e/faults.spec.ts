@@ -91,13 +91,22 @@ describe('on a private PostgreSQL cluster', () => {
 		const box = page.getByLabel('Answer to question 1', { exact: true });
 		await page.waitForFunction(() => !(document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly, null, { timeout: 30_000 });
 		await box.waitFor();
-		const attemptId = (await page.evaluate(() => Object.keys(localStorage).find((k) => k.startsWith('exam-outbox:'))?.split(':')[1])) ?? '';
+		const attemptId =
+			(await page.evaluate(
+				() =>
+					Object.keys(localStorage)
+						.find((k) => k.startsWith('exam-outbox:'))
+						?.split(':')[1]
+			)) ?? '';
 		expect(attemptId).toMatch(/^[0-9a-f-]{36}$/);
 		return { page, attemptId };
 	}
 
 	const status = (page: Page) => page.getByRole('status').filter({ hasText: /saved|Saving|Offline/ });
-	const waitSaved = (page: Page, timeout = 30_000) => status(page).filter({ hasText: /^All answers saved/ }).waitFor({ timeout });
+	const waitSaved = (page: Page, timeout = 30_000) =>
+		status(page)
+			.filter({ hasText: /^All answers saved/ })
+			.waitFor({ timeout });
 	async function storedText(attemptId: string, item: string): Promise<string | null> {
 		const r = await adminQuery(databaseUrl, 'select text from response where attempt_id = $1 and item_key = $2', [attemptId, item]);
 		return (r.rows[0] as { text: string } | undefined)?.text ?? null;
@@ -140,7 +149,9 @@ describe('on a private PostgreSQL cluster', () => {
 			during: async () => {
 				// Typing goes on while the database is away; the page says the answer is not yet stored.
 				await box.pressSequentially('While PostgreSQL is down. ');
-				await status(cand).filter({ hasText: /waiting/ }).waitFor({ timeout: 15_000 });
+				await status(cand)
+					.filter({ hasText: /waiting/ })
+					.waitFor({ timeout: 15_000 });
 				await cand.getByText(/cannot store anything just now/).waitFor({ timeout: 15_000 });
 				// The console's next refresh meets the outage.
 				await inv.getByRole('heading', { level: 1, name: 'Please wait a moment' }).waitFor({ timeout: 15_000 });
@@ -153,7 +164,10 @@ describe('on a private PostgreSQL cluster', () => {
 		await box.pressSequentially('After the restart.');
 		await waitSaved(cand);
 		expect(await storedText(attemptId, '1')).toBe('Before the restart. While PostgreSQL is down. After the restart.');
-		expect(navigations.every((p) => p === '/candidate/exam'), navigations.join(' ')).toBe(true);
+		expect(
+			navigations.every((p) => p === '/candidate/exam'),
+			navigations.join(' ')
+		).toBe(true);
 		expect(await cand.getByText(/Something went wrong|Error 500/).count()).toBe(0);
 
 		// The console is back without anyone touching it, and goes on refreshing.
@@ -199,7 +213,10 @@ describe('on a private PostgreSQL cluster', () => {
 		await waitSaved(page);
 		// Read-only for every new session, and the app's open sessions ended so its pool reconnects.
 		const readOnly = async (on: boolean) => {
-			await adminQuery(cluster.url(), on ? 'alter database exam set default_transaction_read_only = on' : 'alter database exam reset default_transaction_read_only');
+			await adminQuery(
+				cluster.url(),
+				on ? 'alter database exam set default_transaction_read_only = on' : 'alter database exam reset default_transaction_read_only'
+			);
 			await adminQuery(cluster.url(), "select pg_terminate_backend(pid) from pg_stat_activity where datname = 'exam' and pid <> pg_backend_pid()");
 		};
 		await readOnly(true);
@@ -264,7 +281,10 @@ describe('on a private PostgreSQL cluster', () => {
 
 			// One submits through each process; the sitting ends through the proxy; scripts appear once.
 			for (const [i, base] of [app.baseURL, second.baseURL].entries()) {
-				const res = await request(`${base}/api/attempts/${cands[i]!.attemptId}/submit`, { method: 'POST', headers: { cookie: cands[i]!.cookie, origin: base } });
+				const res = await request(`${base}/api/attempts/${cands[i]!.attemptId}/submit`, {
+					method: 'POST',
+					headers: { cookie: cands[i]!.cookie, origin: base }
+				});
 				expect(res.statusCode).toBe(200);
 				expect(((await res.body.json()) as { state: string }).state).toBe('submitted');
 			}
@@ -276,7 +296,12 @@ describe('on a private PostgreSQL cluster', () => {
 				30_000,
 				250
 			);
-			const stored = await h.db.selectFrom('response').select(['attempt_id', 'text', 'seq']).where('attempt_id', 'in', attemptIds).where('item_key', '=', '1').execute();
+			const stored = await h.db
+				.selectFrom('response')
+				.select(['attempt_id', 'text', 'seq'])
+				.where('attempt_id', 'in', attemptIds)
+				.where('item_key', '=', '1')
+				.execute();
 			expect(Object.fromEntries(stored.map((r) => [r.attempt_id, [r.seq, r.text]]))).toEqual({
 				[cands[0]!.attemptId]: [6, `answer ${cands[0]!.number} final`],
 				[cands[1]!.attemptId]: [4, `answer ${cands[1]!.number} v4`]

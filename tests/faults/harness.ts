@@ -261,7 +261,9 @@ export async function seedStartedSitting(h: DatabaseHandle, candidates: number, 
 		role: 'invigilator',
 		centre_id: centre.id
 	});
-	const ids = (await db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', 'in', numbers).execute()).map((r) => r.id);
+	const ids = (await db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', 'in', numbers).execute()).map(
+		(r) => r.id
+	);
 	const sitting = await bookSitting(db, SYSTEM_ACTOR, centre.id, {
 		paper_code: opts.paper ?? '8992-111-A',
 		scheduled_at: new Date().toISOString(),
@@ -276,9 +278,9 @@ export async function seedStartedSitting(h: DatabaseHandle, candidates: number, 
 		.set({ reading_ends_at: new Date(Date.now() - 1000) })
 		.where('sitting_id', '=', sitting.id)
 		.execute();
-	const items = (await db.selectFrom('paper_item').select('item_key').where('paper_version_id', '=', sitting.paper_version_id).orderBy('position').execute()).map(
-		(r) => r.item_key
-	);
+	const items = (
+		await db.selectFrom('paper_item').select('item_key').where('paper_version_id', '=', sitting.paper_version_id).orderBy('position').execute()
+	).map((r) => r.item_key);
 	return { sittingId: sitting.id, keycode: sitting.keycode, items, numbers, invigilator };
 }
 

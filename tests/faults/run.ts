@@ -25,7 +25,11 @@ const chosen = parts.length ? parts : ALL;
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 async function main() {
-	log(`Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+	log(
+		`Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg()
+			.map((l) => l.toFixed(2))
+			.join(' ')}`
+	);
 	buildIfNeeded(log);
 	mkdirSync('tests/faults/out', { recursive: true });
 	const out: Record<string, unknown> = { date: new Date().toISOString(), candidates: CANDIDATES, intervalMs: INTERVAL_MS };
@@ -44,7 +48,10 @@ async function main() {
 			ackLogFile: `tests/faults/out/acks-kill-${database}.jsonl`,
 			log
 		});
-		out[`kill-${database}`] = { ...r, check: { acknowledged: r.check.acknowledged, missing: r.check.missing.length, behind: r.check.behind, firstMissing: r.check.missing[0] ?? null } };
+		out[`kill-${database}`] = {
+			...r,
+			check: { acknowledged: r.check.acknowledged, missing: r.check.missing.length, behind: r.check.behind, firstMissing: r.check.missing[0] ?? null }
+		};
 		failed ||= r.check.missing.length > 0 || r.check.behind > 0;
 	}
 	if (chosen.includes('restart-postgres')) {

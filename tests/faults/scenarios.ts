@@ -80,7 +80,9 @@ export async function killDuringLoad(o: KillOptions): Promise<KillResult> {
 		const base = proc.baseURL;
 		const t0 = Date.now();
 		const cands = await signInAll(base, seeded.numbers, seeded.keycode);
-		log(`${o.database}: ${cands.length} candidates signed in (${((Date.now() - t0) / 1000).toFixed(1)} s); saving, kill -9 after ${o.killAfterAcks} acknowledgements`);
+		log(
+			`${o.database}: ${cands.length} candidates signed in (${((Date.now() - t0) / 1000).toFixed(1)} s); saving, kill -9 after ${o.killAfterAcks} acknowledgements`
+		);
 		const load = new SaveLoad(() => base, cands, seeded.items, o.intervalMs);
 		load.start();
 		let result: KillResult;
@@ -94,7 +96,9 @@ export async function killDuringLoad(o: KillOptions): Promise<KillResult> {
 			const restartSeconds = (Date.now() - spawnedAt) / 1000;
 			await waitFor(() => load.latestAck > spawnedAt, 'an acknowledgement from the new process', 60_000);
 			const gapSeconds = (load.acks.find((a) => a.at > spawnedAt)!.at - killedAt) / 1000;
-			log(`${o.database}: killed after ${ackedBeforeKill} acknowledged; new process listening in ${restartSeconds.toFixed(1)} s, saving again ${gapSeconds.toFixed(1)} s after the kill`);
+			log(
+				`${o.database}: killed after ${ackedBeforeKill} acknowledged; new process listening in ${restartSeconds.toFixed(1)} s, saving again ${gapSeconds.toFixed(1)} s after the kill`
+			);
 			const target = load.stats.acknowledged + o.acksAfterRestart;
 			await waitFor(() => load.stats.acknowledged >= target, `${o.acksAfterRestart} acknowledgements after the restart`, 120_000);
 			await load.stop();

@@ -30,4 +30,5 @@ export function databaseUnavailable(err: unknown): boolean {
 }
 
 /** What a candidate or an official is told while it lasts. */
-export const DATABASE_UNAVAILABLE_MESSAGE = 'The exam server cannot store anything just now. Your answers are kept on this computer and will be sent automatically.';
+export const DATABASE_UNAVAILABLE_MESSAGE =
+	'The exam server cannot store anything just now. Your answers are kept on this computer and will be sent automatically.';
