@@ -180,7 +180,7 @@ describe('on a private PostgreSQL cluster', () => {
 		expect(r.check.missing).toEqual([]);
 		expect(r.check.behind).toBe(0);
 		expect(Object.keys(r.load.refused).filter((s) => Number(s) < 500)).toEqual([]);
-	});
+	}, 300_000);
 
 	it('offline for 10 minutes while typing (page clock fast-forwarded): every character arrives after reconnecting', async () => {
 		const { page, attemptId } = await candidatePage(seeded.numbers[1]!, { fakeClock: true });
@@ -270,6 +270,17 @@ describe('on a private PostgreSQL cluster', () => {
 			// Pause through the first process; the second refuses saves at once.
 			const paused = await action(app.baseURL, staffCookie, sitting.sittingId, 'pause', { reason: 'Fire alarm' });
 			expect(paused).toMatch(/Paused 2 candidates/);
+			// A save already in flight when the pause began is let through for 5 s (PAUSE_SAVE_GRACE_MS);
+			// the pause is dated back past that grace rather than waited out.
+			await h.db
+				.updateTable('attempt')
+				.set({ paused_at: new Date(Date.now() - 10_000) })
+				.where(
+					'id',
+					'in',
+					cands.map((c) => c.attemptId)
+				)
+				.execute();
 			const refused = await put(second.baseURL, cands[0]!, 5, 'while paused');
 			expect(refused.status).toBe(409);
 			expect(refused.body.state).toBe('paused');
