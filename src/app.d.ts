@@ -16,6 +16,8 @@ declare global {
 		}
 		interface Error {
 			message: string;
+			/** The database is away for a moment (restarting, refusing writes): the error page tries again by itself. */
+			retry?: boolean;
 		}
 	}
 }

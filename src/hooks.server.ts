@@ -5,7 +5,8 @@ import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry }
 import { accessNeededFor } from '$lib/domain/roles';
 import { judgeRequestOrigin } from '$lib/domain/request-origin';
 import { logger } from '$lib/server/log';
-import { apiError } from '$lib/server/http/responses';
+import { apiError, apiErrorFrom } from '$lib/server/http/responses';
+import { databaseUnavailable } from '$lib/server/db/unavailable';
 import { hasControlCharacter, isUuid } from '$lib/server/validation';
 import { CANDIDATE_COOKIE, checkCandidateToken } from '$lib/server/delivery/candidate-session';
 import { sweepDeadlines } from '$lib/server/delivery/clock';
@@ -94,7 +95,38 @@ function badRouteParam(params: Partial<Record<string, string>>): { name: string;
 	return null;
 }
 
-export const handle: Handle = async ({ event, resolve }) => {
+/**
+ * The database restarting or refusing writes is a passing state, not a fault of the request: the
+ * exam API answers 503 with a reason (the page keeps answers in its outbox and says so), and a page
+ * gets the error page that tries again by itself (handleError's `retry`).
+ */
+export const handle: Handle = async (input) => {
+	try {
+		return await handleRequest(input);
+	} catch (err) {
+		if (!databaseUnavailable(err)) throw err;
+		logger.warn({ err, path: input.event.url.pathname }, 'database unavailable');
+		if (input.event.url.pathname.startsWith('/api/')) return withSecurityHeaders(apiErrorFrom(err));
+		// An error thrown here would get SvelteKit's bare static error page, which never comes back.
+		// A page gets one that reloads itself instead; a page's data request (the console's refresh)
+		// fails, and the browser then loads the whole page, which gets this one.
+		if (isFullPageRender(input.event)) return withSecurityHeaders(waitAMomentPage());
+		throw err;
+	}
+};
+
+/** The page a browser gets while the database is away: it says so and tries again every 3 s, no script needed. */
+function waitAMomentPage(): Response {
+	const html = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="3">
+<title>Please wait a moment – 8992 Customer Service Exams</title></head>
+<body><main><h1>Please wait a moment</h1><p role="status">The exam server is briefly unavailable. This page will try again by itself.</p></main></body>
+</html>`;
+	return new Response(html, { status: 503, headers: { 'content-type': 'text/html; charset=utf-8', 'retry-after': '3', 'cache-control': 'no-store' } });
+}
+
+const handleRequest: Handle = async ({ event, resolve }) => {
 	// Cross-site request forgery on anything that changes state (see judgeRequestOrigin). SvelteKit
 	// checks form posts itself, before this hook; this also covers JSON and empty bodies (the exam
 	// API). `event.url.origin` is the app's public origin: adapter-node takes it from ORIGIN when set.
@@ -168,12 +200,19 @@ export const handle: Handle = async ({ event, resolve }) => {
  * type): the client's mistake, shown with its own reason and logged as a warning at most. Only a
  * 5xx is ours: logged as an error, and the page says no more than that something went wrong.
  */
+/** A page's words while the database is away (the exam API's are DATABASE_UNAVAILABLE_MESSAGE). */
+const DATABASE_UNAVAILABLE_MESSAGE_PAGE = 'The exam server is briefly unavailable. This page will try again by itself.';
+
 export const handleError: HandleServerError = ({ error: err, event, status, message }) => {
 	if (status < 500) {
 		const reason = err instanceof Error && err.message ? err.message : message;
 		if (status === 404) return { message: 'Not found' };
 		logger.warn({ status, method: event.request.method, path: event.url.pathname, reason }, 'request refused');
 		return { message: status === 413 ? `Request body too large: ${reason}` : reason };
+	}
+	if (databaseUnavailable(err)) {
+		logger.warn({ err, path: event.url.pathname }, 'database unavailable');
+		return { message: DATABASE_UNAVAILABLE_MESSAGE_PAGE, retry: true };
 	}
 	logger.error({ err, path: event.url.pathname }, 'unhandled error');
 	return { message: 'Something went wrong on our side. Please try again.' };

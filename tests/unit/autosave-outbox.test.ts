@@ -123,6 +123,24 @@ describe('autosave outbox', () => {
 		expect(statusText(status(), () => '10:42:13')).toBe('All answers saved 10:42:13');
 	});
 
+	it('database refusing writes (503 with a reason): keeps the answer, shows the reason, retries, and clears it once stored', async () => {
+		const storage = new MemoryStorage();
+		const server = fakeServer();
+		const timers = manualTimers();
+		const { a, status } = make(storage, server, timers);
+		server.status = 503;
+		server.extra = { error: 'The exam server cannot store anything just now.' };
+		a.change('1', 'typed while the database was read-only');
+		await a.flushOne('1');
+		expect(status()).toMatchObject({ pending: 1, offline: false, problem: 'The exam server cannot store anything just now.' });
+		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({ '1': { seq: 1, text: 'typed while the database was read-only' } });
+		expect(timers.count()).toBe(1);
+		server.status = 200;
+		await timers.fireAll();
+		expect(server.stored['1']).toEqual({ seq: 1, text: 'typed while the database was read-only' });
+		expect(status()).toMatchObject({ pending: 0, problem: null });
+	});
+
 	it('survives a reload: an unsent change wins over the server copy and keeps a higher sequence', async () => {
 		const storage = new MemoryStorage();
 		const server = fakeServer();

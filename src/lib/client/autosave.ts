@@ -194,7 +194,10 @@ export class Autosave {
 				return;
 			}
 			// 429, 5xx, a proxy's error page: the server is busy or restarting. Keep it and try again.
-			this.status = { ...this.status, offline: false, problem: null };
+			// A 503 with a reason (the database restarting or refusing writes) is shown as it is, so the
+			// candidate knows the answer is not yet stored and is kept on this computer.
+			const reason = res.status === 503 && typeof body.error === 'string' ? body.error : null;
+			this.status = { ...this.status, offline: false, problem: reason };
 			this.emit();
 			this.scheduleRetry();
 		} catch {

@@ -51,6 +51,14 @@ export function openPostgres(
 	// 'error'; unheard, that event would crash the process. The pool drops that client and opens a
 	// new one on the next query, so it is logged and survived.
 	pool.on('error', (err) => logger.warn({ err }, 'an idle database connection was closed by the server'));
+	// The pool listens only while a connection is idle. One the server ends while it is checked out
+	// between two statements (a transaction's, or a query being prepared) emitted 'error' with no
+	// listener, which killed the process: a PostgreSQL restart under load took the app down with it
+	// (found by the fault tests, issue 14). Heard here, the connection's next query fails instead
+	// (the request answers 503, see databaseUnavailable) and the pool drops it on release.
+	pool.on('connect', (client) => {
+		client.on('error', (err) => logger.warn({ err }, 'a database connection in use was closed by the server'));
+	});
 	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
 	return { db, kind: 'postgres', live: { kind: 'postgres', connectionString }, close: () => db.destroy() };
 }

@@ -5,6 +5,10 @@
 import { error, fail, json, type ActionFailure } from '@sveltejs/kit';
 import { AppError, ConflictError, UnauthorizedError, ValidationError } from '../errors.js';
 import { signedOutError } from '../delivery/candidate-session.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, databaseUnavailable } from '../db/unavailable.js';
+
+/** Seconds a client is asked to wait before trying again while the database is away. */
+const RETRY_AFTER_SECONDS = 5;
 
 export interface FormFailure {
 	message: string;
@@ -48,6 +52,13 @@ export function apiErrorFrom(err: unknown): Response {
 	if (err instanceof ConflictError) return apiError(409, err.message, err.details);
 	if (err instanceof UnauthorizedError) return apiError(401, err.message, err.details);
 	if (err instanceof AppError) return apiError(err.status, err.message);
+	// The database restarting, unreachable or refusing writes: 503 with a reason, so the page says
+	// so and keeps the answer in its outbox, instead of a bare 500 (issue 14, fault tests).
+	if (databaseUnavailable(err)) {
+		const res = apiError(503, DATABASE_UNAVAILABLE_MESSAGE);
+		res.headers.set('Retry-After', String(RETRY_AFTER_SECONDS));
+		return res;
+	}
 	throw err;
 }
 
