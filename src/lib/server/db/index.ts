@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { PGliteDialect } from './pglite-dialect.js';
+import { DurableNodeFS, durableStartParams, lockDataDir, pgliteClusterState } from './pglite-files.js';
 import { PreparingClient } from './preparing-client.js';
 import { AppError } from '../errors.js';
 import { logger } from '../log.js';
@@ -11,10 +13,20 @@ import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
 
+export interface PoolStats {
+	total: number;
+	idle: number;
+	waiting: number;
+}
+
 export interface DatabaseHandle {
 	db: Kysely<Database>;
 	kind: 'postgres' | 'pglite';
 	close(): Promise<void>;
+	/** The pool's connections (PostgreSQL only): for the metrics. */
+	poolStats?(): PoolStats;
+	/** The embedded database itself (PGlite only): for backups. */
+	pglite?: PGlite;
 }
 
 const INT8_OID = 20;
@@ -42,20 +54,61 @@ export function openPostgres(connectionString: string, max = 10, prepareStatemen
 	// new one on the next query, so it is logged and survived.
 	pool.on('error', (err) => logger.warn({ err }, 'an idle database connection was closed by the server'));
 	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-	return { db, kind: 'postgres', close: () => db.destroy() };
+	return {
+		db,
+		kind: 'postgres',
+		close: () => db.destroy(),
+		poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })
+	};
+}
+
+export interface PGliteOptions {
+	/**
+	 * Commits on disk before they are acknowledged (default). `false` is PGlite's own setting (fsync
+	 * off): a commit survives a crash of the process but not of the machine. PGLITE_FSYNC=off
+	 * chooses it for the app; the durability bench compares the two.
+	 */
+	durable?: boolean;
 }
 
 /** dataDir undefined → an in-memory database (tests). */
-export async function openPGlite(dataDir?: string): Promise<DatabaseHandle> {
-	if (dataDir) mkdirSync(dataDir, { recursive: true });
-	const pglite = await PGlite.create(dataDir, {
-		parsers: {
-			[pgliteTypes.INT8]: (v: string) => Number(v),
-			[pgliteTypes.DATE]: (v: string) => v
-		}
-	});
+export async function openPGlite(dataDir?: string, opts: PGliteOptions = {}): Promise<DatabaseHandle> {
+	const durable = opts.durable ?? process.env.PGLITE_FSYNC !== 'off';
+	let unlock = () => {};
+	if (dataDir) {
+		mkdirSync(dataDir, { recursive: true });
+		unlock = lockDataDir(dataDir);
+		const state = pgliteClusterState(dataDir);
+		// A folder not shut down cleanly (a crash, a kill -9) replays its WAL now: say so, since it takes time.
+		if (state && state !== 'shut down') logger.warn({ dataDir, state }, 'the embedded database was not shut down cleanly; PostgreSQL recovers it from its WAL');
+	}
+	let pglite: PGlite;
+	try {
+		pglite = await PGlite.create({
+			...(dataDir ? { fs: durable ? new DurableNodeFS(dataDir) : new NodeFS(dataDir), ...(durable ? { startParams: durableStartParams() } : {}) } : {}),
+			parsers: {
+				[pgliteTypes.INT8]: (v: string) => Number(v),
+				[pgliteTypes.DATE]: (v: string) => v
+			}
+		});
+	} catch (err) {
+		unlock();
+		throw err;
+	}
 	const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-	return { db, kind: 'pglite', close: () => db.destroy() };
+	return {
+		db,
+		kind: 'pglite',
+		pglite,
+		// Kysely's destroy closes PGlite after the queries in hand: a shutdown checkpoint, the folder left 'shut down'.
+		close: async () => {
+			try {
+				await db.destroy();
+			} finally {
+				unlock();
+			}
+		}
+	};
 }
 
 /** Which of the two PostgreSQL roles a connection logs in as (README, "Database roles"). */
