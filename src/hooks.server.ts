@@ -4,7 +4,8 @@ import { pruneExpired, SESSION_COOKIE, validateSessionToken } from '$lib/server/
 import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry } from '$lib/server/http/auth';
 import { accessNeededFor } from '$lib/domain/roles';
 import { judgeRequestOrigin } from '$lib/domain/request-origin';
-import { logger, requestContext } from '$lib/server/log';
+import { logger } from '$lib/server/log';
+import { requestContext } from '$lib/server/ops/request-context';
 import { onShutdown } from '$lib/server/ops/lifecycle';
 import { metrics } from '$lib/server/ops/metrics';
 import { requestIdFrom } from '$lib/server/ops/request-id';
