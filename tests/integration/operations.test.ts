@@ -268,7 +268,10 @@ describe('the embedded database on disk', () => {
 		const dir = join(root, 'fsync');
 		const a = await openPGlite(dir);
 		try {
-			const r = await sql<{ name: string; setting: string }>`select name, setting from pg_settings where name in ('fsync', 'wal_sync_method') order by name`.execute(a.db);
+			const r = await sql<{
+				name: string;
+				setting: string;
+			}>`select name, setting from pg_settings where name in ('fsync', 'wal_sync_method') order by name`.execute(a.db);
 			expect(r.rows).toEqual([
 				{ name: 'fsync', setting: 'on' },
 				{ name: 'wal_sync_method', setting: 'fsync' }
@@ -301,7 +304,9 @@ describe('the embedded database on disk', () => {
 		expect(pgliteClusterState(dir)).toBe('shut down');
 		const c = await openPGlite(dir);
 		try {
-			expect((await sql<{ id: number; body: string }>`select id, body from note order by id`.execute(c.db)).rows).toEqual([{ id: 1, body: 'before the backup' }]);
+			expect((await sql<{ id: number; body: string }>`select id, body from note order by id`.execute(c.db)).rows).toEqual([
+				{ id: 1, body: 'before the backup' }
+			]);
 		} finally {
 			await c.close();
 		}

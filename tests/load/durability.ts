@@ -45,7 +45,12 @@ async function run(durable: boolean): Promise<Run> {
 		await startSitting(h.db, { ...f.ctx, now: started }, f.sitting.id);
 		const clients = [];
 		for (const c of f.candidates) {
-			const { token } = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: c.candidate_number, keycode: f.sitting.keycode, ip: '192.0.2.1' });
+			const { token } = await signInCandidate(h.db, {
+				centreNumber: f.centre.number,
+				candidateNumber: c.candidate_number,
+				keycode: f.sitting.keycode,
+				ip: '192.0.2.1'
+			});
 			clients.push({ token, attemptId: f.attemptOf(c.id), seq: 0 });
 		}
 		const latencies: number[] = [];
@@ -55,7 +60,12 @@ async function run(durable: boolean): Promise<Run> {
 			clients.map(async (c) => {
 				while (left-- > 0) {
 					const a = performance.now();
-					const r = await saveAnswer(h.db, { token: c.token, attemptId: c.attemptId, itemKey: '1', body: { seq: ++c.seq, text: `answer ${c.seq} `.repeat(40) } });
+					const r = await saveAnswer(h.db, {
+						token: c.token,
+						attemptId: c.attemptId,
+						itemKey: '1',
+						body: { seq: ++c.seq, text: `answer ${c.seq} `.repeat(40) }
+					});
 					if (r.seq !== c.seq) throw new Error('save not acknowledged');
 					latencies.push(performance.now() - a);
 				}

@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
+import { AppError } from '../errors.js';
 
 /**
  * PGlite's data folder made durable. Out of the box PGlite 0.5 starts PostgreSQL with `-F` (fsync
@@ -89,7 +90,10 @@ export function dataDirHolder(dataDir: string): number | null {
 export function lockDataDir(dataDir: string): () => void {
 	const holder = dataDirHolder(dataDir);
 	if (holder !== null && holder !== process.pid) {
-		throw new Error(`The data folder ${dataDir} is in use by process ${holder} (the app, or a backup). Stop it first.`);
+		throw new AppError(
+			`The data folder ${dataDir} is in use by process ${holder} (the app, or a backup): embedded PGlite serves one process. Stop it first.`,
+			409
+		);
 	}
 	const file = join(dataDir, lockFileName);
 	writeFileSync(file, `${process.pid}\n`);
