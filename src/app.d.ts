@@ -6,6 +6,8 @@ import type { CandidateSession } from '$lib/server/delivery/candidate-session';
 declare global {
 	namespace App {
 		interface Locals {
+			/** This request's id (the X-Request-Id header; every log line of the request carries it). Set by hooks.server.ts; absent only in tests that build locals by hand. */
+			requestId?: string;
 			db: Kysely<Database>;
 			user: SessionUser | null;
 			session: Session | null;

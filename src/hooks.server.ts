@@ -5,8 +5,12 @@ import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry }
 import { accessNeededFor } from '$lib/domain/roles';
 import { judgeRequestOrigin } from '$lib/domain/request-origin';
 import { logger } from '$lib/server/log';
-import { apiError, apiErrorFrom } from '$lib/server/http/responses';
 import { databaseUnavailable } from '$lib/server/db/unavailable';
+import { requestContext } from '$lib/server/ops/request-context';
+import { onShutdown } from '$lib/server/ops/lifecycle';
+import { metrics } from '$lib/server/ops/metrics';
+import { requestIdFrom } from '$lib/server/ops/request-id';
+import { apiError, apiErrorFrom } from '$lib/server/http/responses';
 import { hasControlCharacter, isUuid } from '$lib/server/validation';
 import { CANDIDATE_COOKIE, checkCandidateToken } from '$lib/server/delivery/candidate-session';
 import { sweepDeadlines } from '$lib/server/delivery/clock';
@@ -25,18 +29,35 @@ const RESULTS_INTERVAL_MS = 60_000;
  */
 export const init: ServerInit = async () => {
 	const { db } = await getDatabase();
-	const timer = setInterval(() => {
-		sweepDeadlines(db)
+	const m = metrics();
+	let sweepDue = Date.now() + SWEEP_INTERVAL_MS;
+	const sweep = setInterval(() => {
+		// How late this beat started (a busy event loop delays timers), then how late each attempt it submits was.
+		m.sweepTimerLag.set(Math.max(0, Date.now() - sweepDue) / 1000);
+		sweepDue += SWEEP_INTERVAL_MS;
+		sweepDeadlines(db, new Date(), (lateMs) => m.sweepLag.observe(lateMs / 1000))
 			.then(() => createReadyScripts(db, new Date()))
 			.catch((err: unknown) => logger.error({ err }, 'deadline sweep failed'));
 	}, SWEEP_INTERVAL_MS);
-	timer.unref();
+	sweep.unref();
 	const prune = () => pruneExpired(db).catch((err: unknown) => logger.error({ err }, 'pruning expired sessions failed'));
 	void prune();
-	setInterval(prune, PRUNE_INTERVAL_MS).unref();
-	setInterval(() => {
+	const pruning = setInterval(prune, PRUNE_INTERVAL_MS);
+	pruning.unref();
+	const results = setInterval(() => {
 		computeFinishedSittings(db).catch((err: unknown) => logger.error({ err }, 'computing finished results failed'));
-	}, RESULTS_INTERVAL_MS).unref();
+	}, RESULTS_INTERVAL_MS);
+	results.unref();
+	// A stop ends the beats before the database closes (a sweep already running finishes or fails harmlessly: it is idempotent).
+	onShutdown(
+		'timers',
+		() => {
+			clearInterval(sweep);
+			clearInterval(pruning);
+			clearInterval(results);
+		},
+		'timers'
+	);
 };
 
 /** Autosave checks the candidate's session in its own save statement (one round trip; saveAnswer). */
@@ -95,17 +116,53 @@ function badRouteParam(params: Partial<Record<string, string>>): { name: string;
 	return null;
 }
 
+/** The operator's routes: no session, no database unless they ask for it (/readyz does). */
+const OPS_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Every request gets an id (X-Request-Id: the caller's when sane, else new), carried by every log
+ * line written while it is answered and returned in the response; its time is measured by route
+ * id (never the address, which holds ids and codes) and one line logs it when done.
+ */
+export const handle: Handle = async ({ event, resolve }) => {
+	const requestId = requestIdFrom(event.request.headers.get('x-request-id'));
+	event.locals.requestId = requestId;
+	const started = performance.now();
+	const response = await requestContext.run({ requestId }, async () => {
+		try {
+			return await answerUnlessDatabaseAway({ event, resolve });
+		} catch (err) {
+			// error() and redirect() thrown by this hook: SvelteKit answers them; record their status.
+			const status = typeof err === 'object' && err !== null && 'status' in err ? Number((err as { status: unknown }).status) : 500;
+			record(event, requestId, status, started);
+			throw err;
+		}
+	});
+	response.headers.set('X-Request-Id', requestId);
+	record(event, requestId, response.status, started);
+	return response;
+};
+
+function record(event: RequestEvent, requestId: string, status: number, started: number): void {
+	const seconds = (performance.now() - started) / 1000;
+	const route = event.route.id ?? 'unmatched';
+	metrics().httpDuration.observe({ route, method: event.request.method, status: String(status) }, seconds);
+	if (route !== '/healthz' && route !== '/readyz' && route !== '/metrics') {
+		requestContext.run({ requestId }, () => logger.info({ method: event.request.method, route, status, ms: Math.round(seconds * 1000) }, 'request'));
+	}
+}
+
 /**
  * The database restarting or refusing writes is a passing state, not a fault of the request: the
  * exam API answers 503 with a reason (the page keeps answers in its outbox and says so), and a page
  * gets the error page that tries again by itself (handleError's `retry`).
  */
-export const handle: Handle = async (input) => {
+const answerUnlessDatabaseAway: Handle = async (input) => {
 	try {
 		return await handleRequest(input);
 	} catch (err) {
 		if (!databaseUnavailable(err)) throw err;
-		logger.warn({ err, path: input.event.url.pathname }, 'database unavailable');
+		logger.warn({ err, route: input.event.route.id }, 'database unavailable');
 		if (input.event.url.pathname.startsWith('/api/')) return withSecurityHeaders(apiErrorFrom(err));
 		// An error thrown here would get SvelteKit's bare static error page, which never comes back.
 		// A page gets one that reloads itself instead; a page's data request (the console's refresh)
@@ -127,6 +184,8 @@ function waitAMomentPage(): Response {
 }
 
 const handleRequest: Handle = async ({ event, resolve }) => {
+	if (event.route.id && OPS_ROUTES.has(event.route.id)) return withSecurityHeaders(await resolve(event));
+
 	// Cross-site request forgery on anything that changes state (see judgeRequestOrigin). SvelteKit
 	// checks form posts itself, before this hook; this also covers JSON and empty bodies (the exam
 	// API). `event.url.origin` is the app's public origin: adapter-node takes it from ORIGIN when set.

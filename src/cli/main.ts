@@ -9,6 +9,7 @@ import { unlockStaffSignIn } from '../lib/server/auth/sign-in.js';
 import { AppError } from '../lib/server/errors.js';
 import { buildIfNeeded } from './build-if-needed.js';
 import { serveBuild } from './serve.js';
+import { backupPGlite, restorePGlite } from '../lib/server/ops/backup.js';
 import { bankCheck, bankImport, resultsExplain } from './bank.js';
 import { releasedResultsInRange } from '../lib/server/results/centre-results.js';
 import { resultsCsv } from '../lib/server/results/csv.js';
@@ -31,11 +32,24 @@ const USAGE = `Usage: npm run cli -- <command>
   user add --email E --name N --role R [--centre-number C]
                               create a staff account; prints a generated password
   user unlock --email E       let an account locked by failed sign-ins try again now (audited)
+  backup FILE                 embedded PGlite: copy the stopped app's database (DATA_DIR) into FILE
+                              (a .tar.gz); with DATABASE_URL it says how to use pg_dump instead
+  restore FILE [--force]      embedded PGlite: put a backup back into DATA_DIR (the app stopped; over
+                              a folder that is not empty only with --force, which keeps the old one)
 
 Environment: DATABASE_URL (PostgreSQL; unset = embedded PGlite in DATA_DIR, default ./data),
 DATABASE_OWNER_URL (migrations; unset = DATABASE_URL's user), DATABASE_APP_ROLE (the role the app
 logs in as, exam_app), DATABASE_APP_PASSWORD, PORT (3000), HOST (0.0.0.0), ORIGIN (the public URL,
-when behind a proxy).`;
+when behind a proxy), METRICS_TOKEN (bearer token for /metrics), SHUTDOWN_TIMEOUT_MS (10000),
+PGLITE_FSYNC (off = PGlite's own setting, commits not synced to disk).`;
+
+const PG_DUMP_ADVICE = `DATABASE_URL is set: the database is PostgreSQL, whose own tools back it up while the app runs:
+
+  pg_dump --format=custom --file=exam.dump "$DATABASE_OWNER_URL"      (or DATABASE_URL, as the owner)
+  pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_OWNER_URL" exam.dump
+  npm run cli -- migrate                                                (grants the app role again)
+
+README.md, "Operations", says more. This command backs up the embedded PGlite database only.`;
 
 const log = (line: string) => console.log(line);
 
@@ -118,6 +132,26 @@ async function main(argv: string[]): Promise<number> {
 			}
 			await serveBuild({ port: Number(process.env.PORT || 3000), host: process.env.HOST || '0.0.0.0', workers });
 			return -1;
+		}
+		case 'backup':
+		case 'restore': {
+			const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean' } } });
+			if (process.env.DATABASE_URL) {
+				console.error(PG_DUMP_ADVICE);
+				return 2;
+			}
+			const file = positionals[0];
+			if (!file || positionals.length > 1 || (command === 'backup' && values.force)) break;
+			const { dataDir } = databaseConfigFromEnv();
+			if (command === 'backup') {
+				const r = await backupPGlite(dataDir, file);
+				log(`Backed up ${dataDir} to ${r.file} (${(r.bytes / 1024 / 1024).toFixed(1)} MB).`);
+				return 0;
+			}
+			const r = await restorePGlite(file, dataDir, { force: values.force });
+			log(`Restored ${file} into ${r.dataDir} (${r.migrations} migrations recorded; the next start applies any newer ones).`);
+			if (r.previous) log(`The folder it replaced is kept as ${r.previous}: delete it once the restored database is checked.`);
+			return 0;
 		}
 		case 'bank': {
 			if (rest[0] === 'check') return bankCheck();

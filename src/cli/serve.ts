@@ -1,7 +1,9 @@
 import cluster from 'node:cluster';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { logger } from '../lib/server/log.js';
+import { beginStopping, isStopping, runShutdownHooks } from '../lib/server/ops/lifecycle.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -30,12 +32,30 @@ export async function serveBuild(opts: { port: number; host: string; workers?: n
 		cluster.on('exit', (w, code) => {
 			if (code !== 0) console.error(`App process ${w.process.pid} exited with ${code}`);
 		});
-		const stop = () => {
-			for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
-			process.exit(0);
+		// Each app process stops itself gracefully (below); the primary waits for them all, then exits.
+		let stopping = false;
+		const stop = (signal: NodeJS.Signals) => {
+			if (stopping) return;
+			stopping = true;
+			const alive = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined && !w.isDead());
+			let failed = false;
+			let left = alive.length;
+			if (left === 0) process.exit(0);
+			for (const w of alive) {
+				w!.once('exit', (code) => {
+					if (code !== 0) failed = true;
+					if (--left === 0) process.exit(failed ? 1 : 0);
+				});
+				w!.kill(signal);
+			}
+			// Each worker forces its own exit after SHUTDOWN_TIMEOUT_MS; a little more here, then force them.
+			setTimeout(() => {
+				for (const w of alive) w!.process.kill('SIGKILL');
+				process.exit(1);
+			}, shutdownTimeoutMs() + 2000).unref();
 		};
-		process.once('SIGINT', stop);
-		process.once('SIGTERM', stop);
+		process.on('SIGINT', stop);
+		process.on('SIGTERM', stop);
 		return;
 	}
 	if (!process.env.ORIGIN) {
@@ -44,6 +64,11 @@ export async function serveBuild(opts: { port: number; host: string; workers?: n
 	}
 	const mod = (await import(pathToFileURL(resolve('build/handler.js')).href)) as { handler: Handler };
 	const server = createServer((req, res) => {
+		if (isStopping()) {
+			// Finish this one, then let the connection go: a keep-alive client must not hold the stop open.
+			res.setHeader('Connection', 'close');
+			res.once('finish', () => server.closeIdleConnections());
+		}
 		if (!process.env.ORIGIN && !req.headers['x-forwarded-proto']) req.headers['x-forwarded-proto'] = 'http';
 		mod.handler(req, res, () => {
 			res.statusCode = 404;
@@ -59,7 +84,57 @@ export async function serveBuild(opts: { port: number; host: string; workers?: n
 		const shown = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
 		console.log(`Listening on http://${shown}:${opts.port}`);
 	}
-	const stop = () => server.close(() => process.exit(0));
-	process.once('SIGINT', stop);
-	process.once('SIGTERM', stop);
+	let stopping = false;
+	const stop = (signal: NodeJS.Signals) => {
+		if (stopping) {
+			// A second Ctrl+C: the operator will not wait.
+			process.exit(1);
+		}
+		stopping = true;
+		void gracefulStop(server, signal).then((code) => process.exit(code));
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}
+
+/** How long a stop may take before it is forced (SHUTDOWN_TIMEOUT_MS, default 10 s). */
+export function shutdownTimeoutMs(): number {
+	const n = Number(process.env.SHUTDOWN_TIMEOUT_MS);
+	return Number.isFinite(n) && n > 0 ? n : 10_000;
+}
+
+/**
+ * The orderly stop (SIGTERM from a service manager, Ctrl+C): /readyz turns 503 and the listening
+ * socket closes, so no new request arrives; idle keep-alive connections close; event streams end
+ * (the 'streams' shutdown hooks), so their pages reconnect to another process; requests in flight
+ * finish; then the timers stop and the database closes (PGlite writes its shutdown checkpoint, so
+ * the next start needs no recovery; the PostgreSQL pool ends its connections). Bounded: after
+ * SHUTDOWN_TIMEOUT_MS the remaining connections are cut and the process exits with 1.
+ */
+export async function gracefulStop(server: Server, signal: string): Promise<number> {
+	const started = Date.now();
+	logger.info({ signal }, 'stopping: no new requests; finishing those in flight');
+	beginStopping();
+	const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+	server.closeIdleConnections();
+	let forced = false;
+	const deadline = new Promise<void>((resolve) =>
+		setTimeout(() => {
+			forced = true;
+			resolve();
+		}, shutdownTimeoutMs()).unref()
+	);
+	const failures = await runShutdownHooks(['streams']);
+	await Promise.race([drained, deadline]);
+	if (forced) {
+		logger.error({ timeoutMs: shutdownTimeoutMs() }, 'stopping: requests still running at the time limit; cutting their connections');
+		server.closeAllConnections();
+	}
+	failures.push(
+		...(await Promise.race([runShutdownHooks(['timers', 'database']), deadline.then(() => [{ name: 'database', error: new Error('not closed in time') }])]))
+	);
+	for (const f of failures) logger.error({ err: f.error, hook: f.name }, 'stopping: a shutdown step failed');
+	const ok = !forced && failures.length === 0;
+	logger.info({ ms: Date.now() - started, clean: ok }, ok ? 'stopped cleanly' : 'stopped, not cleanly');
+	return ok ? 0 : 1;
 }

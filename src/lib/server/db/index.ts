@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type LogConfig } from 'kysely';
 import pg from 'pg';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { PGliteDialect } from './pglite-dialect.js';
+import { DurableNodeFS, durableStartParams, lockDataDir, pgliteClusterState } from './pglite-files.js';
 import { PreparingClient } from './preparing-client.js';
 import { AppError } from '../errors.js';
 import { logger } from '../log.js';
@@ -11,12 +13,22 @@ import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
 
+export interface PoolStats {
+	total: number;
+	idle: number;
+	waiting: number;
+}
+
 export interface DatabaseHandle {
 	db: Kysely<Database>;
 	kind: 'postgres' | 'pglite';
 	/** Where live changes are heard (src/lib/server/live): a connection string for a dedicated LISTEN connection, or the embedded instance. */
 	live: LiveSource;
 	close(): Promise<void>;
+	/** The pool's connections (PostgreSQL only): for the metrics. */
+	poolStats?(): PoolStats;
+	/** The embedded database itself (PGlite only): for backups. */
+	pglite?: PGlite;
 }
 
 export type LiveSource = { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; pglite: PGlite };
@@ -60,24 +72,66 @@ export function openPostgres(
 		client.on('error', (err) => logger.warn({ err }, 'a database connection in use was closed by the server'));
 	});
 	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
-	return { db, kind: 'postgres', live: { kind: 'postgres', connectionString }, close: () => db.destroy() };
+	return {
+		db,
+		kind: 'postgres',
+		live: { kind: 'postgres', connectionString },
+		close: () => db.destroy(),
+		poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })
+	};
 }
 
-/**
- * dataDir undefined → an in-memory database (tests). `loadDataDir`: start from a dump of another
- * PGlite's data folder (the test suite's migrated template) instead of an empty database.
- */
-export async function openPGlite(dataDir?: string, opts: { loadDataDir?: Blob } = {}): Promise<DatabaseHandle> {
-	if (dataDir) mkdirSync(dataDir, { recursive: true });
-	const pglite = await PGlite.create(dataDir, {
-		...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
-		parsers: {
-			[pgliteTypes.INT8]: (v: string) => Number(v),
-			[pgliteTypes.DATE]: (v: string) => v
-		}
-	});
+export interface PGliteOptions {
+	/**
+	 * Commits on disk before they are acknowledged (default). `false` is PGlite's own setting (fsync
+	 * off): a commit survives a crash of the process but not of the machine. PGLITE_FSYNC=off
+	 * chooses it for the app; the durability bench compares the two.
+	 */
+	durable?: boolean;
+	/** Start from a dump of another PGlite's data folder (the test suite's migrated template) instead of an empty database. */
+	loadDataDir?: Blob;
+}
+
+/** dataDir undefined → an in-memory database (tests). */
+export async function openPGlite(dataDir?: string, opts: PGliteOptions = {}): Promise<DatabaseHandle> {
+	const durable = opts.durable ?? process.env.PGLITE_FSYNC !== 'off';
+	let unlock = () => {};
+	if (dataDir) {
+		mkdirSync(dataDir, { recursive: true });
+		unlock = lockDataDir(dataDir);
+		const state = pgliteClusterState(dataDir);
+		// A folder not shut down cleanly (a crash, a kill -9) replays its WAL now: say so, since it takes time.
+		if (state && state !== 'shut down') logger.warn({ dataDir, state }, 'the embedded database was not shut down cleanly; PostgreSQL recovers it from its WAL');
+	}
+	let pglite: PGlite;
+	try {
+		pglite = await PGlite.create({
+			...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+			...(dataDir ? { fs: durable ? new DurableNodeFS(dataDir) : new NodeFS(dataDir), ...(durable ? { startParams: durableStartParams() } : {}) } : {}),
+			parsers: {
+				[pgliteTypes.INT8]: (v: string) => Number(v),
+				[pgliteTypes.DATE]: (v: string) => v
+			}
+		});
+	} catch (err) {
+		unlock();
+		throw err;
+	}
 	const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-	return { db, kind: 'pglite', live: { kind: 'pglite', pglite }, close: () => db.destroy() };
+	return {
+		db,
+		kind: 'pglite',
+		pglite,
+		live: { kind: 'pglite', pglite },
+		// Kysely's destroy closes PGlite after the queries in hand: a shutdown checkpoint, the folder left 'shut down'.
+		close: async () => {
+			try {
+				await db.destroy();
+			} finally {
+				unlock();
+			}
+		}
+	};
 }
 
 /** Which of the two PostgreSQL roles a connection logs in as (README, "Database roles"). */

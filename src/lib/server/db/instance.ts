@@ -1,4 +1,6 @@
 import { databaseConfigFromEnv, openDatabase, type DatabaseHandle } from './index.js';
+import { onShutdown } from '../ops/lifecycle.js';
+import { setPoolStats } from '../ops/metrics.js';
 
 /**
  * The application's one database handle. Only hooks and routes import this; services and tests
@@ -10,9 +12,17 @@ let handle: Promise<DatabaseHandle> | null = null;
 
 export function getDatabase(): Promise<DatabaseHandle> {
 	// Opening tries the first login; if the server was unreachable, the next request tries again.
-	handle ??= openDatabase(databaseConfigFromEnv(), 'app').catch((err: unknown) => {
-		handle = null;
-		throw err;
-	});
+	handle ??= openDatabase(databaseConfigFromEnv(), 'app').then(
+		(h) => {
+			setPoolStats(h.poolStats ?? null);
+			// Closed last when the app stops: PGlite writes its shutdown checkpoint, the pool ends its connections.
+			onShutdown('database', () => h.close(), 'database');
+			return h;
+		},
+		(err: unknown) => {
+			handle = null;
+			throw err;
+		}
+	);
 	return handle;
 }

@@ -26,3 +26,8 @@ export async function migrateToLatest(db: Kysely<any>, app: AppRoleOptions = app
 	await grantAppRole(db, app);
 	return results ?? [];
 }
+
+/** Every migration this version of the app knows, by name (for /readyz). */
+export function knownMigrationNames(): string[] {
+	return Object.keys(migrations);
+}

@@ -10,6 +10,7 @@ import { factsOf } from './attempt-store.js';
 import { checkCandidateToken, loaded, signedOutError, type LoadedAttempt } from './candidate-session.js';
 import { settleAttempt } from './clock.js';
 import { noteSave } from '../live/publish.js';
+import { metrics } from '../ops/metrics.js';
 
 export { MAX_ANSWER_CHARS };
 
@@ -80,7 +81,10 @@ export async function saveResponse(
 	const attempt = await settleAttempt(db, row, now);
 	const verdict = judgeSave(factsOf(attempt), now);
 	if (!verdict.accept) {
-		if (verdict.quarantine) await quarantineSave(db, attempt.id, itemKey, body, verdict.reason, now);
+		if (verdict.quarantine) {
+			await quarantineSave(db, attempt.id, itemKey, body, verdict.reason, now);
+			metrics().autosavesQuarantined.inc();
+		}
 		if (verdict.status === 410) throw new GoneError(verdict.reason);
 		throw new ConflictError(verdict.reason, { state: attempt.state });
 	}

@@ -49,13 +49,16 @@ export async function recordReadingEnded(db: Kysely<Database>, now = new Date())
 }
 
 /** The periodic sweep: records reading time that has ended and submits every attempt whose deadline has passed. Returns how many it submitted. */
-export async function sweepDeadlines(db: Kysely<Database>, now = new Date()): Promise<number> {
+export async function sweepDeadlines(db: Kysely<Database>, now = new Date(), onSubmitted?: (lateMs: number) => void): Promise<number> {
 	await recordReadingEnded(db, now);
 	const due = await db.selectFrom('attempt').selectAll().where('state', 'in', ['reading', 'in_progress']).where('deadline_at', '<=', now).limit(5000).execute();
 	let n = 0;
 	for (const a of due) {
 		const settled = await settleAttempt(db, a, now);
-		if (settled.state === 'submitted') n++;
+		if (settled.state === 'submitted') {
+			n++;
+			if (a.deadline_at) onSubmitted?.(now.getTime() - a.deadline_at.getTime());
+		}
 	}
 	return n;
 }

@@ -4,13 +4,23 @@ import { saveAnswer } from '$lib/server/delivery/autosave';
 import { MAX_SAVE_BODY_BYTES, saveBodySchema } from '$lib/server/http/save-body';
 import { UnauthorizedError } from '$lib/server/errors';
 import { apiError, apiErrorFrom } from '$lib/server/http/responses';
+import { metrics } from '$lib/server/ops/metrics';
 
 /**
  * Autosave one answer: PUT {"seq": 17, "text": "…"} → {"seq", "savedAt", "serverNow"}. The session
  * is checked inside the save itself (see saveAnswer), so hooks.server.ts leaves this route's
  * candidate cookie to it.
  */
-export const PUT: RequestHandler = async ({ locals, params, request, cookies }) => {
+export const PUT: RequestHandler = async (event) => {
+	const response = await save(event);
+	// The operator's counters (GET /metrics): a 200 is a save acknowledged, anything else refused.
+	const m = metrics();
+	if (response.status === 200) m.autosavesAcknowledged.inc();
+	else m.autosavesRefused.inc({ status: String(response.status) });
+	return response;
+};
+
+async function save({ locals, params, request, cookies }: Parameters<RequestHandler>[0]): Promise<Response> {
 	const token = cookies.get(CANDIDATE_COOKIE);
 	if (!token) return apiErrorFrom(signedOutError('ended'));
 	// Read the body before refusing it, so the connection stays usable (adapter-node already refuses
@@ -35,4 +45,4 @@ export const PUT: RequestHandler = async ({ locals, params, request, cookies }) 
 		if (err instanceof UnauthorizedError) cookies.delete(CANDIDATE_COOKIE, { path: '/' });
 		return apiErrorFrom(err);
 	}
-};
+}
