@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { asScriptNumber, authorityOf, finalMarks, isAttempted, latestMarks, scriptIsReady, scriptNumberFrom, type GivenMark } from '../../src/lib/domain/marking.js';
+import {
+	asScriptNumber,
+	authorityOf,
+	finalMarks,
+	isAttempted,
+	latestMarks,
+	scriptIsReady,
+	scriptNumberFrom,
+	type GivenMark
+} from '../../src/lib/domain/marking.js';
 
 const m = (id: number, itemKey: string, authority: GivenMark['authority'], mark: number, fk = false): GivenMark => ({ id, itemKey, authority, mark, fk });
 

@@ -1,4 +1,6 @@
 import { getDatabase } from '../db/instance.js';
+import { onShutdown } from '../ops/lifecycle.js';
+import { setOpenStreamsCounter } from '../ops/metrics.js';
 import { LiveHub } from './hub.js';
 
 /**
@@ -10,8 +12,14 @@ let hub: LiveHub | null = null;
 export async function getLiveHub(): Promise<LiveHub> {
 	if (hub) return hub;
 	const h = await getDatabase();
-	hub ??= new LiveHub(h.db, h.live);
-	return hub;
+	if (hub) return hub;
+	const created = (hub = new LiveHub(h.db, h.live));
+	// A graceful stop ends every stream first (the browsers reconnect, to another process if this
+	// one is going), then, with the database, the hub's LISTEN connection.
+	onShutdown('live streams', () => created.closeAll(), 'streams');
+	onShutdown('live channel', () => created.close(), 'database');
+	setOpenStreamsCounter(() => created.openStreams);
+	return created;
 }
 
 /** Ends every open stream (graceful shutdown: the browsers reconnect, to another process if this one is going). */
