@@ -16,6 +16,7 @@ import * as results from './2026_11_29_0004_results.js';
 import * as sessionMoved from './2026_11_29_0010_session_moved.js';
 import * as allocationOpenWork from './2026_11_29_0011_allocation_open_work_index.js';
 import * as reviews from './2026_11_29_0007_reviews_results_access.js';
+import * as mockSittings from './2026_11_30_0170_mock_sittings.js';
 
 /**
  * Every migration, by name, in the order they run. Listed statically (not read from the folder) so
@@ -38,5 +39,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_11_29_0004_results': results,
 	'2026_11_29_0007_reviews_results_access': reviews,
 	'2026_11_29_0010_session_moved': sessionMoved,
-	'2026_11_29_0011_allocation_open_work_index': allocationOpenWork
+	'2026_11_29_0011_allocation_open_work_index': allocationOpenWork,
+	'2026_11_30_0170_mock_sittings': mockSittings
 };

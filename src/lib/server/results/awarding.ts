@@ -51,6 +51,8 @@ export async function sittingsForAwarding(db: Db, paperVersionId: string) {
 		])
 		.where('s.paper_version_id', '=', paperVersionId)
 		.where('s.state', '=', 'ended')
+		// Mocks are the centre's own: never awarded.
+		.where('s.purpose', '=', 'live')
 		.orderBy('s.scheduled_at')
 		.execute();
 }
@@ -227,6 +229,7 @@ export async function papersForAwarding(db: Db) {
 			eb.fn.count<string>('r.released_at').as('released')
 		])
 		.where('s.state', '=', 'ended')
+		.where('s.purpose', '=', 'live')
 		.groupBy(['p.code', 'v.title', 'v.version', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at'])
 		.orderBy('p.code')
 		.orderBy('v.version', 'desc')

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { generateKeycode } from '../../domain/keycode.js';
 import { CLOSED_SITTING_STATES, judgeBookingTime } from '../../domain/sitting.js';
+import { paperPurposeProblem, SITTING_PURPOSES, type SittingPurpose } from '../../domain/mock.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database, SittingRow, SittingState } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -19,7 +20,9 @@ export const bookingSchema = z.object({
 	scheduled_at: dateTimeSchema('Enter the date and time', `Enter a real date and time in the years ${bookingYears}`),
 	room: z.string().trim().min(1, 'Enter the room').max(100),
 	invigilator_ids: z.array(uuidSchema('Choose invigilators from the list')).min(1, 'Choose at least one invigilator').max(100),
-	candidate_ids: z.array(uuidSchema('Choose candidates from the list')).min(1, 'Choose at least one candidate').max(5000)
+	candidate_ids: z.array(uuidSchema('Choose candidates from the list')).min(1, 'Choose at least one candidate').max(5000),
+	// A form without the field books a live sitting, as before mocks existed.
+	purpose: z.enum(SITTING_PURPOSES, { message: 'Choose a live exam or a mock' }).default('live')
 });
 
 /** A keycode not used by another open sitting at the centre. */
@@ -40,7 +43,8 @@ async function freshKeycode(db: Kysely<Database>, centreId: string): Promise<str
 
 /**
  * Books a sitting: the paper's current version (kept for the sitting even if the paper changes
- * later), a room and time, invigilators of this centre, candidates of this centre's register.
+ * later), a room and time, invigilators of this centre, candidates of this centre's register. Its
+ * `purpose` (live or mock) decides which paper it may use and which checks apply.
  */
 export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown, now = new Date()): Promise<SittingRow> {
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
@@ -48,8 +52,13 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 	const past = judgeBookingTime(b.scheduled_at, now);
 	if (past) throw new ValidationError(past, [{ field: 'scheduled_at', message: past }]);
 	return db.transaction().execute(async (tx) => {
-		const paper = await tx.selectFrom('paper').select(['current_version_id', 'code']).where('code', '=', b.paper_code).executeTakeFirst();
+		const paper = await tx.selectFrom('paper').select(['current_version_id', 'code', 'kind']).where('code', '=', b.paper_code).executeTakeFirst();
 		if (!paper?.current_version_id) throw new ValidationError(`No paper ${b.paper_code}`, [{ field: 'paper_code', message: 'No such paper' }]);
+		// The purpose decides which checks apply: the paper's kind always (a mock only a practice
+		// paper, a live sitting only a live paper); checks for live sittings alone (eg candidates'
+		// registration for the unit) belong under `b.purpose === 'live'`, so a mock is not held to them.
+		const purposeProblem = paperPurposeProblem(b.purpose, paper.kind);
+		if (purposeProblem) throw new ValidationError(purposeProblem, [{ field: 'paper_code', message: purposeProblem }]);
 		const invigilators = await tx
 			.selectFrom('membership')
 			.select('user_id')
@@ -78,6 +87,7 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 			.insertInto('sitting')
 			.values({
 				centre_id: centreId,
+				purpose: b.purpose,
 				paper_version_id: paper.current_version_id,
 				scheduled_at: b.scheduled_at,
 				room: b.room,
@@ -99,7 +109,7 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 			centreId,
 			subjectType: 'sitting',
 			subjectId: sitting.id,
-			details: { paper: paper.code, room: b.room, scheduled_at: b.scheduled_at.toISOString(), candidates: candidates.length }
+			details: { paper: paper.code, purpose: b.purpose, room: b.room, scheduled_at: b.scheduled_at.toISOString(), candidates: candidates.length }
 		});
 		return sitting;
 	});
@@ -108,6 +118,7 @@ export async function bookSitting(db: Kysely<Database>, actor: Actor, centreId: 
 export interface SittingSummary {
 	id: string;
 	centreId: string;
+	purpose: SittingPurpose;
 	paperCode: string;
 	paperTitle: string;
 	scheduledAt: Date;
@@ -126,6 +137,7 @@ function sittingQuery(db: Kysely<Database>) {
 		.select([
 			's.id',
 			's.centre_id as centreId',
+			's.purpose',
 			'p.code as paperCode',
 			'v.title as paperTitle',
 			's.scheduled_at as scheduledAt',
