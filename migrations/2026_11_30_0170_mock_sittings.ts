@@ -16,7 +16,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.alterTable('sitting')
 		.addColumn('purpose', 'text', (c) => c.defaultTo('live').notNull())
 		.execute();
-	await db.schema.alterTable('sitting').addCheckConstraint('sitting_purpose_check', sql`purpose in ('live', 'mock')`).execute();
+	await db.schema
+		.alterTable('sitting')
+		.addCheckConstraint('sitting_purpose_check', sql`purpose in ('live', 'mock')`)
+		.execute();
 
 	await db.schema
 		.createTable('mock_mark')

@@ -130,7 +130,16 @@ async function mockSittingRow(db: Kysely<Database>, centreId: string, sittingId:
 
 /** The sitting as a page shows it (the paper version's id stays on the server). */
 function shown(s: MockSittingRow): Omit<MockSittingRow, 'paperVersionId'> {
-	return { id: s.id, paperCode: s.paperCode, paperTitle: s.paperTitle, scheduledAt: s.scheduledAt, room: s.room, state: s.state, pass: s.pass, firstClass: s.firstClass };
+	return {
+		id: s.id,
+		paperCode: s.paperCode,
+		paperTitle: s.paperTitle,
+		scheduledAt: s.scheduledAt,
+		room: s.room,
+		state: s.state,
+		pass: s.pass,
+		firstClass: s.firstClass
+	};
 }
 
 /** The latest mock mark per item of these attempts (append-only: the newest row counts). */
