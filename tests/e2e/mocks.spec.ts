@@ -68,7 +68,7 @@ describe('practice papers and mocks', () => {
 
 		const book = async (paper: string) => {
 			await admin.goto(`${centreHome}/sittings`);
-			await admin.getByLabel(/Mock \(a practice paper/).check();
+			await admin.getByLabel(/Mock \(a practice exam/).check();
 			await admin.getByLabel('Paper').selectOption(paper);
 			await admin.getByLabel('Date and time').fill(bookingTime(0));
 			await admin.getByLabel('Room').fill('Room Mock');

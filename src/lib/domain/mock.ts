@@ -12,7 +12,7 @@ export type PaperKind = 'live' | 'practice';
 
 export const PURPOSE_LABELS: Record<SittingPurpose, string> = {
 	live: 'Live exam (marked by the awarding body)',
-	mock: "Mock (a practice paper, marked by the centre's own staff)"
+	mock: "Mock (a practice exam, marked by the centre's own staff)"
 };
 
 /** The words every mock total and grade carries, so nobody reads it as the awarding body's result. */
