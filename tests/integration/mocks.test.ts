@@ -216,13 +216,13 @@ describe("the centre's own staff mark a mock against the practice paper's grid",
 		for (const r of rows) expect(r.marked_by).toBe(f.admin.id);
 		const audit = await h.db
 			.selectFrom('audit_log')
-			.select(['details', 'user_id'])
+			.select(['details', 'actor_user_id'])
 			.where('action', '=', 'mock.mark')
 			.where('subject_id', '=', attemptId)
 			.orderBy('id')
 			.execute();
 		expect(audit).toHaveLength(5);
-		expect(audit[4]).toMatchObject({ user_id: f.admin.id, details: { item: '3.b', mark: 5, paper: PRACTICE } });
+		expect(audit[4]).toMatchObject({ actor_user_id: f.admin.id, details: { item: '3.b', mark: 5, paper: PRACTICE } });
 
 		await expect(sql`update mock_mark set mark = 0 where attempt_id = ${attemptId}`.execute(h.db)).rejects.toThrow();
 		await expect(sql`delete from mock_mark where attempt_id = ${attemptId}`.execute(h.db)).rejects.toThrow();
