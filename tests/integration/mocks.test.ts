@@ -45,7 +45,7 @@ async function centreWith(n: number) {
 	const centre = await makeCentre(h.db);
 	const admin = await makeStaff(h.db, 'centre_admin', centre.id);
 	const invigilator = await makeStaff(h.db, 'invigilator', centre.id);
-	const candidates = [];
+	const candidates: { id: string }[] = [];
 	for (let i = 0; i < n; i++) {
 		candidates.push(
 			await registerCandidate(h.db, SYSTEM_ACTOR, centre.id, {
