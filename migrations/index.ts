@@ -19,6 +19,7 @@ import * as reviews from './2026_11_29_0007_reviews_results_access.js';
 import * as liveNotify from './2026_11_30_0100_live_notify.js';
 import * as registrationsCertificates from './2026_11_30_0150_registrations_certificates.js';
 import * as appliedMigrationView from './2026_11_30_0120_applied_migration_view.js';
+import * as mockSittings from './2026_11_30_0170_mock_sittings.js';
 
 /**
  * Every migration, by name, in the order they run. Listed statically (not read from the folder) so
@@ -44,5 +45,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_11_29_0011_allocation_open_work_index': allocationOpenWork,
 	'2026_11_30_0100_live_notify': liveNotify,
 	'2026_11_30_0120_applied_migration_view': appliedMigrationView,
-	'2026_11_30_0150_registrations_certificates': registrationsCertificates
+	'2026_11_30_0150_registrations_certificates': registrationsCertificates,
+	'2026_11_30_0170_mock_sittings': mockSittings
 };

@@ -64,6 +64,20 @@ function e2eBank(root: string): string {
 		mkdirSync(join(dir, unitCode));
 		writeFileSync(join(dir, unitCode, `${unitCode}-T.yaml`), stringify(paper));
 	}
+	// Mocks' spec: a practice paper with no reading time, so a candidate answers as soon as the mock starts.
+	const practiceUnit = { ...validUnit(), unit: '8992-904', title: 'Test unit 8992-904', exam: { duration_minutes: 10, reading_minutes: 0 } };
+	const practice = {
+		...validPaper(),
+		code: '8992-904-P',
+		unit: '8992-904',
+		kind: 'practice',
+		title: 'Browser practice paper 8992-904',
+		duration_minutes: 10,
+		reading_minutes: 0
+	};
+	writeFileSync(join(dir, 'units', '8992-904.yaml'), stringify(practiceUnit));
+	mkdirSync(join(dir, '8992-904'));
+	writeFileSync(join(dir, '8992-904', '8992-904-P.yaml'), stringify(practice));
 	return dir;
 }
 

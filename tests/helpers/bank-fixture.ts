@@ -33,7 +33,7 @@ export function validPaper(): any {
 		code: '8992-111-T',
 		unit: '8992-111',
 		title: 'Test paper',
-		kind: 'practice',
+		kind: 'live',
 		duration_minutes: 60,
 		reading_minutes: 5,
 		boundaries: { pass: 12, first_class: 16 },

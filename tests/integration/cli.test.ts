@@ -175,7 +175,7 @@ describe('npm run cli -- bank check', () => {
 		const r = cli(['bank', 'check'], { BANK_DIR: root });
 		expect(r.code).toBe(1);
 		expect(r.stdout).toMatch(
-			/8992-111-T\s+practice\s+20\s+12\s+16\s+10 \(50%\)\s+5 \(25%\)\s+0 \(0%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 !LO2 LO3 LO4\s+NOT OK: 2 problems, listed below/
+			/8992-111-T\s+live\s+20\s+12\s+16\s+10 \(50%\)\s+5 \(25%\)\s+0 \(0%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 !LO2 LO3 LO4\s+NOT OK: 2 problems, listed below/
 		);
 		expect(r.stderr).toMatch(/8992-111-T\.yaml: learning outcome LO2 is not assessed by any item/);
 	});

@@ -24,7 +24,8 @@ export const APPEND_ONLY_TABLES: readonly string[] = [
 	'seed',
 	'seed_judgement',
 	'marker_standing',
-	'review_event'
+	'review_event',
+	'mock_mark'
 ];
 
 /** Kysely's own bookkeeping: only the owner, who migrates, touches it. */

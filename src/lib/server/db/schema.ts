@@ -2,6 +2,7 @@ import type { AttemptState, PauseKind, SubmitReason } from '../../domain/attempt
 import type { Grade, ResultCause, ResultStatus } from '../../domain/results.js';
 import type { ReviewOutcome, ReviewState } from '../../domain/reviews.js';
 import type { AllocationPurpose, MarkAuthority, ScriptKind } from '../../domain/marking.js';
+import type { SittingPurpose } from '../../domain/mock.js';
 import type { SecondMarkingReason } from '../../domain/second-marking.js';
 import type { SeedItemJudgement, SeedPurpose, Standing } from '../../domain/standardisation.js';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
@@ -159,6 +160,7 @@ export type SittingState = 'scheduled' | 'running' | 'ended' | 'cancelled';
 export interface SittingTable {
 	id: Generated<string>;
 	centre_id: string;
+	purpose: Generated<SittingPurpose>;
 	paper_version_id: string;
 	scheduled_at: Date;
 	room: string;
@@ -294,6 +296,17 @@ export interface MarkTable {
 	fk: Generated<boolean>;
 	comment: string | null;
 	award: Json<unknown> | null;
+	created_at: Timestamp;
+}
+
+/** A centre's mark on an item of a mock attempt (append-only: the latest row per item counts). */
+export interface MockMarkTable {
+	id: Generated<number>;
+	attempt_id: string;
+	item_key: string;
+	mark: number;
+	comment: string | null;
+	marked_by: string;
 	created_at: Timestamp;
 }
 
@@ -501,6 +514,7 @@ export interface Database {
 	marking_settings: MarkingSettingsTable;
 	allocation: AllocationTable;
 	mark: MarkTable;
+	mock_mark: MockMarkTable;
 	sitting: SittingTable;
 	sitting_invigilator: SittingInvigilatorTable;
 	attempt: AttemptTable;

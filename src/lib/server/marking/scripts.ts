@@ -18,7 +18,8 @@ export function newScriptNumber(): string {
 /**
  * Makes a script of every submitted attempt that is ready (its sitting ended, or the save grace
  * after submission passed: domain `scriptIsReady`, here as one statement) and has none yet.
- * Voided and absent attempts never qualify. Safe to run from several processes at once: the
+ * Voided and absent attempts never qualify, nor any attempt of a mock sitting (the centre marks
+ * those itself: they never reach the awarding body's markers). Safe to run from several processes at once: the
  * partial unique index on attempt_id keeps one live script per attempt. Returns how many were made.
  */
 export async function createReadyScripts(db: Db, now: Date, paperVersionId?: string): Promise<number> {
@@ -29,6 +30,7 @@ export async function createReadyScripts(db: Db, now: Date, paperVersionId?: str
 		.leftJoin('script as sc', (j) => j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live'))
 		.select(['a.id as attemptId', 's.paper_version_id as paperVersionId'])
 		.where('a.state', '=', 'submitted')
+		.where('s.purpose', '=', 'live')
 		.where('sc.id', 'is', null)
 		.where((eb) => eb.or([eb('s.state', '=', 'ended'), eb('a.submitted_at', '<', graceCut)]))
 		.$if(paperVersionId !== undefined, (q) => q.where('s.paper_version_id', '=', paperVersionId!))

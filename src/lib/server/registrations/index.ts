@@ -272,6 +272,8 @@ export async function unitHistories(db: Kysely<Database>, candidateIds: readonly
 		])
 		.where('a.candidate_id', 'in', candidateIds)
 		.where('p.unit_code', '=', unitCode)
+		// A mock (a practice paper, marked by the centre) is never an attempt at the unit.
+		.where('s.purpose', '=', 'live')
 		// A booking on a sitting still to run does not count (a centre may book a standby sitting);
 		// once the sitting has started, the attempt counts until its result is released and after.
 		.where('s.state', 'in', ['running', 'ended'])

@@ -31,28 +31,32 @@ async function lockVersion(tx: Transaction<Database>, paperVersionId: string) {
 
 /** The ended sittings of a paper version and where their results stand (who approved and released them). */
 export async function sittingsForAwarding(db: Db, paperVersionId: string) {
-	return db
-		.selectFrom('sitting as s')
-		.innerJoin('centre as c', 'c.id', 's.centre_id')
-		.leftJoin('sitting_results as r', 'r.sitting_id', 's.id')
-		.leftJoin('app_user as ap', 'ap.id', 'r.approved_by')
-		.leftJoin('app_user as rl', 'rl.id', 'r.released_by')
-		.select([
-			's.id',
-			's.scheduled_at',
-			's.room',
-			'c.number as centre_number',
-			'c.name as centre_name',
-			'r.computed_at',
-			'r.approved_at',
-			'ap.display_name as approved_by',
-			'r.released_at',
-			'rl.display_name as released_by'
-		])
-		.where('s.paper_version_id', '=', paperVersionId)
-		.where('s.state', '=', 'ended')
-		.orderBy('s.scheduled_at')
-		.execute();
+	return (
+		db
+			.selectFrom('sitting as s')
+			.innerJoin('centre as c', 'c.id', 's.centre_id')
+			.leftJoin('sitting_results as r', 'r.sitting_id', 's.id')
+			.leftJoin('app_user as ap', 'ap.id', 'r.approved_by')
+			.leftJoin('app_user as rl', 'rl.id', 'r.released_by')
+			.select([
+				's.id',
+				's.scheduled_at',
+				's.room',
+				'c.number as centre_number',
+				'c.name as centre_name',
+				'r.computed_at',
+				'r.approved_at',
+				'ap.display_name as approved_by',
+				'r.released_at',
+				'rl.display_name as released_by'
+			])
+			.where('s.paper_version_id', '=', paperVersionId)
+			.where('s.state', '=', 'ended')
+			// Mocks are the centre's own: never awarded.
+			.where('s.purpose', '=', 'live')
+			.orderBy('s.scheduled_at')
+			.execute()
+	);
 }
 
 /** Approves every computed result of the paper version and locks its boundaries. Refused while a sitting's results are not computed. */
@@ -227,6 +231,7 @@ export async function papersForAwarding(db: Db) {
 			eb.fn.count<string>('r.released_at').as('released')
 		])
 		.where('s.state', '=', 'ended')
+		.where('s.purpose', '=', 'live')
 		.groupBy(['p.code', 'v.title', 'v.version', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at'])
 		.orderBy('p.code')
 		.orderBy('v.version', 'desc')

@@ -35,11 +35,13 @@ async function sittingForResults(db: Db, sittingId: string, lock: boolean): Prom
 		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
 		.innerJoin('paper as p', 'p.id', 'v.paper_id')
 		.innerJoin('unit as u', 'u.code', 'p.unit_code')
-		.select(['s.id', 's.state', 's.centre_id', 's.paper_version_id', 'v.content', 'v.pass_mark', 'v.first_class_mark', 'u.level'])
+		.select(['s.id', 's.state', 's.purpose', 's.centre_id', 's.paper_version_id', 'v.content', 'v.pass_mark', 'v.first_class_mark', 'u.level'])
 		.where('s.id', '=', sittingId)
 		.$if(lock, (q) => q.forUpdate('s'))
 		.executeTakeFirst();
 	if (!s) throw new NotFoundError('No such sitting');
+	// A mock is marked by the centre and never resulted: no result, release, slip or CSV row can come of it.
+	if (s.purpose !== 'live') throw new ConflictError('A mock sitting has no results: the centre marks it itself');
 	const paper = paperSchema.parse(s.content);
 	const items = paperItems(paper);
 	return {
@@ -313,6 +315,7 @@ export async function computeFinishedSittings(db: Kysely<Database>, now = new Da
 		.leftJoin('sitting_results as r', 'r.sitting_id', 's.id')
 		.select('s.id')
 		.where('s.state', '=', 'ended')
+		.where('s.purpose', '=', 'live')
 		.where('r.sitting_id', 'is', null)
 		.execute();
 	let n = 0;

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { generateKeycode } from '../../domain/keycode.js';
 import { CLOSED_SITTING_STATES, judgeBookingTime } from '../../domain/sitting.js';
+import { paperPurposeProblem, SITTING_PURPOSES, type SittingPurpose } from '../../domain/mock.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database, SittingRow, SittingState } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -20,7 +21,9 @@ export const bookingSchema = z.object({
 	scheduled_at: dateTimeSchema('Enter the date and time', `Enter a real date and time in the years ${bookingYears}`),
 	room: z.string().trim().min(1, 'Enter the room').max(100),
 	invigilator_ids: z.array(uuidSchema('Choose invigilators from the list')).min(1, 'Choose at least one invigilator').max(100),
-	candidate_ids: z.array(uuidSchema('Choose candidates from the list')).min(1, 'Choose at least one candidate').max(5000)
+	candidate_ids: z.array(uuidSchema('Choose candidates from the list')).min(1, 'Choose at least one candidate').max(5000),
+	// A form without the field books a live sitting, as before mocks existed.
+	purpose: z.enum(SITTING_PURPOSES, { message: 'Choose a live exam or a mock' }).default('live')
 });
 
 /** A keycode not used by another open sitting at the centre. */
@@ -41,10 +44,11 @@ async function freshKeycode(db: Kysely<Database>, centreId: string): Promise<str
 
 /**
  * Books a sitting: the paper's current version (kept for the sitting even if the paper changes
- * later), a room and time, invigilators of this centre, candidates of this centre's register. The
- * paper must be live and each candidate registered for its unit and free to sit it (first attempt
- * or resit on a paper they have not sat: registrations/checkBookings). Returns the sitting and,
- * per candidate, which attempt it is.
+ * later), a room and time, invigilators of this centre, candidates of this centre's register. Its
+ * `purpose` (live or mock) decides which paper it may use and which checks apply: a live sitting's
+ * candidates must each be registered for the paper's unit and free to sit it (first attempt or
+ * resit on a paper they have not sat: registrations/checkBookings). Returns the sitting and, per
+ * candidate, which attempt it is.
  */
 export async function bookSitting(
 	db: Kysely<Database>,
@@ -60,6 +64,11 @@ export async function bookSitting(
 	return db.transaction().execute(async (tx) => {
 		const paper = await tx.selectFrom('paper').select(['current_version_id', 'code', 'kind', 'unit_code']).where('code', '=', b.paper_code).executeTakeFirst();
 		if (!paper?.current_version_id) throw new ValidationError(`No paper ${b.paper_code}`, [{ field: 'paper_code', message: 'No such paper' }]);
+		// The purpose decides which checks apply: the paper's kind always (a mock only a practice
+		// paper, a live sitting only a live paper); checks for live sittings alone (eg candidates'
+		// registration for the unit) belong under `b.purpose === 'live'`, so a mock is not held to them.
+		const purposeProblem = paperPurposeProblem(b.purpose, paper.kind);
+		if (purposeProblem) throw new ValidationError(purposeProblem, [{ field: 'paper_code', message: purposeProblem }]);
 		const invigilators = await tx
 			.selectFrom('membership')
 			.select('user_id')
@@ -84,11 +93,13 @@ export async function bookSitting(
 				{ field: 'candidate_ids', message: 'Not registered at this centre, or withdrawn' }
 			]);
 		}
-		const bookings = await checkBookings(tx, paper, candidates, b.scheduled_at);
+		// A mock is no attempt at the unit: registration and resit rules are a live sitting's.
+		const bookings = b.purpose === 'live' ? await checkBookings(tx, paper, candidates, b.scheduled_at) : [];
 		const sitting = await tx
 			.insertInto('sitting')
 			.values({
 				centre_id: centreId,
+				purpose: b.purpose,
 				paper_version_id: paper.current_version_id,
 				scheduled_at: b.scheduled_at,
 				room: b.room,
@@ -112,6 +123,7 @@ export async function bookSitting(
 			subjectId: sitting.id,
 			details: {
 				paper: paper.code,
+				purpose: b.purpose,
 				room: b.room,
 				scheduled_at: b.scheduled_at.toISOString(),
 				candidates: candidates.length,
@@ -125,6 +137,7 @@ export async function bookSitting(
 export interface SittingSummary {
 	id: string;
 	centreId: string;
+	purpose: SittingPurpose;
 	paperCode: string;
 	paperTitle: string;
 	scheduledAt: Date;
@@ -143,6 +156,7 @@ function sittingQuery(db: Kysely<Database>) {
 		.select([
 			's.id',
 			's.centre_id as centreId',
+			's.purpose',
 			'p.code as paperCode',
 			'v.title as paperTitle',
 			's.scheduled_at as scheduledAt',
@@ -382,10 +396,10 @@ export async function addCandidatesToSitting(db: Kysely<Database>, actor: Actor,
 			.selectFrom('sitting as s')
 			.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
 			.innerJoin('paper as p', 'p.id', 'v.paper_id')
-			.select(['p.code', 'p.kind', 'p.unit_code', 's.scheduled_at'])
+			.select(['p.code', 'p.kind', 'p.unit_code', 's.scheduled_at', 's.purpose'])
 			.where('s.id', '=', sittingId)
 			.executeTakeFirstOrThrow();
-		await checkBookings(tx, sitting, candidates, sitting.scheduled_at);
+		if (sitting.purpose === 'live') await checkBookings(tx, sitting, candidates, sitting.scheduled_at);
 		await tx
 			.insertInto('attempt')
 			.values(candidates.map((c) => ({ sitting_id: sittingId, candidate_id: c.id, extra_time_percent: c.extra_time_percent, rest_breaks: c.rest_breaks })))

@@ -36,7 +36,8 @@ export const actions: Actions = {
 			scheduled_at: String(data.get('scheduled_at') ?? ''),
 			room: String(data.get('room') ?? ''),
 			invigilator_ids: data.getAll('invigilator_ids').map(String),
-			candidate_ids: data.getAll('candidate_ids').map(String)
+			candidate_ids: data.getAll('candidate_ids').map(String),
+			purpose: String(data.get('purpose') ?? 'live')
 		};
 		// "All candidates" ticked: every candidate on the register (without JavaScript the boxes below it stay as they were).
 		if (data.get('select_all') === 'yes') values.candidate_ids = (await listCandidates(event.locals.db, event.params.centreId)).map((c) => c.id);
