@@ -74,6 +74,11 @@ async function classify(res: Response, kind: 'html' | 'data' | 'action' | 'endpo
 		const location = res.headers.get('location') ?? '';
 		return { seen: fromRedirect(location), detail: `${res.status} → ${location}` };
 	}
+	// An event stream stays open: its status and type are the answer; the body is not waited for.
+	if (res.ok && (res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+		await res.body?.cancel();
+		return { seen: fromStatus(res.status), detail: `${res.status} event stream` };
+	}
 	const text = await res.text();
 	const detail = `${res.status} ${text.slice(0, 160).replace(/\s+/g, ' ')}`;
 	if (res.status !== 200 || (kind !== 'data' && kind !== 'action')) return { seen: fromStatus(res.status), detail };

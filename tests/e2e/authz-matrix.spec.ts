@@ -107,6 +107,9 @@ describe('fuzzing over HTTP', () => {
 		expect(res.status, `${JSON.stringify(what)} → ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
 		if (res.status >= 300 && res.status < 400) return;
 		expect(res.status, JSON.stringify(what)).toBeGreaterThanOrEqual(400);
+		// An address or headers too long for Node's HTTP server are refused before the app sees them,
+		// with the status alone (414, 431): nothing reached the app to change.
+		if ((res.status === 414 || res.status === 431) && text === '') return;
 		expect((JSON.parse(text) as { error?: string }).error?.trim(), JSON.stringify(what)).toBeTruthy();
 	}
 	/** The candidate's exam page data, less the server's clock (which moves between two reads). */

@@ -173,11 +173,42 @@ export const MATRIX: Record<string, RouteEntry> = {
 	'/candidate/exam': { page: { access: CANDIDATES, shell: EVERYONE } },
 	'/account': { page: ANY_STAFF, actions: { password: ANY_STAFF, signout_all: { access: ANY_STAFF, endsSession: true } } },
 
+	// The operator's routes: no session. /metrics is open to loopback callers when METRICS_TOKEN is
+	// unset (the matrix's client is on loopback); operations.test.ts covers the token and the rest.
+	'/healthz': { GET: EVERYONE },
+	'/readyz': { GET: EVERYONE },
+	'/metrics': { GET: EVERYONE },
+	// The public check of a certificate's reference.
+	'/verify': { page: EVERYONE, actions: { default: EVERYONE } },
+
+	// Live updates: the candidate's own attempt; the sitting's runners (event streams, read only up to their headers).
+	'/api/attempts/[attemptId]/events': { GET: OWN_ATTEMPT },
+	'/invigilate/[sittingId]/events': { GET: SITTING_RUNNERS },
+	// The question paper: only to a candidate on that paper once their sitting has started (the demo
+	// sitting has not: 403 with the reason); no candidate session 401.
+	'/api/papers/[paperVersionId]/[tag].json': {
+		params: { paperVersionId: 'demoPaperVersion', tag: 'demoPaperVersion' },
+		GET: { ok: [], 403: ['candidate', 'otherCandidate'], rest: 'signin' }
+	},
+
 	// The exam API: the candidate's own attempt only (the demo sitting is not started: 409 is "reached").
 	'/api/attempts/[attemptId]/clock': { GET: OWN_ATTEMPT },
 	'/api/attempts/[attemptId]/responses/[itemKey]': { PUT: { access: OWN_ATTEMPT, json: () => ({ seq: 1, text: 'Matrix answer' }) } },
 	'/api/attempts/[attemptId]/rest-break': { POST: { access: OWN_ATTEMPT, json: () => ({ action: 'start' }) } },
 	'/api/attempts/[attemptId]/submit': { POST: OWN_ATTEMPT },
+
+	// A centre's registrations, certificates, practice papers and mocks (marked by its administrator).
+	'/centre/[centreId]/registrations': { page: CENTRE_A, actions: { register: CENTRE_A } },
+	'/centre/[centreId]/certificates': { page: CENTRE_A, actions: { claim: CENTRE_A } },
+	'/centre/[centreId]/certificates/[certificateId]/certificate.pdf': { params: { certificateId: 'certificate' }, GET: CENTRE_A },
+	'/centre/[centreId]/practice': { page: CENTRE_A },
+	'/centre/[centreId]/practice/[code]': { params: { code: 'practiceCode' }, page: CENTRE_A },
+	'/centre/[centreId]/sittings/[sittingId]/mock': { params: { sittingId: 'mockSitting' }, page: CENTRE_A },
+	'/centre/[centreId]/sittings/[sittingId]/mock/[attemptId]': {
+		params: { sittingId: 'mockSitting', attemptId: 'mockAttempt' },
+		page: CENTRE_A,
+		actions: { mark: CENTRE_A }
+	},
 
 	// The awarding body's administration.
 	'/admin': { page: AWARDING },
@@ -187,6 +218,7 @@ export const MATRIX: Record<string, RouteEntry> = {
 	'/admin/marking': { page: AWARDING },
 	'/admin/marking/[paperVersionId]': { page: AWARDING, actions: { allocate: AWARDING, reallocate: AWARDING, withdraw_unstarted: AWARDING } },
 	'/admin/papers': { page: AWARDING },
+	'/admin/qualifications': { page: AWARDING, actions: { dates: { access: AWARDING, form: () => ({ qualification: '8992-11' }) }, resits: AWARDING } },
 	'/admin/papers/[code]': { page: AWARDING, actions: { boundaries: AWARDING } },
 	'/admin/papers/[code]/awarding': { page: AWARDING, actions: { preview: AWARDING, boundaries: AWARDING, approve: AWARDING, release: AWARDING } },
 	'/admin/papers/[code]/grid': { page: AWARDING },

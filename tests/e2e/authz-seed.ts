@@ -15,6 +15,9 @@ import type { Database } from '../../src/lib/server/db/schema.js';
 import { seedDemo } from '../../src/lib/server/demo/index.js';
 import { assignReviewer, requestReview } from '../../src/lib/server/reviews/index.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { claimCertificates } from '../../src/lib/server/certificates/index.js';
+import { registerCandidates } from '../helpers/registration-fixture.js';
+import { qualificationOfUnit } from '../../src/lib/domain/qualifications.js';
 
 export const FIXTURE_PASSWORD = 'matrix horse battery staple';
 
@@ -76,6 +79,9 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 	const spare = [];
 	for (const n of ['0901', '0902'])
 		spare.push((await registerCandidate(db, SYSTEM_ACTOR, centreA, { candidate_number: n, first_name: `Spare${n}`, last_name: 'Matrix' })).id);
+	// Registered for the demo paper's qualification, as a booking needs.
+	const unit = await db.selectFrom('paper').select('unit_code').where('code', '=', demo.sitting.paperCode).executeTakeFirstOrThrow();
+	await registerCandidates(db, centreA, spare, `${qualificationOfUnit(unit.unit_code)!.qualification.number}:${unit.unit_code}`);
 	const consoleSitting = await bookSitting(db, centreActor, centreA, {
 		paper_code: demo.sitting.paperCode,
 		scheduled_at: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),
@@ -86,6 +92,22 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 	const [consoleAttempt, consoleAttempt2] = (
 		await db.selectFrom('attempt').select('id').where('sitting_id', '=', consoleSitting.id).orderBy('id').execute()
 	).map((a) => a.id);
+	// A mock of a practice paper (its marking pages are the centre's), with a candidate of its own.
+	const practice = await db.selectFrom('paper').select('code').where('kind', '=', 'practice').orderBy('code').executeTakeFirstOrThrow();
+	const mockCandidate = await registerCandidate(db, SYSTEM_ACTOR, centreA, { candidate_number: '0904', first_name: 'Mock', last_name: 'Matrix' });
+	const mockSitting = await bookSitting(db, centreActor, centreA, {
+		paper_code: practice.code,
+		purpose: 'mock',
+		scheduled_at: new Date(Math.floor(Date.now() / 60_000) * 60_000 + 3_600_000).toISOString(),
+		room: 'Matrix mock room',
+		invigilator_ids: [invigilatorId],
+		candidate_ids: [mockCandidate.id]
+	});
+	const mockAttempt = await db.selectFrom('attempt').select('id').where('sitting_id', '=', mockSitting.id).executeTakeFirstOrThrow();
+	const demoPaperVersion = await db.selectFrom('sitting').select('paper_version_id').where('id', '=', demoSitting.id).executeTakeFirstOrThrow();
+	// The demo's candidates ready for certification, claimed: a certificate for its download.
+	await claimCertificates(db, centreActor, centreA);
+	const certificate = await db.selectFrom('certificate').select('id').orderBy('id').executeTakeFirstOrThrow();
 	// A candidate with no sitting, whose record page's actions (withdraw, delete…) may do their work.
 	const loneCandidate = await registerCandidate(db, SYSTEM_ACTOR, centreA, { candidate_number: '0903', first_name: 'Lone', last_name: 'Matrix' });
 
@@ -191,7 +213,12 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 			unassignedInvigilator: unassignedInvigilatorId,
 			spareUser: spareUser.id,
 			spareMembership: String(spareMembership.id),
-			passwordToken: link.token
+			passwordToken: link.token,
+			mockSitting: mockSitting.id,
+			mockAttempt: mockAttempt.id,
+			practiceCode: practice.code,
+			demoPaperVersion: demoPaperVersion.paper_version_id,
+			certificate: certificate.id
 		}
 	};
 }

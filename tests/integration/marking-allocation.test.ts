@@ -119,6 +119,7 @@ describe('allocation', () => {
 	it('re-allocates unmarked work (withdrawn, then given to another) and never marked work; audited', async () => {
 		const f = await freshScripts(2);
 		const [a, b] = [await makeStaff(h.db, 'marker'), await makeStaff(h.db, 'marker')];
+		await qualifyMarker(h.db, a.id, await paperIdOf(h.db, f.paperVersionId));
 		await allocateScripts(h.db, admin, { paper_version_id: f.paperVersionId, marker_ids: [a.id] });
 		const [s1, s2] = f.scripts;
 		// a marks one item of s1.
@@ -167,6 +168,7 @@ describe('allocation', () => {
 	it('withdraws the scripts a marker has not started and keeps those they have', async () => {
 		const f = await freshScripts(3);
 		const a = await makeStaff(h.db, 'marker');
+		await qualifyMarker(h.db, a.id, await paperIdOf(h.db, f.paperVersionId));
 		await allocateScripts(h.db, admin, { paper_version_id: f.paperVersionId, marker_ids: [a.id] });
 		const started = (await activeAllocations(f.scripts[0]!.id))[0]!;
 		await recordMark(h.db, { markerId: a.id, allocationId: started.id, award: { kind: 'mark', mark: 1 } });
@@ -205,7 +207,9 @@ describe('marks', () => {
 		expect(queue[0]!.scripts[0]).toMatchObject({ scriptNumber: s.script_number, items: 4, markedItems: 3, done: false });
 		const last = await recordMark(h.db, { markerId: m.id, allocationId: byKey.get('3.a')!, award: { kind: 'mark', mark: 2 } });
 		expect(last).toMatchObject({ total: 9, markedItems: 4, scriptComplete: true });
-		const rows = await activeAllocations(s.id);
+		// Its first marking is complete (a second marker of earlier tests may now hold it for second marking).
+		const rows = (await activeAllocations(s.id)).filter((x) => x.purpose === 'first');
+		expect(rows).toHaveLength(4);
 		expect(rows.every((x) => x.completed_at !== null)).toBe(true);
 		queue = await markerQueue(h.db, m.id);
 		expect(queue[0]).toMatchObject({ markedScripts: 1 });

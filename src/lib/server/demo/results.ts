@@ -8,6 +8,7 @@ import type { Database } from '../db/schema.js';
 import { endSitting, markAttendance, startSitting } from '../delivery/invigilation.js';
 import { allocateScripts } from '../marking/allocation.js';
 import { recordMark } from '../marking/marks.js';
+import { setStanding } from '../marking/standing.js';
 import { approveResults, releaseResults } from '../results/awarding.js';
 import { paperSettings } from '../marking/quality.js';
 import { saveSettings, SETTING_FIELDS } from '../marking/settings.js';
@@ -76,6 +77,16 @@ export async function seedDemoResults(
 		{ ...Object.fromEntries(SETTING_FIELDS.map((k) => [k, String(settings[k])])), samplePercent: '0', boundaryWindow: '0' },
 		new Date()
 	);
+	// The marker qualified on this paper at its standardisation (the demo's history): live marking
+	// is open to them, which recordMark checks.
+	await setStanding(db, {
+		markerId: staff.markerId,
+		paperId: paper.paper_id,
+		standing: 'live',
+		reason: 'Qualified at standardisation',
+		decidedBy: null,
+		now: new Date()
+	});
 	await allocateScripts(db, admin, { paper_version_id: paper.current_version_id, marker_ids: [staff.markerId] });
 	const version = await db.selectFrom('paper_version').select(['pass_mark']).where('id', '=', paper.current_version_id).executeTakeFirstOrThrow();
 	const script = await db.selectFrom('script').select('id').where('attempt_id', '=', attempt.id).where('kind', '=', 'live').executeTakeFirstOrThrow();
