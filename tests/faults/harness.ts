@@ -16,6 +16,8 @@ import { Agent, request } from 'undici';
 import { openPGlite, openPostgres, type DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { importCandidates, createStaffAccount } from '../../src/lib/server/centres/index.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { qualificationOfUnit } from '../../src/lib/domain/qualifications.js';
+import { registerCandidates } from '../helpers/registration-fixture.js';
 import { startSitting } from '../../src/lib/server/delivery/invigilation.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
@@ -264,8 +266,13 @@ export async function seedStartedSitting(h: DatabaseHandle, candidates: number, 
 	const ids = (await db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', 'in', numbers).execute()).map(
 		(r) => r.id
 	);
+	// Registered for the paper's qualification, as a booking needs (issue 15).
+	const paperCode = opts.paper ?? '8992-111-A';
+	const unit = await db.selectFrom('paper').select('unit_code').where('code', '=', paperCode).executeTakeFirstOrThrow();
+	const route = qualificationOfUnit(unit.unit_code);
+	if (route) await registerCandidates(db, centre.id, ids, `${route.qualification.number}:${unit.unit_code}`);
 	const sitting = await bookSitting(db, SYSTEM_ACTOR, centre.id, {
-		paper_code: opts.paper ?? '8992-111-A',
+		paper_code: paperCode,
 		scheduled_at: new Date().toISOString(),
 		room: `Fault room ${first}`,
 		invigilator_ids: [inv.id],

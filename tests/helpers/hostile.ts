@@ -66,4 +66,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 export const otherThan = (valid: string, arb: fc.Arbitrary<string> = hostileText()) => arb.filter((s) => s.trim().toLowerCase() !== valid.trim().toLowerCase());
 
 /** fast-check's settings for the suite: few runs (CI time), reproducible from the seed it prints. */
-export const FUZZ_RUNS = { numRuns: 25 } as const;
+export const FUZZ_RUNS = {
+	numRuns: 25,
+	...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH, endOnFailure: true } : {})
+} as const;

@@ -73,7 +73,7 @@ describe('booking checks', () => {
 		const f = await releasedSitting();
 		const stranger = await registerCandidate(h.db, f.ctx.actor, f.centre.id, { candidate_number: '0099', first_name: 'Una', last_name: 'Registered' });
 		const before = await sittingsOf(f.centre.id);
-		expect(await refusal(f.book('8992-111-P', 2))).toBe('8992-111-P is a practice paper: only a live paper can be booked for an examination.');
+		expect(await refusal(f.book('8992-111-P', 2))).toBe('A live sitting uses a live paper: a practice paper can be booked only as a mock');
 		expect(await refusal(bookSitting(h.db, f.ctx.actor, f.centre.id, { ...f.booking('8992-111-T', 0, 8), candidate_ids: [stranger.id] }))).toBe(
 			'Una Registered (0099) is not registered for a qualification through unit 8992-111: register them for it first.'
 		);

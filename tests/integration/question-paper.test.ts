@@ -16,6 +16,7 @@ import { markAttendance, startSitting, voidAttempt } from '../../src/lib/server/
 import { builtQuestionPaper, questionPaperCacheStats } from '../../src/lib/server/delivery/question-paper.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { registerCandidates } from '../helpers/registration-fixture.js';
 
 /*
  * The question paper served once per paper version (issue 13): through the hook and the route as
@@ -166,6 +167,7 @@ describe('the question paper, served once per paper version', () => {
 		edited.sections[0].questions[0].stem = 'Identify three types of customer.';
 		await importBank(db, loadBank(writeBank({ papers: [edited] })), SYSTEM_ACTOR);
 		const candidate = await registerCandidate(db, SYSTEM_ACTOR, started.centre.id, { candidate_number: '0777', first_name: 'New', last_name: 'Version' });
+		await registerCandidates(db, started.centre.id, [candidate.id]);
 		const actor = { userId: started.invigilator.id, label: started.invigilator.email };
 		const sitting = await bookSitting(db, actor, started.centre.id, {
 			paper_code: '8992-111-T',

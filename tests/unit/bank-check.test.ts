@@ -72,6 +72,7 @@ describe('bank check: criterion coverage across live papers', () => {
 	it('a practice paper does not count towards coverage; a second live paper does', () => {
 		const practice = validPaper();
 		practice.code = '8992-111-P';
+		practice.kind = 'practice';
 		practice.sections[1].questions[0].parts[1].criteria = ['AC4.1', 'AC4.2'];
 		expect(run(writeBank({ unit: unitWithAc42(), papers: [live('8992-111-A'), practice] })).code).toBe(1);
 
@@ -83,7 +84,10 @@ describe('bank check: criterion coverage across live papers', () => {
 		expect(r.out).toMatch(/^8992-111\s+8992-111-A 8992-111-B\s+5\/5 \(100%\)\s+–$/m);
 	});
 	it('a unit with no live paper fails: none of its criteria is assessed', () => {
-		const r = run(writeBank());
+		const practice = validPaper();
+		practice.code = '8992-111-P';
+		practice.kind = 'practice';
+		const r = run(writeBank({ papers: [practice] }));
 		expect(r.code).toBe(1);
 		expect(r.err).toContain('unit 8992-111 has no live paper, so none of its 4 assessment criteria is assessed');
 	});

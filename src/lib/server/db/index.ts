@@ -127,6 +127,9 @@ export async function openPGlite(dataDir?: string, opts: PGliteOptions = {}): Pr
 		close: async () => {
 			try {
 				await db.destroy();
+				// Kysely destroys only a driver it has started (after a first query); a handle closed
+				// unused must still close PGlite, or its folder stays open and is never shut down cleanly.
+				if (!pglite.closed) await pglite.close();
 			} finally {
 				unlock();
 			}

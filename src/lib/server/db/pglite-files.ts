@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { AppError } from '../errors.js';
@@ -87,9 +87,13 @@ export function dataDirHolder(dataDir: string): number | null {
  * opens the folder writes its pid here and removes it when it closes the database; a second opener
  * (another app, a backup, a restore) is refused while that process lives.
  */
+/** Data folders this process has open: a second opener in the same process is refused too. */
+const openHere = new Set<string>();
+
 export function lockDataDir(dataDir: string): () => void {
-	const holder = dataDirHolder(dataDir);
-	if (holder !== null && holder !== process.pid) {
+	const key = resolve(dataDir);
+	const holder = openHere.has(key) ? process.pid : dataDirHolder(dataDir);
+	if (holder !== null && (holder !== process.pid || openHere.has(key))) {
 		throw new AppError(
 			`The data folder ${dataDir} is in use by process ${holder} (the app, or a backup): embedded PGlite serves one process. Stop it first.`,
 			409
@@ -100,5 +104,9 @@ export function lockDataDir(dataDir: string): () => void {
 	const fd = openSync(file, 'r');
 	fsyncSync(fd);
 	closeSync(fd);
-	return () => rmSync(file, { force: true });
+	openHere.add(key);
+	return () => {
+		openHere.delete(key);
+		rmSync(file, { force: true });
+	};
 }

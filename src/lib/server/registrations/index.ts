@@ -318,6 +318,16 @@ export async function checkBookings(
 	// The handbook's units lead to a qualification and need a registration; a unit the handbook does
 	// not have (a test unit of the bank) leads to none, so there is nothing to register for.
 	const needsRegistration = qualificationOfUnit(paper.unit_code) !== undefined;
+	// Nor has it attempts at a unit to count: registration, resit and result rules are the handbook's
+	// units' (the browser tests book their test units' candidates on one sitting after another).
+	if (!needsRegistration)
+		return candidates.map((c) => ({
+			candidateNumber: c.candidate_number,
+			name: `${c.first_name} ${c.last_name} (${c.candidate_number})`,
+			attempt: 1,
+			resit: false,
+			paperCode: paper.code
+		}));
 	const registered =
 		ids.length === 0 || !needsRegistration
 			? []
