@@ -11,6 +11,7 @@ import { checkCandidateToken, loaded, signedOutError, type LoadedAttempt } from 
 import { settleAttempt } from './clock.js';
 import { noteSave } from '../live/publish.js';
 import { metrics } from '../ops/metrics.js';
+import { hasNul, isUuid } from '../validation.js';
 
 export { MAX_ANSWER_CHARS };
 
@@ -31,6 +32,10 @@ export interface SaveRequest {
  */
 export async function saveAnswer(db: Kysely<Database>, req: SaveRequest, now = new Date()): Promise<SaveResult> {
 	if (req.body.text.length > MAX_ANSWER_CHARS) throw new PayloadTooLargeError(`Answers are limited to ${MAX_ANSWER_CHARS} characters`);
+	// Neither names a real attempt or question, and PostgreSQL refuses a NUL in a parameter outright
+	// (a 500 where the caller deserves the same answer as any wrong id; found by the fuzz tests).
+	if (!isUuid(req.attemptId)) throw new NotFoundError('No such attempt');
+	if (hasNul(req.itemKey) || !req.itemKey.isWellFormed()) throw new NotFoundError('No such question on this paper');
 	const parsed = parseSessionToken(req.token);
 	if (parsed) {
 		// Comparing SHA-256 hashes in SQL leaks nothing useful by timing: a caller cannot choose a
