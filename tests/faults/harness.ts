@@ -16,8 +16,7 @@ import { Agent, request } from 'undici';
 import { openPGlite, openPostgres, type DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { importCandidates, createStaffAccount } from '../../src/lib/server/centres/index.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
-import { qualificationOfUnit } from '../../src/lib/domain/qualifications.js';
-import { registerCandidates } from '../helpers/registration-fixture.js';
+import { registerForPaper } from '../helpers/registration-fixture.js';
 import { startSitting } from '../../src/lib/server/delivery/invigilation.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
@@ -268,9 +267,7 @@ export async function seedStartedSitting(h: DatabaseHandle, candidates: number, 
 	);
 	// Registered for the paper's qualification, as a booking needs (issue 15).
 	const paperCode = opts.paper ?? '8992-111-A';
-	const unit = await db.selectFrom('paper').select('unit_code').where('code', '=', paperCode).executeTakeFirstOrThrow();
-	const route = qualificationOfUnit(unit.unit_code);
-	if (route) await registerCandidates(db, centre.id, ids, `${route.qualification.number}:${unit.unit_code}`);
+	await registerForPaper(db, centre.id, ids, paperCode);
 	const sitting = await bookSitting(db, SYSTEM_ACTOR, centre.id, {
 		paper_code: paperCode,
 		scheduled_at: new Date().toISOString(),

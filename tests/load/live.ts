@@ -14,6 +14,7 @@
  * BENCH_PAPER (8992-113-A), BENCH_PORT (3998 here).
  */
 import { spawn } from 'node:child_process';
+import { registerForPaper } from '../helpers/registration-fixture.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
@@ -274,6 +275,8 @@ async function main() {
 		const ids = (await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', '>=', '5001').execute()).map(
 			(r) => r.id
 		);
+		// Registered for the paper's qualification, as a booking needs (issue 15).
+		await registerForPaper(h.db, centre.id, ids, PAPER);
 		const sitting = await bookSitting(h.db, SYSTEM_ACTOR, centre.id, {
 			paper_code: PAPER,
 			scheduled_at: new Date().toISOString(),

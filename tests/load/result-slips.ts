@@ -12,6 +12,7 @@
  * Prints a markdown table and writes tests/load/out/result-slips.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { registerForPaper } from '../helpers/registration-fixture.js';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
@@ -84,6 +85,8 @@ async function seed(url: string) {
 	const imported = await importCandidates(h.db, SYSTEM_ACTOR, centre.id, records, 'bench.csv');
 	if (!imported.ok) throw new Error(JSON.stringify(imported.errors.slice(0, 3)));
 	const ids = (await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).execute()).map((r) => r.id);
+	// Registered for the paper's qualification, as a booking needs (issue 15).
+	await registerForPaper(h.db, centre.id, ids, PAPER);
 	const sitting = await bookSitting(h.db, SYSTEM_ACTOR, centre.id, {
 		paper_code: PAPER,
 		scheduled_at: new Date().toISOString(),

@@ -20,6 +20,7 @@
  * Prints a markdown summary and writes tests/load/out/latest.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { registerForPaper } from '../helpers/registration-fixture.js';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -177,6 +178,8 @@ async function seed(url: string) {
 	);
 	// The longest paper (Level 3) by default: the heaviest exam page, so the worst case is measured.
 	const paper = await h.db.selectFrom('paper').select('code').where('code', '=', PAPER).where('current_version_id', 'is not', null).executeTakeFirstOrThrow();
+	// Registered for the paper's qualification, as a booking needs (issue 15).
+	await registerForPaper(h.db, centre.id, ids, paper.code);
 	const sitting = await bookSitting(h.db, SYSTEM_ACTOR, centre.id, {
 		paper_code: paper.code,
 		scheduled_at: new Date().toISOString(),
