@@ -142,6 +142,8 @@ describe('marking routes', () => {
 		const f = await makeScripts(h.db, [{ '1': 'An answer' }]);
 		const [moderator, owner, other] = [await user('moderator'), await user('marker'), await user('marker')];
 		const pv = f.paperVersionId;
+		// The owner has qualified on the paper (recordMark keeps live marking's gate).
+		await qualifyMarker(h.db, owner.id, await paperIdOf(h.db, pv));
 		const detail = { routeId: '/mark/allocate/[paperVersionId]', params: { paperVersionId: pv } };
 		await (
 			await allocateDetail()

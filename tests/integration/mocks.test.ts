@@ -10,6 +10,7 @@ import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
 import { registerCandidate } from '../../src/lib/server/centres/index.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { registerCandidates } from '../helpers/registration-fixture.js';
 import { endSitting, markAttendance, startSitting } from '../../src/lib/server/delivery/invigilation.js';
 import { createReadyScripts } from '../../src/lib/server/marking/scripts.js';
 import { computeFinishedSittings, computeSittingResults } from '../../src/lib/server/results/compute.js';
@@ -55,6 +56,12 @@ async function centreWith(n: number) {
 			})
 		);
 	}
+	// Registered for the fixture unit's qualification, as a live sitting's booking needs (a mock needs none).
+	await registerCandidates(
+		h.db,
+		centre.id,
+		candidates.map((c) => c.id)
+	);
 	const actor = { userId: admin.id, label: admin.email };
 	const book = (paper_code: string, purpose?: string) =>
 		bookSitting(h.db, actor, centre.id, {

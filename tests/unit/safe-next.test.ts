@@ -89,7 +89,7 @@ describe('safeNext', () => {
 		const folders = readdirSync('src/routes', { withFileTypes: true })
 			.filter((d) => d.isDirectory())
 			.map((d) => d.name)
-			.filter((name) => !['api', 'signin', 'signout', 'set-password', 'results'].includes(name))
+			.filter((name) => !['api', 'signin', 'signout', 'set-password', 'results', 'verify', 'healthz', 'readyz', 'metrics'].includes(name))
 			.sort();
 		expect([...NEXT_AREAS].sort()).toEqual(folders);
 	});
