@@ -37,19 +37,22 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The real bank plus two short test units, so a whole sitting fits in a browser test: 8992-901
- * (1 minute's reading, 10 minutes) and 8992-902 (1 minute's reading, 1 minute: the deadline test).
+ * The real bank plus short test units, so a whole sitting fits in a browser test: 8992-901 (1
+ * minute's reading, 10 minutes), 8992-902 (no reading, 1 minute: the deadline test), 8992-903
+ * (quality control's own) and 8992-905 (no reading, 10 minutes: first marking's own, whose
+ * candidates answer as soon as it starts).
  */
 function e2eBank(root: string): string {
 	const dir = join(root, 'bank');
 	cpSync('questions', dir, { recursive: true });
-	for (const [unitCode, duration] of [
-		['8992-901', 10],
-		['8992-902', 1],
+	for (const [unitCode, duration, reading] of [
+		['8992-901', 10, 1],
+		['8992-902', 1, 0],
 		// Quality control's spec: a paper of its own, so other specs' unmarked scripts never hold up its second marking.
-		['8992-903', 10]
+		['8992-903', 10, 1],
+		['8992-905', 10, 0]
 	] as const) {
-		const unit = { ...validUnit(), unit: unitCode, title: `Test unit ${unitCode}`, exam: { duration_minutes: duration, reading_minutes: 1 } };
+		const unit = { ...validUnit(), unit: unitCode, title: `Test unit ${unitCode}`, exam: { duration_minutes: duration, reading_minutes: reading } };
 		const paper = {
 			...validPaper(),
 			code: `${unitCode}-T`,
@@ -58,7 +61,7 @@ function e2eBank(root: string): string {
 			// Live: only a live paper can be booked for an examination.
 			kind: 'live',
 			duration_minutes: duration,
-			reading_minutes: 1
+			reading_minutes: reading
 		};
 		writeFileSync(join(dir, 'units', `${unitCode}.yaml`), stringify(unit));
 		mkdirSync(join(dir, unitCode));

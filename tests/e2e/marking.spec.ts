@@ -3,11 +3,12 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { bookingTime, e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
- * First marking in real Chromium: a sitting of the e2e bank's 8992-901-T (1 minute's reading; items
+ * First marking in real Chromium: a sitting of the e2e bank's 8992-905-T (no reading time; items
  * 1, 2, 3(a) points, 3(b) levels) is booked, sat and ended through the app; the awarding
  * administrator allocates its scripts to the demo marker, who marks a whole script with the keyboard
- * alone. Other specs may have left scripts of the same paper: counts are read, not assumed.
+ * alone. Counts are read from the pages, not assumed.
  */
+const PAPER = '8992-905-T';
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 let centre: Page;
@@ -65,7 +66,7 @@ afterAll(async () => {
 describe('first marking', () => {
 	it('a sitting is sat and ended: its candidates’ scripts are ready for marking', async () => {
 		await centre.getByRole('link', { name: 'Sittings' }).first().click();
-		await centre.getByLabel('Paper').selectOption('8992-901-T');
+		await centre.getByLabel('Paper').selectOption(PAPER);
 		await centre.getByLabel('Date and time').fill(bookingTime());
 		await centre.getByLabel('Room').fill('Room 4');
 		await centre.getByLabel(/Indra Invigilator/).check();
@@ -106,7 +107,7 @@ describe('first marking', () => {
 	it('the awarding administrator sees the paper’s scripts and allocates them, as whole scripts, to the marker', async () => {
 		await admin.goto('/admin/marking');
 		await expectAccessible(admin);
-		const row = admin.locator('tbody tr', { hasText: '8992-901-T' });
+		const row = admin.locator('tbody tr', { hasText: PAPER });
 		const cells = row.locator('td');
 		const unallocated = Number(await cells.nth(2).textContent());
 		expect(unallocated).toBeGreaterThanOrEqual(2);
@@ -130,7 +131,7 @@ describe('first marking', () => {
 		// (standardisation itself is quality.spec's).
 		const lead = await page();
 		await signInAs(lead, 'moderator');
-		await lead.goto('/mark/settings?paper=8992-901-T');
+		await lead.goto(`/mark/settings?paper=${PAPER}`);
 		await lead.getByLabel(/Seeds in a row within tolerance to qualify/).fill('0');
 		await lead.getByRole('button', { name: 'Save settings' }).click();
 		await waitText(lead.getByRole('status'), 'Settings saved');
@@ -249,7 +250,7 @@ describe('first marking', () => {
 		await moderator.getByRole('link', { name: 'Allocate scripts to markers' }).click();
 		await moderator.waitForURL('**/mark/allocate');
 		await expectAccessible(moderator);
-		await moderator.locator('tbody tr', { hasText: '8992-901-T' }).getByRole('link').click();
+		await moderator.locator('tbody tr', { hasText: PAPER }).getByRole('link').click();
 		await moderator.waitForURL(/\/mark\/allocate\/[0-9a-f-]{36}$/);
 		await moderator.getByRole('heading', { name: 'Share unallocated scripts' }).waitFor();
 		await expectAccessible(moderator);

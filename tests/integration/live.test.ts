@@ -160,6 +160,25 @@ describe('live changes reach streams served by another process', () => {
 		);
 		await stream.cancel();
 	});
+
+	itOnPostgres('the listening connection dropped: the console is told it may be behind, then sent its rows when the connection is back', async () => {
+		const f = await answeringSitting(2);
+		const serving = hubOn(other);
+		const console_ = new SseReader(await serving.openConsoleStream(f.sitting.id, 'staff-behind'));
+		await console_.next((m) => m.event === 'rows');
+		const admin = h.connect('owner');
+		await (
+			await import('kysely')
+		).sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'exam-live-listener' and datname = current_database()`.execute(
+			admin.db
+		);
+		const behind = await console_.next((m) => m.event === 'behind', 10_000);
+		expect(Date.parse((behind.data as { since: string }).since)).not.toBeNaN();
+		// Nothing changed meanwhile, yet the console is sent rows (none of them new): that tells it it is current.
+		const back = await console_.next((m) => m.event === 'rows', 15_000);
+		expect((back.data as { rows: ConsoleRow[] }).rows).toEqual([]);
+		await console_.cancel();
+	});
 });
 
 describe('stream limits', () => {

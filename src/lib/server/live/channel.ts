@@ -10,6 +10,8 @@ export interface LiveListener {
 	onMessage(payload: string): void;
 	/** Announcements may have been missed (the connection dropped and came back): every reader reloads. */
 	onResync(): void;
+	/** The connection dropped: nothing will be heard until it is back (readers are told they may be behind). */
+	onLost(): void;
 }
 
 export interface LiveChannel {
@@ -63,7 +65,9 @@ class PostgresChannel implements LiveChannel {
 		// A dropped connection ('error' then 'end', or 'end' alone) is re-opened; never a crash.
 		client.on('error', (err) => logger.warn({ err }, 'the live-change connection failed'));
 		client.on('end', () => {
-			if (this.client === client) this.client = null;
+			if (this.client !== client) return;
+			this.client = null;
+			if (!this.closed) this.listener.onLost();
 			this.scheduleReconnect();
 		});
 		await client.connect();

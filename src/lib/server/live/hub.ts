@@ -29,6 +29,8 @@ class ConsoleStream extends SseStream {
 	/** Each row as last sent, less the time left (the page counts that down itself): only changed rows go out. */
 	readonly sent = new Map<string, string>();
 	lastLogId = 0;
+	/** Told it may be behind (the database or its announcements are away): its next rows go out even if none changed, which tells it it is current again. */
+	behind = false;
 	constructor(
 		readonly sittingId: string,
 		sessionKey: string,
@@ -74,7 +76,8 @@ export class LiveHub {
 	listening(): Promise<LiveChannel> {
 		this.channel ??= openLiveChannel(this.source, this.db, {
 			onMessage: (p) => this.onMessage(p),
-			onResync: () => this.resync()
+			onResync: () => this.resync(),
+			onLost: () => this.consolesBehind([...this.consoles.keys()])
 		}).catch((err: unknown) => {
 			this.channel = null;
 			throw err;
@@ -243,17 +246,45 @@ export class LiveHub {
 		const p = this.pending;
 		this.pending = emptyPending();
 		const now = new Date();
-		await this.sendAttempts(
-			[...p.attempts].filter((id) => this.candidates.has(id)),
-			now
-		);
-		await this.endMovedSessions(
-			[...p.signIns].filter((id) => this.candidates.has(id)),
-			now
-		);
-		for (const [sittingId, ids] of p.rows) await this.sendRows(sittingId, ids === 'all' ? undefined : [...ids], now);
-		for (const sittingId of p.logs) await this.sendLog(sittingId);
-		for (const sittingId of p.sittings) await this.sendSitting(sittingId);
+		// Candidates' and consoles' parts fail apart: a failed clock read must not leave a console stale.
+		try {
+			await this.sendAttempts(
+				[...p.attempts].filter((id) => this.candidates.has(id)),
+				now
+			);
+			await this.endMovedSessions(
+				[...p.signIns].filter((id) => this.candidates.has(id)),
+				now
+			);
+		} catch (err) {
+			logger.error({ err }, 'sending live changes to candidate pages failed');
+		}
+		for (const [sittingId, ids] of p.rows) {
+			try {
+				await this.sendRows(sittingId, ids === 'all' ? undefined : [...ids], now);
+			} catch (err) {
+				// The heartbeat reloads every console's rows, so this sitting is tried again then.
+				logger.error({ err, sittingId }, 'loading a console’s rows failed');
+				this.consolesBehind([sittingId]);
+			}
+		}
+		try {
+			for (const sittingId of p.logs) await this.sendLog(sittingId);
+			for (const sittingId of p.sittings) await this.sendSitting(sittingId);
+		} catch (err) {
+			logger.error({ err }, 'sending a console’s log or sitting state failed');
+		}
+	}
+
+	/** These sittings' consoles may be behind: they say so until their next rows arrive. */
+	private consolesBehind(sittingIds: readonly string[]): void {
+		const chunk = sseEvent('behind', { since: new Date().toISOString() });
+		for (const id of sittingIds)
+			for (const s of this.consoles.get(id) ?? []) {
+				if (s.behind) continue;
+				s.behind = true;
+				s.write(chunk);
+			}
 	}
 
 	private async sendAttempts(ids: string[], now: Date): Promise<void> {
@@ -308,7 +339,8 @@ export class LiveHub {
 		const keyed = rows.map((r) => ({ r, key: JSON.stringify({ ...r, timeLeftMs: null }) }));
 		for (const s of streams) {
 			const changed = keyed.filter(({ r, key }) => s.sent.get(r.attemptId) !== key);
-			if (changed.length === 0) continue;
+			if (changed.length === 0 && !s.behind) continue;
+			s.behind = false;
 			for (const { r, key } of changed) s.sent.set(r.attemptId, key);
 			s.send('rows', { serverNow: now.toISOString(), rows: changed.map((c) => c.r) });
 		}
