@@ -69,6 +69,11 @@ export async function serveBuild(opts: { port: number; host: string; workers?: n
 			res.setHeader('Connection', 'close');
 			res.once('finish', () => server.closeIdleConnections());
 		}
+		// SvelteKit pauses a request body nobody reads (a save refused before its body is parsed), and a
+		// paused request pauses its socket: the next request on that keep-alive connection would wait
+		// until the connection timed out. Once the answer is sent, the unread rest is discarded, as
+		// Node does for a body no one touched.
+		res.once('finish', () => discardUnreadBody(req));
 		if (!process.env.ORIGIN && !req.headers['x-forwarded-proto']) req.headers['x-forwarded-proto'] = 'http';
 		mod.handler(req, res, () => {
 			res.statusCode = 404;
@@ -95,6 +100,13 @@ export async function serveBuild(opts: { port: number; host: string; workers?: n
 	};
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
+}
+
+/** Reads and drops what is left of a request's body (nothing if it was read to the end). */
+export function discardUnreadBody(req: IncomingMessage): void {
+	if (req.complete || req.destroyed) return;
+	req.removeAllListeners('data');
+	req.resume();
 }
 
 /** How long a stop may take before it is forced (SHUTDOWN_TIMEOUT_MS, default 10 s). */
