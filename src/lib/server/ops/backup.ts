@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -75,6 +76,20 @@ export interface RestoreResult {
 	migrations: number;
 }
 
+/** The backup's tar archive (gunzipped), or a 400 saying the file is not one. */
+function unpackedBackup(file: string): Buffer {
+	let tar: Buffer;
+	try {
+		tar = gunzipSync(readFileSync(file));
+	} catch (err) {
+		throw new AppError(`${file} is not a backup this command can restore (not a gzip file: ${(err as Error).message})`, 400);
+	}
+	// Every tar header block carries "ustar" at byte 257.
+	if (tar.length < 512 || tar.subarray(257, 262).toString('latin1') !== 'ustar')
+		throw new AppError(`${file} is not a backup this command can restore (not a tar archive)`, 400);
+	return tar;
+}
+
 /**
  * Restores a backup made by backupPGlite into `dataDir`. Refused while the app runs on that folder,
  * and over a folder that already holds anything unless `force`; then the old folder is kept beside
@@ -98,7 +113,10 @@ export async function restorePGlite(file: string, dataDir: string, opts: { force
 	rmSync(staging, { recursive: true, force: true });
 	let migrations = 0;
 	try {
-		const tarball = new Blob([readFileSync(file)], { type: 'application/x-gzip' });
+		// Unpacked here, not by PGlite: its gzip stream leaves a bad file's error unhandled (a crash in
+		// a long-running process), and a file that is not a tar archive is refused before anything starts.
+		const tar = unpackedBackup(file);
+		const tarball = new Blob([tar], { type: 'application/x-tar' });
 		let pg: PGlite;
 		try {
 			pg = await PGlite.create({ fs: new DurableNodeFS(staging), startParams: durableStartParams(), loadDataDir: tarball });
