@@ -9,7 +9,13 @@ import { registerCandidate } from '../../src/lib/server/centres/index.js';
 import { markAttendance } from '../../src/lib/server/delivery/invigilation.js';
 import { NO_MATCHING_SITTING, NOT_ON_THE_LIST, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { unlockCandidateSignIn } from '../../src/lib/server/delivery/sign-in-unlock.js';
-import { ACCOUNT_AT_ADDRESS_THROTTLE, ADDRESS_THROTTLE, CANDIDATE_AT_ADDRESS_THROTTLE, CANDIDATE_THROTTLE } from '../../src/lib/domain/throttle.js';
+import {
+	ACCOUNT_AT_ADDRESS_THROTTLE,
+	ADDRESS_THROTTLE,
+	CANDIDATE_AT_ADDRESS_THROTTLE,
+	CANDIDATE_THROTTLE,
+	ROOM_THROTTLE
+} from '../../src/lib/domain/throttle.js';
 import { NotFoundError, TooManyRequestsError, ValidationError } from '../../src/lib/server/errors.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import type { Kysely } from 'kysely';
@@ -128,6 +134,23 @@ describe('parallel guesses cannot race past the limits', () => {
 		let roomTotal = 0;
 		for (let a = 0; a < 7; a++) roomTotal += await failuresOf('address', `candidate:198.51.102.${a}`);
 		expect(roomTotal).toBe(wrong);
+	});
+});
+
+describe('a whole room signing in at once', () => {
+	it(`${N} candidates of one room (more than the room's limit of ${ROOM_THROTTLE.maxFailures}) all sign in at once through the app's pool`, async () => {
+		// Every sign-in holds a reservation on the room's address until it proves right. Taken and
+		// settled on one connection, at most a pool's worth are ever held at once; interleaved with the
+		// others in the pool's queue, a storm's reservations piled up past the room's limit and the
+		// rest of the room was refused for ten minutes.
+		const f = await makeSitting(h.db, N);
+		const ip = '198.51.100.77';
+		const settled = await Promise.allSettled(
+			f.candidates.map((c) => signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: c.candidate_number, keycode: f.sitting.keycode, ip }))
+		);
+		const refused = settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason));
+		expect(refused).toEqual([]);
+		expect(await failuresOf('address', `candidate:${ip}`)).toBe(0);
 	});
 });
 

@@ -40,6 +40,21 @@ export interface CandidateSignIn {
 export async function signInCandidate(db: Kysely<Database>, input: CandidateSignIn, now = new Date()): Promise<{ token: string; attemptId: string }> {
 	// Refused here as well as in the route: a NUL reaching the throttle's statement fails it (22021) as a 500.
 	rejectNul({ centre_number: input.centreNumber, candidate_number: input.candidateNumber, keycode: input.keycode, user_agent: input.userAgent });
+	// One connection from the reservation to its settling (no transaction: no lock is held between the
+	// statements). A sign-in's reserved failure stands on the room's address until it proves right; if
+	// its statements queued for the pool behind a whole room's reservations, a start-of-exam storm held
+	// more reservations at once than the room's limit, and the rest of the room was refused for ten
+	// minutes. This way at most a pool's worth are held at any moment.
+	return db.connection().execute((conn) => signInOnOneConnection(conn, db, input, now));
+}
+
+async function signInOnOneConnection(
+	conn: Kysely<Database>,
+	/** The pool, for what runs after this sign-in (the console's batched notice). */
+	pool: Kysely<Database>,
+	input: CandidateSignIn,
+	now: Date
+): Promise<{ token: string; attemptId: string }> {
 	const centreNumber = input.centreNumber.trim();
 	// "42" is candidate 0042, as the register reads it (a candidate may leave off the leading zeros).
 	const candidateNumber = normaliseCandidateNumber(input.candidateNumber);
@@ -49,7 +64,7 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 	// attempt stands as a failure (per candidate at this address, per room, per candidate) unless it
 	// proves right. One statement: the start-of-exam storm pays one round trip for it, and one to settle.
 	const reservation = await reserveAttempt(
-		db,
+		conn,
 		signInChecks(candidateThrottleSubject(centreNumber, candidateNumber), input.ip, CANDIDATE_SIGN_IN_THROTTLES),
 		now
 	);
@@ -61,7 +76,7 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 
 	// One query: the candidate at that centre; if the keycode is right, their attempt in an open
 	// sitting; and whether the keycode is that of an open sitting at their centre at all.
-	const found = await db
+	const found = await conn
 		.selectFrom('candidate as c')
 		.innerJoin('centre as ce', 'ce.id', 'c.centre_id')
 		.leftJoin(
@@ -131,15 +146,15 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 			insert into sitting_event (sitting_id, attempt_id, kind, actor_user_id, actor_label, occurred_at)
 			select free.sitting_id, free.id, 'candidate_sign_in', null, ${label}, ${now} from free
 		)
-		select (select id from s) as session_id, (select sitting_id from free) as sitting_id`.execute(db);
+		select (select id from s) as session_id, (select sitting_id from free) as sitting_id`.execute(conn);
 	if (fast.rows[0]?.session_id) {
-		noteSignIn(db, fast.rows[0].sitting_id!, attemptId);
-		await recordSuccess(db, reservation);
+		noteSignIn(pool, fast.rows[0].sitting_id!, attemptId);
+		await recordSuccess(conn, reservation);
 		return { token: t.token, attemptId };
 	}
 
 	// Open on another computer: only the invigilator's permission lets this one take over.
-	const moved = await db.transaction().execute(async (tx) => {
+	const moved = await conn.transaction().execute(async (tx) => {
 		// Lock the attempt and see, in the same round trip, whether another computer holds it.
 		const a = await tx
 			.selectFrom('attempt')
@@ -161,9 +176,9 @@ export async function signInCandidate(db: Kysely<Database>, input: CandidateSign
 		await recordEvent(tx, { userId: null, label }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'candidate_sign_in' }, now);
 		return { token, attemptId: a.id, sittingId: a.sitting_id };
 	});
-	noteSignIn(db, moved.sittingId, moved.attemptId);
+	noteSignIn(pool, moved.sittingId, moved.attemptId);
 	// After the commit, so the throttle rows are not held while the transaction finishes.
-	await recordSuccess(db, reservation);
+	await recordSuccess(conn, reservation);
 	return { token: moved.token, attemptId: moved.attemptId };
 }
 

@@ -116,7 +116,7 @@ export async function restorePGlite(file: string, dataDir: string, opts: { force
 		// Unpacked here, not by PGlite: its gzip stream leaves a bad file's error unhandled (a crash in
 		// a long-running process), and a file that is not a tar archive is refused before anything starts.
 		const tar = unpackedBackup(file);
-		const tarball = new Blob([tar], { type: 'application/x-tar' });
+		const tarball = new Blob([new Uint8Array(tar)], { type: 'application/x-tar' });
 		let pg: PGlite;
 		try {
 			pg = await PGlite.create({ fs: new DurableNodeFS(staging), startParams: durableStartParams(), loadDataDir: tarball });
