@@ -8,6 +8,7 @@ import { DurableNodeFS, durableStartParams, lockDataDir, pgliteClusterState } fr
 import { PreparingClient } from './preparing-client.js';
 import { AppError } from '../errors.js';
 import { logger } from '../log.js';
+import { flushCandidateActivity } from '../live/publish.js';
 import { appRoleFromEnv, DEFAULT_APP_ROLE } from './roles.js';
 import type { Database } from './schema.js';
 
@@ -76,7 +77,11 @@ export function openPostgres(
 		db,
 		kind: 'postgres',
 		live: { kind: 'postgres', connectionString },
-		close: () => db.destroy(),
+		// What the live hub was about to announce goes out first (a notice after the close would fail).
+		close: async () => {
+			await flushCandidateActivity(db);
+			await db.destroy();
+		},
 		poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })
 	};
 }
@@ -126,6 +131,7 @@ export async function openPGlite(dataDir?: string, opts: PGliteOptions = {}): Pr
 		// Kysely's destroy closes PGlite after the queries in hand: a shutdown checkpoint, the folder left 'shut down'.
 		close: async () => {
 			try {
+				await flushCandidateActivity(db);
 				await db.destroy();
 				// Kysely destroys only a driver it has started (after a first query); a handle closed
 				// unused must still close PGlite, or its folder stays open and is never shut down cleanly.
