@@ -103,3 +103,11 @@ export async function candidateSignIn(page: Page, candidateNumber: string, keyco
 	await page.getByRole('button', { name: 'Start' }).click();
 	await page.waitForURL('**/candidate/exam');
 }
+
+/** Seconds on the exam page's timer ("Time left 12:34", "1:02:03"). */
+export async function timerSeconds(p: Page): Promise<number> {
+	const text = (await p.getByRole('timer').textContent()) ?? '';
+	const m = /(\d+:)?(\d+):(\d+)\s*$/.exec(text);
+	if (!m) throw new Error(`No time on the timer: "${text}"`);
+	return (m[1] ? Number(m[1].slice(0, -1)) * 3600 : 0) + Number(m[2]) * 60 + Number(m[3]);
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookSitting, candidateSignIn, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { bookSitting, candidateSignIn, expectAccessible, launchBrowser, newContext, signInAs, timerSeconds } from './browser.js';
 
 /*
  * A whole sitting in real Chromium: the centre books it, two candidates and an invigilator in
@@ -20,14 +20,6 @@ async function page(): Promise<Page> {
 	const c = await newContext(browser);
 	contexts.push(c);
 	return c.newPage();
-}
-
-/** Seconds on a "Time left 12:34" / "1:02:03" timer. */
-async function timerSeconds(p: Page): Promise<number> {
-	const text = (await p.getByRole('timer').textContent()) ?? '';
-	const parts = /(\d+:)?(\d+):(\d+)\s*$/.exec(text);
-	if (!parts) throw new Error(`No time on the timer: "${text}"`);
-	return (parts[1] ? parseInt(parts[1]) * 3600 : 0) + parseInt(parts[2]!) * 60 + parseInt(parts[3]!);
 }
 
 const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filter({ hasText: text }).first().waitFor({ timeout });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { request } from 'undici';
-import { expectAccessible, launchBrowser } from './browser.js';
+import { expectAccessible, launchBrowser, timerSeconds } from './browser.js';
 import {
 	adminQuery,
 	freePort,
@@ -24,6 +24,8 @@ import {
 	type SeededSitting
 } from '../faults/harness.js';
 import { killDuringLoad, restartPostgresDuringLoad } from '../faults/scenarios.js';
+import { extendTime } from '../../src/lib/server/delivery/invigilation.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 
 const SHARED_POSTGRES = process.env.FAULTS_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 
@@ -77,7 +79,7 @@ describe('on a private PostgreSQL cluster', () => {
 		await cluster?.stop();
 	});
 
-	async function candidatePage(number: string, opts: { fakeClock?: boolean } = {}): Promise<{ page: Page; attemptId: string }> {
+	async function candidatePage(number: string, opts: { fakeClock?: boolean; keycode?: string } = {}): Promise<{ page: Page; attemptId: string }> {
 		const context = await browser.newContext({ baseURL: app.baseURL });
 		contexts.push(context);
 		const page = await context.newPage();
@@ -85,7 +87,7 @@ describe('on a private PostgreSQL cluster', () => {
 		await page.goto('/candidate/signin');
 		await page.getByLabel('Centre number').fill('900001');
 		await page.getByLabel('Candidate number').fill(number);
-		await page.getByLabel('Keycode').fill(seeded.keycode);
+		await page.getByLabel('Keycode').fill(opts.keycode ?? seeded.keycode);
 		await page.getByRole('button', { name: 'Start' }).click();
 		await page.waitForURL('**/candidate/exam');
 		const box = page.getByLabel('Answer to question 1', { exact: true });
@@ -244,6 +246,55 @@ describe('on a private PostgreSQL cluster', () => {
 		expect(await storedText(attemptId, '1')).toBe('Stored. Typed while writes are refused.');
 		expect(await page.getByText(/cannot store anything/).count()).toBe(0);
 	});
+
+	it('the app restarted under an open exam page: the page reconnects its stream to the new process, says nothing alarming, and shows the time the server gives', async () => {
+		const h = await openAppDatabase({ databaseUrl });
+		const sitting = await seedStartedSitting(h, 1, { firstNumber: 7001 });
+		const centre = await h.db.selectFrom('centre').select('id').where('number', '=', '900001').executeTakeFirstOrThrow();
+		const { page, attemptId } = await candidatePage(sitting.numbers[0]!, { keycode: sitting.keycode });
+		const streamsOpened: number[] = [];
+		const clockPolls: string[] = [];
+		page.on('response', (r) => {
+			if (r.url().endsWith('/events') && r.status() === 200) streamsOpened.push(Date.now());
+		});
+		page.on('request', (r) => {
+			if (r.url().includes('/clock')) clockPolls.push(r.url());
+		});
+		await page.reload();
+		await waitFor(async () => streamsOpened.length >= 1, 'the exam page to open its stream', 15_000);
+
+		// The app stops (as a service manager restarts it); meanwhile the invigilator's extra time is
+		// given through another process's hands (the service itself, on the same database).
+		const port = app.port;
+		const stopping = Date.now();
+		await app.stop();
+		// A clean stop, well inside its time limit: the stream the browser reconnected while the
+		// process was stopping was refused, not served (it held the stop open until cut, before).
+		expect(await app.exited).toBe(0);
+		expect(Date.now() - stopping).toBeLessThan(8000);
+		await extendTime(h.db, { actor: SYSTEM_ACTOR, centreId: centre.id }, sitting.sittingId, attemptId, 7, 'Server restart');
+		await h.close();
+		expect(await page.getByRole('alert').count()).toBe(0);
+		app = await startApp({ databaseUrl, port });
+		const restartedAt = Date.now();
+
+		// The page finds the new process by itself: a new stream, and the clock it carries.
+		await waitFor(async () => streamsOpened.some((t) => t >= restartedAt), 'the exam page to reconnect its stream to the new process', 60_000);
+		const clock = (await (await page.request.get(`/api/attempts/${attemptId}/clock`)).json()) as { deadlineAt: string; serverNow: string };
+		const serverLeft = (Date.parse(clock.deadlineAt) - Date.parse(clock.serverNow)) / 1000;
+		await waitFor(
+			async () => Math.abs((await timerSeconds(page)) - serverLeft) <= 3,
+			'the page to show the time the server gives (with the 7 extra minutes)',
+			10_000
+		);
+		expect(serverLeft).toBeGreaterThan(60 * 60);
+		expect(await page.getByText(/Something went wrong|Error 500|Please wait a moment/).count()).toBe(0);
+		expect(await page.getByRole('alert').count()).toBe(0);
+		// And typing goes on into the new process.
+		await page.getByLabel('Answer to question 1', { exact: true }).pressSequentially('After the app restarted.');
+		await waitSaved(page);
+		expect(await storedText(attemptId, '1')).toBe('After the app restarted.');
+	}, 180_000);
 
 	it('two app processes behind a round-robin proxy behave as one: sign-in, saves, pause on one refused on the other, submit, scripts', async () => {
 		const second = await startApp({ databaseUrl, port: await freePort() });

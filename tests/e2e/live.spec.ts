@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bookSitting, candidateSignIn, e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { bookSitting, candidateSignIn, e2e, expectAccessible, launchBrowser, newContext, signInAs, timerSeconds } from './browser.js';
 
 /*
  * Live without polling (issue 13), in real Chromium against the built app: the candidate's page and
@@ -81,14 +81,6 @@ async function page(): Promise<{ context: BrowserContext; page: Page }> {
 
 const row = () => invigilator.locator('tbody tr', { hasText: 'Lena Live' });
 const clockRequests = () => candRequests.filter((u) => u.includes('/clock')).length;
-
-/** Seconds on a "Time left 12:34" / "1:02:03" timer. */
-async function timerSeconds(p: Page): Promise<number> {
-	const text = (await p.getByRole('timer').textContent()) ?? '';
-	const m = /(\d+:)?(\d+):(\d+)\s*$/.exec(text);
-	if (!m) throw new Error(`No time on the timer: "${text}"`);
-	return (m[1] ? Number(m[1].slice(0, -1)) * 3600 : 0) + Number(m[2]) * 60 + Number(m[3]);
-}
 
 /** How long after `since` the locator shows `text` (fails after `timeout`). */
 async function shownWithin(l: Locator, text: string | RegExp, since: number, timeout = 5000): Promise<number> {

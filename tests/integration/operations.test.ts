@@ -15,7 +15,8 @@ import { pgliteClusterState } from '../../src/lib/server/db/pglite-files.js';
 import { checkReadiness } from '../../src/lib/server/ops/readiness.js';
 import { judgeMetricsAccess } from '../../src/lib/server/ops/metrics-access.js';
 import { requestIdFrom } from '../../src/lib/server/ops/request-id.js';
-import { onShutdown } from '../../src/lib/server/ops/lifecycle.js';
+import { beginStopping, onShutdown } from '../../src/lib/server/ops/lifecycle.js';
+import { LiveHub } from '../../src/lib/server/live/hub.js';
 import { backupPGlite, restorePGlite } from '../../src/lib/server/ops/backup.js';
 import { gracefulStop } from '../../src/cli/serve.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
@@ -245,6 +246,30 @@ describe('graceful stop (the server of src/cli/serve.ts)', () => {
 		} finally {
 			for (const u of undo) u();
 			server.close();
+		}
+	});
+});
+
+describe('event streams while stopping', () => {
+	it('a stream asked for once the stop has begun is refused (503, try again), so it cannot hold the stop open', async () => {
+		// A browser reconnects a stream the stop closed on its kept-alive connection, which the
+		// stopping server still reads: served, that new stream held the stop until its time limit
+		// cut it (10 s, exit 1), and the page's reconnect met a dead connection.
+		beginStopping();
+		const f = await makeSitting(h.db, 1);
+		const hub = new LiveHub(h.db, h.live);
+		try {
+			for (const res of [
+				await hub.openCandidateStream(f.attemptOf(f.candidates[0]!.id), 'session-stopping'),
+				await hub.openConsoleStream(f.sitting.id, 'staff-stopping')
+			]) {
+				expect(res.status).toBe(503);
+				expect(res.headers.get('retry-after')).toBe('2');
+				expect(await res.text()).toMatch(/restarting/);
+			}
+			expect(hub.openStreams).toBe(0);
+		} finally {
+			await hub.close();
 		}
 	});
 });

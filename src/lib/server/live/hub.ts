@@ -4,6 +4,7 @@ import type { Database, LiveSource } from '../db/index.js';
 import { clockView, settleAttempt } from '../delivery/clock.js';
 import { consoleRows, sittingEvents, type ConsoleRow } from '../delivery/console.js';
 import { logger } from '../log.js';
+import { isStopping } from '../ops/lifecycle.js';
 import { openLiveChannel, type LiveChannel } from './channel.js';
 import { sseEvent, SseStream } from './sse.js';
 
@@ -93,6 +94,7 @@ export class LiveHub {
 
 	/** A candidate page's stream of its own attempt (the route has checked the session owns it). */
 	async openCandidateStream(attemptId: string, candidateSessionId: string): Promise<Response> {
+		if (isStopping()) return restarting();
 		await this.listening();
 		const s = new CandidateStream(attemptId, candidateSessionId, `candidate:${candidateSessionId}`, (x) => this.forget(x));
 		this.admit(s);
@@ -104,6 +106,7 @@ export class LiveHub {
 
 	/** An invigilator console's stream of its sitting (the route has checked role, centre and booking). */
 	async openConsoleStream(sittingId: string, staffSessionId: string): Promise<Response> {
+		if (isStopping()) return restarting();
 		await this.listening();
 		const s = new ConsoleStream(sittingId, `staff:${staffSessionId}`, (x) => this.forget(x));
 		this.admit(s);
@@ -366,6 +369,19 @@ export class LiveHub {
 		const chunk = sseEvent('sitting', { state: s.state });
 		for (const x of streams) x.write(chunk);
 	}
+}
+
+/**
+ * The answer to a stream asked for once this process has begun to stop: the page's browser reconnects
+ * a closed stream on its kept-alive connection, which a stopping server still reads, and a stream
+ * served then would hold the stop open until its time limit. Refused, the page tries again shortly
+ * and reaches the next process.
+ */
+function restarting(): Response {
+	return new Response('The server is restarting; try again in a moment.', {
+		status: 503,
+		headers: { 'retry-after': '2', 'content-type': 'text/plain; charset=utf-8' }
+	});
 }
 
 function hasWork(p: Pending): boolean {
