@@ -71,6 +71,7 @@ export function openPostgres(
 	// (the request answers 503, see databaseUnavailable) and the pool drops it on release.
 	pool.on('connect', (client) => {
 		client.on('error', (err) => logger.warn({ err }, 'a database connection in use was closed by the server'));
+		endWhenTerminated(client);
 	});
 	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
 	return {
@@ -141,6 +142,26 @@ export async function openPGlite(dataDir?: string, opts: PGliteOptions = {}): Pr
 			}
 		}
 	};
+}
+
+/** SQLSTATEs of a connection the server is ending: an administrator's or a shutdown's termination, a crash, a start-up. */
+const TERMINATING = new Set(['57P01', '57P02', '57P03']);
+
+/**
+ * A statement answered "terminating connection" leaves a connection that looks usable until its
+ * socket's end arrives a moment later; released before that, the pool handed it to the next
+ * request, whose statement then failed too. Ended at once, the pool drops it on release.
+ */
+function endWhenTerminated(client: pg.PoolClient): void {
+	const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+	client.query = ((...args: unknown[]) => {
+		const result = query(...args);
+		if (result instanceof Promise)
+			result.catch((err: unknown) => {
+				if (TERMINATING.has(String((err as { code?: unknown }).code))) void client.end().catch(() => undefined);
+			});
+		return result;
+	}) as typeof client.query;
 }
 
 /** Which of the two PostgreSQL roles a connection logs in as (README, "Database roles"). */
