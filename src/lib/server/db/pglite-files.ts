@@ -82,18 +82,19 @@ export function dataDirHolder(dataDir: string): number | null {
 	}
 }
 
+/** Data folders this process has open: a second opener in the same process is refused too. */
+const openHere = new Set<string>();
+
 /**
  * PGlite has no lock of its own: two processes on one folder would corrupt it. The process that
  * opens the folder writes its pid here and removes it when it closes the database; a second opener
  * (another app, a backup, a restore) is refused while that process lives.
  */
-/** Data folders this process has open: a second opener in the same process is refused too. */
-const openHere = new Set<string>();
-
 export function lockDataDir(dataDir: string): () => void {
 	const key = resolve(dataDir);
-	const holder = openHere.has(key) ? process.pid : dataDirHolder(dataDir);
-	if (holder !== null && (holder !== process.pid || openHere.has(key))) {
+	const lockedHere = openHere.has(key);
+	const holder = lockedHere ? process.pid : dataDirHolder(dataDir);
+	if (lockedHere || (holder !== null && holder !== process.pid)) {
 		throw new AppError(
 			`The data folder ${dataDir} is in use by process ${holder} (the app, or a backup): embedded PGlite serves one process. Stop it first.`,
 			409

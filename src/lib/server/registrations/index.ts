@@ -315,21 +315,15 @@ export async function checkBookings(
 		throw new ValidationError(m, [{ field: 'paper_code', message: m }]);
 	}
 	const ids = candidates.map((c) => c.id);
+	const nameOf = (c: (typeof candidates)[number]) => `${c.first_name} ${c.last_name} (${c.candidate_number})`;
 	// The handbook's units lead to a qualification and need a registration; a unit the handbook does
-	// not have (a test unit of the bank) leads to none, so there is nothing to register for.
-	const needsRegistration = qualificationOfUnit(paper.unit_code) !== undefined;
-	// Nor has it attempts at a unit to count: registration, resit and result rules are the handbook's
-	// units' (the browser tests book their test units' candidates on one sitting after another).
-	if (!needsRegistration)
-		return candidates.map((c) => ({
-			candidateNumber: c.candidate_number,
-			name: `${c.first_name} ${c.last_name} (${c.candidate_number})`,
-			attempt: 1,
-			resit: false,
-			paperCode: paper.code
-		}));
+	// not have (a test unit of the bank) leads to none, so there is nothing to register for, nor
+	// attempts at a unit to count: registration, resit and result rules are the handbook's units'
+	// (the browser tests book their test units' candidates on one sitting after another).
+	if (qualificationOfUnit(paper.unit_code) === undefined)
+		return candidates.map((c) => ({ candidateNumber: c.candidate_number, name: nameOf(c), attempt: 1, resit: false, paperCode: paper.code }));
 	const registered =
-		ids.length === 0 || !needsRegistration
+		ids.length === 0
 			? []
 			: await tx
 					.selectFrom('registration')
@@ -342,12 +336,12 @@ export async function checkBookings(
 	const notes: BookingNote[] = [];
 	const refusals: string[] = [];
 	for (const c of candidates) {
-		const name = `${c.first_name} ${c.last_name} (${c.candidate_number})`;
+		const name = nameOf(c);
 		const verdict = judgeBooking({
 			candidate: name,
 			unitCode: paper.unit_code,
 			paperCode: paper.code,
-			registered: !needsRegistration || registered.some((r) => r.candidate_id === c.id),
+			registered: registered.some((r) => r.candidate_id === c.id),
 			history: histories.get(c.id) ?? [],
 			livePapers: live,
 			scheduledAt,
