@@ -1,21 +1,21 @@
 import { error, type Handle, type HandleServerError, type RequestEvent, type ServerInit } from '@sveltejs/kit';
-import { getDatabase } from '$lib/server/db/instance';
+import { getDatabase } from '$lib/server/ops/database';
 import { pruneExpired, SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
 import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry } from '$lib/server/http/auth';
 import { accessNeededFor } from '$lib/domain/roles';
 import { judgeRequestOrigin } from '$lib/domain/request-origin';
 import { logger } from '$lib/server/log';
 import { databaseUnavailable } from '$lib/server/db/unavailable';
-import { requestContext } from '$lib/server/ops/request-context';
+import { requestContext } from '$lib/server/request-context';
 import { onShutdown } from '$lib/server/ops/lifecycle';
 import { metrics } from '$lib/server/ops/metrics';
 import { requestIdFrom } from '$lib/server/ops/request-id';
 import { apiError, apiErrorFrom } from '$lib/server/http/responses';
 import { hasControlCharacter, isUuid } from '$lib/server/validation';
 import { CANDIDATE_COOKIE, checkCandidateToken } from '$lib/server/delivery/candidate-session';
-import { sweepDeadlines } from '$lib/server/delivery/clock';
+import { sweepDeadlines } from '$lib/server/attempts/clock';
 import { createReadyScripts } from '$lib/server/marking/scripts';
-import { computeFinishedSittings } from '$lib/server/results/compute';
+import { computeFinishedSittings } from '$lib/server/awarding/compute';
 
 const SWEEP_INTERVAL_MS = 10_000;
 const PRUNE_INTERVAL_MS = 3600_000;

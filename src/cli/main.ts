@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { databaseConfigFromEnv, openDatabase, type DatabaseHandle, type DatabaseRole } from '../lib/server/db/index.js';
 import { migrateToLatest } from '../lib/server/db/migrate.js';
 import { currentUser, DEFAULT_APP_ROLE } from '../lib/server/db/roles.js';
-import { formatDemoCredentials, formatFinishedSitting, generateReadablePassword, isDatabaseEmpty, seedDemo } from '../lib/server/demo/index.js';
+import { formatDemoCredentials, formatFinishedSitting, generateReadablePassword, isDatabaseEmpty, seedDemo } from './demo/index.js';
 import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
 import { SYSTEM_ACTOR, writeAudit } from '../lib/server/audit/index.js';
 import { unlockStaffSignIn } from '../lib/server/auth/sign-in.js';
@@ -11,8 +11,8 @@ import { buildIfNeeded } from './build-if-needed.js';
 import { serveBuild } from './serve.js';
 import { backupPGlite, restorePGlite } from '../lib/server/ops/backup.js';
 import { bankCheck, bankImport, resultsExplain } from './bank.js';
-import { releasedResultsInRange } from '../lib/server/results/centre-results.js';
-import { resultsCsv } from '../lib/server/results/csv.js';
+import { releasedResultsInRange } from '../lib/server/reports/centre-results.js';
+import { resultsCsv } from '../lib/server/reports/results-csv.js';
 import { parseDateRange } from '../lib/domain/result-report.js';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -55,7 +55,7 @@ const log = (line: string) => console.log(line);
 
 /**
  * The commands here are the operator's: they migrate first, so they log in as the owner. The served
- * app logs in as the app role (src/lib/server/db/instance.ts).
+ * app logs in as the app role (src/lib/server/ops/database.ts).
  */
 async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>, role: DatabaseRole = 'owner'): Promise<T> {
 	const handle = await openDatabase(databaseConfigFromEnv(), role);

@@ -6,13 +6,13 @@
  */
 import type { Kysely } from 'kysely';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { issuePasswordToken } from '../../src/lib/server/auth/password-tokens.js';
+import { issuePasswordToken } from '../../src/lib/server/accounts/password-tokens.js';
 import { createCentre, createStaffAccount, registerCandidate } from '../../src/lib/server/centres/index.js';
 import { bankImport } from '../../src/cli/bank.js';
 import { databaseConfigFromEnv, openDatabase } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
-import { seedDemo } from '../../src/lib/server/demo/index.js';
+import { seedDemo } from '../../src/cli/demo/index.js';
 import { assignReviewer, requestReview } from '../../src/lib/server/reviews/index.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { claimCertificates } from '../../src/lib/server/certificates/index.js';

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadBank } from '../../src/lib/server/bank/load.js';
 import { paperItems } from '../../src/lib/domain/paper.js';
 import { gradeChanges, gradeCounts } from '../../src/lib/domain/results.js';
-import { AWARDING_DEMO, demoMarks } from '../../src/lib/server/demo/awarding.js';
+import { AWARDING_DEMO, demoMarks } from '../../src/cli/demo/awarding.js';
 import { e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*

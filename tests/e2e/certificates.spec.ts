@@ -1,12 +1,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_RESULT_CANDIDATES } from '../../src/lib/server/demo/released-results.js';
+import { DEMO_RESULT_CANDIDATES } from '../../src/cli/demo/released-results.js';
 import { bookingTime, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * Registration and certificates in Chromium against the built app (issue 15): a centre registers
  * a candidate and books them; a withdrawn qualification refuses the registration inline; the
- * centre claims the certificates of the demo's released passes (src/lib/server/demo/released-results.ts)
+ * centre claims the certificates of the demo's released passes (src/cli/demo/released-results.ts)
  * and the public verification page, signed out, shows the certificate and nothing more. Axe on
  * every new page.
  */

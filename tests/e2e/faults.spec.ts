@@ -24,7 +24,7 @@ import {
 	type SeededSitting
 } from '../faults/harness.js';
 import { killDuringLoad, restartPostgresDuringLoad } from '../faults/scenarios.js';
-import { extendTime } from '../../src/lib/server/delivery/invigilation.js';
+import { extendTime } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 
 const SHARED_POSTGRES = process.env.FAULTS_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/postgres';

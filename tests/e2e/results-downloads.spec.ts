@@ -4,15 +4,15 @@ import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODE_NAMES, type PerformanceCode } from '../../src/lib/domain/codes.js';
-import { DEMO_RESULT_CANDIDATES, DEMO_RESULTS_PAPER } from '../../src/lib/server/demo/released-results.js';
-import { RESULT_CSV_COLUMNS } from '../../src/lib/server/results/csv.js';
+import { DEMO_RESULT_CANDIDATES, DEMO_RESULTS_PAPER } from '../../src/cli/demo/released-results.js';
+import { RESULT_CSV_COLUMNS } from '../../src/lib/server/reports/results-csv.js';
 import { readPdf, type PdfPage } from '../helpers/pdf-text.js';
 import { e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
  * The centre administrator's results downloads, in Chromium against the built app. The results
  * are the demo's (`npm start` on an empty database runs a sitting of 8992-112-A a week ago through
- * the real services and the awarding body releases it: src/lib/server/demo/released-results.ts), so this
+ * the real services and the awarding body releases it: src/cli/demo/released-results.ts), so this
  * spec needs no other spec's data. The CSV and the merged PDF are parsed and held against the
  * results page (rendered from the database) and, when the run is on PostgreSQL, against the
  * database itself.

@@ -17,10 +17,10 @@ import { openPGlite, openPostgres, type DatabaseHandle } from '../../src/lib/ser
 import { importCandidates, createStaffAccount } from '../../src/lib/server/centres/index.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { registerForPaper } from '../helpers/registration-fixture.js';
-import { startSitting } from '../../src/lib/server/delivery/invigilation.js';
+import { startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
-import { isDatabaseEmpty, seedDemo } from '../../src/lib/server/demo/index.js';
+import { isDatabaseEmpty, seedDemo } from '../../src/cli/demo/index.js';
 import { bankImport } from '../../src/cli/bank.js';
 
 export function freePort(): Promise<number> {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/lib/server/db/schema.js';
-import { endSitting, markAttendance, startSitting } from '../../src/lib/server/delivery/invigilation.js';
+import { endSitting, markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { makeSitting } from './sitting-fixture.js';
 
 /** Answers per item key ('1', '2', '3.a', '3.b' on the fixture paper); a missing key is left blank. */

@@ -5,7 +5,7 @@ import { loadBank } from '../../src/lib/server/bank/load.js';
 import { registerCandidate } from '../../src/lib/server/centres/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
-import { markAttendance, startSitting } from '../../src/lib/server/delivery/invigilation.js';
+import { markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { validPaper, writeBank } from './bank-fixture.js';
 import { makeCentre, makeStaff } from './fixtures.js';
 import { registerCandidates } from './registration-fixture.js';

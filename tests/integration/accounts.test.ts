@@ -3,8 +3,8 @@ import { createTestDatabase } from '../helpers/db.js';
 import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
 import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-in.js';
 import { validateSessionToken } from '../../src/lib/server/auth/sessions.js';
-import { changeOwnPassword, WRONG_CURRENT_PASSWORD } from '../../src/lib/server/auth/account.js';
-import { findUsablePasswordToken, LINK_NOT_VALID, PASSWORD_LINK_HOURS, setPasswordWithToken } from '../../src/lib/server/auth/password-tokens.js';
+import { changeOwnPassword, WRONG_CURRENT_PASSWORD } from '../../src/lib/server/accounts/own-account.js';
+import { findUsablePasswordToken, LINK_NOT_VALID, PASSWORD_LINK_HOURS, setPasswordWithToken } from '../../src/lib/server/accounts/password-tokens.js';
 import {
 	addStaffRole,
 	getStaffAccount,
@@ -13,7 +13,7 @@ import {
 	resetStaffPassword,
 	setStaffDisabled,
 	updateStaffAccount
-} from '../../src/lib/server/centres/staff.js';
+} from '../../src/lib/server/accounts/staff.js';
 import { hashSecret } from '../../src/lib/server/auth/tokens.js';
 import { ValidationError } from '../../src/lib/server/errors.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';

@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';
 import { giveMarks, makeScripts } from '../helpers/marking-fixture.js';
-import { computeSittingResults } from '../../src/lib/server/results/compute.js';
-import { approveResults, awardingOverview, papersForAwarding, previewBoundaries, releaseResults } from '../../src/lib/server/results/awarding.js';
+import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
+import { approveResults, awardingOverview, papersForAwarding, previewBoundaries, releaseResults } from '../../src/lib/server/awarding/approval.js';
 import { updateBoundaries } from '../../src/lib/server/bank/papers.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import { AWARDING_DEMO, seedAwardingDemo } from '../../src/lib/server/demo/awarding.js';
+import { AWARDING_DEMO, seedAwardingDemo } from '../../src/cli/demo/awarding.js';
 
 let h: DatabaseHandle;
 beforeAll(async () => {

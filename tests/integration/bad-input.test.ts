@@ -11,7 +11,7 @@ import { makeSitting } from '../helpers/sitting-fixture.js';
 import { createCentre, getCandidate, getCentre, importCandidates, listCandidates, registerCandidate } from '../../src/lib/server/centres/index.js';
 import { bookSitting, getSitting, listCentreSittings, sittingRegister } from '../../src/lib/server/sittings/index.js';
 import { getMarkingGrid, getPaperVersion, listVersions, updateBoundaries } from '../../src/lib/server/bank/papers.js';
-import { markAttendance, startSitting } from '../../src/lib/server/delivery/invigilation.js';
+import { markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import { isUuid, parseDateTime } from '../../src/lib/server/validation.js';
@@ -32,7 +32,7 @@ const shared = vi.hoisted(() => ({
 	db: null as unknown,
 	log: { warn: vi.fn(), error: vi.fn(), info: vi.fn(), debug: vi.fn() }
 }));
-vi.mock('$lib/server/db/instance', () => ({ getDatabase: async () => ({ db: shared.db }) }));
+vi.mock('$lib/server/ops/database', () => ({ getDatabase: async () => ({ db: shared.db }) }));
 vi.mock('$lib/server/log', () => ({ logger: shared.log }));
 
 const DASHES = '-'.repeat(36);

@@ -13,8 +13,8 @@ import { certificatePdf, claimCertificates, listCertificates, readyForCertificat
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../../src/lib/server/errors.js';
 import { registerForQualification, registrationProgress, setQualificationDates, setResitSettings } from '../../src/lib/server/registrations/index.js';
-import { computeSittingResults } from '../../src/lib/server/results/compute.js';
-import { approveResults, releaseResults } from '../../src/lib/server/results/awarding.js';
+import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
+import { approveResults, releaseResults } from '../../src/lib/server/awarding/approval.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 
 /*

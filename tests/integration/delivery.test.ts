@@ -1,14 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeSitting, startedSitting, type Arrangements } from '../helpers/sitting-fixture.js';
-import { allowMove, endSitting, extendTime, markAttendance, pause, reinstateAttempt, resume, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
+import {
+	allowMove,
+	endSitting,
+	extendTime,
+	markAttendance,
+	pause,
+	reinstateAttempt,
+	resume,
+	voidAttempt
+} from '../../src/lib/server/invigilation/sitting-actions.js';
 import { apiErrorFrom, refuseUnlessOwnAttempt } from '../../src/lib/server/http/responses.js';
-import { sweepDeadlines } from '../../src/lib/server/delivery/clock.js';
+import { sweepDeadlines } from '../../src/lib/server/attempts/clock.js';
 import { MAX_ANSWER_CHARS, saveAnswer, saveResponse } from '../../src/lib/server/delivery/autosave.js';
 import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { checkCandidateToken, validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import { getCandidateClock, submitAttempt } from '../../src/lib/server/delivery/submission.js';
-import { consoleRows, quarantinedSaves } from '../../src/lib/server/delivery/console.js';
+import { consoleRows, quarantinedSaves } from '../../src/lib/server/invigilation/console.js';
 import {
 	ConflictError,
 	GoneError,
@@ -31,7 +40,7 @@ const MIN = 60_000;
 
 /** A candidate signing in again and again: log noise between the incidents. */
 async function recordEventForTest(sittingId: string, attemptId: string, at: Date) {
-	const { recordEvent } = await import('../../src/lib/server/delivery/events.js');
+	const { recordEvent } = await import('../../src/lib/server/attempts/events.js');
 	await recordEvent(h.db, { userId: null, label: 'candidate 0001' }, { sittingId, attemptId, kind: 'candidate_sign_in' }, at);
 }
 const plus = (d: Date, min: number) => new Date(d.getTime() + min * MIN);
@@ -396,8 +405,8 @@ describe('submit, void, move and end', () => {
 		await expect(endSitting(h.db, f.ctx, f.sitting.id)).rejects.toBeInstanceOf(ConflictError);
 	});
 	it("the invigilator's report lists every incident, the voided attempt and each refused save, and prints as a PDF", async () => {
-		const { logIncident } = await import('../../src/lib/server/delivery/invigilation.js');
-		const { sittingReport } = await import('../../src/lib/server/delivery/console.js');
+		const { logIncident } = await import('../../src/lib/server/invigilation/sitting-actions.js');
+		const { sittingReport } = await import('../../src/lib/server/invigilation/console.js');
 		const { invigilatorReportPdf } = await import('../../src/lib/server/reports/sitting-documents.js');
 		const f = await running(2);
 		const [a, b] = f.candidates.map((c) => f.attemptOf(c.id));
@@ -495,7 +504,7 @@ describe('the state machine is the one home of every state change', () => {
 describe('refused saves are kept, within a bound per attempt', () => {
 	it('300 refused saves after submission: the first ones kept whole, the rest counted; the console shows counts and short previews', async () => {
 		const { QUARANTINE_BOUND } = await import('../../src/lib/domain/attempt.js');
-		const { quarantineOverview, QUARANTINE_PREVIEW_CHARS } = await import('../../src/lib/server/delivery/console.js');
+		const { quarantineOverview, QUARANTINE_PREVIEW_CHARS } = await import('../../src/lib/server/invigilation/console.js');
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
 		await submitAttempt(h.db, id, plus(f.answering, 1));
@@ -539,7 +548,7 @@ describe('found by the attack test', () => {
 		expect((await getCandidateClock(h.db, b!, plus(t0, 30))).deadlineAt).toBe(plus(t0, 65 + 9).toISOString());
 	});
 	it('a NUL byte in an invigilator’s reason is a form error (it was a 500), and nothing is written', async () => {
-		const { logIncident } = await import('../../src/lib/server/delivery/invigilation.js');
+		const { logIncident } = await import('../../src/lib/server/invigilation/sitting-actions.js');
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
 		const before = (await h.db.selectFrom('sitting_event').select('id').where('sitting_id', '=', f.sitting.id).execute()).length;
@@ -568,8 +577,8 @@ describe('found by the attack test', () => {
 		expect(pdf.getPageCount()).toBeLessThan(10);
 	});
 	it('the console shows the newest 200 log entries and says how many there are; incidents are listed however old', async () => {
-		const { consoleLog, CONSOLE_LOG_ROWS } = await import('../../src/lib/server/delivery/console.js');
-		const { logIncident } = await import('../../src/lib/server/delivery/invigilation.js');
+		const { consoleLog, CONSOLE_LOG_ROWS } = await import('../../src/lib/server/invigilation/console.js');
+		const { logIncident } = await import('../../src/lib/server/invigilation/sitting-actions.js');
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
 		await logIncident(h.db, { ...f.ctx, now: plus(f.answering, 1) }, f.sitting.id, id, 'Phone rang');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
 import { allText, columnsOf, readPdf, within, type ColumnSpan, type PdfPage, type PdfTextItem } from '../helpers/pdf-text.js';
-import { logIncident, markAttendance } from '../../src/lib/server/delivery/invigilation.js';
+import { logIncident, markAttendance } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { attendanceRegisterPdf, invigilatorReportPdf, signInSlipsPdf } from '../../src/lib/server/reports/sitting-documents.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 

@@ -7,15 +7,15 @@ const itOnPostgres: typeof it = onPostgres ? it : ((() => undefined) as unknown 
 import { makeSitting } from '../helpers/sitting-fixture.js';
 import { SseReader, type SseMessage } from '../helpers/sse.js';
 import { fakeEvent } from '../helpers/fake-event.js';
-import { LiveHub } from '../../src/lib/server/live/hub.js';
+import { LiveHub } from '../../src/lib/server/streams/hub.js';
 import { ACTIVITY_FLUSH_MS, flushCandidateActivity, LIVE_CHANNEL } from '../../src/lib/server/live/publish.js';
-import { markAttendance, pause, resume, startSitting, extendTime } from '../../src/lib/server/delivery/invigilation.js';
+import { markAttendance, pause, resume, startSitting, extendTime } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { saveResponse } from '../../src/lib/server/delivery/autosave.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { submitAttempt } from '../../src/lib/server/delivery/submission.js';
 import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import type { ClockView } from '../../src/lib/exam-api.js';
-import type { ConsoleRow } from '../../src/lib/server/delivery/console.js';
+import type { ConsoleRow } from '../../src/lib/server/invigilation/console.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { GET as attemptEvents } from '../../src/routes/api/attempts/[attemptId]/events/+server.js';
 

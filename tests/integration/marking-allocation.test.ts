@@ -7,7 +7,7 @@ import { allocateScripts, allocationView, markingOverview, reallocateScript, wit
 import { recordMark } from '../../src/lib/server/marking/marks.js';
 import { markerQueue, nextScript } from '../../src/lib/server/marking/queue.js';
 import { scriptForMarker } from '../../src/lib/server/marking/script-view.js';
-import { voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
+import { voidAttempt } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import type { Actor } from '../../src/lib/server/audit/index.js';
 

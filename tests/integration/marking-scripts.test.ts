@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeScripts } from '../helpers/marking-fixture.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
-import { markAttendance, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
+import { markAttendance, startSitting, voidAttempt } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { submitAttempt } from '../../src/lib/server/delivery/submission.js';
 import { createReadyScripts, scriptAnswers } from '../../src/lib/server/marking/scripts.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';

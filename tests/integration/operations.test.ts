@@ -16,18 +16,18 @@ import { checkReadiness } from '../../src/lib/server/ops/readiness.js';
 import { judgeMetricsAccess } from '../../src/lib/server/ops/metrics-access.js';
 import { requestIdFrom } from '../../src/lib/server/ops/request-id.js';
 import { beginStopping, onShutdown } from '../../src/lib/server/ops/lifecycle.js';
-import { LiveHub } from '../../src/lib/server/live/hub.js';
+import { LiveHub } from '../../src/lib/server/streams/hub.js';
 import { backupPGlite, restorePGlite } from '../../src/lib/server/ops/backup.js';
 import { gracefulStop } from '../../src/cli/serve.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
-import { markAttendance, pause, startSitting } from '../../src/lib/server/delivery/invigilation.js';
+import { markAttendance, pause, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { CANDIDATE_COOKIE } from '../../src/lib/server/delivery/candidate-session.js';
 import { PAUSE_SAVE_GRACE_MS } from '../../src/lib/domain/attempt.js';
 
 // The hook and routes reach the app's one database and logger through these modules; here they
 // are this file's database and a logger whose lines the tests read.
 const shared = vi.hoisted(() => ({ db: null as unknown, lines: [] as Record<string, unknown>[] }));
-vi.mock('$lib/server/db/instance', () => ({ getDatabase: async () => ({ db: shared.db }) }));
+vi.mock('$lib/server/ops/database', () => ({ getDatabase: async () => ({ db: shared.db }) }));
 vi.mock('$lib/server/log', async (importOriginal) => {
 	const actual = await importOriginal<typeof import('../../src/lib/server/log.js')>();
 	const { Writable } = await import('node:stream');

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finalMarks } from '../../src/lib/domain/marking.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
-import { decideCase, getCase } from '../../src/lib/server/marking/moderation.js';
-import { allocateScript } from '../../src/lib/server/marking/quality.js';
+import { decideCase, getCase } from '../../src/lib/server/quality/moderation.js';
+import { allocateScript } from '../../src/lib/server/quality/quality.js';
 import { scriptForMarker } from '../../src/lib/server/marking/script-view.js';
 import { liveMarkingGate, maybeAllocateSeed } from '../../src/lib/server/marking/routing.js';
 import {
@@ -13,10 +13,10 @@ import {
 	seedFeedback,
 	sendBackForRemarking,
 	startStandardisation
-} from '../../src/lib/server/marking/standardisation.js';
-import { currentStanding, setStanding } from '../../src/lib/server/marking/standing.js';
+} from '../../src/lib/server/quality/standardisation.js';
+import { currentStanding, setStanding } from '../../src/lib/server/quality/standing.js';
 import { recordMark } from '../../src/lib/server/marking/marks.js';
-import { markerPerformance } from '../../src/lib/server/marking/performance.js';
+import { markerPerformance } from '../../src/lib/server/quality/performance.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';
 import { makeScripts } from '../helpers/marking-fixture.js';

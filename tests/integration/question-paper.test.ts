@@ -12,7 +12,7 @@ import { loadBank } from '../../src/lib/server/bank/load.js';
 import { registerCandidate } from '../../src/lib/server/centres/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { checkCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
-import { markAttendance, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
+import { markAttendance, startSitting, voidAttempt } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { builtQuestionPaper, questionPaperCacheStats } from '../../src/lib/server/delivery/question-paper.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
@@ -25,7 +25,7 @@ import { registerCandidates } from '../helpers/registration-fixture.js';
  * started, is on another paper, or is voided; a new paper version has a new address and tag.
  */
 const shared = vi.hoisted(() => ({ db: null as unknown }));
-vi.mock('$lib/server/db/instance', () => ({ getDatabase: async () => ({ db: shared.db }) }));
+vi.mock('$lib/server/ops/database', () => ({ getDatabase: async () => ({ db: shared.db }) }));
 
 let h: TestDatabase;
 let db: Kysely<Database>;

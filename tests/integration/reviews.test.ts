@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeCentre, makeStaff } from '../helpers/fixtures.js';
 import { giveMarks, makeScripts } from '../helpers/marking-fixture.js';
-import { computeSittingResults } from '../../src/lib/server/results/compute.js';
-import { approveResults, releaseResults } from '../../src/lib/server/results/awarding.js';
+import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
+import { approveResults, releaseResults } from '../../src/lib/server/awarding/approval.js';
 import {
 	assignReviewer,
 	decideReview,
@@ -20,7 +20,7 @@ import {
 	RESULTS_SIGN_IN_REFUSED,
 	signInForResults,
 	validateResultsToken
-} from '../../src/lib/server/results/candidate-access.js';
+} from '../../src/lib/server/reports/candidate-access.js';
 import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import { validateSessionToken } from '../../src/lib/server/auth/sessions.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';

@@ -14,8 +14,8 @@ import {
 import { registerCandidate, setCandidateWithdrawn } from '../../src/lib/server/centres/index.js';
 import { makeStaff } from '../helpers/fixtures.js';
 import { registerCandidates } from '../helpers/registration-fixture.js';
-import { endSitting, markAttendance, pause, reinstateAttempt, startSitting, voidAttempt } from '../../src/lib/server/delivery/invigilation.js';
-import { consoleRows } from '../../src/lib/server/delivery/console.js';
+import { endSitting, markAttendance, pause, reinstateAttempt, startSitting, voidAttempt } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { consoleRows } from '../../src/lib/server/invigilation/console.js';
 import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';

@@ -6,7 +6,7 @@ import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-in.js';
 import { pruneSignInThrottles, SIGN_IN_THROTTLE_RETENTION_MS } from '../../src/lib/server/auth/throttle.js';
 import { registerCandidate } from '../../src/lib/server/centres/index.js';
-import { markAttendance } from '../../src/lib/server/delivery/invigilation.js';
+import { markAttendance } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { NO_MATCHING_SITTING, NOT_ON_THE_LIST, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { unlockCandidateSignIn } from '../../src/lib/server/delivery/sign-in-unlock.js';
 import {

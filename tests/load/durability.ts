@@ -15,7 +15,7 @@ import { openPGlite } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import { saveAnswer } from '../../src/lib/server/delivery/autosave.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
-import { markAttendance, startSitting } from '../../src/lib/server/delivery/invigilation.js';
+import { markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);

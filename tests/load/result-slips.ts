@@ -21,12 +21,12 @@ import { loadBank } from '../../src/lib/server/bank/load.js';
 import { createCentre, createStaffAccount, importCandidates } from '../../src/lib/server/centres/index.js';
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
-import { endSitting, markAllPresent, startSitting } from '../../src/lib/server/delivery/invigilation.js';
+import { endSitting, markAllPresent, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { renderDocument } from '../../src/lib/server/reports/pdf.js';
 import { resultSlipPdf, resultSlipsTree, sittingResultSlipsPdf } from '../../src/lib/server/reports/result-slips.js';
-import { approveResults, releaseResults } from '../../src/lib/server/results/awarding.js';
-import { sittingResults } from '../../src/lib/server/results/centre-results.js';
-import { computeSittingResults } from '../../src/lib/server/results/compute.js';
+import { approveResults, releaseResults } from '../../src/lib/server/awarding/approval.js';
+import { sittingResults } from '../../src/lib/server/reports/centre-results.js';
+import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
 

@@ -29,7 +29,7 @@ import { Agent, request, setGlobalDispatcher } from 'undici';
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { importCandidates, createStaffAccount } from '../../src/lib/server/centres/index.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
-import { startSitting } from '../../src/lib/server/delivery/invigilation.js';
+import { startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';

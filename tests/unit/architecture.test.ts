@@ -26,8 +26,8 @@ describe('the attempt state has one writer', () => {
 		if (kysely + raw > 0) writers.set(relative('.', file), kysely + raw);
 	}
 	it('only applyTransition, and the bulk end of reading time, write attempt.state', () => {
-		expect(Object.fromEntries(writers)).toEqual({ 'src/lib/server/delivery/attempt-store.ts': 1, 'src/lib/server/delivery/clock.ts': 1 });
-		const store = readFileSync('src/lib/server/delivery/attempt-store.ts', 'utf8');
+		expect(Object.fromEntries(writers)).toEqual({ 'src/lib/server/attempts/attempt-store.ts': 1, 'src/lib/server/attempts/clock.ts': 1 });
+		const store = readFileSync('src/lib/server/attempts/attempt-store.ts', 'utf8');
 		expect(store).toMatch(
 			/export async function applyTransition[\s\S]*transition\((\{ \.\.\.)?factsOf\(a\)(, \.\.\.more \})?, action, now\)[\s\S]*state: r\.state/
 		);

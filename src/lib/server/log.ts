@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { requestContext } from './ops/request-context.js';
+import { requestContext } from './request-context.js';
 
 /**
  * One structured logger for the server (JSON lines on stdout). LOG_LEVEL sets the level. A line

@@ -5,7 +5,7 @@ import { getCentresByIds } from '$lib/server/centres';
 import { actorOf, deleteSessionCookie, requireRole } from '$lib/server/http/auth';
 import { writeAudit } from '$lib/server/audit';
 import { STAFF_ROLES, ROLE_LABELS } from '$lib/domain/roles';
-import { changeOwnPassword } from '$lib/server/auth/account';
+import { changeOwnPassword } from '$lib/server/accounts/own-account';
 import { failFromError } from '$lib/server/http/responses';
 import { textFields } from '$lib/server/validation';
 

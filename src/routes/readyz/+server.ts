@@ -1,5 +1,5 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { getDatabase } from '$lib/server/db/instance';
+import { getDatabase } from '$lib/server/ops/database';
 import { knownMigrationNames } from '$lib/server/db/migrate';
 import { isStopping } from '$lib/server/ops/lifecycle';
 import { checkReadiness } from '$lib/server/ops/readiness';

@@ -10,7 +10,7 @@ import {
 	resultsForCandidate,
 	signInForResults,
 	validateResultsToken
-} from '$lib/server/results/candidate-access';
+} from '$lib/server/reports/candidate-access';
 
 /*
  * A candidate's results after the exam day: signed in with the personal results access code their

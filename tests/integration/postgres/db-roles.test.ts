@@ -61,7 +61,7 @@ describe('the connection the tests and the app use', () => {
 			union all select p.proname from pg_proc p where p.proowner = (select oid from pg_roles where rolname = current_user)`.execute(h.db);
 		expect(rows).toEqual([]);
 	});
-	it('is what the running app opens (src/lib/server/db/instance.ts), given one URL naming the owner', async () => {
+	it('is what the running app opens (src/lib/server/ops/database.ts), given one URL naming the owner', async () => {
 		const { rows: here } = await sql<{ name: string }>`select current_database() as name`.execute(h.db);
 		const config = { ...databaseConfigFromEnv(), databaseUrl: databaseUrlFor(process.env.DATABASE_URL!, here[0]!.name), ownerUrl: undefined };
 		const app = await openDatabase(config, 'app');

@@ -5,8 +5,8 @@ import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { hasNul, isUuid } from '../validation.js';
-import { regradeAfterBoundaries } from '../results/awarding.js';
-import { checkBoundaries } from './boundaries.js';
+import { regradeAfterBoundaries } from '../awarding/approval.js';
+import { checkBoundaries } from '../awarding/boundaries.js';
 
 export interface PaperSummary {
 	code: string;

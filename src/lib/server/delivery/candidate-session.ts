@@ -4,7 +4,7 @@ import { isSessionLive } from '../../domain/attempt.js';
 import type { SignedOut } from '../../exam-api.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { UnauthorizedError } from '../errors.js';
-import { getAttempt } from './attempt-store.js';
+import { getAttempt } from '../attempts/attempt-store.js';
 
 export const CANDIDATE_COOKIE = 'exam_candidate';
 

@@ -3,7 +3,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { isPaperReleased } from '../../domain/question-paper.js';
 import type { Database } from '../db/schema.js';
 import { loaded, type LoadedAttempt } from './candidate-session.js';
-import { clockView, settleAttempt } from './clock.js';
+import { clockView, settleAttempt } from '../attempts/clock.js';
 import { builtQuestionPaper, questionPaperUrl } from './question-paper.js';
 
 /**

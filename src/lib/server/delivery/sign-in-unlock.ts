@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { clearSignInFailures } from '../auth/throttle.js';
 import type { Database } from '../db/schema.js';
-import { lockAttempt } from './attempt-store.js';
-import { recordEvent } from './events.js';
-import type { ActionContext } from './invigilation.js';
+import { lockAttempt } from '../attempts/attempt-store.js';
+import { recordEvent } from '../attempts/events.js';
+import type { ActionContext } from '../invigilation/sitting-actions.js';
 import { candidateThrottleSubject } from './sign-in.js';
 
 /**

@@ -10,7 +10,7 @@ import { insertSession } from '../auth/sessions.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../errors.js';
 import type { Transaction } from 'kysely';
-import { recordEvent } from './events.js';
+import { recordEvent } from '../attempts/events.js';
 import { noteSignIn } from '../live/publish.js';
 import { rejectNul } from '../validation.js';
 

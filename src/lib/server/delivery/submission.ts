@@ -3,11 +3,11 @@ import { may } from '../../domain/attempt.js';
 import type { ClockView, SubmitResult } from '../../exam-api.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, ForbiddenError } from '../errors.js';
-import { applyTransition, factsOf, lockAttempt, newReference } from './attempt-store.js';
+import { applyTransition, factsOf, lockAttempt, newReference } from '../attempts/attempt-store.js';
 import { loaded, type LoadedAttempt } from './candidate-session.js';
-import { clockView, settleAttempt } from './clock.js';
-import { recordEvent } from './events.js';
-import { restartClock, stopClock } from './invigilation.js';
+import { clockView, settleAttempt } from '../attempts/clock.js';
+import { recordEvent } from '../attempts/events.js';
+import { restartClock, stopClock } from '../invigilation/sitting-actions.js';
 
 /** The candidate's own attempt, settled to now (reading may have ended, the deadline passed). */
 export async function getCandidateClock(db: Kysely<Database>, attempt: string | LoadedAttempt, now = new Date()): Promise<ClockView> {

@@ -19,7 +19,7 @@ const IDS_PER_MESSAGE = 150;
  * Candidate activity gathered per database handle and announced after commit as
  * `<kind>:<sitting id>:<attempt id>,<attempt id>,…`: kind `v` saves, `i` sign-ins. The announcement goes out even if this process
  * stops a moment later at most 200 ms of activity late; a console that misses one catches up at its
- * next heartbeat (src/lib/server/live/hub.ts).
+ * next heartbeat (src/lib/server/streams/hub.ts).
  */
 class ActivityPublisher {
 	private pending = new Map<string, Set<string>>();

@@ -1,8 +1,8 @@
-import type { Db } from '../delivery/attempt-store.js';
-import { onModerated } from './moderation.js';
-import { onFirstMarked, onSecondMarked } from './second-marking.js';
-import { allocateLiveSeedIfDue, onSeedMarked } from './standardisation.js';
-import { gateFor } from './standing.js';
+import type { Db } from '../attempts/attempt-store.js';
+import { onModerated } from '../quality/moderation.js';
+import { onFirstMarked, onSecondMarked } from '../quality/second-marking.js';
+import { allocateLiveSeedIfDue, onSeedMarked } from '../quality/standardisation.js';
+import { gateFor } from '../quality/standing.js';
 
 /*
  * Where marking work goes next: the seams between first marking (allocation, the queue, the

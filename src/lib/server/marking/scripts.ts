@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { randomInt } from 'node:crypto';
 import { scriptNumberFrom } from '../../domain/marking.js';
 import { SAVE_GRACE_MS } from '../../domain/timing.js';
-import type { Db } from '../delivery/attempt-store.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { violatedUniqueConstraint } from '../db/unique.js';
 
 /*

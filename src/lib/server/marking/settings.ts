@@ -4,7 +4,7 @@ import type { MarkingSettings } from '../../domain/marking.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
-import { paperSettings } from './quality.js';
+import { paperSettings } from '../quality/quality.js';
 
 /*
  * A paper's marking settings (second-marking sample and window, tolerances, seed rate,

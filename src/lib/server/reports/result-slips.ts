@@ -4,7 +4,7 @@ import { fields, heading, pageBreak, paragraph, table, title, type Block, type D
 import { unitOfQualification } from '../../domain/qualifications.js';
 import { outcomeWords } from '../../domain/result-report.js';
 import type { Database } from '../db/schema.js';
-import { candidateResult, RESULTS_ZONE, sittingResults, type CentreResultRow } from '../results/centre-results.js';
+import { candidateResult, RESULTS_ZONE, sittingResults, type CentreResultRow } from './centre-results.js';
 import { NotFoundError } from '../errors.js';
 import { renderDocument } from './pdf.js';
 import { wording } from './wording.js';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { box, fields, heading, paragraph, signatures, slips, table, title, type Block, type Cell, type Column, type SlipBlock } from '../../domain/document.js';
 import type { Database } from '../db/schema.js';
 import { getSitting, sittingRegister } from '../sittings/index.js';
-import { sittingReport } from '../delivery/console.js';
+import { sittingReport } from '../invigilation/console.js';
 import { renderDocument } from './pdf.js';
 import { wording } from './wording.js';
 

@@ -14,7 +14,7 @@ import { writeAudit, type Actor } from '../audit/index.js';
 import { getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { issueReviewedResult } from '../results/compute.js';
+import { issueReviewedResult } from '../awarding/compute.js';
 import { isUuid } from '../validation.js';
 
 type Db = Kysely<Database> | Transaction<Database>;

@@ -1,4 +1,4 @@
 import type { PageServerLoad } from './$types';
-import { papersForAwarding } from '$lib/server/results/awarding';
+import { papersForAwarding } from '$lib/server/awarding/approval';
 
 export const load: PageServerLoad = async ({ locals }) => ({ papers: await papersForAwarding(locals.db) });

@@ -1,6 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
 import { listCentres, listStaff } from '$lib/server/centres';
-import { inviteStaffAccount } from '$lib/server/centres/staff';
+import { inviteStaffAccount } from '$lib/server/accounts/staff';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
 

@@ -3,7 +3,7 @@ import { actorOf } from '$lib/server/http/auth';
 import { requireSittingRunner } from '$lib/server/http/sitting-access';
 import { judgeStartDay } from '$lib/domain/sitting';
 import { decideAccess } from '$lib/domain/roles';
-import { consoleLog, consoleRows, quarantineOverview, QUARANTINE_PREVIEW_CHARS } from '$lib/server/delivery/console';
+import { consoleLog, consoleRows, quarantineOverview, QUARANTINE_PREVIEW_CHARS } from '$lib/server/invigilation/console';
 import {
 	allowMove,
 	endSitting,
@@ -18,7 +18,7 @@ import {
 	startSitting,
 	voidAttempt,
 	type ActionContext
-} from '$lib/server/delivery/invigilation';
+} from '$lib/server/invigilation/sitting-actions';
 import { unlockCandidateSignIn } from '$lib/server/delivery/sign-in-unlock';
 import { failFromError } from '$lib/server/http/responses';
 import { requireRole } from '$lib/server/http/auth';

@@ -2,9 +2,9 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/http/auth';
 import { ValidationError } from '$lib/server/errors';
 import { failFromError } from '$lib/server/http/responses';
-import { paperOptions } from '$lib/server/marking/quality';
-import { countSeeds, currentStanding, gateFor } from '$lib/server/marking/standing';
-import { seedFeedback, startStandardisation } from '$lib/server/marking/standardisation';
+import { paperOptions } from '$lib/server/quality/quality';
+import { countSeeds, currentStanding, gateFor } from '$lib/server/quality/standing';
+import { seedFeedback, startStandardisation } from '$lib/server/quality/standardisation';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, ['marker', 'moderator']);

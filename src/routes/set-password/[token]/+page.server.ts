@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { findUsablePasswordToken, setPasswordWithToken } from '$lib/server/auth/password-tokens';
+import { findUsablePasswordToken, setPasswordWithToken } from '$lib/server/accounts/password-tokens';
 import { getGrants } from '$lib/server/auth/sessions';
 import { homeFor } from '$lib/domain/roles';
 import { clientAddress, setSessionCookie, staffCookieExpiry } from '$lib/server/http/auth';

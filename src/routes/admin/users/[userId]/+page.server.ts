@@ -1,6 +1,6 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { listCentres } from '$lib/server/centres';
-import { addStaffRole, getStaffAccount, removeStaffRole, resetStaffPassword, setStaffDisabled, updateStaffAccount } from '$lib/server/centres/staff';
+import { addStaffRole, getStaffAccount, removeStaffRole, resetStaffPassword, setStaffDisabled, updateStaffAccount } from '$lib/server/accounts/staff';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
 

@@ -3,8 +3,8 @@ import type { RequestHandler } from './$types';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { auditedDownload } from '$lib/server/http/pdf-response';
 import { orError } from '$lib/server/http/responses';
-import { releasedResultsInRange } from '$lib/server/results/centre-results';
-import { resultsCsv } from '$lib/server/results/csv';
+import { releasedResultsInRange } from '$lib/server/reports/centre-results';
+import { resultsCsv } from '$lib/server/reports/results-csv';
 import { parseDateRange } from '$lib/domain/result-report';
 
 /** The centre's released results of the sittings in a range of days (?from=YYYY-MM-DD&to=…), as CSV. */

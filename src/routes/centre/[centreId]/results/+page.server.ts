@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/http/auth';
 import { orError } from '$lib/server/http/responses';
-import { releasedSittings } from '$lib/server/results/centre-results';
+import { releasedSittings } from '$lib/server/reports/centre-results';
 import { parseDateRange } from '$lib/domain/result-report';
 
 /** The centre's sittings with released results, optionally within a range of days. */

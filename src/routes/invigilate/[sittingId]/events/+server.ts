@@ -1,6 +1,6 @@
 import { error, type RequestHandler } from '@sveltejs/kit';
 import { requireSittingRunner } from '$lib/server/http/sitting-access';
-import { getLiveHub } from '$lib/server/live/instance';
+import { getLiveHub } from '$lib/server/streams/instance';
 import { logger } from '$lib/server/log';
 
 /**

@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { orError } from '$lib/server/http/responses';
-import { markerPerformance } from '$lib/server/marking/performance';
-import { choosePaper } from '$lib/server/marking/quality';
+import { markerPerformance } from '$lib/server/quality/performance';
+import { choosePaper } from '$lib/server/quality/quality';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const { papers, paper } = await orError(choosePaper(locals.db, url.searchParams.get('paper')));

@@ -1,5 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { listCases } from '$lib/server/marking/moderation';
+import { listCases } from '$lib/server/quality/moderation';
 
 export const load: PageServerLoad = async ({ locals }) => ({
 	cases: (await listCases(locals.db)).map((c) => ({

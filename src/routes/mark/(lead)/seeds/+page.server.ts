@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { orError } from '$lib/server/http/responses';
-import { choosePaper, liveScriptNumbers } from '$lib/server/marking/quality';
-import { listSeeds } from '$lib/server/marking/standardisation';
+import { choosePaper, liveScriptNumbers } from '$lib/server/quality/quality';
+import { listSeeds } from '$lib/server/quality/standardisation';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const { papers, paper } = await orError(choosePaper(locals.db, url.searchParams.get('paper')));

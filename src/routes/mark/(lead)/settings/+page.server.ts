@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
-import { choosePaper, paperSettings } from '$lib/server/marking/quality';
+import { choosePaper, paperSettings } from '$lib/server/quality/quality';
 import { saveSettings, SETTING_FIELDS } from '$lib/server/marking/settings';
 import { ValidationError } from '$lib/server/errors';
 

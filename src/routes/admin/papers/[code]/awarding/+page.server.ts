@@ -1,6 +1,6 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getPaperVersion, updateBoundaries } from '$lib/server/bank/papers';
-import { approveResults, awardingOverview, previewBoundaries, releaseResults } from '$lib/server/results/awarding';
+import { approveResults, awardingOverview, previewBoundaries, releaseResults } from '$lib/server/awarding/approval';
 import { distributionSummary, histogram, histogramChart } from '$lib/domain/distribution';
 import { gradeCounts } from '$lib/domain/results';
 import { actorOf, requireRole } from '$lib/server/http/auth';

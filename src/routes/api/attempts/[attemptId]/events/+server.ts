@@ -1,7 +1,7 @@
 import type { RequestHandler } from '@sveltejs/kit';
 import { attemptStreamEnds } from '$lib/domain/live';
 import { effectiveState } from '$lib/domain/attempt';
-import { getLiveHub } from '$lib/server/live/instance';
+import { getLiveHub } from '$lib/server/streams/instance';
 import { apiError, refuseUnlessOwnAttempt } from '$lib/server/http/responses';
 import { logger } from '$lib/server/log';
 

@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { correctCandidate, deleteCandidate, getCandidate, setCandidateWithdrawn, updateArrangements } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
-import { accessCodeIssuedAt, issueResultsAccessCode, resultsForCandidate } from '$lib/server/results/candidate-access';
+import { accessCodeIssuedAt, issueResultsAccessCode, resultsForCandidate } from '$lib/server/reports/candidate-access';
 import { getReviewSettings, requestReview, withdrawReview } from '$lib/server/reviews';
 import { windowEnd } from '$lib/domain/reviews';
 

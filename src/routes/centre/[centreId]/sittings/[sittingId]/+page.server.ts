@@ -9,7 +9,7 @@ import {
 	sittingInvigilators
 } from '$lib/server/sittings';
 import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
-import { consoleRows } from '$lib/server/delivery/console';
+import { consoleRows } from '$lib/server/invigilation/console';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { count } from '$lib/domain/words';

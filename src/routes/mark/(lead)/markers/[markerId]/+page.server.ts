@@ -2,9 +2,9 @@ import type { Actions, PageServerLoad } from './$types';
 import { error } from '@sveltejs/kit';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
-import { markerPerformance } from '$lib/server/marking/performance';
-import { choosePaper } from '$lib/server/marking/quality';
-import { recentScripts, reinstateMarker, sendBackForRemarking } from '$lib/server/marking/standardisation';
+import { markerPerformance } from '$lib/server/quality/performance';
+import { choosePaper } from '$lib/server/quality/quality';
+import { recentScripts, reinstateMarker, sendBackForRemarking } from '$lib/server/quality/standardisation';
 import { isUuid } from '$lib/server/validation';
 
 async function context(event: { locals: App.Locals; params: { markerId: string }; url: URL }) {

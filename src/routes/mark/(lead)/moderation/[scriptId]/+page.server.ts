@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
-import { decideCase, getCase } from '$lib/server/marking/moderation';
+import { decideCase, getCase } from '$lib/server/quality/moderation';
 import { isUuid } from '$lib/server/validation';
 import { error } from '@sveltejs/kit';
 

@@ -2,8 +2,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { redirect } from '@sveltejs/kit';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
-import { scriptForSeed, scriptPaper } from '$lib/server/marking/quality';
-import { createSeed } from '$lib/server/marking/standardisation';
+import { scriptForSeed, scriptPaper } from '$lib/server/quality/quality';
+import { createSeed } from '$lib/server/quality/standardisation';
 
 export const load: PageServerLoad = async ({ locals, url }) => ({
 	script: await orError(scriptForSeed(locals.db, url.searchParams.get('script') ?? ''))

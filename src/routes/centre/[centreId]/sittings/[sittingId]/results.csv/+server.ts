@@ -2,8 +2,8 @@ import type { RequestHandler } from './$types';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { auditedDownload } from '$lib/server/http/pdf-response';
 import { orError } from '$lib/server/http/responses';
-import { sittingResults } from '$lib/server/results/centre-results';
-import { resultsCsv } from '$lib/server/results/csv';
+import { sittingResults } from '$lib/server/reports/centre-results';
+import { resultsCsv } from '$lib/server/reports/results-csv';
 import { NotFoundError } from '$lib/server/errors';
 
 /** One sitting's released results as CSV; another centre's sitting, or results not yet released: 404. */

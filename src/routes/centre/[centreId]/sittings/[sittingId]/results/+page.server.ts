@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/http/auth';
 import { orError } from '$lib/server/http/responses';
-import { sittingResults } from '$lib/server/results/centre-results';
+import { sittingResults } from '$lib/server/reports/centre-results';
 import { distributionSummary, gradeDistribution, outcomeWords } from '$lib/domain/result-report';
 import { CODE_NAMES, type PerformanceCode } from '$lib/domain/codes';
 

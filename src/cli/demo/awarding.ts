@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import { paperItems, paperSchema } from '../../domain/paper.js';
-import { SYSTEM_ACTOR } from '../audit/index.js';
-import { createCentre, createStaffAccount, registerCandidate } from '../centres/index.js';
-import type { Database } from '../db/schema.js';
-import { endSitting, markAttendance, startSitting } from '../delivery/invigilation.js';
-import { computeSittingResults } from '../results/compute.js';
-import { bookSitting } from '../sittings/index.js';
-import { importRegistrations } from '../registrations/index.js';
+import { paperItems, paperSchema } from '../../lib/domain/paper.js';
+import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
+import { createCentre, createStaffAccount, registerCandidate } from '../../lib/server/centres/index.js';
+import type { Database } from '../../lib/server/db/schema.js';
+import { endSitting, markAttendance, startSitting } from '../../lib/server/invigilation/sitting-actions.js';
+import { computeSittingResults } from '../../lib/server/awarding/compute.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
+import { importRegistrations } from '../../lib/server/registrations/index.js';
 
 /** The demo's marked sitting: another centre's candidates sat this paper today and their scripts are marked. */
 export const AWARDING_DEMO = { paperCode: '8992-113-B', centre: { number: '900002', name: 'Demo Evening College' }, candidates: 24, absent: [23] };

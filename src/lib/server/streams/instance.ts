@@ -1,4 +1,4 @@
-import { getDatabase } from '../db/instance.js';
+import { getDatabase } from '../ops/database.js';
 import { onShutdown } from '../ops/lifecycle.js';
 import { setOpenStreamsCounter } from '../ops/metrics.js';
 import { LiveHub } from './hub.js';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { judgePair, selectForSecondMarking } from '../../domain/second-marking.js';
 import { SYSTEM_ACTOR, writeAudit } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
-import type { Db } from '../delivery/attempt-store.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { allocateScript, holdersOf, latestMarksOf, leastLoaded, paperSettings, scriptPaper, sum, usersWithRole } from './quality.js';
 import { liveMarkers } from './standing.js';
 

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { paperSchema } from '../../domain/paper.js';
 import { gradeChanges, gradeCounts, resolveRules } from '../../domain/results.js';
-import { checkBoundaries } from '../bank/boundaries.js';
+import { checkBoundaries } from './boundaries.js';
 import { count } from '../../domain/words.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import { attemptStreamEnds, HEARTBEAT_MS, streamsToClose, STREAMS_PER_SESSION } from '../../domain/live.js';
 import type { Database, LiveSource } from '../db/index.js';
-import { clockView, settleAttempt } from '../delivery/clock.js';
-import { consoleRows, sittingEvents, type ConsoleRow } from '../delivery/console.js';
+import { clockView, settleAttempt } from '../attempts/clock.js';
+import { consoleRows, sittingEvents, type ConsoleRow } from '../invigilation/console.js';
 import { logger } from '../log.js';
 import { isStopping } from '../ops/lifecycle.js';
-import { openLiveChannel, type LiveChannel } from './channel.js';
-import { sseEvent, SseStream } from './sse.js';
+import { openLiveChannel, type LiveChannel } from '../live/channel.js';
+import { sseEvent, SseStream } from '../live/sse.js';
 
 /** How long announcements are gathered before the readers load them: one query for a hall's start, not 2,000. */
 const DISPATCH_MS = 15;

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { latestMarks, type AllocationPurpose, type MarkAuthority, type MarkingSettings } from '../../domain/marking.js';
 import { settingsFrom } from '../../domain/standardisation.js';
-import type { Db } from '../delivery/attempt-store.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { NotFoundError } from '../errors.js';
-import { scriptAnswers } from './scripts.js';
+import { scriptAnswers } from '../marking/scripts.js';
 
 /*
  * What second marking, moderation and standardisation share: a paper's settings, a script's paper

@@ -12,11 +12,11 @@ import type { AttemptRow, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { count } from '../../domain/words.js';
 import { hasNul, NUL_MESSAGE } from '../validation.js';
-import { applyTransition, clockOf, factsOf, lockAttempt, newReference } from './attempt-store.js';
-import { settleAttempt } from './clock.js';
+import { applyTransition, clockOf, factsOf, lockAttempt, newReference } from '../attempts/attempt-store.js';
+import { settleAttempt } from '../attempts/clock.js';
 import { createReadyScripts } from '../marking/scripts.js';
-import { recordEvent } from './events.js';
-import { resultsApproved } from '../results/awarding.js';
+import { recordEvent } from '../attempts/events.js';
+import { resultsApproved } from '../awarding/approval.js';
 
 export interface ActionContext {
 	actor: Actor;

@@ -1,5 +1,5 @@
 import { meanAbsoluteDeviation, medianTimePerScript, type Standing } from '../../domain/standardisation.js';
-import type { Db } from '../delivery/attempt-store.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { usersWithRole } from './quality.js';
 import { currentStanding } from './standing.js';
 

@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import { writeAudit } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
-import { hashPassword, passwordProblem } from './password.js';
-import { createSession } from './sessions.js';
-import { generateSecureRandomString, hashSecret } from './tokens.js';
+import { hashPassword, passwordProblem } from '../auth/password.js';
+import { createSession } from '../auth/sessions.js';
+import { generateSecureRandomString, hashSecret } from '../auth/tokens.js';
 
 /**
  * One-time set-password links. The awarding administrator creates an account (or resets a

@@ -1,20 +1,20 @@
 import type { Kysely } from 'kysely';
-import { paperItems } from '../../domain/paper.js';
-import type { Actor } from '../audit/index.js';
-import { SYSTEM_ACTOR } from '../audit/index.js';
-import { getPaperContent } from '../bank/papers.js';
-import { registerCandidate } from '../centres/index.js';
-import type { Database } from '../db/schema.js';
-import { endSitting, markAttendance, startSitting } from '../delivery/invigilation.js';
-import { allocateScripts } from '../marking/allocation.js';
-import { recordMark } from '../marking/marks.js';
-import { setStanding } from '../marking/standing.js';
-import { approveResults, releaseResults } from '../results/awarding.js';
-import { paperSettings } from '../marking/quality.js';
-import { saveSettings, SETTING_FIELDS } from '../marking/settings.js';
-import { computeSittingResults } from '../results/compute.js';
-import { bookSitting } from '../sittings/index.js';
-import { importRegistrations } from '../registrations/index.js';
+import { paperItems } from '../../lib/domain/paper.js';
+import type { Actor } from '../../lib/server/audit/index.js';
+import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
+import { getPaperContent } from '../../lib/server/bank/papers.js';
+import { registerCandidate } from '../../lib/server/centres/index.js';
+import type { Database } from '../../lib/server/db/schema.js';
+import { endSitting, markAttendance, startSitting } from '../../lib/server/invigilation/sitting-actions.js';
+import { allocateScripts } from '../../lib/server/marking/allocation.js';
+import { recordMark } from '../../lib/server/marking/marks.js';
+import { setStanding } from '../../lib/server/quality/standing.js';
+import { approveResults, releaseResults } from '../../lib/server/awarding/approval.js';
+import { paperSettings } from '../../lib/server/quality/quality.js';
+import { saveSettings, SETTING_FIELDS } from '../../lib/server/marking/settings.js';
+import { computeSittingResults } from '../../lib/server/awarding/compute.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
+import { importRegistrations } from '../../lib/server/registrations/index.js';
 
 /** The demo candidate whose result is out: a narrow fail, ready for a review of marking. */
 export const DEMO_RESULTS_CANDIDATE = { candidate_number: '0006', first_name: 'Farah', last_name: 'Ali', date_of_birth: '2003-04-05' };

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
-import { hashPassword, passwordProblem, verifyPassword } from './password.js';
+import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.js';
 
 export const WRONG_CURRENT_PASSWORD = 'Your current password is not correct';
 

@@ -1,6 +1,6 @@
-import { databaseConfigFromEnv, openDatabase, type DatabaseHandle } from './index.js';
-import { onShutdown } from '../ops/lifecycle.js';
-import { setPoolStats } from '../ops/metrics.js';
+import { databaseConfigFromEnv, openDatabase, type DatabaseHandle } from '../db/index.js';
+import { onShutdown } from './lifecycle.js';
+import { setPoolStats } from './metrics.js';
 
 /**
  * The application's one database handle. Only hooks and routes import this; services and tests

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
-import { CENTRE_TIME_ZONE, dayIn } from '../../domain/sitting.js';
-import { SYSTEM_ACTOR, type Actor } from '../audit/index.js';
-import { registerCandidate } from '../centres/index.js';
-import type { Database } from '../db/schema.js';
-import { saveResponse } from '../delivery/autosave.js';
-import { endSitting, markAttendance, startSitting } from '../delivery/invigilation.js';
-import { submitAttempt } from '../delivery/submission.js';
-import { allocateScripts } from '../marking/allocation.js';
-import { bookSitting } from '../sittings/index.js';
-import { importRegistrations } from '../registrations/index.js';
+import { CENTRE_TIME_ZONE, dayIn } from '../../lib/domain/sitting.js';
+import { SYSTEM_ACTOR, type Actor } from '../../lib/server/audit/index.js';
+import { registerCandidate } from '../../lib/server/centres/index.js';
+import type { Database } from '../../lib/server/db/schema.js';
+import { saveResponse } from '../../lib/server/delivery/autosave.js';
+import { endSitting, markAttendance, startSitting } from '../../lib/server/invigilation/sitting-actions.js';
+import { submitAttempt } from '../../lib/server/delivery/submission.js';
+import { allocateScripts } from '../../lib/server/marking/allocation.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
+import { importRegistrations } from '../../lib/server/registrations/index.js';
 import { DEMO_MARKING_PAPER, DEMO_SCRIPT_CANDIDATES } from './answers-8992-111-A.js';
 
 /*

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
-import { paperItems, paperSchema, type Item } from '../../domain/paper.js';
-import { SYSTEM_ACTOR } from '../audit/index.js';
-import { registerCandidate } from '../centres/index.js';
-import type { Database } from '../db/schema.js';
-import { endSitting, markAttendance, startSitting, voidAttempt } from '../delivery/invigilation.js';
-import { approveResults, releaseResults } from '../results/awarding.js';
-import { computeSittingResults } from '../results/compute.js';
-import { bookSitting } from '../sittings/index.js';
-import { importRegistrations } from '../registrations/index.js';
+import { paperItems, paperSchema, type Item } from '../../lib/domain/paper.js';
+import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
+import { registerCandidate } from '../../lib/server/centres/index.js';
+import type { Database } from '../../lib/server/db/schema.js';
+import { endSitting, markAttendance, startSitting, voidAttempt } from '../../lib/server/invigilation/sitting-actions.js';
+import { approveResults, releaseResults } from '../../lib/server/awarding/approval.js';
+import { computeSittingResults } from '../../lib/server/awarding/compute.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
+import { importRegistrations } from '../../lib/server/registrations/index.js';
 import { DEMO_RESULTS_PAPER } from './results.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { isCentreRole, ROLE_ORDER, STAFF_ROLES, type StaffRole } from '../../domain/roles.js';
 import { writeAudit, type Actor } from '../audit/index.js';
-import { issuePasswordToken } from '../auth/password-tokens.js';
+import { issuePasswordToken } from './password-tokens.js';
 import type { Database } from '../db/schema.js';
 import { onUniqueViolation } from '../db/unique.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';

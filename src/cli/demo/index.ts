@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { randomInt } from 'node:crypto';
-import type { StaffRole } from '../../domain/roles.js';
-import { SYSTEM_ACTOR } from '../audit/index.js';
-import { createCentre, createStaffAccount, registerCandidate } from '../centres/index.js';
-import type { Database } from '../db/schema.js';
-import { bookSitting } from '../sittings/index.js';
-import { importRegistrations } from '../registrations/index.js';
+import type { StaffRole } from '../../lib/domain/roles.js';
+import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
+import { createCentre, createStaffAccount, registerCandidate } from '../../lib/server/centres/index.js';
+import type { Database } from '../../lib/server/db/schema.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
+import { importRegistrations } from '../../lib/server/registrations/index.js';
 import { seedDemoResults, type DemoResults } from './results.js';
 import { seedFinishedSitting, type FinishedSitting } from './finished-sitting.js';
 import { seedDemoStandardisation } from './standardisation.js';

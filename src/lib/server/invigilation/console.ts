@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { effectiveState, type AttemptState, type PauseKind } from '../../domain/attempt.js';
 import { timeLeftMs } from '../../domain/timing.js';
 import type { Database } from '../db/schema.js';
-import { clockOf } from './attempt-store.js';
-import { settleAttempt } from './clock.js';
+import { clockOf } from '../attempts/attempt-store.js';
+import { settleAttempt } from '../attempts/clock.js';
 import { INCIDENT_KINDS } from '../../sitting-words.js';
 
 export interface ConsoleRow {

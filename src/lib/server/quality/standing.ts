@@ -1,5 +1,5 @@
 import { qualificationProgress, type SeedPurpose, type Standing } from '../../domain/standardisation.js';
-import type { Db } from '../delivery/attempt-store.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { paperSettings, usersWithRole } from './quality.js';
 
 /*

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { finalMarks, type MarkAuthority } from '../../domain/marking.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database, SecondMarkingState } from '../db/schema.js';
-import type { Db } from '../delivery/attempt-store.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { allocateScript, paperItems, scriptPaper } from './quality.js';
-import { scriptAnswers } from './scripts.js';
+import { scriptAnswers } from '../marking/scripts.js';
 import { agreedMarksFrom } from './standardisation.js';
 
 /*

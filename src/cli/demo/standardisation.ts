@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
-import { createSeed } from '../marking/standardisation.js';
+import type { Database } from '../../lib/server/db/schema.js';
+import { createSeed } from '../../lib/server/quality/standardisation.js';
 import { DEMO_ITEM_ORDER, DEMO_SCRIPT_CANDIDATES } from './answers-8992-111-A.js';
 import type { FinishedSitting } from './finished-sitting.js';
 

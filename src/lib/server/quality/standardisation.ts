@@ -11,12 +11,12 @@ import {
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { violatedUniqueConstraint } from '../db/unique.js';
-import type { Db } from '../delivery/attempt-store.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { allocateScript, latestMarksOf, leastLoaded, lockUser, paperItems, paperSettings, scriptPaper } from './quality.js';
 import { allocateAwaitingSecondMarking } from './second-marking.js';
 import { currentStanding, judgementsOf, liveMarkers, setStanding } from './standing.js';
-import { newScriptNumber } from './scripts.js';
+import { newScriptNumber } from '../marking/scripts.js';
 import type { Kysely } from 'kysely';
 
 /*
