@@ -4,14 +4,31 @@ import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
+
 import svelteConfig from './svelte.config.js';
 
 /** The domain is pure: no framework, no database, no I/O. */
 const DOMAIN_MAY_NOT_IMPORT = [
-	{ group: ['$app/*', '$env/*', '@sveltejs/*'], message: 'src/lib/domain is pure: no SvelteKit here.' },
-	{ group: ['$lib/server/*', '**/server/*', '**/server/**'], message: 'src/lib/domain is pure: it may not import server code.' },
 	{
-		group: ['kysely', 'pg', '@electric-sql/*', 'node:*', 'fs', 'path', 'crypto', 'handlebars', 'pdf-lib'],
+		group: ['$app/*', '$env/*', '@sveltejs/*'],
+		message: 'src/lib/domain is pure: no SvelteKit here.'
+	},
+	{
+		group: ['$lib/server/*', '**/server/*', '**/server/**'],
+		message: 'src/lib/domain is pure: it may not import server code.'
+	},
+	{
+		group: [
+			'kysely',
+			'pg',
+			'@electric-sql/*',
+			'node:*',
+			'fs',
+			'path',
+			'crypto',
+			'handlebars',
+			'pdf-lib'
+		],
 		message: 'src/lib/domain is pure: no I/O, no database.'
 	}
 ];
@@ -20,7 +37,8 @@ const DOMAIN_MAY_NOT_IMPORT = [
 const ONLY_HTTP_IMPORTS_KIT = [
 	{
 		group: ['@sveltejs/kit', '@sveltejs/kit/*'],
-		message: 'Only routes, hooks and src/lib/server/http import @sveltejs/kit: services throw the project’s errors (src/lib/server/errors.ts).'
+		message:
+			'Only routes, hooks and src/lib/server/http import @sveltejs/kit: services throw the project’s errors (src/lib/server/errors.ts).'
 	}
 ];
 
@@ -34,11 +52,21 @@ export default ts.config(
 	},
 	{
 		files: ['**/*.svelte', '**/*.svelte.ts'],
-		languageOptions: { parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig } }
+		languageOptions: {
+			parserOptions: {
+				projectService: true,
+				extraFileExtensions: ['.svelte'],
+				parser: ts.parser,
+				svelteConfig
+			}
+		}
 	},
 	{
 		rules: {
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }
+			],
 			// Svelte 5 runes read props by destructuring; `each` keys are written where identity matters.
 			'svelte/require-each-key': 'off',
 			// Links are plain hrefs on purpose (the app works without JavaScript); no base path is used.

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import adapter from '@sveltejs/adapter-node';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
-import { createHash } from 'node:crypto';
 
 /** A CSP hash source for one exact piece of inline text. */
-const sha256 = (text) => /** @type {`sha256-${string}`} */ (`sha256-${createHash('sha256').update(text).digest('base64')}`);
+const sha256 = (text) =>
+	/** @type {`sha256-${string}`} */ (
+		`sha256-${createHash('sha256').update(text).digest('base64')}`
+	);
 
 /*
  * The only inline styles the app has are two style attributes that are not ours: app.html's

@@ -10,7 +10,11 @@ export default defineConfig({
 	// Route and hook files import `$lib/…` (SvelteKit's alias); tests that call them directly need it too.
 	resolve: { alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) } },
 	test: {
-		include: ['tests/unit/**/*.test.ts', 'tests/integration/*.test.ts', ...(onPostgres ? ['tests/integration/postgres/*.test.ts'] : [])],
+		include: [
+			'tests/unit/**/*.test.ts',
+			'tests/integration/*.test.ts',
+			...(onPostgres ? ['tests/integration/postgres/*.test.ts'] : [])
+		],
 		globalSetup: ['tests/helpers/global-setup.ts'],
 		testTimeout: 30_000,
 		hookTimeout: 60_000,

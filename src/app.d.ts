@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '$lib/server/db/schema';
+
 import type { Session, SessionUser } from '$lib/server/auth/sessions';
+import type { Database } from '$lib/server/db/schema';
 import type { CandidateSession } from '$lib/server/delivery/candidate-session';
 
 declare global {

@@ -1,21 +1,33 @@
-import { error, type Handle, type HandleServerError, type RequestEvent, type ServerInit } from '@sveltejs/kit';
-import { getDatabase } from '$lib/server/ops/database';
-import { pruneExpired, SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
-import { deleteSessionCookie, requireRole, setSessionCookie, staffCookieExpiry } from '$lib/server/http/auth';
-import { accessNeededFor } from '$lib/domain/roles';
+import {
+	error,
+	type Handle,
+	type HandleServerError,
+	type RequestEvent,
+	type ServerInit
+} from '@sveltejs/kit';
+
 import { judgeRequestOrigin } from '$lib/domain/request-origin';
-import { logger } from '$lib/server/log';
+import { accessNeededFor } from '$lib/domain/roles';
+import { sweepDeadlines } from '$lib/server/attempts/clock';
+import { pruneExpired, SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/sessions';
+import { computeFinishedSittings } from '$lib/server/awarding/compute';
 import { databaseUnavailable } from '$lib/server/db/unavailable';
-import { requestContext } from '$lib/server/request-context';
+import { CANDIDATE_COOKIE, checkCandidateToken } from '$lib/server/delivery/candidate-session';
+import {
+	deleteSessionCookie,
+	requireRole,
+	setSessionCookie,
+	staffCookieExpiry
+} from '$lib/server/http/auth';
+import { apiError, apiErrorFrom } from '$lib/server/http/responses';
+import { logger } from '$lib/server/log';
+import { createReadyScripts } from '$lib/server/marking/scripts';
+import { getDatabase } from '$lib/server/ops/database';
 import { onShutdown } from '$lib/server/ops/lifecycle';
 import { metrics } from '$lib/server/ops/metrics';
 import { requestIdFrom } from '$lib/server/ops/request-id';
-import { apiError, apiErrorFrom } from '$lib/server/http/responses';
+import { requestContext } from '$lib/server/request-context';
 import { hasControlCharacter, isUuid } from '$lib/server/validation';
-import { CANDIDATE_COOKIE, checkCandidateToken } from '$lib/server/delivery/candidate-session';
-import { sweepDeadlines } from '$lib/server/attempts/clock';
-import { createReadyScripts } from '$lib/server/marking/scripts';
-import { computeFinishedSittings } from '$lib/server/awarding/compute';
 
 const SWEEP_INTERVAL_MS = 10_000;
 const PRUNE_INTERVAL_MS = 3600_000;
@@ -40,12 +52,17 @@ export const init: ServerInit = async () => {
 			.catch((err: unknown) => logger.error({ err }, 'deadline sweep failed'));
 	}, SWEEP_INTERVAL_MS);
 	sweep.unref();
-	const prune = () => pruneExpired(db).catch((err: unknown) => logger.error({ err }, 'pruning expired sessions failed'));
+	const prune = () =>
+		pruneExpired(db).catch((err: unknown) =>
+			logger.error({ err }, 'pruning expired sessions failed')
+		);
 	void prune();
 	const pruning = setInterval(prune, PRUNE_INTERVAL_MS);
 	pruning.unref();
 	const results = setInterval(() => {
-		computeFinishedSittings(db).catch((err: unknown) => logger.error({ err }, 'computing finished results failed'));
+		computeFinishedSittings(db).catch((err: unknown) =>
+			logger.error({ err }, 'computing finished results failed')
+		);
 	}, RESULTS_INTERVAL_MS);
 	results.unref();
 	// A stop ends the beats before the database closes (a sweep already running finishes or fails harmlessly: it is idempotent).
@@ -62,7 +79,10 @@ export const init: ServerInit = async () => {
 
 /** Autosave checks the candidate's session in its own save statement (one round trip; saveAnswer). */
 function checksOwnCandidateSession(event: RequestEvent): boolean {
-	return event.route.id === '/api/attempts/[attemptId]/responses/[itemKey]' && event.request.method === 'PUT';
+	return (
+		event.route.id === '/api/attempts/[attemptId]/responses/[itemKey]' &&
+		event.request.method === 'PUT'
+	);
 }
 
 /**
@@ -96,7 +116,11 @@ function withSecurityHeaders(response: Response): Response {
 
 /** A browser asking for a whole page (not its data, a form action or an endpoint). */
 function isFullPageRender(event: RequestEvent): boolean {
-	return event.request.method === 'GET' && !event.isDataRequest && (event.request.headers.get('accept') ?? '').includes('text/html');
+	return (
+		event.request.method === 'GET' &&
+		!event.isDataRequest &&
+		(event.request.headers.get('accept') ?? '').includes('text/html')
+	);
 }
 
 /**
@@ -107,11 +131,14 @@ function isFullPageRender(event: RequestEvent): boolean {
  * every route at once, including those whose services take the id as it comes. (A route whose key
  * is not a uuid names its parameter otherwise, as `[code]` and `[itemKey]` do.)
  */
-function badRouteParam(params: Partial<Record<string, string>>): { name: string; message: string } | null {
+function badRouteParam(
+	params: Partial<Record<string, string>>
+): { name: string; message: string } | null {
 	for (const [name, value] of Object.entries(params)) {
 		if (value === undefined) continue;
 		const bad = /Id$/.test(name) ? !isUuid(value) : hasControlCharacter(value);
-		if (bad) return { name, message: /Id$/.test(name) ? `No such ${name.slice(0, -2)}` : 'Not found' };
+		if (bad)
+			return { name, message: /Id$/.test(name) ? `No such ${name.slice(0, -2)}` : 'Not found' };
 	}
 	return null;
 }
@@ -133,7 +160,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 			return await answerUnlessDatabaseAway({ event, resolve });
 		} catch (err) {
 			// error() and redirect() thrown by this hook: SvelteKit answers them; record their status.
-			const status = typeof err === 'object' && err !== null && 'status' in err ? Number((err as { status: unknown }).status) : 500;
+			const status =
+				typeof err === 'object' && err !== null && 'status' in err
+					? Number((err as { status: unknown }).status)
+					: 500;
 			record(event, requestId, status, started);
 			throw err;
 		}
@@ -146,9 +176,17 @@ export const handle: Handle = async ({ event, resolve }) => {
 function record(event: RequestEvent, requestId: string, status: number, started: number): void {
 	const seconds = (performance.now() - started) / 1000;
 	const route = event.route.id ?? 'unmatched';
-	metrics().httpDuration.observe({ route, method: event.request.method, status: String(status) }, seconds);
+	metrics().httpDuration.observe(
+		{ route, method: event.request.method, status: String(status) },
+		seconds
+	);
 	if (route !== '/healthz' && route !== '/readyz' && route !== '/metrics') {
-		requestContext.run({ requestId }, () => logger.info({ method: event.request.method, route, status, ms: Math.round(seconds * 1000) }, 'request'));
+		requestContext.run({ requestId }, () =>
+			logger.info(
+				{ method: event.request.method, route, status, ms: Math.round(seconds * 1000) },
+				'request'
+			)
+		);
 	}
 }
 
@@ -180,19 +218,37 @@ function waitAMomentPage(): Response {
 <title>Please wait a moment – 8992 Customer Service Exams</title></head>
 <body><main><h1>Please wait a moment</h1><p role="status">The exam server is briefly unavailable. This page will try again by itself.</p></main></body>
 </html>`;
-	return new Response(html, { status: 503, headers: { 'content-type': 'text/html; charset=utf-8', 'retry-after': '3', 'cache-control': 'no-store' } });
+	return new Response(html, {
+		status: 503,
+		headers: {
+			'content-type': 'text/html; charset=utf-8',
+			'retry-after': '3',
+			'cache-control': 'no-store'
+		}
+	});
 }
 
 const handleRequest: Handle = async ({ event, resolve }) => {
-	if (event.route.id && OPS_ROUTES.has(event.route.id)) return withSecurityHeaders(await resolve(event));
+	if (event.route.id && OPS_ROUTES.has(event.route.id))
+		return withSecurityHeaders(await resolve(event));
 
 	// Cross-site request forgery on anything that changes state (see judgeRequestOrigin). SvelteKit
 	// checks form posts itself, before this hook; this also covers JSON and empty bodies (the exam
 	// API). `event.url.origin` is the app's public origin: adapter-node takes it from ORIGIN when set.
-	const origin = judgeRequestOrigin(event.request.method, event.request.headers.get('origin'), event.request.headers.get('sec-fetch-site'), event.url.origin);
+	const origin = judgeRequestOrigin(
+		event.request.method,
+		event.request.headers.get('origin'),
+		event.request.headers.get('sec-fetch-site'),
+		event.url.origin
+	);
 	if (!origin.allowed) {
 		logger.warn(
-			{ method: event.request.method, path: event.url.pathname, origin: event.request.headers.get('origin'), reason: origin.reason },
+			{
+				method: event.request.method,
+				path: event.url.pathname,
+				origin: event.request.headers.get('origin'),
+				reason: origin.reason
+			},
 			'cross-origin request refused'
 		);
 		return withSecurityHeaders(apiError(403, origin.reason));
@@ -232,14 +288,16 @@ const handleRequest: Handle = async ({ event, resolve }) => {
 	// (page data, form actions, endpoints) is refused here.
 	const need = accessNeededFor(event.route.id, event.params);
 	if (need) {
-		if (!isFullPageRender(event) || !event.locals.user) requireRole(event, need.roles, need.centreId);
+		if (!isFullPageRender(event) || !event.locals.user)
+			requireRole(event, need.roles, need.centreId);
 	}
 
 	// A full page render goes on to its load, whose service answers the site's own 404 page; page
 	// data, form actions and endpoints are refused here.
 	const badParam = badRouteParam(event.params);
 	if (badParam && !isFullPageRender(event)) {
-		if (event.url.pathname.startsWith('/api/')) return withSecurityHeaders(apiError(404, badParam.message));
+		if (event.url.pathname.startsWith('/api/'))
+			return withSecurityHeaders(apiError(404, badParam.message));
 		error(404, badParam.message);
 	}
 
@@ -247,7 +305,10 @@ const handleRequest: Handle = async ({ event, resolve }) => {
 	// Nothing personal in a shared cache or kept by the browser; a response that sets its own private
 	// caching keeps it (the question paper: kept by the browser but revalidated each time, ETag/304).
 	const ownCaching = response.headers.get('Cache-Control') ?? '';
-	if ((event.locals.user || event.locals.candidate || candidateToken) && !/\b(private|no-store)\b/.test(ownCaching)) {
+	if (
+		(event.locals.user || event.locals.candidate || candidateToken) &&
+		!/\b(private|no-store)\b/.test(ownCaching)
+	) {
 		response.headers.set('Cache-Control', 'private, no-store');
 	}
 	return response;
@@ -260,13 +321,17 @@ const handleRequest: Handle = async ({ event, resolve }) => {
  * 5xx is ours: logged as an error, and the page says no more than that something went wrong.
  */
 /** A page's words while the database is away (the exam API's are DATABASE_UNAVAILABLE_MESSAGE). */
-const DATABASE_UNAVAILABLE_MESSAGE_PAGE = 'The exam server is briefly unavailable. This page will try again by itself.';
+const DATABASE_UNAVAILABLE_MESSAGE_PAGE =
+	'The exam server is briefly unavailable. This page will try again by itself.';
 
 export const handleError: HandleServerError = ({ error: err, event, status, message }) => {
 	if (status < 500) {
 		const reason = err instanceof Error && err.message ? err.message : message;
 		if (status === 404) return { message: 'Not found' };
-		logger.warn({ status, method: event.request.method, path: event.url.pathname, reason }, 'request refused');
+		logger.warn(
+			{ status, method: event.request.method, path: event.url.pathname, reason },
+			'request refused'
+		);
 		return { message: status === 413 ? `Request body too large: ${reason}` : reason };
 	}
 	if (databaseUnavailable(err)) {

@@ -1,16 +1,23 @@
-import { count } from '../lib/domain/words.js';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+
 import { coverageProblems, unitCoverage, type UnitCoverage } from '../lib/domain/bank-rules.js';
 import { AREA_CODES, areasForLevel, type Level } from '../lib/domain/codes.js';
 import { paperCoverage, type Paper } from '../lib/domain/paper.js';
 import { applyResultRules, parseMarks, resultInputFor } from '../lib/domain/results.js';
+import { count } from '../lib/domain/words.js';
 import { SYSTEM_ACTOR } from '../lib/server/audit/index.js';
 import { importBank, type ImportSummary } from '../lib/server/bank/import.js';
 import { formatProblem, loadBank, paperContentHash, type Bank } from '../lib/server/bank/load.js';
 import { getPaperVersion } from '../lib/server/bank/papers.js';
-import { databaseConfigFromEnv, openPGlite, openPostgres, type DatabaseConfig, type DatabaseHandle } from '../lib/server/db/index.js';
+import {
+	databaseConfigFromEnv,
+	openPGlite,
+	openPostgres,
+	type DatabaseConfig,
+	type DatabaseHandle
+} from '../lib/server/db/index.js';
 import { NotFoundError } from '../lib/server/errors.js';
 
 export const BANK_DIR = process.env.BANK_DIR || 'questions';
@@ -23,13 +30,15 @@ export const BANK_DIR = process.env.BANK_DIR || 'questions';
 export function coverageTable(bank: Bank): string[] {
 	const header = ['paper', 'kind', 'marks', 'pass', 'first', ...AREA_CODES, 'outcomes', 'check'];
 	const problemsIn = (file: string) => bank.problems.filter((p) => p.file === file).length;
-	const entries = [...bank.papers.map((p) => ({ ...p, bad: false })), ...bank.rejected.map((p) => ({ ...p, bad: true }))].sort((a, b) =>
-		a.file < b.file ? -1 : a.file > b.file ? 1 : 0
-	);
+	const entries = [
+		...bank.papers.map((p) => ({ ...p, bad: false })),
+		...bank.rejected.map((p) => ({ ...p, bad: true }))
+	].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 	const rows = entries.map(({ file, paper, unit, bad }) => {
 		const c = paperCoverage(paper, unit);
 		const valid = areasForLevel(unit.level as Level);
-		const share = (m: number) => (c.total > 0 ? `${m} (${Math.round((m / c.total) * 100)}%)` : String(m));
+		const share = (m: number) =>
+			c.total > 0 ? `${m} (${Math.round((m / c.total) * 100)}%)` : String(m);
 		const n = bad ? problemsIn(file) : 0;
 		return [
 			paper.code,
@@ -54,7 +63,9 @@ export function coverageTable(bank: Bank): string[] {
 /** Each unit's criterion coverage across its clean live papers, in unit-code order. */
 export function bankCoverage(bank: Bank): UnitCoverage[] {
 	const papers = bank.papers.map((p) => p.paper);
-	return [...bank.units.values()].map(({ unit }) => unitCoverage(unit, papers)).sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+	return [...bank.units.values()]
+		.map(({ unit }) => unitCoverage(unit, papers))
+		.sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
 }
 
 /** The per-unit table `bank check` prints under the paper table: criteria assessed by live papers. */
@@ -101,14 +112,18 @@ export function bankCheck(dir = BANK_DIR, log = console.log, error = console.err
 		);
 		return 1;
 	}
-	log(`bank check: ${bank.units.size} units and ${bank.papers.length} papers, no problems; every criterion of every unit is assessed by a live paper.`);
+	log(
+		`bank check: ${bank.units.size} units and ${bank.papers.length} papers, no problems; every criterion of every unit is assessed by a live paper.`
+	);
 	return 0;
 }
 
 export function describeImport(s: ImportSummary): string {
 	const parts = [
 		s.papersCreated.length ? count(s.papersCreated.length, 'new paper') : '',
-		s.newVersions.length ? `${count(s.newVersions.length, 'new version')} (${s.newVersions.map((v) => `${v.code} v${v.version}`).join(', ')})` : '',
+		s.newVersions.length
+			? `${count(s.newVersions.length, 'new version')} (${s.newVersions.map((v) => `${v.code} v${v.version}`).join(', ')})`
+			: '',
 		...s.reverted.map((r) => `${r.code} reverted to v${r.version}`),
 		`${s.unchanged.length} unchanged`,
 		s.unitsChanged.length ? `${count(s.unitsChanged.length, 'unit')} updated` : ''
@@ -117,7 +132,11 @@ export function describeImport(s: ImportSummary): string {
 }
 
 /** Imports the good files; returns the bank so callers can report problems in the bad ones. */
-export async function bankImport(h: DatabaseHandle, dir = BANK_DIR, log = console.log): Promise<Bank> {
+export async function bankImport(
+	h: DatabaseHandle,
+	dir = BANK_DIR,
+	log = console.log
+): Promise<Bank> {
 	const bank = loadBank(resolve(dir));
 	const summary = await importBank(h.db, bank, SYSTEM_ACTOR);
 	log(describeImport(summary));
@@ -131,12 +150,17 @@ export async function bankImport(h: DatabaseHandle, dir = BANK_DIR, log = consol
  * created). PGlite serves one process, so while the app holds it (its postmaster.pid is present) a
  * snapshot copy is opened instead, and the app's files are never touched.
  */
-export async function openExistingDatabase(config: DatabaseConfig = databaseConfigFromEnv()): Promise<DatabaseHandle | null> {
+export async function openExistingDatabase(
+	config: DatabaseConfig = databaseConfigFromEnv()
+): Promise<DatabaseHandle | null> {
 	if (config.databaseUrl) return openPostgres(config.databaseUrl, 1);
 	if (!existsSync(join(config.dataDir, 'PG_VERSION'))) return null;
 	if (!existsSync(join(config.dataDir, 'postmaster.pid'))) return openPGlite(config.dataDir);
 	const copy = mkdtempSync(join(tmpdir(), 'exam-db-snapshot-'));
-	cpSync(config.dataDir, copy, { recursive: true, filter: (src) => basename(src) !== 'postmaster.pid' });
+	cpSync(config.dataDir, copy, {
+		recursive: true,
+		filter: (src) => basename(src) !== 'postmaster.pid'
+	});
 	const h = await openPGlite(copy);
 	return {
 		...h,
@@ -166,7 +190,9 @@ async function storedPaper(
 	try {
 		h = await open();
 	} catch (err) {
-		console.error(`note: cannot open the database (${(err as Error).message}); grading with questions/ as it stands`);
+		console.error(
+			`note: cannot open the database (${(err as Error).message}); grading with questions/ as it stands`
+		);
 		return null;
 	}
 	if (!h) return null;
@@ -181,7 +207,9 @@ async function storedPaper(
 		};
 	} catch (err) {
 		if (err instanceof NotFoundError || /relation .* does not exist/.test(String(err))) return null;
-		console.error(`note: cannot read the database (${(err as Error).message}); grading with questions/ as it stands`);
+		console.error(
+			`note: cannot read the database (${(err as Error).message}); grading with questions/ as it stands`
+		);
 		return null;
 	} finally {
 		await h.close();
@@ -211,17 +239,26 @@ export async function resultsExplain(
 			`note: graded with ${paperCode} v${stored.version} as stored in the database (boundaries: pass ${stored.boundaries.pass}, first class ${stored.boundaries.firstClass})`
 		);
 		if (found && paperContentHash(found.paper) !== stored.contentHash) {
-			console.error(`note: ${found.file} differs from the stored version; run \`npm run cli -- bank import\` to import it`);
+			console.error(
+				`note: ${found.file} differs from the stored version; run \`npm run cli -- bank import\` to import it`
+			);
 		}
 	} else if (found) {
 		gradable = {
 			paper: found.paper,
 			level: found.unit.level as Level,
-			boundaries: { pass: found.paper.boundaries.pass, firstClass: found.paper.boundaries.first_class }
+			boundaries: {
+				pass: found.paper.boundaries.pass,
+				firstClass: found.paper.boundaries.first_class
+			}
 		};
 	} else {
 		const bad = bank.problems.filter((p) => p.file.includes(paperCode));
-		console.error(bad.length ? `Paper ${paperCode} has problems:\n${bad.map(formatProblem).join('\n')}` : `No paper ${paperCode} in ${dir}`);
+		console.error(
+			bad.length
+				? `Paper ${paperCode} has problems:\n${bad.map(formatProblem).join('\n')}`
+				: `No paper ${paperCode} in ${dir}`
+		);
 		return 1;
 	}
 	let data: unknown;
@@ -234,7 +271,9 @@ export async function resultsExplain(
 	const input = resultInputFor(gradable.paper, gradable.level, gradable.boundaries);
 	const parsed = parseMarks(data, input.items);
 	if (!parsed.ok) {
-		console.error(`${marksFile}: refused for paper ${paperCode}:\n${parsed.problems.map((p) => `  ${p}`).join('\n')}`);
+		console.error(
+			`${marksFile}: refused for paper ${paperCode}:\n${parsed.problems.map((p) => `  ${p}`).join('\n')}`
+		);
 		return 1;
 	}
 	const outcome = applyResultRules(input, parsed.marks);

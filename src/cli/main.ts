@@ -1,19 +1,31 @@
 import { parseArgs } from 'node:util';
-import { databaseConfigFromEnv, openDatabase, type DatabaseHandle, type DatabaseRole } from '../lib/server/db/index.js';
-import { migrateToLatest } from '../lib/server/db/migrate.js';
-import { currentUser, DEFAULT_APP_ROLE } from '../lib/server/db/roles.js';
-import { formatDemoCredentials, formatFinishedSitting, generateReadablePassword, isDatabaseEmpty, seedDemo } from './demo/index.js';
-import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
+
+import { parseDateRange } from '../lib/domain/result-report.js';
 import { SYSTEM_ACTOR, writeAudit } from '../lib/server/audit/index.js';
 import { unlockStaffSignIn } from '../lib/server/auth/sign-in.js';
+import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
+import {
+	databaseConfigFromEnv,
+	openDatabase,
+	type DatabaseHandle,
+	type DatabaseRole
+} from '../lib/server/db/index.js';
+import { migrateToLatest } from '../lib/server/db/migrate.js';
+import { currentUser, DEFAULT_APP_ROLE } from '../lib/server/db/roles.js';
 import { AppError } from '../lib/server/errors.js';
-import { buildIfNeeded } from './build-if-needed.js';
-import { serveBuild } from './serve.js';
 import { backupPGlite, restorePGlite } from '../lib/server/ops/backup.js';
-import { bankCheck, bankImport, resultsExplain } from './bank.js';
 import { releasedResultsInRange } from '../lib/server/reports/centre-results.js';
 import { resultsCsv } from '../lib/server/reports/results-csv.js';
-import { parseDateRange } from '../lib/domain/result-report.js';
+import { bankCheck, bankImport, resultsExplain } from './bank.js';
+import { buildIfNeeded } from './build-if-needed.js';
+import {
+	formatDemoCredentials,
+	formatFinishedSitting,
+	generateReadablePassword,
+	isDatabaseEmpty,
+	seedDemo
+} from './demo/index.js';
+import { serveBuild } from './serve.js';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -57,7 +69,10 @@ const log = (line: string) => console.log(line);
  * The commands here are the operator's: they migrate first, so they log in as the owner. The served
  * app logs in as the app role (src/lib/server/ops/database.ts).
  */
-async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>, role: DatabaseRole = 'owner'): Promise<T> {
+async function withDatabase<T>(
+	fn: (h: DatabaseHandle) => Promise<T>,
+	role: DatabaseRole = 'owner'
+): Promise<T> {
 	const handle = await openDatabase(databaseConfigFromEnv(), role);
 	try {
 		return await fn(handle);
@@ -69,7 +84,11 @@ async function withDatabase<T>(fn: (h: DatabaseHandle) => Promise<T>, role: Data
 async function migrate(h: DatabaseHandle): Promise<void> {
 	const results = await migrateToLatest(h.db);
 	const applied = results.filter((r) => r.status === 'Success');
-	log(applied.length ? `Migrated: ${applied.map((r) => r.migrationName).join(', ')}` : 'Database schema is up to date.');
+	log(
+		applied.length
+			? `Migrated: ${applied.map((r) => r.migrationName).join(', ')}`
+			: 'Database schema is up to date.'
+	);
 }
 
 async function prepare(h: DatabaseHandle): Promise<void> {
@@ -87,14 +106,20 @@ async function prepare(h: DatabaseHandle): Promise<void> {
 		log('Demo data created. Staff sign-in (shown once; keep them):');
 		for (const line of formatDemoCredentials(demo)) log(line);
 		if (demo.sitting) {
-			log(`Demo sitting: ${demo.sitting.paperCode} in ${demo.sitting.room}, ready to start (invigilator console: /invigilate).`);
-			log(`  candidates: centre 900001 / candidate ${demo.candidates.map((c) => c.candidateNumber).join(', ')} / keycode ${demo.sitting.keycode}`);
+			log(
+				`Demo sitting: ${demo.sitting.paperCode} in ${demo.sitting.room}, ready to start (invigilator console: /invigilate).`
+			);
+			log(
+				`  candidates: centre 900001 / candidate ${demo.candidates.map((c) => c.candidateNumber).join(', ')} / keycode ${demo.sitting.keycode}`
+			);
 		}
 		if (demo.results) {
 			log(
 				`Demo results: ${demo.results.name} (candidate ${demo.results.candidateNumber}, born ${demo.results.dateOfBirth}) has a released result on ${demo.results.paperCode}.`
 			);
-			log('  The centre issues her results access code on her record; she signs in at /results. The centre may ask for a review of marking there.');
+			log(
+				'  The centre issues her results access code on her record; she signs in at /results. The centre may ask for a review of marking there.'
+			);
 		}
 		if (demo.finished) log(formatFinishedSitting(demo.finished));
 		if (demo.awarding) {
@@ -119,7 +144,11 @@ async function main(argv: string[]): Promise<number> {
 			return 0;
 		case 'start': {
 			const workers = Math.max(1, Number(process.env.WEB_CONCURRENCY || 1));
-			if (workers > 1 && !process.env.DATABASE_URL) throw new AppError('WEB_CONCURRENCY above 1 needs DATABASE_URL (embedded PGlite serves one process)', 400);
+			if (workers > 1 && !process.env.DATABASE_URL)
+				throw new AppError(
+					'WEB_CONCURRENCY above 1 needs DATABASE_URL (embedded PGlite serves one process)',
+					400
+				);
 			// A forked app process only serves; the primary has built, migrated and prepared.
 			if (!process.env.EXAM_APP_WORKER) {
 				buildIfNeeded(log);
@@ -130,12 +159,20 @@ async function main(argv: string[]): Promise<number> {
 				if (process.env.DATABASE_URL) await withDatabase(async () => {}, 'app');
 				process.env.EXAM_APP_WORKER = '1';
 			}
-			await serveBuild({ port: Number(process.env.PORT || 3000), host: process.env.HOST || '0.0.0.0', workers });
+			await serveBuild({
+				port: Number(process.env.PORT || 3000),
+				host: process.env.HOST || '0.0.0.0',
+				workers
+			});
 			return -1;
 		}
 		case 'backup':
 		case 'restore': {
-			const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean' } } });
+			const { values, positionals } = parseArgs({
+				args: rest,
+				allowPositionals: true,
+				options: { force: { type: 'boolean' } }
+			});
 			if (process.env.DATABASE_URL) {
 				console.error(PG_DUMP_ADVICE);
 				return 2;
@@ -149,8 +186,13 @@ async function main(argv: string[]): Promise<number> {
 				return 0;
 			}
 			const r = await restorePGlite(file, dataDir, { force: values.force });
-			log(`Restored ${file} into ${r.dataDir} (${r.migrations} migrations recorded; the next start applies any newer ones).`);
-			if (r.previous) log(`The folder it replaced is kept as ${r.previous}: delete it once the restored database is checked.`);
+			log(
+				`Restored ${file} into ${r.dataDir} (${r.migrations} migrations recorded; the next start applies any newer ones).`
+			);
+			if (r.previous)
+				log(
+					`The folder it replaced is kept as ${r.previous}: delete it once the restored database is checked.`
+				);
 			return 0;
 		}
 		case 'bank': {
@@ -168,9 +210,16 @@ async function main(argv: string[]): Promise<number> {
 			const { values, positionals } = parseArgs({
 				args: rest,
 				allowPositionals: true,
-				options: { paper: { type: 'string' }, marks: { type: 'string' }, 'centre-number': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }
+				options: {
+					paper: { type: 'string' },
+					marks: { type: 'string' },
+					'centre-number': { type: 'string' },
+					from: { type: 'string' },
+					to: { type: 'string' }
+				}
 			});
-			if (positionals[0] === 'explain' && values.paper && values.marks) return resultsExplain(values.paper, values.marks);
+			if (positionals[0] === 'explain' && values.paper && values.marks)
+				return resultsExplain(values.paper, values.marks);
 			if (positionals[0] === 'export' && values['centre-number']) {
 				const range = parseDateRange(values.from ?? null, values.to ?? null);
 				if (!range.ok) throw new AppError(range.message, 400);
@@ -196,7 +245,12 @@ async function main(argv: string[]): Promise<number> {
 			const { values, positionals } = parseArgs({
 				args: rest,
 				allowPositionals: true,
-				options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, 'centre-number': { type: 'string' } }
+				options: {
+					email: { type: 'string' },
+					name: { type: 'string' },
+					role: { type: 'string' },
+					'centre-number': { type: 'string' }
+				}
 			});
 			if (positionals[0] === 'unlock') {
 				if (!values.email) break;

@@ -1,7 +1,8 @@
 import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
 import { logger } from '../lib/server/log.js';
 import { beginStopping, isStopping, runShutdownHooks } from '../lib/server/ops/lifecycle.js';
 
@@ -16,7 +17,11 @@ type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => 
  * when ORIGIN is unset we name x-forwarded-proto as that header and fill it with "http" when no
  * proxy sent it; behind a TLS proxy, the proxy's value (https) stands and cookies become Secure.
  */
-export async function serveBuild(opts: { port: number; host: string; workers?: number }): Promise<void> {
+export async function serveBuild(opts: {
+	port: number;
+	host: string;
+	workers?: number;
+}): Promise<void> {
 	// Several processes share the port (node:cluster). Only with PostgreSQL: the app keeps no state
 	// in memory, but embedded PGlite belongs to one process.
 	const workers = opts.workers ?? 1;
@@ -37,7 +42,9 @@ export async function serveBuild(opts: { port: number; host: string; workers?: n
 		const stop = (signal: NodeJS.Signals) => {
 			if (stopping) return;
 			stopping = true;
-			const alive = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined && !w.isDead());
+			const alive = Object.values(cluster.workers ?? {}).filter(
+				(w) => w !== undefined && !w.isDead()
+			);
 			let failed = false;
 			let left = alive.length;
 			if (left === 0) process.exit(0);
@@ -62,7 +69,9 @@ export async function serveBuild(opts: { port: number; host: string; workers?: n
 		process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
 		process.env.HOST_HEADER ??= 'host';
 	}
-	const mod = (await import(pathToFileURL(resolve('build/handler.js')).href)) as { handler: Handler };
+	const mod = (await import(pathToFileURL(resolve('build/handler.js')).href)) as {
+		handler: Handler;
+	};
 	const server = createServer((req, res) => {
 		if (isStopping()) {
 			// Finish this one, then let the connection go: a keep-alive client must not hold the stop open.
@@ -74,7 +83,8 @@ export async function serveBuild(opts: { port: number; host: string; workers?: n
 		// until the connection timed out. Once the answer is sent, the unread rest is discarded, as
 		// Node does for a body no one touched.
 		res.once('finish', () => discardUnreadBody(req));
-		if (!process.env.ORIGIN && !req.headers['x-forwarded-proto']) req.headers['x-forwarded-proto'] = 'http';
+		if (!process.env.ORIGIN && !req.headers['x-forwarded-proto'])
+			req.headers['x-forwarded-proto'] = 'http';
 		mod.handler(req, res, () => {
 			res.statusCode = 404;
 			res.end('Not found');
@@ -139,14 +149,24 @@ export async function gracefulStop(server: Server, signal: string): Promise<numb
 	const failures = await runShutdownHooks(['streams']);
 	await Promise.race([drained, deadline]);
 	if (forced) {
-		logger.error({ timeoutMs: shutdownTimeoutMs() }, 'stopping: requests still running at the time limit; cutting their connections');
+		logger.error(
+			{ timeoutMs: shutdownTimeoutMs() },
+			'stopping: requests still running at the time limit; cutting their connections'
+		);
 		server.closeAllConnections();
 	}
 	failures.push(
-		...(await Promise.race([runShutdownHooks(['timers', 'database']), deadline.then(() => [{ name: 'database', error: new Error('not closed in time') }])]))
+		...(await Promise.race([
+			runShutdownHooks(['timers', 'database']),
+			deadline.then(() => [{ name: 'database', error: new Error('not closed in time') }])
+		]))
 	);
-	for (const f of failures) logger.error({ err: f.error, hook: f.name }, 'stopping: a shutdown step failed');
+	for (const f of failures)
+		logger.error({ err: f.error, hook: f.name }, 'stopping: a shutdown step failed');
 	const ok = !forced && failures.length === 0;
-	logger.info({ ms: Date.now() - started, clean: ok }, ok ? 'stopped cleanly' : 'stopped, not cleanly');
+	logger.info(
+		{ ms: Date.now() - started, clean: ok },
+		ok ? 'stopped cleanly' : 'stopped, not cleanly'
+	);
 	return ok ? 0 : 1;
 }

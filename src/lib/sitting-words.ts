@@ -44,7 +44,8 @@ export const EVENT_WORDS: Record<string, string> = {
 	end: 'sitting ended'
 };
 
-export const words = (table: Record<string, string>, key: string): string => table[key] ?? key.replaceAll('_', ' ');
+export const words = (table: Record<string, string>, key: string): string =>
+	table[key] ?? key.replaceAll('_', ' ');
 
 /** The log entries that are incidents: those the invigilator logged, and voided (and reinstated) attempts. */
 export const INCIDENT_KINDS: readonly string[] = ['incident', 'void', 'reinstate'];

@@ -1,5 +1,6 @@
-import type { LayoutServerLoad } from './$types';
 import { menuFor } from '$lib/domain/roles';
+
+import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = ({ locals }) => {
 	const user = locals.user;

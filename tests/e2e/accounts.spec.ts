@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { expectAccessible, launchBrowser, newContext, signInAs, signInWith } from './browser.js';
 
 let browser: Browser;
@@ -12,7 +13,12 @@ afterAll(async () => {
 
 const WRONG = 'The email address or password is not correct.';
 
-async function createAccount(admin: Page, email: string, name: string, role: string): Promise<string> {
+async function createAccount(
+	admin: Page,
+	email: string,
+	name: string,
+	role: string
+): Promise<string> {
 	await admin.goto('/admin/users');
 	await admin.getByLabel('Email address').fill(email);
 	await admin.getByLabel('Full name').fill(name);
@@ -40,7 +46,9 @@ describe('staff accounts', () => {
 		const link = await createAccount(admin, 'rita.marker@example.test', 'Rita Marker', 'marker');
 		expect(link).toMatch(/\/set-password\/[a-z2-7]{48}$/);
 		await expectAccessible(admin);
-		await expect(admin.locator('tr', { hasText: 'rita.marker@example.test' }).textContent()).resolves.toContain('Waiting for the owner to set a password');
+		await expect(
+			admin.locator('tr', { hasText: 'rita.marker@example.test' }).textContent()
+		).resolves.toContain('Waiting for the owner to set a password');
 
 		const ownerCtx = await newContext(browser);
 		const owner = await ownerCtx.newPage();
@@ -59,7 +67,9 @@ describe('staff accounts', () => {
 		const otherCtx = await newContext(browser);
 		const other = await otherCtx.newPage();
 		await other.goto(link);
-		await expect(other.getByRole('alert').textContent()).resolves.toContain('expired or has already been used');
+		await expect(other.getByRole('alert').textContent()).resolves.toContain(
+			'expired or has already been used'
+		);
 
 		// A second session elsewhere, then a change of password on /account.
 		await signInWith(other, 'rita.marker@example.test', 'first long password');
@@ -69,12 +79,16 @@ describe('staff accounts', () => {
 		await owner.getByLabel('New password (at least 12 characters)').fill('second long password');
 		await owner.getByLabel('New password again').fill('second long password');
 		await owner.getByRole('button', { name: 'Change password' }).click();
-		await expect(owner.getByRole('alert').textContent()).resolves.toContain('current password is not correct');
+		await expect(owner.getByRole('alert').textContent()).resolves.toContain(
+			'current password is not correct'
+		);
 		await owner.getByLabel('Current password').fill('first long password');
 		await owner.getByLabel('New password (at least 12 characters)').fill('second long password');
 		await owner.getByLabel('New password again').fill('second long password');
 		await owner.getByRole('button', { name: 'Change password' }).click();
-		await expect(owner.getByRole('status').textContent()).resolves.toContain('signed out of 1 other session');
+		await expect(owner.getByRole('status').textContent()).resolves.toContain(
+			'signed out of 1 other session'
+		);
 		await expectAccessible(owner);
 		// This browser stays signed in; the other one is signed out.
 		await owner.goto('/mark');
@@ -99,20 +113,29 @@ describe('staff accounts', () => {
 		await admin.getByLabel('Full name').fill('Samira Moderator');
 		await admin.getByRole('button', { name: 'Save changes' }).click();
 		await expect(admin.getByRole('status').textContent()).resolves.toContain('Changes saved');
-		await expect(admin.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Samira Moderator');
+		await expect(admin.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+			'Samira Moderator'
+		);
 		// A second role: moderator and marker; a centre role with no centre is an inline error.
 		await admin.getByLabel('Role', { exact: true }).selectOption('marker');
 		await admin.getByRole('button', { name: 'Add role' }).click();
 		await expect(admin.getByRole('status').textContent()).resolves.toContain('Role added');
 		const roles = admin.getByRole('table', { name: 'Roles of this account' });
-		await expect(roles.locator('tbody td:first-child').allTextContents()).resolves.toEqual(['Moderator', 'Marker']);
+		await expect(roles.locator('tbody td:first-child').allTextContents()).resolves.toEqual([
+			'Moderator',
+			'Marker'
+		]);
 		await admin.getByLabel('Role', { exact: true }).selectOption('invigilator');
 		await admin.getByRole('button', { name: 'Add role' }).click();
-		await expect(admin.getByRole('alert').textContent()).resolves.toContain('Choose the centre for this role');
+		await expect(admin.getByRole('alert').textContent()).resolves.toContain(
+			'Choose the centre for this role'
+		);
 		await expectAccessible(admin);
 		await admin.getByRole('button', { name: 'Remove Marker' }).click();
 		await expect(admin.getByRole('status').textContent()).resolves.toContain('Role removed');
-		await expect(roles.locator('tbody td:first-child').allTextContents()).resolves.toEqual(['Moderator']);
+		await expect(roles.locator('tbody td:first-child').allTextContents()).resolves.toEqual([
+			'Moderator'
+		]);
 		// The last role has no remove button: an account keeps one.
 		expect(await roles.getByRole('button').count()).toBe(0);
 
@@ -145,7 +168,9 @@ describe('staff accounts', () => {
 		// The audit log names the account and shows the change as before → after.
 		await admin.goto('/admin/audit');
 		await expectAccessible(admin);
-		await admin.getByLabel('Subject (candidate number or name, centre, email)').fill('sam.mod@example.test');
+		await admin
+			.getByLabel('Subject (candidate number or name, centre, email)')
+			.fill('sam.mod@example.test');
 		await admin.getByRole('button', { name: 'Show entries' }).click();
 		await admin.waitForURL((url) => url.searchParams.get('subject') === 'sam.mod@example.test');
 		const table = (await admin.locator('table').textContent())!;
@@ -166,19 +191,26 @@ describe('candidates', () => {
 		await page.getByRole('link', { name: 'Candidates' }).first().click();
 		await expect(page.locator('#cn-hint').textContent()).resolves.toBe('Four digits, e.g. 0042');
 		const upload = async (name: string, text: string) => {
-			await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+			await page
+				.getByLabel('CSV file', { exact: true })
+				.setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
 			await page.getByRole('button', { name: 'Upload candidates' }).click();
 		};
 		await upload('empty.csv', '');
 		await expect(page.getByRole('alert').textContent()).resolves.toContain('The file is empty');
-		await upload('quotes.csv', 'Candidate Number;First Name;Last Name;Rest Breaks\n0301;Ann;Lee;no\n0302;"Bo;Ng;no\n0303;Cy;Fox;maybe\n');
+		await upload(
+			'quotes.csv',
+			'Candidate Number;First Name;Last Name;Rest Breaks\n0301;Ann;Lee;no\n0302;"Bo;Ng;no\n0303;Cy;Fox;maybe\n'
+		);
 		const alert = (await page.getByRole('alert').textContent())!;
 		expect(alert).toContain('has 2 problems');
 		expect(alert).toContain('Row 3: a quote (") is opened and never closed');
 		expect(alert).toContain('Row 4, rest_breaks: must be yes or no, not "maybe"');
 		await expectAccessible(page);
 		await upload('good.csv', 'Candidate Number;First Name;Last Name\n302;Bo;Ng\n0301;Ann;Lee\n');
-		await expect(page.getByRole('status').first().textContent()).resolves.toContain('2 candidates registered from good.csv');
+		await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+			'2 candidates registered from good.csv'
+		);
 		// Listed by number: 0301 before 0302.
 		const numbers = await page.locator('tbody tr td:first-child').allTextContents();
 		expect(numbers.indexOf('0301')).toBeLessThan(numbers.indexOf('0302'));
@@ -194,32 +226,46 @@ describe('candidates', () => {
 		await page.getByLabel('First name').fill('Tess');
 		await page.getByLabel('Last name').fill('Typo');
 		await page.getByRole('button', { name: 'Register candidate' }).click();
-		await expect(page.getByRole('status').first().textContent()).resolves.toContain('0090 Tess Typo');
+		await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+			'0090 Tess Typo'
+		);
 		await page.getByRole('link', { name: 'Edit Tess Typo' }).click();
 		await expectAccessible(page);
 		await page.getByLabel('Candidate number').fill('ABC');
 		await page.getByRole('button', { name: 'Save corrections' }).click();
-		await expect(page.locator('#cn-error').textContent()).resolves.toContain('Candidate number must be four digits, e.g. 0042');
+		await expect(page.locator('#cn-error').textContent()).resolves.toContain(
+			'Candidate number must be four digits, e.g. 0042'
+		);
 		await expectAccessible(page);
 		await page.getByLabel('Candidate number').fill('0091');
 		await page.getByLabel('Last name').fill('Tyler');
 		await page.getByRole('button', { name: 'Save corrections' }).click();
-		await expect(page.getByRole('status').textContent()).resolves.toContain('Candidate details corrected');
-		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Tess Tyler (0091)');
+		await expect(page.getByRole('status').textContent()).resolves.toContain(
+			'Candidate details corrected'
+		);
+		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+			'Tess Tyler (0091)'
+		);
 		await page.getByRole('button', { name: 'Withdraw candidate' }).click();
 		await expect(page.getByRole('status').textContent()).resolves.toContain('Candidate withdrawn');
 		await expectAccessible(page);
 		await page.getByRole('link', { name: '← All candidates' }).click();
-		await expect(page.locator('tr', { hasText: 'Tyler' }).textContent()).resolves.toContain('(withdrawn)');
+		await expect(page.locator('tr', { hasText: 'Tyler' }).textContent()).resolves.toContain(
+			'(withdrawn)'
+		);
 		await page.getByRole('link', { name: 'Edit Tess Tyler' }).click();
 		await page.getByRole('button', { name: 'Delete this record' }).click();
-		await expect(page.getByRole('status').first().textContent()).resolves.toContain('Candidate record deleted');
+		await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+			'Candidate record deleted'
+		);
 		expect(await page.locator('tr', { hasText: 'Tyler' }).count()).toBe(0);
 
 		// The demo's candidate 0001 is booked on the demo sitting.
 		await page.getByRole('link', { name: 'Edit Aisha Khan' }).click();
 		await page.getByRole('button', { name: 'Delete this record' }).click();
-		await expect(page.getByRole('alert').textContent()).resolves.toContain('cannot be deleted. Withdraw them instead.');
+		await expect(page.getByRole('alert').textContent()).resolves.toContain(
+			'cannot be deleted. Withdraw them instead.'
+		);
 		await expectAccessible(page);
 		await context.close();
 	});
@@ -239,7 +285,8 @@ describe('markers read the question paper', () => {
 			// No answer boxes, no candidate data.
 			expect(await paper.locator('textarea').count()).toBe(0);
 			const text = (await page.locator('main').textContent()) ?? (await page.textContent('body'))!;
-			for (const name of ['Aisha', 'Khan', '900001', 'Demo Training Centre']) expect(text, role).not.toContain(name);
+			for (const name of ['Aisha', 'Khan', '900001', 'Demo Training Centre'])
+				expect(text, role).not.toContain(name);
 			await expectAccessible(page);
 			await context.close();
 		}

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, type APIRequestContext } from 'playwright-core';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { e2e } from './browser.js';
 
 /*
@@ -22,7 +23,9 @@ async function signIn(candidate: string): Promise<{ ctx: APIRequestContext; atte
 	expect(res.url()).toMatch(/\/candidate\/exam$/);
 	// The exam page renders in the browser: its data (as the page fetches it) holds the attempt id.
 	const data = await (await ctx.get('/candidate/exam/__data.json')).text();
-	const attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(data)?.[1];
+	const attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(
+		data
+	)?.[1];
 	if (!attemptId) throw new Error('No attempt id in the exam page data');
 	return { ctx, attemptId };
 }
@@ -37,7 +40,10 @@ afterAll(async () => {
 });
 
 const put = (ctx: APIRequestContext, attempt: string, item: string, data: string) =>
-	ctx.put(`/api/attempts/${attempt}/responses/${item}`, { data, headers: { 'content-type': 'application/json' } });
+	ctx.put(`/api/attempts/${attempt}/responses/${item}`, {
+		data,
+		headers: { 'content-type': 'application/json' }
+	});
 
 describe('exam API refusals', () => {
 	it('401 without a candidate session, on every endpoint', async () => {
@@ -73,7 +79,9 @@ describe('exam API refusals', () => {
 		expect((await put(c4, attempt4, '1', '{"seq":1,')).status()).toBe(400);
 		expect((await put(c4, attempt4, '1', '{"seq":"one","text":"x"}')).status()).toBe(400);
 		expect((await put(c4, attempt4, '1', '{"seq":-1,"text":"x"}')).status()).toBe(400);
-		expect((await put(c4, attempt4, '1', JSON.stringify({ seq: 1, text: 'x'.repeat(300_000) }))).status()).toBe(400);
+		expect(
+			(await put(c4, attempt4, '1', JSON.stringify({ seq: 1, text: 'x'.repeat(300_000) }))).status()
+		).toBe(400);
 	});
 	it('the clock answers the state and the server time', async () => {
 		const r = await c4.get(`/api/attempts/${attempt4}/clock`);
@@ -111,7 +119,10 @@ describe('exam API refusals', () => {
 		};
 		const big = JSON.stringify({ seq: 1, text: 'é'.repeat(70_000) });
 		expect((await send('/api/attempts/not-an-attempt/responses/1', big)).status).toBe(404);
-		for (let i = 0; i < 3; i++) expect((await send(`/api/attempts/${attempt4}/responses/1`, '{"seq":"one"}')).status).toBeLessThan(500);
+		for (let i = 0; i < 3; i++)
+			expect(
+				(await send(`/api/attempts/${attempt4}/responses/1`, '{"seq":"one"}')).status
+			).toBeLessThan(500);
 		await agent.close();
 	});
 });

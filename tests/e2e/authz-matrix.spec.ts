@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { FUZZ_RUNS, hostileNumber, hostileText, hostileValue } from '../helpers/hostile.js';
-import { checkOperation, describeMismatch, entryFor, sendingOrder, signInEveryone, type Check, type Sessions } from './authz-check.js';
+import {
+	checkOperation,
+	describeMismatch,
+	entryFor,
+	sendingOrder,
+	signInEveryone,
+	type Check,
+	type Sessions
+} from './authz-check.js';
 import { MATRIX } from './authz-matrix.js';
 import { discoverOperations, operationKey, type Operation } from './authz-routes.js';
 import { startOwnApp, type OwnApp } from './own-app.js';
@@ -37,11 +46,21 @@ describe('the authorisation matrix', () => {
 		for (const op of ops) {
 			const entry = entryFor(op);
 			if (!entry) {
-				missing.push(`add src/routes${op.routeId === '/' ? '' : op.routeId} to tests/e2e/authz-matrix.ts (it has ${operationKey(op)})`);
+				missing.push(
+					`add src/routes${op.routeId === '/' ? '' : op.routeId} to tests/e2e/authz-matrix.ts (it has ${operationKey(op)})`
+				);
 				continue;
 			}
-			const spec = op.kind === 'page' ? entry.page : op.kind === 'action' ? entry.actions?.[op.name] : entry[op.method as 'GET'];
-			if (!spec) missing.push(`add ${operationKey(op)} of src/routes${op.routeId === '/' ? '' : op.routeId} to its entry in tests/e2e/authz-matrix.ts`);
+			const spec =
+				op.kind === 'page'
+					? entry.page
+					: op.kind === 'action'
+						? entry.actions?.[op.name]
+						: entry[op.method as 'GET'];
+			if (!spec)
+				missing.push(
+					`add ${operationKey(op)} of src/routes${op.routeId === '/' ? '' : op.routeId} to its entry in tests/e2e/authz-matrix.ts`
+				);
 		}
 		expect(missing).toEqual([]);
 
@@ -54,7 +73,10 @@ describe('the authorisation matrix', () => {
 				...(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((m) => entry[m])
 			];
 			for (const key of keys)
-				if (!onDisk.has(`${routeId} ${key}`)) stale.push(`${routeId} ${key}: no such route on disk; remove it from tests/e2e/authz-matrix.ts`);
+				if (!onDisk.has(`${routeId} ${key}`))
+					stale.push(
+						`${routeId} ${key}: no such route on disk; remove it from tests/e2e/authz-matrix.ts`
+					);
 		}
 		expect(stale).toEqual([]);
 	});
@@ -63,12 +85,18 @@ describe('the authorisation matrix', () => {
 		const checks: Check[] = [];
 		const order = sendingOrder(ops.filter((op) => entryFor(op)));
 		// Reads (pages, GET endpoints) a few at a time; everything that may change a record one after another, in file order.
-		const reads = order.filter((op) => op.kind === 'page' || (op.kind === 'endpoint' && op.method === 'GET'));
+		const reads = order.filter(
+			(op) => op.kind === 'page' || (op.kind === 'endpoint' && op.method === 'GET')
+		);
 		const writes = order.filter((op) => !reads.includes(op));
 		for (let i = 0; i < reads.length; i += 4) {
-			for (const c of await Promise.all(reads.slice(i, i + 4).map((op) => checkOperation(app.baseURL, app.fixtures, sessions, op)))) checks.push(...c);
+			for (const c of await Promise.all(
+				reads.slice(i, i + 4).map((op) => checkOperation(app.baseURL, app.fixtures, sessions, op))
+			))
+				checks.push(...c);
 		}
-		for (const op of writes) checks.push(...(await checkOperation(app.baseURL, app.fixtures, sessions, op)));
+		for (const op of writes)
+			checks.push(...(await checkOperation(app.baseURL, app.fixtures, sessions, op)));
 
 		expect(checks.length).toBeGreaterThan(2000);
 		const serverErrors = checks.filter((c) => typeof c.seen === 'number' && c.seen >= 500);
@@ -99,22 +127,35 @@ describe('fuzzing over HTTP', () => {
 		fetch(`${app.baseURL}${path}`, {
 			...init,
 			redirect: 'manual',
-			headers: { origin: app.baseURL, ...(init.principal ? { cookie: sessions[init.principal] } : {}), ...(init.headers as Record<string, string>) }
+			headers: {
+				origin: app.baseURL,
+				...(init.principal ? { cookie: sessions[init.principal] } : {}),
+				...(init.headers as Record<string, string>)
+			}
 		});
 	/** The answer is a refusal that says why (a JSON `error`), or at worst a redirect; never a 5xx. */
 	async function expectRefusedWithReason(res: Response, what: unknown) {
 		const text = await res.text();
-		expect(res.status, `${JSON.stringify(what)} → ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
+		expect(
+			res.status,
+			`${JSON.stringify(what)} → ${res.status} ${text.slice(0, 200)}`
+		).toBeLessThan(500);
 		if (res.status >= 300 && res.status < 400) return;
 		expect(res.status, JSON.stringify(what)).toBeGreaterThanOrEqual(400);
 		// An address or headers too long for Node's HTTP server are refused before the app sees them,
 		// with the status alone (414, 431): nothing reached the app to change.
 		if ((res.status === 414 || res.status === 431) && text === '') return;
-		expect((JSON.parse(text) as { error?: string }).error?.trim(), JSON.stringify(what)).toBeTruthy();
+		expect(
+			(JSON.parse(text) as { error?: string }).error?.trim(),
+			JSON.stringify(what)
+		).toBeTruthy();
 	}
 	/** The candidate's exam page data, less the server's clock (which moves between two reads). */
 	const examData = async () =>
-		(await (await send('/candidate/exam/__data.json', { principal: 'candidate' })).text()).replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"');
+		(await (await send('/candidate/exam/__data.json', { principal: 'candidate' })).text()).replace(
+			/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g,
+			'"<time>"'
+		);
 
 	it('autosave: any body, attempt or question is refused with a reason and no answer changes', async () => {
 		const ids = app.fixtures.ids;
@@ -123,22 +164,33 @@ describe('fuzzing over HTTP', () => {
 		const body = fc.oneof(
 			hostileText(300),
 			hostileValue.map((v) => JSON.stringify(v) ?? 'undefined'),
-			fc.record({ seq: hostileNumber, text: fc.oneof(hostileText(300), hostileValue) }).map((b) => JSON.stringify(b)),
-			fc.record({ seq: fc.integer({ min: 0, max: 100 }), text: fc.constant('x'.repeat(20_001)) }).map((b) => JSON.stringify(b))
+			fc
+				.record({ seq: hostileNumber, text: fc.oneof(hostileText(300), hostileValue) })
+				.map((b) => JSON.stringify(b)),
+			fc
+				.record({ seq: fc.integer({ min: 0, max: 100 }), text: fc.constant('x'.repeat(20_001)) })
+				.map((b) => JSON.stringify(b))
 		);
 		await fc.assert(
 			fc.asyncProperty(
-				fc.oneof(fc.constant(ids.candidateAttempt!), fc.constant(ids.otherCandidateAttempt!), hostileText(40)),
+				fc.oneof(
+					fc.constant(ids.candidateAttempt!),
+					fc.constant(ids.otherCandidateAttempt!),
+					hostileText(40)
+				),
 				fc.oneof(fc.constant('1'), hostileText(20)),
 				body,
 				async (attemptId, itemKey, raw) => {
 					fc.pre(staysASegment(attemptId) && staysASegment(itemKey));
-					const res = await send(`/api/attempts/${segment(attemptId)}/responses/${segment(itemKey)}`, {
-						method: 'PUT',
-						principal: 'candidate',
-						headers: { 'content-type': 'application/json' },
-						body: raw
-					});
+					const res = await send(
+						`/api/attempts/${segment(attemptId)}/responses/${segment(itemKey)}`,
+						{
+							method: 'PUT',
+							principal: 'candidate',
+							headers: { 'content-type': 'application/json' },
+							body: raw
+						}
+					);
 					await expectRefusedWithReason(res, { attemptId, itemKey, raw: raw.slice(0, 100) });
 				}
 			),
@@ -153,13 +205,20 @@ describe('fuzzing over HTTP', () => {
 		send(path, {
 			method: 'POST',
 			principal,
-			headers: { accept: 'application/json', 'x-sveltekit-action': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+			headers: {
+				accept: 'application/json',
+				'x-sveltekit-action': 'true',
+				'content-type': 'application/x-www-form-urlencoded'
+			},
 			body: new URLSearchParams(form)
 		});
 	/** A refused form action: a 4xx failure whose data carries the message, and no session cookie. */
 	async function expectFormRefused(res: Response, what: unknown) {
 		const text = await res.text();
-		expect(res.status, `${JSON.stringify(what)} → ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
+		expect(
+			res.status,
+			`${JSON.stringify(what)} → ${res.status} ${text.slice(0, 200)}`
+		).toBeLessThan(500);
 		const result = JSON.parse(text) as { type: string; status?: number; data?: string };
 		expect(result.type, JSON.stringify(what)).toBe('failure');
 		expect(result.status, JSON.stringify(what)).toBeGreaterThanOrEqual(400);
@@ -178,7 +237,11 @@ describe('fuzzing over HTTP', () => {
 				fc.oneof(fc.constant('0003'), hostileText(40)),
 				fc.oneof(fc.constant('ZZZZZZ'), hostileText(40)),
 				async (centre, candidate, keycode) => {
-					const res = await postAction('/candidate/signin', { centre_number: centre, candidate_number: candidate, keycode });
+					const res = await postAction('/candidate/signin', {
+						centre_number: centre,
+						candidate_number: candidate,
+						keycode
+					});
 					await expectFormRefused(res, { centre, candidate, keycode });
 				}
 			),
@@ -189,11 +252,15 @@ describe('fuzzing over HTTP', () => {
 	it('staff sign-in: hostile emails and passwords are refused with a message and no session', async () => {
 		const account = app.fixtures.staff.marker!;
 		await fc.assert(
-			fc.asyncProperty(fc.oneof(fc.constant(account.email), hostileText(60)), hostileText(60), async (email, password) => {
-				fc.pre(password !== account.password);
-				const res = await postAction('/signin', { email, password });
-				await expectFormRefused(res, { email, password });
-			}),
+			fc.asyncProperty(
+				fc.oneof(fc.constant(account.email), hostileText(60)),
+				hostileText(60),
+				async (email, password) => {
+					fc.pre(password !== account.password);
+					const res = await postAction('/signin', { email, password });
+					await expectFormRefused(res, { email, password });
+				}
+			),
 			{ ...FUZZ_RUNS, numRuns: 20 }
 		);
 	});
@@ -201,7 +268,11 @@ describe('fuzzing over HTTP', () => {
 	it("marks entry: hostile bodies are refused with a reason and the marker's marks stay as they were", async () => {
 		const ids = app.fixtures.ids;
 		const scriptData = async () =>
-			(await (await send(`/mark/scripts/${ids.script}/__data.json`, { principal: 'marker' })).text()).replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"');
+			(
+				await (
+					await send(`/mark/scripts/${ids.script}/__data.json`, { principal: 'marker' })
+				).text()
+			).replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"');
 		const before = await scriptData();
 		expect(before).toContain(ids.scriptNumber);
 		// Never a mark the grid could take (a whole number up to the item's marks): those would be recorded.
@@ -209,7 +280,12 @@ describe('fuzzing over HTTP', () => {
 		const award = fc.oneof(
 			hostileValue,
 			fc.record({ kind: fc.constant('mark'), mark: notAMark }),
-			fc.record({ kind: fc.constantFrom('points', 'level', 'MARK', ''), mark: notAMark, level: hostileNumber, awarded: hostileValue })
+			fc.record({
+				kind: fc.constantFrom('points', 'level', 'MARK', ''),
+				mark: notAMark,
+				level: hostileNumber,
+				awarded: hostileValue
+			})
 		);
 		await fc.assert(
 			fc.asyncProperty(
@@ -218,7 +294,9 @@ describe('fuzzing over HTTP', () => {
 				fc.oneof(hostileText(300), hostileValue),
 				fc.boolean(),
 				async (allocationId, a, comment, asJson) => {
-					const raw = asJson ? JSON.stringify({ allocationId, award: a, fk: comment, comment }) : String(comment);
+					const raw = asJson
+						? JSON.stringify({ allocationId, award: a, fk: comment, comment })
+						: String(comment);
 					const res = await send(`/mark/scripts/${ids.script}/marks`, {
 						method: 'POST',
 						principal: 'marker',

@@ -134,7 +134,15 @@ export const ANY_CENTRE_ADMIN: Access = { ok: ['centre_admin', 'otherCentreAdmin
 /** Centre A's administrator; another centre's gets 404 (a page never confirms another centre's record exists). */
 export const CENTRE_A: Access = { ok: ['centre_admin'], 404: ['otherCentreAdmin'] };
 /** Everyone who runs sittings, of any centre (their own list). */
-export const ANY_INVIGILATOR: Access = { ok: ['invigilator', 'centre_admin', 'otherCentreAdmin', 'otherCentreInvigilator', 'unassignedInvigilator'] };
+export const ANY_INVIGILATOR: Access = {
+	ok: [
+		'invigilator',
+		'centre_admin',
+		'otherCentreAdmin',
+		'otherCentreInvigilator',
+		'unassignedInvigilator'
+	]
+};
 /** The sitting's own invigilator and its centre's administrator; a colleague not booked on it 403; another centre 404. */
 export const SITTING_RUNNERS: Access = {
 	ok: ['invigilator', 'centre_admin'],
@@ -171,7 +179,10 @@ export const MATRIX: Record<string, RouteEntry> = {
 	'/candidate/signin': { page: EVERYONE, actions: { default: EVERYONE } },
 	// Rendered in the browser (ssr = false): the page itself is an empty shell for anyone; its data is the candidate's.
 	'/candidate/exam': { page: { access: CANDIDATES, shell: EVERYONE } },
-	'/account': { page: ANY_STAFF, actions: { password: ANY_STAFF, signout_all: { access: ANY_STAFF, endsSession: true } } },
+	'/account': {
+		page: ANY_STAFF,
+		actions: { password: ANY_STAFF, signout_all: { access: ANY_STAFF, endsSession: true } }
+	},
 
 	// The operator's routes: no session. /metrics is open to loopback callers when METRICS_TOKEN is
 	// unset (the matrix's client is on loopback); operations.test.ts covers the token and the rest.
@@ -193,17 +204,27 @@ export const MATRIX: Record<string, RouteEntry> = {
 
 	// The exam API: the candidate's own attempt only (the demo sitting is not started: 409 is "reached").
 	'/api/attempts/[attemptId]/clock': { GET: OWN_ATTEMPT },
-	'/api/attempts/[attemptId]/responses/[itemKey]': { PUT: { access: OWN_ATTEMPT, json: () => ({ seq: 1, text: 'Matrix answer' }) } },
-	'/api/attempts/[attemptId]/rest-break': { POST: { access: OWN_ATTEMPT, json: () => ({ action: 'start' }) } },
+	'/api/attempts/[attemptId]/responses/[itemKey]': {
+		PUT: { access: OWN_ATTEMPT, json: () => ({ seq: 1, text: 'Matrix answer' }) }
+	},
+	'/api/attempts/[attemptId]/rest-break': {
+		POST: { access: OWN_ATTEMPT, json: () => ({ action: 'start' }) }
+	},
 	'/api/attempts/[attemptId]/submit': { POST: OWN_ATTEMPT },
 
 	// A centre's registrations, certificates, practice papers and mocks (marked by its administrator).
 	'/centre/[centreId]/registrations': { page: CENTRE_A, actions: { register: CENTRE_A } },
 	'/centre/[centreId]/certificates': { page: CENTRE_A, actions: { claim: CENTRE_A } },
-	'/centre/[centreId]/certificates/[certificateId]/certificate.pdf': { params: { certificateId: 'certificate' }, GET: CENTRE_A },
+	'/centre/[centreId]/certificates/[certificateId]/certificate.pdf': {
+		params: { certificateId: 'certificate' },
+		GET: CENTRE_A
+	},
 	'/centre/[centreId]/practice': { page: CENTRE_A },
 	'/centre/[centreId]/practice/[code]': { params: { code: 'practiceCode' }, page: CENTRE_A },
-	'/centre/[centreId]/sittings/[sittingId]/mock': { params: { sittingId: 'mockSitting' }, page: CENTRE_A },
+	'/centre/[centreId]/sittings/[sittingId]/mock': {
+		params: { sittingId: 'mockSitting' },
+		page: CENTRE_A
+	},
 	'/centre/[centreId]/sittings/[sittingId]/mock/[attemptId]': {
 		params: { sittingId: 'mockSitting', attemptId: 'mockAttempt' },
 		page: CENTRE_A,
@@ -216,14 +237,32 @@ export const MATRIX: Record<string, RouteEntry> = {
 	'/admin/awarding': { page: AWARDING },
 	'/admin/centres': { page: AWARDING, actions: { create: AWARDING } },
 	'/admin/marking': { page: AWARDING },
-	'/admin/marking/[paperVersionId]': { page: AWARDING, actions: { allocate: AWARDING, reallocate: AWARDING, withdraw_unstarted: AWARDING } },
+	'/admin/marking/[paperVersionId]': {
+		page: AWARDING,
+		actions: { allocate: AWARDING, reallocate: AWARDING, withdraw_unstarted: AWARDING }
+	},
 	'/admin/papers': { page: AWARDING },
-	'/admin/qualifications': { page: AWARDING, actions: { dates: { access: AWARDING, form: () => ({ qualification: '8992-11' }) }, resits: AWARDING } },
+	'/admin/qualifications': {
+		page: AWARDING,
+		actions: {
+			dates: { access: AWARDING, form: () => ({ qualification: '8992-11' }) },
+			resits: AWARDING
+		}
+	},
 	'/admin/papers/[code]': { page: AWARDING, actions: { boundaries: AWARDING } },
-	'/admin/papers/[code]/awarding': { page: AWARDING, actions: { preview: AWARDING, boundaries: AWARDING, approve: AWARDING, release: AWARDING } },
+	'/admin/papers/[code]/awarding': {
+		page: AWARDING,
+		actions: { preview: AWARDING, boundaries: AWARDING, approve: AWARDING, release: AWARDING }
+	},
 	'/admin/papers/[code]/grid': { page: AWARDING },
 	'/admin/papers/[code]/preview': { page: AWARDING },
-	'/admin/reviews': { page: AWARDING, actions: { assign: { access: AWARDING, form: (ids) => ({ review_id: ids.review! }) }, settings: AWARDING } },
+	'/admin/reviews': {
+		page: AWARDING,
+		actions: {
+			assign: { access: AWARDING, form: (ids) => ({ review_id: ids.review! }) },
+			settings: AWARDING
+		}
+	},
 	'/admin/users': { page: AWARDING, actions: { create: AWARDING } },
 	'/admin/users/[userId]': {
 		page: AWARDING,
@@ -270,11 +309,26 @@ export const MATRIX: Record<string, RouteEntry> = {
 		}
 	},
 	'/centre/[centreId]/sittings/[sittingId]/register.pdf': { GET: CENTRE_A },
-	'/centre/[centreId]/sittings/[sittingId]/report.pdf': { params: { sittingId: 'releasedSitting' }, GET: CENTRE_A },
-	'/centre/[centreId]/sittings/[sittingId]/results': { params: { sittingId: 'releasedSitting' }, page: CENTRE_A },
-	'/centre/[centreId]/sittings/[sittingId]/results.csv': { params: { sittingId: 'releasedSitting' }, GET: CENTRE_A },
-	'/centre/[centreId]/sittings/[sittingId]/result-slips.pdf': { params: { sittingId: 'releasedSitting' }, GET: CENTRE_A },
-	'/centre/[centreId]/sittings/[sittingId]/slips.pdf': { params: { sittingId: 'releasedSitting' }, GET: CENTRE_A },
+	'/centre/[centreId]/sittings/[sittingId]/report.pdf': {
+		params: { sittingId: 'releasedSitting' },
+		GET: CENTRE_A
+	},
+	'/centre/[centreId]/sittings/[sittingId]/results': {
+		params: { sittingId: 'releasedSitting' },
+		page: CENTRE_A
+	},
+	'/centre/[centreId]/sittings/[sittingId]/results.csv': {
+		params: { sittingId: 'releasedSitting' },
+		GET: CENTRE_A
+	},
+	'/centre/[centreId]/sittings/[sittingId]/result-slips.pdf': {
+		params: { sittingId: 'releasedSitting' },
+		GET: CENTRE_A
+	},
+	'/centre/[centreId]/sittings/[sittingId]/slips.pdf': {
+		params: { sittingId: 'releasedSitting' },
+		GET: CENTRE_A
+	},
 	'/centre/[centreId]/sittings/[sittingId]/results/[attemptId]/slip.pdf': {
 		params: { sittingId: 'releasedSitting', attemptId: 'releasedAttempt' },
 		GET: CENTRE_A
@@ -301,20 +355,40 @@ export const MATRIX: Record<string, RouteEntry> = {
 				'unlock_sign_in',
 				'end',
 				'reinstate'
-			].map((name) => [name, { access: name === 'reinstate' ? SITTING_ADMIN : SITTING_RUNNERS, form: (ids: Ids) => ({ attempt_id: ids.consoleAttempt! }) }])
+			].map((name) => [
+				name,
+				{
+					access: name === 'reinstate' ? SITTING_ADMIN : SITTING_RUNNERS,
+					form: (ids: Ids) => ({ attempt_id: ids.consoleAttempt! })
+				}
+			])
 		)
 	},
-	'/invigilate/[sittingId]/report.pdf': { params: { sittingId: 'consoleSitting' }, GET: SITTING_RUNNERS },
+	'/invigilate/[sittingId]/report.pdf': {
+		params: { sittingId: 'consoleSitting' },
+		GET: SITTING_RUNNERS
+	},
 
 	// Marking: markers' own work; moderators' pages; the script allocated to marker A.
-	'/mark': { page: MARKING, actions: { next: { access: MARKING, form: (ids) => ({ paper_id: ids.paperId! }) } } },
+	'/mark': {
+		page: MARKING,
+		actions: { next: { access: MARKING, form: (ids) => ({ paper_id: ids.paperId! }) } }
+	},
 	'/mark/standardisation': { page: MARKING, actions: { start: MARKING } },
 	'/mark/grids/[code]': { page: MARKING },
 	'/mark/scripts/[scriptId]': { page: OWN_SCRIPT, actions: { save: OWN_SCRIPT } },
 	// A mark over the grid's maximum on marker A's allocation: refused (400) for A, not found for others.
-	'/mark/scripts/[scriptId]/marks': { POST: { access: OWN_SCRIPT, json: (ids) => ({ allocationId: ids.allocation, award: { kind: 'mark', mark: 9999 } }) } },
+	'/mark/scripts/[scriptId]/marks': {
+		POST: {
+			access: OWN_SCRIPT,
+			json: (ids) => ({ allocationId: ids.allocation, award: { kind: 'mark', mark: 9999 } })
+		}
+	},
 	'/mark/allocate': { page: MODERATORS },
-	'/mark/allocate/[paperVersionId]': { page: MODERATORS, actions: { allocate: MODERATORS, reallocate: MODERATORS, withdraw_unstarted: MODERATORS } },
+	'/mark/allocate/[paperVersionId]': {
+		page: MODERATORS,
+		actions: { allocate: MODERATORS, reallocate: MODERATORS, withdraw_unstarted: MODERATORS }
+	},
 	'/mark/reviews': { page: MODERATORS },
 	'/mark/reviews/[reviewId]': { page: MODERATORS, actions: { remark: MODERATORS } },
 	'/mark/(lead)/markers': { page: MODERATORS },
@@ -326,7 +400,11 @@ export const MATRIX: Record<string, RouteEntry> = {
 		}
 	},
 	'/mark/(lead)/moderation': { page: MODERATORS },
-	'/mark/(lead)/moderation/[scriptId]': { params: { scriptId: 'referredScript' }, page: MODERATORS, actions: { decide: MODERATORS } },
+	'/mark/(lead)/moderation/[scriptId]': {
+		params: { scriptId: 'referredScript' },
+		page: MODERATORS,
+		actions: { decide: MODERATORS }
+	},
 	'/mark/(lead)/seeds': { page: MODERATORS },
 	'/mark/(lead)/seeds/new': {
 		page: { access: MODERATORS, query: (ids) => `script=${ids.scriptNumber}` },

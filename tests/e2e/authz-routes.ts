@@ -17,18 +17,30 @@ export type Operation =
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'fallback'];
 
 function parse(file: string): ts.SourceFile {
-	return ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+	return ts.createSourceFile(
+		file,
+		readFileSync(file, 'utf8'),
+		ts.ScriptTarget.Latest,
+		true,
+		ts.ScriptKind.TS
+	);
 }
 
-const isExported = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+const isExported = (node: ts.Node) =>
+	ts.canHaveModifiers(node) &&
+	(ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
 /** The names a module exports (export const/let/function/class, and `export { a as b }`). */
 function exportedNames(sf: ts.SourceFile): string[] {
 	const names: string[] = [];
 	for (const st of sf.statements) {
-		if (ts.isVariableStatement(st) && isExported(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) names.push(d.name.text);
-		if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && isExported(st) && st.name) names.push(st.name.text);
-		if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) for (const e of st.exportClause.elements) names.push(e.name.text);
+		if (ts.isVariableStatement(st) && isExported(st))
+			for (const d of st.declarationList.declarations)
+				if (ts.isIdentifier(d.name)) names.push(d.name.text);
+		if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && isExported(st) && st.name)
+			names.push(st.name.text);
+		if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause))
+			for (const e of st.exportClause.elements) names.push(e.name.text);
 	}
 	return names;
 }
@@ -37,27 +49,43 @@ function exportedNames(sf: ts.SourceFile): string[] {
 function topLevelConst(sf: ts.SourceFile, name: string): ts.Expression | undefined {
 	for (const st of sf.statements) {
 		if (!ts.isVariableStatement(st)) continue;
-		for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return d.initializer;
+		for (const d of st.declarationList.declarations)
+			if (ts.isIdentifier(d.name) && d.name.text === name) return d.initializer;
 	}
 	return undefined;
 }
 
 /** `$lib/x` and relative specifiers to a file on disk (TypeScript sources, imported with or without `.js`). */
 function resolveImport(fromFile: string, spec: string): string {
-	const base = spec.startsWith('$lib/') ? resolve('src/lib', spec.slice(5)) : resolve(dirname(fromFile), spec);
-	for (const candidate of [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, join(base, 'index.ts')])
+	const base = spec.startsWith('$lib/')
+		? resolve('src/lib', spec.slice(5))
+		: resolve(dirname(fromFile), spec);
+	for (const candidate of [
+		base,
+		base.replace(/\.js$/, '.ts'),
+		`${base}.ts`,
+		join(base, 'index.ts')
+	])
 		if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
 	throw new Error(`Cannot resolve ${spec} from ${fromFile}`);
 }
 
 /** The keys of an actions object, following an identifier to the module it is imported from. */
 function actionNames(file: string, sf: ts.SourceFile, expr: ts.Expression | undefined): string[] {
-	while (expr && (ts.isSatisfiesExpression(expr) || ts.isAsExpression(expr) || ts.isParenthesizedExpression(expr))) expr = expr.expression;
+	while (
+		expr &&
+		(ts.isSatisfiesExpression(expr) ||
+			ts.isAsExpression(expr) ||
+			ts.isParenthesizedExpression(expr))
+	)
+		expr = expr.expression;
 	if (!expr) throw new Error(`${file}: actions has no value`);
 	if (ts.isObjectLiteralExpression(expr)) {
 		return expr.properties.map((p) => {
-			if (ts.isSpreadAssignment(p)) throw new Error(`${file}: a spread in actions: list the actions by name`);
-			if (!p.name || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) throw new Error(`${file}: an action with a computed name`);
+			if (ts.isSpreadAssignment(p))
+				throw new Error(`${file}: a spread in actions: list the actions by name`);
+			if (!p.name || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)))
+				throw new Error(`${file}: an action with a computed name`);
 			return p.name.text;
 		});
 	}
@@ -65,7 +93,12 @@ function actionNames(file: string, sf: ts.SourceFile, expr: ts.Expression | unde
 		const local = topLevelConst(sf, expr.text);
 		if (local) return actionNames(file, sf, local);
 		for (const st of sf.statements) {
-			if (!ts.isImportDeclaration(st) || !st.importClause?.namedBindings || !ts.isNamedImports(st.importClause.namedBindings)) continue;
+			if (
+				!ts.isImportDeclaration(st) ||
+				!st.importClause?.namedBindings ||
+				!ts.isNamedImports(st.importClause.namedBindings)
+			)
+				continue;
 			const el = st.importClause.namedBindings.elements.find((e) => e.name.text === expr.text);
 			if (!el) continue;
 			const target = resolveImport(file, (st.moduleSpecifier as ts.StringLiteral).text);
@@ -94,7 +127,8 @@ export function discoverOperations(root = 'src/routes'): Operation[] {
 			// The layouts above the page (the root always has one): a data request names which nodes to run.
 			let layoutDepth = 0;
 			for (let d = dir; ; d = dirname(d)) {
-				if (readdirSync(d).some((f) => /^\+layout(\.server)?\.(ts|svelte)$/.test(f)) || d === root) layoutDepth++;
+				if (readdirSync(d).some((f) => /^\+layout(\.server)?\.(ts|svelte)$/.test(f)) || d === root)
+					layoutDepth++;
 				if (d === root) break;
 			}
 			ops.push({ kind: 'page', routeId, layoutDepth });
@@ -103,11 +137,13 @@ export function discoverOperations(root = 'src/routes'): Operation[] {
 			const file = join(dir, '+page.server.ts');
 			const sf = parse(file);
 			if (exportedNames(sf).includes('actions'))
-				for (const name of actionNames(file, sf, topLevelConst(sf, 'actions'))) ops.push({ kind: 'action', routeId, name });
+				for (const name of actionNames(file, sf, topLevelConst(sf, 'actions')))
+					ops.push({ kind: 'action', routeId, name });
 		}
 		if (files.has('+server.ts')) {
 			const sf = parse(join(dir, '+server.ts'));
-			for (const method of exportedNames(sf).filter((n) => METHODS.includes(n))) ops.push({ kind: 'endpoint', routeId, method });
+			for (const method of exportedNames(sf).filter((n) => METHODS.includes(n)))
+				ops.push({ kind: 'endpoint', routeId, method });
 		}
 	}
 	return ops;

@@ -5,19 +5,24 @@
  * services. Prints one line `AUTHZ_FIXTURES {json}` with every id and sign-in.
  */
 import type { Kysely } from 'kysely';
-import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { issuePasswordToken } from '../../src/lib/server/accounts/password-tokens.js';
-import { createCentre, createStaffAccount, registerCandidate } from '../../src/lib/server/centres/index.js';
+
 import { bankImport } from '../../src/cli/bank.js';
+import { seedDemo } from '../../src/cli/demo/index.js';
+import { qualificationOfUnit } from '../../src/lib/domain/qualifications.js';
+import { issuePasswordToken } from '../../src/lib/server/accounts/password-tokens.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import {
+	createCentre,
+	createStaffAccount,
+	registerCandidate
+} from '../../src/lib/server/centres/index.js';
+import { claimCertificates } from '../../src/lib/server/certificates/index.js';
 import { databaseConfigFromEnv, openDatabase } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
-import { seedDemo } from '../../src/cli/demo/index.js';
 import { assignReviewer, requestReview } from '../../src/lib/server/reviews/index.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
-import { claimCertificates } from '../../src/lib/server/certificates/index.js';
 import { registerCandidates } from '../helpers/registration-fixture.js';
-import { qualificationOfUnit } from '../../src/lib/domain/qualifications.js';
 
 export const FIXTURE_PASSWORD = 'matrix horse battery staple';
 
@@ -33,22 +38,42 @@ export interface AuthzFixtures {
 }
 
 async function idOfUser(db: Kysely<Database>, email: string): Promise<string> {
-	return (await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+	return (
+		await db
+			.selectFrom('app_user')
+			.select('id')
+			.where('email', '=', email)
+			.executeTakeFirstOrThrow()
+	).id;
 }
 
 async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 	const demo = await seedDemo(db);
-	if (!demo.sitting || !demo.finished || !demo.results) throw new Error('The demo needs the bank of questions/ (8992-111-A and its results paper)');
+	if (!demo.sitting || !demo.finished || !demo.results)
+		throw new Error('The demo needs the bank of questions/ (8992-111-A and its results paper)');
 	const centreA = demo.centreId;
 	const staff: AuthzFixtures['staff'] = {};
 	for (const a of demo.accounts) staff[a.role] = { email: a.email, password: a.password };
-	const newStaff = async (key: string, role: 'centre_admin' | 'invigilator' | 'marker', centreId: string) => {
+	const newStaff = async (
+		key: string,
+		role: 'centre_admin' | 'invigilator' | 'marker',
+		centreId: string
+	) => {
 		const email = `${key.toLowerCase()}@matrix.test`;
-		const u = await createStaffAccount(db, SYSTEM_ACTOR, { email, display_name: `Matrix ${key}`, password: FIXTURE_PASSWORD, role, centre_id: centreId });
+		const u = await createStaffAccount(db, SYSTEM_ACTOR, {
+			email,
+			display_name: `Matrix ${key}`,
+			password: FIXTURE_PASSWORD,
+			role,
+			centre_id: centreId
+		});
 		staff[key] = { email, password: FIXTURE_PASSWORD };
 		return u.id;
 	};
-	const centreB = await createCentre(db, SYSTEM_ACTOR, { number: '900777', name: 'Another Centre' });
+	const centreB = await createCentre(db, SYSTEM_ACTOR, {
+		number: '900777',
+		name: 'Another Centre'
+	});
 	await newStaff('otherCentreAdmin', 'centre_admin', centreB.id);
 	await newStaff('otherCentreInvigilator', 'invigilator', centreB.id);
 	const unassignedInvigilatorId = await newStaff('unassignedInvigilator', 'invigilator', centreA);
@@ -61,7 +86,11 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 	const centreActor = { userId: await idOfUser(db, 'centre@demo.test'), label: 'centre@demo.test' };
 
 	// The demo sitting the candidates sign in to (not started: their saves and submits answer 409).
-	const demoSitting = await db.selectFrom('sitting').select('id').where('keycode', '=', demo.sitting.keycode).executeTakeFirstOrThrow();
+	const demoSitting = await db
+		.selectFrom('sitting')
+		.select('id')
+		.where('keycode', '=', demo.sitting.keycode)
+		.executeTakeFirstOrThrow();
 	const attemptOf = async (candidateNumber: string) =>
 		(
 			await db
@@ -78,10 +107,27 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 	// the unassigned invigilator of the same centre is not.
 	const spare = [];
 	for (const n of ['0901', '0902'])
-		spare.push((await registerCandidate(db, SYSTEM_ACTOR, centreA, { candidate_number: n, first_name: `Spare${n}`, last_name: 'Matrix' })).id);
+		spare.push(
+			(
+				await registerCandidate(db, SYSTEM_ACTOR, centreA, {
+					candidate_number: n,
+					first_name: `Spare${n}`,
+					last_name: 'Matrix'
+				})
+			).id
+		);
 	// Registered for the demo paper's qualification, as a booking needs.
-	const unit = await db.selectFrom('paper').select('unit_code').where('code', '=', demo.sitting.paperCode).executeTakeFirstOrThrow();
-	await registerCandidates(db, centreA, spare, `${qualificationOfUnit(unit.unit_code)!.qualification.number}:${unit.unit_code}`);
+	const unit = await db
+		.selectFrom('paper')
+		.select('unit_code')
+		.where('code', '=', demo.sitting.paperCode)
+		.executeTakeFirstOrThrow();
+	await registerCandidates(
+		db,
+		centreA,
+		spare,
+		`${qualificationOfUnit(unit.unit_code)!.qualification.number}:${unit.unit_code}`
+	);
 	const consoleSitting = await bookSitting(db, centreActor, centreA, {
 		paper_code: demo.sitting.paperCode,
 		scheduled_at: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),
@@ -90,11 +136,25 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 		candidate_ids: spare
 	});
 	const [consoleAttempt, consoleAttempt2] = (
-		await db.selectFrom('attempt').select('id').where('sitting_id', '=', consoleSitting.id).orderBy('id').execute()
+		await db
+			.selectFrom('attempt')
+			.select('id')
+			.where('sitting_id', '=', consoleSitting.id)
+			.orderBy('id')
+			.execute()
 	).map((a) => a.id);
 	// A mock of a practice paper (its marking pages are the centre's), with a candidate of its own.
-	const practice = await db.selectFrom('paper').select('code').where('kind', '=', 'practice').orderBy('code').executeTakeFirstOrThrow();
-	const mockCandidate = await registerCandidate(db, SYSTEM_ACTOR, centreA, { candidate_number: '0904', first_name: 'Mock', last_name: 'Matrix' });
+	const practice = await db
+		.selectFrom('paper')
+		.select('code')
+		.where('kind', '=', 'practice')
+		.orderBy('code')
+		.executeTakeFirstOrThrow();
+	const mockCandidate = await registerCandidate(db, SYSTEM_ACTOR, centreA, {
+		candidate_number: '0904',
+		first_name: 'Mock',
+		last_name: 'Matrix'
+	});
 	const mockSitting = await bookSitting(db, centreActor, centreA, {
 		paper_code: practice.code,
 		purpose: 'mock',
@@ -103,13 +163,29 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 		invigilator_ids: [invigilatorId],
 		candidate_ids: [mockCandidate.id]
 	});
-	const mockAttempt = await db.selectFrom('attempt').select('id').where('sitting_id', '=', mockSitting.id).executeTakeFirstOrThrow();
-	const demoPaperVersion = await db.selectFrom('sitting').select('paper_version_id').where('id', '=', demoSitting.id).executeTakeFirstOrThrow();
+	const mockAttempt = await db
+		.selectFrom('attempt')
+		.select('id')
+		.where('sitting_id', '=', mockSitting.id)
+		.executeTakeFirstOrThrow();
+	const demoPaperVersion = await db
+		.selectFrom('sitting')
+		.select('paper_version_id')
+		.where('id', '=', demoSitting.id)
+		.executeTakeFirstOrThrow();
 	// The demo's candidates ready for certification, claimed: a certificate for its download.
 	await claimCertificates(db, centreActor, centreA);
-	const certificate = await db.selectFrom('certificate').select('id').orderBy('id').executeTakeFirstOrThrow();
+	const certificate = await db
+		.selectFrom('certificate')
+		.select('id')
+		.orderBy('id')
+		.executeTakeFirstOrThrow();
 	// A candidate with no sitting, whose record page's actions (withdraw, delete…) may do their work.
-	const loneCandidate = await registerCandidate(db, SYSTEM_ACTOR, centreA, { candidate_number: '0903', first_name: 'Lone', last_name: 'Matrix' });
+	const loneCandidate = await registerCandidate(db, SYSTEM_ACTOR, centreA, {
+		candidate_number: '0903',
+		first_name: 'Lone',
+		last_name: 'Matrix'
+	});
 
 	// A released result (the demo's sitting of a week ago) and its attempt, for the results pages and downloads.
 	const released = await db
@@ -148,7 +224,16 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 		.where('kind', '=', 'live')
 		.where('id', '!=', allocation.script_id)
 		// One quality control has not considered yet (a considered one's row may hold no second total).
-		.where((eb) => eb.not(eb.exists(eb.selectFrom('second_marking as sm').select('sm.script_id').whereRef('sm.script_id', '=', 'script.id'))))
+		.where((eb) =>
+			eb.not(
+				eb.exists(
+					eb
+						.selectFrom('second_marking as sm')
+						.select('sm.script_id')
+						.whereRef('sm.script_id', '=', 'script.id')
+				)
+			)
+		)
 		.orderBy('id')
 		.executeTakeFirstOrThrow();
 	await db
@@ -167,7 +252,11 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 		.execute();
 
 	// A review of marking of the released result, assigned to the demo moderator.
-	const review = await requestReview(db, centreActor, { centreId: centreA, attemptId: released.attemptId, reason: 'The matrix asks for a review.' });
+	const review = await requestReview(db, centreActor, {
+		centreId: centreA,
+		attemptId: released.attemptId,
+		reason: 'The matrix asks for a review.'
+	});
 	await assignReviewer(db, adminActor, review.reviewId, moderatorId);
 
 	// An account of no one's, for the user administration page (its actions may disable it), and a
@@ -180,7 +269,11 @@ async function seed(db: Kysely<Database>): Promise<AuthzFixtures> {
 		centre_id: centreA
 	});
 	const link = await issuePasswordToken(db, spareUser.id, 'set');
-	const spareMembership = await db.selectFrom('membership').select('id').where('user_id', '=', spareUser.id).executeTakeFirstOrThrow();
+	const spareMembership = await db
+		.selectFrom('membership')
+		.select('id')
+		.where('user_id', '=', spareUser.id)
+		.executeTakeFirstOrThrow();
 
 	return {
 		staff,

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { loadBank } from '../../src/lib/server/bank/load.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { AWARDING_DEMO, demoMarks } from '../../src/cli/demo/awarding.js';
 import { paperItems } from '../../src/lib/domain/paper.js';
 import { gradeChanges, gradeCounts } from '../../src/lib/domain/results.js';
-import { AWARDING_DEMO, demoMarks } from '../../src/cli/demo/awarding.js';
+import { loadBank } from '../../src/lib/server/bank/load.js';
 import { e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
@@ -17,7 +18,9 @@ const paper = loadBank(e2e().bankDir).papers.find((p) => p.paper.code === CODE)!
 const items = paperItems(paper);
 const totals = Array.from({ length: AWARDING_DEMO.candidates }, (_, i) => i)
 	.filter((i) => !AWARDING_DEMO.absent.includes(i))
-	.map((i) => Object.values(demoMarks(i, AWARDING_DEMO.candidates, items)).reduce((s, m) => s + m, 0));
+	.map((i) =>
+		Object.values(demoMarks(i, AWARDING_DEMO.candidates, items)).reduce((s, m) => s + m, 0)
+	);
 const from = { pass: paper.boundaries.pass, firstClass: paper.boundaries.first_class };
 
 let browser: Browser;
@@ -40,7 +43,9 @@ async function boundaryMarks() {
 	const svg = page.getByTestId('histogram');
 	return {
 		pass: Number(await svg.locator('line[data-boundary="pass"]').getAttribute('data-mark')),
-		firstClass: Number(await svg.locator('line[data-boundary="first_class"]').getAttribute('data-mark'))
+		firstClass: Number(
+			await svg.locator('line[data-boundary="first_class"]').getAttribute('data-mark')
+		)
 	};
 }
 
@@ -50,7 +55,9 @@ describe('awarding (awarding administrator)', () => {
 		await page.getByRole('link', { name: 'Awarding', exact: true }).click();
 		await page.waitForURL('**/admin/awarding');
 		await expectAccessible(page);
-		const row = page.locator('tbody tr', { has: page.getByRole('link', { name: new RegExp(CODE) }) });
+		const row = page.locator('tbody tr', {
+			has: page.getByRole('link', { name: new RegExp(CODE) })
+		});
 		expect(await row.textContent()).toContain('Computed, awaiting approval');
 		await row.getByRole('link').click();
 		await page.waitForURL(`**/admin/papers/${CODE}/awarding?version=1`);
@@ -58,25 +65,39 @@ describe('awarding (awarding administrator)', () => {
 
 	it('shows the distribution as a chart with both boundaries, and the same numbers as text', async () => {
 		await expectAccessible(page);
-		expect(await page.locator('#defaults-note').textContent()).toMatch(/this system's own choices, not the City & Guilds handbook's/);
-		expect(await page.locator('#awarding-state').textContent()).toContain('Results computed, not yet approved');
+		expect(await page.locator('#defaults-note').textContent()).toMatch(
+			/this system's own choices, not the City & Guilds handbook's/
+		);
+		expect(await page.locator('#awarding-state').textContent()).toContain(
+			'Results computed, not yet approved'
+		);
 
 		const svg = page.getByTestId('histogram');
 		expect(await svg.getAttribute('role')).toBe('img');
 		expect(await boundaryMarks()).toEqual(from);
-		expect(await svg.locator('text').allTextContents()).toEqual(expect.arrayContaining([`Pass ${from.pass}`, `First class ${from.firstClass}`]));
+		expect(await svg.locator('text').allTextContents()).toEqual(
+			expect.arrayContaining([`Pass ${from.pass}`, `First class ${from.firstClass}`])
+		);
 		const expected = new Map<number, number>();
 		for (const t of totals) expected.set(t, (expected.get(t) ?? 0) + 1);
 		const bars = await svg
 			.locator('rect.bar')
-			.evaluateAll((rs) => rs.map((r) => [Number(r.getAttribute('data-mark')), Number(r.getAttribute('data-count')), Number(r.getAttribute('height'))]));
+			.evaluateAll((rs) =>
+				rs.map((r) => [
+					Number(r.getAttribute('data-mark')),
+					Number(r.getAttribute('data-count')),
+					Number(r.getAttribute('height'))
+				])
+			);
 		expect(new Map(bars.map(([m, c]) => [m!, c!]))).toEqual(expected);
 		for (const [, , height] of bars) expect(height).toBeGreaterThan(0);
 
 		// The text alternative: a table of marks → candidates, the one-line summary, the grade counts.
 		const table = await page
 			.locator('#marks-table tbody tr')
-			.evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => Number(td.textContent))));
+			.evaluateAll((rows) =>
+				rows.map((r) => [...r.querySelectorAll('td')].map((td) => Number(td.textContent)))
+			);
 		expect(new Map(table.map(([m, c]) => [m!, c!]))).toEqual(expected);
 		const summary = await page.locator('#chart-summary').textContent();
 		expect(summary).toContain(
@@ -84,9 +105,15 @@ describe('awarding (awarding administrator)', () => {
 		);
 		expect(await gradeCountsShown()).toEqual(gradeCounts(totals, from));
 		// The marking table: one sitting, 23 scripts, nothing left to mark.
-		expect(await page.locator('table').first().locator('tbody tr').first().locator('td').allTextContents()).toEqual(
-			expect.arrayContaining(['900002 Demo Evening College', '23', '0', 'Computed'])
-		);
+		expect(
+			await page
+				.locator('table')
+				.first()
+				.locator('tbody tr')
+				.first()
+				.locator('td')
+				.allTextContents()
+		).toEqual(expect.arrayContaining(['900002 Demo Evening College', '23', '0', 'Computed']));
 	});
 
 	it('previews a boundary move (nothing saved), then saves it', async () => {
@@ -110,12 +137,16 @@ describe('awarding (awarding administrator)', () => {
 		// An impossible move is refused in plain words, on the form.
 		await page.getByLabel(/Pass mark/).fill('abc');
 		await page.getByRole('button', { name: 'Preview the change' }).click();
-		await expect(page.getByRole('alert').textContent()).resolves.toContain('Pass mark must be a whole number');
+		await expect(page.getByRole('alert').textContent()).resolves.toContain(
+			'Pass mark must be a whole number'
+		);
 		await expectAccessible(page);
 
 		await page.getByLabel(/Pass mark/).fill(String(to.pass));
 		await page.getByRole('button', { name: 'Save boundaries' }).click();
-		await expect(page.getByRole('status').first().textContent()).resolves.toContain('Boundaries saved');
+		await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+			'Boundaries saved'
+		);
 		expect(await boundaryMarks()).toEqual(to);
 		expect(await gradeCountsShown()).toEqual(gradeCounts(totals, to));
 		await expectAccessible(page);
@@ -125,30 +156,47 @@ describe('awarding (awarding administrator)', () => {
 
 	it('approves only when ticked to confirm; the boundaries are then read-only', async () => {
 		await page.getByRole('button', { name: 'Approve results' }).click();
-		await expect(page.getByRole('alert').textContent()).resolves.toContain('Tick the box to confirm you are approving these results');
+		await expect(page.getByRole('alert').textContent()).resolves.toContain(
+			'Tick the box to confirm you are approving these results'
+		);
 		await expectAccessible(page);
 		await page.getByLabel(/approve these results/).check();
 		await page.getByRole('button', { name: 'Approve results' }).click();
-		await expect(page.getByRole('status').first().textContent()).resolves.toContain('Results of 1 sitting approved');
-		expect(await page.locator('#awarding-state').textContent()).toMatch(/Results approved[\s\S]*Approved on .* by Alex Awarding/);
-		expect(await page.locator('#boundaries-locked').textContent()).toContain(`pass ${from.pass}, first class ${from.firstClass}`);
+		await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+			'Results of 1 sitting approved'
+		);
+		expect(await page.locator('#awarding-state').textContent()).toMatch(
+			/Results approved[\s\S]*Approved on .* by Alex Awarding/
+		);
+		expect(await page.locator('#boundaries-locked').textContent()).toContain(
+			`pass ${from.pass}, first class ${from.firstClass}`
+		);
 		expect(await page.getByLabel(/Pass mark/).count()).toBe(0);
-		expect(await page.getByRole('button', { name: /Save boundaries|Approve results/ }).count()).toBe(0);
+		expect(
+			await page.getByRole('button', { name: /Save boundaries|Approve results/ }).count()
+		).toBe(0);
 		await expectAccessible(page);
 	});
 
 	it('releases the approved results; each step is in the audit log', async () => {
 		await page.getByLabel(/Release these results/).check();
 		await page.getByRole('button', { name: 'Release results' }).click();
-		await expect(page.getByRole('status').first().textContent()).resolves.toContain('Results of 1 sitting released to centres and candidates');
-		expect(await page.locator('#awarding-state').textContent()).toMatch(/Results released to centres and candidates[\s\S]*Released on .* by Alex Awarding/);
+		await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+			'Results of 1 sitting released to centres and candidates'
+		);
+		expect(await page.locator('#awarding-state').textContent()).toMatch(
+			/Results released to centres and candidates[\s\S]*Released on .* by Alex Awarding/
+		);
 		expect(await page.getByRole('button', { name: 'Release results' }).count()).toBe(0);
 		await expectAccessible(page);
 
 		await page.goto('/admin/awarding');
-		expect(await page.locator('tbody tr', { hasText: CODE }).textContent()).toContain('Released (boundaries locked)');
+		expect(await page.locator('tbody tr', { hasText: CODE }).textContent()).toContain(
+			'Released (boundaries locked)'
+		);
 		await page.goto('/admin/audit');
 		const log = (await page.locator('tbody tr').allTextContents()).slice(0, 10).join('\n');
-		for (const action of ['Results released', 'Results approved', 'Grade boundaries changed']) expect(log).toContain(action);
+		for (const action of ['Results released', 'Results approved', 'Grade boundaries changed'])
+			expect(log).toContain(action);
 	});
 });

@@ -1,6 +1,6 @@
+import { existsSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { existsSync } from 'node:fs';
 import { expect, inject } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -8,7 +8,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Launches Debian's Chromium. A missing browser fails loudly: browser tests never skip. */
 export async function launchBrowser(): Promise<Browser> {
 	if (!existsSync(CHROMIUM)) {
-		throw new Error(`Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+		throw new Error(
+			`Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`
+		);
 	}
 	return chromium.launch({
 		executablePath: CHROMIUM,
@@ -50,7 +52,9 @@ export async function signInAs(page: Page, role: string): Promise<void> {
 
 /** Runs axe (WCAG 2.0–2.2 A and AA rules) and fails on any serious or critical violation. */
 export async function expectAccessible(page: Page): Promise<void> {
-	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+	const results = await new AxeBuilder({ page })
+		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+		.analyze();
 	const bad = results.violations
 		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 		.map(
@@ -91,11 +95,18 @@ export async function bookSitting(
 	for (const c of o.candidates) await admin.getByLabel(c).check();
 	await admin.getByRole('button', { name: 'Book sitting' }).click();
 	await admin.waitForURL(/\/sittings\/[0-9a-f-]{36}$/);
-	return { keycode: (await admin.locator('.reference').textContent())!.trim(), sittingId: admin.url().split('/').pop()! };
+	return {
+		keycode: (await admin.locator('.reference').textContent())!.trim(),
+		sittingId: admin.url().split('/').pop()!
+	};
 }
 
 /** Signs a candidate of the demo centre (900001) in with their number and the keycode, and waits for the exam page. */
-export async function candidateSignIn(page: Page, candidateNumber: string, keycode: string): Promise<void> {
+export async function candidateSignIn(
+	page: Page,
+	candidateNumber: string,
+	keycode: string
+): Promise<void> {
 	await page.goto('/candidate/signin');
 	await page.getByLabel('Centre number').fill('900001');
 	await page.getByLabel('Candidate number').fill(candidateNumber);

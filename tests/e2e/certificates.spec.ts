@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { DEMO_RESULT_CANDIDATES } from '../../src/cli/demo/released-results.js';
 import { bookingTime, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
@@ -46,7 +47,9 @@ describe('registration and booking', () => {
 		await expect
 			.poll(() => admin.locator('#route-error').textContent())
 			.toContain('has been withdrawn and is no longer available for new candidate registrations');
-		expect(await admin.getByLabel('Qualification and unit route').getAttribute('aria-describedby')).toBe('route-error');
+		expect(
+			await admin.getByLabel('Qualification and unit route').getAttribute('aria-describedby')
+		).toBe('route-error');
 		await expectAccessible(admin);
 
 		await admin.getByLabel('Candidate').selectOption({ label: '0951 Cora Certain' });
@@ -54,7 +57,9 @@ describe('registration and booking', () => {
 		await admin.getByRole('button', { name: 'Register' }).click();
 		await admin.getByRole('status').filter({ hasText: 'Candidate registered.' }).waitFor();
 		const row = admin.locator('table tbody tr', { hasText: '0951' });
-		expect(await row.textContent()).toContain('8992-11 City & Guilds Level 1 Award in Customer Service');
+		expect(await row.textContent()).toContain(
+			'8992-11 City & Guilds Level 1 Award in Customer Service'
+		);
 		expect(await row.textContent()).toContain('Ready to book on 8992-111-A');
 
 		await admin.goto(`${centreHome}/sittings`);
@@ -74,11 +79,17 @@ describe('certificates', () => {
 	it('the centre sees who is ready and claims their certificates in one press; each has a PDF and a reference', async () => {
 		await admin.goto(`${centreHome}/certificates`);
 		await expectAccessible(admin);
-		for (const c of passed) expect(await admin.locator('table').first().textContent()).toContain(`${c.candidate_number} ${c.first_name} ${c.last_name}`);
+		for (const c of passed)
+			expect(await admin.locator('table').first().textContent()).toContain(
+				`${c.candidate_number} ${c.first_name} ${c.last_name}`
+			);
 		await admin.getByRole('button', { name: /^Claim \d+ certificates?$/ }).click();
 		await admin.getByRole('status').filter({ hasText: 'claimed' }).waitFor();
 		await expectAccessible(admin);
-		const claimed = admin.locator('table').nth(1).locator('tbody tr', { hasText: passed[0]!.candidate_number });
+		const claimed = admin
+			.locator('table')
+			.nth(1)
+			.locator('tbody tr', { hasText: passed[0]!.candidate_number });
 		reference = (await claimed.locator('code').textContent())!.trim();
 		expect(reference).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
 		// Nothing is left to claim: the button is gone.
@@ -101,10 +112,14 @@ describe('certificates', () => {
 			await expectAccessible(page);
 			await page.getByLabel('Verification reference').fill('AAAA-AAAA-AAAA-AAAA');
 			await page.getByRole('button', { name: 'Check certificate' }).click();
-			await expect.poll(() => page.locator('#reference-error').textContent()).toContain('No certificate has this reference');
+			await expect
+				.poll(() => page.locator('#reference-error').textContent())
+				.toContain('No certificate has this reference');
 			await page.getByLabel('Verification reference').fill(reference.toLowerCase());
 			await page.getByRole('button', { name: 'Check certificate' }).click();
-			const found = page.locator('section', { has: page.getByRole('heading', { name: 'Certificate found' }) });
+			const found = page.locator('section', {
+				has: page.getByRole('heading', { name: 'Certificate found' })
+			});
 			await found.waitFor();
 			const terms = await found.locator('dt').allTextContents();
 			expect(terms).toEqual([

@@ -1,6 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookSitting, candidateSignIn, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+	bookSitting,
+	candidateSignIn,
+	expectAccessible,
+	launchBrowser,
+	newContext,
+	signInAs
+} from './browser.js';
 
 /*
  * The candidate's exam page as a new user finds it, in real Chromium: the navigator, reflow at
@@ -25,12 +33,14 @@ async function page(): Promise<Page> {
 	return c.newPage();
 }
 
-const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
+const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) =>
+	l.filter({ hasText: text }).first().waitFor({ timeout });
 const row = (name: string) => invigilator.locator('tbody tr', { hasText: name });
 
 /** Sets a display mode by its buttons: text size 'normal' | 'large' | 'larger', and high contrast on or off. */
 async function display(p: Page, size: 'normal' | 'large' | 'larger', high: boolean) {
-	const pressed = async (name: string) => (await p.getByRole('button', { name, exact: true }).getAttribute('aria-pressed')) === 'true';
+	const pressed = async (name: string) =>
+		(await p.getByRole('button', { name, exact: true }).getAttribute('aria-pressed')) === 'true';
 	for (const [name, want] of [
 		['Larger text', size === 'large'],
 		['Largest text', size === 'larger'],
@@ -38,10 +48,12 @@ async function display(p: Page, size: 'normal' | 'large' | 'larger', high: boole
 	] as const) {
 		if ((await pressed(name)) !== want) await p.getByRole('button', { name, exact: true }).click();
 	}
-	await p.waitForFunction(([s, h]) => document.documentElement.dataset.text === s && document.documentElement.dataset.contrast === (h ? 'high' : ''), [
-		size,
-		high
-	] as const);
+	await p.waitForFunction(
+		([s, h]) =>
+			document.documentElement.dataset.text === s &&
+			document.documentElement.dataset.contrast === (h ? 'high' : ''),
+		[size, high] as const
+	);
 }
 
 /** Where the sticky bar ends, the chosen heading and box, and what has the keyboard. */
@@ -49,7 +61,8 @@ function placement(p: Page, key: string) {
 	return p.evaluate((key) => {
 		const box = document.getElementById(`answer-${key}`)!;
 		// A question's heading ("Question 2"), or a part's own ("(b)" of Question 3).
-		const heading = (box.closest('.part')?.querySelector('h4') ?? box.closest('article')!.querySelector('h3'))!;
+		const heading = (box.closest('.part')?.querySelector('h4') ??
+			box.closest('article')!.querySelector('h3'))!;
 		const r = (el: Element) => {
 			const b = el.getBoundingClientRect();
 			return { top: b.top, bottom: b.bottom };
@@ -67,14 +80,18 @@ function placement(p: Page, key: string) {
 
 function expectClearOfBar(pl: Awaited<ReturnType<typeof placement>>, what: string) {
 	expect(pl.focused, what).toBe(`answer-${what}`);
-	expect(pl.heading.top, `${what}: heading "${pl.headingText}" below the bar`).toBeGreaterThanOrEqual(pl.barBottom);
+	expect(
+		pl.heading.top,
+		`${what}: heading "${pl.headingText}" below the bar`
+	).toBeGreaterThanOrEqual(pl.barBottom);
 	expect(pl.box.top, `${what}: box below the bar`).toBeGreaterThanOrEqual(pl.barBottom);
 	expect(pl.heading.bottom, `${what}: heading on screen`).toBeLessThanOrEqual(pl.viewport);
 	expect(pl.box.bottom, `${what}: box on screen`).toBeLessThanOrEqual(pl.viewport);
 }
 
 /** The navigator's link to an item. */
-const navLink = (p: Page, key: string) => p.locator(`nav[aria-label="Questions"] a[href="#answer-${key}"]`);
+const navLink = (p: Page, key: string) =>
+	p.locator(`nav[aria-label="Questions"] a[href="#answer-${key}"]`);
 
 /** Words on screen that look like internal names ("in_progress", "rest_break"). */
 async function internalWords(p: Page): Promise<string[]> {
@@ -101,8 +118,14 @@ describe("the candidate's exam page", () => {
 		await admin.getByLabel('First name').fill('Farah');
 		await admin.getByLabel('Last name').fill('Wilde');
 		await admin.getByRole('button', { name: 'Register candidate' }).click();
-		await expect(admin.getByRole('status').first().textContent()).resolves.toContain('3001 Farah Wilde');
-		const booked = await bookSitting(admin, { paper: '8992-901-T', room: 'Room 7', candidates: [/3001 Farah Wilde/] });
+		await expect(admin.getByRole('status').first().textContent()).resolves.toContain(
+			'3001 Farah Wilde'
+		);
+		const booked = await bookSitting(admin, {
+			paper: '8992-901-T',
+			room: 'Room 7',
+			candidates: [/3001 Farah Wilde/]
+		});
 		keycode = booked.keycode;
 		consoleUrl = `/invigilate/${booked.sittingId}`;
 
@@ -151,19 +174,29 @@ describe("the candidate's exam page", () => {
 			const problems = await cand.evaluate(async () => {
 				const found: string[] = [];
 				const root = document.documentElement;
-				const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+				const frame = () =>
+					new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
 				const nav = document.querySelector('nav[aria-label="Questions"]')!;
-				const texts = [...document.querySelectorAll('.exam-main h1, .exam-main h2, .exam-main h3, .exam-main h4, .exam-main .stem, .exam-main p')];
+				const texts = [
+					...document.querySelectorAll(
+						'.exam-main h1, .exam-main h2, .exam-main h3, .exam-main h4, .exam-main .stem, .exam-main p'
+					)
+				];
 				for (let y = 0; y <= root.scrollHeight; y += 150) {
 					window.scrollTo(0, y);
 					await frame();
-					if (root.scrollWidth > root.clientWidth) found.push(`page scrolls sideways at y=${y}: ${root.scrollWidth} > ${root.clientWidth}`);
+					if (root.scrollWidth > root.clientWidth)
+						found.push(
+							`page scrolls sideways at y=${y}: ${root.scrollWidth} > ${root.clientWidth}`
+						);
 					const n = nav.getBoundingClientRect();
 					for (const t of texts) {
 						const b = t.getBoundingClientRect();
 						if (b.width === 0 || b.height === 0) continue;
-						const overlap = n.left < b.right && b.left < n.right && n.top < b.bottom && b.top < n.bottom;
-						if (overlap) found.push(`navigator covers "${t.textContent!.trim().slice(0, 30)}" at y=${y}`);
+						const overlap =
+							n.left < b.right && b.left < n.right && n.top < b.bottom && b.top < n.bottom;
+						if (overlap)
+							found.push(`navigator covers "${t.textContent!.trim().slice(0, 30)}" at y=${y}`);
 					}
 				}
 				window.scrollTo(0, 0);
@@ -177,8 +210,14 @@ describe("the candidate's exam page", () => {
 
 	it('every text on the page has 4.5:1 contrast against its own background, in every display mode (and axe agrees)', async () => {
 		// Answering is open (the "Review and submit" button shows); flag a question so the pressed flag shows too.
-		await cand.waitForFunction(() => !(document.getElementById('answer-1') as HTMLTextAreaElement).readOnly, null, { timeout: 75_000 });
-		await cand.getByLabel('Answer to question 1', { exact: true }).fill('Internal and external customers.');
+		await cand.waitForFunction(
+			() => !(document.getElementById('answer-1') as HTMLTextAreaElement).readOnly,
+			null,
+			{ timeout: 75_000 }
+		);
+		await cand
+			.getByLabel('Answer to question 1', { exact: true })
+			.fill('Internal and external customers.');
 		await waitText(cand.getByRole('status'), /All answers saved/);
 		await cand.getByRole('button', { name: 'Flag question 2 for review' }).click();
 		expect(await internalWords(cand)).toEqual([]);
@@ -192,7 +231,8 @@ describe("the candidate's exam page", () => {
 						return { r: +m[1]!, g: +m[2]!, b: +m[3]!, a: m[4] === undefined ? 1 : +m[4] };
 					};
 					const lum = ({ r, g, b }: { r: number; g: number; b: number }) => {
-						const ch = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+						const ch = (v: number) =>
+							(v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
 						return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b);
 					};
 					const background = (el: Element | null) => {
@@ -204,7 +244,10 @@ describe("the candidate's exam page", () => {
 					};
 					const checks: [string, string][] = [
 						['header', '.site-header .brand, .site-header a, .site-header span'],
-						['navigator', 'nav[aria-label="Questions"] a, nav[aria-label="Questions"] p, nav[aria-label="Questions"] button'],
+						[
+							'navigator',
+							'nav[aria-label="Questions"] a, nav[aria-label="Questions"] p, nav[aria-label="Questions"] button'
+						],
 						[
 							'question text',
 							'.exam-main h1, .exam-main h2, .exam-main h3, .exam-main h4, .exam-main .stem, .exam-main p, .exam-main label, .exam-main .marks, .answer-tools span'
@@ -248,7 +291,12 @@ describe("the candidate's exam page", () => {
 			cand.evaluate(() =>
 				[...document.querySelectorAll('a[href]')]
 					.map((a) => new URL((a as HTMLAnchorElement).href, location.href))
-					.filter((u) => u.origin !== location.origin || u.pathname !== location.pathname || u.search !== location.search)
+					.filter(
+						(u) =>
+							u.origin !== location.origin ||
+							u.pathname !== location.pathname ||
+							u.search !== location.search
+					)
 					.map((u) => u.href)
 			);
 		expect(await leaving()).toEqual([]);
@@ -286,17 +334,31 @@ describe("the candidate's exam page", () => {
 		await waitText(row('Farah Wilde'), 'may move computer');
 		moved = await page();
 		await candidateSignIn(moved, '3001', keycode);
-		await moved.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 10_000 });
-		expect(await moved.getByLabel('Answer to question 1', { exact: true }).inputValue()).toBe('Internal and external customers.');
+		await moved.waitForFunction(
+			() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false,
+			null,
+			{ timeout: 10_000 }
+		);
+		expect(await moved.getByLabel('Answer to question 1', { exact: true }).inputValue()).toBe(
+			'Internal and external customers.'
+		);
 
 		// The old computer comes back online: its next save (or clock poll) is refused, and it says why.
 		await cand.context().setOffline(false);
-		await cand.getByRole('heading', { name: 'This exam has moved to another computer.' }).waitFor({ timeout: 20_000 });
+		await cand
+			.getByRole('heading', { name: 'This exam has moved to another computer.' })
+			.waitFor({ timeout: 20_000 });
 		const main = (await cand.locator('main').innerText()).replace(/\s+/g, ' ');
-		expect(main).toContain('This exam has moved to another computer. Please speak to your invigilator.');
-		expect(main).toContain('1 answer typed here had not reached the exam when it moved. It is kept in this browser');
+		expect(main).toContain(
+			'This exam has moved to another computer. Please speak to your invigilator.'
+		);
+		expect(main).toContain(
+			'1 answer typed here had not reached the exam when it moved. It is kept in this browser'
+		);
 		expect(await cand.getByRole('timer').count()).toBe(0);
-		expect(await cand.getByRole('button', { name: /Review and submit|Submit exam/ }).count()).toBe(0);
+		expect(await cand.getByRole('button', { name: /Review and submit|Submit exam/ }).count()).toBe(
+			0
+		);
 		expect(await cand.locator('textarea').count()).toBe(0);
 		expect(await internalWords(cand)).toEqual([]);
 		// The unsent answer is still in this browser's outbox.
@@ -314,16 +376,26 @@ describe("the candidate's exam page", () => {
 
 	it('a session that simply ends (here: signed out) says so, not "moved", and keeps the unsent answer in the outbox', async () => {
 		await moved.context().setOffline(true);
-		await moved.getByLabel('Answer to question 3(a)', { exact: true }).fill('Listen, then apologise.');
+		await moved
+			.getByLabel('Answer to question 3(a)', { exact: true })
+			.fill('Listen, then apologise.');
 		await waitText(moved.getByRole('status'), 'Offline – 1 answer kept on this computer', 20_000);
 		await moved.context().clearCookies();
 		await moved.context().setOffline(false);
-		await moved.getByRole('heading', { name: 'Your session has ended.' }).waitFor({ timeout: 20_000 });
+		await moved
+			.getByRole('heading', { name: 'Your session has ended.' })
+			.waitFor({ timeout: 20_000 });
 		const main = (await moved.locator('main').innerText()).replace(/\s+/g, ' ');
-		expect(main).toContain('Please ask your invigilator, then sign in again to carry on with your exam.');
-		expect(main).toContain('1 answer typed here had not reached the exam when the session ended. It is kept in this browser');
+		expect(main).toContain(
+			'Please ask your invigilator, then sign in again to carry on with your exam.'
+		);
+		expect(main).toContain(
+			'1 answer typed here had not reached the exam when the session ended. It is kept in this browser'
+		);
 		expect(main).not.toContain('moved to another computer');
-		expect(await moved.getByRole('link', { name: 'sign in again' }).getAttribute('href')).toBe('/candidate/signin');
+		expect(await moved.getByRole('link', { name: 'sign in again' }).getAttribute('href')).toBe(
+			'/candidate/signin'
+		);
 		const outbox = await moved.evaluate(() => {
 			const key = Object.keys(localStorage).find((k) => k.startsWith('exam-outbox:'))!;
 			return JSON.parse(localStorage.getItem(key)!) as Record<string, { text: string }>;

@@ -1,6 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookSitting, candidateSignIn, expectAccessible, launchBrowser, newContext, signInAs, timerSeconds } from './browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+	bookSitting,
+	candidateSignIn,
+	expectAccessible,
+	launchBrowser,
+	newContext,
+	signInAs,
+	timerSeconds
+} from './browser.js';
 
 /*
  * A whole sitting in real Chromium: the centre books it, two candidates and an invigilator in
@@ -22,7 +31,8 @@ async function page(): Promise<Page> {
 	return c.newPage();
 }
 
-const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
+const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) =>
+	l.filter({ hasText: text }).first().waitFor({ timeout });
 
 function row(name: string): Locator {
 	return invigilator.locator('tbody tr', { hasText: name });
@@ -31,7 +41,8 @@ function row(name: string): Locator {
 async function openActions(name: string): Promise<Locator> {
 	const r = row(name);
 	const details = r.locator('details');
-	if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await r.getByText('Actions', { exact: false }).first().click();
+	if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open)))
+		await r.getByText('Actions', { exact: false }).first().click();
 	return r;
 }
 
@@ -39,7 +50,13 @@ async function openActions(name: string): Promise<Locator> {
 async function tabTo(p: Page, describe: string, match: (el: Element) => boolean): Promise<void> {
 	for (let i = 0; i < 300; i++) {
 		await p.keyboard.press('Tab');
-		if (await p.evaluate((fn) => new Function('el', `return (${fn})(el)`)(document.activeElement), match.toString())) return;
+		if (
+			await p.evaluate(
+				(fn) => new Function('el', `return (${fn})(el)`)(document.activeElement),
+				match.toString()
+			)
+		)
+			return;
 	}
 	throw new Error(`Tab never reached ${describe}`);
 }
@@ -60,7 +77,11 @@ afterAll(async () => {
 
 describe('a whole sitting, from booking to submit', () => {
 	it('the centre books a sitting; the keycode has no look-alike characters', async () => {
-		const booked = await bookSitting(admin, { paper: '8992-901-T', room: 'Room 2', candidates: [/0001 Aisha Khan/, /0002 Ben Okafor/] });
+		const booked = await bookSitting(admin, {
+			paper: '8992-901-T',
+			room: 'Room 2',
+			candidates: [/0001 Aisha Khan/, /0002 Ben Okafor/]
+		});
 		keycode = booked.keycode;
 		expect(keycode).toMatch(/^[A-HJKMNP-Z2-9]{6}$/);
 		consoleUrl = `/invigilate/${booked.sittingId}`;
@@ -106,21 +127,33 @@ describe('a whole sitting, from booking to submit', () => {
 		// Each candidate's screen changes by itself within 5 seconds.
 		await candA.getByLabel('Answer to question 1', { exact: true }).waitFor({ timeout: 5000 });
 		await waitText(candA.getByRole('timer'), 'Reading time');
-		expect(await candA.getByLabel('Answer to question 1', { exact: true }).getAttribute('readonly')).not.toBeNull();
+		expect(
+			await candA.getByLabel('Answer to question 1', { exact: true }).getAttribute('readonly')
+		).not.toBeNull();
 		await expectAccessible(candA);
 	});
 
 	it('answering opens when reading ends; answers save and survive a reload', async () => {
 		const box = candA.getByLabel('Answer to question 1', { exact: true });
-		await candA.waitForFunction(() => !(document.getElementById('answer-1') as HTMLTextAreaElement).readOnly, null, { timeout: 75_000 });
+		await candA.waitForFunction(
+			() => !(document.getElementById('answer-1') as HTMLTextAreaElement).readOnly,
+			null,
+			{ timeout: 75_000 }
+		);
 		await waitText(candA.getByRole('timer'), 'Time left');
 		await box.pressSequentially('Internal customers are colleagues.', { delay: 10 });
-		await candA.getByLabel('Answer to question 3(a)', { exact: true }).fill('Keep records private.');
+		await candA
+			.getByLabel('Answer to question 3(a)', { exact: true })
+			.fill('Keep records private.');
 		await waitText(candA.getByRole('status'), /All answers saved \d\d:\d\d:\d\d/);
 		await expectAccessible(candA);
 		await candA.reload();
-		expect(await candA.getByLabel('Answer to question 1', { exact: true }).inputValue()).toBe('Internal customers are colleagues.');
-		expect(await candA.getByLabel('Answer to question 3(a)', { exact: true }).inputValue()).toBe('Keep records private.');
+		expect(await candA.getByLabel('Answer to question 1', { exact: true }).inputValue()).toBe(
+			'Internal customers are colleagues.'
+		);
+		expect(await candA.getByLabel('Answer to question 3(a)', { exact: true }).inputValue()).toBe(
+			'Keep records private.'
+		);
 		// The exam page renders in the browser only: the server's HTML holds no answer box for text to
 		// be typed into before the page is live. The page's data carries the question paper only:
 		// no grid, guidance or boundaries (e2e bank: validPaper()).
@@ -154,7 +187,9 @@ describe('a whole sitting, from booking to submit', () => {
 		// Forget everything this browser kept: what comes back now came from the database.
 		await candA.evaluate(() => localStorage.clear());
 		await candA.reload();
-		expect(await candA.getByLabel('Answer to question 2', { exact: true }).inputValue()).toBe(typed);
+		expect(await candA.getByLabel('Answer to question 2', { exact: true }).inputValue()).toBe(
+			typed
+		);
 	});
 
 	it('a failed computer: the invigilator allows a move; the candidate carries on at another with every answer and their own clock', async () => {
@@ -166,15 +201,25 @@ describe('a whole sitting, from booking to submit', () => {
 		await waitText(row('Aisha Khan'), 'may move computer');
 		const moved = await page();
 		await candidateSignIn(moved, '0001', keycode);
-		await moved.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 10_000 });
-		expect(await moved.getByLabel('Answer to question 1', { exact: true }).inputValue()).toBe('Internal customers are colleagues.');
-		expect(await moved.getByLabel('Answer to question 2', { exact: true }).inputValue()).toContain('Face to face, telephone and email.');
+		await moved.waitForFunction(
+			() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false,
+			null,
+			{ timeout: 10_000 }
+		);
+		expect(await moved.getByLabel('Answer to question 1', { exact: true }).inputValue()).toBe(
+			'Internal customers are colleagues.'
+		);
+		expect(await moved.getByLabel('Answer to question 2', { exact: true }).inputValue()).toContain(
+			'Face to face, telephone and email.'
+		);
 		const after = await timerSeconds(moved);
 		expect(after).toBeLessThanOrEqual(before);
 		expect(after).toBeGreaterThan(before - 60);
 		// The old computer learns it no longer holds the exam, and the exam gives way to a message.
 		await waitText(candA.getByRole('status'), 'Your exam has moved to another computer.', 10_000);
-		await candA.getByRole('heading', { name: 'This exam has moved to another computer.' }).waitFor({ timeout: 5000 });
+		await candA
+			.getByRole('heading', { name: 'This exam has moved to another computer.' })
+			.waitFor({ timeout: 5000 });
 		expect(await candA.locator('textarea').count()).toBe(0);
 		await expectAccessible(moved);
 		candA = moved;
@@ -191,13 +236,18 @@ describe('a whole sitting, from booking to submit', () => {
 		const since = Date.now();
 		await candA.waitForFunction((t) => Date.now() - t > 2500, since);
 		expect(await timerSeconds(candA)).toBe(frozen);
-		expect(await candA.getByLabel('Answer to question 1', { exact: true }).getAttribute('readonly')).not.toBeNull();
+		expect(
+			await candA.getByLabel('Answer to question 1', { exact: true }).getAttribute('readonly')
+		).not.toBeNull();
 		await expectAccessible(candA);
 		await waitText(row('Aisha Khan'), 'paused: Fire alarm test');
 		const r2 = await openActions('Aisha Khan');
 		await r2.locator('form[action="?/resume"]').getByLabel('Reason').fill('Alarm test over');
 		await r2.getByRole('button', { name: 'Resume' }).click();
-		await candA.getByRole('alert').filter({ hasText: 'Your exam is paused' }).waitFor({ state: 'detached', timeout: 5000 });
+		await candA
+			.getByRole('alert')
+			.filter({ hasText: 'Your exam is paused' })
+			.waitFor({ state: 'detached', timeout: 5000 });
 	});
 
 	it('extra time moves their deadline within 5 seconds', async () => {
@@ -209,8 +259,12 @@ describe('a whole sitting, from booking to submit', () => {
 		await form.getByRole('button', { name: 'Give extra time' }).click();
 		await candA.waitForFunction(
 			(min) => {
-				const m = /(\d+:)?(\d+):(\d+)\s*$/.exec(document.querySelector('[role="timer"]')?.textContent ?? '');
-				return !!m && (m[1] ? parseInt(m[1]) * 3600 : 0) + parseInt(m[2]!) * 60 + parseInt(m[3]!) >= min;
+				const m = /(\d+:)?(\d+):(\d+)\s*$/.exec(
+					document.querySelector('[role="timer"]')?.textContent ?? ''
+				);
+				return (
+					!!m && (m[1] ? parseInt(m[1]) * 3600 : 0) + parseInt(m[2]!) * 60 + parseInt(m[3]!) >= min
+				);
 			},
 			before + 9 * 60,
 			{ timeout: 5000 }
@@ -219,11 +273,19 @@ describe('a whole sitting, from booking to submit', () => {
 	});
 
 	it('candidate B does the whole exam with the keyboard alone, flags a question, reviews and submits', async () => {
-		await candB.waitForFunction(() => !(document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly, null, { timeout: 30_000 });
+		await candB.waitForFunction(
+			() => !(document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly,
+			null,
+			{ timeout: 30_000 }
+		);
 		expect(await timerSeconds(candB)).toBeGreaterThan(10 * 60); // 25% extra time on 10 minutes
 		await tabTo(candB, 'answer 1', (el) => el.id === 'answer-1');
 		await candB.keyboard.type('Customers can be internal or external.');
-		await tabTo(candB, 'flag for question 2', (el) => el.textContent?.includes('Flag question 2 for review') ?? false);
+		await tabTo(
+			candB,
+			'flag for question 2',
+			(el) => el.textContent?.includes('Flag question 2 for review') ?? false
+		);
 		await candB.keyboard.press('Enter');
 		await tabTo(candB, 'answer 3(b)', (el) => el.id === 'answer-3.b');
 		await candB.keyboard.type('Listen, apologise, agree a solution and follow it up.');
@@ -234,11 +296,17 @@ describe('a whole sitting, from booking to submit', () => {
 		expect(table).toContain('Flagged for review');
 		expect(table).toContain('Not answered');
 		await expectAccessible(candB);
-		await tabTo(candB, 'the confirmation box', (el) => (el as HTMLInputElement).type === 'checkbox');
+		await tabTo(
+			candB,
+			'the confirmation box',
+			(el) => (el as HTMLInputElement).type === 'checkbox'
+		);
 		await candB.keyboard.press('Space');
 		await tabTo(candB, 'Submit exam', (el) => el.textContent?.trim() === 'Submit exam');
 		await candB.keyboard.press('Enter');
-		await candB.getByRole('heading', { name: 'Your exam has been submitted' }).waitFor({ timeout: 10_000 });
+		await candB
+			.getByRole('heading', { name: 'Your exam has been submitted' })
+			.waitFor({ timeout: 10_000 });
 		expect(await candB.locator('.reference').textContent()).toMatch(/^R-[A-Z2-9]{8}$/);
 		await expectAccessible(candB);
 	});
@@ -249,7 +317,9 @@ describe('a whole sitting, from booking to submit', () => {
 		await waitText(candA.getByRole('alert'), 'Tick the box');
 		await candA.getByLabel(/I have finished/).check();
 		await candA.getByRole('button', { name: 'Submit exam' }).click();
-		await candA.getByRole('heading', { name: 'Your exam has been submitted' }).waitFor({ timeout: 10_000 });
+		await candA
+			.getByRole('heading', { name: 'Your exam has been submitted' })
+			.waitFor({ timeout: 10_000 });
 		await waitText(row('Aisha Khan'), 'submitted');
 		await waitText(row('Ben Okafor'), 'submitted');
 		expect(await row('Aisha Khan').locator('td').nth(2).textContent()).toBe('3 / 4');
@@ -262,7 +332,11 @@ describe('a whole sitting, from booking to submit', () => {
 
 describe('the server owns the deadline', () => {
 	it("an idle candidate is submitted at the deadline with what they had saved; a rest break stops only its taker's clock; ending the sitting submits the rest", async () => {
-		const booked = await bookSitting(admin, { paper: '8992-902-T', room: 'Room 2', candidates: [/0003 Chloe Murphy/, /0004 Dylan Evans/] });
+		const booked = await bookSitting(admin, {
+			paper: '8992-902-T',
+			room: 'Room 2',
+			candidates: [/0003 Chloe Murphy/, /0004 Dylan Evans/]
+		});
 		const cand = await page();
 		const dylan = await page();
 		await candidateSignIn(cand, '0003', booked.keycode);
@@ -271,12 +345,20 @@ describe('the server owns the deadline', () => {
 		await invigilator.getByRole('button', { name: 'Mark everyone present' }).click();
 		await waitText(row('Chloe Murphy'), '(present)');
 		await invigilator.getByRole('button', { name: 'Start the sitting' }).click();
-		await cand.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 80_000 });
+		await cand.waitForFunction(
+			() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false,
+			null,
+			{ timeout: 80_000 }
+		);
 		await cand.getByLabel('Answer to question 1', { exact: true }).fill('Saved before the end.');
 		await waitText(cand.getByRole('status'), /All answers saved/);
 
 		// Dylan's arrangements include rest breaks: his own button stops his own clock.
-		await dylan.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 10_000 });
+		await dylan.waitForFunction(
+			() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false,
+			null,
+			{ timeout: 10_000 }
+		);
 		await dylan.getByRole('button', { name: 'Start a rest break' }).click();
 		await waitText(dylan.getByRole('alert'), 'Your time has stopped for your rest break', 5000);
 		await waitText(row('Dylan Evans'), 'paused: rest break (the candidate’s own)');
@@ -284,20 +366,30 @@ describe('the server owns the deadline', () => {
 		expect(await cand.getByRole('button', { name: 'Start a rest break' }).count()).toBe(0);
 		await expectAccessible(dylan);
 		// Then nothing: the candidate does not submit. The server does, at the deadline.
-		await cand.getByRole('heading', { name: 'Your exam has been submitted' }).waitFor({ timeout: 90_000 });
+		await cand
+			.getByRole('heading', { name: 'Your exam has been submitted' })
+			.waitFor({ timeout: 90_000 });
 		await waitText(row('Chloe Murphy'), 'submitted', 10_000);
 		expect(await row('Chloe Murphy').locator('td').nth(2).textContent()).toBe('1 / 4');
 
 		// Dylan's clock stood still through his break, so he is still in: he ends it and answers.
 		expect(await timerSeconds(dylan)).toBe(frozen);
 		await dylan.getByRole('button', { name: 'End rest break' }).click();
-		await dylan.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 5000 });
-		await dylan.getByLabel('Answer to question 2', { exact: true }).fill('Typed just before the invigilator ended the sitting.');
+		await dylan.waitForFunction(
+			() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false,
+			null,
+			{ timeout: 5000 }
+		);
+		await dylan
+			.getByLabel('Answer to question 2', { exact: true })
+			.fill('Typed just before the invigilator ended the sitting.');
 		await waitText(dylan.getByRole('status'), /All answers saved/);
 		// The invigilator ends the sitting: Dylan's screen shows his receipt by itself.
 		invigilator.once('dialog', (d) => void d.accept());
 		await invigilator.getByRole('button', { name: 'End the sitting' }).click();
-		await dylan.getByRole('heading', { name: 'Your exam has been submitted' }).waitFor({ timeout: 10_000 });
+		await dylan
+			.getByRole('heading', { name: 'Your exam has been submitted' })
+			.waitFor({ timeout: 10_000 });
 		expect(await dylan.locator('.reference').textContent()).toMatch(/^R-[A-Z2-9]{8}$/);
 		await waitText(row('Dylan Evans'), 'submitted', 10_000);
 		expect(await row('Dylan Evans').locator('td').nth(2).textContent()).toBe('1 / 4');

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { stringify } from 'yaml';
-import { validPaper, validUnit } from '../helpers/bank-fixture.js';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { stringify } from 'yaml';
+
+import { validPaper, validUnit } from '../helpers/bank-fixture.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
 
 export interface E2EContext {
@@ -52,7 +53,12 @@ function e2eBank(root: string): string {
 		['8992-903', 10, 1],
 		['8992-905', 10, 0]
 	] as const) {
-		const unit = { ...validUnit(), unit: unitCode, title: `Test unit ${unitCode}`, exam: { duration_minutes: duration, reading_minutes: reading } };
+		const unit = {
+			...validUnit(),
+			unit: unitCode,
+			title: `Test unit ${unitCode}`,
+			exam: { duration_minutes: duration, reading_minutes: reading }
+		};
 		const paper = {
 			...validPaper(),
 			code: `${unitCode}-T`,
@@ -68,7 +74,12 @@ function e2eBank(root: string): string {
 		writeFileSync(join(dir, unitCode, `${unitCode}-T.yaml`), stringify(paper));
 	}
 	// Mocks' spec: a practice paper with no reading time, so a candidate answers as soon as the mock starts.
-	const practiceUnit = { ...validUnit(), unit: '8992-904', title: 'Test unit 8992-904', exam: { duration_minutes: 10, reading_minutes: 0 } };
+	const practiceUnit = {
+		...validUnit(),
+		unit: '8992-904',
+		title: 'Test unit 8992-904',
+		exam: { duration_minutes: 10, reading_minutes: 0 }
+	};
 	const practice = {
 		...validPaper(),
 		code: '8992-904-P',
@@ -88,7 +99,14 @@ export default async function setup(project: TestProject) {
 	const port = await freePort();
 	const dataDir = mkdtempSync(join(tmpdir(), 'exam-e2e-'));
 	const bankDir = e2eBank(dataDir);
-	const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(dataDir, 'db'), BANK_DIR: bankDir, LOG_LEVEL: 'warn' };
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		DATA_DIR: join(dataDir, 'db'),
+		BANK_DIR: bankDir,
+		LOG_LEVEL: 'warn'
+	};
 	let dropDatabase: (() => Promise<void>) | null = null;
 	if (process.env.DATABASE_URL) {
 		const name = `exam_e2e_${process.pid}`;
@@ -106,7 +124,11 @@ export default async function setup(project: TestProject) {
 		};
 	}
 
-	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child: ChildProcess = spawn(
+		process.execPath,
+		['--import', 'tsx', 'src/cli/main.ts', 'start'],
+		{ env, stdio: ['ignore', 'pipe', 'pipe'] }
+	);
 	let output = '';
 	child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
 	child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -115,16 +137,26 @@ export default async function setup(project: TestProject) {
 			if (output.includes('Listening on')) resolve();
 		};
 		child.stdout!.on('data', onData);
-		child.once('exit', (code) => reject(new Error(`The app exited (${code}) before listening:\n${output}`)));
+		child.once('exit', (code) =>
+			reject(new Error(`The app exited (${code}) before listening:\n${output}`))
+		);
 	});
 
 	const accounts: E2EContext['accounts'] = {};
-	for (const m of output.matchAll(/^ {2}(\w+): (\S+@\S+) \/ (\S+)$/gm)) accounts[m[1]!] = { email: m[2]!, password: m[3]! };
+	for (const m of output.matchAll(/^ {2}(\w+): (\S+@\S+) \/ (\S+)$/gm))
+		accounts[m[1]!] = { email: m[2]!, password: m[3]! };
 	if (!accounts.marker) throw new Error(`No demo accounts were printed by npm start:\n${output}`);
 
 	const demoKeycode = /keycode ([A-Z0-9]{6})/.exec(output)?.[1];
 	if (!demoKeycode) throw new Error(`npm start printed no demo sitting keycode:\n${output}`);
-	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, bankDir, demoKeycode, accounts, startOutput: output, databaseUrl: env.DATABASE_URL ?? null });
+	project.provide('e2e', {
+		baseURL: `http://127.0.0.1:${port}`,
+		bankDir,
+		demoKeycode,
+		accounts,
+		startOutput: output,
+		databaseUrl: env.DATABASE_URL ?? null
+	});
 
 	return async () => {
 		child.kill('SIGTERM');

@@ -1,6 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { bookSitting, candidateSignIn, e2e, launchBrowser, newContext, signInAs } from './browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+	bookSitting,
+	candidateSignIn,
+	e2e,
+	launchBrowser,
+	newContext,
+	signInAs
+} from './browser.js';
 
 /*
  * Security hardening over real HTTP in real Chromium: the Content-Security-Policy and the other
@@ -22,13 +30,19 @@ async function watchedPage(): Promise<Page> {
 	// Runs in each page before its own scripts (Playwright's init scripts are not subject to the page's CSP).
 	await context.addInitScript(() => {
 		document.addEventListener('securitypolicyviolation', (e) => {
-			console.error(`securitypolicyviolation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} ${e.sample}`);
+			console.error(
+				`securitypolicyviolation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} ${e.sample}`
+			);
 		});
 	});
 	const page = await context.newPage();
 	page.on('console', (msg) => {
 		const text = msg.text();
-		if (/Refused to|Content Security Policy|securitypolicyviolation|Permissions-Policy|Permissions policy/i.test(text))
+		if (
+			/Refused to|Content Security Policy|securitypolicyviolation|Permissions-Policy|Permissions policy/i.test(
+				text
+			)
+		)
 			violations.push(`${page.url()}: ${text}`);
 	});
 	return page;
@@ -65,7 +79,9 @@ function expectSecurityHeaders(res: { headers(): Record<string, string> } | null
 	expect(csp.get('form-action'), what).toEqual(["'self'"]);
 	expect(csp.get('connect-src'), what).toEqual(["'self'"]);
 	expect(csp.get('img-src'), what).toEqual(["'self'", 'data:']);
-	expect(headers['permissions-policy'], what).toMatch(/camera=\(\).*geolocation=\(\).*microphone=\(\)/);
+	expect(headers['permissions-policy'], what).toMatch(
+		/camera=\(\).*geolocation=\(\).*microphone=\(\)/
+	);
 	expect(headers['x-frame-options'], what).toBe('DENY');
 	expect(headers['x-content-type-options'], what).toBe('nosniff');
 }
@@ -75,7 +91,9 @@ async function visit(page: Page, path: string, status = 200): Promise<void> {
 	const res = await page.goto(path);
 	expect(res?.status(), path).toBe(status);
 	expectSecurityHeaders(res, path);
-	await page.waitForFunction(() => document.getElementById('svelte-announcer') !== null, null, { timeout: 10_000 });
+	await page.waitForFunction(() => document.getElementById('svelte-announcer') !== null, null, {
+		timeout: 10_000
+	});
 	// The two style attributes the policy allows by hash really apply (a blocked one would not).
 	const styles = await page.evaluate(() => ({
 		wrapper: getComputedStyle(document.body.firstElementChild!).display,
@@ -131,7 +149,8 @@ describe('Content-Security-Policy', () => {
 		]) {
 			await visit(adminPage, path);
 		}
-		for (const path of [centreHome, `${centreHome}/candidates`, `${centreHome}/sittings`]) await visit(admin, path);
+		for (const path of [centreHome, `${centreHome}/candidates`, `${centreHome}/sittings`])
+			await visit(admin, path);
 		await visit(invigilator, '/invigilate');
 		const marker = await watchedPage();
 		await signInAs(marker, 'marker');
@@ -147,28 +166,46 @@ describe('a sitting under the policy, and cross-origin requests', () => {
 
 	it('the exam page (rendered in the browser) and the invigilator console work with no violation', async () => {
 		await admin.goto(centreHome);
-		const booked = await bookSitting(admin, { paper: '8992-905-T', room: 'Room 9', candidates: [/0005 Ewa Nowak/] });
+		const booked = await bookSitting(admin, {
+			paper: '8992-905-T',
+			room: 'Room 9',
+			candidates: [/0005 Ewa Nowak/]
+		});
 		sittingId = booked.sittingId;
 		await visit(admin, `${centreHome}/sittings/${sittingId}`);
 		candidate = await watchedPage();
 		await visit(candidate, '/candidate/signin');
 		await candidateSignIn(candidate, '0005', booked.keycode);
-		await candidate.waitForFunction(() => document.getElementById('svelte-announcer') !== null, null, { timeout: 10_000 });
+		await candidate.waitForFunction(
+			() => document.getElementById('svelte-announcer') !== null,
+			null,
+			{ timeout: 10_000 }
+		);
 		// Rendered in the browser (ssr = false), yet its boot script is inline: it carries the nonce.
-		const shell = await candidate.request.get('/candidate/exam', { headers: { accept: 'text/html' } });
+		const shell = await candidate.request.get('/candidate/exam', {
+			headers: { accept: 'text/html' }
+		});
 		expectSecurityHeaders(shell, '/candidate/exam');
 		const nonce = /'nonce-([^']+)'/.exec(shell.headers()['content-security-policy'] ?? '')?.[1];
 		expect(await shell.text()).toContain(`<script nonce="${nonce}"`);
 		const data = await (await candidate.request.get('/candidate/exam/__data.json')).text();
-		attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(data)?.[1] ?? '';
+		attemptId =
+			/"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(data)?.[1] ?? '';
 		expect(attemptId).not.toBe('');
 
 		await visit(invigilator, `/invigilate/${sittingId}`);
 		await invigilator.getByRole('button', { name: 'Mark everyone present' }).click();
-		await invigilator.locator('tbody tr', { hasText: 'Ewa Nowak' }).filter({ hasText: '(present)' }).waitFor({ timeout: 10_000 });
+		await invigilator
+			.locator('tbody tr', { hasText: 'Ewa Nowak' })
+			.filter({ hasText: '(present)' })
+			.waitFor({ timeout: 10_000 });
 		await invigilator.getByRole('button', { name: 'Start the sitting' }).click();
 		// Answering at once (no reading time): the clock, the event stream and autosave all work under the policy.
-		await candidate.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 20_000 });
+		await candidate.waitForFunction(
+			() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false,
+			null,
+			{ timeout: 20_000 }
+		);
 		await candidate.getByLabel('Answer to question 1', { exact: true }).fill('My own answer.');
 		await candidate
 			.getByRole('status')
@@ -181,8 +218,14 @@ describe('a sitting under the policy, and cross-origin requests', () => {
 	it('a state change from another origin is refused (403 with the reason) and changes nothing', async () => {
 		const api = candidate.request; // the candidate's own cookies, as a forged request would carry them
 		const forged = [
-			() => api.post(`/api/attempts/${attemptId}/submit`, { headers: { origin: 'https://evil.example' } }),
-			() => api.post(`/api/attempts/${attemptId}/submit`, { headers: { 'sec-fetch-site': 'cross-site' } }),
+			() =>
+				api.post(`/api/attempts/${attemptId}/submit`, {
+					headers: { origin: 'https://evil.example' }
+				}),
+			() =>
+				api.post(`/api/attempts/${attemptId}/submit`, {
+					headers: { 'sec-fetch-site': 'cross-site' }
+				}),
 			() => api.post(`/api/attempts/${attemptId}/submit`, { headers: { origin: 'null' } }),
 			() =>
 				api.put(`/api/attempts/${attemptId}/responses/1`, {
@@ -203,11 +246,19 @@ describe('a sitting under the policy, and cross-origin requests', () => {
 		const clock = await (await api.get(`/api/attempts/${attemptId}/clock`)).json();
 		expect(clock.state).toBe('in_progress');
 		await candidate.reload();
-		await candidate.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.value === 'My own answer.', null, {
-			timeout: 10_000
-		});
+		await candidate.waitForFunction(
+			() =>
+				(document.getElementById('answer-1') as HTMLTextAreaElement | null)?.value ===
+				'My own answer.',
+			null,
+			{
+				timeout: 10_000
+			}
+		);
 		// The same submit from the app's own origin goes through.
-		const own = await api.post(`/api/attempts/${attemptId}/submit`, { headers: { origin: e2e().baseURL } });
+		const own = await api.post(`/api/attempts/${attemptId}/submit`, {
+			headers: { origin: e2e().baseURL }
+		});
 		expect(own.status()).toBe(200);
 		expect((await own.json()).state).toBe('submitted');
 	});
@@ -218,7 +269,9 @@ describe('bad input is a 4xx with a reason, never a 500', () => {
 		const dashes = '-'.repeat(36);
 		expect((await invigilator.goto(`/invigilate/${dashes}`))?.status()).toBe(404);
 		expect((await admin.goto(`${centreHome}/sittings/${dashes}`))?.status()).toBe(404);
-		expect((await admin.request.get(`${centreHome}/sittings/${dashes}/register.pdf`)).status()).toBe(404);
+		expect(
+			(await admin.request.get(`${centreHome}/sittings/${dashes}/register.pdf`)).status()
+		).toBe(404);
 		const adminPage = await watchedPage();
 		await signInAs(adminPage, 'awarding_admin');
 		expect((await adminPage.goto('/admin/papers/%00'))?.status()).toBe(404);
@@ -235,7 +288,11 @@ describe('bad input is a 4xx with a reason, never a 500', () => {
 		});
 		expect(cand.status()).toBe(400);
 		expect(await cand.text()).toContain('NUL');
-		const staff = await ctx.post('/signin', { form: { email: 'a\0@demo.test', password: 'x' }, headers, maxRedirects: 0 });
+		const staff = await ctx.post('/signin', {
+			form: { email: 'a\0@demo.test', password: 'x' },
+			headers,
+			maxRedirects: 0
+		});
 		expect(staff.status()).toBe(400);
 		await ctx.dispose();
 	});
@@ -244,7 +301,11 @@ describe('bad input is a 4xx with a reason, never a 500', () => {
 		const ctx = await request.newContext({ baseURL: e2e().baseURL });
 		const res = await ctx.post('/signin', {
 			data: `email=${'a'.repeat(10 * 1024 * 1024)}`,
-			headers: { origin: e2e().baseURL, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }
+			headers: {
+				origin: e2e().baseURL,
+				accept: 'text/html',
+				'content-type': 'application/x-www-form-urlencoded'
+			}
 		});
 		expect(res.status()).toBe(413);
 		expect(await res.text()).toContain('Request body too large');
@@ -255,7 +316,14 @@ describe('bad input is a 4xx with a reason, never a 500', () => {
 		const page = await watchedPage();
 		await signInAs(page, 'marker');
 		// Each value as the server reads it from ?next= (so '/%09/evil.example' is sent as %2F%2509…).
-		for (const next of ['/mark\r\nSet-Cookie: x=1', '/\t/evil.example', '/%09/evil.example', '/\\evil.example', 'https://evil.example', '//evil.example']) {
+		for (const next of [
+			'/mark\r\nSet-Cookie: x=1',
+			'/\t/evil.example',
+			'/%09/evil.example',
+			'/\\evil.example',
+			'https://evil.example',
+			'//evil.example'
+		]) {
 			const res = await page.goto(`/signin?next=${encodeURIComponent(next)}`);
 			expect(res?.status(), JSON.stringify(next)).toBe(200);
 			expect(new URL(page.url()).origin, JSON.stringify(next)).toBe(e2e().baseURL);

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
@@ -30,11 +31,13 @@ describe('who may run a sitting', () => {
 		await adminPage.getByLabel('Email address').fill('cover.invigilator@example.test');
 		await adminPage.getByLabel('Full name').fill('Casey Cover');
 		await adminPage.getByLabel('Role').selectOption('invigilator');
-		await adminPage
-			.getByLabel('Centre (for invigilators and centre administrators)')
-			.selectOption({ label: await adminPage.locator('#centre_id option', { hasText: '900001' }).first().innerText() });
+		await adminPage.getByLabel('Centre (for invigilators and centre administrators)').selectOption({
+			label: await adminPage.locator('#centre_id option', { hasText: '900001' }).first().innerText()
+		});
 		await adminPage.getByRole('button', { name: 'Create account' }).click();
-		await expect(adminPage.getByRole('status').textContent()).resolves.toContain('cover.invigilator@example.test');
+		await expect(adminPage.getByRole('status').textContent()).resolves.toContain(
+			'cover.invigilator@example.test'
+		);
 		const link = (await adminPage.getByRole('status').locator('code').textContent())!;
 
 		// The new invigilator chooses a password through the one-time link and is signed in.
@@ -45,23 +48,32 @@ describe('who may run a sitting', () => {
 		await page.getByLabel('New password again').fill('another long password');
 		await page.getByRole('button', { name: 'Set password and sign in' }).click();
 		await page.waitForURL((u) => u.pathname === '/invigilate');
-		await expect(page.locator('main').textContent()).resolves.toContain('No sittings are assigned to you yet');
+		await expect(page.locator('main').textContent()).resolves.toContain(
+			'No sittings are assigned to you yet'
+		);
 
 		const console = await page.goto(href!);
 		expect(console?.status()).toBe(403);
-		await expect(page.locator('main').textContent()).resolves.toContain('not an invigilator of this sitting');
+		await expect(page.locator('main').textContent()).resolves.toContain(
+			'not an invigilator of this sitting'
+		);
 		await expectAccessible(page);
 		// The page's data, an action and the report are refused too, and nothing is written.
 		// (SvelteKit answers a page-data request 200 with the error inside: what matters is what it holds.)
 		const data = await (await page.request.get(`${href}/__data.json`)).text();
 		expect(data).toContain('"status":403');
 		expect(data).not.toContain(e2e().demoKeycode);
-		const action = await page.request.post(`${href}?/incident`, { form: { reason: 'forged incident' }, headers: { origin: new URL(page.url()).origin } });
+		const action = await page.request.post(`${href}?/incident`, {
+			form: { reason: 'forged incident' },
+			headers: { origin: new URL(page.url()).origin }
+		});
 		expect(action.status()).toBe(403);
 		expect((await page.request.get(`${href}/report.pdf`)).status()).toBe(403);
 		const log = await bookedPage.goto(href!);
 		expect(log?.status()).toBe(200);
-		await expect(bookedPage.locator('main').textContent()).resolves.not.toContain('forged incident');
+		await expect(bookedPage.locator('main').textContent()).resolves.not.toContain(
+			'forged incident'
+		);
 
 		// The centre administrator runs any sitting of their centre.
 		const centre = await newContext(browser);

@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+	createWriteStream,
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
 
 /*
@@ -51,7 +59,10 @@ const specs = files.length
 			.map((f) => `tests/e2e/${f}`);
 const laneCount = Math.max(1, Math.min(Number(process.env.E2E_LANES ?? 3) || 3, specs.length));
 
-const lanes: { specs: string[]; seconds: number }[] = Array.from({ length: laneCount }, () => ({ specs: [], seconds: 0 }));
+const lanes: { specs: string[]; seconds: number }[] = Array.from({ length: laneCount }, () => ({
+	specs: [],
+	seconds: 0
+}));
 const cost = (spec: string) => SECONDS[spec.split('/').pop()!] ?? DEFAULT_SECONDS;
 for (const spec of [...specs].sort((a, b) => cost(b) - cost(a) || a.localeCompare(b))) {
 	const lane = lanes.reduce((min, l) => (l.seconds < min.seconds ? l : min));
@@ -66,7 +77,11 @@ const work = mkdtempSync(join(tmpdir(), 'exam-e2e-lanes-'));
 const blobs = join(work, 'blobs');
 const vitest = 'node_modules/vitest/vitest.mjs';
 console.log(`Browser tests in ${laneCount} lanes (${availableParallelism()} cores):`);
-lanes.forEach((l, i) => console.log(`  lane ${i + 1} (~${l.seconds} s): ${l.specs.map((s) => s.split('/').pop()).join(', ')}`));
+lanes.forEach((l, i) =>
+	console.log(
+		`  lane ${i + 1} (~${l.seconds} s): ${l.specs.map((s) => s.split('/').pop()).join(', ')}`
+	)
+);
 
 const started = Date.now();
 const results = await Promise.all(
@@ -92,7 +107,9 @@ const results = await Promise.all(
 				child.stdout.pipe(out, { end: false });
 				child.stderr.pipe(out, { end: false });
 				child.once('exit', (code) => {
-					console.log(`lane ${i + 1} finished in ${Math.round((Date.now() - started) / 1000)} s (exit ${code})`);
+					console.log(
+						`lane ${i + 1} finished in ${Math.round((Date.now() - started) / 1000)} s (exit ${code})`
+					);
 					out.end(() => resolve({ code, log }));
 				});
 			})
@@ -105,12 +122,28 @@ results.forEach((r, i) => {
 });
 
 // A lane that wrote no report (it crashed before the end) fails the run loudly: its tests did not run.
-const missing = lanes.map((_, i) => join(blobs, `lane-${i + 1}.blob.json`)).filter((f) => !existsSync(f));
-for (const f of missing) console.error(`${f.split('/').pop()} is missing: that lane's tests did not report (counted as a failure)`);
+const missing = lanes
+	.map((_, i) => join(blobs, `lane-${i + 1}.blob.json`))
+	.filter((f) => !existsSync(f));
+for (const f of missing)
+	console.error(
+		`${f.split('/').pop()} is missing: that lane's tests did not report (counted as a failure)`
+	);
 
 console.log('\n===== all lanes =====');
 const merged = await new Promise<number | null>((resolve) => {
-	const child = spawn(process.execPath, [vitest, 'run', '--config', 'vitest.e2e.config.ts', `--merge-reports=${blobs}`, ...reporterArgs], { stdio: 'inherit' });
+	const child = spawn(
+		process.execPath,
+		[
+			vitest,
+			'run',
+			'--config',
+			'vitest.e2e.config.ts',
+			`--merge-reports=${blobs}`,
+			...reporterArgs
+		],
+		{ stdio: 'inherit' }
+	);
 	child.once('exit', resolve);
 });
 rmSync(work, { recursive: true, force: true });

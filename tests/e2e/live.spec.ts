@@ -1,8 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+	createServer,
+	request as httpRequest,
+	type IncomingMessage,
+	type Server,
+	type ServerResponse
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bookSitting, candidateSignIn, e2e, expectAccessible, launchBrowser, newContext, signInAs, timerSeconds } from './browser.js';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+	bookSitting,
+	candidateSignIn,
+	e2e,
+	expectAccessible,
+	launchBrowser,
+	newContext,
+	signInAs,
+	timerSeconds
+} from './browser.js';
 
 /*
  * Live without polling (issue 13), in real Chromium against the built app: the candidate's page and
@@ -38,10 +54,19 @@ class Relay {
 				req.socket.destroy();
 				return;
 			}
-			const up = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (upRes) => {
-				res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-				upRes.pipe(res);
-			});
+			const up = httpRequest(
+				{
+					host: target.hostname,
+					port: target.port,
+					path: req.url,
+					method: req.method,
+					headers: req.headers
+				},
+				(upRes) => {
+					res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+					upRes.pipe(res);
+				}
+			);
 			up.on('error', () => res.destroy());
 			req.pipe(up);
 			if (isStream) {
@@ -83,7 +108,12 @@ const row = () => invigilator.locator('tbody tr', { hasText: 'Lena Live' });
 const clockRequests = () => candRequests.filter((u) => u.includes('/clock')).length;
 
 /** How long after `since` the locator shows `text` (fails after `timeout`). */
-async function shownWithin(l: Locator, text: string | RegExp, since: number, timeout = 5000): Promise<number> {
+async function shownWithin(
+	l: Locator,
+	text: string | RegExp,
+	since: number,
+	timeout = 5000
+): Promise<number> {
 	await l.filter({ hasText: text }).first().waitFor({ timeout });
 	return Date.now() - since;
 }
@@ -92,10 +122,13 @@ async function shownWithin(l: Locator, text: string | RegExp, since: number, tim
 async function rowAction(action: string, fill: Record<string, string>): Promise<number> {
 	const r = row();
 	const details = r.locator('details');
-	if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await r.getByText('Actions').click();
+	if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open)))
+		await r.getByText('Actions').click();
 	const form = r.locator(`form[action="?/${action}"]`);
 	for (const [label, value] of Object.entries(fill)) await form.getByLabel(label).fill(value);
-	const answered = invigilator.waitForResponse((res) => res.url().includes(`?/${action}`) && res.request().method() === 'POST');
+	const answered = invigilator.waitForResponse(
+		(res) => res.url().includes(`?/${action}`) && res.request().method() === 'POST'
+	);
 	// Sent from the keyboard (Enter in the last field), as an invigilator at a busy desk would: a
 	// pointer click can miss when the row's live figures change its layout at that instant.
 	await form.getByLabel(Object.keys(fill).at(-1)!).press('Enter');
@@ -127,12 +160,20 @@ describe('live updates, pushed', () => {
 		await admin.getByLabel('First name').fill('Lena');
 		await admin.getByLabel('Last name').fill('Live');
 		await admin.getByRole('button', { name: 'Register candidate' }).click();
-		await expect(admin.getByRole('status').first().textContent()).resolves.toContain('3101 Lena Live');
-		const booked = await bookSitting(admin, { paper: '8992-901-T', room: 'Room 11', candidates: [/3101 Lena Live/] });
+		await expect(admin.getByRole('status').first().textContent()).resolves.toContain(
+			'3101 Lena Live'
+		);
+		const booked = await bookSitting(admin, {
+			paper: '8992-901-T',
+			room: 'Room 11',
+			candidates: [/3101 Lena Live/]
+		});
 		keycode = booked.keycode;
 		consoleUrl = `/invigilate/${booked.sittingId}`;
 
-		const consoleStream = invigilator.waitForResponse((r) => r.url().endsWith(`${consoleUrl}/events`));
+		const consoleStream = invigilator.waitForResponse((r) =>
+			r.url().endsWith(`${consoleUrl}/events`)
+		);
 		await invigilator.goto(consoleUrl);
 		expect((await consoleStream).headers()['content-type']).toContain('text/event-stream');
 		await row().filter({ hasText: 'not yet' }).waitFor();
@@ -150,13 +191,18 @@ describe('live updates, pushed', () => {
 	it('a pause shows on the candidate page within a second, with no polling of the clock', async () => {
 		const polledBefore = clockRequests();
 		const done = await rowAction('pause', { Reason: 'Fire drill' });
-		expect(await shownWithin(cand.getByRole('alert'), 'Your exam is paused', done)).toBeLessThan(1000);
+		expect(await shownWithin(cand.getByRole('alert'), 'Your exam is paused', done)).toBeLessThan(
+			1000
+		);
 		expect(clockRequests()).toBe(polledBefore);
 		expect(candRequests.some((u) => u.includes('/events'))).toBe(true);
 		await expectAccessible(cand);
 
 		await rowAction('resume', { Reason: 'Drill over' });
-		await cand.getByRole('alert').filter({ hasText: 'Your exam is paused' }).waitFor({ state: 'detached', timeout: 5000 });
+		await cand
+			.getByRole('alert')
+			.filter({ hasText: 'Your exam is paused' })
+			.waitFor({ state: 'detached', timeout: 5000 });
 		expect(clockRequests()).toBe(polledBefore);
 	});
 
@@ -170,10 +216,16 @@ describe('live updates, pushed', () => {
 		expect(await cand.getByRole('alert').count()).toBe(0);
 		expect(await cand.getByRole('status').first().textContent()).not.toMatch(/error|lost|failed/i);
 
-		const reconnected = cand.waitForResponse((r) => r.url().includes('/events') && r.status() === 200, { timeout: 40_000 });
+		const reconnected = cand.waitForResponse(
+			(r) => r.url().includes('/events') && r.status() === 200,
+			{ timeout: 40_000 }
+		);
 		relay.restore();
 		await reconnected;
-		await cand.getByRole('alert').filter({ hasText: 'Your exam is paused' }).waitFor({ timeout: 5000 });
+		await cand
+			.getByRole('alert')
+			.filter({ hasText: 'Your exam is paused' })
+			.waitFor({ timeout: 5000 });
 		// The page's time left is the server's: reading's 1 minute and the exam's 10, plus 7, less what has run.
 		const shown = await timerSeconds(cand);
 		await row().filter({ hasText: 'paused: Network work' }).waitFor();
@@ -182,15 +234,27 @@ describe('live updates, pushed', () => {
 		expect(Math.abs(shown - (mm! * 60 + ss!))).toBeLessThanOrEqual(2);
 		expect(shown).toBeGreaterThan(16 * 60);
 		await rowAction('resume', { Reason: 'Network back' });
-		await cand.getByRole('alert').filter({ hasText: 'Your exam is paused' }).waitFor({ state: 'detached', timeout: 5000 });
+		await cand
+			.getByRole('alert')
+			.filter({ hasText: 'Your exam is paused' })
+			.waitFor({ state: 'detached', timeout: 5000 });
 	});
 
 	it('a save shows on the console within a second of its acknowledgement', async () => {
 		// Answering opens when reading time (1 minute, less what has run) ends.
-		await cand.waitForFunction(() => !(document.getElementById('answer-1') as HTMLTextAreaElement).readOnly, null, { timeout: 75_000 });
+		await cand.waitForFunction(
+			() => !(document.getElementById('answer-1') as HTMLTextAreaElement).readOnly,
+			null,
+			{ timeout: 75_000 }
+		);
 		const polledBefore = clockRequests();
-		const acknowledged = cand.waitForResponse((r) => r.url().includes('/responses/1') && r.request().method() === 'PUT' && r.status() === 200);
-		await cand.getByLabel('Answer to question 1', { exact: true }).fill('Colleagues are internal customers.');
+		const acknowledged = cand.waitForResponse(
+			(r) =>
+				r.url().includes('/responses/1') && r.request().method() === 'PUT' && r.status() === 200
+		);
+		await cand
+			.getByLabel('Answer to question 1', { exact: true })
+			.fill('Colleagues are internal customers.');
 		const ack = await acknowledged;
 		const savedAt = ((await ack.json()) as { savedAt: string }).savedAt;
 		const at = Date.now();

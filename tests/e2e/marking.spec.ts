@@ -1,6 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookingTime, e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+	bookingTime,
+	e2e,
+	expectAccessible,
+	launchBrowser,
+	newContext,
+	signInAs
+} from './browser.js';
 
 /*
  * First marking in real Chromium: a sitting of the e2e bank's 8992-905-T (no reading time; items
@@ -25,18 +33,26 @@ async function page(): Promise<Page> {
 	return c.newPage();
 }
 
-const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
+const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) =>
+	l.filter({ hasText: text }).first().waitFor({ timeout });
 
 /** Presses Tab until the focused element matches; the test fails if it never does. */
 async function tabTo(p: Page, describe: string, match: (el: Element) => boolean): Promise<void> {
 	for (let i = 0; i < 100; i++) {
 		await p.keyboard.press('Tab');
-		if (await p.evaluate((fn) => new Function('el', `return (${fn})(el)`)(document.activeElement), match.toString())) return;
+		if (
+			await p.evaluate(
+				(fn) => new Function('el', `return (${fn})(el)`)(document.activeElement),
+				match.toString()
+			)
+		)
+			return;
 	}
 	throw new Error(`Tab never reached ${describe}`);
 }
 
-const markFieldFocused = (p: Page) => p.waitForFunction(() => document.activeElement?.id === 'mark', null, { timeout: 10_000 });
+const markFieldFocused = (p: Page) =>
+	p.waitForFunction(() => document.activeElement?.id === 'mark', null, { timeout: 10_000 });
 
 /** "3 of 7 scripts marked" on the marker's queue for the paper. */
 async function progress(p: Page): Promise<{ marked: number; total: number; value: string | null }> {
@@ -93,15 +109,25 @@ describe('first marking', () => {
 		await invigilator.getByRole('button', { name: 'Mark everyone present' }).click();
 		await waitText(invigilator.locator('tbody tr', { hasText: 'Aisha Khan' }), '(present)');
 		await invigilator.getByRole('button', { name: 'Start the sitting' }).click();
-		await aisha.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 80_000 });
-		await aisha.getByLabel('Answer to question 1', { exact: true }).fill('Members of the public, and other businesses such as suppliers.');
-		await aisha.getByLabel('Answer to question 3(b)', { exact: true }).fill('Listen, apologise, put it right and follow up.');
+		await aisha.waitForFunction(
+			() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false,
+			null,
+			{ timeout: 80_000 }
+		);
+		await aisha
+			.getByLabel('Answer to question 1', { exact: true })
+			.fill('Members of the public, and other businesses such as suppliers.');
+		await aisha
+			.getByLabel('Answer to question 3(b)', { exact: true })
+			.fill('Listen, apologise, put it right and follow up.');
 		await waitText(aisha.getByRole('status'), /All answers saved/);
 		await chloe.getByLabel('Answer to question 2', { exact: true }).fill('Telephone and email.');
 		await waitText(chloe.getByRole('status'), /All answers saved/);
 		invigilator.once('dialog', (d) => void d.accept());
 		await invigilator.getByRole('button', { name: 'End the sitting' }).click();
-		await aisha.getByRole('heading', { name: 'Your exam has been submitted' }).waitFor({ timeout: 10_000 });
+		await aisha
+			.getByRole('heading', { name: 'Your exam has been submitted' })
+			.waitFor({ timeout: 10_000 });
 	}, 150_000);
 
 	it('the awarding administrator sees the paper’s scripts and allocates them, as whole scripts, to the marker', async () => {
@@ -117,7 +143,10 @@ describe('first marking', () => {
 		await admin.getByLabel(/Morgan Marker/).check();
 		await admin.getByLabel(/Whole scripts/).check();
 		await admin.getByRole('button', { name: 'Allocate', exact: true }).click();
-		await waitText(admin.getByRole('status'), new RegExp(`Allocated ${unallocated} scripts: Morgan Marker ${unallocated}\\.`));
+		await waitText(
+			admin.getByRole('status'),
+			new RegExp(`Allocated ${unallocated} scripts: Morgan Marker ${unallocated}\\.`)
+		);
 		await expectAccessible(admin);
 		// Nothing identifies a candidate on the allocation page either.
 		const html = await admin.content();
@@ -143,7 +172,11 @@ describe('first marking', () => {
 		const before = await progress(marker);
 		expect(before.marked).toBeLessThan(before.total);
 
-		await tabTo(marker, 'Start marking', (el) => el.tagName === 'BUTTON' && /Start marking|Continue/.test(el.textContent ?? ''));
+		await tabTo(
+			marker,
+			'Start marking',
+			(el) => el.tagName === 'BUTTON' && /Start marking|Continue/.test(el.textContent ?? '')
+		);
 		await marker.keyboard.press('Enter');
 		await marker.waitForURL(/\/mark\/scripts\/[0-9a-f-]{36}/);
 		scriptUrl = marker.url().split('?')[0]!;
@@ -176,14 +209,18 @@ describe('first marking', () => {
 		await marker.keyboard.press('?');
 		const dialog = marker.getByRole('dialog', { name: 'Keyboard shortcuts' });
 		await dialog.waitFor();
-		expect(await marker.evaluate(() => Boolean(document.activeElement?.closest('dialog')))).toBe(true);
+		expect(await marker.evaluate(() => Boolean(document.activeElement?.closest('dialog')))).toBe(
+			true
+		);
 		expect(await dialog.textContent()).toContain('Save and next');
 		await expectAccessible(marker);
 		await marker.keyboard.press('Escape');
 		await dialog.waitFor({ state: 'hidden' });
 		await markFieldFocused(marker);
 		await marker.keyboard.press('c');
-		expect(await marker.locator('details.case-study').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+		expect(
+			await marker.locator('details.case-study').evaluate((d) => (d as HTMLDetailsElement).open)
+		).toBe(true);
 		await marker.keyboard.type('1');
 		await marker.keyboard.press('s');
 		await marker.getByLabel('Mark for question 3(b)', { exact: true }).waitFor();
@@ -197,13 +234,20 @@ describe('first marking', () => {
 		await marker.keyboard.press('Enter');
 		await marker.waitForURL(/\/mark\/scripts\/[0-9a-f-]{36}\?marked=S-/);
 		expect(marker.url().split('?')[0]).not.toBe(scriptUrl);
-		await waitText(marker.getByRole('status'), /Script S-[A-Z0-9-]+ marked\. This is the next script\./);
+		await waitText(
+			marker.getByRole('status'),
+			/Script S-[A-Z0-9-]+ marked\. This is the next script\./
+		);
 		await marker.getByLabel('Mark for question 1', { exact: true }).waitFor();
 		await markFieldFocused(marker);
 		await expectAccessible(marker);
 		await marker.goto('/mark');
 		const after = await progress(marker);
-		expect(after).toEqual({ marked: before.marked + 1, total: before.total, value: String(before.marked + 1) });
+		expect(after).toEqual({
+			marked: before.marked + 1,
+			total: before.total,
+			value: String(before.marked + 1)
+		});
 		await expectAccessible(marker);
 	});
 
@@ -216,7 +260,9 @@ describe('first marking', () => {
 		expect(await marker.getByLabel('Mark for question 2', { exact: true }).inputValue()).toBe('2');
 		await waitText(marker.locator('.script-total'), 'Script total: 10 of 20');
 		await marker.goto(`${scriptUrl}?item=3.b`);
-		expect(await marker.getByLabel('Mark for question 3(b)', { exact: true }).inputValue()).toBe('4');
+		expect(await marker.getByLabel('Mark for question 3(b)', { exact: true }).inputValue()).toBe(
+			'4'
+		);
 		expect(await marker.getByRole('radio', { name: /Level 2/ }).isChecked()).toBe(true);
 		// The page's data carries nothing about the candidate either.
 		const data = await (await marker.request.get(`${scriptUrl}/__data.json?item=1`)).text();

@@ -1,6 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookingTime, candidateSignIn, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+	bookingTime,
+	candidateSignIn,
+	expectAccessible,
+	launchBrowser,
+	newContext,
+	signInAs
+} from './browser.js';
 
 /*
  * Practice papers and mocks in real Chromium: the centre administrator reads a practice paper and
@@ -17,7 +25,8 @@ let cand: Page;
 let centreHome = '';
 let sittingUrl = '';
 
-const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
+const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) =>
+	l.filter({ hasText: text }).first().waitFor({ timeout });
 
 async function page(): Promise<Page> {
 	const c = await newContext(browser);
@@ -50,7 +59,9 @@ describe('practice papers and mocks', () => {
 		await admin.getByRole('link', { name: '8992-904-P' }).click();
 		await admin.getByRole('heading', { name: 'Marking grid', exact: true }).waitFor();
 		await admin.getByRole('heading', { name: 'Case study' }).waitFor();
-		expect(await admin.locator('.grid-points li', { hasText: 'point 1' }).count()).toBeGreaterThan(0);
+		expect(await admin.locator('.grid-points li', { hasText: 'point 1' }).count()).toBeGreaterThan(
+			0
+		);
 		await expectAccessible(admin);
 
 		const live = await admin.goto(`${centreHome}/practice/8992-901-T`);
@@ -95,13 +106,21 @@ describe('practice papers and mocks', () => {
 		await invigilator.getByRole('button', { name: 'Mark everyone present' }).click();
 		await waitText(invigilator.locator('tbody tr', { hasText: 'Maya Mockford' }), '(present)');
 		await invigilator.getByRole('button', { name: 'Start the sitting' }).click();
-		await cand.waitForFunction(() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false, null, { timeout: 10_000 });
-		await cand.getByLabel('Answer to question 1', { exact: true }).fill('Members of the public and businesses.');
+		await cand.waitForFunction(
+			() => (document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false,
+			null,
+			{ timeout: 10_000 }
+		);
+		await cand
+			.getByLabel('Answer to question 1', { exact: true })
+			.fill('Members of the public and businesses.');
 		await waitText(cand.getByRole('status'), /All answers saved/);
 		await cand.getByRole('button', { name: 'Review and submit' }).first().click();
 		await cand.getByLabel(/I have finished/).check();
 		await cand.getByRole('button', { name: 'Submit exam' }).click();
-		await cand.getByRole('heading', { name: 'Your exam has been submitted' }).waitFor({ timeout: 10_000 });
+		await cand
+			.getByRole('heading', { name: 'Your exam has been submitted' })
+			.waitFor({ timeout: 10_000 });
 	});
 
 	it('the centre marks the mock against the grid: a mark over the maximum is refused; the total and indicative grade are labelled "Mock – not a result"', async () => {
@@ -114,7 +133,9 @@ describe('practice papers and mocks', () => {
 		await admin.getByLabel('Mark for question 1 (0 to 5)').fill('7');
 		await admin.getByRole('button', { name: 'Save mark for question 1' }).click();
 		await waitText(admin.locator('#mark-1-error'), 'This item is worth at most 5 marks');
-		expect(await admin.getByLabel('Mark for question 1 (0 to 5)').getAttribute('aria-invalid')).toBe('true');
+		expect(
+			await admin.getByLabel('Mark for question 1 (0 to 5)').getAttribute('aria-invalid')
+		).toBe('true');
 		await expectAccessible(admin);
 
 		for (const [label, mark] of [
@@ -133,6 +154,9 @@ describe('practice papers and mocks', () => {
 		await expectAccessible(admin);
 
 		await admin.goto(`${sittingUrl}/mock`);
-		await waitText(admin.locator('tbody tr', { hasText: 'Maya Mockford' }), 'Pass (Mock – not a result)');
+		await waitText(
+			admin.locator('tbody tr', { hasText: 'Maya Mockford' }),
+			'Pass (Mock – not a result)'
+		);
 	});
 });

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { pgliteClusterState } from '../../src/lib/server/db/pglite-files.js';
 
 /**
@@ -36,21 +37,32 @@ interface App {
 
 async function startApp(): Promise<App> {
 	const port = await freePort();
-	const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		DATA_DIR: dataDir,
+		LOG_LEVEL: 'warn'
+	};
 	delete env.DATABASE_URL;
-	const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
 	let output = '';
 	child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
 	child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-		child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }))
+	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+		(resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }))
 	);
 	await new Promise<void>((resolve, reject) => {
 		const onData = () => {
 			if (output.includes('Listening on')) resolve();
 		};
 		child.stdout!.on('data', onData);
-		void exited.then(({ code }) => reject(new Error(`The app exited (${code}) before listening:\n${output}`)));
+		void exited.then(({ code }) =>
+			reject(new Error(`The app exited (${code}) before listening:\n${output}`))
+		);
 	});
 	return { child, port, output: () => output, exited };
 }
@@ -58,7 +70,9 @@ async function startApp(): Promise<App> {
 describe('stopping the app (embedded PGlite)', () => {
 	it('SIGTERM: exit 0 within the time limit, database shut down cleanly, next start without recovery; kill -9: recovery', async () => {
 		const a = await startApp();
-		const ready = await fetch(`http://127.0.0.1:${a.port}/readyz`, { headers: { 'x-request-id': 'ops-e2e-1' } });
+		const ready = await fetch(`http://127.0.0.1:${a.port}/readyz`, {
+			headers: { 'x-request-id': 'ops-e2e-1' }
+		});
 		expect([ready.status, ready.headers.get('x-request-id')]).toEqual([200, 'ops-e2e-1']);
 		expect(pgliteClusterState(dataDir)).toBe('in production');
 		const sent = Date.now();

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+
 import { databaseUrlFor } from '../helpers/pg-admin.js';
-import { freePort } from './global-setup.js';
 import type { AuthzFixtures } from './authz-seed.js';
+import { freePort } from './global-setup.js';
 
 /**
  * The built app on a database of its own, for specs whose requests change records other specs rely
@@ -31,7 +32,13 @@ function run(child: ChildProcess): { output: () => string; exited: Promise<numbe
 export async function startOwnApp(): Promise<OwnApp> {
 	const port = await freePort();
 	const dataDir = mkdtempSync(join(tmpdir(), 'exam-authz-'));
-	const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(dataDir, 'db'), LOG_LEVEL: 'warn' };
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		DATA_DIR: join(dataDir, 'db'),
+		LOG_LEVEL: 'warn'
+	};
 	let dropDatabase = async () => {};
 	if (process.env.DATABASE_URL) {
 		const name = `exam_authz_${process.pid}`;
@@ -50,20 +57,31 @@ export async function startOwnApp(): Promise<OwnApp> {
 		dropDatabase = () => admin(`drop database if exists ${name} with (force)`);
 	}
 
-	const seeding = run(spawn(process.execPath, ['--import', 'tsx', 'tests/e2e/authz-seed.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+	const seeding = run(
+		spawn(process.execPath, ['--import', 'tsx', 'tests/e2e/authz-seed.ts'], {
+			env,
+			stdio: ['ignore', 'pipe', 'pipe']
+		})
+	);
 	const code = await seeding.exited;
 	const line = /^AUTHZ_FIXTURES (.*)$/m.exec(seeding.output())?.[1];
-	if (code !== 0 || !line) throw new Error(`Preparing the matrix's database failed (${code}):\n${seeding.output()}`);
+	if (code !== 0 || !line)
+		throw new Error(`Preparing the matrix's database failed (${code}):\n${seeding.output()}`);
 	const fixtures = JSON.parse(line) as AuthzFixtures;
 
-	const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
 	const app = run(child);
 	await new Promise<void>((resolve, reject) => {
 		const onData = () => {
 			if (app.output().includes('Listening on')) resolve();
 		};
 		child.stdout!.on('data', onData);
-		void app.exited.then((c) => reject(new Error(`The app exited (${c}) before listening:\n${app.output()}`)));
+		void app.exited.then((c) =>
+			reject(new Error(`The app exited (${c}) before listening:\n${app.output()}`))
+		);
 	});
 	return {
 		baseURL: `http://127.0.0.1:${port}`,

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadBank } from '../../src/lib/server/bank/load.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { paperItems } from '../../src/lib/domain/paper.js';
+import { loadBank } from '../../src/lib/server/bank/load.js';
 import { e2e, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 let browser: Browser;
@@ -24,7 +25,9 @@ describe('question papers (awarding administrator)', () => {
 		await page.goto('/admin/papers');
 		await expectAccessible(page);
 		for (const { paper } of bank.papers) {
-			const row = page.locator('tbody tr', { has: page.getByRole('link', { name: paper.code, exact: true }) });
+			const row = page.locator('tbody tr', {
+				has: page.getByRole('link', { name: paper.code, exact: true })
+			});
 			const text = await row.textContent();
 			expect(text).toContain(paper.unit);
 			expect(text).toContain(paper.kind);
@@ -37,12 +40,17 @@ describe('question papers (awarding administrator)', () => {
 		it(`previews ${paper.code} as a candidate sees it, and shows its grid`, async () => {
 			const items = paperItems(paper);
 			await page.goto(`/admin/papers/${paper.code}/preview`);
-			await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(paper.title);
+			await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+				paper.title
+			);
 			for (const item of [items[0]!, items[items.length - 1]!]) {
-				expect(await page.getByLabel(`Answer to question ${item.label}`, { exact: true }).count()).toBe(1);
+				expect(
+					await page.getByLabel(`Answer to question ${item.label}`, { exact: true }).count()
+				).toBe(1);
 			}
 			expect(await page.locator('textarea').count()).toBe(items.length);
-			if (paper.case_study) expect(await page.getByRole('heading', { name: 'Case study' }).count()).toBe(1);
+			if (paper.case_study)
+				expect(await page.getByRole('heading', { name: 'Case study' }).count()).toBe(1);
 			await expectAccessible(page);
 
 			await page.goto(`/admin/papers/${paper.code}/grid`);
@@ -57,18 +65,26 @@ describe('question papers (awarding administrator)', () => {
 		await expectAccessible(page);
 		await page.getByLabel(/Pass mark/).fill(String(paper.boundaries.first_class + 1));
 		await page.getByRole('button', { name: 'Save boundaries' }).click();
-		await expect(page.getByRole('alert').textContent()).resolves.toContain('The pass mark must be more than 0 and less than the first class mark');
+		await expect(page.getByRole('alert').textContent()).resolves.toContain(
+			'The pass mark must be more than 0 and less than the first class mark'
+		);
 		// Something that is not a number gets plain words too (it said "Invalid input: expected number, received NaN").
 		await page.getByLabel(/Pass mark/).fill('abc');
 		await page.getByRole('button', { name: 'Save boundaries' }).click();
-		await expect(page.getByRole('alert').textContent()).resolves.toContain('Pass mark must be a whole number');
+		await expect(page.getByRole('alert').textContent()).resolves.toContain(
+			'Pass mark must be a whole number'
+		);
 		expect(await page.locator('main').textContent()).not.toContain('NaN');
 		await page.getByLabel(/Pass mark/).fill(String(paper.boundaries.pass - 1));
 		await page.getByLabel('First class pass mark').fill(String(paper.boundaries.first_class));
 		await page.getByRole('button', { name: 'Save boundaries' }).click();
 		await expect(page.getByRole('status').textContent()).resolves.toContain('Boundaries saved');
-		expect(await page.locator('table').last().textContent()).toContain(`${paper.boundaries.pass - 1} / ${paper.boundaries.first_class}`);
+		expect(await page.locator('table').last().textContent()).toContain(
+			`${paper.boundaries.pass - 1} / ${paper.boundaries.first_class}`
+		);
 		await page.goto('/admin/audit');
-		expect(await page.locator('tbody tr').first().textContent()).toContain('Grade boundaries changed');
+		expect(await page.locator('tbody tr').first().textContent()).toContain(
+			'Grade boundaries changed'
+		);
 	});
 });

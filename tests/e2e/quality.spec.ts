@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { bookingTime, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
@@ -29,7 +30,8 @@ async function page(): Promise<Page> {
 	return c.newPage();
 }
 
-const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
+const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) =>
+	l.filter({ hasText: text }).first().waitFor({ timeout });
 
 async function expectNoCandidate(p: Page): Promise<void> {
 	const html = await p.content();
@@ -37,7 +39,12 @@ async function expectNoCandidate(p: Page): Promise<void> {
 }
 
 /** Marks a whole script on the marking screen, question by question, "Save and next". */
-async function markScript(p: Page, scriptId: string, marks: number[], comment?: string): Promise<void> {
+async function markScript(
+	p: Page,
+	scriptId: string,
+	marks: number[],
+	comment?: string
+): Promise<void> {
 	await p.goto(`/mark/scripts/${scriptId}`);
 	for (const [n, label] of ITEMS.entries()) {
 		const field = p.getByLabel(`Mark for question ${label}`, { exact: true });
@@ -45,7 +52,8 @@ async function markScript(p: Page, scriptId: string, marks: number[], comment?: 
 		await field.fill(String(marks[n]));
 		if (comment) await p.getByLabel('Comment (optional)').fill(comment);
 		await p.getByRole('button', { name: 'Save and next' }).click();
-		if (n < ITEMS.length - 1) await p.getByLabel(`Mark for question ${ITEMS[n + 1]}`, { exact: true }).waitFor();
+		if (n < ITEMS.length - 1)
+			await p.getByLabel(`Mark for question ${ITEMS[n + 1]}`, { exact: true }).waitFor();
 	}
 	// On to the marker's next script of the paper, or back to the queue when none is left.
 	await p.waitForURL(/[?&]marked=S-/);
@@ -54,7 +62,9 @@ async function markScript(p: Page, scriptId: string, marks: number[], comment?: 
 /** The scripts of the paper in a marker's queue: number, id and status. */
 async function queue(p: Page): Promise<{ number: string; id: string; status: string }[]> {
 	await p.goto('/mark');
-	const rows = p.locator('section.queue-paper', { has: p.getByRole('heading', { name: new RegExp(PAPER) }) }).locator('tbody tr');
+	const rows = p
+		.locator('section.queue-paper', { has: p.getByRole('heading', { name: new RegExp(PAPER) }) })
+		.locator('tbody tr');
 	const out = [];
 	for (let i = 0; i < (await rows.count()); i++) {
 		const link = rows.nth(i).locator('a');
@@ -70,20 +80,31 @@ async function queue(p: Page): Promise<{ number: string; id: string; status: str
 /** Gets the standardisation script and marks it with `marks`. */
 async function standardise(p: Page, marks: number[]): Promise<void> {
 	await p.goto('/mark/standardisation');
-	const section = p.locator('section', { has: p.getByRole('heading', { name: new RegExp(PAPER) }) });
+	const section = p.locator('section', {
+		has: p.getByRole('heading', { name: new RegExp(PAPER) })
+	});
 	await section.getByRole('button', { name: 'Get standardisation scripts' }).click();
 	await waitText(p.getByRole('status'), '1 standardisation script is now in your queue');
 	await expectAccessible(p);
 	const q = await queue(p);
 	expect(q).toHaveLength(1);
 	// Live marking is closed, in words, while the seed waits.
-	expect(await p.locator('section.queue-paper', { hasText: PAPER }).textContent()).toMatch(/Live marking on this paper opens when/);
+	expect(await p.locator('section.queue-paper', { hasText: PAPER }).textContent()).toMatch(
+		/Live marking on this paper opens when/
+	);
 	await markScript(p, q[0]!.id, marks);
 }
 
 beforeAll(async () => {
 	browser = await launchBrowser();
-	[centre, invigilator, admin, lead, morgan, sam] = [await page(), await page(), await page(), await page(), await page(), await page()];
+	[centre, invigilator, admin, lead, morgan, sam] = [
+		await page(),
+		await page(),
+		await page(),
+		await page(),
+		await page(),
+		await page()
+	];
 	await signInAs(centre, 'centre_admin');
 	await signInAs(invigilator, 'invigilator');
 	await signInAs(admin, 'awarding_admin');
@@ -126,7 +147,10 @@ describe('quality control of marking', () => {
 		// Ended in the reading time: the attempts are submitted (blank) and become scripts.
 		invigilator.once('dialog', (d) => void d.accept());
 		await invigilator.getByRole('button', { name: 'End the sitting' }).click();
-		for (const p of candidates) await p.getByRole('heading', { name: 'Your exam has been submitted' }).waitFor({ timeout: 15_000 });
+		for (const p of candidates)
+			await p
+				.getByRole('heading', { name: 'Your exam has been submitted' })
+				.waitFor({ timeout: 15_000 });
 	});
 
 	it('the lead sets the paper’s marking settings and agrees a seed script with a rationale', async () => {
@@ -156,10 +180,16 @@ describe('quality control of marking', () => {
 		await lead.waitForURL(/\/mark\/seeds\/new\?script=S-/);
 		await expectAccessible(lead);
 		await expectNoCandidate(lead);
-		for (const label of ITEMS) await lead.getByLabel(`Agreed mark for question ${label}`).fill(label === '1' ? '9' : '2');
-		await lead.getByLabel('Rationale').fill('Two creditworthy points on each question; nothing for repetition.');
+		for (const label of ITEMS)
+			await lead.getByLabel(`Agreed mark for question ${label}`).fill(label === '1' ? '9' : '2');
+		await lead
+			.getByLabel('Rationale')
+			.fill('Two creditworthy points on each question; nothing for repetition.');
 		await lead.getByRole('button', { name: 'Save seed' }).click();
-		await waitText(lead.getByRole('alert'), 'Mark for question 1 must be a whole number from 0 to 5');
+		await waitText(
+			lead.getByRole('alert'),
+			'Mark for question 1 must be a whole number from 0 to 5'
+		);
 		await lead.getByLabel('Agreed mark for question 1').fill('2');
 		await lead.getByRole('button', { name: 'Save seed' }).click();
 		await lead.waitForURL(/\/mark\/seeds\?paper=/);
@@ -182,8 +212,12 @@ describe('quality control of marking', () => {
 
 		await sam.goto('/mark/standardisation');
 		await expectAccessible(sam);
-		const section = sam.locator('section', { has: sam.getByRole('heading', { name: new RegExp(PAPER) }) });
-		expect(await section.textContent()).toMatch(/Standardising.*last 1 standardisation scripts are within tolerance \(now 0 of 1\)/s);
+		const section = sam.locator('section', {
+			has: sam.getByRole('heading', { name: new RegExp(PAPER) })
+		});
+		expect(await section.textContent()).toMatch(
+			/Standardising.*last 1 standardisation scripts are within tolerance \(now 0 of 1\)/s
+		);
 		// Nothing of the seed's agreed marks before qualifying.
 		expect(await section.textContent()).not.toContain('Two creditworthy points');
 
@@ -228,7 +262,9 @@ describe('quality control of marking', () => {
 		expect(html).not.toContain(FIRST_NOTE);
 		expect(html).not.toContain('Morgan');
 		for (const item of ['1', '2', '3.a', '3.b']) {
-			const data = await (await sam.request.get(`/mark/scripts/${scripts[0]!.id}/__data.json?item=${item}`)).text();
+			const data = await (
+				await sam.request.get(`/mark/scripts/${scripts[0]!.id}/__data.json?item=${item}`)
+			).text();
 			expect(data).not.toContain(FIRST_NOTE);
 			expect(data).not.toContain('Morgan');
 			for (const n of NAMES) expect(data).not.toContain(n);
@@ -255,9 +291,13 @@ describe('quality control of marking', () => {
 
 		await lead.getByLabel('Moderator mark for question 1 (0 to 5)').fill('7');
 		await lead.getByRole('button', { name: 'Save decision' }).click();
-		await waitText(lead.getByRole('alert'), 'Mark for question 1 must be a whole number from 0 to 5');
+		await waitText(
+			lead.getByRole('alert'),
+			'Mark for question 1 must be a whole number from 0 to 5'
+		);
 		await expectAccessible(lead);
-		for (const label of ITEMS) await lead.getByLabel(`Moderator mark for question ${label} (0 to 5)`).fill('3');
+		for (const label of ITEMS)
+			await lead.getByLabel(`Moderator mark for question ${label} (0 to 5)`).fill('3');
 		await lead.getByLabel('Comment (optional)').fill('Generous first, severe second; three each.');
 		await lead.getByRole('button', { name: 'Save decision' }).click();
 		await waitText(lead.getByRole('status'), 'Decision saved');

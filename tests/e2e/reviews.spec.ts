@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
 
 /*
@@ -58,7 +59,9 @@ describe('results and a review of marking', () => {
 		// The reason is required: an inline error in plain words, nothing asked for.
 		await centre.getByRole('button', { name: 'Ask for a review of marking' }).click();
 		await centre.getByText('Give the reason for the review').first().waitFor();
-		await centre.getByLabel('Reason for a review of marking').fill('Question 2 answers were not credited for the methods of communication named.');
+		await centre
+			.getByLabel('Reason for a review of marking')
+			.fill('Question 2 answers were not credited for the methods of communication named.');
 		await centre.getByRole('button', { name: 'Ask for a review of marking' }).click();
 		await centre.getByText('Review of marking requested').waitFor();
 		await centre.getByText('Asked for, waiting for a moderator').waitFor();

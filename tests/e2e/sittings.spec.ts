@@ -1,6 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { bookingTime, bookSitting, expectAccessible, launchBrowser, newContext, signInAs } from './browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+	bookingTime,
+	bookSitting,
+	expectAccessible,
+	launchBrowser,
+	newContext,
+	signInAs
+} from './browser.js';
 
 /*
  * A sitting through its life at the centre: booked (never in the past), listed on the centre's
@@ -21,7 +29,8 @@ async function page(): Promise<Page> {
 	return c.newPage();
 }
 
-const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
+const waitText = (l: Locator, text: string | RegExp, timeout = 10_000) =>
+	l.filter({ hasText: text }).first().waitFor({ timeout });
 const row = (p: Page) => p.locator('table.console tbody tr', { hasText: '0901' });
 
 beforeAll(async () => {
@@ -62,9 +71,13 @@ describe('booking a sitting', () => {
 		const all = admin.getByLabel(/All candidates on the register/);
 		const boxes = admin.locator('input[name="candidate_ids"]');
 		await all.check();
-		expect(await boxes.evaluateAll((bs) => bs.every((b) => (b as HTMLInputElement).checked))).toBe(true);
+		expect(await boxes.evaluateAll((bs) => bs.every((b) => (b as HTMLInputElement).checked))).toBe(
+			true
+		);
 		await all.uncheck();
-		expect(await boxes.evaluateAll((bs) => bs.some((b) => (b as HTMLInputElement).checked))).toBe(false);
+		expect(await boxes.evaluateAll((bs) => bs.some((b) => (b as HTMLInputElement).checked))).toBe(
+			false
+		);
 
 		await admin.getByLabel(/0901 Zoe Sitwell/).check();
 		await admin.getByLabel('Date and time').fill(bookingTime(7 * 24 * 60));
@@ -78,7 +91,9 @@ describe('booking a sitting', () => {
 		await admin.goto(centreHome);
 		const upcoming = admin.locator('table', { has: admin.getByText('Sittings still to run') });
 		await waitText(upcoming.locator('tr'), 'Room 901');
-		expect(await upcoming.locator('tr', { hasText: 'Room 901' }).textContent()).toContain('Booked, not started yet');
+		expect(await upcoming.locator('tr', { hasText: 'Room 901' }).textContent()).toContain(
+			'Booked, not started yet'
+		);
 		await expectAccessible(admin);
 	});
 });
@@ -113,9 +128,13 @@ describe("the invigilator's console, before and after the start", () => {
 	it('starting a sitting booked for next week needs the box ticked and a reason; then says what was done', async () => {
 		await admin.getByRole('button', { name: 'Mark everyone present' }).click();
 		await waitText(admin.getByRole('status'), 'Marked 1 candidate present.');
-		expect(await admin.locator('main').textContent()).toMatch(/booked for \w+day \d+ \w+ \d{4}, not today/);
+		expect(await admin.locator('main').textContent()).toMatch(
+			/booked for \w+day \d+ \w+ \d{4}, not today/
+		);
 		await admin.getByLabel('Yes, start it today instead').check();
-		await admin.getByLabel('Why it is starting on another day').fill('Brought forward by the awarding body');
+		await admin
+			.getByLabel('Why it is starting on another day')
+			.fill('Brought forward by the awarding body');
 		await admin.getByRole('button', { name: 'Start the sitting' }).click();
 		await waitText(admin.getByRole('status'), 'Started 1 candidate.');
 		await waitText(admin.locator('table.small tr'), 'started on another day than booked');
@@ -151,10 +170,14 @@ describe("the invigilator's console, before and after the start", () => {
 		await waitText(row(admin), 'Voided');
 
 		const r2 = row(admin);
-		if (!(await r2.locator('details').evaluate((d) => (d as HTMLDetailsElement).open))) await r2.getByText('Actions', { exact: false }).first().click();
+		if (!(await r2.locator('details').evaluate((d) => (d as HTMLDetailsElement).open)))
+			await r2.getByText('Actions', { exact: false }).first().click();
 		await r2.getByLabel('Reason for reinstating').fill('The phone was the invigilator’s');
 		await r2.getByRole('button', { name: 'Reinstate attempt' }).click();
-		await waitText(admin.getByRole('status'), /Candidate 0901: Attempt reinstated: (in reading time|answering)\./);
+		await waitText(
+			admin.getByRole('status'),
+			/Candidate 0901: Attempt reinstated: (in reading time|answering)\./
+		);
 		await waitText(row(admin), /Reading time|Answering/);
 		await waitText(admin.locator('table.small tr'), 'attempt reinstated');
 		await expectAccessible(admin);
@@ -164,7 +187,12 @@ describe("the invigilator's console, before and after the start", () => {
 describe('moving and cancelling a sitting before the start', () => {
 	it('moves it to another time and room (never the past); cancels it with a reason, after which its keycode signs no one in', async () => {
 		await admin.goto(centreHome);
-		const { keycode: code } = await bookSitting(admin, { paper: '8992-901-T', room: 'Room 902', candidates: [/0901 Zoe Sitwell/], minutesAhead: 2 * 24 * 60 });
+		const { keycode: code } = await bookSitting(admin, {
+			paper: '8992-901-T',
+			room: 'Room 902',
+			candidates: [/0901 Zoe Sitwell/],
+			minutesAhead: 2 * 24 * 60
+		});
 		expect(await admin.locator('dl.facts').textContent()).toContain('Indra Invigilator');
 
 		await admin.getByLabel('New date and time').fill('2020-01-06T09:00');
@@ -200,8 +228,14 @@ describe('moving and cancelling a sitting before the start', () => {
 describe('changing who is in a sitting and who invigilates it', () => {
 	it('adds a candidate and removes one before the start; keeps at least one invigilator; every change said and audited', async () => {
 		await admin.goto(centreHome);
-		await bookSitting(admin, { paper: '8992-901-T', room: 'Room 904', candidates: [/0901 Zoe Sitwell/], minutesAhead: 2 * 24 * 60 });
-		const names = () => admin.locator('table').first().locator('tbody tr td:nth-child(2)').allTextContents();
+		await bookSitting(admin, {
+			paper: '8992-901-T',
+			room: 'Room 904',
+			candidates: [/0901 Zoe Sitwell/],
+			minutesAhead: 2 * 24 * 60
+		});
+		const names = () =>
+			admin.locator('table').first().locator('tbody tr td:nth-child(2)').allTextContents();
 		expect(await names()).toEqual(['Zoe Sitwell']);
 
 		await admin

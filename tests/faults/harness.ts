@@ -7,21 +7,22 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Agent, request } from 'undici';
+
+import { bankImport } from '../../src/cli/bank.js';
+import { isDatabaseEmpty, seedDemo } from '../../src/cli/demo/index.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { createStaffAccount, importCandidates } from '../../src/lib/server/centres/index.js';
 import { openPGlite, openPostgres, type DatabaseHandle } from '../../src/lib/server/db/index.js';
-import { importCandidates, createStaffAccount } from '../../src/lib/server/centres/index.js';
+import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
+import { startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { registerForPaper } from '../helpers/registration-fixture.js';
-import { startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
-import { isDatabaseEmpty, seedDemo } from '../../src/cli/demo/index.js';
-import { bankImport } from '../../src/cli/bank.js';
 
 export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -35,7 +36,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves when `check` is true, polling every `everyMs`; rejects with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<void> {
+export async function waitFor(
+	check: () => boolean | Promise<boolean>,
+	what: string,
+	timeoutMs = 60_000,
+	everyMs = 50
+): Promise<void> {
 	const end = Date.now() + timeoutMs;
 	while (!(await check())) {
 		if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -71,11 +77,20 @@ export interface AppOptions {
 /** Starts `npm start` (build if needed, prepare, serve) and resolves once it listens. */
 export async function startApp(o: AppOptions): Promise<AppProcess> {
 	const port = o.port ?? (await freePort());
-	const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...o.env };
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		LOG_LEVEL: 'warn',
+		...o.env
+	};
 	delete env.DATABASE_URL;
 	if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
 	if (o.dataDir) env.DATA_DIR = o.dataDir;
-	const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
 	let out = '';
 	child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
 	child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -83,7 +98,10 @@ export async function startApp(o: AppOptions): Promise<AppProcess> {
 	const exited = new Promise<number | null>((r) =>
 		child.once('exit', (code, signal) => {
 			// A process that dies on its own is a finding: show why.
-			if (!expected) console.error(`The app on port ${port} exited by itself (${code ?? signal}):\n${out.slice(-4000)}`);
+			if (!expected)
+				console.error(
+					`The app on port ${port} exited by itself (${code ?? signal}):\n${out.slice(-4000)}`
+				);
 			r(code);
 		})
 	);
@@ -146,7 +164,8 @@ function pgBin(name: string): string {
 	const version = readdirSync(root)
 		.filter((v) => existsSync(join(root, v, 'bin', name)))
 		.sort((a, b) => Number(b) - Number(a))[0];
-	if (!version) throw new Error(`${name} not found under ${root}: install PostgreSQL's server package`);
+	if (!version)
+		throw new Error(`${name} not found under ${root}: install PostgreSQL's server package`);
 	return join(root, version, 'bin', name);
 }
 
@@ -159,7 +178,8 @@ function asClusterOwner(cmd: string, args: string[]): { cmd: string; args: strin
 function run(cmd: string, args: string[]): void {
 	const c = asClusterOwner(cmd, args);
 	const r = spawnSync(c.cmd, c.args, { encoding: 'utf8' });
-	if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
+	if (r.status !== 0)
+		throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
 }
 
 /** The same without blocking this process (the load client and the browser go on meanwhile). */
@@ -170,7 +190,11 @@ function runAsync(cmd: string, args: string[]): Promise<void> {
 		let out = '';
 		child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
 		child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-		child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${out}`))));
+		child.once('exit', (code) =>
+			code === 0
+				? resolve()
+				: reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${out}`))
+		);
 	});
 }
 
@@ -183,12 +207,46 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 	}
 	const data = join(root, 'data');
 	const port = await freePort();
-	run(pgBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '-N']);
+	run(pgBin('initdb'), [
+		'-D',
+		data,
+		'-U',
+		'postgres',
+		'--auth=trust',
+		'-E',
+		'UTF8',
+		'--locale=C.UTF-8',
+		'-N'
+	]);
 	const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${root} -c fsync=on -c max_connections=200`;
-	const ctl = (args: string[]) => run(pgBin('pg_ctl'), ['-D', data, '-w', '-t', '60', '-l', join(root, 'log'), '-o', options, ...args]);
+	const ctl = (args: string[]) =>
+		run(pgBin('pg_ctl'), [
+			'-D',
+			data,
+			'-w',
+			'-t',
+			'60',
+			'-l',
+			join(root, 'log'),
+			'-o',
+			options,
+			...args
+		]);
 	ctl(['start']);
 	const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
-	const ctlAsync = (args: string[]) => runAsync(pgBin('pg_ctl'), ['-D', data, '-w', '-t', '60', '-l', join(root, 'log'), '-o', options, ...args]);
+	const ctlAsync = (args: string[]) =>
+		runAsync(pgBin('pg_ctl'), [
+			'-D',
+			data,
+			'-w',
+			'-t',
+			'60',
+			'-l',
+			join(root, 'log'),
+			'-o',
+			options,
+			...args
+		]);
 	return {
 		port,
 		url,
@@ -205,7 +263,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 	};
 }
 
-export async function adminQuery(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+export async function adminQuery(
+	url: string,
+	text: string,
+	values: unknown[] = []
+): Promise<pg.QueryResult> {
 	const c = new pg.Client({ connectionString: url });
 	await c.connect();
 	try {
@@ -216,12 +278,19 @@ export async function adminQuery(url: string, text: string, values: unknown[] = 
 }
 
 /** A fresh, empty database on a server; returns its URL and how to drop it. */
-export async function freshDatabase(adminUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshDatabase(
+	adminUrl: string,
+	name: string
+): Promise<{ url: string; drop(): Promise<void> }> {
 	await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
 	await adminQuery(adminUrl, `create database ${name}`);
 	const u = new URL(adminUrl);
 	u.pathname = `/${name}`;
-	return { url: u.toString(), drop: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`).then(() => undefined) };
+	return {
+		url: u.toString(),
+		drop: () =>
+			adminQuery(adminUrl, `drop database if exists ${name} with (force)`).then(() => undefined)
+	};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,10 +311,18 @@ export interface SeededSitting {
  * them and starts it, with reading time already over, as the benchmark does (tests/load/run.ts).
  * `firstNumber` keeps several seeds in one database apart.
  */
-export async function seedStartedSitting(h: DatabaseHandle, candidates: number, opts: { paper?: string; firstNumber?: number } = {}): Promise<SeededSitting> {
+export async function seedStartedSitting(
+	h: DatabaseHandle,
+	candidates: number,
+	opts: { paper?: string; firstNumber?: number } = {}
+): Promise<SeededSitting> {
 	const first = opts.firstNumber ?? 5001;
 	const db = h.db;
-	const centre = await db.selectFrom('centre').select(['id']).where('number', '=', '900001').executeTakeFirstOrThrow();
+	const centre = await db
+		.selectFrom('centre')
+		.select(['id'])
+		.where('number', '=', '900001')
+		.executeTakeFirstOrThrow();
 	const numbers = Array.from({ length: candidates }, (_, i) => String(first + i).padStart(4, '0'));
 	const imported = await importCandidates(
 		db,
@@ -255,16 +332,24 @@ export async function seedStartedSitting(h: DatabaseHandle, candidates: number, 
 		'faults.csv'
 	);
 	if (!imported.ok) throw new Error(JSON.stringify(imported.errors.slice(0, 3)));
-	const invigilator = { email: `faults.inv.${first}.${Date.now()}@example.test`, password: 'fault password 123' };
+	const invigilator = {
+		email: `faults.inv.${first}.${Date.now()}@example.test`,
+		password: 'fault password 123'
+	};
 	const inv = await createStaffAccount(db, SYSTEM_ACTOR, {
 		...invigilator,
 		display_name: 'Fault Invigilator',
 		role: 'invigilator',
 		centre_id: centre.id
 	});
-	const ids = (await db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', 'in', numbers).execute()).map(
-		(r) => r.id
-	);
+	const ids = (
+		await db
+			.selectFrom('candidate')
+			.select('id')
+			.where('centre_id', '=', centre.id)
+			.where('candidate_number', 'in', numbers)
+			.execute()
+	).map((r) => r.id);
 	// Registered for the paper's qualification, as a booking needs (issue 15).
 	const paperCode = opts.paper ?? '8992-111-A';
 	await registerForPaper(db, centre.id, ids, paperCode);
@@ -275,7 +360,11 @@ export async function seedStartedSitting(h: DatabaseHandle, candidates: number, 
 		invigilator_ids: [inv.id],
 		candidate_ids: ids
 	});
-	await db.updateTable('attempt').set({ present: true }).where('sitting_id', '=', sitting.id).execute();
+	await db
+		.updateTable('attempt')
+		.set({ present: true })
+		.where('sitting_id', '=', sitting.id)
+		.execute();
 	await startSitting(db, { actor: SYSTEM_ACTOR, centreId: centre.id }, sitting.id);
 	await db
 		.updateTable('attempt')
@@ -283,7 +372,12 @@ export async function seedStartedSitting(h: DatabaseHandle, candidates: number, 
 		.where('sitting_id', '=', sitting.id)
 		.execute();
 	const items = (
-		await db.selectFrom('paper_item').select('item_key').where('paper_version_id', '=', sitting.paper_version_id).orderBy('position').execute()
+		await db
+			.selectFrom('paper_item')
+			.select('item_key')
+			.where('paper_version_id', '=', sitting.paper_version_id)
+			.orderBy('position')
+			.execute()
 	).map((r) => r.item_key);
 	return { sittingId: sitting.id, keycode: sitting.keycode, items, numbers, invigilator };
 }
@@ -309,28 +403,53 @@ export interface SignedIn {
 	attemptId: string;
 }
 
-const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 10_000, headersTimeout: 30_000, bodyTimeout: 30_000, connect: { timeout: 5_000 } });
+const dispatcher = new Agent({
+	connections: 128,
+	keepAliveTimeout: 10_000,
+	headersTimeout: 30_000,
+	bodyTimeout: 30_000,
+	connect: { timeout: 5_000 }
+});
 
 /** Signs a candidate in with the form (a real cookie) and reads their attempt id from the exam page's data. */
 export async function signIn(baseURL: string, number: string, keycode: string): Promise<SignedIn> {
 	const res = await request(`${baseURL}/candidate/signin`, {
 		method: 'POST',
 		dispatcher,
-		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseURL, accept: 'text/html' },
-		body: new URLSearchParams({ centre_number: '900001', candidate_number: number, keycode }).toString()
+		headers: {
+			'content-type': 'application/x-www-form-urlencoded',
+			origin: baseURL,
+			accept: 'text/html'
+		},
+		body: new URLSearchParams({
+			centre_number: '900001',
+			candidate_number: number,
+			keycode
+		}).toString()
 	});
 	await res.body.dump();
 	const setCookie = res.headers['set-cookie'];
 	const cookie = ((Array.isArray(setCookie) ? setCookie[0] : setCookie) ?? '').split(';')[0]!;
 	if (res.statusCode !== 303 || !cookie) throw new Error(`sign-in of ${number}: ${res.statusCode}`);
-	const data = await request(`${baseURL}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, { dispatcher, headers: { cookie } });
+	const data = await request(`${baseURL}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, {
+		dispatcher,
+		headers: { cookie }
+	});
 	const body = await data.body.text();
-	const attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(body)?.[1];
-	if (data.statusCode !== 200 || !attemptId) throw new Error(`exam page data of ${number}: ${data.statusCode}`);
+	const attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(
+		body
+	)?.[1];
+	if (data.statusCode !== 200 || !attemptId)
+		throw new Error(`exam page data of ${number}: ${data.statusCode}`);
 	return { number, cookie, attemptId };
 }
 
-export async function signInAll(baseURL: string, numbers: string[], keycode: string, parallel = 32): Promise<SignedIn[]> {
+export async function signInAll(
+	baseURL: string,
+	numbers: string[],
+	keycode: string,
+	parallel = 32
+): Promise<SignedIn[]> {
 	const out: SignedIn[] = new Array(numbers.length);
 	let next = 0;
 	await Promise.all(
@@ -373,7 +492,13 @@ export interface LoadStats {
  */
 export class SaveLoad {
 	readonly acks: Ack[] = [];
-	readonly stats: LoadStats = { sent: 0, acknowledged: 0, noAnswer: 0, refused: {}, firstRefusal: '' };
+	readonly stats: LoadStats = {
+		sent: 0,
+		acknowledged: 0,
+		noAnswer: 0,
+		refused: {},
+		firstRefusal: ''
+	};
 	private stopping = false;
 	private loops: Promise<void>[] = [];
 	private lastAckAt = 0;
@@ -383,7 +508,8 @@ export class SaveLoad {
 		private candidates: SignedIn[],
 		private items: string[],
 		private intervalMs: number,
-		private textFor: (c: SignedIn, item: string, seq: number) => string = (c, item, seq) => `candidate ${c.number} question ${item} revision ${seq}. `.repeat(8)
+		private textFor: (c: SignedIn, item: string, seq: number) => string = (c, item, seq) =>
+			`candidate ${c.number} question ${item} revision ${seq}. `.repeat(8)
 	) {}
 
 	start(): void {
@@ -409,21 +535,36 @@ export class SaveLoad {
 		}
 	}
 
-	private async saveUntilAcknowledged(c: SignedIn, item: string, seq: number, text: string): Promise<void> {
+	private async saveUntilAcknowledged(
+		c: SignedIn,
+		item: string,
+		seq: number,
+		text: string
+	): Promise<void> {
 		let backoff = 200;
 		for (;;) {
 			this.stats.sent++;
 			try {
-				const res = await request(`${this.baseURL()}/api/attempts/${c.attemptId}/responses/${encodeURIComponent(item)}`, {
-					method: 'PUT',
-					dispatcher,
-					headers: { cookie: c.cookie, 'content-type': 'application/json', origin: this.baseURL() },
-					body: JSON.stringify({ seq, text })
-				});
+				const res = await request(
+					`${this.baseURL()}/api/attempts/${c.attemptId}/responses/${encodeURIComponent(item)}`,
+					{
+						method: 'PUT',
+						dispatcher,
+						headers: {
+							cookie: c.cookie,
+							'content-type': 'application/json',
+							origin: this.baseURL()
+						},
+						body: JSON.stringify({ seq, text })
+					}
+				);
 				const body = await res.body.text();
 				if (res.statusCode === 200) {
 					const ack = JSON.parse(body) as { seq: number };
-					if (ack.seq !== seq) throw new Error(`acknowledged seq ${ack.seq} for a save of ${seq} (${c.number} ${item})`);
+					if (ack.seq !== seq)
+						throw new Error(
+							`acknowledged seq ${ack.seq} for a save of ${seq} (${c.number} ${item})`
+						);
 					this.stats.acknowledged++;
 					this.lastAckAt = Date.now();
 					this.acks.push({ attemptId: c.attemptId, item, seq, text, at: this.lastAckAt });
@@ -466,14 +607,26 @@ export async function checkAcks(h: DatabaseHandle, acks: Ack[]): Promise<AckChec
 	const stored = new Map<string, number>();
 	for (let i = 0; i < attemptIds.length; i += 500) {
 		const chunk = attemptIds.slice(i, i + 500);
-		for (const r of await h.db.selectFrom('response_revision').select(['attempt_id', 'item_key', 'seq', 'text']).where('attempt_id', 'in', chunk).execute())
+		for (const r of await h.db
+			.selectFrom('response_revision')
+			.select(['attempt_id', 'item_key', 'seq', 'text'])
+			.where('attempt_id', 'in', chunk)
+			.execute())
 			revisions.add(`${r.attempt_id}|${r.item_key}|${r.seq}|${r.text}`);
-		for (const r of await h.db.selectFrom('response').select(['attempt_id', 'item_key', 'seq']).where('attempt_id', 'in', chunk).execute())
+		for (const r of await h.db
+			.selectFrom('response')
+			.select(['attempt_id', 'item_key', 'seq'])
+			.where('attempt_id', 'in', chunk)
+			.execute())
 			stored.set(`${r.attempt_id}|${r.item_key}`, r.seq);
 	}
 	const missing = acks.filter((a) => !revisions.has(`${a.attemptId}|${a.item}|${a.seq}|${a.text}`));
 	const newest = new Map<string, number>();
-	for (const a of acks) newest.set(`${a.attemptId}|${a.item}`, Math.max(newest.get(`${a.attemptId}|${a.item}`) ?? 0, a.seq));
+	for (const a of acks)
+		newest.set(
+			`${a.attemptId}|${a.item}`,
+			Math.max(newest.get(`${a.attemptId}|${a.item}`) ?? 0, a.seq)
+		);
 	let behind = 0;
 	for (const [k, seq] of newest) if ((stored.get(k) ?? 0) < seq) behind++;
 	return { acknowledged: acks.length, missing, behind };

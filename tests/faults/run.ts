@@ -12,8 +12,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+
 import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
-import { freePort, openAppDatabase, prepareDatabase, seedStartedSitting, startApp, startPrivatePostgres, adminQuery } from './harness.js';
+import {
+	adminQuery,
+	freePort,
+	openAppDatabase,
+	prepareDatabase,
+	seedStartedSitting,
+	startApp,
+	startPrivatePostgres
+} from './harness.js';
 import { killDuringLoad, restartPostgresDuringLoad } from './scenarios.js';
 
 const CANDIDATES = Number(process.env.FAULTS_CANDIDATES ?? 2000);
@@ -32,7 +41,11 @@ async function main() {
 	);
 	buildIfNeeded(log);
 	mkdirSync('tests/faults/out', { recursive: true });
-	const out: Record<string, unknown> = { date: new Date().toISOString(), candidates: CANDIDATES, intervalMs: INTERVAL_MS };
+	const out: Record<string, unknown> = {
+		date: new Date().toISOString(),
+		candidates: CANDIDATES,
+		intervalMs: INTERVAL_MS
+	};
 	let failed = false;
 	// Enough load to be mid-flight at the kill: a few seconds of saves before it and after the restart.
 	const perSecond = (CANDIDATES * 1000) / INTERVAL_MS;
@@ -50,7 +63,12 @@ async function main() {
 		});
 		out[`kill-${database}`] = {
 			...r,
-			check: { acknowledged: r.check.acknowledged, missing: r.check.missing.length, behind: r.check.behind, firstMissing: r.check.missing[0] ?? null }
+			check: {
+				acknowledged: r.check.acknowledged,
+				missing: r.check.missing.length,
+				behind: r.check.behind,
+				firstMissing: r.check.missing[0] ?? null
+			}
 		};
 		failed ||= r.check.missing.length > 0 || r.check.behind > 0;
 	}
@@ -65,7 +83,9 @@ async function main() {
 			const seeded = await seedStartedSitting(h, CANDIDATES);
 			await h.close();
 			app = await startApp({ databaseUrl, port: await freePort() });
-			log(`restart-postgres: private cluster on port ${cluster.port}, ${CANDIDATES} candidates signing in`);
+			log(
+				`restart-postgres: private cluster on port ${cluster.port}, ${CANDIDATES} candidates signing in`
+			);
 			const r = await restartPostgresDuringLoad({
 				cluster,
 				baseURL: app.baseURL,
@@ -79,15 +99,29 @@ async function main() {
 				mode: 'immediate',
 				log
 			});
-			out['restart-postgres'] = { ...r, check: { acknowledged: r.check.acknowledged, missing: r.check.missing.length, behind: r.check.behind } };
-			failed ||= r.check.missing.length > 0 || r.check.behind > 0 || Object.keys(r.load.refused).some((s) => Number(s) < 500);
+			out['restart-postgres'] = {
+				...r,
+				check: {
+					acknowledged: r.check.acknowledged,
+					missing: r.check.missing.length,
+					behind: r.check.behind
+				}
+			};
+			failed ||=
+				r.check.missing.length > 0 ||
+				r.check.behind > 0 ||
+				Object.keys(r.load.refused).some((s) => Number(s) < 500);
 		} finally {
 			await app?.stop();
 			await cluster.stop();
 		}
 	}
 	writeFileSync('tests/faults/out/latest.json', JSON.stringify(out, null, 2));
-	log(failed ? 'FAILED: an acknowledged save is missing (see tests/faults/out/latest.json)' : 'Every acknowledged save is in the database.');
+	log(
+		failed
+			? 'FAILED: an acknowledged save is missing (see tests/faults/out/latest.json)'
+			: 'Every acknowledged save is in the database.'
+	);
 	return failed ? 1 : 0;
 }
 

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import {
 	checkAcks,
 	freePort,
@@ -63,7 +64,10 @@ export async function killDuringLoad(o: KillOptions): Promise<KillResult> {
 	let dropDb: (() => Promise<void>) | null = null;
 	let dataDir: string | null = null;
 	if (o.database === 'postgres') {
-		const fresh = await freshDatabase(o.adminUrl ?? 'postgres://root@127.0.0.1:5432/postgres', `exam_faults_kill_${process.pid}`);
+		const fresh = await freshDatabase(
+			o.adminUrl ?? 'postgres://root@127.0.0.1:5432/postgres',
+			`exam_faults_kill_${process.pid}`
+		);
 		app = { databaseUrl: fresh.url };
 		dropDb = fresh.drop;
 	} else {
@@ -87,22 +91,35 @@ export async function killDuringLoad(o: KillOptions): Promise<KillResult> {
 		load.start();
 		let result: KillResult;
 		try {
-			await waitFor(() => load.stats.acknowledged >= o.killAfterAcks, `${o.killAfterAcks} acknowledged saves`, 120_000);
+			await waitFor(
+				() => load.stats.acknowledged >= o.killAfterAcks,
+				`${o.killAfterAcks} acknowledged saves`,
+				120_000
+			);
 			const killedAt = Date.now();
 			await proc.crash();
 			const ackedBeforeKill = load.stats.acknowledged;
 			const spawnedAt = Date.now();
 			proc = await startApp({ ...app, port });
 			const restartSeconds = (Date.now() - spawnedAt) / 1000;
-			await waitFor(() => load.latestAck > spawnedAt, 'an acknowledgement from the new process', 60_000);
+			await waitFor(
+				() => load.latestAck > spawnedAt,
+				'an acknowledgement from the new process',
+				60_000
+			);
 			const gapSeconds = (load.acks.find((a) => a.at > spawnedAt)!.at - killedAt) / 1000;
 			log(
 				`${o.database}: killed after ${ackedBeforeKill} acknowledged; new process listening in ${restartSeconds.toFixed(1)} s, saving again ${gapSeconds.toFixed(1)} s after the kill`
 			);
 			const target = load.stats.acknowledged + o.acksAfterRestart;
-			await waitFor(() => load.stats.acknowledged >= target, `${o.acksAfterRestart} acknowledgements after the restart`, 120_000);
+			await waitFor(
+				() => load.stats.acknowledged >= target,
+				`${o.acksAfterRestart} acknowledgements after the restart`,
+				120_000
+			);
 			await load.stop();
-			if (o.ackLogFile) writeFileSync(o.ackLogFile, load.acks.map((a) => JSON.stringify(a)).join('\n') + '\n');
+			if (o.ackLogFile)
+				writeFileSync(o.ackLogFile, load.acks.map((a) => JSON.stringify(a)).join('\n') + '\n');
 			let check: AckCheck;
 			if (o.database === 'postgres') {
 				const h = await openAppDatabase(app);
@@ -116,7 +133,15 @@ export async function killDuringLoad(o: KillOptions): Promise<KillResult> {
 				check = await checkAcks(h, load.acks);
 				await h.close();
 			}
-			result = { database: o.database, candidates: cands.length, check, load: load.stats, ackedBeforeKill, gapSeconds, restartSeconds };
+			result = {
+				database: o.database,
+				candidates: cands.length,
+				check,
+				load: load.stats,
+				ackedBeforeKill,
+				gapSeconds,
+				restartSeconds
+			};
 		} finally {
 			await proc.crash().catch(() => {});
 		}
@@ -163,7 +188,11 @@ export async function restartPostgresDuringLoad(o: {
 	const cands = await signInAll(o.baseURL, o.numbers, o.keycode);
 	const load = new SaveLoad(() => o.baseURL, cands, o.items, o.intervalMs);
 	load.start();
-	await waitFor(() => load.stats.acknowledged >= o.acksBefore, `${o.acksBefore} acknowledged saves`, 120_000);
+	await waitFor(
+		() => load.stats.acknowledged >= o.acksBefore,
+		`${o.acksBefore} acknowledged saves`,
+		120_000
+	);
 	const stoppedAt = Date.now();
 	await o.cluster.stopServer(o.mode ?? 'fast');
 	let startedAt = 0;
@@ -174,12 +203,22 @@ export async function restartPostgresDuringLoad(o: {
 		await o.cluster.startServer();
 	}
 	const downSeconds = (Date.now() - stoppedAt) / 1000;
-	await waitFor(() => load.latestAck > startedAt, 'an acknowledgement after PostgreSQL came back', 60_000);
+	await waitFor(
+		() => load.latestAck > startedAt,
+		'an acknowledgement after PostgreSQL came back',
+		60_000
+	);
 	const gapSeconds = (load.acks.find((a) => a.at > startedAt)!.at - stoppedAt) / 1000;
-	log(`PostgreSQL down ${downSeconds.toFixed(1)} s (${o.mode ?? 'fast'} stop); saves acknowledged again ${gapSeconds.toFixed(1)} s after the stop`);
+	log(
+		`PostgreSQL down ${downSeconds.toFixed(1)} s (${o.mode ?? 'fast'} stop); saves acknowledged again ${gapSeconds.toFixed(1)} s after the stop`
+	);
 	await o.afterStart?.();
 	const target = load.stats.acknowledged + o.acksAfter;
-	await waitFor(() => load.stats.acknowledged >= target, `${o.acksAfter} acknowledgements after the restart`, 120_000);
+	await waitFor(
+		() => load.stats.acknowledged >= target,
+		`${o.acksAfter} acknowledgements after the restart`,
+		120_000
+	);
 	await load.stop();
 	const h = await openAppDatabase({ databaseUrl: o.databaseUrl });
 	const check = await checkAcks(h, load.acks);

@@ -13,10 +13,26 @@ export function validUnit() {
 		status: 'current',
 		exam: { duration_minutes: 60, reading_minutes: 5 },
 		outcomes: [
-			{ id: 'LO1', title: 'Deliver good service', criteria: [{ id: 'AC1.1', text: 'Types of customer', area: 'FL' }] },
-			{ id: 'LO2', title: 'Communicate', criteria: [{ id: 'AC2.1', text: 'Methods of communication', area: 'FN' }] },
-			{ id: 'LO3', title: 'Procedures', criteria: [{ id: 'AC3.1', text: 'Confidentiality', area: 'FM' }] },
-			{ id: 'LO4', title: 'Complaints', criteria: [{ id: 'AC4.1', text: 'Handling complaints', area: 'FO' }] }
+			{
+				id: 'LO1',
+				title: 'Deliver good service',
+				criteria: [{ id: 'AC1.1', text: 'Types of customer', area: 'FL' }]
+			},
+			{
+				id: 'LO2',
+				title: 'Communicate',
+				criteria: [{ id: 'AC2.1', text: 'Methods of communication', area: 'FN' }]
+			},
+			{
+				id: 'LO3',
+				title: 'Procedures',
+				criteria: [{ id: 'AC3.1', text: 'Confidentiality', area: 'FM' }]
+			},
+			{
+				id: 'LO4',
+				title: 'Complaints',
+				criteria: [{ id: 'AC4.1', text: 'Handling complaints', area: 'FO' }]
+			}
 		]
 	};
 }
@@ -42,8 +58,24 @@ export function validPaper(): any {
 			{
 				title: 'Section A',
 				questions: [
-					{ id: '1', type: 'short_answer', stem: 'Identify two types of customer.', marks: 5, area: 'FL', criteria: ['AC1.1'], grid: points(6) },
-					{ id: '2', type: 'short_answer', stem: 'State two methods of communication.', marks: 5, area: 'FN', criteria: ['AC2.1'], grid: points(6) }
+					{
+						id: '1',
+						type: 'short_answer',
+						stem: 'Identify two types of customer.',
+						marks: 5,
+						area: 'FL',
+						criteria: ['AC1.1'],
+						grid: points(6)
+					},
+					{
+						id: '2',
+						type: 'short_answer',
+						stem: 'State two methods of communication.',
+						marks: 5,
+						area: 'FN',
+						criteria: ['AC2.1'],
+						grid: points(6)
+					}
 				]
 			},
 			{
@@ -55,7 +87,13 @@ export function validPaper(): any {
 						stem: 'Read the case study.',
 						area: 'FM',
 						parts: [
-							{ id: 'a', stem: 'State why confidentiality matters.', marks: 5, criteria: ['AC3.1'], grid: points(5) },
+							{
+								id: 'a',
+								stem: 'State why confidentiality matters.',
+								marks: 5,
+								criteria: ['AC3.1'],
+								grid: points(5)
+							},
 							{
 								id: 'b',
 								stem: 'Describe how to handle the complaint.',
@@ -80,7 +118,9 @@ export function validPaper(): any {
 }
 
 /** Writes a bank folder; pass raw text for a paper to write it as is (bad YAML). */
-export function writeBank(opts: { unit?: object; papers?: (object | { raw: string; name: string })[] } = {}): string {
+export function writeBank(
+	opts: { unit?: object; papers?: (object | { raw: string; name: string })[] } = {}
+): string {
 	const root = mkdtempSync(join(tmpdir(), 'bank-'));
 	mkdirSync(join(root, 'units'));
 	const unit = opts.unit ?? validUnit();
@@ -88,7 +128,8 @@ export function writeBank(opts: { unit?: object; papers?: (object | { raw: strin
 	mkdirSync(join(root, '8992-111'));
 	for (const p of opts.papers ?? [validPaper()]) {
 		if ('raw' in p) writeFileSync(join(root, '8992-111', `${p.name}.yaml`), p.raw);
-		else writeFileSync(join(root, '8992-111', `${(p as { code: string }).code}.yaml`), stringify(p));
+		else
+			writeFileSync(join(root, '8992-111', `${(p as { code: string }).code}.yaml`), stringify(p));
 	}
 	return root;
 }

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { connectionUrlFor, databaseConfigFromEnv, openPGlite, openPostgres, type DatabaseHandle, type DatabaseRole } from '../../src/lib/server/db/index.js';
+
+import {
+	connectionUrlFor,
+	databaseConfigFromEnv,
+	openPGlite,
+	openPostgres,
+	type DatabaseHandle,
+	type DatabaseRole
+} from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import { databaseUrlFor } from './pg-admin.js';
 
@@ -26,14 +34,19 @@ export interface TestDatabase extends DatabaseHandle {
  * test also proves the app role's privileges are enough. `as: 'owner'` gives the owner instead; an
  * unmigrated database (`migrate: false`) is the owner's by default, since only the owner can migrate.
  */
-export async function createTestDatabase(opts: { migrate?: boolean; as?: DatabaseRole } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+	opts: { migrate?: boolean; as?: DatabaseRole } = {}
+): Promise<TestDatabase> {
 	const migrate = opts.migrate ?? true;
 	const role = opts.as ?? (migrate ? 'app' : 'owner');
 	const url = process.env.DATABASE_URL;
 	if (!url) {
 		// A copy of the data folder the global setup migrated (or, outside it, migrated here).
 		const template = migrate ? inject('pgliteTemplate') : null;
-		const h = await openPGlite(undefined, template ? { loadDataDir: new Blob([readFileSync(template)]) } : {});
+		const h = await openPGlite(
+			undefined,
+			template ? { loadDataDir: new Blob([readFileSync(template)]) } : {}
+		);
 		if (migrate && !template) await migrateToLatest(h.db);
 		return { ...h, role: 'owner', connect: () => h };
 	}
@@ -42,7 +55,11 @@ export async function createTestDatabase(opts: { migrate?: boolean; as?: Databas
 	await withAdmin(url, async (admin) => {
 		for (let attempt = 0; ; attempt++) {
 			try {
-				await admin.query(migrate && template ? `create database ${name} template ${template}` : `create database ${name}`);
+				await admin.query(
+					migrate && template
+						? `create database ${name} template ${template}`
+						: `create database ${name}`
+				);
 				return;
 			} catch (err) {
 				// Two files cloning the template at the same instant: PostgreSQL refuses one; try again.
@@ -55,7 +72,11 @@ export async function createTestDatabase(opts: { migrate?: boolean; as?: Databas
 		}
 	});
 	// The app's own rule for its connection (one URL naming the owner, the app role's name swapped in).
-	const config = { ...databaseConfigFromEnv(), databaseUrl: databaseUrlFor(url, name), ownerUrl: undefined };
+	const config = {
+		...databaseConfigFromEnv(),
+		databaseUrl: databaseUrlFor(url, name),
+		ownerUrl: undefined
+	};
 	const others: DatabaseHandle[] = [];
 	const open = (as: DatabaseRole) => openPostgres(connectionUrlFor(config, as), 5);
 	const h = open(role);

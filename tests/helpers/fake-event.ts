@@ -1,7 +1,8 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../src/lib/server/db/schema.js';
+
 import type { SessionUser } from '../../src/lib/server/auth/sessions.js';
+import type { Database } from '../../src/lib/server/db/schema.js';
 
 export const APP = 'http://exams.test';
 
@@ -31,7 +32,8 @@ export function fakeEvent<E = RequestEvent>(db: Kysely<Database>, r: FakeRequest
 	const headers = { ...r.headers };
 	if (r.form) {
 		body = new FormData();
-		for (const [k, v] of Object.entries(r.form)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+		for (const [k, v] of Object.entries(r.form))
+			for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
 	} else if (r.json !== undefined) {
 		body = JSON.stringify(r.json);
 		headers['content-type'] = 'application/json';

@@ -1,14 +1,15 @@
-import type { TestProject } from 'vitest/node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
-import { PGliteDialect } from '../../src/lib/server/db/pglite-dialect.js';
-import type { Database } from '../../src/lib/server/db/schema.js';
 import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
+import { PGliteDialect } from '../../src/lib/server/db/pglite-dialect.js';
+import type { Database } from '../../src/lib/server/db/schema.js';
 import { databaseUrlFor } from './pg-admin.js';
 
 declare module 'vitest' {

@@ -49,7 +49,19 @@ export const hostileText = (maxLength = 300): fc.Arbitrary<string> =>
 
 /** Numbers JSON and forms carry badly. */
 export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
-	fc.constantFrom(-1, -0, 0.5, Number.NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER + 2, 1e308, -1e308, 2 ** 31, 2 ** 53),
+	fc.constantFrom(
+		-1,
+		-0,
+		0.5,
+		Number.NaN,
+		Infinity,
+		-Infinity,
+		Number.MAX_SAFE_INTEGER + 2,
+		1e308,
+		-1e308,
+		2 ** 31,
+		2 ** 53
+	),
 	fc.double(),
 	fc.integer({ min: -1_000_000, max: 1_000_000 })
 );
@@ -58,15 +70,29 @@ export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 	hostileText(50),
 	hostileNumber,
-	fc.constantFrom(null, undefined, true, false, [], {}, [1, 2], { kind: 'mark' }, { kind: 'mark', mark: '3' }, { __proto__: { kind: 'mark' } }),
+	fc.constantFrom(
+		null,
+		undefined,
+		true,
+		false,
+		[],
+		{},
+		[1, 2],
+		{ kind: 'mark' },
+		{ kind: 'mark', mark: '3' },
+		{ __proto__: { kind: 'mark' } }
+	),
 	fc.anything({ maxDepth: 2 })
 );
 
 /** A text that is not `valid` (nor a trimmed or case-changed copy of it). */
-export const otherThan = (valid: string, arb: fc.Arbitrary<string> = hostileText()) => arb.filter((s) => s.trim().toLowerCase() !== valid.trim().toLowerCase());
+export const otherThan = (valid: string, arb: fc.Arbitrary<string> = hostileText()) =>
+	arb.filter((s) => s.trim().toLowerCase() !== valid.trim().toLowerCase());
 
 /** fast-check's settings for the suite: few runs (CI time), reproducible from the seed it prints. */
 export const FUZZ_RUNS = {
 	numRuns: 25,
-	...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH, endOnFailure: true } : {})
+	...(process.env.FUZZ_SEED
+		? { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH, endOnFailure: true }
+		: {})
 } as const;

@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely';
+
 import type { Database } from '../../src/lib/server/db/schema.js';
-import { endSitting, markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
+import {
+	endSitting,
+	markAttendance,
+	startSitting
+} from '../../src/lib/server/invigilation/sitting-actions.js';
 import { makeSitting } from './sitting-fixture.js';
 
 /** Answers per item key ('1', '2', '3.a', '3.b' on the fixture paper); a missing key is left blank. */
@@ -11,19 +16,35 @@ export type Answers = Record<string, string>;
  * the invigilator ended it, so each has a script. The answers are written as the stored responses
  * (the autosave's own tests cover how they get there). Candidate `absent[i]` true is marked absent.
  */
-export async function makeScripts(db: Kysely<Database>, answers: Answers[], opts: { absent?: number[] } = {}) {
+export async function makeScripts(
+	db: Kysely<Database>,
+	answers: Answers[],
+	opts: { absent?: number[] } = {}
+) {
 	const f = await makeSitting(db, answers.length);
 	// A minute ago, so the start falls on the booked day whatever the hour.
 	const t0 = new Date(Date.now() - 60_000);
 	for (const [i, c] of f.candidates.entries()) {
-		await markAttendance(db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), !opts.absent?.includes(i));
+		await markAttendance(
+			db,
+			{ ...f.ctx, now: t0 },
+			f.sitting.id,
+			f.attemptOf(c.id),
+			!opts.absent?.includes(i)
+		);
 	}
 	await startSitting(db, { ...f.ctx, now: t0 }, f.sitting.id);
 	for (const [i, c] of f.candidates.entries()) {
 		for (const [itemKey, text] of Object.entries(answers[i]!)) {
 			await db
 				.insertInto('response')
-				.values({ attempt_id: f.attemptOf(c.id), item_key: itemKey, seq: 1, text, saved_at: new Date(t0.getTime() + 30_000) })
+				.values({
+					attempt_id: f.attemptOf(c.id),
+					item_key: itemKey,
+					seq: 1,
+					text,
+					saved_at: new Date(t0.getTime() + 30_000)
+				})
 				.execute();
 		}
 	}
@@ -31,7 +52,12 @@ export async function makeScripts(db: Kysely<Database>, answers: Answers[], opts
 	const scripts = await db
 		.selectFrom('script')
 		.innerJoin('attempt', 'attempt.id', 'script.attempt_id')
-		.select(['script.id', 'script.script_number', 'script.paper_version_id', 'attempt.candidate_id'])
+		.select([
+			'script.id',
+			'script.script_number',
+			'script.paper_version_id',
+			'attempt.candidate_id'
+		])
 		.where('attempt.sitting_id', '=', f.sitting.id)
 		.where('script.kind', '=', 'live')
 		.execute();
@@ -53,6 +79,9 @@ export async function giveMarks(
 ) {
 	for (const [itemKey, given] of Object.entries(marks)) {
 		const { mark, fk } = typeof given === 'number' ? { mark: given, fk: false } : given;
-		await db.insertInto('mark').values({ script_id: scriptId, item_key: itemKey, marker_id: markerId, authority, mark, fk }).execute();
+		await db
+			.insertInto('mark')
+			.values({ script_id: scriptId, item_key: itemKey, marker_id: markerId, authority, mark, fk })
+			.execute();
 	}
 }

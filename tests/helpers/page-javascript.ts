@@ -18,10 +18,14 @@ interface ViteChunk {
  * (what a page loads only when it needs it) are not counted. Each file gzipped at level 9, as a
  * server compressing it would send it.
  */
-export async function pageJavaScript(routeId: string, outDir = '.svelte-kit/output'): Promise<{ files: string[]; gzipBytes: number }> {
+export async function pageJavaScript(
+	routeId: string,
+	outDir = '.svelte-kit/output'
+): Promise<{ files: string[]; gzipBytes: number }> {
 	const viteManifest = join(outDir, 'client/.vite/manifest.json');
 	const serverManifest = resolve(outDir, 'server/manifest.js');
-	if (!existsSync(viteManifest) || !existsSync(serverManifest)) throw new Error(`No build in ${outDir}: run npm run build first`);
+	if (!existsSync(viteManifest) || !existsSync(serverManifest))
+		throw new Error(`No build in ${outDir}: run npm run build first`);
 	const chunks = JSON.parse(readFileSync(viteManifest, 'utf8')) as Record<string, ViteChunk>;
 	const { manifest } = (await import(pathToFileURL(serverManifest).href)) as {
 		manifest: {
@@ -47,10 +51,14 @@ export async function pageJavaScript(routeId: string, outDir = '.svelte-kit/outp
 		if (!key) throw new Error(`${f} is not in the build's manifest`);
 		add(key);
 	}
-	for (const node of [...route.page.layouts.filter((n): n is number => n !== undefined), route.page.leaf]) {
+	for (const node of [
+		...route.page.layouts.filter((n): n is number => n !== undefined),
+		route.page.leaf
+	]) {
 		add(`.svelte-kit/generated/client-optimized/nodes/${node}.js`);
 	}
 	let gzipBytes = 0;
-	for (const f of files) gzipBytes += gzipSync(readFileSync(join(outDir, 'client', f)), { level: 9 }).length;
+	for (const f of files)
+		gzipBytes += gzipSync(readFileSync(join(outDir, 'client', f)), { level: 9 }).length;
 	return { files: [...files].sort(), gzipBytes };
 }

@@ -33,11 +33,20 @@ export interface PdfPage {
 	items: PdfTextItem[];
 }
 
-const fontsDir = join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts') + '/';
+const fontsDir =
+	join(
+		dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')),
+		'standard_fonts'
+	) + '/';
 
 export async function readPdf(bytes: Uint8Array): Promise<PdfPage[]> {
 	// pdf.js takes the buffer over; give it a copy so the caller's bytes stay usable.
-	const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), standardFontDataUrl: fontsDir, isEvalSupported: false, verbosity: 0 }).promise;
+	const doc = await pdfjs.getDocument({
+		data: new Uint8Array(bytes),
+		standardFontDataUrl: fontsDir,
+		isEvalSupported: false,
+		verbosity: 0
+	}).promise;
 	try {
 		const pages: PdfPage[] = [];
 		for (let n = 1; n <= doc.numPages; n++) {
@@ -103,7 +112,11 @@ export function columnsOf(page: PdfPage, labels: string[], rightEdge = 545.28): 
 	if (!header) throw new Error(`No header line with ${labels.join(', ')} on page ${page.number}`);
 	const xs = labels.map((label) => header.items.find((i) => i.text === label)!.x);
 	// Labels are printed a cell's padding in from the cell's left edge.
-	return labels.map((label, i) => ({ label, left: xs[i]! - 5, right: (xs[i + 1] ?? rightEdge + 5) - 5 }));
+	return labels.map((label, i) => ({
+		label,
+		left: xs[i]! - 5,
+		right: (xs[i + 1] ?? rightEdge + 5) - 5
+	}));
 }
 
 /** Whether an item lies within a column, both its start and its end. */

@@ -1,19 +1,36 @@
 import type { Kysely } from 'kysely';
+
 import { authorityOf, type AllocationPurpose } from '../../src/lib/domain/marking.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { onScriptMarked } from '../../src/lib/server/marking/routing.js';
 
 /** The paper behind a paper version. */
 export async function paperIdOf(db: Kysely<Database>, paperVersionId: string): Promise<string> {
-	const row = await db.selectFrom('paper_version').select('paper_id').where('id', '=', paperVersionId).executeTakeFirstOrThrow();
+	const row = await db
+		.selectFrom('paper_version')
+		.select('paper_id')
+		.where('id', '=', paperVersionId)
+		.executeTakeFirstOrThrow();
 	return row.paper_id;
 }
 
 /** A marker already through standardisation on a paper (a standing row as qualifying writes it). */
-export async function qualifyMarker(db: Kysely<Database>, markerId: string, paperId: string, now = new Date()): Promise<void> {
+export async function qualifyMarker(
+	db: Kysely<Database>,
+	markerId: string,
+	paperId: string,
+	now = new Date()
+): Promise<void> {
 	await db
 		.insertInto('marker_standing')
-		.values({ marker_id: markerId, paper_id: paperId, standing: 'live', reason: 'qualified in a fixture', decided_by: null, created_at: now })
+		.values({
+			marker_id: markerId,
+			paper_id: paperId,
+			standing: 'live',
+			reason: 'qualified in a fixture',
+			decided_by: null,
+			created_at: now
+		})
 		.execute();
 }
 
@@ -24,7 +41,14 @@ export async function qualifyMarker(db: Kysely<Database>, markerId: string, pape
  */
 export async function finishScript(
 	db: Kysely<Database>,
-	e: { scriptId: string; markerId: string; purpose: AllocationPurpose; marks: Record<string, number>; comment?: string; now?: Date }
+	e: {
+		scriptId: string;
+		markerId: string;
+		purpose: AllocationPurpose;
+		marks: Record<string, number>;
+		comment?: string;
+		now?: Date;
+	}
 ): Promise<void> {
 	const now = e.now ?? new Date();
 	await db.transaction().execute(async (tx) => {
@@ -36,7 +60,8 @@ export async function finishScript(
 			.where('purpose', '=', e.purpose)
 			.where('withdrawn_at', 'is', null)
 			.execute();
-		if (allocations.length === 0) throw new Error(`No ${e.purpose} allocation of this script to this marker`);
+		if (allocations.length === 0)
+			throw new Error(`No ${e.purpose} allocation of this script to this marker`);
 		for (const a of allocations) {
 			await tx
 				.insertInto('mark')
@@ -51,9 +76,18 @@ export async function finishScript(
 					created_at: now
 				})
 				.execute();
-			await tx.updateTable('allocation').set({ completed_at: now }).where('id', '=', a.id).execute();
+			await tx
+				.updateTable('allocation')
+				.set({ completed_at: now })
+				.where('id', '=', a.id)
+				.execute();
 		}
-		await onScriptMarked(tx, { scriptId: e.scriptId, purpose: e.purpose, markerId: e.markerId, now });
+		await onScriptMarked(tx, {
+			scriptId: e.scriptId,
+			purpose: e.purpose,
+			markerId: e.markerId,
+			now
+		});
 	});
 }
 

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compile } from 'svelte/compiler';
 import type { Component } from 'svelte';
+import { compile } from 'svelte/compiler';
 import { render } from 'svelte/server';
 
 /**
@@ -13,7 +13,10 @@ import { render } from 'svelte/server';
  * installed package, imports it from a temporary file. Good for components whose only imports are
  * types (e.g. GridView); not for components importing other .svelte files or `$lib` values.
  */
-export async function renderComponent(path: string, props: Record<string, unknown>): Promise<string> {
+export async function renderComponent(
+	path: string,
+	props: Record<string, unknown>
+): Promise<string> {
 	const { js } = compile(readFileSync(path, 'utf8'), { generate: 'server', filename: path });
 	const require = createRequire(import.meta.url);
 	const code = js.code.replace(
@@ -24,7 +27,9 @@ export async function renderComponent(path: string, props: Record<string, unknow
 	try {
 		const file = join(dir, 'component.js');
 		writeFileSync(file, code);
-		const mod = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { default: Component<Record<string, unknown>> };
+		const mod = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as {
+			default: Component<Record<string, unknown>>;
+		};
 		return render(mod.default, { props }).body;
 	} finally {
 		rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
+
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
 import { registerCandidate } from '../../src/lib/server/centres/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { validPaper, writeBank } from './bank-fixture.js';
 import { makeCentre, makeStaff } from './fixtures.js';
 import { registerCandidates } from './registration-fixture.js';
@@ -47,19 +48,36 @@ export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: Arr
 		invigilator_ids: [invigilator.id],
 		candidate_ids: candidates.map((c) => c.id)
 	});
-	const attempts = await db.selectFrom('attempt').selectAll().where('sitting_id', '=', sitting.id).execute();
-	const attemptOf = (candidateId: string) => attempts.find((a) => a.candidate_id === candidateId)!.id;
-	return { centre, invigilator, candidates, sitting, ctx: { actor, centreId: centre.id }, attemptOf };
+	const attempts = await db
+		.selectFrom('attempt')
+		.selectAll()
+		.where('sitting_id', '=', sitting.id)
+		.execute();
+	const attemptOf = (candidateId: string) =>
+		attempts.find((a) => a.candidate_id === candidateId)!.id;
+	return {
+		centre,
+		invigilator,
+		candidates,
+		sitting,
+		ctx: { actor, centreId: centre.id },
+		attemptOf
+	};
 }
 
 /**
  * A sitting of `n` candidates, everyone marked present and the sitting started at `t0` (now):
  * reading until t0 + 5 min, then answering; `answering` is t0 + 6 min.
  */
-export async function startedSitting(db: Kysely<Database>, n = 2, arrangements: Arrangements[] = []) {
+export async function startedSitting(
+	db: Kysely<Database>,
+	n = 2,
+	arrangements: Arrangements[] = []
+) {
 	const f = await makeSitting(db, n, arrangements);
 	const t0 = new Date();
-	for (const c of f.candidates) await markAttendance(db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
+	for (const c of f.candidates)
+		await markAttendance(db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
 	await startSitting(db, { ...f.ctx, now: t0 }, f.sitting.id);
 	return { ...f, t0, answering: new Date(t0.getTime() + 6 * 60_000) };
 }

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../helpers/db.js';
-import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
-import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-in.js';
+
+import {
+	ACCOUNT_AT_ADDRESS_THROTTLE,
+	ACCOUNT_THROTTLE,
+	ADDRESS_THROTTLE
+} from '../../src/lib/domain/throttle.js';
 import {
 	createSession,
 	invalidateAllUserSessions,
@@ -10,10 +13,12 @@ import {
 	SIGN_IN_ATTEMPT_RETENTION_MS,
 	validateSessionToken
 } from '../../src/lib/server/auth/sessions.js';
-import { ACCOUNT_AT_ADDRESS_THROTTLE, ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../../src/lib/domain/throttle.js';
-import { TooManyRequestsError, ValidationError } from '../../src/lib/server/errors.js';
+import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-in.js';
 import { hashSecret } from '../../src/lib/server/auth/tokens.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+import { TooManyRequestsError, ValidationError } from '../../src/lib/server/errors.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
 
 let h: DatabaseHandle;
 beforeAll(async () => {
@@ -25,7 +30,11 @@ describe('staff sign-in and sign-out', () => {
 	it('signs in with the right password, and the token validates to the user and roles', async () => {
 		const centre = await makeCentre(h.db);
 		const staff = await makeStaff(h.db, 'centre_admin', centre.id);
-		const { token, userId } = await signInStaff(h.db, { email: staff.email.toUpperCase(), password: PASSWORD, ip: '10.0.0.1' });
+		const { token, userId } = await signInStaff(h.db, {
+			email: staff.email.toUpperCase(),
+			password: PASSWORD,
+			ip: '10.0.0.1'
+		});
 		expect(userId).toBe(staff.id);
 		const v = await validateSessionToken(h.db, token);
 		expect(v?.user.email).toBe(staff.email);
@@ -33,17 +42,29 @@ describe('staff sign-in and sign-out', () => {
 	});
 	it('stores only the hash of the secret', async () => {
 		const staff = await makeStaff(h.db, 'marker');
-		const { token } = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.0.0.2' });
+		const { token } = await signInStaff(h.db, {
+			email: staff.email,
+			password: PASSWORD,
+			ip: '10.0.0.2'
+		});
 		const [id, secret] = token.split('.') as [string, string];
-		const row = await h.db.selectFrom('auth_session').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+		const row = await h.db
+			.selectFrom('auth_session')
+			.selectAll()
+			.where('id', '=', id)
+			.executeTakeFirstOrThrow();
 		expect(new Uint8Array(row.secret_hash)).toEqual(hashSecret(secret));
 		expect(JSON.stringify(row)).not.toContain(secret);
 	});
 	it('gives the same message for a wrong password and an unknown email, and creates no session', async () => {
 		const staff = await makeStaff(h.db, 'marker');
 		const before = await h.db.selectFrom('auth_session').select('id').execute();
-		await expect(signInStaff(h.db, { email: staff.email, password: 'wrong password!!', ip: '10.0.0.3' })).rejects.toThrow(WRONG_CREDENTIALS);
-		await expect(signInStaff(h.db, { email: 'nobody@example.test', password: PASSWORD, ip: '10.0.0.3' })).rejects.toThrow(WRONG_CREDENTIALS);
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: 'wrong password!!', ip: '10.0.0.3' })
+		).rejects.toThrow(WRONG_CREDENTIALS);
+		await expect(
+			signInStaff(h.db, { email: 'nobody@example.test', password: PASSWORD, ip: '10.0.0.3' })
+		).rejects.toThrow(WRONG_CREDENTIALS);
 		const after = await h.db.selectFrom('auth_session').select('id').execute();
 		expect(after.length).toBe(before.length);
 	});
@@ -73,15 +94,30 @@ describe('staff sign-in and sign-out', () => {
 		const halfHour = await validateSessionToken(h.db, token, new Date(t0.getTime() + 30 * 60_000));
 		expect(halfHour?.session.lastVerifiedAt).toEqual(t0);
 		const twoHours = new Date(t0.getTime() + 2 * 3600_000);
-		expect((await validateSessionToken(h.db, token, twoHours))?.session.lastVerifiedAt).toEqual(twoHours);
+		expect((await validateSessionToken(h.db, token, twoHours))?.session.lastVerifiedAt).toEqual(
+			twoHours
+		);
 		// Idle for 8 hours since the last refresh: gone.
-		expect(await validateSessionToken(h.db, token, new Date(twoHours.getTime() + 8 * 3600_000))).toBeNull();
-		expect(await h.db.selectFrom('auth_session').select('id').where('id', '=', session.id).executeTakeFirst()).toBeUndefined();
+		expect(
+			await validateSessionToken(h.db, token, new Date(twoHours.getTime() + 8 * 3600_000))
+		).toBeNull();
+		expect(
+			await h.db
+				.selectFrom('auth_session')
+				.select('id')
+				.where('id', '=', session.id)
+				.executeTakeFirst()
+		).toBeUndefined();
 	});
 	it('writes an audit entry for each sign-in', async () => {
 		const staff = await makeStaff(h.db, 'marker');
 		await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.0.0.9' });
-		const entry = await h.db.selectFrom('audit_log').selectAll().where('action', '=', 'auth.sign_in').where('subject_id', '=', staff.id).executeTakeFirst();
+		const entry = await h.db
+			.selectFrom('audit_log')
+			.selectAll()
+			.where('action', '=', 'auth.sign_in')
+			.where('subject_id', '=', staff.id)
+			.executeTakeFirst();
 		expect(entry?.ip).toBe('10.0.0.9');
 	});
 });
@@ -92,35 +128,70 @@ describe('sign-in throttling (kept in the database)', () => {
 		const staff = await makeStaff(h.db, 'marker');
 		const now = new Date();
 		for (let i = 0; i < ACCOUNT_THROTTLE.maxFailures; i++) {
-			await signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: `10.7.${Math.floor(i / 5)}.1` }, now).catch(() => undefined);
+			await signInStaff(
+				h.db,
+				{ email: staff.email, password: 'nope nope nope', ip: `10.7.${Math.floor(i / 5)}.1` },
+				now
+			).catch(() => undefined);
 		}
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.8.0.1' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
-		await unlockStaffSignIn(h.db, { userId: null, label: 'admin', ip: '127.0.0.1' }, staff.email, now);
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.8.0.1' }, now)).resolves.toHaveProperty('token');
-		const audit = await h.db.selectFrom('audit_log').select(['action', 'subject_id']).where('action', '=', 'user.unlock_sign_in').execute();
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.8.0.1' }, now)
+		).rejects.toBeInstanceOf(TooManyRequestsError);
+		await unlockStaffSignIn(
+			h.db,
+			{ userId: null, label: 'admin', ip: '127.0.0.1' },
+			staff.email,
+			now
+		);
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.8.0.1' }, now)
+		).resolves.toHaveProperty('token');
+		const audit = await h.db
+			.selectFrom('audit_log')
+			.select(['action', 'subject_id'])
+			.where('action', '=', 'user.unlock_sign_in')
+			.execute();
 		expect(audit).toContainEqual({ action: 'user.unlock_sign_in', subject_id: staff.id });
 	});
 	it('locks an account at an address after repeated failures, even with the right password, with a clear message', async () => {
 		const staff = await makeStaff(h.db, 'marker');
 		const now = new Date();
 		for (let i = 0; i < ACCOUNT_AT_ADDRESS_THROTTLE.maxFailures; i++) {
-			await expect(signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: '10.1.0.1' }, now)).rejects.toBeInstanceOf(ValidationError);
+			await expect(
+				signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: '10.1.0.1' }, now)
+			).rejects.toBeInstanceOf(ValidationError);
 		}
-		const err = await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.0.1' }, now).catch((e: unknown) => e);
+		const err = await signInStaff(
+			h.db,
+			{ email: staff.email, password: PASSWORD, ip: '10.1.0.1' },
+			now
+		).catch((e: unknown) => e);
 		expect(err).toBeInstanceOf(TooManyRequestsError);
-		expect((err as Error).message).toBe('Too many failed sign-in attempts. Try again in 15 minutes.');
+		expect((err as Error).message).toBe(
+			'Too many failed sign-in attempts. Try again in 15 minutes.'
+		);
 		// After the window the right password works again.
 		const later = new Date(now.getTime() + ACCOUNT_AT_ADDRESS_THROTTLE.windowMs + 1000);
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.0.1' }, later)).resolves.toHaveProperty('token');
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.0.1' }, later)
+		).resolves.toHaveProperty('token');
 	});
 	it('guesses from one address do not lock the account out from another', async () => {
 		const staff = await makeStaff(h.db, 'marker');
 		const now = new Date();
 		for (let i = 0; i < 2 * ACCOUNT_AT_ADDRESS_THROTTLE.maxFailures; i++) {
-			await signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: '10.1.2.1' }, now).catch(() => undefined);
+			await signInStaff(
+				h.db,
+				{ email: staff.email, password: 'nope nope nope', ip: '10.1.2.1' },
+				now
+			).catch(() => undefined);
 		}
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.2.1' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.2.2' }, now)).resolves.toHaveProperty('token');
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.2.1' }, now)
+		).rejects.toBeInstanceOf(TooManyRequestsError);
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.2.2' }, now)
+		).resolves.toHaveProperty('token');
 	});
 	it('still caps guesses at one account spread over many addresses', async () => {
 		const staff = await makeStaff(h.db, 'marker');
@@ -128,37 +199,66 @@ describe('sign-in throttling (kept in the database)', () => {
 		const perAddress = ACCOUNT_AT_ADDRESS_THROTTLE.maxFailures;
 		for (let i = 0; i < ACCOUNT_THROTTLE.maxFailures; i++) {
 			const ip = `10.1.3.${Math.floor(i / perAddress)}`;
-			await expect(signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip }, now)).rejects.toBeInstanceOf(ValidationError);
+			await expect(
+				signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip }, now)
+			).rejects.toBeInstanceOf(ValidationError);
 		}
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.4.1' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.1.4.1' }, now)
+		).rejects.toBeInstanceOf(TooManyRequestsError);
 	});
 	it('a success clears the count of the account at that address', async () => {
 		const staff = await makeStaff(h.db, 'marker');
 		const now = new Date();
 		for (let i = 0; i < ACCOUNT_AT_ADDRESS_THROTTLE.maxFailures - 1; i++) {
-			await signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: '10.2.0.1' }, now).catch(() => undefined);
+			await signInStaff(
+				h.db,
+				{ email: staff.email, password: 'nope nope nope', ip: '10.2.0.1' },
+				now
+			).catch(() => undefined);
 		}
 		await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.2.0.1' }, now);
-		await signInStaff(h.db, { email: staff.email, password: 'nope nope nope', ip: '10.2.0.1' }, now).catch(() => undefined);
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.2.0.1' }, now)).resolves.toHaveProperty('token');
+		await signInStaff(
+			h.db,
+			{ email: staff.email, password: 'nope nope nope', ip: '10.2.0.1' },
+			now
+		).catch(() => undefined);
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '10.2.0.1' }, now)
+		).resolves.toHaveProperty('token');
 	});
 	it('locks an address that tries many accounts', async () => {
 		const now = new Date();
 		for (let i = 0; i < ADDRESS_THROTTLE.maxFailures; i++) {
-			await signInStaff(h.db, { email: `guess${i}@example.test`, password: 'x', ip: '192.0.2.77' }, now).catch(() => undefined);
+			await signInStaff(
+				h.db,
+				{ email: `guess${i}@example.test`, password: 'x', ip: '192.0.2.77' },
+				now
+			).catch(() => undefined);
 		}
 		const staff = await makeStaff(h.db, 'marker');
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '192.0.2.77' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
-		await expect(signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '192.0.2.78' }, now)).resolves.toHaveProperty('token');
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '192.0.2.77' }, now)
+		).rejects.toBeInstanceOf(TooManyRequestsError);
+		await expect(
+			signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '192.0.2.78' }, now)
+		).resolves.toHaveProperty('token');
 	});
 	it('a valid account signing in between guesses does not reset its address', async () => {
 		const now = new Date();
 		const staff = await makeStaff(h.db, 'marker');
 		for (let i = 0; i < ADDRESS_THROTTLE.maxFailures; i++) {
-			await signInStaff(h.db, { email: `spray${i}@example.test`, password: 'x', ip: '192.0.2.90' }, now).catch(() => undefined);
-			if (i % 4 === 3 && i < ADDRESS_THROTTLE.maxFailures - 1) await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '192.0.2.90' }, now);
+			await signInStaff(
+				h.db,
+				{ email: `spray${i}@example.test`, password: 'x', ip: '192.0.2.90' },
+				now
+			).catch(() => undefined);
+			if (i % 4 === 3 && i < ADDRESS_THROTTLE.maxFailures - 1)
+				await signInStaff(h.db, { email: staff.email, password: PASSWORD, ip: '192.0.2.90' }, now);
 		}
-		await expect(signInStaff(h.db, { email: 'spray-next@example.test', password: 'x', ip: '192.0.2.90' }, now)).rejects.toBeInstanceOf(TooManyRequestsError);
+		await expect(
+			signInStaff(h.db, { email: 'spray-next@example.test', password: 'x', ip: '192.0.2.90' }, now)
+		).rejects.toBeInstanceOf(TooManyRequestsError);
 	});
 });
 
@@ -172,16 +272,34 @@ describe('pruning', () => {
 		await h.db
 			.insertInto('sign_in_attempt')
 			.values([
-				{ key_kind: 'account', key: 'old@example.test', succeeded: false, attempted_at: new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_MS - 1000) },
-				{ key_kind: 'account', key: 'recent@example.test', succeeded: false, attempted_at: hours(1) }
+				{
+					key_kind: 'account',
+					key: 'old@example.test',
+					succeeded: false,
+					attempted_at: new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_MS - 1000)
+				},
+				{
+					key_kind: 'account',
+					key: 'recent@example.test',
+					succeeded: false,
+					attempted_at: hours(1)
+				}
 			])
 			.execute();
 		const pruned = await pruneExpired(h.db, now);
 		expect(pruned.sessions).toBeGreaterThanOrEqual(1);
-		const left = await h.db.selectFrom('auth_session').select('id').where('user_id', '=', staff.id).execute();
+		const left = await h.db
+			.selectFrom('auth_session')
+			.select('id')
+			.where('user_id', '=', staff.id)
+			.execute();
 		expect(left.map((r) => r.id)).toEqual([fresh.session.id]);
 		expect(idle.session.id).not.toBe(fresh.session.id);
-		const keys = await h.db.selectFrom('sign_in_attempt').select('key').where('key', 'in', ['old@example.test', 'recent@example.test']).execute();
+		const keys = await h.db
+			.selectFrom('sign_in_attempt')
+			.select('key')
+			.where('key', 'in', ['old@example.test', 'recent@example.test'])
+			.execute();
 		expect(keys.map((k) => k.key)).toEqual(['recent@example.test']);
 	});
 });

@@ -1,24 +1,51 @@
-import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { isActionFailure, isHttpError, isRedirect, type RequestEvent } from '@sveltejs/kit';
 import { getRequest } from '@sveltejs/kit/node';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase } from '../helpers/db.js';
-import { APP, fakeEvent as sharedFakeEvent, outcome, type FakeRequest } from '../helpers/fake-event.js';
-import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
-import { makeSitting } from '../helpers/sitting-fixture.js';
-import { createCentre, getCandidate, getCentre, importCandidates, listCandidates, registerCandidate } from '../../src/lib/server/centres/index.js';
-import { bookSitting, getSitting, listCentreSittings, sittingRegister } from '../../src/lib/server/sittings/index.js';
-import { getMarkingGrid, getPaperVersion, listVersions, updateBoundaries } from '../../src/lib/server/bank/papers.js';
-import { markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
-import { NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
-import { isUuid, parseDateTime } from '../../src/lib/server/validation.js';
+
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import {
+	createSession,
+	SESSION_COOKIE,
+	type SessionUser
+} from '../../src/lib/server/auth/sessions.js';
+import {
+	getMarkingGrid,
+	getPaperVersion,
+	listVersions,
+	updateBoundaries
+} from '../../src/lib/server/bank/papers.js';
+import {
+	createCentre,
+	getCandidate,
+	getCentre,
+	importCandidates,
+	listCandidates,
+	registerCandidate
+} from '../../src/lib/server/centres/index.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
-import { createSession, SESSION_COOKIE, type SessionUser } from '../../src/lib/server/auth/sessions.js';
+import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
+import { NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
+import { markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
+import {
+	bookSitting,
+	getSitting,
+	listCentreSittings,
+	sittingRegister
+} from '../../src/lib/server/sittings/index.js';
+import { isUuid, parseDateTime } from '../../src/lib/server/validation.js';
+import { createTestDatabase } from '../helpers/db.js';
+import {
+	APP,
+	outcome,
+	fakeEvent as sharedFakeEvent,
+	type FakeRequest
+} from '../helpers/fake-event.js';
+import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
+import { makeSitting } from '../helpers/sitting-fixture.js';
 
 /*
  * Bad input must get a 4xx with a reason and change nothing (never a 500 from a query PostgreSQL
@@ -67,7 +94,9 @@ const adminUser: SessionUser = {
 	grants: [{ role: 'awarding_admin', centreId: null }]
 };
 
-const count = async (table: 'sitting' | 'candidate' | 'auth_session' | 'sign_in_attempt' | 'audit_log' | 'centre') =>
+const count = async (
+	table: 'sitting' | 'candidate' | 'auth_session' | 'sign_in_attempt' | 'audit_log' | 'centre'
+) =>
 	Number(
 		(
 			await db
@@ -82,13 +111,24 @@ const count = async (table: 'sitting' | 'candidate' | 'auth_session' | 'sign_in_
 describe('the validation module', () => {
 	it('takes only a real uuid, never 36 dashes', () => {
 		expect(isUuid('0b7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f60')).toBe(true);
-		for (const bad of [DASHES, '0b7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f6', '0b7c1f526d0e4a439f7e2b1d3c4e5f60', 'zb7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f60', '', 42]) {
+		for (const bad of [
+			DASHES,
+			'0b7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f6',
+			'0b7c1f526d0e4a439f7e2b1d3c4e5f60',
+			'zb7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f60',
+			'',
+			42
+		]) {
 			expect(isUuid(bad), String(bad)).toBe(false);
 		}
 	});
 	it('reads a date and time only when it is a real one in range', () => {
-		expect(parseDateTime('2026-11-24T10:00')?.getTime()).toBe(new Date('2026-11-24T10:00').getTime());
-		expect(parseDateTime('2026-11-24T10:00:00.000Z')?.toISOString()).toBe('2026-11-24T10:00:00.000Z');
+		expect(parseDateTime('2026-11-24T10:00')?.getTime()).toBe(
+			new Date('2026-11-24T10:00').getTime()
+		);
+		expect(parseDateTime('2026-11-24T10:00:00.000Z')?.toISOString()).toBe(
+			'2026-11-24T10:00:00.000Z'
+		);
 		for (const bad of [
 			'-000001-01-01T10:00',
 			'0000-01-01T10:00',
@@ -140,7 +180,9 @@ describe('sittings: ids and dates from outside', () => {
 			[{ scheduled_at: '2026-02-31T10:00' }, 'scheduled_at']
 		];
 		for (const [change, field] of cases) {
-			const err = await bookSitting(db, SYSTEM_ACTOR, f.centre.id, { ...good, ...change }).catch((e: unknown) => e);
+			const err = await bookSitting(db, SYSTEM_ACTOR, f.centre.id, { ...good, ...change }).catch(
+				(e: unknown) => e
+			);
 			expect(err, JSON.stringify(change)).toBeInstanceOf(ValidationError);
 			expect(
 				(err as ValidationError).issues.map((i) => i.field),
@@ -159,24 +201,40 @@ describe('centres: text, ids and dates from outside', () => {
 	it('refuses a NUL byte in any field of a form, naming it, and saves nothing', async () => {
 		const c = await makeCentre(db);
 		const before = await count('candidate');
-		const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: '0091', first_name: 'A\0', last_name: 'B' }).catch((e: unknown) => e);
+		const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, {
+			candidate_number: '0091',
+			first_name: 'A\0',
+			last_name: 'B'
+		}).catch((e: unknown) => e);
 		expect(err).toBeInstanceOf(ValidationError);
-		expect((err as ValidationError).issues).toEqual([{ field: 'first_name', message: expect.stringContaining('NUL') }]);
-		await expect(createCentre(db, SYSTEM_ACTOR, { number: '654321', name: 'Bad\0Centre' })).rejects.toBeInstanceOf(ValidationError);
+		expect((err as ValidationError).issues).toEqual([
+			{ field: 'first_name', message: expect.stringContaining('NUL') }
+		]);
+		await expect(
+			createCentre(db, SYSTEM_ACTOR, { number: '654321', name: 'Bad\0Centre' })
+		).rejects.toBeInstanceOf(ValidationError);
 		expect(await count('candidate')).toBe(before);
 	});
 
 	it('refuses a date of birth in year 0 (PostgreSQL has none), before 1900 or in the future', async () => {
 		const c = await makeCentre(db);
 		for (const dob of ['0000-01-01', '1899-12-31', '2999-01-01']) {
-			const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: '0092', first_name: 'A', last_name: 'B', date_of_birth: dob }).catch(
-				(e: unknown) => e
-			);
+			const err = await registerCandidate(db, SYSTEM_ACTOR, c.id, {
+				candidate_number: '0092',
+				first_name: 'A',
+				last_name: 'B',
+				date_of_birth: dob
+			}).catch((e: unknown) => e);
 			expect(err, dob).toBeInstanceOf(ValidationError);
 			expect((err as ValidationError).issues[0]?.field).toBe('date_of_birth');
 		}
 		expect(await listCandidates(db, c.id)).toEqual([]);
-		const ok = await registerCandidate(db, SYSTEM_ACTOR, c.id, { candidate_number: '0092', first_name: 'A', last_name: 'B', date_of_birth: '2008-02-29' });
+		const ok = await registerCandidate(db, SYSTEM_ACTOR, c.id, {
+			candidate_number: '0092',
+			first_name: 'A',
+			last_name: 'B',
+			date_of_birth: '2008-02-29'
+		});
 		expect(ok.date_of_birth).toBeTruthy();
 	});
 
@@ -193,7 +251,10 @@ describe('centres: text, ids and dates from outside', () => {
 			'class\0.csv',
 			[2, 3]
 		);
-		expect(nul).toEqual({ ok: false, errors: [{ row: 3, column: 'first_name', message: expect.stringContaining('first_name') }] });
+		expect(nul).toEqual({
+			ok: false,
+			errors: [{ row: 3, column: 'first_name', message: expect.stringContaining('first_name') }]
+		});
 		const dob = await importCandidates(
 			db,
 			SYSTEM_ACTOR,
@@ -201,10 +262,23 @@ describe('centres: text, ids and dates from outside', () => {
 			[{ candidate_number: '1', first_name: 'A', last_name: 'B', date_of_birth: '0000-01-01' }],
 			'class.csv'
 		);
-		expect(dob).toEqual({ ok: false, errors: [{ row: 2, column: 'date_of_birth', message: expect.stringContaining('Date of birth') }] });
+		expect(dob).toEqual({
+			ok: false,
+			errors: [
+				{ row: 2, column: 'date_of_birth', message: expect.stringContaining('Date of birth') }
+			]
+		});
 		expect(await listCandidates(db, c.id)).toEqual([]);
 		// A NUL in the file's own name is dropped from the audit entry, not a 500.
-		expect(await importCandidates(db, SYSTEM_ACTOR, c.id, [{ candidate_number: '1', first_name: 'A', last_name: 'B' }], 'class\0.csv')).toEqual({
+		expect(
+			await importCandidates(
+				db,
+				SYSTEM_ACTOR,
+				c.id,
+				[{ candidate_number: '1', first_name: 'A', last_name: 'B' }],
+				'class\0.csv'
+			)
+		).toEqual({
 			ok: true,
 			count: 1
 		});
@@ -215,7 +289,13 @@ describe('centres: text, ids and dates from outside', () => {
 		await expect(getCentre(db, DASHES)).rejects.toBeInstanceOf(NotFoundError);
 		await expect(getCandidate(db, DASHES, DASHES)).rejects.toBeInstanceOf(NotFoundError);
 		await expect(getCandidate(db, c.id, DASHES)).rejects.toBeInstanceOf(NotFoundError);
-		await expect(registerCandidate(db, SYSTEM_ACTOR, DASHES, { candidate_number: '1', first_name: 'A', last_name: 'B' })).rejects.toBeInstanceOf(NotFoundError);
+		await expect(
+			registerCandidate(db, SYSTEM_ACTOR, DASHES, {
+				candidate_number: '1',
+				first_name: 'A',
+				last_name: 'B'
+			})
+		).rejects.toBeInstanceOf(NotFoundError);
 		expect(await listCandidates(db, DASHES)).toEqual([]);
 	});
 });
@@ -228,8 +308,12 @@ describe('the bank: paper codes and version ids from outside', () => {
 		await expect(getMarkingGrid(db, '\0')).rejects.toBeInstanceOf(NotFoundError);
 		expect(await listVersions(db, '\0')).toEqual([]);
 		const v = await getPaperVersion(db, '8992-111-T');
-		await expect(updateBoundaries(db, SYSTEM_ACTOR, v.versionId, { pass: '10\0', first_class: '20' })).rejects.toBeInstanceOf(ValidationError);
-		await expect(updateBoundaries(db, SYSTEM_ACTOR, DASHES, { pass: '10', first_class: '20' })).rejects.toBeInstanceOf(NotFoundError);
+		await expect(
+			updateBoundaries(db, SYSTEM_ACTOR, v.versionId, { pass: '10\0', first_class: '20' })
+		).rejects.toBeInstanceOf(ValidationError);
+		await expect(
+			updateBoundaries(db, SYSTEM_ACTOR, DASHES, { pass: '10', first_class: '20' })
+		).rejects.toBeInstanceOf(NotFoundError);
 		expect((await getPaperVersion(db, '8992-111-T')).pass).toBe(v.pass);
 	});
 });
@@ -244,7 +328,9 @@ describe('sign-in forms', () => {
 			{ email: 'x\0@example.test', password: 'whatever it is' },
 			{ email: 'x@example.test', password: 'pass\0word' }
 		]) {
-			const { result, thrown } = await outcome(() => actions.default!(fakeEvent({ path: '/signin', form })));
+			const { result, thrown } = await outcome(() =>
+				actions.default!(fakeEvent({ path: '/signin', form }))
+			);
 			expect(thrown, JSON.stringify(form)).toBeUndefined();
 			expect(isActionFailure(result)).toBe(true);
 			const failure = result as { status: number; data: { message: string } };
@@ -257,15 +343,31 @@ describe('sign-in forms', () => {
 	it('staff sign-in: ?next= with CR/LF, a tab or another site goes to the home page instead', async () => {
 		const { actions } = await import('../../src/routes/signin/+page.server.js');
 		const staff = await makeStaff(db, 'marker');
-		for (const next of ['/mark\r\nSet-Cookie: x=1', '/%09/evil.example', '/\\evil.example', 'https://evil.example', '/mark%0d%0a']) {
+		for (const next of [
+			'/mark\r\nSet-Cookie: x=1',
+			'/%09/evil.example',
+			'/\\evil.example',
+			'https://evil.example',
+			'/mark%0d%0a'
+		]) {
 			const { thrown } = await outcome(() =>
-				actions.default!(fakeEvent({ path: `/signin?next=${encodeURIComponent(next)}`, form: { email: staff.email, password: PASSWORD } }))
+				actions.default!(
+					fakeEvent({
+						path: `/signin?next=${encodeURIComponent(next)}`,
+						form: { email: staff.email, password: PASSWORD }
+					})
+				)
 			);
 			expect(isRedirect(thrown), JSON.stringify(next)).toBe(true);
 			expect((thrown as { location: string }).location, JSON.stringify(next)).toBe('/mark');
 		}
 		const { thrown } = await outcome(() =>
-			actions.default!(fakeEvent({ path: '/signin?next=%2Fmark%2Fgrids%2F8992-111-T', form: { email: staff.email, password: PASSWORD } }))
+			actions.default!(
+				fakeEvent({
+					path: '/signin?next=%2Fmark%2Fgrids%2F8992-111-T',
+					form: { email: staff.email, password: PASSWORD }
+				})
+			)
 		);
 		expect((thrown as { location: string }).location).toBe('/mark/grids/8992-111-T');
 	});
@@ -278,7 +380,9 @@ describe('sign-in forms', () => {
 			{ centre_number: '900001', candidate_number: '00\x0001', keycode: 'ABCDEF' },
 			{ centre_number: '900001', candidate_number: '0001', keycode: 'ABC\0EF' }
 		]) {
-			const { result, thrown } = await outcome(() => actions.default!(fakeEvent({ path: '/candidate/signin', form })));
+			const { result, thrown } = await outcome(() =>
+				actions.default!(fakeEvent({ path: '/candidate/signin', form }))
+			);
 			expect(thrown, JSON.stringify(form)).toBeUndefined();
 			expect((result as { status: number }).status).toBe(400);
 			expect((result as { data: { message: string } }).data.message).toContain('NUL');
@@ -309,7 +413,14 @@ describe("a centre's pages", () => {
 		];
 		for (const [change, field] of cases) {
 			const { result, thrown } = await outcome(() =>
-				actions.book!(fakeEvent({ path: `/centre/${f.centre.id}/sittings?/book`, params: { centreId: f.centre.id }, form: { ...form, ...change }, user }))
+				actions.book!(
+					fakeEvent({
+						path: `/centre/${f.centre.id}/sittings?/book`,
+						params: { centreId: f.centre.id },
+						form: { ...form, ...change },
+						user
+					})
+				)
 			);
 			expect(thrown, JSON.stringify(change)).toBeUndefined();
 			const failure = result as { status: number; data: { issues: { field?: string }[] } };
@@ -321,16 +432,24 @@ describe("a centre's pages", () => {
 
 	it('a sitting page or document for 36 dashes is a 404', async () => {
 		const f = await makeSitting(db, 1);
-		const page = await import('../../src/routes/centre/[centreId]/sittings/[sittingId]/+page.server.js');
+		const page =
+			await import('../../src/routes/centre/[centreId]/sittings/[sittingId]/+page.server.js');
 		const { thrown } = await outcome(() =>
-			page.load(fakeEvent({ path: `/centre/${f.centre.id}/sittings/${DASHES}`, params: { centreId: f.centre.id, sittingId: DASHES } }))
+			page.load(
+				fakeEvent({
+					path: `/centre/${f.centre.id}/sittings/${DASHES}`,
+					params: { centreId: f.centre.id, sittingId: DASHES }
+				})
+			)
 		);
 		expect(isHttpError(thrown, 404)).toBe(true);
 	});
 
 	it('the awarding administrator: a paper code with a NUL byte is a 404', async () => {
 		const page = await import('../../src/routes/admin/papers/[code]/+page.server.js');
-		const { thrown } = await outcome(() => page.load(fakeEvent({ path: '/admin/papers/%00', params: { code: '\0' }, user: adminUser })));
+		const { thrown } = await outcome(() =>
+			page.load(fakeEvent({ path: '/admin/papers/%00', params: { code: '\0' }, user: adminUser }))
+		);
 		expect(isHttpError(thrown, 404)).toBe(true);
 	});
 });
@@ -344,8 +463,17 @@ describe('hooks.server.ts', () => {
 		const attemptId = f.attemptOf(f.candidates[0]!.id);
 		await markAttendance(db, { ...f.ctx, now: t0 }, f.sitting.id, attemptId, true);
 		await startSitting(db, { ...f.ctx, now: t0 }, f.sitting.id);
-		const centre = await db.selectFrom('centre').select('number').where('id', '=', f.centre.id).executeTakeFirstOrThrow();
-		const { token } = await signInCandidate(db, { centreNumber: centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '192.0.2.9' });
+		const centre = await db
+			.selectFrom('centre')
+			.select('number')
+			.where('id', '=', f.centre.id)
+			.executeTakeFirstOrThrow();
+		const { token } = await signInCandidate(db, {
+			centreNumber: centre.number,
+			candidateNumber: '0001',
+			keycode: f.sitting.keycode,
+			ip: '192.0.2.9'
+		});
 		return { attemptId, token };
 	}
 	const submitEvent = (attemptId: string, token: string, headers: Record<string, string>) =>
@@ -363,7 +491,14 @@ describe('hooks.server.ts', () => {
 		const { POST } = await import('../../src/routes/api/attempts/[attemptId]/submit/+server.js');
 		const { attemptId, token } = await runningAttempt();
 		const resolve = vi.fn((event: RequestEvent) => POST(event));
-		const state = async () => (await db.selectFrom('attempt').select('state').where('id', '=', attemptId).executeTakeFirstOrThrow()).state;
+		const state = async () =>
+			(
+				await db
+					.selectFrom('attempt')
+					.select('state')
+					.where('id', '=', attemptId)
+					.executeTakeFirstOrThrow()
+			).state;
 		const before = await state();
 
 		const foreign: Record<string, string>[] = [
@@ -383,7 +518,10 @@ describe('hooks.server.ts', () => {
 		expect(shared.log.error).not.toHaveBeenCalled();
 
 		// From the app's own page it goes through.
-		const ok = await handle({ event: submitEvent(attemptId, token, { origin: APP, 'sec-fetch-site': 'same-origin' }), resolve });
+		const ok = await handle({
+			event: submitEvent(attemptId, token, { origin: APP, 'sec-fetch-site': 'same-origin' }),
+			resolve
+		});
 		expect(ok.status).toBe(200);
 		expect(await ok.json()).toMatchObject({ state: 'submitted' });
 		expect(await state()).toBe('submitted');
@@ -392,16 +530,26 @@ describe('hooks.server.ts', () => {
 	it('a client that is not a browser (no Origin, no Sec-Fetch-Site) is not refused', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
 		const resolve = vi.fn(async () => new Response('ok'));
-		const res = await handle({ event: fakeEvent({ method: 'POST', path: '/api/attempts/x/submit', routeId: null }), resolve });
+		const res = await handle({
+			event: fakeEvent({ method: 'POST', path: '/api/attempts/x/submit', routeId: null }),
+			resolve
+		});
 		expect(res.status).toBe(200);
 		expect(resolve).toHaveBeenCalledOnce();
 	});
 
 	it('sets the security headers, Permissions-Policy included, on answers and refusals', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
-		const ok = await handle({ event: fakeEvent({ path: '/' }), resolve: async () => new Response('ok') });
+		const ok = await handle({
+			event: fakeEvent({ path: '/' }),
+			resolve: async () => new Response('ok')
+		});
 		const refused = await handle({
-			event: fakeEvent({ method: 'DELETE', path: '/api/x', headers: { origin: 'https://evil.example' } }),
+			event: fakeEvent({
+				method: 'DELETE',
+				path: '/api/x',
+				headers: { origin: 'https://evil.example' }
+			}),
 			resolve: async () => new Response('ok')
 		});
 		for (const res of [ok, refused]) {
@@ -464,21 +612,37 @@ describe('hooks.server.ts', () => {
 			method: 'POST',
 			url: '/signin',
 			httpVersionMajor: 1,
-			headers: { host: 'exams.test', 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(10 * 1024 * 1024) }
+			headers: {
+				host: 'exams.test',
+				'content-type': 'application/x-www-form-urlencoded',
+				'content-length': String(10 * 1024 * 1024)
+			}
 		}) as unknown as IncomingMessage;
 		const request = await getRequest({ request: incoming, base: APP, bodySizeLimit: 512 * 1024 });
 		const { actions } = await import('../../src/routes/signin/+page.server.js');
-		const { thrown } = await outcome(() => actions.default!(fakeEvent({ path: '/signin', request })));
+		const { thrown } = await outcome(() =>
+			actions.default!(fakeEvent({ path: '/signin', request }))
+		);
 		const status = (thrown as { status?: number }).status;
 		expect(status).toBe(413);
 		const event = fakeEvent({ method: 'POST', path: '/signin' });
-		const body = await handleError({ error: thrown, event, status: 413, message: 'Payload Too Large' });
+		const body = await handleError({
+			error: thrown,
+			event,
+			status: 413,
+			message: 'Payload Too Large'
+		});
 		expect(body?.message).toMatch(/^Request body too large/);
 		expect(body?.message).toContain('524288');
 		expect(shared.log.warn).toHaveBeenCalledOnce();
 		expect(shared.log.error).not.toHaveBeenCalled();
 
-		const crash = await handleError({ error: new Error('relation "x" does not exist'), event, status: 500, message: 'Internal Error' });
+		const crash = await handleError({
+			error: new Error('relation "x" does not exist'),
+			event,
+			status: 500,
+			message: 'Internal Error'
+		});
 		expect(crash?.message).toBe('Something went wrong on our side. Please try again.');
 		expect(shared.log.error).toHaveBeenCalledOnce();
 	});
@@ -488,7 +652,10 @@ describe('grade boundaries in plain words', () => {
 	it('"abc" as a pass mark is "Pass mark must be a whole number", not zod’s NaN message', async () => {
 		await makeSitting(db, 1); // imports the fixture bank (8992-111-T)
 		const v = await getPaperVersion(db, '8992-111-T');
-		const err = await updateBoundaries(db, SYSTEM_ACTOR, v.versionId, { pass: 'abc', first_class: '20' }).catch((e: unknown) => e);
+		const err = await updateBoundaries(db, SYSTEM_ACTOR, v.versionId, {
+			pass: 'abc',
+			first_class: '20'
+		}).catch((e: unknown) => e);
 		expect(err).toBeInstanceOf(ValidationError);
 		expect((err as ValidationError).message).toBe('Pass mark must be a whole number');
 	});

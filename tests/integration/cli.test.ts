@@ -1,24 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { loadBank } from '../../src/lib/server/bank/load.js';
+
+import { openExistingDatabase, resultsExplain } from '../../src/cli/bank.js';
 import { paperItems } from '../../src/lib/domain/paper.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { importBank } from '../../src/lib/server/bank/import.js';
+import { loadBank } from '../../src/lib/server/bank/load.js';
+import { getPaperVersion, updateBoundaries } from '../../src/lib/server/bank/papers.js';
+import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { createTestDatabase } from '../helpers/db.js';
-import { importBank } from '../../src/lib/server/bank/import.js';
-import { getPaperVersion, updateBoundaries } from '../../src/lib/server/bank/papers.js';
-import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { openExistingDatabase, resultsExplain } from '../../src/cli/bank.js';
-import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 
 /** No database unless a test gives one: a DATA_DIR that does not exist, and no DATABASE_URL. */
 const NO_DB = { DATABASE_URL: '', DATA_DIR: join(tmpdir(), `no-exam-db-${process.pid}`) };
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...NO_DB, ...env } });
+	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+		encoding: 'utf8',
+		env: { ...process.env, ...NO_DB, ...env }
+	});
 	return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,10 +38,18 @@ describe('npm run cli -- results explain', () => {
 
 	it('prints one JSON line with total, grade and codes', () => {
 		// Full marks everywhere → First Class Pass, no codes.
-		const file = marksFile({ marks: Object.fromEntries(items.map((i) => [i.key, { mark: i.marks, attempted: true, fk: false }])) });
+		const file = marksFile({
+			marks: Object.fromEntries(
+				items.map((i) => [i.key, { mark: i.marks, attempted: true, fk: false }])
+			)
+		});
 		const r = cli(['results', 'explain', '--paper', '8992-113-A', '--marks', file]);
 		expect(r.code).toBe(0);
-		expect(JSON.parse(r.stdout.trim())).toEqual({ total: items.reduce((s, i) => s + i.marks, 0), grade: 'First Class Pass', codes: [] });
+		expect(JSON.parse(r.stdout.trim())).toEqual({
+			total: items.reduce((s, i) => s + i.marks, 0),
+			grade: 'First Class Pass',
+			codes: []
+		});
 	});
 	it('gives a failing script its codes', () => {
 		const file = marksFile({ marks: { [items[0]!.key]: { mark: 1, attempted: true, fk: true } } });
@@ -50,12 +62,16 @@ describe('npm run cli -- results explain', () => {
 		expect(out.codes).toHaveLength(4);
 	});
 	it('refuses unknown ids and marks above the maximum, naming them, with a non-zero exit', () => {
-		const file = marksFile({ marks: { nope: { mark: 1 }, [items[0]!.key]: { mark: items[0]!.marks + 1 } } });
+		const file = marksFile({
+			marks: { nope: { mark: 1 }, [items[0]!.key]: { mark: items[0]!.marks + 1 } }
+		});
 		const r = cli(['results', 'explain', '--paper', '8992-113-A', '--marks', file]);
 		expect(r.code).toBe(1);
 		expect(r.stdout).toBe('');
 		expect(r.stderr).toContain('unknown question id "nope"');
-		expect(r.stderr).toContain(`${items[0]!.key}: mark ${items[0]!.marks + 1} is above the maximum of ${items[0]!.marks}`);
+		expect(r.stderr).toContain(
+			`${items[0]!.key}: mark ${items[0]!.marks + 1} is above the maximum of ${items[0]!.marks}`
+		);
 	});
 });
 
@@ -88,8 +104,14 @@ describe('results explain: every Fail names an area (DESIGN.md section 1), on ev
 				share.set(i.area, [s + given.get(i.key)!, a + i.marks]);
 			}
 			const order = ['FL', 'FM', 'FN', 'FO', 'FP', 'FR', 'FS'];
-			const weakest = [...share.entries()].sort(([x, [sx, ax]], [y, [sy, ay]]) => sx / ax - sy / ay || order.indexOf(x) - order.indexOf(y))[0]![0];
-			const file = marksFile({ marks: Object.fromEntries(items.map((i) => [i.key, { mark: given.get(i.key), attempted: true, fk: false }])) });
+			const weakest = [...share.entries()].sort(
+				([x, [sx, ax]], [y, [sy, ay]]) => sx / ax - sy / ay || order.indexOf(x) - order.indexOf(y)
+			)[0]![0];
+			const file = marksFile({
+				marks: Object.fromEntries(
+					items.map((i) => [i.key, { mark: given.get(i.key), attempted: true, fk: false }])
+				)
+			});
 			// The command's own function in this process (the tests above spawn the CLI itself): one
 			// process per paper of the bank would cost CI a couple of seconds a paper.
 			const out = vi.spyOn(console, 'log').mockImplementation(() => {});
@@ -98,7 +120,11 @@ describe('results explain: every Fail names an area (DESIGN.md section 1), on ev
 				expect(await resultsExplain(paper.code, file, { database: async () => null })).toBe(0);
 				expect(err).not.toHaveBeenCalled();
 				expect(out).toHaveBeenCalledTimes(1);
-				expect(JSON.parse(String(out.mock.calls[0]![0]))).toEqual({ total, grade: 'Fail', codes: ['AA', weakest] });
+				expect(JSON.parse(String(out.mock.calls[0]![0]))).toEqual({
+					total,
+					grade: 'Fail',
+					codes: ['AA', weakest]
+				});
 			} finally {
 				out.mockRestore();
 				err.mockRestore();
@@ -120,13 +146,25 @@ describe('results explain grades with the boundaries stored in the database, as 
 		rmSync(root, { recursive: true, force: true });
 	});
 	// 12 of 20: a Pass with the file's boundaries (pass 12); a narrow Fail once the pass mark is 13.
-	const twelve = () => marksFile({ marks: { '1': { mark: 5 }, '2': { mark: 5 }, '3.a': { mark: 2 }, '3.b': { mark: 0, attempted: true } } });
+	const twelve = () =>
+		marksFile({
+			marks: {
+				'1': { mark: 5 },
+				'2': { mark: 5 },
+				'3.a': { mark: 2 },
+				'3.b': { mark: 0, attempted: true }
+			}
+		});
 	async function explain(file: string, database: () => Promise<DatabaseHandle | null>) {
 		const out = vi.spyOn(console, 'log').mockImplementation(() => {});
 		const err = vi.spyOn(console, 'error').mockImplementation(() => {});
 		try {
 			const code = await resultsExplain('8992-111-T', file, { dir: root, database });
-			return { code, stdout: out.mock.calls.map((c) => c.join(' ')).join('\n'), stderr: err.mock.calls.map((c) => c.join(' ')).join('\n') };
+			return {
+				code,
+				stdout: out.mock.calls.map((c) => c.join(' ')).join('\n'),
+				stderr: err.mock.calls.map((c) => c.join(' ')).join('\n')
+			};
 		} finally {
 			out.mockRestore();
 			err.mockRestore();
@@ -142,15 +180,29 @@ describe('results explain grades with the boundaries stored in the database, as 
 		const r = await explain(file, shared);
 		expect(r.code).toBe(0);
 		expect(JSON.parse(r.stdout)).toEqual({ total: 12, grade: 'Fail', codes: ['AA', 'FO', 'FM'] });
-		expect(r.stderr).toContain('graded with 8992-111-T v1 as stored in the database (boundaries: pass 13, first class 18)');
+		expect(r.stderr).toContain(
+			'graded with 8992-111-T v1 as stored in the database (boundaries: pass 13, first class 18)'
+		);
 	});
 	it('grades with the file when the database does not have the paper, and opens no database that is not there', async () => {
-		await h.db.updateTable('paper').set({ current_version_id: null }).where('code', '=', '8992-111-T').execute();
+		await h.db
+			.updateTable('paper')
+			.set({ current_version_id: null })
+			.where('code', '=', '8992-111-T')
+			.execute();
 		try {
 			expect(JSON.parse((await explain(twelve(), shared)).stdout).grade).toBe('Pass');
 		} finally {
-			const v = await h.db.selectFrom('paper_version').select('id').where('version', '=', 1).executeTakeFirstOrThrow();
-			await h.db.updateTable('paper').set({ current_version_id: v.id }).where('code', '=', '8992-111-T').execute();
+			const v = await h.db
+				.selectFrom('paper_version')
+				.select('id')
+				.where('version', '=', 1)
+				.executeTakeFirstOrThrow();
+			await h.db
+				.updateTable('paper')
+				.set({ current_version_id: v.id })
+				.where('code', '=', '8992-111-T')
+				.execute();
 		}
 		expect(await openExistingDatabase({ dataDir: NO_DB.DATA_DIR })).toBeNull();
 		expect(existsSync(NO_DB.DATA_DIR)).toBe(false);
@@ -184,14 +236,21 @@ describe('npm run cli -- bank check', () => {
 		const r = cli(['bank', 'check'], { BANK_DIR: root });
 		expect(r.code).toBe(0);
 		expect(r.stdout).toMatch(/^8992-111\s+8992-111-T\s+4\/4 \(100%\)\s+–$/m);
-		expect(r.stdout).toMatch(/8992-111-T\s+live\s+20\s+12\s+16\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 LO2 LO3 LO4\s+ok$/m);
+		expect(r.stdout).toMatch(
+			/8992-111-T\s+live\s+20\s+12\s+16\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+5 \(25%\)\s+–\s+–\s+–\s+LO1 LO2 LO3 LO4\s+ok$/m
+		);
 	});
 });
 
 /** As cli(), without blocking the test worker (a `prepare` takes long enough for vitest's own messages to time out). */
-function cliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cliAsync(
+	args: string[],
+	env: NodeJS.ProcessEnv = {}
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...NO_DB, ...env } });
+		const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+			env: { ...process.env, ...NO_DB, ...env }
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -217,7 +276,9 @@ describe('npm run cli -- results export', () => {
 			);
 			// The demo's released sitting (six candidates of 8992-112-A, the absentee and the voided
 			// attempt without a grade) and the released result kept for reviews of marking (0006).
-			const rows = lines.slice(1).map((l) => l.split(',').slice(1, 2).concat(l.split(',').slice(9, 11)).join(' '));
+			const rows = lines
+				.slice(1)
+				.map((l) => l.split(',').slice(1, 2).concat(l.split(',').slice(9, 11)).join(' '));
 			expect(rows.filter((r) => r.startsWith('01'))).toEqual([
 				'0101 Graded First Class Pass',
 				'0102 Graded Pass',
@@ -227,14 +288,20 @@ describe('npm run cli -- results export', () => {
 				'0106 Void '
 			]);
 			expect(rows.filter((r) => !r.startsWith('01'))).toEqual(['0006 Graded Fail']);
-			const none = await cliAsync(['results', 'export', '--centre-number', '900001', '--to', '2020-01-01'], env);
+			const none = await cliAsync(
+				['results', 'export', '--centre-number', '900001', '--to', '2020-01-01'],
+				env
+			);
 			expect(
 				none.stdout
 					.replace(/^\uFEFF/, '')
 					.trim()
 					.split('\r\n')
 			).toHaveLength(1);
-			const bad = await cliAsync(['results', 'export', '--centre-number', '900001', '--from', '2026-02-30'], env);
+			const bad = await cliAsync(
+				['results', 'export', '--centre-number', '900001', '--from', '2026-02-30'],
+				env
+			);
 			expect(bad.code).toBe(1);
 			expect(bad.stderr).toContain('Enter the "from" date as a real date');
 		} finally {

@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../helpers/db.js';
+
+import { DEMO_ITEM_ORDER, DEMO_SCRIPT_CANDIDATES } from '../../src/cli/demo/answers-8992-111-A.js';
+import { seedFinishedSitting, yesterdayMorning } from '../../src/cli/demo/finished-sitting.js';
+import { formatFinishedSitting, seedDemo, type DemoData } from '../../src/cli/demo/index.js';
+import { paperItems } from '../../src/lib/domain/paper.js';
+import { applyResultRules, resultInputFor } from '../../src/lib/domain/results.js';
+import { dayIn } from '../../src/lib/domain/sitting.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { formatFinishedSitting, seedDemo, type DemoData } from '../../src/cli/demo/index.js';
-import { DEMO_ITEM_ORDER, DEMO_SCRIPT_CANDIDATES } from '../../src/cli/demo/answers-8992-111-A.js';
-import { applyResultRules, resultInputFor } from '../../src/lib/domain/results.js';
-import { seedFinishedSitting, yesterdayMorning } from '../../src/cli/demo/finished-sitting.js';
-import { paperItems } from '../../src/lib/domain/paper.js';
-import { qualifyMarker } from '../helpers/quality-fixture.js';
+import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { markerQueue } from '../../src/lib/server/marking/queue.js';
 import { scriptForMarker } from '../../src/lib/server/marking/script-view.js';
-import { dayIn } from '../../src/lib/domain/sitting.js';
-import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { qualifyMarker } from '../helpers/quality-fixture.js';
 
 const bank = loadBank('questions');
 const paper = bank.papers.find((p) => p.paper.code === '8992-111-A')!;
@@ -30,12 +31,15 @@ afterAll(() => h.close());
 describe('the demo data file', () => {
 	it('answers only items of 8992-111-A, and every present candidate answers some and the absent one none', () => {
 		for (const c of DEMO_SCRIPT_CANDIDATES) {
-			for (const key of Object.keys(c.answers)) expect(itemKeys, `${c.first_name}: ${key}`).toContain(key);
+			for (const key of Object.keys(c.answers))
+				expect(itemKeys, `${c.first_name}: ${key}`).toContain(key);
 			if (c.profile === 'absent') expect(Object.keys(c.answers)).toHaveLength(0);
 			else expect(Object.values(c.answers).some((t) => t.trim())).toBe(true);
 		}
 		// Strong, borderline, weak and off the point are all there.
-		expect(new Set(DEMO_SCRIPT_CANDIDATES.map((c) => c.profile))).toEqual(new Set(['strong', 'borderline', 'weak', 'off the point', 'absent']));
+		expect(new Set(DEMO_SCRIPT_CANDIDATES.map((c) => c.profile))).toEqual(
+			new Set(['strong', 'borderline', 'weak', 'off the point', 'absent'])
+		);
 	});
 
 	it('grades differently once marked as intended: First Class, Pass, a narrow Fail, too little attempted, misinterpretation', () => {
@@ -55,14 +59,23 @@ describe('the demo data file', () => {
 			outcomes.set(c.first_name, applyResultRules(resultInputFor(paper.paper, 1), marks));
 		}
 		const grade = (name: string) => outcomes.get(name)!;
-		for (const name of ['Freya', 'Hamza', 'Grace']) expect(grade(name).grade).toBe('First Class Pass');
+		for (const name of ['Freya', 'Hamza', 'Grace'])
+			expect(grade(name).grade).toBe('First Class Pass');
 		for (const name of ['Isaac', 'Kieran']) expect(grade(name).grade).toBe('Pass');
-		expect(grade('Jasmine')).toMatchObject({ grade: 'Fail', codes: expect.arrayContaining(['AA']) });
-		expect(grade('Mohammed')).toMatchObject({ grade: 'Fail', codes: expect.arrayContaining(['AB']) });
+		expect(grade('Jasmine')).toMatchObject({
+			grade: 'Fail',
+			codes: expect.arrayContaining(['AA'])
+		});
+		expect(grade('Mohammed')).toMatchObject({
+			grade: 'Fail',
+			codes: expect.arrayContaining(['AB'])
+		});
 		expect(grade('Niamh')).toMatchObject({ grade: 'Fail', codes: expect.arrayContaining(['FK']) });
 		expect(grade('Lily').grade).toBe('Fail');
 		// Failing scripts do not all carry the same codes.
-		const failCodes = [...outcomes.values()].filter((o) => o.grade === 'Fail').map((o) => o.codes.join(' '));
+		const failCodes = [...outcomes.values()]
+			.filter((o) => o.grade === 'Fail')
+			.map((o) => o.codes.join(' '));
 		expect(new Set(failCodes).size).toBe(failCodes.length);
 	});
 });
@@ -73,19 +86,42 @@ describe('npm start on an empty database: the finished demo sitting', () => {
 
 	it('is yesterday morning’s 8992-111-A, ended by the invigilator, with a script per present candidate and none for the absent', async () => {
 		const f = demo.finished!;
-		expect(f).toMatchObject({ paperCode: '8992-111-A', scripts: present.length, absent: absent.length });
+		expect(f).toMatchObject({
+			paperCode: '8992-111-A',
+			scripts: present.length,
+			absent: absent.length
+		});
 		expect(f.day).toBe(dayIn(new Date(Date.now() - 24 * 3600_000)));
-		const sitting = await h.db.selectFrom('sitting').selectAll().where('id', '=', f.sittingId).executeTakeFirstOrThrow();
+		const sitting = await h.db
+			.selectFrom('sitting')
+			.selectAll()
+			.where('id', '=', f.sittingId)
+			.executeTakeFirstOrThrow();
 		expect(sitting.state).toBe('ended');
 		expect(sitting.ended_at!.getTime()).toBeLessThan(Date.now());
-		const events = await h.db.selectFrom('sitting_event').select('kind').where('sitting_id', '=', f.sittingId).orderBy('id').execute();
-		expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['present', 'absent', 'start', 'submit', 'end']));
+		const events = await h.db
+			.selectFrom('sitting_event')
+			.select('kind')
+			.where('sitting_id', '=', f.sittingId)
+			.orderBy('id')
+			.execute();
+		expect(events.map((e) => e.kind)).toEqual(
+			expect.arrayContaining(['present', 'absent', 'start', 'submit', 'end'])
+		);
 
 		const rows = await h.db
 			.selectFrom('attempt as a')
 			.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
-			.leftJoin('script as sc', (j) => j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live'))
-			.select(['c.candidate_number', 'a.state', 'a.submit_reason', 'sc.id as scriptId', 'sc.script_number'])
+			.leftJoin('script as sc', (j) =>
+				j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live')
+			)
+			.select([
+				'c.candidate_number',
+				'a.state',
+				'a.submit_reason',
+				'sc.id as scriptId',
+				'sc.script_number'
+			])
 			.where('a.sitting_id', '=', f.sittingId)
 			.execute();
 		expect(rows).toHaveLength(DEMO_SCRIPT_CANDIDATES.length);
@@ -95,7 +131,9 @@ describe('npm start on an empty database: the finished demo sitting', () => {
 				expect(r).toMatchObject({ state: 'absent', scriptId: null });
 			} else {
 				expect(r.state).toBe('submitted');
-				expect(r.submit_reason).toBe(c.submitsAfterMinutes === undefined ? 'sitting_ended' : 'candidate');
+				expect(r.submit_reason).toBe(
+					c.submitsAfterMinutes === undefined ? 'sitting_ended' : 'candidate'
+				);
 				expect(r.script_number).toMatch(/^S-/);
 			}
 		}
@@ -113,9 +151,14 @@ describe('npm start on an empty database: the finished demo sitting', () => {
 		for (const c of present) {
 			const mine = responses.filter((r) => r.candidate_number === c.candidate_number);
 			const written = Object.entries(c.answers).filter(([, t]) => t.trim());
-			expect(Object.fromEntries(mine.map((r) => [r.item_key, r.text]))).toEqual(Object.fromEntries(written));
+			expect(Object.fromEntries(mine.map((r) => [r.item_key, r.text]))).toEqual(
+				Object.fromEntries(written)
+			);
 		}
-		const blankItems = present.reduce((n, c) => n + itemKeys.filter((k) => !c.answers[k]?.trim()).length, 0);
+		const blankItems = present.reduce(
+			(n, c) => n + itemKeys.filter((k) => !c.answers[k]?.trim()).length,
+			0
+		);
 		expect(blankItems).toBeGreaterThan(0);
 		expect(f.blank).toBe(blankItems);
 		expect(f.answered).toBe(responses.length);
@@ -127,9 +170,17 @@ describe('npm start on an empty database: the finished demo sitting', () => {
 		const f = demo.finished!;
 		expect(f.allocatedTo).toEqual(['marker@demo.test']);
 		expect(formatFinishedSitting(f)).toContain('allocated to marker@demo.test');
-		const marker = await h.db.selectFrom('app_user').select('id').where('email', '=', 'marker@demo.test').executeTakeFirstOrThrow();
+		const marker = await h.db
+			.selectFrom('app_user')
+			.select('id')
+			.where('email', '=', 'marker@demo.test')
+			.executeTakeFirstOrThrow();
 		// A new marker: held at standardisation, with three qualification seeds agreed by the lead.
-		const paper = await h.db.selectFrom('paper').select('id').where('code', '=', '8992-111-A').executeTakeFirstOrThrow();
+		const paper = await h.db
+			.selectFrom('paper')
+			.select('id')
+			.where('code', '=', '8992-111-A')
+			.executeTakeFirstOrThrow();
 		expect(f.seeds).toBe(3);
 		const held = await markerQueue(h.db, marker.id);
 		expect(held[0]!.gate.open).toBe(false);
@@ -140,7 +191,9 @@ describe('npm start on an empty database: the finished demo sitting', () => {
 		expect(queue).toHaveLength(1);
 		expect(queue[0]!.code).toBe('8992-111-A');
 		expect(queue[0]!.scripts).toHaveLength(present.length);
-		expect(queue[0]!.scripts.every((s) => s.items === itemKeys.length && s.markedItems === 0)).toBe(true);
+		expect(queue[0]!.scripts.every((s) => s.items === itemKeys.length && s.markedItems === 0)).toBe(
+			true
+		);
 		// The weak script, as the marker sees it: answers where written, blank items not attempted.
 		const weak = present.find((c) => c.profile === 'weak')!;
 		const script = await h.db
@@ -153,7 +206,9 @@ describe('npm start on an empty database: the finished demo sitting', () => {
 			.executeTakeFirstOrThrow();
 		const view = await scriptForMarker(h.db, marker.id, script.id);
 		expect(view.items).toHaveLength(itemKeys.length);
-		expect(view.items.filter((i) => i.attempted).map((i) => i.key)).toEqual(itemKeys.filter((k) => weak.answers[k]?.trim()));
+		expect(view.items.filter((i) => i.attempted).map((i) => i.key)).toEqual(
+			itemKeys.filter((k) => weak.answers[k]?.trim())
+		);
 		expect(JSON.stringify(view)).not.toContain(weak.last_name);
 	});
 
@@ -167,17 +222,34 @@ describe('npm start on an empty database: the finished demo sitting', () => {
 						.executeTakeFirstOrThrow()
 				).n
 			);
-		const before = [await count('candidate'), await count('sitting'), await count('script'), await count('allocation')];
+		const before = [
+			await count('candidate'),
+			await count('sitting'),
+			await count('script'),
+			await count('allocation')
+		];
 		const staff = { userId: null, label: 'system' };
-		const again = await seedFinishedSitting(h.db, demo.centreId, { centreAdmin: staff, invigilator: { ...staff, userId: 'unused' } });
+		const again = await seedFinishedSitting(h.db, demo.centreId, {
+			centreAdmin: staff,
+			invigilator: { ...staff, userId: 'unused' }
+		});
 		// The seeds are the demo's standardisation, made once alongside.
 		expect({ ...again, seeds: demo.finished!.seeds }).toEqual(demo.finished);
-		expect([await count('candidate'), await count('sitting'), await count('script'), await count('allocation')]).toEqual(before);
+		expect([
+			await count('candidate'),
+			await count('sitting'),
+			await count('script'),
+			await count('allocation')
+		]).toEqual(before);
 	});
 
 	it('dates the sitting 09:30 in the centre’s time zone the day before', () => {
 		// Winter (GMT) and summer (BST) alike.
-		expect(yesterdayMorning(new Date('2026-11-29T01:00:00Z')).toISOString()).toBe('2026-11-28T09:30:00.000Z');
-		expect(yesterdayMorning(new Date('2026-07-15T23:30:00Z')).toISOString()).toBe('2026-07-15T08:30:00.000Z');
+		expect(yesterdayMorning(new Date('2026-11-29T01:00:00Z')).toISOString()).toBe(
+			'2026-11-28T09:30:00.000Z'
+		);
+		expect(yesterdayMorning(new Date('2026-07-15T23:30:00Z')).toISOString()).toBe(
+			'2026-07-15T08:30:00.000Z'
+		);
 	});
 });

@@ -1,10 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../helpers/db.js';
-import { makeSitting } from '../helpers/sitting-fixture.js';
-import { allText, columnsOf, readPdf, within, type ColumnSpan, type PdfPage, type PdfTextItem } from '../helpers/pdf-text.js';
-import { logIncident, markAttendance } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { attendanceRegisterPdf, invigilatorReportPdf, signInSlipsPdf } from '../../src/lib/server/reports/sitting-documents.js';
+
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+import { logIncident, markAttendance } from '../../src/lib/server/invigilation/sitting-actions.js';
+import {
+	attendanceRegisterPdf,
+	invigilatorReportPdf,
+	signInSlipsPdf
+} from '../../src/lib/server/reports/sitting-documents.js';
+import { createTestDatabase } from '../helpers/db.js';
+import {
+	allText,
+	columnsOf,
+	readPdf,
+	within,
+	type ColumnSpan,
+	type PdfPage,
+	type PdfTextItem
+} from '../helpers/pdf-text.js';
+import { makeSitting } from '../helpers/sitting-fixture.js';
 
 let h: DatabaseHandle;
 beforeAll(async () => {
@@ -19,30 +32,47 @@ const EVIL_LAST = 'Bob\n| 9999 | Fake Person';
 const EVIL_ROOM = 'Room 2 | 9999 | Fake Person\n# Void';
 const EVIL_REASON = 'Fire alarm | 0009 | void\n| 9999 | Fake Person';
 const EVIL_ANSWER = 'late answer\n## Fake heading\n| 0009 | Fake | void';
-const LONG_EMAIL = 'senior.invigilator.for.the.morning.sessions@a-very-long-centre-name.example.org.uk';
+const LONG_EMAIL =
+	'senior.invigilator.for.the.morning.sessions@a-very-long-centre-name.example.org.uk';
 
 /** A sitting of `n` candidates whose first two have hostile names, in a hostile room. */
 async function hostileSitting(n = 3) {
 	const f = await makeSitting(h.db, n, [{ extra_time_percent: '25' }]);
-	await h.db.updateTable('candidate').set({ first_name: EVIL_FIRST }).where('id', '=', f.candidates[0]!.id).execute();
-	await h.db.updateTable('candidate').set({ first_name: 'Cand2', last_name: EVIL_LAST }).where('id', '=', f.candidates[1]!.id).execute();
-	await h.db.updateTable('sitting').set({ room: EVIL_ROOM }).where('id', '=', f.sitting.id).execute();
+	await h.db
+		.updateTable('candidate')
+		.set({ first_name: EVIL_FIRST })
+		.where('id', '=', f.candidates[0]!.id)
+		.execute();
+	await h.db
+		.updateTable('candidate')
+		.set({ first_name: 'Cand2', last_name: EVIL_LAST })
+		.where('id', '=', f.candidates[1]!.id)
+		.execute();
+	await h.db
+		.updateTable('sitting')
+		.set({ room: EVIL_ROOM })
+		.where('id', '=', f.sitting.id)
+		.execute();
 	return f;
 }
 
-const sizes = (pages: PdfPage[], min: number) => pages.flatMap((p) => p.items.filter((i) => i.size > min).map((i) => i.text));
+const sizes = (pages: PdfPage[], min: number) =>
+	pages.flatMap((p) => p.items.filter((i) => i.size > min).map((i) => i.text));
 
 /** A table's columns on a page and its body items (below its header line, above `until`). */
 function tableOn(page: PdfPage, labels: string[], until = -Infinity) {
 	const cols = columnsOf(page, labels);
-	const headerY = page.lines.find((l) => labels.every((label) => l.items.some((i) => i.text === label)))!.y;
+	const headerY = page.lines.find((l) =>
+		labels.every((label) => l.items.some((i) => i.text === label))
+	)!.y;
 	const body = page.items.filter((i) => i.y < headerY - 1 && i.y > until && i.size === 10);
 	const inColumn = (c: ColumnSpan) => body.filter((i) => i.x >= c.left && i.x < c.right);
 	return { cols, body, inColumn };
 }
 
 /** The items printed on the same line as `item`. */
-const lineOf = (page: PdfPage, item: PdfTextItem) => page.lines.find((l) => l.items.includes(item))!.items;
+const lineOf = (page: PdfPage, item: PdfTextItem) =>
+	page.lines.find((l) => l.items.includes(item))!.items;
 
 describe('attendance register', () => {
 	it('keeps hostile names and room inside their cells: one row per candidate, no forged heading', async () => {
@@ -64,7 +94,8 @@ describe('attendance register', () => {
 				.map((i) => i.text)
 				.join(' ')
 		).toBe('Test, Eve # Fake heading | void | x Bob | 9999 | Fake Person, Cand2 Test, Cand3');
-		for (const item of t.body.filter((i) => /Fake|void|9999/.test(i.text))) expect(within(item, name!)).toBe(true);
+		for (const item of t.body.filter((i) => /Fake|void|9999/.test(i.text)))
+			expect(within(item, name!)).toBe(true);
 		expect(t.inColumn(arr!).map((i) => i.text)).toEqual(['25% extra time', '-', '-']);
 		// Present holds a box to tick and Signature is left empty to sign: no text in either.
 		expect(t.inColumn(present!)).toEqual([]);
@@ -92,15 +123,26 @@ describe('attendance register', () => {
 		});
 		// In the register's order (by number: 0001, 0002, … 0040), each once.
 		expect(numbers).toEqual(f.candidates.map((_, i) => String(i + 1).padStart(4, '0')));
-		expect(pages.at(-1)!.lines.at(-1)!.text).toBe(`Attendance register – page ${pages.length} of ${pages.length}`);
+		expect(pages.at(-1)!.lines.at(-1)!.text).toBe(
+			`Attendance register – page ${pages.length} of ${pages.length}`
+		);
 	});
 });
 
 describe('sign-in slips', () => {
 	it('puts several slips on a page, each giving the web address, and keeps hostile names on one line', async () => {
 		const f = await hostileSitting(4);
-		const pages = await readPdf(await signInSlipsPdf(h.db, f.centre.id, f.sitting.id, 'https://exams.example.org/candidate/signin'));
-		expect(pages.map((p) => p.items.filter((i) => i.text === 'Candidate sign-in slip').length)).toEqual([3, 1]);
+		const pages = await readPdf(
+			await signInSlipsPdf(
+				h.db,
+				f.centre.id,
+				f.sitting.id,
+				'https://exams.example.org/candidate/signin'
+			)
+		);
+		expect(
+			pages.map((p) => p.items.filter((i) => i.text === 'Candidate sign-in slip').length)
+		).toEqual([3, 1]);
 		const text = allText(pages);
 		expect(text.match(/https:\/\/exams\.example\.org\/candidate\/signin/g)).toHaveLength(4);
 		expect(text).toContain('Eve # Fake heading | void | x Test');
@@ -110,7 +152,9 @@ describe('sign-in slips', () => {
 		expect(sizes(pages, 12.5)).toEqual(Array(4).fill('Candidate sign-in slip'));
 		// Each slip gives its own candidate number, centre number and the web address.
 		for (const [i, c] of ['0001', '0002', '0003', '0004'].entries())
-			expect(pages[i < 3 ? 0 : 1]!.lines.some((l) => l.text === `Candidate number ${c}`)).toBe(true);
+			expect(pages[i < 3 ? 0 : 1]!.lines.some((l) => l.text === `Candidate number ${c}`)).toBe(
+				true
+			);
 		expect(text.match(new RegExp(`Centre number ${f.centre.number}`, 'g'))).toHaveLength(4);
 	});
 
@@ -129,10 +173,23 @@ describe("invigilator's report", () => {
 		await markAttendance(h.db, f.ctx, f.sitting.id, c1!, true);
 		await markAttendance(h.db, f.ctx, f.sitting.id, c2!, true);
 		await markAttendance(h.db, f.ctx, f.sitting.id, c3!, false);
-		await logIncident(h.db, { ...f.ctx, actor: { userId: f.invigilator.id, label: LONG_EMAIL } }, f.sitting.id, c1!, EVIL_REASON);
+		await logIncident(
+			h.db,
+			{ ...f.ctx, actor: { userId: f.invigilator.id, label: LONG_EMAIL } },
+			f.sitting.id,
+			c1!,
+			EVIL_REASON
+		);
 		await h.db
 			.insertInto('save_quarantine')
-			.values({ attempt_id: c1!, item_key: '2', seq: 9, text: EVIL_ANSWER, reason: 'after_deadline', received_at: new Date() })
+			.values({
+				attempt_id: c1!,
+				item_key: '2',
+				seq: 9,
+				text: EVIL_ANSWER,
+				reason: 'after_deadline',
+				received_at: new Date()
+			})
 			.execute();
 		return { f, pages: await readPdf(await invigilatorReportPdf(h.db, f.centre.id, f.sitting.id)) };
 	}
@@ -157,7 +214,8 @@ describe("invigilator's report", () => {
 				t.cols[3]!
 			)
 		).toBe(true);
-		for (const item of t.body.filter((i) => /Fake|void|9999/.test(i.text))) expect(within(item, t.cols[1]!)).toBe(true);
+		for (const item of t.body.filter((i) => /Fake|void|9999/.test(i.text)))
+			expect(within(item, t.cols[1]!)).toBe(true);
 	});
 
 	it('keeps a hostile reason in its cell and wraps a long e-mail address under "By" without cutting it', async () => {

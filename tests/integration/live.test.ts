@@ -1,23 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { ClockView } from '../../src/lib/exam-api.js';
+import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+import { saveResponse } from '../../src/lib/server/delivery/autosave.js';
+import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
+import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
+import { submitAttempt } from '../../src/lib/server/delivery/submission.js';
+import type { ConsoleRow } from '../../src/lib/server/invigilation/console.js';
+import {
+	extendTime,
+	markAttendance,
+	pause,
+	resume,
+	startSitting
+} from '../../src/lib/server/invigilation/sitting-actions.js';
+import {
+	ACTIVITY_FLUSH_MS,
+	flushCandidateActivity,
+	LIVE_CHANNEL
+} from '../../src/lib/server/live/publish.js';
+import { LiveHub } from '../../src/lib/server/streams/hub.js';
+import { GET as attemptEvents } from '../../src/routes/api/attempts/[attemptId]/events/+server.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.js';
+import { fakeEvent } from '../helpers/fake-event.js';
+import { makeSitting } from '../helpers/sitting-fixture.js';
+import { SseReader, type SseMessage } from '../helpers/sse.js';
 
 /** PostgreSQL alone has a LISTEN connection to drop: on PGlite the test is not registered (CI counts a skip as a failure). */
 const itOnPostgres: typeof it = onPostgres ? it : ((() => undefined) as unknown as typeof it);
-import { makeSitting } from '../helpers/sitting-fixture.js';
-import { SseReader, type SseMessage } from '../helpers/sse.js';
-import { fakeEvent } from '../helpers/fake-event.js';
-import { LiveHub } from '../../src/lib/server/streams/hub.js';
-import { ACTIVITY_FLUSH_MS, flushCandidateActivity, LIVE_CHANNEL } from '../../src/lib/server/live/publish.js';
-import { markAttendance, pause, resume, startSitting, extendTime } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { saveResponse } from '../../src/lib/server/delivery/autosave.js';
-import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
-import { submitAttempt } from '../../src/lib/server/delivery/submission.js';
-import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
-import type { ClockView } from '../../src/lib/exam-api.js';
-import type { ConsoleRow } from '../../src/lib/server/invigilation/console.js';
-import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
-import { GET as attemptEvents } from '../../src/routes/api/attempts/[attemptId]/events/+server.js';
 
 let h: TestDatabase;
 /** The "other process": its own handle (on PostgreSQL its own pool and LISTEN connection) and its own hub. */
@@ -43,14 +54,17 @@ function hubOn(handle: DatabaseHandle, streamsPerSession?: number): LiveHub {
 async function answeringSitting(n: number) {
 	const f = await makeSitting(h.db, n);
 	const t0 = new Date(Date.now() - 6 * 60_000);
-	for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
+	for (const c of f.candidates)
+		await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
 	await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);
 	return f;
 }
 
-const clockIs = (pred: (c: ClockView) => boolean) => (m: SseMessage) => m.event === 'clock' && pred(m.data as ClockView);
+const clockIs = (pred: (c: ClockView) => boolean) => (m: SseMessage) =>
+	m.event === 'clock' && pred(m.data as ClockView);
 const rowIs = (attemptId: string, pred: (r: ConsoleRow) => boolean) => (m: SseMessage) =>
-	m.event === 'rows' && (m.data as { rows: ConsoleRow[] }).rows.some((r) => r.attemptId === attemptId && pred(r));
+	m.event === 'rows' &&
+	(m.data as { rows: ConsoleRow[] }).rows.some((r) => r.attemptId === attemptId && pred(r));
 
 describe('live changes reach streams served by another process', () => {
 	it('a pause, extra time and a submission made through one handle reach the candidate stream served by the other', async () => {
@@ -67,7 +81,8 @@ describe('live changes reach streams served by another process', () => {
 		expect(Math.abs(Date.parse(paused.serverNow) - Date.now())).toBeLessThan(5000);
 
 		await extendTime(h.db, f.ctx, f.sitting.id, id, 10, 'Late start');
-		const extended = (await stream.next(clockIs((c) => c.deadlineAt !== deadline))).data as ClockView;
+		const extended = (await stream.next(clockIs((c) => c.deadlineAt !== deadline)))
+			.data as ClockView;
 		expect(Date.parse(extended.deadlineAt!) - Date.parse(deadline)).toBe(10 * 60_000);
 
 		// The other candidate's change is not this stream's business; its own submission ends it.
@@ -89,20 +104,36 @@ describe('live changes reach streams served by another process', () => {
 		const all = (await console_.next((m) => m.event === 'rows')).data as { rows: ConsoleRow[] };
 		expect(all.rows).toHaveLength(3);
 
-		const { token } = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.1.1.1' });
+		const { token } = await signInCandidate(h.db, {
+			centreNumber: f.centre.number,
+			candidateNumber: '0001',
+			keycode: f.sitting.keycode,
+			ip: '10.1.1.1'
+		});
 		await flushCandidateActivity(h.db);
-		const signedIn = (await console_.next(rowIs(a1, (r) => r.signedInAt !== null))).data as { rows: ConsoleRow[] };
+		const signedIn = (await console_.next(rowIs(a1, (r) => r.signedInAt !== null))).data as {
+			rows: ConsoleRow[];
+		};
 		expect(signedIn.rows.map((r) => r.attemptId)).toEqual([a1]);
 
 		const session = (await validateCandidateToken(h.db, token))!;
-		const saved = await saveResponse(h.db, session.attempt, '1', { seq: 1, text: 'Members of the public' });
+		const saved = await saveResponse(h.db, session.attempt, '1', {
+			seq: 1,
+			text: 'Members of the public'
+		});
 		await flushCandidateActivity(h.db);
-		const row = (await console_.next(rowIs(a1, (r) => r.lastSavedAt !== null))).data as { rows: ConsoleRow[] };
-		expect(row.rows).toEqual([expect.objectContaining({ attemptId: a1, lastSavedAt: saved.savedAt, answered: 1 })]);
+		const row = (await console_.next(rowIs(a1, (r) => r.lastSavedAt !== null))).data as {
+			rows: ConsoleRow[];
+		};
+		expect(row.rows).toEqual([
+			expect.objectContaining({ attemptId: a1, lastSavedAt: saved.savedAt, answered: 1 })
+		]);
 
 		await pause(h.db, f.ctx, f.sitting.id, a2, 'Toilet');
 		await console_.next(rowIs(a2, (r) => r.state === 'paused'));
-		const log = (await console_.next((m) => m.event === 'log')).data as { entries: { kind: string; reason: string | null }[] };
+		const log = (await console_.next((m) => m.event === 'log')).data as {
+			entries: { kind: string; reason: string | null }[];
+		};
 		expect(log.entries[0]).toMatchObject({ kind: 'pause', reason: 'Toilet' });
 		await console_.cancel();
 	});
@@ -113,7 +144,9 @@ describe('live changes reach streams served by another process', () => {
 		const heard: string[] = [];
 		let stop: () => Promise<void>;
 		if (h.live.kind === 'pglite') {
-			const off = h.live.pglite.onNotification((channel, payload) => channel === LIVE_CHANNEL && heard.push(payload));
+			const off = h.live.pglite.onNotification(
+				(channel, payload) => channel === LIVE_CHANNEL && heard.push(payload)
+			);
 			stop = async () => off();
 		} else {
 			const c = new pg.Client({ connectionString: h.live.connectionString });
@@ -123,7 +156,8 @@ describe('live changes reach streams served by another process', () => {
 			stop = () => c.end();
 		}
 		const started = Date.now();
-		for (let seq = 1; seq <= 20; seq++) await saveResponse(h.db, id, '1', { seq, text: `draft ${seq}` });
+		for (let seq = 1; seq <= 20; seq++)
+			await saveResponse(h.db, id, '1', { seq, text: `draft ${seq}` });
 		await flushCandidateActivity(h.db);
 		const windows = Math.floor((Date.now() - started) / ACTIVITY_FLUSH_MS) + 1;
 		// A marker after the saves, announced by the database: everything before it has been heard.
@@ -135,50 +169,60 @@ describe('live changes reach streams served by another process', () => {
 		expect(saves.length).toBeGreaterThanOrEqual(1);
 		expect(saves.length).toBeLessThanOrEqual(Math.min(windows, 20));
 		expect(new Set(saves)).toEqual(new Set([`v:${f.sitting.id}:${id}`]));
-		expect(heard.filter((p) => p.startsWith('a:') || p.startsWith('e:'))).toEqual([`a:${f.sitting.id}:${id}`, `e:${f.sitting.id}:${id}`]);
+		expect(heard.filter((p) => p.startsWith('a:') || p.startsWith('e:'))).toEqual([
+			`a:${f.sitting.id}:${id}`,
+			`e:${f.sitting.id}:${id}`
+		]);
 	});
 
-	itOnPostgres('the listening connection dropped: it reconnects and the stream catches up', async () => {
-		const f = await answeringSitting(1);
-		const id = f.attemptOf(f.candidates[0]!.id);
-		const serving = hubOn(other);
-		const stream = new SseReader(await serving.openCandidateStream(id, 'session-r'));
-		await stream.next(clockIs((c) => c.state === 'in_progress'));
-		const admin = h.connect('owner');
-		const { rows } = await (
-			await import('kysely')
-		).sql<{ n: number }>`
+	itOnPostgres(
+		'the listening connection dropped: it reconnects and the stream catches up',
+		async () => {
+			const f = await answeringSitting(1);
+			const id = f.attemptOf(f.candidates[0]!.id);
+			const serving = hubOn(other);
+			const stream = new SseReader(await serving.openCandidateStream(id, 'session-r'));
+			await stream.next(clockIs((c) => c.state === 'in_progress'));
+			const admin = h.connect('owner');
+			const { rows } = await (
+				await import('kysely')
+			).sql<{ n: number }>`
 			select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = 'exam-live-listener' and datname = current_database()`.execute(
-			admin.db
-		);
-		expect(rows[0]!.n).toBeGreaterThan(0);
-		// Changed while nobody listened (or after): the resync on reconnect or the announcement carries it.
-		await pause(h.db, f.ctx, f.sitting.id, id, 'Network check');
-		await stream.next(
-			clockIs((c) => c.state === 'paused'),
-			10_000
-		);
-		await stream.cancel();
-	});
+				admin.db
+			);
+			expect(rows[0]!.n).toBeGreaterThan(0);
+			// Changed while nobody listened (or after): the resync on reconnect or the announcement carries it.
+			await pause(h.db, f.ctx, f.sitting.id, id, 'Network check');
+			await stream.next(
+				clockIs((c) => c.state === 'paused'),
+				10_000
+			);
+			await stream.cancel();
+		}
+	);
 
-	itOnPostgres('the listening connection dropped: the console is told it may be behind, then sent its rows when the connection is back', async () => {
-		const f = await answeringSitting(2);
-		const serving = hubOn(other);
-		const console_ = new SseReader(await serving.openConsoleStream(f.sitting.id, 'staff-behind'));
-		await console_.next((m) => m.event === 'rows');
-		const admin = h.connect('owner');
-		await (
-			await import('kysely')
-		).sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'exam-live-listener' and datname = current_database()`.execute(
-			admin.db
-		);
-		const behind = await console_.next((m) => m.event === 'behind', 10_000);
-		expect(Date.parse((behind.data as { since: string }).since)).not.toBeNaN();
-		// Nothing changed meanwhile, yet the console is sent rows (none of them new): that tells it it is current.
-		const back = await console_.next((m) => m.event === 'rows', 15_000);
-		expect((back.data as { rows: ConsoleRow[] }).rows).toEqual([]);
-		await console_.cancel();
-	});
+	itOnPostgres(
+		'the listening connection dropped: the console is told it may be behind, then sent its rows when the connection is back',
+		async () => {
+			const f = await answeringSitting(2);
+			const serving = hubOn(other);
+			const console_ = new SseReader(await serving.openConsoleStream(f.sitting.id, 'staff-behind'));
+			await console_.next((m) => m.event === 'rows');
+			const admin = h.connect('owner');
+			await (
+				await import('kysely')
+			)
+				.sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'exam-live-listener' and datname = current_database()`.execute(
+				admin.db
+			);
+			const behind = await console_.next((m) => m.event === 'behind', 10_000);
+			expect(Date.parse((behind.data as { since: string }).since)).not.toBeNaN();
+			// Nothing changed meanwhile, yet the console is sent rows (none of them new): that tells it it is current.
+			const back = await console_.next((m) => m.event === 'rows', 15_000);
+			expect((back.data as { rows: ConsoleRow[] }).rows).toEqual([]);
+			await console_.cancel();
+		}
+	);
 });
 
 describe('stream limits', () => {
@@ -207,14 +251,25 @@ describe('the candidate stream endpoint', () => {
 		const f = await answeringSitting(2);
 		const mine = f.attemptOf(f.candidates[0]!.id);
 		const theirs = f.attemptOf(f.candidates[1]!.id);
-		const { token } = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.1.1.2' });
+		const { token } = await signInCandidate(h.db, {
+			centreNumber: f.centre.number,
+			candidateNumber: '0001',
+			keycode: f.sitting.keycode,
+			ip: '10.1.1.2'
+		});
 		const session = (await validateCandidateToken(h.db, token))!;
 
-		const anonymous = fakeEvent<Parameters<typeof attemptEvents>[0]>(h.db, { path: `/api/attempts/${theirs}/events`, params: { attemptId: theirs } });
+		const anonymous = fakeEvent<Parameters<typeof attemptEvents>[0]>(h.db, {
+			path: `/api/attempts/${theirs}/events`,
+			params: { attemptId: theirs }
+		});
 		const noSession = await attemptEvents(anonymous);
 		expect(noSession.status).toBe(401);
 
-		const event = fakeEvent<Parameters<typeof attemptEvents>[0]>(h.db, { path: `/api/attempts/${theirs}/events`, params: { attemptId: theirs } });
+		const event = fakeEvent<Parameters<typeof attemptEvents>[0]>(h.db, {
+			path: `/api/attempts/${theirs}/events`,
+			params: { attemptId: theirs }
+		});
 		event.locals.candidate = session;
 		const refused = await attemptEvents(event);
 		expect(refused.status).toBe(404);
@@ -223,7 +278,10 @@ describe('the candidate stream endpoint', () => {
 
 		// Its own attempt, ended: nothing more to stream (204 stops the browser reconnecting).
 		await submitAttempt(h.db, mine);
-		const ended = fakeEvent<Parameters<typeof attemptEvents>[0]>(h.db, { path: `/api/attempts/${mine}/events`, params: { attemptId: mine } });
+		const ended = fakeEvent<Parameters<typeof attemptEvents>[0]>(h.db, {
+			path: `/api/attempts/${mine}/events`,
+			params: { attemptId: mine }
+		});
 		ended.locals.candidate = (await validateCandidateToken(h.db, token))!;
 		expect((await attemptEvents(ended)).status).toBe(204);
 	});

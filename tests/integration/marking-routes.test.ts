@@ -1,12 +1,13 @@
 import { isActionFailure, isHttpError, isRedirect } from '@sveltejs/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { StaffRole } from '../../src/lib/domain/roles.js';
+import type { SessionUser } from '../../src/lib/server/auth/sessions.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { fakeEvent, outcome, type FakeRequest } from '../helpers/fake-event.js';
 import { makeStaff } from '../helpers/fixtures.js';
-import { paperIdOf, qualifyMarker } from '../helpers/quality-fixture.js';
 import { makeScripts } from '../helpers/marking-fixture.js';
-import type { SessionUser } from '../../src/lib/server/auth/sessions.js';
-import type { StaffRole } from '../../src/lib/domain/roles.js';
+import { paperIdOf, qualifyMarker } from '../helpers/quality-fixture.js';
 
 /*
  * The marking routes as SvelteKit calls them, on a real database: everything a marker and a
@@ -24,7 +25,8 @@ const markPage = () => import('../../src/routes/mark/+page.server.js');
 const scriptPage = () => import('../../src/routes/mark/scripts/[scriptId]/+page.server.js');
 const marksEndpoint = () => import('../../src/routes/mark/scripts/[scriptId]/marks/+server.js');
 const allocatePage = () => import('../../src/routes/mark/allocate/+page.server.js');
-const allocateDetail = () => import('../../src/routes/mark/allocate/[paperVersionId]/+page.server.js');
+const allocateDetail = () =>
+	import('../../src/routes/mark/allocate/[paperVersionId]/+page.server.js');
 const gridPage = () => import('../../src/routes/mark/grids/[code]/+page.server.js');
 
 async function user(role: StaffRole): Promise<SessionUser> {
@@ -63,20 +65,50 @@ describe('marking routes', () => {
 		const pv = f.paperVersionId;
 
 		// The moderator allocates (and tries what is refused).
-		const overview = await call(async () => (await allocatePage()).load(ev(moderator, { path: '/mark/allocate', routeId: '/mark/allocate' })));
+		const overview = await call(async () =>
+			(await allocatePage()).load(
+				ev(moderator, { path: '/mark/allocate', routeId: '/mark/allocate' })
+			)
+		);
 		expect(JSON.stringify(overview.result)).toContain('8992-111-T');
-		const detailRoute = { routeId: '/mark/allocate/[paperVersionId]', params: { paperVersionId: pv } };
-		await call(async () => (await allocateDetail()).load(ev(moderator, { path: `/mark/allocate/${pv}`, ...detailRoute })));
+		const detailRoute = {
+			routeId: '/mark/allocate/[paperVersionId]',
+			params: { paperVersionId: pv }
+		};
+		await call(async () =>
+			(await allocateDetail()).load(ev(moderator, { path: `/mark/allocate/${pv}`, ...detailRoute }))
+		);
 		const actions = (await allocateDetail()).actions;
 		const allocated = await call(() =>
-			actions.allocate!(ev(moderator, { path: `/mark/allocate/${pv}?/allocate`, ...detailRoute, form: { marker_ids: marker.id, mode: 'whole' } }))
+			actions.allocate!(
+				ev(moderator, {
+					path: `/mark/allocate/${pv}?/allocate`,
+					...detailRoute,
+					form: { marker_ids: marker.id, mode: 'whole' }
+				})
+			)
 		);
-		expect(allocated.result).toMatchObject({ ok: true, done: expect.stringMatching(/^Allocated 2 scripts/) });
+		expect(allocated.result).toMatchObject({
+			ok: true,
+			done: expect.stringMatching(/^Allocated 2 scripts/)
+		});
 		await call(() =>
-			actions.allocate!(ev(moderator, { path: `/mark/allocate/${pv}?/allocate`, ...detailRoute, form: { marker_ids: marker.id, mode: 'items' } }))
+			actions.allocate!(
+				ev(moderator, {
+					path: `/mark/allocate/${pv}?/allocate`,
+					...detailRoute,
+					form: { marker_ids: marker.id, mode: 'items' }
+				})
+			)
 		);
 		await call(() =>
-			actions.reallocate!(ev(moderator, { path: `/mark/allocate/${pv}?/reallocate`, ...detailRoute, form: { script_number: 'S-NONE-NONE', to_marker_id: '' } }))
+			actions.reallocate!(
+				ev(moderator, {
+					path: `/mark/allocate/${pv}?/reallocate`,
+					...detailRoute,
+					form: { script_number: 'S-NONE-NONE', to_marker_id: '' }
+				})
+			)
 		);
 		await call(() =>
 			actions.reallocate!(
@@ -87,67 +119,133 @@ describe('marking routes', () => {
 				})
 			)
 		);
-		await call(async () => (await markPage()).load(ev(moderator, { path: '/mark', routeId: '/mark' })));
+		await call(async () =>
+			(await markPage()).load(ev(moderator, { path: '/mark', routeId: '/mark' }))
+		);
 
 		// The marker: queue, next script, the script, saves by form and by JSON, refusals, the grid.
-		const queue = await call(async () => (await markPage()).load(ev(marker, { path: '/mark', routeId: '/mark' })));
+		const queue = await call(async () =>
+			(await markPage()).load(ev(marker, { path: '/mark', routeId: '/mark' }))
+		);
 		const paperId = (queue.result as { queue: { paperId: string }[] }).queue[0]!.paperId;
-		const next = await call(async () => (await markPage()).actions.next!(ev(marker, { path: '/mark?/next', routeId: '/mark', form: { paper_id: paperId } })));
+		const next = await call(async () =>
+			(await markPage()).actions.next!(
+				ev(marker, { path: '/mark?/next', routeId: '/mark', form: { paper_id: paperId } })
+			)
+		);
 		expect(isRedirect(next.thrown)).toBe(true);
 		for (const s of f.scripts) {
 			const route = { routeId: '/mark/scripts/[scriptId]', params: { scriptId: s.id } };
-			const page = await call(async () => (await scriptPage()).load(ev(marker, { path: `/mark/scripts/${s.id}`, ...route, isDataRequest: true })));
-			const items = (page.result as { script: { items: { key: string; allocationId: string }[] } }).script.items;
+			const page = await call(async () =>
+				(await scriptPage()).load(
+					ev(marker, { path: `/mark/scripts/${s.id}`, ...route, isDataRequest: true })
+				)
+			);
+			const items = (page.result as { script: { items: { key: string; allocationId: string }[] } })
+				.script.items;
 			expect(items.map((i) => i.key)).toEqual(['1', '2', '3.a', '3.b']);
 			await call(async () =>
-				(await scriptPage()).actions.save!(ev(marker, { path: `/mark/scripts/${s.id}?/save`, ...route, form: { item: '1', mark: '99' } }))
+				(await scriptPage()).actions.save!(
+					ev(marker, {
+						path: `/mark/scripts/${s.id}?/save`,
+						...route,
+						form: { item: '1', mark: '99' }
+					})
+				)
 			);
 			await call(async () =>
-				(await scriptPage()).actions.save!(ev(marker, { path: `/mark/scripts/${s.id}?/save`, ...route, form: { item: '1', mark: '2', fk: 'on' } }))
+				(await scriptPage()).actions.save!(
+					ev(marker, {
+						path: `/mark/scripts/${s.id}?/save`,
+						...route,
+						form: { item: '1', mark: '2', fk: 'on' }
+					})
+				)
 			);
 			const endpoint = { routeId: '/mark/scripts/[scriptId]/marks', params: { scriptId: s.id } };
 			for (const body of [
 				{ allocationId: items[1]!.allocationId, award: { kind: 'mark', mark: 1 }, comment: 'Fine' },
 				{ allocationId: items[1]!.allocationId, award: { kind: 'mark', mark: -1 } },
-				{ allocationId: items[2]!.allocationId, award: { kind: 'points', awarded: { p1: 1, p9: 1 } } }
+				{
+					allocationId: items[2]!.allocationId,
+					award: { kind: 'points', awarded: { p1: 1, p9: 1 } }
+				}
 			]) {
-				await call(async () => (await marksEndpoint()).POST(ev(marker, { path: `/mark/scripts/${s.id}/marks`, ...endpoint, json: body })));
+				await call(async () =>
+					(await marksEndpoint()).POST(
+						ev(marker, { path: `/mark/scripts/${s.id}/marks`, ...endpoint, json: body })
+					)
+				);
 			}
 		}
 		await call(async () =>
-			(await gridPage()).load(ev(marker, { path: '/mark/grids/8992-111-T', routeId: '/mark/grids/[code]', params: { code: '8992-111-T' } }))
+			(await gridPage()).load(
+				ev(marker, {
+					path: '/mark/grids/8992-111-T',
+					routeId: '/mark/grids/[code]',
+					params: { code: '8992-111-T' }
+				})
+			)
 		);
 
-		const sitting = await h.db.selectFrom('sitting').select(['id', 'room']).where('id', '=', f.sitting.id).executeTakeFirstOrThrow();
+		const sitting = await h.db
+			.selectFrom('sitting')
+			.select(['id', 'room'])
+			.where('id', '=', f.sitting.id)
+			.executeTakeFirstOrThrow();
 		const text = seen.join('\n');
 		expect(seen.length).toBeGreaterThan(15);
 		const forbidden = [
 			f.centre.name,
 			sitting.room,
 			sitting.id,
-			...f.candidates.flatMap((c) => [c.id, c.first_name, `${c.first_name} ${c.last_name}`, f.attemptOf(c.id)])
+			...f.candidates.flatMap((c) => [
+				c.id,
+				c.first_name,
+				`${c.first_name} ${c.last_name}`,
+				f.attemptOf(c.id)
+			])
 		];
-		for (const s of forbidden) expect(text, `"${s}" was shown to a marker or moderator`).not.toContain(s);
+		for (const s of forbidden)
+			expect(text, `"${s}" was shown to a marker or moderator`).not.toContain(s);
 		// Numbers as whole words, outside the uuids (where any four hex digits may stand).
-		const withoutUuids = text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>');
+		const withoutUuids = text.replace(
+			/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+			'<uuid>'
+		);
 		for (const n of [f.centre.number, ...f.candidates.map((c) => c.candidate_number)]) {
-			expect(withoutUuids, `number ${n} was shown to a marker or moderator`).not.toMatch(new RegExp(`\\b${n}\\b`));
+			expect(withoutUuids, `number ${n} was shown to a marker or moderator`).not.toMatch(
+				new RegExp(`\\b${n}\\b`)
+			);
 		}
 		// The saves went through (the scan saw real answers, not only refusals).
 		expect(text).toContain('Members of the public');
-		expect(await h.db.selectFrom('mark').select('id').where('marker_id', '=', marker.id).execute()).toHaveLength(4);
+		expect(
+			await h.db.selectFrom('mark').select('id').where('marker_id', '=', marker.id).execute()
+		).toHaveLength(4);
 	});
 
 	it('a marker asking for a script that is not theirs gets 404 from the page, its data, the form and the JSON, and nothing is written', async () => {
 		const f = await makeScripts(h.db, [{ '1': 'An answer' }]);
-		const [moderator, owner, other] = [await user('moderator'), await user('marker'), await user('marker')];
+		const [moderator, owner, other] = [
+			await user('moderator'),
+			await user('marker'),
+			await user('marker')
+		];
 		const pv = f.paperVersionId;
 		// The owner has qualified on the paper (recordMark keeps live marking's gate).
 		await qualifyMarker(h.db, owner.id, await paperIdOf(h.db, pv));
 		const detail = { routeId: '/mark/allocate/[paperVersionId]', params: { paperVersionId: pv } };
 		await (
 			await allocateDetail()
-		).actions.allocate!(fakeEvent<never>(h.db, { path: `/mark/allocate/${pv}?/allocate`, ...detail, user: moderator, form: { marker_ids: owner.id } }));
+		).actions.allocate!(
+			fakeEvent<never>(h.db, {
+				path: `/mark/allocate/${pv}?/allocate`,
+				...detail,
+				user: moderator,
+				form: { marker_ids: owner.id }
+			})
+		);
 		const s = f.scripts[0]!;
 		const alloc = await h.db
 			.selectFrom('allocation')
@@ -160,11 +258,21 @@ describe('marking routes', () => {
 		const marksBefore = (await h.db.selectFrom('mark').select('id').execute()).length;
 
 		for (const isDataRequest of [false, true]) {
-			const page = await outcome(async () => (await scriptPage()).load(fakeEvent<never>(h.db, { path: `/mark/scripts/${s.id}`, ...route, isDataRequest })));
+			const page = await outcome(async () =>
+				(await scriptPage()).load(
+					fakeEvent<never>(h.db, { path: `/mark/scripts/${s.id}`, ...route, isDataRequest })
+				)
+			);
 			expect(isHttpError(page.thrown) && page.thrown.status).toBe(404);
 		}
 		const saved = await outcome(async () =>
-			(await scriptPage()).actions.save!(fakeEvent<never>(h.db, { path: `/mark/scripts/${s.id}?/save`, ...route, form: { item: '1', mark: '1' } }))
+			(await scriptPage()).actions.save!(
+				fakeEvent<never>(h.db, {
+					path: `/mark/scripts/${s.id}?/save`,
+					...route,
+					form: { item: '1', mark: '1' }
+				})
+			)
 		);
 		expect(isActionFailure(saved.result) && saved.result.status).toBe(404);
 		const json = (await (
@@ -181,7 +289,9 @@ describe('marking routes', () => {
 		expect(await json.json()).toMatchObject({ error: 'No such allocation' });
 		// A marker cannot allocate: the allocation page is for moderators and the awarding administrator.
 		const refused = await outcome(async () =>
-			(await allocatePage()).load(fakeEvent<never>(h.db, { path: '/mark/allocate', routeId: '/mark/allocate', user: other }))
+			(await allocatePage()).load(
+				fakeEvent<never>(h.db, { path: '/mark/allocate', routeId: '/mark/allocate', user: other })
+			)
 		);
 		expect(isHttpError(refused.thrown) && refused.thrown.status).toBe(403);
 		expect((await h.db.selectFrom('mark').select('id').execute()).length).toBe(marksBefore);
@@ -199,6 +309,13 @@ describe('marking routes', () => {
 			})
 		)) as Response;
 		expect(ok.status).toBe(200);
-		expect(await ok.json()).toMatchObject({ itemKey: '1', mark: 4, total: 4, markedItems: 1, items: 4, scriptComplete: false });
+		expect(await ok.json()).toMatchObject({
+			itemKey: '1',
+			mark: 4,
+			total: 4,
+			markedItems: 1,
+			items: 4,
+			scriptComplete: false
+		});
 	});
 });

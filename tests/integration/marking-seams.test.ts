@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { makeStaff } from '../helpers/fixtures.js';
-import { makeScripts } from '../helpers/marking-fixture.js';
+
 import { allocateScripts } from '../../src/lib/server/marking/allocation.js';
 import { recordMark } from '../../src/lib/server/marking/marks.js';
 import { markerQueue, nextScript } from '../../src/lib/server/marking/queue.js';
+import * as routing from '../../src/lib/server/marking/routing.js';
 import { scriptForMarker } from '../../src/lib/server/marking/script-view.js';
 import { newScriptNumber } from '../../src/lib/server/marking/scripts.js';
-import * as routing from '../../src/lib/server/marking/routing.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { makeStaff } from '../helpers/fixtures.js';
+import { makeScripts } from '../helpers/marking-fixture.js';
 
 /*
  * First marking calls quality control's seams (routing.ts) where they say: the live-marking gate and
@@ -42,7 +43,11 @@ async function markerWithScripts(n: number) {
 	);
 	const marker = await makeStaff(h.db, 'marker');
 	const admin = await makeStaff(h.db, 'awarding_admin');
-	await allocateScripts(h.db, { userId: admin.id, label: admin.email }, { paper_version_id: f.paperVersionId, marker_ids: [marker.id], limit: n });
+	await allocateScripts(
+		h.db,
+		{ userId: admin.id, label: admin.email },
+		{ paper_version_id: f.paperVersionId, marker_ids: [marker.id], limit: n }
+	);
 	const [paper] = await markerQueue(h.db, marker.id);
 	return { f, marker, paper: paper! };
 }
@@ -53,13 +58,19 @@ describe('the seams first marking calls', () => {
 		const scriptId = paper.scripts[0]!.scriptId;
 		gate.mockResolvedValue({ open: false, reason: 'Mark your standardisation scripts first.' });
 		const [closed] = await markerQueue(h.db, marker.id);
-		expect(closed).toMatchObject({ gate: { open: false, reason: 'Mark your standardisation scripts first.' }, scripts: [] });
+		expect(closed).toMatchObject({
+			gate: { open: false, reason: 'Mark your standardisation scripts first.' },
+			scripts: []
+		});
 		expect(await nextScript(h.db, { markerId: marker.id, paperId: paper.paperId })).toEqual({
 			scriptId: null,
 			gate: { open: false, reason: 'Mark your standardisation scripts first.' }
 		});
 		expect(gate).toHaveBeenCalledWith(expect.anything(), marker.id, paper.paperId);
-		expect(await scriptForMarker(h.db, marker.id, scriptId)).toMatchObject({ closed: 'Mark your standardisation scripts first.', items: [] });
+		expect(await scriptForMarker(h.db, marker.id, scriptId)).toMatchObject({
+			closed: 'Mark your standardisation scripts first.',
+			items: []
+		});
 	});
 
 	it('a seed handed out before the next script is picked opens next, and looks like any other script', async () => {
@@ -67,7 +78,11 @@ describe('the seams first marking calls', () => {
 		const live = paper.scripts[0]!;
 		let seedId = '';
 		seedFor.mockImplementation(async (tx, e) => {
-			const source = await tx.selectFrom('script').selectAll().where('id', '=', live.scriptId).executeTakeFirstOrThrow();
+			const source = await tx
+				.selectFrom('script')
+				.selectAll()
+				.where('id', '=', live.scriptId)
+				.executeTakeFirstOrThrow();
 			const seed = await tx
 				.insertInto('script')
 				.values({
@@ -80,13 +95,25 @@ describe('the seams first marking calls', () => {
 				.returning('id')
 				.executeTakeFirstOrThrow();
 			for (const item_key of ['1', '2', '3.a', '3.b']) {
-				await tx.insertInto('allocation').values({ script_id: seed.id, item_key, marker_id: e.markerId, purpose: 'seed', allocated_at: e.now }).execute();
+				await tx
+					.insertInto('allocation')
+					.values({
+						script_id: seed.id,
+						item_key,
+						marker_id: e.markerId,
+						purpose: 'seed',
+						allocated_at: e.now
+					})
+					.execute();
 			}
 			seedId = seed.id;
 			return seed.id;
 		});
 		const next = await nextScript(h.db, { markerId: marker.id, paperId: paper.paperId });
-		expect(seedFor).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ markerId: marker.id, paperId: paper.paperId }));
+		expect(seedFor).toHaveBeenCalledWith(
+			expect.anything(),
+			expect.objectContaining({ markerId: marker.id, paperId: paper.paperId })
+		);
 		expect(next.scriptId).toBe(seedId);
 		const [queue] = await markerQueue(h.db, marker.id);
 		const shown = queue!.scripts.find((s) => s.scriptId === seedId)!;
@@ -97,8 +124,16 @@ describe('the seams first marking calls', () => {
 		expect(JSON.stringify(view)).not.toMatch(/seed|standardis/i);
 		expect(view.items).toHaveLength(4);
 		// Marks on it carry the seed authority (they never count towards a result).
-		await recordMark(h.db, { markerId: marker.id, allocationId: view.items[0]!.allocationId, award: { kind: 'mark', mark: 2 } });
-		const mark = await h.db.selectFrom('mark').select('authority').where('script_id', '=', seedId).executeTakeFirstOrThrow();
+		await recordMark(h.db, {
+			markerId: marker.id,
+			allocationId: view.items[0]!.allocationId,
+			award: { kind: 'mark', mark: 2 }
+		});
+		const mark = await h.db
+			.selectFrom('mark')
+			.select('authority')
+			.where('script_id', '=', seedId)
+			.executeTakeFirstOrThrow();
 		expect(mark.authority).toBe('seed');
 	});
 
@@ -107,22 +142,44 @@ describe('the seams first marking calls', () => {
 		const scriptId = paper.scripts[0]!.scriptId;
 		const view = await scriptForMarker(h.db, marker.id, scriptId);
 		for (const [n, item] of view.items.entries()) {
-			await recordMark(h.db, { markerId: marker.id, allocationId: item.allocationId, award: { kind: 'mark', mark: 1 } });
+			await recordMark(h.db, {
+				markerId: marker.id,
+				allocationId: item.allocationId,
+				award: { kind: 'mark', mark: 1 }
+			});
 			expect(scriptMarked).toHaveBeenCalledTimes(n === view.items.length - 1 ? 1 : 0);
 		}
-		expect(scriptMarked).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ scriptId, purpose: 'first', markerId: marker.id }));
+		expect(scriptMarked).toHaveBeenCalledWith(
+			expect.anything(),
+			expect.objectContaining({ scriptId, purpose: 'first', markerId: marker.id })
+		);
 		// A change of mind afterwards is a new mark, not a second "script marked".
-		await recordMark(h.db, { markerId: marker.id, allocationId: view.items[0]!.allocationId, award: { kind: 'mark', mark: 3 } });
+		await recordMark(h.db, {
+			markerId: marker.id,
+			allocationId: view.items[0]!.allocationId,
+			award: { kind: 'mark', mark: 3 }
+		});
 		expect(scriptMarked).toHaveBeenCalledTimes(1);
 		// If quality control fails, the mark that completed the script is not kept either.
 		const before = (await h.db.selectFrom('mark').select('id').execute()).length;
 		const { marker: m2, paper: p2 } = await markerWithScripts(1);
 		const v2 = await scriptForMarker(h.db, m2.id, p2.scripts[0]!.scriptId);
-		for (const item of v2.items.slice(0, -1)) await recordMark(h.db, { markerId: m2.id, allocationId: item.allocationId, award: { kind: 'mark', mark: 1 } });
+		for (const item of v2.items.slice(0, -1))
+			await recordMark(h.db, {
+				markerId: m2.id,
+				allocationId: item.allocationId,
+				award: { kind: 'mark', mark: 1 }
+			});
 		scriptMarked.mockRejectedValueOnce(new Error('routing failed'));
-		await expect(recordMark(h.db, { markerId: m2.id, allocationId: v2.items.at(-1)!.allocationId, award: { kind: 'mark', mark: 1 } })).rejects.toThrow(
-			'routing failed'
+		await expect(
+			recordMark(h.db, {
+				markerId: m2.id,
+				allocationId: v2.items.at(-1)!.allocationId,
+				award: { kind: 'mark', mark: 1 }
+			})
+		).rejects.toThrow('routing failed');
+		expect((await h.db.selectFrom('mark').select('id').execute()).length).toBe(
+			before + v2.items.length - 1
 		);
-		expect((await h.db.selectFrom('mark').select('id').execute()).length).toBe(before + v2.items.length - 1);
 	});
 });

@@ -1,25 +1,39 @@
 import { isHttpError } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../helpers/db.js';
-import { validPaper, writeBank } from '../helpers/bank-fixture.js';
-import { makeCentre, makeStaff } from '../helpers/fixtures.js';
-import { fakeEvent, outcome } from '../helpers/fake-event.js';
+
+import { accessNeededFor, decideAccess } from '../../src/lib/domain/roles.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import type { SessionUser } from '../../src/lib/server/auth/sessions.js';
+import { papersForAwarding } from '../../src/lib/server/awarding/approval.js';
+import {
+	computeFinishedSittings,
+	computeSittingResults
+} from '../../src/lib/server/awarding/compute.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
 import { registerCandidate } from '../../src/lib/server/centres/index.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
-import { registerCandidates } from '../helpers/registration-fixture.js';
-import { endSitting, markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { createReadyScripts } from '../../src/lib/server/marking/scripts.js';
-import { computeFinishedSittings, computeSittingResults } from '../../src/lib/server/awarding/compute.js';
-import { papersForAwarding } from '../../src/lib/server/awarding/approval.js';
-import { getMockScript, getMockSitting, getPracticePaper, listPracticePapers, recordMockMark } from '../../src/lib/server/mocks/index.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
-import { accessNeededFor, decideAccess } from '../../src/lib/domain/roles.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
-import type { SessionUser } from '../../src/lib/server/auth/sessions.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
+import {
+	endSitting,
+	markAttendance,
+	startSitting
+} from '../../src/lib/server/invigilation/sitting-actions.js';
+import { createReadyScripts } from '../../src/lib/server/marking/scripts.js';
+import {
+	getMockScript,
+	getMockSitting,
+	getPracticePaper,
+	listPracticePapers,
+	recordMockMark
+} from '../../src/lib/server/mocks/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { validPaper, writeBank } from '../helpers/bank-fixture.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { fakeEvent, outcome } from '../helpers/fake-event.js';
+import { makeCentre, makeStaff } from '../helpers/fixtures.js';
+import { registerCandidates } from '../helpers/registration-fixture.js';
 
 /*
  * Mocks end to end on a real database: the fixture bank holds a live paper (8992-111-T) and a
@@ -34,7 +48,14 @@ beforeAll(async () => {
 	h = await createTestDatabase();
 	await importBank(
 		h.db,
-		loadBank(writeBank({ papers: [validPaper(), { ...validPaper(), code: PRACTICE, kind: 'practice', title: 'Practice paper' }] })),
+		loadBank(
+			writeBank({
+				papers: [
+					validPaper(),
+					{ ...validPaper(), code: PRACTICE, kind: 'practice', title: 'Practice paper' }
+				]
+			})
+		),
 		SYSTEM_ACTOR
 	);
 	// Migrating a fresh PGlite takes a while on a busy machine.
@@ -76,19 +97,38 @@ async function centreWith(n: number) {
 }
 
 /** Books, runs and ends a sitting; candidate i writes answers[i] (the stored responses), and is absent when answers[i] is null. */
-async function sat(f: Awaited<ReturnType<typeof centreWith>>, paper: string, purpose: 'live' | 'mock', answers: (Record<string, string> | null)[]) {
+async function sat(
+	f: Awaited<ReturnType<typeof centreWith>>,
+	paper: string,
+	purpose: 'live' | 'mock',
+	answers: (Record<string, string> | null)[]
+) {
 	const sitting = await f.book(paper, purpose);
-	const attempts = await h.db.selectFrom('attempt').select(['id', 'candidate_id']).where('sitting_id', '=', sitting.id).execute();
+	const attempts = await h.db
+		.selectFrom('attempt')
+		.select(['id', 'candidate_id'])
+		.where('sitting_id', '=', sitting.id)
+		.execute();
 	const attemptOf = (i: number) => attempts.find((a) => a.candidate_id === f.candidates[i]!.id)!.id;
-	const ctx = { actor: { userId: f.invigilator.id, label: f.invigilator.email }, centreId: f.centre.id };
+	const ctx = {
+		actor: { userId: f.invigilator.id, label: f.invigilator.email },
+		centreId: f.centre.id
+	};
 	const t0 = new Date(Date.now() - 60_000);
-	for (const [i, a] of answers.entries()) await markAttendance(h.db, { ...ctx, now: t0 }, sitting.id, attemptOf(i), a !== null);
+	for (const [i, a] of answers.entries())
+		await markAttendance(h.db, { ...ctx, now: t0 }, sitting.id, attemptOf(i), a !== null);
 	await startSitting(h.db, { ...ctx, now: t0 }, sitting.id);
 	for (const [i, a] of answers.entries()) {
 		for (const [item_key, text] of Object.entries(a ?? {})) {
 			await h.db
 				.insertInto('response')
-				.values({ attempt_id: attemptOf(i), item_key, seq: 1, text, saved_at: new Date(t0.getTime() + 30_000) })
+				.values({
+					attempt_id: attemptOf(i),
+					item_key,
+					seq: 1,
+					text,
+					saved_at: new Date(t0.getTime() + 30_000)
+				})
 				.execute();
 		}
 	}
@@ -114,18 +154,30 @@ describe('booking a mock', () => {
 		expect(mock.purpose).toBe('mock');
 		// A booking that says nothing of its purpose is live, as before mocks.
 		expect((await f.book(LIVE)).purpose).toBe('live');
-		const before = await h.db.selectFrom('sitting').select('id').where('centre_id', '=', f.centre.id).execute();
+		const before = await h.db
+			.selectFrom('sitting')
+			.select('id')
+			.where('centre_id', '=', f.centre.id)
+			.execute();
 
 		const mockOfLive = await f.book(LIVE, 'mock').catch((e: unknown) => e);
 		expect(mockOfLive).toBeInstanceOf(ValidationError);
-		expect((mockOfLive as ValidationError).issues).toEqual([{ field: 'paper_code', message: expect.stringMatching(/mock uses a practice paper/) }]);
+		expect((mockOfLive as ValidationError).issues).toEqual([
+			{ field: 'paper_code', message: expect.stringMatching(/mock uses a practice paper/) }
+		]);
 		const liveOfPractice = await f.book(PRACTICE, 'live').catch((e: unknown) => e);
 		expect(liveOfPractice).toBeInstanceOf(ValidationError);
-		expect((liveOfPractice as ValidationError).message).toMatch(/practice paper can be booked only as a mock/);
+		expect((liveOfPractice as ValidationError).message).toMatch(
+			/practice paper can be booked only as a mock/
+		);
 		const oddPurpose = await f.book(PRACTICE, 'rehearsal').catch((e: unknown) => e);
-		expect((oddPurpose as ValidationError).issues).toEqual([{ field: 'purpose', message: 'Choose a live exam or a mock' }]);
+		expect((oddPurpose as ValidationError).issues).toEqual([
+			{ field: 'purpose', message: 'Choose a live exam or a mock' }
+		]);
 
-		expect(await h.db.selectFrom('sitting').select('id').where('centre_id', '=', f.centre.id).execute()).toHaveLength(before.length);
+		expect(
+			await h.db.selectFrom('sitting').select('id').where('centre_id', '=', f.centre.id).execute()
+		).toHaveLength(before.length);
 		const audit = await h.db
 			.selectFrom('audit_log')
 			.select('details')
@@ -141,7 +193,11 @@ describe("a mock never enters the awarding body's marking or results", () => {
 		const f = await centreWith(2);
 		const mock = await sat(f, PRACTICE, 'mock', [{ '1': 'Members of the public' }, null]);
 		const live = await sat(f, LIVE, 'live', [{ '1': 'Members of the public' }, null]);
-		const attempt = await h.db.selectFrom('attempt').select('state').where('id', '=', mock.attemptOf(0)).executeTakeFirstOrThrow();
+		const attempt = await h.db
+			.selectFrom('attempt')
+			.select('state')
+			.where('id', '=', mock.attemptOf(0))
+			.executeTakeFirstOrThrow();
 		expect(attempt.state).toBe('submitted');
 
 		await createReadyScripts(h.db, new Date(Date.now() + 5 * 60_000));
@@ -162,10 +218,18 @@ describe("a mock never enters the awarding body's marking or results", () => {
 		expect(allocations).toEqual([]);
 
 		await computeFinishedSittings(h.db);
-		const err = await computeSittingResults(h.db, SYSTEM_ACTOR, mock.sitting.id, 'computed').catch((e: unknown) => e);
+		const err = await computeSittingResults(h.db, SYSTEM_ACTOR, mock.sitting.id, 'computed').catch(
+			(e: unknown) => e
+		);
 		expect(err).toBeInstanceOf(ConflictError);
 		expect((err as ConflictError).message).toMatch(/mock sitting has no results/);
-		expect(await h.db.selectFrom('sitting_results').select('sitting_id').where('sitting_id', '=', mock.sitting.id).execute()).toEqual([]);
+		expect(
+			await h.db
+				.selectFrom('sitting_results')
+				.select('sitting_id')
+				.where('sitting_id', '=', mock.sitting.id)
+				.execute()
+		).toEqual([]);
 		expect(
 			await h.db
 				.selectFrom('result')
@@ -180,9 +244,12 @@ describe("a mock never enters the awarding body's marking or results", () => {
 describe("the centre's own staff mark a mock against the practice paper's grid", () => {
 	it('a mark over the grid is refused with the reason and writes nothing; marks build a total and an indicative grade; append-only and audited', async () => {
 		const f = await centreWith(1);
-		const { sitting, attemptOf } = await sat(f, PRACTICE, 'mock', [{ '1': 'Members of the public', '3.b': 'Apologise and act' }]);
+		const { sitting, attemptOf } = await sat(f, PRACTICE, 'mock', [
+			{ '1': 'Members of the public', '3.b': 'Apologise and act' }
+		]);
 		const attemptId = attemptOf(0);
-		const mark = (item: string, m: string, comment = '') => recordMockMark(h.db, f.actor, f.centre.id, sitting.id, attemptId, { item, mark: m, comment });
+		const mark = (item: string, m: string, comment = '') =>
+			recordMockMark(h.db, f.actor, f.centre.id, sitting.id, attemptId, { item, mark: m, comment });
 
 		for (const [item, m, reason] of [
 			['1', '6', /worth at most 5 marks/],
@@ -203,23 +270,43 @@ describe("the centre's own staff mark a mock against the practice paper's grid",
 			['3.a', null],
 			['3.b', 'Apologise and act']
 		]);
-		expect(before.result).toMatchObject({ total: 0, maxTotal: 20, marked: 0, indicativeGrade: null });
+		expect(before.result).toMatchObject({
+			total: 0,
+			maxTotal: 20,
+			marked: 0,
+			indicativeGrade: null
+		});
 		expect(before.label).toBe('Mock – not a result');
 
 		await mark('1', '5', 'Good');
 		await mark('2', '0');
 		await mark('3.a', '3');
 		// Not every item marked yet: no grade from part of a script.
-		expect((await getMockSitting(h.db, f.centre.id, sitting.id)).candidates[0]!.result).toMatchObject({ total: 8, marked: 3, indicativeGrade: null });
+		expect(
+			(await getMockSitting(h.db, f.centre.id, sitting.id)).candidates[0]!.result
+		).toMatchObject({ total: 8, marked: 3, indicativeGrade: null });
 		await mark('3.b', '4');
 		// A second mark on an item is a new row; the latest counts.
 		await mark('3.b', '5');
 		const after = await getMockScript(h.db, f.centre.id, sitting.id, attemptId);
-		expect(after.result).toMatchObject({ total: 13, maxTotal: 20, marked: 4, indicativeGrade: 'Pass' });
-		expect(after.items[0]!.mark).toMatchObject({ mark: 5, comment: 'Good', markedBy: expect.stringMatching(/centre_admin/) });
+		expect(after.result).toMatchObject({
+			total: 13,
+			maxTotal: 20,
+			marked: 4,
+			indicativeGrade: 'Pass'
+		});
+		expect(after.items[0]!.mark).toMatchObject({
+			mark: 5,
+			comment: 'Good',
+			markedBy: expect.stringMatching(/centre_admin/)
+		});
 		expect(await mockMarkCount(attemptId)).toBe(5);
 
-		const rows = await h.db.selectFrom('mock_mark').select(['marked_by', 'created_at']).where('attempt_id', '=', attemptId).execute();
+		const rows = await h.db
+			.selectFrom('mock_mark')
+			.select(['marked_by', 'created_at'])
+			.where('attempt_id', '=', attemptId)
+			.execute();
 		for (const r of rows) expect(r.marked_by).toBe(f.admin.id);
 		const audit = await h.db
 			.selectFrom('audit_log')
@@ -229,29 +316,55 @@ describe("the centre's own staff mark a mock against the practice paper's grid",
 			.orderBy('id')
 			.execute();
 		expect(audit).toHaveLength(5);
-		expect(audit[4]).toMatchObject({ actor_user_id: f.admin.id, details: { item: '3.b', mark: 5, paper: PRACTICE } });
+		expect(audit[4]).toMatchObject({
+			actor_user_id: f.admin.id,
+			details: { item: '3.b', mark: 5, paper: PRACTICE }
+		});
 
-		await expect(sql`update mock_mark set mark = 0 where attempt_id = ${attemptId}`.execute(h.db)).rejects.toThrow();
-		await expect(sql`delete from mock_mark where attempt_id = ${attemptId}`.execute(h.db)).rejects.toThrow();
+		await expect(
+			sql`update mock_mark set mark = 0 where attempt_id = ${attemptId}`.execute(h.db)
+		).rejects.toThrow();
+		await expect(
+			sql`delete from mock_mark where attempt_id = ${attemptId}`.execute(h.db)
+		).rejects.toThrow();
 		// Still no script or result after marking.
-		expect(await h.db.selectFrom('script').select('id').where('attempt_id', '=', attemptId).execute()).toEqual([]);
+		expect(
+			await h.db.selectFrom('script').select('id').where('attempt_id', '=', attemptId).execute()
+		).toEqual([]);
 	});
 
 	it("another centre's staff can neither see nor mark the mock; an absent candidate has nothing to mark", async () => {
 		const f = await centreWith(2);
 		const other = await centreWith(0);
 		const { sitting, attemptOf } = await sat(f, PRACTICE, 'mock', [{ '1': 'Email' }, null]);
-		await expect(getMockSitting(h.db, other.centre.id, sitting.id)).rejects.toBeInstanceOf(NotFoundError);
-		await expect(getMockScript(h.db, other.centre.id, sitting.id, attemptOf(0))).rejects.toBeInstanceOf(NotFoundError);
-		await expect(recordMockMark(h.db, other.actor, other.centre.id, sitting.id, attemptOf(0), { item: '1', mark: '1' })).rejects.toBeInstanceOf(NotFoundError);
+		await expect(getMockSitting(h.db, other.centre.id, sitting.id)).rejects.toBeInstanceOf(
+			NotFoundError
+		);
+		await expect(
+			getMockScript(h.db, other.centre.id, sitting.id, attemptOf(0))
+		).rejects.toBeInstanceOf(NotFoundError);
+		await expect(
+			recordMockMark(h.db, other.actor, other.centre.id, sitting.id, attemptOf(0), {
+				item: '1',
+				mark: '1'
+			})
+		).rejects.toBeInstanceOf(NotFoundError);
 		// Naming the right centre is no way in either: the hook refuses another centre's page before any of this runs.
-		const need = accessNeededFor('/centre/[centreId]/sittings/[sittingId]/mock/[attemptId]', { centreId: f.centre.id });
-		expect(decideAccess([{ role: 'centre_admin', centreId: other.centre.id }], need!)).toBe('not_found');
+		const need = accessNeededFor('/centre/[centreId]/sittings/[sittingId]/mock/[attemptId]', {
+			centreId: f.centre.id
+		});
+		expect(decideAccess([{ role: 'centre_admin', centreId: other.centre.id }], need!)).toBe(
+			'not_found'
+		);
 		expect(decideAccess([{ role: 'invigilator', centreId: f.centre.id }], need!)).toBe('forbidden');
 		expect(await mockMarkCount(attemptOf(0))).toBe(0);
 
-		await expect(getMockScript(h.db, f.centre.id, sitting.id, attemptOf(1))).rejects.toBeInstanceOf(ConflictError);
-		await expect(recordMockMark(h.db, f.actor, f.centre.id, sitting.id, attemptOf(1), { item: '1', mark: '1' })).rejects.toThrow(/Only a submitted exam/);
+		await expect(getMockScript(h.db, f.centre.id, sitting.id, attemptOf(1))).rejects.toBeInstanceOf(
+			ConflictError
+		);
+		await expect(
+			recordMockMark(h.db, f.actor, f.centre.id, sitting.id, attemptOf(1), { item: '1', mark: '1' })
+		).rejects.toThrow(/Only a submitted exam/);
 	});
 });
 
@@ -263,20 +376,36 @@ describe('live papers and their grids never reach a centre', () => {
 		expect(practice.items.map((i) => i.key)).toEqual(['1', '2', '3.a', '3.b']);
 		expect(practice.paper.case_study).toBe('A small shop.');
 
-		const liveVersion = await h.db.selectFrom('paper').select('current_version_id').where('code', '=', LIVE).executeTakeFirstOrThrow();
+		const liveVersion = await h.db
+			.selectFrom('paper')
+			.select('current_version_id')
+			.where('code', '=', LIVE)
+			.executeTakeFirstOrThrow();
 		for (const code of [LIVE, liveVersion.current_version_id!, '8992-111-Z']) {
 			await expect(getPracticePaper(h.db, code), code).rejects.toThrow(NotFoundError);
 		}
 		// A live sitting of the centre's own is no way to its paper's grid.
 		const live = await sat(f, LIVE, 'live', [{ '1': 'Email' }]);
-		await expect(getMockSitting(h.db, f.centre.id, live.sitting.id)).rejects.toBeInstanceOf(NotFoundError);
-		await expect(getMockScript(h.db, f.centre.id, live.sitting.id, live.attemptOf(0))).rejects.toBeInstanceOf(NotFoundError);
-		await expect(recordMockMark(h.db, f.actor, f.centre.id, live.sitting.id, live.attemptOf(0), { item: '1', mark: '1' })).rejects.toBeInstanceOf(
+		await expect(getMockSitting(h.db, f.centre.id, live.sitting.id)).rejects.toBeInstanceOf(
 			NotFoundError
 		);
+		await expect(
+			getMockScript(h.db, f.centre.id, live.sitting.id, live.attemptOf(0))
+		).rejects.toBeInstanceOf(NotFoundError);
+		await expect(
+			recordMockMark(h.db, f.actor, f.centre.id, live.sitting.id, live.attemptOf(0), {
+				item: '1',
+				mark: '1'
+			})
+		).rejects.toBeInstanceOf(NotFoundError);
 
 		// The page itself: a live code is the site's 404, with nothing of the paper in it.
-		const user: SessionUser = { id: f.admin.id, email: f.admin.email, displayName: 'admin', grants: [{ role: 'centre_admin', centreId: f.centre.id }] };
+		const user: SessionUser = {
+			id: f.admin.id,
+			email: f.admin.email,
+			displayName: 'admin',
+			grants: [{ role: 'centre_admin', centreId: f.centre.id }]
+		};
 		const page = await import('../../src/routes/centre/[centreId]/practice/[code]/+page.server.js');
 		const ev = (code: string) =>
 			fakeEvent<never>(h.db, {

@@ -1,22 +1,30 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { RequestEvent } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { validPaper, writeBank } from '../helpers/bank-fixture.js';
-import { fakeEvent } from '../helpers/fake-event.js';
-import { makeSitting, startedSitting } from '../helpers/sitting-fixture.js';
+
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
 import { registerCandidate } from '../../src/lib/server/centres/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { checkCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
-import { markAttendance, startSitting, voidAttempt } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { builtQuestionPaper, questionPaperCacheStats } from '../../src/lib/server/delivery/question-paper.js';
+import {
+	builtQuestionPaper,
+	questionPaperCacheStats
+} from '../../src/lib/server/delivery/question-paper.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
+import {
+	markAttendance,
+	startSitting,
+	voidAttempt
+} from '../../src/lib/server/invigilation/sitting-actions.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { validPaper, writeBank } from '../helpers/bank-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { fakeEvent } from '../helpers/fake-event.js';
 import { registerCandidates } from '../helpers/registration-fixture.js';
+import { makeSitting, startedSitting } from '../helpers/sitting-fixture.js';
 
 /*
  * The question paper served once per paper version (issue 13): through the hook and the route as
@@ -39,14 +47,25 @@ afterAll(() => h.close());
 const ROUTE = '/api/papers/[paperVersionId]/[tag].json';
 let ip = 0;
 
-async function signIn(centreNumber: string, candidateNumber: string, keycode: string): Promise<string> {
-	return (await signInCandidate(db, { centreNumber, candidateNumber, keycode, ip: `192.0.2.${++ip}` })).token;
+async function signIn(
+	centreNumber: string,
+	candidateNumber: string,
+	keycode: string
+): Promise<string> {
+	return (
+		await signInCandidate(db, { centreNumber, candidateNumber, keycode, ip: `192.0.2.${++ip}` })
+	).token;
 }
 
 /** A GET of a paper address with the candidate's cookie, through the hook and the route. */
-async function getPaper(url: string, token: string | null, headers: Record<string, string> = {}): Promise<Response> {
+async function getPaper(
+	url: string,
+	token: string | null,
+	headers: Record<string, string> = {}
+): Promise<Response> {
 	const { handle } = await import('../../src/hooks.server.js');
-	const { GET } = await import('../../src/routes/api/papers/[paperVersionId]/[tag].json/+server.js');
+	const { GET } =
+		await import('../../src/routes/api/papers/[paperVersionId]/[tag].json/+server.js');
 	const [, paperVersionId, tag] = /^\/api\/papers\/([^/]+)\/([^/]+)\.json$/.exec(url) ?? [];
 	const event = fakeEvent<RequestEvent>(db, {
 		path: url,
@@ -55,7 +74,10 @@ async function getPaper(url: string, token: string | null, headers: Record<strin
 		headers,
 		cookies: token ? { exam_candidate: token } : {}
 	});
-	return handle({ event, resolve: (e) => GET(e as Parameters<typeof GET>[0]) as Promise<Response> });
+	return handle({
+		event,
+		resolve: (e) => GET(e as Parameters<typeof GET>[0]) as Promise<Response>
+	});
 }
 
 /** The exam page's server load for a candidate: where its data says the paper is (null before the start). */
@@ -63,7 +85,10 @@ async function paperUrlOf(token: string): Promise<string | null> {
 	const checked = await checkCandidateToken(db, token);
 	if (!checked.ok) throw new Error('not signed in');
 	const { load } = await import('../../src/routes/candidate/exam/+page.server.js');
-	const event = fakeEvent<Parameters<typeof load>[0]>(db, { path: '/candidate/exam', routeId: '/candidate/exam' });
+	const event = fakeEvent<Parameters<typeof load>[0]>(db, {
+		path: '/candidate/exam',
+		routeId: '/candidate/exam'
+	});
 	event.locals.candidate = checked.session;
 	const data = (await load(event)) as { paperUrl: string | null };
 	return data.paperUrl;
@@ -72,7 +97,9 @@ async function paperUrlOf(token: string): Promise<string | null> {
 const decode = async (res: Response): Promise<string> => {
 	const bytes = Buffer.from(await res.arrayBuffer());
 	const enc = res.headers.get('content-encoding');
-	return (enc === 'br' ? brotliDecompressSync(bytes) : enc === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8');
+	return (
+		enc === 'br' ? brotliDecompressSync(bytes) : enc === 'gzip' ? gunzipSync(bytes) : bytes
+	).toString('utf8');
 };
 
 describe('the question paper, served once per paper version', () => {
@@ -128,7 +155,9 @@ describe('the question paper, served once per paper version', () => {
 		const token = await signIn(other.centre.number, '0001', other.sitting.keycode);
 		expect(await paperUrlOf(token)).toBe(urlA);
 		const before = questionPaperCacheStats();
-		const all = await Promise.all(Array.from({ length: 20 }, () => getPaper(urlA, token, { 'accept-encoding': 'gzip' })));
+		const all = await Promise.all(
+			Array.from({ length: 20 }, () => getPaper(urlA, token, { 'accept-encoding': 'gzip' }))
+		);
 		expect(all.map((r) => r.status)).toEqual(Array(20).fill(200));
 		expect(new Set(all.map((r) => r.headers.get('etag'))).size).toBe(1);
 		expect(questionPaperCacheStats().builds).toBe(before.builds);
@@ -142,7 +171,9 @@ describe('the question paper, served once per paper version', () => {
 		expect(await paperUrlOf(token)).toBeNull();
 		const early = await getPaper(urlA, token, { 'accept-encoding': 'gzip' });
 		expect(early.status).toBe(403);
-		expect((await early.json()).error).toBe('The question paper is released when your sitting starts.');
+		expect((await early.json()).error).toBe(
+			'The question paper is released when your sitting starts.'
+		);
 		expect(early.headers.get('cache-control')).toBe('private, no-store');
 
 		const anonymous = await getPaper(urlA, null);
@@ -166,7 +197,11 @@ describe('the question paper, served once per paper version', () => {
 		const edited = validPaper();
 		edited.sections[0].questions[0].stem = 'Identify three types of customer.';
 		await importBank(db, loadBank(writeBank({ papers: [edited] })), SYSTEM_ACTOR);
-		const candidate = await registerCandidate(db, SYSTEM_ACTOR, started.centre.id, { candidate_number: '0777', first_name: 'New', last_name: 'Version' });
+		const candidate = await registerCandidate(db, SYSTEM_ACTOR, started.centre.id, {
+			candidate_number: '0777',
+			first_name: 'New',
+			last_name: 'Version'
+		});
 		await registerCandidates(db, started.centre.id, [candidate.id]);
 		const actor = { userId: started.invigilator.id, label: started.invigilator.email };
 		const sitting = await bookSitting(db, actor, started.centre.id, {
@@ -177,14 +212,20 @@ describe('the question paper, served once per paper version', () => {
 			candidate_ids: [candidate.id]
 		});
 		expect(sitting.paper_version_id).not.toBe(started.sitting.paper_version_id);
-		const attempt = await db.selectFrom('attempt').select('id').where('sitting_id', '=', sitting.id).executeTakeFirstOrThrow();
+		const attempt = await db
+			.selectFrom('attempt')
+			.select('id')
+			.where('sitting_id', '=', sitting.id)
+			.executeTakeFirstOrThrow();
 		await markAttendance(db, { actor, centreId: started.centre.id }, sitting.id, attempt.id, true);
 		await startSitting(db, { actor, centreId: started.centre.id }, sitting.id);
 		const token = await signIn(started.centre.number, '0777', sitting.keycode);
 
 		// The hall's first requests all at once: one build, shared.
 		const before = questionPaperCacheStats();
-		const first = await Promise.all(Array.from({ length: 20 }, () => builtQuestionPaper(db, sitting.paper_version_id)));
+		const first = await Promise.all(
+			Array.from({ length: 20 }, () => builtQuestionPaper(db, sitting.paper_version_id))
+		);
 		expect(questionPaperCacheStats().builds - before.builds).toBe(1);
 		expect(new Set(first).size).toBe(1);
 

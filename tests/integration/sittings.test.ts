@@ -1,6 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../helpers/db.js';
-import { makeSitting, startedSitting } from '../helpers/sitting-fixture.js';
+
+import { registerCandidate, setCandidateWithdrawn } from '../../src/lib/server/centres/index.js';
+import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
+import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
+import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
+import { consoleRows } from '../../src/lib/server/invigilation/console.js';
+import {
+	endSitting,
+	markAttendance,
+	pause,
+	reinstateAttempt,
+	startSitting,
+	voidAttempt
+} from '../../src/lib/server/invigilation/sitting-actions.js';
 import {
 	addCandidatesToSitting,
 	bookSitting,
@@ -11,15 +24,10 @@ import {
 	setSittingInvigilators,
 	sittingInvigilators
 } from '../../src/lib/server/sittings/index.js';
-import { registerCandidate, setCandidateWithdrawn } from '../../src/lib/server/centres/index.js';
+import { createTestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';
 import { registerCandidates } from '../helpers/registration-fixture.js';
-import { endSitting, markAttendance, pause, reinstateAttempt, startSitting, voidAttempt } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { consoleRows } from '../../src/lib/server/invigilation/console.js';
-import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
-import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
-import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
-import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
+import { makeSitting, startedSitting } from '../helpers/sitting-fixture.js';
 
 let h: DatabaseHandle;
 beforeAll(async () => {
@@ -32,9 +40,16 @@ const DAY = 24 * 60 * MIN;
 const plus = (d: Date, min: number) => new Date(d.getTime() + min * MIN);
 
 async function auditOf(action: string, subjectId: string) {
-	return h.db.selectFrom('audit_log').selectAll().where('action', '=', action).where('subject_id', '=', subjectId).orderBy('id').execute();
+	return h.db
+		.selectFrom('audit_log')
+		.selectAll()
+		.where('action', '=', action)
+		.where('subject_id', '=', subjectId)
+		.orderBy('id')
+		.execute();
 }
-const attemptRow = (id: string) => h.db.selectFrom('attempt').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const attemptRow = (id: string) =>
+	h.db.selectFrom('attempt').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const sittingCount = async () =>
 	Number(
 		(
@@ -56,13 +71,21 @@ describe('booking refuses the past', () => {
 		};
 		const before = await sittingCount();
 		for (const when of ['2020-06-01T09:00:00.000Z', new Date(Date.now() - DAY).toISOString()]) {
-			const err = await bookSitting(h.db, f.ctx.actor, f.centre.id, { ...booking, scheduled_at: when }).catch((e: unknown) => e);
+			const err = await bookSitting(h.db, f.ctx.actor, f.centre.id, {
+				...booking,
+				scheduled_at: when
+			}).catch((e: unknown) => e);
 			expect(err, when).toBeInstanceOf(ValidationError);
-			expect((err as ValidationError).issues).toEqual([{ field: 'scheduled_at', message: expect.stringMatching(/passed/) }]);
+			expect((err as ValidationError).issues).toEqual([
+				{ field: 'scheduled_at', message: expect.stringMatching(/passed/) }
+			]);
 		}
 		expect(await sittingCount()).toBe(before);
 		// Next week is fine.
-		await bookSitting(h.db, f.ctx.actor, f.centre.id, { ...booking, scheduled_at: new Date(Date.now() + 7 * DAY).toISOString() });
+		await bookSitting(h.db, f.ctx.actor, f.centre.id, {
+			...booking,
+			scheduled_at: new Date(Date.now() + 7 * DAY).toISOString()
+		});
 		expect(await sittingCount()).toBe(before + 1);
 	});
 });
@@ -77,7 +100,11 @@ describe('starting on another day than booked', () => {
 			invigilator_ids: [f.invigilator.id],
 			candidate_ids: [f.candidates[0]!.id]
 		});
-		const attempt = await h.db.selectFrom('attempt').select('id').where('sitting_id', '=', sitting.id).executeTakeFirstOrThrow();
+		const attempt = await h.db
+			.selectFrom('attempt')
+			.select('id')
+			.where('sitting_id', '=', sitting.id)
+			.executeTakeFirstOrThrow();
 		await markAttendance(h.db, f.ctx, sitting.id, attempt.id, true);
 		return { ...f, sitting, attemptId: attempt.id };
 	}
@@ -86,20 +113,42 @@ describe('starting on another day than booked', () => {
 		const f = await bookedNextWeek();
 		const unconfirmed = await startSitting(h.db, f.ctx, f.sitting.id).catch((e: unknown) => e);
 		expect(unconfirmed).toBeInstanceOf(ValidationError);
-		expect((unconfirmed as ValidationError).message).toMatch(/booked for \w+day \d+ \w+ \d{4}, not today/);
-		await expect(startSitting(h.db, f.ctx, f.sitting.id, { confirmed: true, reason: '  ' })).rejects.toBeInstanceOf(ValidationError);
-		await expect(startSitting(h.db, f.ctx, f.sitting.id, { confirmed: false, reason: 'Snow day moved it' })).rejects.toBeInstanceOf(ValidationError);
+		expect((unconfirmed as ValidationError).message).toMatch(
+			/booked for \w+day \d+ \w+ \d{4}, not today/
+		);
+		await expect(
+			startSitting(h.db, f.ctx, f.sitting.id, { confirmed: true, reason: '  ' })
+		).rejects.toBeInstanceOf(ValidationError);
+		await expect(
+			startSitting(h.db, f.ctx, f.sitting.id, { confirmed: false, reason: 'Snow day moved it' })
+		).rejects.toBeInstanceOf(ValidationError);
 		expect((await attemptRow(f.attemptId)).state).toBe('not_started');
-		expect((await h.db.selectFrom('sitting').select('state').where('id', '=', f.sitting.id).executeTakeFirstOrThrow()).state).toBe('scheduled');
+		expect(
+			(
+				await h.db
+					.selectFrom('sitting')
+					.select('state')
+					.where('id', '=', f.sitting.id)
+					.executeTakeFirstOrThrow()
+			).state
+		).toBe('scheduled');
 	});
 
 	it('starts when confirmed, and the reason and both dates are audited', async () => {
 		const f = await bookedNextWeek();
-		expect(await startSitting(h.db, f.ctx, f.sitting.id, { confirmed: true, reason: 'Moved forward by the awarding body' })).toBe(1);
+		expect(
+			await startSitting(h.db, f.ctx, f.sitting.id, {
+				confirmed: true,
+				reason: 'Moved forward by the awarding body'
+			})
+		).toBe(1);
 		expect((await attemptRow(f.attemptId)).state).toBe('reading');
 		const [audit] = await auditOf('sitting.start_other_day', f.sitting.id);
 		expect(audit).toMatchObject({ actor_user_id: f.invigilator.id, centre_id: f.centre.id });
-		expect(audit!.details).toMatchObject({ reason: 'Moved forward by the awarding body', booked_for: f.sitting.scheduled_at.toISOString() });
+		expect(audit!.details).toMatchObject({
+			reason: 'Moved forward by the awarding body',
+			booked_for: f.sitting.scheduled_at.toISOString()
+		});
 	});
 
 	it('a sitting started on its own day needs nothing more', async () => {
@@ -120,17 +169,46 @@ describe('voiding and reinstating an attempt', () => {
 		const f = await answering();
 		const at = plus(f.t0, 10); // reading time (5 min) is over: answering
 		await voidAttempt(h.db, { ...f.ctx, now: at }, f.sitting.id, f.a1, 'Notes found');
-		expect(await attemptRow(f.a1)).toMatchObject({ state: 'void', voided_from: 'in_progress', void_reason: 'Notes found' });
+		expect(await attemptRow(f.a1)).toMatchObject({
+			state: 'void',
+			voided_from: 'in_progress',
+			void_reason: 'Notes found'
+		});
 		const [voidAudit] = await auditOf('sitting.void', f.a1);
-		expect(voidAudit!.details).toMatchObject({ before: 'in_progress', after: 'void', reason: 'Notes found' });
+		expect(voidAudit!.details).toMatchObject({
+			before: 'in_progress',
+			after: 'void',
+			reason: 'Notes found'
+		});
 
-		await expect(reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 1) }, f.sitting.id, f.a1, '')).rejects.toBeInstanceOf(ValidationError);
-		expect(await reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 1) }, f.sitting.id, f.a1, 'The notes were the invigilator’s own')).toBe('in_progress');
-		expect(await attemptRow(f.a1)).toMatchObject({ state: 'in_progress', voided_from: null, void_reason: null });
+		await expect(
+			reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 1) }, f.sitting.id, f.a1, '')
+		).rejects.toBeInstanceOf(ValidationError);
+		expect(
+			await reinstateAttempt(
+				h.db,
+				{ ...f.ctx, now: plus(at, 1) },
+				f.sitting.id,
+				f.a1,
+				'The notes were the invigilator’s own'
+			)
+		).toBe('in_progress');
+		expect(await attemptRow(f.a1)).toMatchObject({
+			state: 'in_progress',
+			voided_from: null,
+			void_reason: null
+		});
 		const [audit] = await auditOf('sitting.reinstate', f.a1);
-		expect(audit!.details).toMatchObject({ before: 'void', after: 'in_progress', voided_from: 'in_progress', reason: 'The notes were the invigilator’s own' });
+		expect(audit!.details).toMatchObject({
+			before: 'void',
+			after: 'in_progress',
+			voided_from: 'in_progress',
+			reason: 'The notes were the invigilator’s own'
+		});
 		// Only a voided attempt is reinstated.
-		await expect(reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 2) }, f.sitting.id, f.a1, 'again')).rejects.toBeInstanceOf(ConflictError);
+		await expect(
+			reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 2) }, f.sitting.id, f.a1, 'again')
+		).rejects.toBeInstanceOf(ConflictError);
 	});
 
 	it('an attempt voided while paused comes back paused; a submitted one comes back submitted with its reference', async () => {
@@ -138,14 +216,38 @@ describe('voiding and reinstating an attempt', () => {
 		const at = plus(f.t0, 10);
 		await pause(h.db, { ...f.ctx, now: at }, f.sitting.id, f.a1, 'Unwell');
 		await voidAttempt(h.db, { ...f.ctx, now: plus(at, 1) }, f.sitting.id, f.a1, 'Mistake');
-		expect(await reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 2) }, f.sitting.id, f.a1, 'Voided the wrong candidate')).toBe('paused');
-		expect(await attemptRow(f.a1)).toMatchObject({ state: 'paused', pause_kind: 'invigilator', paused_from: 'in_progress' });
+		expect(
+			await reinstateAttempt(
+				h.db,
+				{ ...f.ctx, now: plus(at, 2) },
+				f.sitting.id,
+				f.a1,
+				'Voided the wrong candidate'
+			)
+		).toBe('paused');
+		expect(await attemptRow(f.a1)).toMatchObject({
+			state: 'paused',
+			pause_kind: 'invigilator',
+			paused_from: 'in_progress'
+		});
 
 		await endSitting(h.db, { ...f.ctx, now: plus(at, 3) }, f.sitting.id);
 		const submitted = await attemptRow(f.a2);
 		await voidAttempt(h.db, { ...f.ctx, now: plus(at, 4) }, f.sitting.id, f.a2, 'Copied');
-		expect(await reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 5) }, f.sitting.id, f.a2, 'Appeal upheld')).toBe('submitted');
-		expect(await attemptRow(f.a2)).toMatchObject({ state: 'submitted', reference: submitted.reference, submit_reason: 'sitting_ended' });
+		expect(
+			await reinstateAttempt(
+				h.db,
+				{ ...f.ctx, now: plus(at, 5) },
+				f.sitting.id,
+				f.a2,
+				'Appeal upheld'
+			)
+		).toBe('submitted');
+		expect(await attemptRow(f.a2)).toMatchObject({
+			state: 'submitted',
+			reference: submitted.reference,
+			submit_reason: 'sitting_ended'
+		});
 	});
 
 	it('an attempt voided while answering, reinstated after the sitting ended, is submitted as at the end', async () => {
@@ -153,9 +255,21 @@ describe('voiding and reinstating an attempt', () => {
 		const at = plus(f.t0, 10);
 		await voidAttempt(h.db, { ...f.ctx, now: at }, f.sitting.id, f.a1, 'Phone');
 		await endSitting(h.db, { ...f.ctx, now: plus(at, 5) }, f.sitting.id);
-		expect(await reinstateAttempt(h.db, { ...f.ctx, now: plus(at, 30) }, f.sitting.id, f.a1, 'Phone was switched off')).toBe('submitted');
+		expect(
+			await reinstateAttempt(
+				h.db,
+				{ ...f.ctx, now: plus(at, 30) },
+				f.sitting.id,
+				f.a1,
+				'Phone was switched off'
+			)
+		).toBe('submitted');
 		const a = await attemptRow(f.a1);
-		expect(a).toMatchObject({ state: 'submitted', submit_reason: 'sitting_ended', submitted_at: plus(at, 5) });
+		expect(a).toMatchObject({
+			state: 'submitted',
+			submit_reason: 'sitting_ended',
+			submitted_at: plus(at, 5)
+		});
 		expect(a.reference).toMatch(/^R-/);
 	});
 });
@@ -163,12 +277,23 @@ describe('voiding and reinstating an attempt', () => {
 describe("the invigilator's console", () => {
 	it('shows when each candidate signed in, before the start, and their reader and scribe', async () => {
 		const f = await makeSitting(h.db, 2);
-		await h.db.updateTable('candidate').set({ reader: true, scribe: true }).where('id', '=', f.candidates[1]!.id).execute();
+		await h.db
+			.updateTable('candidate')
+			.set({ reader: true, scribe: true })
+			.where('id', '=', f.candidates[1]!.id)
+			.execute();
 		const before = new Date();
-		await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.8.0.1' });
+		await signInCandidate(h.db, {
+			centreNumber: f.centre.number,
+			candidateNumber: '0001',
+			keycode: f.sitting.keycode,
+			ip: '10.8.0.1'
+		});
 		const rows = await consoleRows(h.db, f.sitting.id);
 		expect(rows[0]!.state).toBe('not_started');
-		expect(new Date(rows[0]!.signedInAt!).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+		expect(new Date(rows[0]!.signedInAt!).getTime()).toBeGreaterThanOrEqual(
+			before.getTime() - 1000
+		);
 		expect(rows[1]).toMatchObject({ signedInAt: null, reader: true, scribe: true });
 		expect(rows[0]).toMatchObject({ reader: false, scribe: false });
 	});
@@ -177,33 +302,66 @@ describe("the invigilator's console", () => {
 describe('cancelling a sitting', () => {
 	it('cancels a sitting that has not started, with a reason: the record stays, the keycode signs no one in, audited', async () => {
 		const f = await makeSitting(h.db, 2);
-		const waiting = await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.7.0.1' });
-		await expect(cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, '   ')).rejects.toBeInstanceOf(ValidationError);
+		const waiting = await signInCandidate(h.db, {
+			centreNumber: f.centre.number,
+			candidateNumber: '0001',
+			keycode: f.sitting.keycode,
+			ip: '10.7.0.1'
+		});
+		await expect(
+			cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, '   ')
+		).rejects.toBeInstanceOf(ValidationError);
 		await cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, 'Room flooded');
 
-		const s = await h.db.selectFrom('sitting').selectAll().where('id', '=', f.sitting.id).executeTakeFirstOrThrow();
+		const s = await h.db
+			.selectFrom('sitting')
+			.selectAll()
+			.where('id', '=', f.sitting.id)
+			.executeTakeFirstOrThrow();
 		expect(s).toMatchObject({ state: 'cancelled', cancel_reason: 'Room flooded' });
-		expect(await h.db.selectFrom('attempt').select('state').where('sitting_id', '=', f.sitting.id).execute()).toEqual([
-			{ state: 'not_started' },
-			{ state: 'not_started' }
-		]);
+		expect(
+			await h.db
+				.selectFrom('attempt')
+				.select('state')
+				.where('sitting_id', '=', f.sitting.id)
+				.execute()
+		).toEqual([{ state: 'not_started' }, { state: 'not_started' }]);
 		const [audit] = await auditOf('sitting.cancel', f.sitting.id);
-		expect(audit!.details).toMatchObject({ before: { state: 'scheduled' }, after: { state: 'cancelled' }, reason: 'Room flooded' });
+		expect(audit!.details).toMatchObject({
+			before: { state: 'scheduled' },
+			after: { state: 'cancelled' },
+			reason: 'Room flooded'
+		});
 
 		// Its keycode signs no one in; the candidate who was waiting is signed out.
-		await expect(signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0002', keycode: f.sitting.keycode, ip: '10.7.0.2' })).rejects.toThrow(
-			NO_MATCHING_SITTING
-		);
+		await expect(
+			signInCandidate(h.db, {
+				centreNumber: f.centre.number,
+				candidateNumber: '0002',
+				keycode: f.sitting.keycode,
+				ip: '10.7.0.2'
+			})
+		).rejects.toThrow(NO_MATCHING_SITTING);
 		expect(await validateCandidateToken(h.db, waiting.token, plus(new Date(), 1))).toBeNull();
 		// It cannot start, nor be cancelled again; it is no longer upcoming.
 		await expect(startSitting(h.db, f.ctx, f.sitting.id)).rejects.toBeInstanceOf(ConflictError);
-		await expect(cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, 'again')).rejects.toBeInstanceOf(ConflictError);
-		expect((await listUpcomingSittings(h.db, f.centre.id)).map((x) => x.id)).not.toContain(f.sitting.id);
+		await expect(
+			cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, 'again')
+		).rejects.toBeInstanceOf(ConflictError);
+		expect((await listUpcomingSittings(h.db, f.centre.id)).map((x) => x.id)).not.toContain(
+			f.sitting.id
+		);
 
 		// Its keycode may be given to another sitting at the centre (the open-keycode index ignores it).
 		await h.db
 			.insertInto('sitting')
-			.values({ centre_id: f.centre.id, paper_version_id: s.paper_version_id, scheduled_at: new Date(), room: 'Hall', keycode: s.keycode })
+			.values({
+				centre_id: f.centre.id,
+				paper_version_id: s.paper_version_id,
+				scheduled_at: new Date(),
+				room: 'Hall',
+				keycode: s.keycode
+			})
 			.execute();
 		// Its candidates can be booked on another sitting.
 		await bookSitting(h.db, f.ctx.actor, f.centre.id, {
@@ -219,9 +377,13 @@ describe('cancelling a sitting', () => {
 		const f = await makeSitting(h.db, 1);
 		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), true);
 		await startSitting(h.db, f.ctx, f.sitting.id);
-		const err = await cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, 'Too late').catch((e: unknown) => e);
+		const err = await cancelSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, 'Too late').catch(
+			(e: unknown) => e
+		);
 		expect(err).toBeInstanceOf(ConflictError);
-		expect((err as ConflictError).message).toBe('Only a sitting that has not started can be cancelled');
+		expect((err as ConflictError).message).toBe(
+			'Only a sitting that has not started can be cancelled'
+		);
 	});
 
 	it("the centre's upcoming sittings are those still to run, soonest first", async () => {
@@ -233,7 +395,10 @@ describe('cancelling a sitting', () => {
 			invigilator_ids: [f.invigilator.id],
 			candidate_ids: [f.candidates[0]!.id]
 		});
-		expect((await listUpcomingSittings(h.db, f.centre.id)).map((x) => x.id)).toEqual([f.sitting.id, later.id]);
+		expect((await listUpcomingSittings(h.db, f.centre.id)).map((x) => x.id)).toEqual([
+			f.sitting.id,
+			later.id
+		]);
 	});
 });
 
@@ -242,28 +407,41 @@ describe('moving a sitting before the start', () => {
 		const f = await makeSitting(h.db, 1);
 		const nextWeek = new Date(Date.now() + 7 * DAY);
 		nextWeek.setUTCSeconds(0, 0);
-		const past = await rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { scheduled_at: '2020-01-06T09:00:00.000Z', room: 'Hall' }).catch(
-			(e: unknown) => e
-		);
+		const past = await rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+			scheduled_at: '2020-01-06T09:00:00.000Z',
+			room: 'Hall'
+		}).catch((e: unknown) => e);
 		expect(past).toBeInstanceOf(ValidationError);
 		expect((past as ValidationError).issues[0]).toMatchObject({ field: 'scheduled_at' });
 		expect(await auditOf('sitting.reschedule', f.sitting.id)).toEqual([]);
 
-		await rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { scheduled_at: nextWeek.toISOString(), room: 'Hall' });
-		const s = await h.db.selectFrom('sitting').selectAll().where('id', '=', f.sitting.id).executeTakeFirstOrThrow();
+		await rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+			scheduled_at: nextWeek.toISOString(),
+			room: 'Hall'
+		});
+		const s = await h.db
+			.selectFrom('sitting')
+			.selectAll()
+			.where('id', '=', f.sitting.id)
+			.executeTakeFirstOrThrow();
 		expect(s).toMatchObject({ scheduled_at: nextWeek, room: 'Hall' });
 		const [audit] = await auditOf('sitting.reschedule', f.sitting.id);
 		expect(audit!.details).toEqual({
 			before: { scheduled_at: f.sitting.scheduled_at.toISOString(), room: 'Room 1' },
 			after: { scheduled_at: nextWeek.toISOString(), room: 'Hall' }
 		});
-		expect((await sittingInvigilators(h.db, f.sitting.id)).map((i) => i.id)).toEqual([f.invigilator.id]);
+		expect((await sittingInvigilators(h.db, f.sitting.id)).map((i) => i.id)).toEqual([
+			f.invigilator.id
+		]);
 
 		// Started (on another day, confirmed): it can no longer be moved.
 		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), true);
 		await startSitting(h.db, f.ctx, f.sitting.id, { confirmed: true, reason: 'Test' });
 		await expect(
-			rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { scheduled_at: nextWeek.toISOString(), room: 'Room 7' })
+			rescheduleSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+				scheduled_at: nextWeek.toISOString(),
+				room: 'Room 7'
+			})
 		).rejects.toBeInstanceOf(ConflictError);
 	});
 });
@@ -289,46 +467,91 @@ describe('changing who is in a sitting before it starts', () => {
 			extra_time_percent: '25'
 		});
 		await registerCandidates(h.db, f.centre.id, [late.id]);
-		expect(await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { candidate_ids: [late.id] })).toBe(1);
+		expect(
+			await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+				candidate_ids: [late.id]
+			})
+		).toBe(1);
 		expect(await attemptsOf(f.sitting.id)).toEqual(['0001:0', '0007:25']);
-		expect((await auditOf('sitting.add_candidates', f.sitting.id)).map((a) => a.details)).toEqual([{ candidates: ['0007'] }]);
+		expect((await auditOf('sitting.add_candidates', f.sitting.id)).map((a) => a.details)).toEqual([
+			{ candidates: ['0007'] }
+		]);
 
 		const first = f.attemptOf(f.candidates[0]!.id);
-		expect(await removeCandidateFromSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, first)).toBe('0001');
+		expect(
+			await removeCandidateFromSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, first)
+		).toBe('0001');
 		expect(await attemptsOf(f.sitting.id)).toEqual(['0007:25']);
-		expect((await auditOf('sitting.remove_candidate', f.sitting.id)).map((a) => a.details)).toEqual([{ candidate_number: '0001' }]);
+		expect((await auditOf('sitting.remove_candidate', f.sitting.id)).map((a) => a.details)).toEqual(
+			[{ candidate_number: '0001' }]
+		);
 		// Removed, they can be added again.
-		await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { candidate_ids: [f.candidates[0]!.id] });
+		await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+			candidate_ids: [f.candidates[0]!.id]
+		});
 		expect(await attemptsOf(f.sitting.id)).toEqual(['0001:0', '0007:25']);
 	});
 
 	it("refuses a withdrawn candidate, one already in it, another centre's, or a malformed id; nothing changes", async () => {
 		const f = await makeSitting(h.db, 1);
 		const other = await makeSitting(h.db, 1);
-		const gone = await registerCandidate(h.db, f.ctx.actor, f.centre.id, { candidate_number: '0009', first_name: 'Gone', last_name: 'Away' });
+		const gone = await registerCandidate(h.db, f.ctx.actor, f.centre.id, {
+			candidate_number: '0009',
+			first_name: 'Gone',
+			last_name: 'Away'
+		});
 		await setCandidateWithdrawn(h.db, f.ctx.actor, f.centre.id, gone.id, true);
 		for (const ids of [[gone.id], [f.candidates[0]!.id], [other.candidates[0]!.id], ['----'], []]) {
-			const err = await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { candidate_ids: ids }).catch((e: unknown) => e);
+			const err = await addCandidatesToSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+				candidate_ids: ids
+			}).catch((e: unknown) => e);
 			expect(err, JSON.stringify(ids)).toBeInstanceOf(ValidationError);
-			expect((err as ValidationError).issues[0]).toMatchObject({ field: expect.stringMatching(/^candidate_ids/) });
+			expect((err as ValidationError).issues[0]).toMatchObject({
+				field: expect.stringMatching(/^candidate_ids/)
+			});
 		}
 		expect(await attemptsOf(f.sitting.id)).toEqual(['0001:0']);
 		expect(await auditOf('sitting.add_candidates', f.sitting.id)).toEqual([]);
 		// Another centre's sitting is not found from this centre.
-		await expect(removeCandidateFromSitting(h.db, f.ctx.actor, f.centre.id, other.sitting.id, other.attemptOf(other.candidates[0]!.id))).rejects.toThrow(
-			'No such sitting'
-		);
+		await expect(
+			removeCandidateFromSitting(
+				h.db,
+				f.ctx.actor,
+				f.centre.id,
+				other.sitting.id,
+				other.attemptOf(other.candidates[0]!.id)
+			)
+		).rejects.toThrow('No such sitting');
 	});
 
 	it('refuses both once the sitting has started, been cancelled or ended (decided under the sitting lock)', async () => {
 		const started = await makeSitting(h.db, 2);
-		const extra = await registerCandidate(h.db, started.ctx.actor, started.centre.id, { candidate_number: '0008', first_name: 'Too', last_name: 'Late' });
-		await markAttendance(h.db, started.ctx, started.sitting.id, started.attemptOf(started.candidates[0]!.id), true);
+		const extra = await registerCandidate(h.db, started.ctx.actor, started.centre.id, {
+			candidate_number: '0008',
+			first_name: 'Too',
+			last_name: 'Late'
+		});
+		await markAttendance(
+			h.db,
+			started.ctx,
+			started.sitting.id,
+			started.attemptOf(started.candidates[0]!.id),
+			true
+		);
 		await startSitting(h.db, started.ctx, started.sitting.id);
-		const add = () => addCandidatesToSitting(h.db, started.ctx.actor, started.centre.id, started.sitting.id, { candidate_ids: [extra.id] });
+		const add = () =>
+			addCandidatesToSitting(h.db, started.ctx.actor, started.centre.id, started.sitting.id, {
+				candidate_ids: [extra.id]
+			});
 		// Candidate 0002 was not marked present: their attempt is still not started, but the sitting is.
 		const remove = () =>
-			removeCandidateFromSitting(h.db, started.ctx.actor, started.centre.id, started.sitting.id, started.attemptOf(started.candidates[1]!.id));
+			removeCandidateFromSitting(
+				h.db,
+				started.ctx.actor,
+				started.centre.id,
+				started.sitting.id,
+				started.attemptOf(started.candidates[1]!.id)
+			);
 		await expect(add()).rejects.toThrow('only before the sitting starts');
 		await expect(remove()).rejects.toThrow('only before the sitting starts');
 		await endSitting(h.db, started.ctx, started.sitting.id);
@@ -336,21 +559,51 @@ describe('changing who is in a sitting before it starts', () => {
 		await expect(remove()).rejects.toBeInstanceOf(ConflictError);
 
 		const cancelled = await makeSitting(h.db, 1);
-		await cancelSitting(h.db, cancelled.ctx.actor, cancelled.centre.id, cancelled.sitting.id, 'Room flooded');
+		await cancelSitting(
+			h.db,
+			cancelled.ctx.actor,
+			cancelled.centre.id,
+			cancelled.sitting.id,
+			'Room flooded'
+		);
 		await expect(
-			removeCandidateFromSitting(h.db, cancelled.ctx.actor, cancelled.centre.id, cancelled.sitting.id, cancelled.attemptOf(cancelled.candidates[0]!.id))
+			removeCandidateFromSitting(
+				h.db,
+				cancelled.ctx.actor,
+				cancelled.centre.id,
+				cancelled.sitting.id,
+				cancelled.attemptOf(cancelled.candidates[0]!.id)
+			)
 		).rejects.toBeInstanceOf(ConflictError);
 		expect(await attemptsOf(started.sitting.id)).toHaveLength(2);
 		expect(await attemptsOf(cancelled.sitting.id)).toHaveLength(1);
 
 		// A start and a removal at the same moment: one waits for the other, never both.
 		const race = await makeSitting(h.db, 2);
-		await markAttendance(h.db, race.ctx, race.sitting.id, race.attemptOf(race.candidates[0]!.id), true);
+		await markAttendance(
+			h.db,
+			race.ctx,
+			race.sitting.id,
+			race.attemptOf(race.candidates[0]!.id),
+			true
+		);
 		const results = await Promise.allSettled([
 			startSitting(h.db, race.ctx, race.sitting.id),
-			removeCandidateFromSitting(h.db, race.ctx.actor, race.centre.id, race.sitting.id, race.attemptOf(race.candidates[1]!.id))
+			removeCandidateFromSitting(
+				h.db,
+				race.ctx.actor,
+				race.centre.id,
+				race.sitting.id,
+				race.attemptOf(race.candidates[1]!.id)
+			)
 		]);
-		const state = (await h.db.selectFrom('sitting').select('state').where('id', '=', race.sitting.id).executeTakeFirstOrThrow()).state;
+		const state = (
+			await h.db
+				.selectFrom('sitting')
+				.select('state')
+				.where('id', '=', race.sitting.id)
+				.executeTakeFirstOrThrow()
+		).state;
 		const left = await attemptsOf(race.sitting.id);
 		expect(state).toBe('running');
 		expect(results[1].status === 'fulfilled' ? left.length === 1 : left.length === 2).toBe(true);
@@ -358,38 +611,70 @@ describe('changing who is in a sitting before it starts', () => {
 
 	it("a candidate already in the sitting's log (signed in to wait) is not removed: the log is kept", async () => {
 		const f = await makeSitting(h.db, 1);
-		await signInCandidate(h.db, { centreNumber: f.centre.number, candidateNumber: '0001', keycode: f.sitting.keycode, ip: '10.8.0.1' });
-		await expect(removeCandidateFromSitting(h.db, f.ctx.actor, f.centre.id, f.sitting.id, f.attemptOf(f.candidates[0]!.id))).rejects.toThrow(
-			"already in the sitting's log"
-		);
+		await signInCandidate(h.db, {
+			centreNumber: f.centre.number,
+			candidateNumber: '0001',
+			keycode: f.sitting.keycode,
+			ip: '10.8.0.1'
+		});
+		await expect(
+			removeCandidateFromSitting(
+				h.db,
+				f.ctx.actor,
+				f.centre.id,
+				f.sitting.id,
+				f.attemptOf(f.candidates[0]!.id)
+			)
+		).rejects.toThrow("already in the sitting's log");
 		expect(await attemptsOf(f.sitting.id)).toEqual(['0001:0']);
 	});
 });
 
 describe("changing a sitting's invigilators", () => {
-	const names = async (sittingId: string) => (await sittingInvigilators(h.db, sittingId)).map((i) => i.id).sort();
+	const names = async (sittingId: string) =>
+		(await sittingInvigilators(h.db, sittingId)).map((i) => i.id).sort();
 
 	it("adds and removes the centre's invigilators until the sitting ends, at least one staying; audited before and after", async () => {
 		const f = await makeSitting(h.db, 1);
 		const second = await makeStaff(h.db, 'invigilator', f.centre.id);
-		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [f.invigilator.id, second.id] });
+		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+			invigilator_ids: [f.invigilator.id, second.id]
+		});
 		expect(await names(f.sitting.id)).toEqual([f.invigilator.id, second.id].sort());
-		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [second.id] });
+		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+			invigilator_ids: [second.id]
+		});
 		expect(await names(f.sitting.id)).toEqual([second.id]);
-		expect((await auditOf('sitting.change_invigilators', f.sitting.id)).map((a) => a.details)).toEqual([
-			{ before: { invigilators: [f.invigilator.email] }, after: { invigilators: [f.invigilator.email, second.email].sort() } },
-			{ before: { invigilators: [f.invigilator.email, second.email].sort() }, after: { invigilators: [second.email] } }
+		expect(
+			(await auditOf('sitting.change_invigilators', f.sitting.id)).map((a) => a.details)
+		).toEqual([
+			{
+				before: { invigilators: [f.invigilator.email] },
+				after: { invigilators: [f.invigilator.email, second.email].sort() }
+			},
+			{
+				before: { invigilators: [f.invigilator.email, second.email].sort() },
+				after: { invigilators: [second.email] }
+			}
 		]);
 		// The same list again writes nothing.
-		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [second.id] });
+		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+			invigilator_ids: [second.id]
+		});
 		expect(await auditOf('sitting.change_invigilators', f.sitting.id)).toHaveLength(2);
 
 		// Running: still allowed. Ended: refused.
 		await markAttendance(h.db, f.ctx, f.sitting.id, f.attemptOf(f.candidates[0]!.id), true);
 		await startSitting(h.db, f.ctx, f.sitting.id);
-		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [f.invigilator.id] });
+		await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+			invigilator_ids: [f.invigilator.id]
+		});
 		await endSitting(h.db, f.ctx, f.sitting.id);
-		await expect(setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: [second.id] })).rejects.toBeInstanceOf(ConflictError);
+		await expect(
+			setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+				invigilator_ids: [second.id]
+			})
+		).rejects.toBeInstanceOf(ConflictError);
 		expect(await names(f.sitting.id)).toEqual([f.invigilator.id]);
 	});
 
@@ -398,7 +683,9 @@ describe("changing a sitting's invigilators", () => {
 		const other = await makeSitting(h.db, 1);
 		const admin = await makeStaff(h.db, 'centre_admin', f.centre.id);
 		for (const ids of [[], [other.invigilator.id], [f.invigilator.id, admin.id]]) {
-			const err = await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, { invigilator_ids: ids }).catch((e: unknown) => e);
+			const err = await setSittingInvigilators(h.db, f.ctx.actor, f.centre.id, f.sitting.id, {
+				invigilator_ids: ids
+			}).catch((e: unknown) => e);
 			expect(err, JSON.stringify(ids)).toBeInstanceOf(ValidationError);
 			expect((err as ValidationError).issues[0]).toMatchObject({ field: 'invigilator_ids' });
 		}

@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { openPGlite } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import { saveAnswer } from '../../src/lib/server/delivery/autosave.js';
@@ -41,7 +42,8 @@ async function run(durable: boolean): Promise<Run> {
 		await migrateToLatest(h.db);
 		const f = await makeSitting(h.db, CLIENTS);
 		const started = new Date(Date.now() - 6 * 60_000);
-		for (const c of f.candidates) await markAttendance(h.db, { ...f.ctx, now: started }, f.sitting.id, f.attemptOf(c.id), true);
+		for (const c of f.candidates)
+			await markAttendance(h.db, { ...f.ctx, now: started }, f.sitting.id, f.attemptOf(c.id), true);
 		await startSitting(h.db, { ...f.ctx, now: started }, f.sitting.id);
 		const clients = [];
 		for (const c of f.candidates) {
@@ -88,8 +90,13 @@ async function run(durable: boolean): Promise<Run> {
 
 const runs = [await run(false), await run(true)];
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg()[0]!.toFixed(1)}, folder in ${ROOT}`;
-console.log(`\nPGlite autosave, ${CLIENTS} clients, ${SAVES} saves each way; ${new Date().toISOString()}; ${machine}\n`);
+console.log(
+	`\nPGlite autosave, ${CLIENTS} clients, ${SAVES} saves each way; ${new Date().toISOString()}; ${machine}\n`
+);
 console.log('| fsync | saves/s | p50 ms | p99 ms |\n|---|---|---|---|');
 for (const r of runs) console.log(`| ${r.fsync} | ${r.savesPerSecond} | ${r.p50Ms} | ${r.p99Ms} |`);
 mkdirSync('tests/load/out', { recursive: true });
-writeFileSync('tests/load/out/durability.json', JSON.stringify({ at: new Date().toISOString(), machine, clients: CLIENTS, runs }, null, 2));
+writeFileSync(
+	'tests/load/out/durability.json',
+	JSON.stringify({ at: new Date().toISOString(), machine, clients: CLIENTS, runs }, null, 2)
+);

@@ -14,18 +14,19 @@
  * BENCH_PAPER (8992-113-A), BENCH_PORT (3998 here).
  */
 import { spawn } from 'node:child_process';
-import { registerForPaper } from '../helpers/registration-fixture.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { openPostgres } from '../../src/lib/server/db/index.js';
-import { importCandidates, createStaffAccount } from '../../src/lib/server/centres/index.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
-import { extendTime, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+
 import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { createStaffAccount, importCandidates } from '../../src/lib/server/centres/index.js';
+import { openPostgres } from '../../src/lib/server/db/index.js';
+import { extendTime, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
+import { registerForPaper } from '../helpers/registration-fixture.js';
 
 const CANDIDATES = Number(process.env.BENCH_CANDIDATES ?? 2000);
 const OFFERED_RATE = Number(process.env.BENCH_RATE ?? 400);
@@ -40,8 +41,19 @@ const PASSWORD = 'bench password 123';
 const base = `http://127.0.0.1:${PORT}`;
 
 /** Requests (sign-ins, saves): a pool as run.ts's. Streams: one connection each, held open. */
-const requests = new Agent({ connections: 256, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
-const streams = new Agent({ connections: null, pipelining: 0, headersTimeout: 60_000, bodyTimeout: 0 });
+const requests = new Agent({
+	connections: 256,
+	pipelining: 1,
+	keepAliveTimeout: 30_000,
+	headersTimeout: 60_000,
+	bodyTimeout: 60_000
+});
+const streams = new Agent({
+	connections: null,
+	pipelining: 0,
+	headersTimeout: 60_000,
+	bodyTimeout: 0
+});
 
 function pct(sorted: number[], p: number): number {
 	if (!sorted.length) return NaN;
@@ -58,7 +70,10 @@ interface CpuSnap {
 	pg: number;
 	gen: number;
 }
-function procTicks(pid: number | string, withChildren: boolean): { ticks: number; ppid: number; comm: string } {
+function procTicks(
+	pid: number | string,
+	withChildren: boolean
+): { ticks: number; ppid: number; comm: string } {
 	try {
 		const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
 		const comm = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
@@ -73,7 +88,12 @@ function procTicks(pid: number | string, withChildren: boolean): { ticks: number
 }
 let serverPid = 0;
 function cpuSnap(): CpuSnap {
-	const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+	const f = readFileSync('/proc/stat', 'utf8')
+		.split('\n')[0]!
+		.trim()
+		.split(/\s+/)
+		.slice(1, 9)
+		.map(Number);
 	let app = 0;
 	let pgTicks = 0;
 	for (const d of readdirSync('/proc')) {
@@ -82,7 +102,13 @@ function cpuSnap(): CpuSnap {
 		if (p.comm === 'postgres') pgTicks += p.ticks;
 		else if (Number(d) === serverPid || p.ppid === serverPid) app += p.ticks;
 	}
-	return { total: f.reduce((a, b) => a + b, 0), idle: f[3]! + f[4]!, app, pg: pgTicks, gen: procTicks('self', true).ticks };
+	return {
+		total: f.reduce((a, b) => a + b, 0),
+		idle: f[3]! + f[4]!,
+		app,
+		pg: pgTicks,
+		gen: procTicks('self', true).ticks
+	};
 }
 function cpuShares(a: CpuSnap, b: CpuSnap) {
 	const n = cpus().length;
@@ -92,7 +118,14 @@ function cpuShares(a: CpuSnap, b: CpuSnap) {
 		pgs = share(b.pg - a.pg),
 		gen = share(b.gen - a.gen),
 		idle = share(b.idle - a.idle);
-	return { app, postgres: pgs, generator: gen, other: Math.max(0, 100 * n - app - pgs - gen - idle), idle, load1: Number(loadavg()[0]!.toFixed(2)) };
+	return {
+		app,
+		postgres: pgs,
+		generator: gen,
+		other: Math.max(0, 100 * n - app - pgs - gen - idle),
+		idle,
+		load1: Number(loadavg()[0]!.toFixed(2))
+	};
 }
 const cpuLine = (c: ReturnType<typeof cpuShares>) =>
 	`  CPU (% of one core, ${cpus().length} cores): app ${c.app}, PostgreSQL ${c.postgres}, load generator ${c.generator}, other ${c.other}, idle ${c.idle}; load average ${c.load1}`;
@@ -121,7 +154,14 @@ async function adminSql(url: string, text: string) {
 
 async function startServer(url: string): Promise<() => void> {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
-		env: { ...process.env, DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEB_CONCURRENCY: '1' },
+		env: {
+			...process.env,
+			DATABASE_URL: url,
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			LOG_LEVEL: 'warn',
+			WEB_CONCURRENCY: '1'
+		},
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
 	serverPid = child.pid ?? 0;
@@ -145,7 +185,11 @@ interface Stream {
 }
 async function openStream(path: string, cookie: string): Promise<Stream> {
 	const ac = new AbortController();
-	const res = await request(`${base}${path}`, { dispatcher: streams, headers: { cookie, accept: 'text/event-stream' }, signal: ac.signal });
+	const res = await request(`${base}${path}`, {
+		dispatcher: streams,
+		headers: { cookie, accept: 'text/event-stream' },
+		signal: ac.signal
+	});
 	if (res.statusCode !== 200) throw new Error(`stream ${path}: ${res.statusCode}`);
 	const s: Stream = { events: [], closed: false, cancel: () => ac.abort() };
 	let buffer = '';
@@ -181,12 +225,22 @@ async function signIn(number: string, keycode: string): Promise<string> {
 	const res = await request(`${base}/candidate/signin`, {
 		dispatcher: requests,
 		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html' },
-		body: new URLSearchParams({ centre_number: '900001', candidate_number: number, keycode }).toString()
+		headers: {
+			'content-type': 'application/x-www-form-urlencoded',
+			origin: base,
+			accept: 'text/html'
+		},
+		body: new URLSearchParams({
+			centre_number: '900001',
+			candidate_number: number,
+			keycode
+		}).toString()
 	});
 	await res.body.arrayBuffer();
 	const setCookie = res.headers['set-cookie'];
-	const cookie = (Array.isArray(setCookie) ? setCookie.find((c) => c.startsWith('exam_candidate=')) : setCookie)?.split(';')[0];
+	const cookie = (
+		Array.isArray(setCookie) ? setCookie.find((c) => c.startsWith('exam_candidate=')) : setCookie
+	)?.split(';')[0];
 	if (res.statusCode !== 303 || !cookie) throw new Error(`sign-in ${number}: ${res.statusCode}`);
 	return cookie;
 }
@@ -195,17 +249,26 @@ async function staffSignIn(email: string): Promise<string> {
 	const res = await request(`${base}/signin`, {
 		dispatcher: requests,
 		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html' },
+		headers: {
+			'content-type': 'application/x-www-form-urlencoded',
+			origin: base,
+			accept: 'text/html'
+		},
 		body: new URLSearchParams({ email, password: PASSWORD }).toString()
 	});
 	await res.body.arrayBuffer();
 	const setCookie = res.headers['set-cookie'];
-	const cookie = (Array.isArray(setCookie) ? setCookie : [setCookie ?? '']).map((c) => c.split(';')[0]!).find((c) => c && !c.endsWith('='));
+	const cookie = (Array.isArray(setCookie) ? setCookie : [setCookie ?? ''])
+		.map((c) => c.split(';')[0]!)
+		.find((c) => c && !c.endsWith('='));
 	if (res.statusCode !== 303 || !cookie) throw new Error(`staff sign-in: ${res.statusCode}`);
 	return cookie;
 }
 
-async function save(c: Candidate, item: string): Promise<{ ms: number; savedAt: string; ackAt: number }> {
+async function save(
+	c: Candidate,
+	item: string
+): Promise<{ ms: number; savedAt: string; ackAt: number }> {
 	const seq = (c.seq[item] = (c.seq[item] ?? 0) + 1);
 	const t = performance.now();
 	const res = await request(`${base}/api/attempts/${c.attemptId}/responses/${item}`, {
@@ -261,20 +324,39 @@ async function main() {
 	const all: Candidate[] = [];
 	try {
 		// Seed: 2,000 candidates in one sitting, present, not started; an invigilator who can sign in.
-		const centre = await h.db.selectFrom('centre').select(['id']).where('number', '=', '900001').executeTakeFirstOrThrow();
+		const centre = await h.db
+			.selectFrom('centre')
+			.select(['id'])
+			.where('number', '=', '900001')
+			.executeTakeFirstOrThrow();
 		const imported = await importCandidates(
 			h.db,
 			SYSTEM_ACTOR,
 			centre.id,
-			Array.from({ length: CANDIDATES }, (_, i) => ({ candidate_number: String(5001 + i), first_name: 'Bench', last_name: `Candidate ${i + 1}` })),
+			Array.from({ length: CANDIDATES }, (_, i) => ({
+				candidate_number: String(5001 + i),
+				first_name: 'Bench',
+				last_name: `Candidate ${i + 1}`
+			})),
 			'bench.csv'
 		);
 		if (!imported.ok) throw new Error(JSON.stringify(imported.errors.slice(0, 3)));
 		const email = `bench.live.${Date.now()}@example.test`;
-		const inv = await createStaffAccount(h.db, SYSTEM_ACTOR, { email, display_name: 'Bench', password: PASSWORD, role: 'invigilator', centre_id: centre.id });
-		const ids = (await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', '>=', '5001').execute()).map(
-			(r) => r.id
-		);
+		const inv = await createStaffAccount(h.db, SYSTEM_ACTOR, {
+			email,
+			display_name: 'Bench',
+			password: PASSWORD,
+			role: 'invigilator',
+			centre_id: centre.id
+		});
+		const ids = (
+			await h.db
+				.selectFrom('candidate')
+				.select('id')
+				.where('centre_id', '=', centre.id)
+				.where('candidate_number', '>=', '5001')
+				.execute()
+		).map((r) => r.id);
 		// Registered for the paper's qualification, as a booking needs (issue 15).
 		await registerForPaper(h.db, centre.id, ids, PAPER);
 		const sitting = await bookSitting(h.db, SYSTEM_ACTOR, centre.id, {
@@ -285,22 +367,49 @@ async function main() {
 			candidate_ids: ids
 		});
 		const items = (
-			await h.db.selectFrom('paper_item').select('item_key').where('paper_version_id', '=', sitting.paper_version_id).orderBy('position').execute()
+			await h.db
+				.selectFrom('paper_item')
+				.select('item_key')
+				.where('paper_version_id', '=', sitting.paper_version_id)
+				.orderBy('position')
+				.execute()
 		).map((r) => r.item_key);
-		await h.db.updateTable('attempt').set({ present: true }).where('sitting_id', '=', sitting.id).execute();
-		console.log(`Seeded ${CANDIDATES} candidates in one sitting of ${PAPER} (${items.length} items), not started.`);
+		await h.db
+			.updateTable('attempt')
+			.set({ present: true })
+			.where('sitting_id', '=', sitting.id)
+			.execute();
+		console.log(
+			`Seeded ${CANDIDATES} candidates in one sitting of ${PAPER} (${items.length} items), not started.`
+		);
 
 		// 1. Sign in (the waiting screen) and open every candidate's stream, 50 at a time.
 		for (let i = 0; i < CANDIDATES; i += 50) {
-			const cookies = await Promise.all(Array.from({ length: Math.min(50, CANDIDATES - i) }, (_, j) => signIn(String(5001 + i + j), sitting.keycode)));
+			const cookies = await Promise.all(
+				Array.from({ length: Math.min(50, CANDIDATES - i) }, (_, j) =>
+					signIn(String(5001 + i + j), sitting.keycode)
+				)
+			);
 			for (const cookie of cookies) all.push({ cookie, attemptId: '', seq: {} });
 		}
-		const sessions = await h.db.selectFrom('auth_session').select(['id', 'attempt_id']).where('attempt_id', 'is not', null).execute();
+		const sessions = await h.db
+			.selectFrom('auth_session')
+			.select(['id', 'attempt_id'])
+			.where('attempt_id', 'is not', null)
+			.execute();
 		const attemptOf = new Map(sessions.map((x) => [x.id, x.attempt_id!]));
-		for (const c of all) c.attemptId = attemptOf.get(decodeURIComponent(c.cookie.split('=')[1]!).split('.')[0]!)!;
+		for (const c of all)
+			c.attemptId = attemptOf.get(decodeURIComponent(c.cookie.split('=')[1]!).split('.')[0]!)!;
 		const t0 = performance.now();
 		for (let i = 0; i < all.length; i += 100) {
-			await Promise.all(all.slice(i, i + 100).map(async (c) => (c.stream = await openStream(`/api/attempts/${c.attemptId}/events`, c.cookie))));
+			await Promise.all(
+				all
+					.slice(i, i + 100)
+					.map(
+						async (c) =>
+							(c.stream = await openStream(`/api/attempts/${c.attemptId}/events`, c.cookie))
+					)
+			);
 		}
 		// Each stream's first event is the attempt as it stands (not started).
 		const waitFor = async (cond: () => boolean, timeoutMs: number) => {
@@ -319,11 +428,18 @@ async function main() {
 			await startSitting(h.db, { actor: SYSTEM_ACTOR, centreId: centre.id }, sitting.id);
 			const committed = performance.now();
 			const got = await waitFor(
-				() => all.every((c) => c.stream!.events.some((e) => e.at >= before && (e.data as { state?: string }).state !== 'not_started')),
+				() =>
+					all.every((c) =>
+						c.stream!.events.some(
+							(e) => e.at >= before && (e.data as { state?: string }).state !== 'not_started'
+						)
+					),
 				30_000
 			);
 			const heard = all.flatMap((c) => {
-				const e = c.stream!.events.find((x) => x.at >= before && (x.data as { state?: string }).state !== 'not_started');
+				const e = c.stream!.events.find(
+					(x) => x.at >= before && (x.data as { state?: string }).state !== 'not_started'
+				);
 				return e ? [e.at - committed] : [];
 			});
 			return { got, committedMs: committed - before, lat: sorted(heard) };
@@ -338,7 +454,10 @@ async function main() {
 			.set({ reading_ends_at: new Date(Date.now() - 1000) })
 			.where('sitting_id', '=', sitting.id)
 			.execute();
-		await adminSql(url, 'vacuum analyze attempt, auth_session, sitting_event, response, response_revision');
+		await adminSql(
+			url,
+			'vacuum analyze attempt, auth_session, sitting_event, response, response_revision'
+		);
 
 		// The invigilator's console stream, read as saves go on.
 		const staffCookie = await staffSignIn(email);
@@ -348,7 +467,8 @@ async function main() {
 		const consoleSaw = new Map<string, { savedAt: string; at: number }[]>();
 		consoleStream.onEvent = (e) => {
 			if (e.event !== 'rows') return;
-			for (const r of (e.data as { rows: { attemptId: string; lastSavedAt: string | null }[] }).rows) {
+			for (const r of (e.data as { rows: { attemptId: string; lastSavedAt: string | null }[] })
+				.rows) {
 				if (!r.lastSavedAt) continue;
 				const list = consoleSaw.get(r.attemptId) ?? [];
 				list.push({ savedAt: r.lastSavedAt, at: e.at });
@@ -365,22 +485,38 @@ async function main() {
 			Promise.all([
 				openLoop(OFFERED_RATE, SECONDS, (i) => {
 					const c = all[i % all.length]!;
-					return save(c, items[Math.floor(i / all.length) % items.length]!).then((r) => ({ ...r, attemptId: c.attemptId }));
+					return save(c, items[Math.floor(i / all.length) % items.length]!).then((r) => ({
+						...r,
+						attemptId: c.attemptId
+					}));
 				}),
 				openLoop(EXTENSIONS_PER_SECOND, SECONDS, (i) =>
-					extendTime(h.db, ctx, sitting.id, all[(i * 97) % all.length]!.attemptId, 1, 'Bench: events on the streams').catch(() => void extensionErrors++)
+					extendTime(
+						h.db,
+						ctx,
+						sitting.id,
+						all[(i * 97) % all.length]!.attemptId,
+						1,
+						'Bench: events on the streams'
+					).catch(() => void extensionErrors++)
 				)
 			])
 		);
 		const [open] = saves;
 		// The console's last gathering (200 ms) and dispatch land.
-		await waitFor(() => open.results.every((r) => consoleSaw.get(r.attemptId)?.some((x) => x.savedAt >= r.savedAt)), 5000);
+		await waitFor(
+			() =>
+				open.results.every((r) => consoleSaw.get(r.attemptId)?.some((x) => x.savedAt >= r.savedAt)),
+			5000
+		);
 		const eventsDuring = all.reduce((n, c) => n + c.stream!.events.length, 0) - eventsBefore;
 		const lat = sorted(open.results.map((r) => r.ms));
 		console.log(
 			`Autosave at ${OFFERED_RATE}/s offered with ${all.filter((c) => !c.stream!.closed).length} streams open (${eventsDuring} clock events delivered to them meanwhile, ${extensionErrors} extra-time errors): ${(lat.length / open.elapsed).toFixed(0)} acknowledged/s, p50 ${ms(pct(lat, 50))}, p95 ${ms(pct(lat, 95))}, p99 ${ms(pct(lat, 99))}, max ${ms(lat.at(-1) ?? NaN)}, errors ${open.errors}${open.firstError ? ` (${open.firstError})` : ''}.`
 		);
-		console.log(`  App memory: ${rssBefore.toFixed(0)} MiB before the phase, ${appRssMiB().toFixed(0)} MiB after.`);
+		console.log(
+			`  App memory: ${rssBefore.toFixed(0)} MiB before the phase, ${appRssMiB().toFixed(0)} MiB after.`
+		);
 
 		// 4. Console latency: acknowledgement → the console stream carrying that save (or a later one).
 		const consoleLat: number[] = [];

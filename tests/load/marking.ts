@@ -26,23 +26,24 @@
  * Knobs: BENCH_SCRIPTS (10000), BENCH_MARKERS (10), BENCH_SECONDS (15). Writes tests/load/out/marking.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { Agent, request, setGlobalDispatcher } from 'undici';
-import type { Kysely } from 'kysely';
-import { openPostgres } from '../../src/lib/server/db/index.js';
-import type { Database } from '../../src/lib/server/db/schema.js';
-import { createStaffAccount } from '../../src/lib/server/centres/index.js';
-import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { databaseUrlFor } from '../helpers/pg-admin.js';
+
+import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
 import { gridView } from '../../src/lib/domain/grid.js';
 import { paperItems } from '../../src/lib/domain/paper.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { getPaperContent, listPapers } from '../../src/lib/server/bank/papers.js';
-import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
+import { createStaffAccount } from '../../src/lib/server/centres/index.js';
+import { openPostgres } from '../../src/lib/server/db/index.js';
+import type { Database } from '../../src/lib/server/db/schema.js';
 import { recordMark } from '../../src/lib/server/marking/marks.js';
 import { markerQueue, nextScript } from '../../src/lib/server/marking/queue.js';
 import { scriptForMarker, type MarkingScript } from '../../src/lib/server/marking/script-view.js';
+import { databaseUrlFor } from '../helpers/pg-admin.js';
 
 const SCRIPTS = Number(process.env.BENCH_SCRIPTS ?? 10_000);
 const MARKERS = Number(process.env.BENCH_MARKERS ?? 10);
@@ -56,16 +57,30 @@ const APP_POOL = Number(process.env.DB_POOL_SIZE || 10);
 const PORT = Number(process.env.BENCH_PORT ?? 3998);
 const BENCH_PASSWORD = 'bench password 123';
 
-setGlobalDispatcher(new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 60_000 }));
+setGlobalDispatcher(
+	new Agent({
+		connections: 64,
+		pipelining: 1,
+		keepAliveTimeout: 30_000,
+		headersTimeout: 60_000,
+		bodyTimeout: 60_000
+	})
+);
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const pct = (sorted: number[], p: number) =>
+	sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 let serverPid = 0;
 
 /** CPU split between two snapshots, % of one core: the app server, this process, PostgreSQL, other, idle. */
 function cpuSnap() {
-	const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+	const f = readFileSync('/proc/stat', 'utf8')
+		.split('\n')[0]!
+		.trim()
+		.split(/\s+/)
+		.slice(1, 9)
+		.map(Number);
 	let postgres = 0;
 	let self = 0;
 	let app = 0;
@@ -82,7 +97,8 @@ function cpuSnap() {
 			// PostgreSQL backends that exited (the postmaster's), as run.ts counts them.
 			if (comm === 'postgres') postgres += r[11]! + r[12]! + r[13]! + r[14]!;
 			else if (Number(d) === process.pid) self += r[11]! + r[12]! + r[13]! + r[14]!;
-			else if (serverPid && (Number(d) === serverPid || r[1] === serverPid)) app += r[11]! + r[12]! + r[13]! + r[14]!;
+			else if (serverPid && (Number(d) === serverPid || r[1] === serverPid))
+				app += r[11]! + r[12]! + r[13]! + r[14]!;
 		} catch {
 			/* gone meanwhile */
 		}
@@ -109,7 +125,14 @@ function cpuLine(a: Snap, b: Snap) {
 /** The built app, started as npm start starts it, on the bench database. */
 async function startServer(url: string): Promise<() => void> {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
-		env: { ...process.env, DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEB_CONCURRENCY: '1' },
+		env: {
+			...process.env,
+			DATABASE_URL: url,
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			LOG_LEVEL: 'warn',
+			WEB_CONCURRENCY: '1'
+		},
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
 	serverPid = child.pid ?? 0;
@@ -157,7 +180,10 @@ async function seed(url: string, db: Kysely<Database>) {
 	const perSitting = 200;
 	const t0 = performance.now();
 	const steps: [string, string][] = [
-		['centres', `insert into centre (number, name) select (910000 + g)::text, 'Bench Centre ' || g from generate_series(1, ${centres}) g`],
+		[
+			'centres',
+			`insert into centre (number, name) select (910000 + g)::text, 'Bench Centre ' || g from generate_series(1, ${centres}) g`
+		],
 		[
 			'candidates',
 			`insert into candidate (centre_id, candidate_number, first_name, last_name)
@@ -213,7 +239,10 @@ async function seed(url: string, db: Kysely<Database>) {
 				where purpose = 'first' and marker_id = any (array['${markerIds.join("','")}']::uuid[])) a
 			 where a.k <= a.total * ${DONE_SHARE}`
 		],
-		['completed', `update allocation a set completed_at = m.created_at from mark m where m.allocation_id = a.id`],
+		[
+			'completed',
+			`update allocation a set completed_at = m.created_at from mark m where m.allocation_id = a.id`
+		],
 		[
 			// The bench markers are through standardisation on the paper (live marking opens only then).
 			'qualified',
@@ -238,7 +267,12 @@ async function loadAwards(db: Kysely<Database>, paperVersionId: string) {
 	awards = new Map(
 		items.map((i) => {
 			const view = gridView(i.grid, i.marks);
-			return [i.key, view.mode === 'points' ? { kind: 'points', awarded: { [view.points[0]!.id]: 1 } } : { kind: 'mark', mark: 1 }];
+			return [
+				i.key,
+				view.mode === 'points'
+					? { kind: 'points', awarded: { [view.points[0]!.id]: 1 } }
+					: { kind: 'mark', mark: 1 }
+			];
 		})
 	);
 }
@@ -303,12 +337,17 @@ const base = `http://127.0.0.1:${PORT}`;
 async function signIn(email: string): Promise<string> {
 	const res = await request(`${base}/signin`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html' },
+		headers: {
+			'content-type': 'application/x-www-form-urlencoded',
+			origin: base,
+			accept: 'text/html'
+		},
 		body: new URLSearchParams({ email, password: BENCH_PASSWORD }).toString()
 	});
 	const body = await res.body.text();
 	const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
-	if (res.statusCode !== 303 || !cookie) throw new Error(`sign-in ${email}: ${res.statusCode} ${body.slice(0, 300)}`);
+	if (res.statusCode !== 303 || !cookie)
+		throw new Error(`sign-in ${email}: ${res.statusCode} ${body.slice(0, 300)}`);
 	return cookie;
 }
 
@@ -316,7 +355,8 @@ async function get(path: string, cookie: string, mustContain?: string): Promise<
 	const res = await request(`${base}${path}`, { headers: { cookie } });
 	const body = await res.body.text();
 	if (res.statusCode !== 200) throw new Error(`GET ${path}: ${res.statusCode}`);
-	if (mustContain && !body.includes(mustContain)) throw new Error(`GET ${path}: without ${mustContain}`);
+	if (mustContain && !body.includes(mustContain))
+		throw new Error(`GET ${path}: without ${mustContain}`);
 	return body;
 }
 
@@ -328,19 +368,39 @@ async function get(path: string, cookie: string, mustContain?: string): Promise<
  * allocation is next is read from the database (bookkeeping, not timed as part of a save); each
  * page's data must carry it.
  */
-function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, paperId: string): MarkerDriver {
-	let cur: { scriptId: string; scriptNumber: string; items: { key: string; allocationId: string }[]; at: number } | null = null;
+function httpMarker(
+	db: Kysely<Database>,
+	cookie: string,
+	markerId: string,
+	paperId: string
+): MarkerDriver {
+	let cur: {
+		scriptId: string;
+		scriptNumber: string;
+		items: { key: string; allocationId: string }[];
+		at: number;
+	} | null = null;
 	/** The marker's unmarked items on a script, in paper order (bookkeeping: read from the database, not timed). */
 	const openItems = async (scriptId: string) => {
 		const items = await db
 			.selectFrom('allocation as a')
 			.innerJoin('script as sc', 'sc.id', 'a.script_id')
-			.innerJoin('paper_item as i', (j) => j.onRef('i.paper_version_id', '=', 'sc.paper_version_id').onRef('i.item_key', '=', 'a.item_key'))
+			.innerJoin('paper_item as i', (j) =>
+				j
+					.onRef('i.paper_version_id', '=', 'sc.paper_version_id')
+					.onRef('i.item_key', '=', 'a.item_key')
+			)
 			.select(['a.item_key as key', 'a.id as allocationId', 'sc.script_number'])
 			.where('a.script_id', '=', scriptId)
 			.where('a.marker_id', '=', markerId)
 			.where('a.withdrawn_at', 'is', null)
-			.where((eb) => eb.not(eb.exists(eb.selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id'))))
+			.where((eb) =>
+				eb.not(
+					eb.exists(
+						eb.selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id')
+					)
+				)
+			)
 			.orderBy('i.position')
 			.execute();
 		if (!items.length) throw new Error(`script ${scriptId} has nothing left to mark`);
@@ -351,8 +411,18 @@ function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, pape
 		const res = await request(`${base}/mark?/next`, {
 			method: 'POST',
 			headers: asScreen
-				? { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: base, 'x-sveltekit-action': 'true' }
-				: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html' },
+				? {
+						cookie,
+						'content-type': 'application/x-www-form-urlencoded',
+						origin: base,
+						'x-sveltekit-action': 'true'
+					}
+				: {
+						cookie,
+						'content-type': 'application/x-www-form-urlencoded',
+						origin: base,
+						accept: 'text/html'
+					},
 			body: new URLSearchParams({ paper_id: paperId, ...fields }).toString()
 		});
 		const body = await res.body.text();
@@ -365,7 +435,8 @@ function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, pape
 		if (res.statusCode === 200) return null;
 		throw new Error(`POST /mark?/next: ${res.statusCode}`);
 	};
-	const scriptOf = (location: string) => /\/mark\/scripts\/([0-9a-f-]{36})/.exec(location)?.[1] ?? null;
+	const scriptOf = (location: string) =>
+		/\/mark\/scripts\/([0-9a-f-]{36})/.exec(location)?.[1] ?? null;
 	return {
 		async continue() {
 			const location = await postNext({}, false);
@@ -385,14 +456,24 @@ function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, pape
 			const res = await request(`${base}/mark/scripts/${c.scriptId}/marks`, {
 				method: 'POST',
 				headers: { cookie, 'content-type': 'application/json' },
-				body: JSON.stringify({ allocationId: item.allocationId, award: awards.get(item.key), fk: false, comment: '' })
+				body: JSON.stringify({
+					allocationId: item.allocationId,
+					award: awards.get(item.key),
+					fk: false,
+					comment: ''
+				})
 			});
 			const saved = (await res.body.json()) as { scriptComplete?: boolean; error?: string };
-			if (res.statusCode !== 200) throw new Error(`POST marks: ${res.statusCode} ${saved.error ?? ''}`);
+			if (res.statusCode !== 200)
+				throw new Error(`POST marks: ${res.statusCode} ${saved.error ?? ''}`);
 			c.at++;
 			if (!saved.scriptComplete) {
 				const next = c.items[c.at]!;
-				await get(`/mark/scripts/${c.scriptId}/__data.json?item=${encodeURIComponent(next.key)}`, cookie, next.allocationId);
+				await get(
+					`/mark/scripts/${c.scriptId}/__data.json?item=${encodeURIComponent(next.key)}`,
+					cookie,
+					next.allocationId
+				);
 				return { took: performance.now() - t, after: 'item' };
 			}
 			const location = await postNext({ marked: c.scriptNumber }, true);
@@ -405,7 +486,11 @@ function httpMarker(db: Kysely<Database>, cookie: string, markerId: string, pape
 			const posted = performance.now() - t;
 			cur = await openItems(nextId);
 			const t2 = performance.now();
-			await get(`/mark/scripts/${nextId}/__data.json?marked=${c.scriptNumber}`, cookie, cur.items[0]!.allocationId);
+			await get(
+				`/mark/scripts/${nextId}/__data.json?marked=${c.scriptNumber}`,
+				cookie,
+				cur.items[0]!.allocationId
+			);
 			return { took: posted + (performance.now() - t2), after: 'script' };
 		}
 	};
@@ -479,7 +564,10 @@ async function makePgbenchQueue(url: string, markerIds: string[]) {
 	);
 	// The script whose view follows a script's last item: the next row's.
 	await exec(url, 'alter table pgb_queue add column next_sid uuid');
-	await exec(url, 'update pgb_queue q set next_sid = n.sid from pgb_queue n where n.m = q.m and n.k = q.k + 1');
+	await exec(
+		url,
+		'update pgb_queue q set next_sid = n.sid from pgb_queue n where n.m = q.m and n.k = q.k + 1'
+	);
 	await exec(url, 'alter table pgb_queue add primary key (m, k)');
 	await exec(url, 'analyze pgb_queue');
 }
@@ -491,7 +579,10 @@ interface SentStatement {
 }
 
 /** Every statement `work` sends (BEGIN and COMMIT included), on one connection with Kysely's query log. */
-async function statementsOf(url: string, work: (db: Kysely<Database>) => Promise<void>): Promise<SentStatement[]> {
+async function statementsOf(
+	url: string,
+	work: (db: Kysely<Database>) => Promise<void>
+): Promise<SentStatement[]> {
 	const sent: SentStatement[] = [];
 	const h = openPostgres(url, 1, true, (e) => {
 		if (e.level === 'query') sent.push({ sql: e.query.sql, parameters: e.query.parameters });
@@ -519,7 +610,8 @@ function asPgbench(st: SentStatement, vars: Map<string, string>): string {
 	};
 	// Highest placeholder first, so that $1 never eats the start of $10.
 	let text = st.sql;
-	for (let n = st.parameters.length; n >= 1; n--) text = text.replaceAll(`$${n}`, literal(st.parameters[n - 1]));
+	for (let n = st.parameters.length; n >= 1; n--)
+		text = text.replaceAll(`$${n}`, literal(st.parameters[n - 1]));
 	return `${text.replace(/\s+/g, ' ').trim()};`;
 }
 
@@ -534,14 +626,26 @@ function asPgbench(st: SentStatement, vars: Map<string, string>): string {
  * app does not make, counted against pgbench), running the last-item statements when it is its
  * script's last. The grid judgement and building the view are JavaScript, not SQL: the app's own cost.
  */
-async function saveAndNextScript(url: string, db: Kysely<Database>, markerId: string, paperId: string): Promise<string> {
+async function saveAndNextScript(
+	url: string,
+	db: Kysely<Database>,
+	markerId: string,
+	paperId: string
+): Promise<string> {
 	const first = await nextScript(db, { markerId, paperId });
 	if (!first.scriptId) throw new Error('the capture marker has no script to mark');
 	const script = await scriptForMarker(db, markerId, first.scriptId);
 	const open = script.items.filter((i) => !i.own);
 	if (open.length < 3) throw new Error('the capture script has fewer than 3 unmarked items');
 	const save = (d: Kysely<Database>, item: (typeof open)[number]) =>
-		recordMark(d, { markerId, allocationId: item.allocationId, scriptId: script.scriptId, award: awards.get(item.key), fk: false, comment: '' });
+		recordMark(d, {
+			markerId,
+			allocationId: item.allocationId,
+			scriptId: script.scriptId,
+			award: awards.get(item.key),
+			fk: false,
+			comment: ''
+		});
 	const mid = open[0]!;
 	const within = await statementsOf(url, async (d) => {
 		await save(d, mid);
@@ -552,7 +656,8 @@ async function saveAndNextScript(url: string, db: Kysely<Database>, markerId: st
 	let nextId = '';
 	const after = await statementsOf(url, async (d) => {
 		const saved = await save(d, last);
-		if (!saved.scriptComplete) throw new Error('the capture script is not complete after its last item');
+		if (!saved.scriptComplete)
+			throw new Error('the capture script is not complete after its last item');
 		const next = await nextScript(d, { markerId, paperId });
 		if (!next.scriptId) throw new Error('the capture marker has no next script');
 		nextId = next.scriptId;
@@ -566,7 +671,8 @@ async function saveAndNextScript(url: string, db: Kysely<Database>, markerId: st
 			[item.key, ':ik'],
 			[nextId, ':next_sid']
 		]);
-	const lines = (sts: SentStatement[], item: typeof mid) => sts.map((st) => asPgbench(st, vars(item))).join('\n');
+	const lines = (sts: SentStatement[], item: typeof mid) =>
+		sts.map((st) => asPgbench(st, vars(item))).join('\n');
 	return `\\set m 1 + (:first - 1 + :client_id) % ${MARKERS}
 \\set k :k + 1
 select aid, sid, ik, mid, last, next_sid from pgb_queue where m = :m and k = :k \\gset
@@ -579,7 +685,13 @@ ${lines(within, mid)}
 }
 
 /** pgbench -l per-transaction log → latency percentiles (ms); pgbench prints only the average. */
-function pgbenchPercentiles(url: string, file: string, clients: number, firstMarker: number, paperId: string) {
+function pgbenchPercentiles(
+	url: string,
+	file: string,
+	clients: number,
+	firstMarker: number,
+	paperId: string
+) {
 	const dir = 'tests/load/out/pgbench-log';
 	mkdirSync(dir, { recursive: true });
 	for (const f of readdirSync(dir)) rmSync(`${dir}/${f}`);
@@ -625,7 +737,15 @@ function pgbenchPercentiles(url: string, file: string, clients: number, firstMar
 		.sort((a, b) => a - b);
 	const tps = Number(/tps = ([\d.]+)/.exec(r.stdout)?.[1]);
 	const failed = Number(/number of failed transactions: (\d+)/.exec(r.stdout)?.[1] ?? 0);
-	return { clients, tps, n: lat.length, failed, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) };
+	return {
+		clients,
+		tps,
+		n: lat.length,
+		failed,
+		p50: pct(lat, 50),
+		p95: pct(lat, 95),
+		p99: pct(lat, 99)
+	};
 }
 
 async function main() {
@@ -639,7 +759,10 @@ async function main() {
 	await exec(ADMIN_URL, `create database ${DB}`);
 	const url = databaseUrlFor(ADMIN_URL, DB);
 	// Prepared exactly as npm start prepares a database: migrations, the bank, the demo.
-	const prep = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'prepare'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+	const prep = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'prepare'], {
+		encoding: 'utf8',
+		env: { ...process.env, DATABASE_URL: url }
+	});
 	if (prep.status !== 0) throw new Error(`prepare failed: ${prep.stderr}${prep.stdout}`);
 	const h = openPostgres(url, APP_POOL);
 	try {
@@ -656,10 +779,19 @@ async function main() {
 			).n
 		);
 		console.log(`Scripts in the database: ${total} (with the demo's).`);
-		const results: Record<string, unknown> = { date: new Date().toISOString(), machine: { cores: cpus().length, node: process.version }, seed: s };
+		const results: Record<string, unknown> = {
+			date: new Date().toISOString(),
+			machine: { cores: cpus().length, node: process.version },
+			seed: s
+		};
 
 		await loadAwards(h.db, s.paperVersionId);
-		const report = (label: string, r: Awaited<ReturnType<typeof markersFlatOut>>, cpu: ReturnType<typeof cpuLine>, key: string) => {
+		const report = (
+			label: string,
+			r: Awaited<ReturnType<typeof markersFlatOut>>,
+			cpu: ReturnType<typeof cpuLine>,
+			key: string
+		) => {
 			console.log(
 				`${label}: ${r.perSecond.toFixed(0)}/s, p50 ${ms(pct(r.latencies, 50))}, p95 ${ms(pct(r.latencies, 95))}, p99 ${ms(pct(r.latencies, 99))}, n ${r.latencies.length}, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}.\n  of which: next item of the script n ${r.withinScript.length}, p50 ${ms(pct(r.withinScript, 50))}, p95 ${ms(pct(r.withinScript, 95))}; after a script's last item (queue page) n ${r.lastItem.length}, p50 ${ms(pct(r.lastItem, 50))}, max ${ms(r.lastItem.at(-1) ?? NaN)}; Continue (next script + its page, apart) n ${r.continues.length}, p50 ${ms(pct(r.continues, 50))}, max ${ms(r.continues.at(-1) ?? NaN)}.`
 			);
@@ -678,7 +810,8 @@ async function main() {
 		const stop = await startServer(url);
 		try {
 			const cookies: string[] = [];
-			for (let i = 0; i < MARKERS; i++) cookies.push(await signIn(`bench.marker.${i + 1}@example.test`));
+			for (let i = 0; i < MARKERS; i++)
+				cookies.push(await signIn(`bench.marker.${i + 1}@example.test`));
 			const http = (i: number) => httpMarker(h.db, cookies[i]!, s.markerIds[i]!, s.paperId);
 			await markersFlatOut([http(MARKERS - 1)], 2); // warm-up: connections, prepared statements, JIT
 			await measure('Save and next over HTTP, 1 marker', 'http1', [http(0)]);
@@ -695,7 +828,11 @@ async function main() {
 		// 2. The same services in this process (no HTTP, sessions or page rendering): what the routes add.
 		const inproc = (i: number) => inProcessMarker(h.db, s.markerIds[i]!, s.paperId);
 		await markersFlatOut([inproc(MARKERS - 1)], 1);
-		await measure('Save and next in-process (the services the routes call), 1 marker', 'inProcess1', [inproc(0)]);
+		await measure(
+			'Save and next in-process (the services the routes call), 1 marker',
+			'inProcess1',
+			[inproc(0)]
+		);
 		await measure(
 			`Save and next in-process, ${MARKERS} markers flat out`,
 			'inProcessAll',
@@ -744,7 +881,9 @@ async function main() {
 			nextTimes.push(performance.now() - t);
 		}
 		nextTimes.sort((x, y) => x - y);
-		console.log(`nextScript alone, a marker holding ${held} allocations: median ${ms(pct(nextTimes, 50))}, worst of 20 ${ms(nextTimes.at(-1)!)}.`);
+		console.log(
+			`nextScript alone, a marker holding ${held} allocations: median ${ms(pct(nextTimes, 50))}, worst of 20 ${ms(nextTimes.at(-1)!)}.`
+		);
 		// Beside it, in SQL (EXPLAIN ANALYZE, median of 10): nextScript's query as it is, and the same
 		// question asked for one row (the oldest script with an unmarked item, skipping completed
 		// allocations) with a partial index of open allocations, which the migrations do not have
@@ -764,7 +903,9 @@ async function main() {
 			const times: number[] = [];
 			for (let i = 0; i < 10; i++) {
 				const r = await exec(url, `explain (analyze, format json) ${q}`);
-				times.push((r.rows[0]['QUERY PLAN'] as { 'Execution Time': number }[])[0]!['Execution Time']);
+				times.push(
+					(r.rows[0]['QUERY PLAN'] as { 'Execution Time': number }[])[0]!['Execution Time']
+				);
 			}
 			return pct(
 				times.sort((x, y) => x - y),
@@ -772,14 +913,23 @@ async function main() {
 			);
 		};
 		const heldMs = await planMs(heldSql);
-		await exec(url, 'create index bench_open_queue_idx on allocation (marker_id, allocated_at) where withdrawn_at is null and completed_at is null');
+		await exec(
+			url,
+			'create index bench_open_queue_idx on allocation (marker_id, allocated_at) where withdrawn_at is null and completed_at is null'
+		);
 		await exec(url, 'analyze allocation');
 		const oneMs = await planMs(oneSql);
 		await exec(url, 'drop index bench_open_queue_idx');
 		console.log(
 			`  in SQL: nextScript's query (every allocation held) ${ms(heldMs)}; the oldest script with an unmarked item as one row, with a partial index of open allocations, ${ms(oneMs)}.`
 		);
-		results.nextScript = { heldAllocations: held, medianMs: pct(nextTimes, 50), maxMs: nextTimes.at(-1), sqlHeldWorkMs: heldMs, sqlOneRowWithIndexMs: oneMs };
+		results.nextScript = {
+			heldAllocations: held,
+			medianMs: pct(nextTimes, 50),
+			maxMs: nextTimes.at(-1),
+			sqlHeldWorkMs: heldMs,
+			sqlOneRowWithIndexMs: oneMs
+		};
 
 		const marked = Number(
 			(
@@ -805,8 +955,18 @@ function summary(r: Awaited<ReturnType<typeof markersFlatOut>>) {
 		p99: pct(r.latencies, 99),
 		errors: r.errors,
 		firstError: r.firstError,
-		continues: { n: r.continues.length, p50: pct(r.continues, 50), p95: pct(r.continues, 95), max: r.continues.at(-1) ?? null },
-		withinScript: { n: r.withinScript.length, p50: pct(r.withinScript, 50), p95: pct(r.withinScript, 95), p99: pct(r.withinScript, 99) },
+		continues: {
+			n: r.continues.length,
+			p50: pct(r.continues, 50),
+			p95: pct(r.continues, 95),
+			max: r.continues.at(-1) ?? null
+		},
+		withinScript: {
+			n: r.withinScript.length,
+			p50: pct(r.withinScript, 50),
+			p95: pct(r.withinScript, 95),
+			p99: pct(r.withinScript, 99)
+		},
 		lastItem: { n: r.lastItem.length, p50: pct(r.lastItem, 50), max: r.lastItem.at(-1) ?? null }
 	};
 }

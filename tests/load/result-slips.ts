@@ -12,23 +12,36 @@
  * Prints a markdown table and writes tests/load/out/result-slips.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { registerForPaper } from '../helpers/registration-fixture.js';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
+
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { approveResults, releaseResults } from '../../src/lib/server/awarding/approval.js';
+import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import { createCentre, createStaffAccount, importCandidates } from '../../src/lib/server/centres/index.js';
+import {
+	createCentre,
+	createStaffAccount,
+	importCandidates
+} from '../../src/lib/server/centres/index.js';
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
-import { endSitting, markAllPresent, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { renderDocument } from '../../src/lib/server/reports/pdf.js';
-import { resultSlipPdf, resultSlipsTree, sittingResultSlipsPdf } from '../../src/lib/server/reports/result-slips.js';
-import { approveResults, releaseResults } from '../../src/lib/server/awarding/approval.js';
+import {
+	endSitting,
+	markAllPresent,
+	startSitting
+} from '../../src/lib/server/invigilation/sitting-actions.js';
 import { sittingResults } from '../../src/lib/server/reports/centre-results.js';
-import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
+import { renderDocument } from '../../src/lib/server/reports/pdf.js';
+import {
+	resultSlipPdf,
+	resultSlipsTree,
+	sittingResultSlipsPdf
+} from '../../src/lib/server/reports/result-slips.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
+import { registerForPaper } from '../helpers/registration-fixture.js';
 
 const CANDIDATES = Number(process.env.SLIPS_CANDIDATES ?? 500);
 const PAPER = process.env.SLIPS_PAPER ?? '8992-112-A';
@@ -48,7 +61,9 @@ async function admin(sql: string) {
 }
 
 /** CPU time of this process and of the whole machine over `f`, to see whether others were busy. */
-async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number; ownCpu: number }> {
+async function timed<T>(
+	f: () => Promise<T>
+): Promise<{ value: T; ms: number; cpuMs: number; ownCpu: number }> {
 	const cpu0 = process.cpuUsage();
 	const t0 = performance.now();
 	const value = await f();
@@ -84,7 +99,9 @@ async function seed(url: string) {
 	}));
 	const imported = await importCandidates(h.db, SYSTEM_ACTOR, centre.id, records, 'bench.csv');
 	if (!imported.ok) throw new Error(JSON.stringify(imported.errors.slice(0, 3)));
-	const ids = (await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).execute()).map((r) => r.id);
+	const ids = (
+		await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).execute()
+	).map((r) => r.id);
 	// Registered for the paper's qualification, as a booking needs (issue 15).
 	await registerForPaper(h.db, centre.id, ids, PAPER);
 	const sitting = await bookSitting(h.db, SYSTEM_ACTOR, centre.id, {
@@ -103,16 +120,34 @@ async function seed(url: string) {
 		.where('paper_version_id', '=', sitting.paper_version_id)
 		.orderBy('position')
 		.execute();
-	const attempts = await h.db.selectFrom('attempt').select('id').where('sitting_id', '=', sitting.id).orderBy('id').execute();
+	const attempts = await h.db
+		.selectFrom('attempt')
+		.select('id')
+		.where('sitting_id', '=', sitting.id)
+		.orderBy('id')
+		.execute();
 	// Everyone answers every question (stored answers, as the marking fixture writes them).
 	for (const a of attempts) {
 		await h.db
 			.insertInto('response')
-			.values(items.map((it) => ({ attempt_id: a.id, item_key: it.item_key, seq: 1, text: 'Bench answer', saved_at: new Date() })))
+			.values(
+				items.map((it) => ({
+					attempt_id: a.id,
+					item_key: it.item_key,
+					seq: 1,
+					text: 'Bench answer',
+					saved_at: new Date()
+				}))
+			)
 			.execute();
 	}
 	await endSitting(h.db, ctx, sitting.id);
-	const scripts = await h.db.selectFrom('script').select('id').where('paper_version_id', '=', sitting.paper_version_id).orderBy('id').execute();
+	const scripts = await h.db
+		.selectFrom('script')
+		.select('id')
+		.where('paper_version_id', '=', sitting.paper_version_id)
+		.orderBy('id')
+		.execute();
 	// Marks spread from a third to all of each item: passes, first class passes and fails with codes.
 	for (const [n, s] of scripts.entries()) {
 		const share = 0.3 + (0.7 * ((n * 37) % 100)) / 100;
@@ -147,14 +182,19 @@ export async function benchResultSlips(): Promise<Record<string, unknown>> {
 	const s = await seed(url);
 	try {
 		const { rows } = await sittingResults(s.h.db, s.centreId, s.sittingId);
-		const grades = rows.reduce<Record<string, number>>((t, r) => ({ ...t, [r.grade ?? r.status]: (t[r.grade ?? r.status] ?? 0) + 1 }), {});
+		const grades = rows.reduce<Record<string, number>>(
+			(t, r) => ({ ...t, [r.grade ?? r.status]: (t[r.grade ?? r.status] ?? 0) + 1 }),
+			{}
+		);
 		console.log(`Seeded ${rows.length} released results: ${JSON.stringify(grades)}`);
 		// Warm up (module compilation, the fonts' first use, the query plans).
-		for (const r of rows.slice(0, 20)) await resultSlipPdf(s.h.db, s.centreId, s.sittingId, r.attemptId);
+		for (const r of rows.slice(0, 20))
+			await resultSlipPdf(s.h.db, s.centreId, s.sittingId, r.attemptId);
 
 		const service = await timed(async () => {
 			let bytes = 0;
-			for (const r of rows) bytes += (await resultSlipPdf(s.h.db, s.centreId, s.sittingId, r.attemptId)).pdf.length;
+			for (const r of rows)
+				bytes += (await resultSlipPdf(s.h.db, s.centreId, s.sittingId, r.attemptId)).pdf.length;
 			return bytes;
 		});
 		const layout = await timed(async () => {
@@ -163,19 +203,31 @@ export async function benchResultSlips(): Promise<Record<string, unknown>> {
 			return bytes;
 		});
 		const merged = [];
-		for (let i = 0; i < 3; i++) merged.push(await timed(() => sittingResultSlipsPdf(s.h.db, s.centreId, s.sittingId)));
+		for (let i = 0; i < 3; i++)
+			merged.push(await timed(() => sittingResultSlipsPdf(s.h.db, s.centreId, s.sittingId)));
 		const mergedMs = merged.map((m) => m.ms).sort((a, b) => a - b);
 		const out = {
 			candidates: rows.length,
-			slipsPerSecond: { service: rows.length / (service.ms / 1000), layoutOnly: rows.length / (layout.ms / 1000), aim: SLIP_AIM },
+			slipsPerSecond: {
+				service: rows.length / (service.ms / 1000),
+				layoutOnly: rows.length / (layout.ms / 1000),
+				aim: SLIP_AIM
+			},
 			// The same per second of this process's own CPU: what the code costs, apart from how busy the box is (PostgreSQL's share not counted).
-			slipsPerCpuSecond: { service: rows.length / (service.cpuMs / 1000), layoutOnly: rows.length / (layout.cpuMs / 1000) },
+			slipsPerCpuSecond: {
+				service: rows.length / (service.cpuMs / 1000),
+				layoutOnly: rows.length / (layout.cpuMs / 1000)
+			},
 			mergedCpuMs: merged.map((m) => m.cpuMs),
 			slipBytes: Math.round(service.value / rows.length),
 			mergedMs: { runs: mergedMs, median: mergedMs[1], aim: MERGED_AIM_MS },
 			mergedBytes: merged[0]!.value.pdf.length,
 			mergedPages: merged[0]!.value.rows.length,
-			ownCpuShare: { service: service.ownCpu, layout: layout.ownCpu, merged: merged.map((m) => m.ownCpu) }
+			ownCpuShare: {
+				service: service.ownCpu,
+				layout: layout.ownCpu,
+				merged: merged.map((m) => m.ownCpu)
+			}
 		};
 		const met = (ok: boolean) => (ok ? 'met' : '**missed**');
 		console.log('');
@@ -184,7 +236,9 @@ export async function benchResultSlips(): Promise<Record<string, unknown>> {
 		console.log(
 			`| result slips, one PDF each, through the service (query + tree + pdf-lib) | **${out.slipsPerSecond.service.toFixed(0)}/s** (${rows.length} in ${(service.ms / 1000).toFixed(2)} s, ${out.slipBytes} bytes each) | ≥ ${SLIP_AIM}/s | ${met(out.slipsPerSecond.service >= SLIP_AIM)} |`
 		);
-		console.log(`| result slips, layout only (tree + pdf-lib) | ${out.slipsPerSecond.layoutOnly.toFixed(0)}/s | | |`);
+		console.log(
+			`| result slips, layout only (tree + pdf-lib) | ${out.slipsPerSecond.layoutOnly.toFixed(0)}/s | | |`
+		);
 		console.log(
 			`| the same per second of this process's CPU | service ${out.slipsPerCpuSecond.service.toFixed(0)}/CPU-s, layout ${out.slipsPerCpuSecond.layoutOnly.toFixed(0)}/CPU-s; merged PDF ${merged.map((m) => m.cpuMs.toFixed(0)).join(', ')} ms of CPU | | |`
 		);

@@ -20,21 +20,22 @@
  * Prints a markdown summary and writes tests/load/out/latest.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { registerForPaper } from '../helpers/registration-fixture.js';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import { Agent, request, setGlobalDispatcher } from 'undici';
-import { openPostgres } from '../../src/lib/server/db/index.js';
-import { importCandidates, createStaffAccount } from '../../src/lib/server/centres/index.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
-import { startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
-import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+
 import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
-import { databaseUrlFor } from '../helpers/pg-admin.js';
-import { benchResultSlips } from './result-slips.js';
+import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { createStaffAccount, importCandidates } from '../../src/lib/server/centres/index.js';
+import { openPostgres } from '../../src/lib/server/db/index.js';
+import { startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { EXAM_PAGE_JS_BUDGET_BYTES, pageJavaScript } from '../helpers/page-javascript.js';
+import { databaseUrlFor } from '../helpers/pg-admin.js';
+import { registerForPaper } from '../helpers/registration-fixture.js';
+import { benchResultSlips } from './result-slips.js';
 
 const CANDIDATES = Number(process.env.BENCH_CANDIDATES ?? 2000);
 const OFFERED_RATE = Number(process.env.BENCH_RATE ?? 400);
@@ -54,7 +55,15 @@ const APP_POOL = Number(process.env.DB_POOL_SIZE || 10);
 const base = `http://127.0.0.1:${PORT}`;
 
 // A request that takes longer than 60 s counts as an error, so every phase ends in bounded time.
-setGlobalDispatcher(new Agent({ connections: 256, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 60_000 }));
+setGlobalDispatcher(
+	new Agent({
+		connections: 256,
+		pipelining: 1,
+		keepAliveTimeout: 30_000,
+		headersTimeout: 60_000,
+		bodyTimeout: 60_000
+	})
+);
 
 function pct(sorted: number[], p: number): number {
 	if (!sorted.length) return NaN;
@@ -70,7 +79,10 @@ interface CpuSnap {
 	pg: number;
 	gen: number;
 }
-function procTicks(pid: number | string, withChildren: boolean): { ticks: number; ppid: number; comm: string } {
+function procTicks(
+	pid: number | string,
+	withChildren: boolean
+): { ticks: number; ppid: number; comm: string } {
 	try {
 		const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
 		const comm = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
@@ -86,7 +98,12 @@ function procTicks(pid: number | string, withChildren: boolean): { ticks: number
 }
 let serverPid = 0;
 function cpuSnap(): CpuSnap {
-	const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+	const f = readFileSync('/proc/stat', 'utf8')
+		.split('\n')[0]!
+		.trim()
+		.split(/\s+/)
+		.slice(1, 9)
+		.map(Number);
 	let app = 0;
 	let pg = 0;
 	for (const d of readdirSync('/proc')) {
@@ -95,7 +112,13 @@ function cpuSnap(): CpuSnap {
 		if (p.comm === 'postgres') pg += p.ticks;
 		else if (Number(d) === serverPid || p.ppid === serverPid) app += p.ticks;
 	}
-	return { total: f.reduce((a, b) => a + b, 0), idle: f[3]! + f[4]!, app, pg, gen: procTicks('self', true).ticks };
+	return {
+		total: f.reduce((a, b) => a + b, 0),
+		idle: f[3]! + f[4]!,
+		app,
+		pg,
+		gen: procTicks('self', true).ticks
+	};
 }
 /** Shares of the machine between two snapshots, in % of one core (as top shows them). */
 function cpuShares(a: CpuSnap, b: CpuSnap) {
@@ -106,7 +129,14 @@ function cpuShares(a: CpuSnap, b: CpuSnap) {
 		pg = share(b.pg - a.pg),
 		gen = share(b.gen - a.gen),
 		idle = share(b.idle - a.idle);
-	return { app, postgres: pg, generator: gen, other: Math.max(0, 100 * n - app - pg - gen - idle), idle, load1: Number(loadavg()[0]!.toFixed(2)) };
+	return {
+		app,
+		postgres: pg,
+		generator: gen,
+		other: Math.max(0, 100 * n - app - pg - gen - idle),
+		idle,
+		load1: Number(loadavg()[0]!.toFixed(2))
+	};
 }
 const cpuLine = (c: ReturnType<typeof cpuShares>) =>
 	`  CPU (% of one core, ${cpus().length} cores): app ${c.app}, PostgreSQL ${c.postgres}, load generator ${c.generator}, other ${c.other}, idle ${c.idle}; load average ${c.load1}`;
@@ -131,18 +161,22 @@ async function admin(sql: string) {
 async function startServer(url: string): Promise<() => void> {
 	// BENCH_SERVER_NODE_ARGS passes Node flags to the app only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 	const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-	const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start'], {
-		env: {
-			...process.env,
-			DATABASE_URL: url,
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			LOG_LEVEL: 'warn',
-			BODY_SIZE_LIMIT: '512K',
-			WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1'
-		},
-		stdio: ['ignore', 'pipe', 'inherit']
-	});
+	const child = spawn(
+		process.execPath,
+		[...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'start'],
+		{
+			env: {
+				...process.env,
+				DATABASE_URL: url,
+				PORT: String(PORT),
+				HOST: '127.0.0.1',
+				LOG_LEVEL: 'warn',
+				BODY_SIZE_LIMIT: '512K',
+				WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1'
+			},
+			stdio: ['ignore', 'pipe', 'inherit']
+		}
+	);
 	serverPid = child.pid ?? 0;
 	await new Promise<void>((resolve, reject) => {
 		let out = '';
@@ -157,7 +191,11 @@ async function startServer(url: string): Promise<() => void> {
 
 async function seed(url: string) {
 	const h = openPostgres(url, 4);
-	const centre = await h.db.selectFrom('centre').select(['id', 'number']).where('number', '=', '900001').executeTakeFirstOrThrow();
+	const centre = await h.db
+		.selectFrom('centre')
+		.select(['id', 'number'])
+		.where('number', '=', '900001')
+		.executeTakeFirstOrThrow();
 	const records = Array.from({ length: CANDIDATES }, (_, i) => ({
 		// Four-digit numbers from 5001 (the demo's are 0001…): at most 4999 bench candidates.
 		candidate_number: String(5001 + i),
@@ -173,11 +211,21 @@ async function seed(url: string) {
 		role: 'invigilator',
 		centre_id: centre.id
 	});
-	const ids = (await h.db.selectFrom('candidate').select('id').where('centre_id', '=', centre.id).where('candidate_number', '>=', '5001').execute()).map(
-		(r) => r.id
-	);
+	const ids = (
+		await h.db
+			.selectFrom('candidate')
+			.select('id')
+			.where('centre_id', '=', centre.id)
+			.where('candidate_number', '>=', '5001')
+			.execute()
+	).map((r) => r.id);
 	// The longest paper (Level 3) by default: the heaviest exam page, so the worst case is measured.
-	const paper = await h.db.selectFrom('paper').select('code').where('code', '=', PAPER).where('current_version_id', 'is not', null).executeTakeFirstOrThrow();
+	const paper = await h.db
+		.selectFrom('paper')
+		.select('code')
+		.where('code', '=', PAPER)
+		.where('current_version_id', 'is not', null)
+		.executeTakeFirstOrThrow();
 	// Registered for the paper's qualification, as a booking needs (issue 15).
 	await registerForPaper(h.db, centre.id, ids, paper.code);
 	const sitting = await bookSitting(h.db, SYSTEM_ACTOR, centre.id, {
@@ -188,14 +236,28 @@ async function seed(url: string) {
 		candidate_ids: ids
 	});
 	const items = (
-		await h.db.selectFrom('paper_item').select('item_key').where('paper_version_id', '=', sitting.paper_version_id).orderBy('position').execute()
+		await h.db
+			.selectFrom('paper_item')
+			.select('item_key')
+			.where('paper_version_id', '=', sitting.paper_version_id)
+			.orderBy('position')
+			.execute()
 	).map((r) => r.item_key);
 	// Proof that a page carries the paper: the opening words of its first question's stem (the title
 	// alone is on the waiting screen too; the paper is there only once the sitting has started).
-	const version = await h.db.selectFrom('paper_version').select('content').where('id', '=', sitting.paper_version_id).executeTakeFirstOrThrow();
-	const stem = String((version.content as { sections: { questions: { stem: string }[] }[] }).sections[0]!.questions[0]!.stem);
-	const marker = /^[A-Za-z0-9 ]{12,40}(?= |$)/.exec(stem.replace(/\s+/g, ' ').trim().slice(0, 41))?.[0] ?? '';
-	if (marker.length < 12) throw new Error(`no usable marker in the first stem: ${stem.slice(0, 60)}`);
+	const version = await h.db
+		.selectFrom('paper_version')
+		.select('content')
+		.where('id', '=', sitting.paper_version_id)
+		.executeTakeFirstOrThrow();
+	const stem = String(
+		(version.content as { sections: { questions: { stem: string }[] }[] }).sections[0]!
+			.questions[0]!.stem
+	);
+	const marker =
+		/^[A-Za-z0-9 ]{12,40}(?= |$)/.exec(stem.replace(/\s+/g, ' ').trim().slice(0, 41))?.[0] ?? '';
+	if (marker.length < 12)
+		throw new Error(`no usable marker in the first stem: ${stem.slice(0, 60)}`);
 	return { h, centre, sitting, items, paperCode: paper.code, marker };
 }
 
@@ -222,12 +284,17 @@ const paperUrlIn = (data: string) => /"(\/api\/papers\/[^"]+\.json)"/.exec(data)
 async function fetchPaper(cookie: string, data: string, marker: string): Promise<number> {
 	const url = paperUrlIn(data);
 	if (!url) throw new Error(`page data without the paper's address (${data.length} bytes)`);
-	const res = await request(`${base}${url}`, { headers: { cookie, 'accept-encoding': ACCEPT_ENCODING } });
+	const res = await request(`${base}${url}`, {
+		headers: { cookie, 'accept-encoding': ACCEPT_ENCODING }
+	});
 	const raw = Buffer.from(await res.body.arrayBuffer());
 	if (res.statusCode !== 200) throw new Error(`paper ${res.statusCode}`);
 	const enc = res.headers['content-encoding'];
-	const text = (enc === 'br' ? brotliDecompressSync(raw) : enc === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
-	if (!text.includes(marker)) throw new Error(`the paper at ${url} lacks its first question (${text.length} bytes)`);
+	const text = (
+		enc === 'br' ? brotliDecompressSync(raw) : enc === 'gzip' ? gunzipSync(raw) : raw
+	).toString('utf8');
+	if (!text.includes(marker))
+		throw new Error(`the paper at ${url} lacks its first question (${text.length} bytes)`);
 	return raw.length;
 }
 
@@ -236,12 +303,25 @@ async function fetchPaper(cookie: string, data: string, marker: string): Promise
  * HTML shell, the page's data (answers, clock, the paper's address), and the paper from its address,
  * which must carry the paper (`marker`, words of a question stem); anything else is a failure.
  */
-async function signInAndLoad(number: string, keycode: string, marker: string): Promise<{ c: Candidate; ms: number; bytes: PageBytes }> {
+async function signInAndLoad(
+	number: string,
+	keycode: string,
+	marker: string
+): Promise<{ c: Candidate; ms: number; bytes: PageBytes }> {
 	const t = performance.now();
 	const res = await request(`${base}/candidate/signin`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'text/html', 'accept-encoding': ACCEPT_ENCODING },
-		body: new URLSearchParams({ centre_number: '900001', candidate_number: number, keycode }).toString()
+		headers: {
+			'content-type': 'application/x-www-form-urlencoded',
+			origin: base,
+			accept: 'text/html',
+			'accept-encoding': ACCEPT_ENCODING
+		},
+		body: new URLSearchParams({
+			centre_number: '900001',
+			candidate_number: number,
+			keycode
+		}).toString()
 	});
 	const setCookie = res.headers['set-cookie'];
 	const cookie = (Array.isArray(setCookie) ? setCookie[0] : (setCookie ?? ''))!.split(';')[0]!;
@@ -249,22 +329,34 @@ async function signInAndLoad(number: string, keycode: string, marker: string): P
 	if (res.statusCode !== 303 || !cookie) throw new Error(`sign-in ${number}: ${res.statusCode}`);
 	// The page as a browser loads it: the HTML shell (rendered in the browser, ssr = false; its
 	// scripts are static files the browser caches), then the page's data, then the paper.
-	const page = await request(`${base}/candidate/exam`, { headers: { cookie, accept: 'text/html', 'accept-encoding': ACCEPT_ENCODING } });
+	const page = await request(`${base}/candidate/exam`, {
+		headers: { cookie, accept: 'text/html', 'accept-encoding': ACCEPT_ENCODING }
+	});
 	const shell = (await page.body.arrayBuffer()).byteLength;
 	if (page.statusCode !== 200) throw new Error(`exam page for ${number}: ${page.statusCode}`);
-	const data = await request(`${base}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, { headers: { cookie, 'accept-encoding': ACCEPT_ENCODING } });
+	const data = await request(`${base}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, {
+		headers: { cookie, 'accept-encoding': ACCEPT_ENCODING }
+	});
 	const body = await data.body.text();
 	if (data.statusCode !== 200) throw new Error(`exam page data for ${number}: ${data.statusCode}`);
 	const paper = await fetchPaper(cookie, body, marker);
 	// The only id in the candidate's page data between quotes is their attempt's.
-	const attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(body)?.[1];
+	const attemptId = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/.exec(
+		body
+	)?.[1];
 	if (!attemptId) throw new Error(`exam page for ${number} has no attempt id`);
-	return { c: { cookie, attemptId, seq: {} }, ms: performance.now() - t, bytes: { signIn, shell, data: Buffer.byteLength(body), paper } };
+	return {
+		c: { cookie, attemptId, seq: {} },
+		ms: performance.now() - t,
+		bytes: { signIn, shell, data: Buffer.byteLength(body), paper }
+	};
 }
 
 /** The page's reload of its data (invalidateAll: root layout + page), then the paper, which must carry it. */
 async function reloadData(c: Candidate, marker: string): Promise<void> {
-	const res = await request(`${base}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, { headers: { cookie: c.cookie } });
+	const res = await request(`${base}/candidate/exam/__data.json?x-sveltekit-invalidated=11`, {
+		headers: { cookie: c.cookie }
+	});
 	const body = await res.body.text();
 	if (res.statusCode !== 200) throw new Error(`page data ${res.statusCode}`);
 	await fetchPaper(c.cookie, body, marker);
@@ -273,7 +365,9 @@ async function reloadData(c: Candidate, marker: string): Promise<void> {
 /** The page's clock poll (GET /api/attempts/{id}/clock with the candidate's cookie). */
 async function clockPoll(c: Candidate): Promise<{ ms: number; state: string }> {
 	const t = performance.now();
-	const res = await request(`${base}/api/attempts/${c.attemptId}/clock`, { headers: { cookie: c.cookie } });
+	const res = await request(`${base}/api/attempts/${c.attemptId}/clock`, {
+		headers: { cookie: c.cookie }
+	});
 	const body = (await res.body.json()) as { state?: string };
 	if (res.statusCode !== 200) throw new Error(`clock ${res.statusCode}`);
 	return { ms: performance.now() - t, state: String(body.state) };
@@ -309,7 +403,11 @@ interface Measured {
  * Open loop: request i is due at start + i / rate, whatever became of the earlier ones. Latency is
  * measured from the send; `lag` shows whether the load generator kept to the schedule.
  */
-async function openLoop(rate: number, seconds: number, fire: (i: number) => Promise<number>): Promise<Measured> {
+async function openLoop(
+	rate: number,
+	seconds: number,
+	fire: (i: number) => Promise<number>
+): Promise<Measured> {
 	const latencies: number[] = [];
 	const lag: number[] = [];
 	let errors = 0;
@@ -344,12 +442,21 @@ async function openLoop(rate: number, seconds: number, fire: (i: number) => Prom
 			)
 		)
 	);
-	return { latencies: latencies.sort((a, b) => a - b), errors, firstError, elapsed, lag: lag.sort((a, b) => a - b), perSecondP99 };
+	return {
+		latencies: latencies.sort((a, b) => a - b),
+		errors,
+		firstError,
+		elapsed,
+		lag: lag.sort((a, b) => a - b),
+		perSecondP99
+	};
 }
 
-const saveAt = (cands: Candidate[], items: string[]) => (i: number) => save(cands[i % cands.length]!, items[Math.floor(i / cands.length) % items.length]!);
+const saveAt = (cands: Candidate[], items: string[]) => (i: number) =>
+	save(cands[i % cands.length]!, items[Math.floor(i / cands.length) % items.length]!);
 /** Candidate i % n polls at phase (i % n) / n of the interval: each candidate once every POLL_MS. */
-const pollAt = (cands: Candidate[]) => (i: number) => clockPoll(cands[i % cands.length]!).then((r) => r.ms);
+const pollAt = (cands: Candidate[]) => (i: number) =>
+	clockPoll(cands[i % cands.length]!).then((r) => r.ms);
 
 const summary = (m: Measured) =>
 	`p50 ${ms(pct(m.latencies, 50))}, p95 ${ms(pct(m.latencies, 95))}, p99 ${ms(pct(m.latencies, 99))}, max ${ms(m.latencies.at(-1) ?? NaN)}, errors ${m.errors}${m.firstError ? ` (${m.firstError})` : ''}; sender lag p99 ${ms(pct(m.lag, 99))}\n  p99 of each second's requests (ms): ${m.perSecondP99.join(' ')}`;
@@ -395,7 +502,12 @@ interface PgbenchResult {
 	failed: number;
 }
 
-function pgbench(url: string, scriptFile: string, clients: number, extra: string[] = []): PgbenchResult {
+function pgbench(
+	url: string,
+	scriptFile: string,
+	clients: number,
+	extra: string[] = []
+): PgbenchResult {
 	const u = new URL(url);
 	const args = [
 		'-h',
@@ -420,7 +532,9 @@ function pgbench(url: string, scriptFile: string, clients: number, extra: string
 	if (r.status !== 0) throw new Error(`pgbench failed: ${r.stderr}\n${r.stdout}`);
 	const tps = Number(/tps = ([\d.]+)/.exec(r.stdout)?.[1]);
 	const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(r.stdout)?.[1]);
-	const transactions = Number(/number of transactions actually processed: (\d+)/.exec(r.stdout)?.[1]);
+	const transactions = Number(
+		/number of transactions actually processed: (\d+)/.exec(r.stdout)?.[1]
+	);
 	const failed = Number(/number of failed transactions: (\d+)/.exec(r.stdout)?.[1] ?? 0);
 	return { clients, tps, latencyMs, transactions, failed };
 }
@@ -512,31 +626,56 @@ async function main() {
 	const stop = await startServer(url);
 	try {
 		const s = await seed(url);
-		console.log(`Seeded ${CANDIDATES} candidates in one sitting of ${s.paperCode} (${s.items.length} items).`);
+		console.log(
+			`Seeded ${CANDIDATES} candidates in one sitting of ${s.paperCode} (${s.items.length} items).`
+		);
 
 		// The invigilator marks everyone present and starts: reading time begins and the paper is
 		// released. The storm is what the aim describes: 2,000 candidates sign in and load the paper.
 		const ctx = { actor: SYSTEM_ACTOR, centreId: s.centre.id };
-		await s.h.db.updateTable('attempt').set({ present: true }).where('sitting_id', '=', s.sitting.id).execute();
+		await s.h.db
+			.updateTable('attempt')
+			.set({ present: true })
+			.where('sitting_id', '=', s.sitting.id)
+			.execute();
 		const started = await startSitting(s.h.db, ctx, s.sitting.id);
-		console.log(`Started ${started} attempts (reading time); a page counts only if it carries the paper ("${s.marker}").`);
+		console.log(
+			`Started ${started} attempts (reading time); a page counts only if it carries the paper ("${s.marker}").`
+		);
 
 		// 1a. Start storm: everyone at once.
 		const t0 = performance.now();
 		const results = await phase('storm', () =>
-			Promise.allSettled(Array.from({ length: CANDIDATES }, (_, i) => signInAndLoad(String(5001 + i), s.sitting.keycode, s.marker)))
+			Promise.allSettled(
+				Array.from({ length: CANDIDATES }, (_, i) =>
+					signInAndLoad(String(5001 + i), s.sitting.keycode, s.marker)
+				)
+			)
 		);
 		const stormSeconds = (performance.now() - t0) / 1000;
-		const ok = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof signInAndLoad>>> => r.status === 'fulfilled').map((r) => r.value);
+		const ok = results
+			.filter(
+				(r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof signInAndLoad>>> =>
+					r.status === 'fulfilled'
+			)
+			.map((r) => r.value);
 		const stormErrors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-		const stormFirstError = stormErrors[0] ? String(stormErrors[0].reason?.message ?? stormErrors[0].reason) : '';
+		const stormFirstError = stormErrors[0]
+			? String(stormErrors[0].reason?.message ?? stormErrors[0].reason)
+			: '';
 		const stormLat = ok.map((r) => r.ms).sort((a, b) => a - b);
 		const cands = ok.map((r) => r.c);
 		console.log(
 			`Start storm: ${ok.length}/${CANDIDATES} signed in and loaded the exam page with the paper in ${stormSeconds.toFixed(2)} s (p50 ${ms(pct(stormLat, 50))}, p95 ${ms(pct(stormLat, 95))}, p99 ${ms(pct(stormLat, 99))}), errors ${stormErrors.length}${stormFirstError ? ` (${stormFirstError})` : ''}.`
 		);
-		const perCandidate = (k: keyof PageBytes) => ok.reduce((n, r) => n + r.bytes[k], 0) / Math.max(1, ok.length);
-		const stormBytes = { signIn: perCandidate('signIn'), shell: perCandidate('shell'), data: perCandidate('data'), paper: perCandidate('paper') };
+		const perCandidate = (k: keyof PageBytes) =>
+			ok.reduce((n, r) => n + r.bytes[k], 0) / Math.max(1, ok.length);
+		const stormBytes = {
+			signIn: perCandidate('signIn'),
+			shell: perCandidate('shell'),
+			data: perCandidate('data'),
+			paper: perCandidate('paper')
+		};
 		const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 		console.log(
 			`  bytes per candidate (response bodies as sent): ${kb(stormBytes.signIn + stormBytes.shell + stormBytes.data + stormBytes.paper)} = sign-in ${kb(stormBytes.signIn)} + page shell ${kb(stormBytes.shell)} + page data ${kb(stormBytes.data)} + paper ${kb(stormBytes.paper)} (brotli)`
@@ -558,7 +697,18 @@ async function main() {
 			mkdirSync('tests/load/out', { recursive: true });
 			writeFileSync(
 				'tests/load/out/latest-storm.json',
-				JSON.stringify({ date: new Date().toISOString(), candidates: CANDIDATES, paper: s.paperCode, storm, js, cpu: phases }, null, 2)
+				JSON.stringify(
+					{
+						date: new Date().toISOString(),
+						candidates: CANDIDATES,
+						paper: s.paperCode,
+						storm,
+						js,
+						cpu: phases
+					},
+					null,
+					2
+				)
 			);
 			await s.h.close();
 			return;
@@ -581,7 +731,9 @@ async function main() {
 			)
 		);
 		const stampedeSeconds = (performance.now() - t1) / 1000;
-		const stampedeLat = stampede.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).sort((a, b) => a - b);
+		const stampedeLat = stampede
+			.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+			.sort((a, b) => a - b);
 		const stampedeErr = stampede.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 		console.log(
 			`Start stampede (poll + reload, spread over the ${POLL_MS / 1000} s poll interval): ${stampedeLat.length}/${cands.length} have the paper ${stampedeSeconds.toFixed(2)} s after the start; per page p50 ${ms(pct(stampedeLat, 50))}, p95 ${ms(pct(stampedeLat, 95))}, p99 ${ms(pct(stampedeLat, 99))}, errors ${stampedeErr.length}${stampedeErr[0] ? ` (${stampedeErr[0].reason?.message ?? stampedeErr[0].reason})` : ''}.`
@@ -599,7 +751,9 @@ async function main() {
 			)
 		);
 		const burstSeconds = (performance.now() - t2) / 1000;
-		const burstLat = burst.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).sort((a, b) => a - b);
+		const burstLat = burst
+			.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+			.sort((a, b) => a - b);
 		const burstErr = burst.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 		console.log(
 			`Start stampede, all ${cands.length} reloads at once: ${burstLat.length}/${cands.length} in ${burstSeconds.toFixed(2)} s, p50 ${ms(pct(burstLat, 50))}, p95 ${ms(pct(burstLat, 95))}, p99 ${ms(pct(burstLat, 99))}, errors ${burstErr.length}${burstErr[0] ? ` (${burstErr[0].reason?.message ?? burstErr[0].reason})` : ''}.`
@@ -615,24 +769,36 @@ async function main() {
 		// In a real sitting the 5 minutes' reading lie between these writes (2,000 sessions, events and
 		// attempt updates) and the first answers, time enough for autovacuum; here it would run during
 		// the measurement instead, so tidy up first.
-		await pg_exec(url, 'vacuum analyze attempt, auth_session, sitting_event, response, response_revision');
+		await pg_exec(
+			url,
+			'vacuum analyze attempt, auth_session, sitting_event, response, response_revision'
+		);
 
 		// 2a. Open loop at the offered rate, saves alone (the earlier runs' measure).
 		const open = await phase('open', () => openLoop(OFFERED_RATE, SECONDS, saveAt(cands, s.items)));
-		console.log(`Autosave at ${OFFERED_RATE}/s offered, saves alone: ${(open.latencies.length / open.elapsed).toFixed(0)} acknowledged/s, ${summary(open)}.`);
+		console.log(
+			`Autosave at ${OFFERED_RATE}/s offered, saves alone: ${(open.latencies.length / open.elapsed).toFixed(0)} acknowledged/s, ${summary(open)}.`
+		);
 		console.log(cpuLine(phases.open!));
 		// 2b. The same with every candidate's clock poll running, as in a real sitting.
 		const pollRate = (cands.length * 1000) / POLL_MS;
 		const [openP, polls] = await phase('openWithPolls', () =>
-			Promise.all([openLoop(OFFERED_RATE, SECONDS, saveAt(cands, s.items)), openLoop(pollRate, SECONDS, pollAt(cands))])
+			Promise.all([
+				openLoop(OFFERED_RATE, SECONDS, saveAt(cands, s.items)),
+				openLoop(pollRate, SECONDS, pollAt(cands))
+			])
 		);
 		console.log(
 			`Autosave at ${OFFERED_RATE}/s offered with ${pollRate.toFixed(0)} clock polls/s: ${(openP.latencies.length / openP.elapsed).toFixed(0)} acknowledged/s, ${summary(openP)}.`
 		);
-		console.log(`Clock polls during it: ${(polls.latencies.length / polls.elapsed).toFixed(0)}/s answered, ${summary(polls)}.`);
+		console.log(
+			`Clock polls during it: ${(polls.latencies.length / polls.elapsed).toFixed(0)}/s answered, ${summary(polls)}.`
+		);
 		console.log(cpuLine(phases.openWithPolls!));
 		// 2c. Closed loop: as fast as the server acknowledges.
-		const closed = await phase('closed', () => closedLoop(cands, s.items, CLOSED_CLIENTS, Math.min(SECONDS, 15)));
+		const closed = await phase('closed', () =>
+			closedLoop(cands, s.items, CLOSED_CLIENTS, Math.min(SECONDS, 15))
+		);
 		const closedRate = closed.latencies.length / closed.elapsed;
 		console.log(
 			`Autosave, ${CLOSED_CLIENTS} clients flat out: ${closedRate.toFixed(0)} acknowledged/s, p50 ${ms(pct(closed.latencies, 50))}, p95 ${ms(pct(closed.latencies, 95))}, p99 ${ms(pct(closed.latencies, 99))}, errors ${closed.errors}.`
@@ -645,14 +811,23 @@ async function main() {
 			while (s.items.includes(String(k + 1))) k++;
 			return k;
 		})();
-		if (digitItems < 1) throw new Error(`paper ${s.paperCode} has no item "1": the pgbench script needs items "1".."k"`);
+		if (digitItems < 1)
+			throw new Error(
+				`paper ${s.paperCode} has no item "1": the pgbench script needs items "1".."k"`
+			);
 		await pg_exec(url, 'create table pgb_map (n int primary key, aid text not null)');
-		await pg_exec(url, `insert into pgb_map select row_number() over (order by id), id::text from attempt where sitting_id = '${s.sitting.id}'`);
+		await pg_exec(
+			url,
+			`insert into pgb_map select row_number() over (order by id), id::text from attempt where sitting_id = '${s.sitting.id}'`
+		);
 		await pg_exec(
 			url,
 			`insert into auth_session (id, secret_hash, user_id, attempt_id, expires_at, created_at, last_verified_at) select (900000 + n)::text, convert_to((700000 + n)::text, 'UTF8'), null, aid::uuid, now() + interval '1 day', now(), now() from pgb_map`
 		);
-		await pg_exec(url, 'vacuum analyze pgb_map, auth_session, attempt, response, response_revision');
+		await pg_exec(
+			url,
+			'vacuum analyze pgb_map, auth_session, attempt, response, response_revision'
+		);
 		const attemptsN = Number(
 			(
 				await s.h.db
@@ -678,7 +853,14 @@ async function main() {
 			writeFileSync(file, saveStatementScript(clients, attemptsN, digitItems));
 			// Each run's sequence numbers start above every earlier one's, so every save applies.
 			const seqBase = ++pgbenchRuns * 100_000_000;
-			return pgbench(url, file, clients, ['-M', 'prepared', '-D', `seq=${seqBase}`, '-D', `txt=${'Answer text revision 7. '.repeat(20)}`]);
+			return pgbench(url, file, clients, [
+				'-M',
+				'prepared',
+				'-D',
+				`seq=${seqBase}`,
+				'-D',
+				`txt=${'Answer text revision 7. '.repeat(20)}`
+			]);
 		};
 		const before = await revisions();
 		const rawC = await phase('pgbenchClosedClients', async () => sameStatement(CLOSED_CLIENTS));
@@ -692,15 +874,23 @@ async function main() {
 			console.log(
 				`pgbench, the app's save statement, -M prepared, ${r.clients} clients: ${r.tps.toFixed(0)} tps, average ${ms(r.latencyMs)}, failed ${r.failed}.\n${cpuLine(phases[ph]!)}`
 			);
-		console.log(`  saves applied by pgbench (revision rows added / transactions): ${applied}/${processed}.`);
-		if (applied < processed * 0.99) throw new Error(`pgbench saves did not all apply (${applied}/${processed}): the comparison would be unfair`);
+		console.log(
+			`  saves applied by pgbench (revision rows added / transactions): ${applied}/${processed}.`
+		);
+		if (applied < processed * 0.99)
+			throw new Error(
+				`pgbench saves did not all apply (${applied}/${processed}): the comparison would be unfair`
+			);
 		// (b) The earlier comparison: three statements in one transaction on bare tables, 16 clients.
 		await s.h.db.schema
 			.createTable('bench_attempt')
 			.addColumn('id', 'integer', (c) => c.primaryKey())
 			.addColumn('last_saved_at', 'timestamptz')
 			.execute();
-		await pg_exec(url, `insert into bench_attempt select g, null from generate_series(1, ${CANDIDATES}) g`);
+		await pg_exec(
+			url,
+			`insert into bench_attempt select g, null from generate_series(1, ${CANDIDATES}) g`
+		);
 		await pg_exec(
 			url,
 			'create table bench_response (attempt_id int, item_key text, seq int, text text, saved_at timestamptz, primary key (attempt_id, item_key))'
@@ -710,7 +900,9 @@ async function main() {
 			'create table bench_revision (id bigint generated always as identity primary key, attempt_id int, item_key text, seq int, text text, saved_at timestamptz)'
 		);
 		writeFileSync('tests/load/out/upsert.sql', oldTransactionScript());
-		const rawOld = await phase('pgbenchOld', async () => pgbench(url, 'tests/load/out/upsert.sql', 16));
+		const rawOld = await phase('pgbenchOld', async () =>
+			pgbench(url, 'tests/load/out/upsert.sql', 16)
+		);
 		console.log(
 			`pgbench, old comparison (upsert + revision + attempt update as a 3-statement transaction, simple protocol, 16 clients): ${rawOld.tps.toFixed(0)} tps, average ${ms(rawOld.latencyMs)}.`
 		);
@@ -725,7 +917,11 @@ async function main() {
 
 		const out = {
 			date: new Date().toISOString(),
-			machine: { cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+			machine: {
+				cores: cpus().length,
+				memGiB: Math.round(totalmem() / 2 ** 30),
+				node: process.version
+			},
 			candidates: CANDIDATES,
 			paper: s.paperCode,
 			storm,
@@ -746,7 +942,12 @@ async function main() {
 				p99: pct(burstLat, 99)
 			},
 			autosaveOpen: { offered: OFFERED_RATE, ...figures(open) },
-			autosaveOpenWithPolls: { offered: OFFERED_RATE, pollRate, saves: figures(openP), polls: figures(polls) },
+			autosaveOpenWithPolls: {
+				offered: OFFERED_RATE,
+				pollRate,
+				saves: figures(openP),
+				polls: figures(polls)
+			},
 			autosaveClosed: {
 				clients: CLOSED_CLIENTS,
 				ackPerSec: closedRate,
@@ -755,8 +956,18 @@ async function main() {
 				p99: pct(closed.latencies, 99),
 				errors: closed.errors
 			},
-			pgbench: { sameStatement: [rawC, rawP], itemsUsed: digitItems, appliedRevisions: applied, old: rawOld },
-			ratio: { atClosedClients: closedRate / rawC.tps, atPoolSize: closedRate / rawP.tps, againstBest: closedRate / best, old: closedRate / rawOld.tps },
+			pgbench: {
+				sameStatement: [rawC, rawP],
+				itemsUsed: digitItems,
+				appliedRevisions: applied,
+				old: rawOld
+			},
+			ratio: {
+				atClosedClients: closedRate / rawC.tps,
+				atPoolSize: closedRate / rawP.tps,
+				againstBest: closedRate / best,
+				old: closedRate / rawOld.tps
+			},
 			js,
 			cpu: phases
 		};

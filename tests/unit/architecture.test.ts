@@ -21,12 +21,16 @@ describe('the attempt state has one writer', () => {
 	const writers = new Map<string, number>();
 	for (const file of sources('src')) {
 		const text = readFileSync(file, 'utf8');
-		const kysely = [...text.matchAll(/updateTable\('attempt'\)\s*\.set\(\{[^}]*\bstate\s*:/g)].length;
+		const kysely = [...text.matchAll(/updateTable\('attempt'\)\s*\.set\(\{[^}]*\bstate\s*:/g)]
+			.length;
 		const raw = [...text.matchAll(/update\s+attempt\s+set[^;`]*\bstate\s*=/gi)].length;
 		if (kysely + raw > 0) writers.set(relative('.', file), kysely + raw);
 	}
 	it('only applyTransition, and the bulk end of reading time, write attempt.state', () => {
-		expect(Object.fromEntries(writers)).toEqual({ 'src/lib/server/attempts/attempt-store.ts': 1, 'src/lib/server/attempts/clock.ts': 1 });
+		expect(Object.fromEntries(writers)).toEqual({
+			'src/lib/server/attempts/attempt-store.ts': 1,
+			'src/lib/server/attempts/clock.ts': 1
+		});
 		const store = readFileSync('src/lib/server/attempts/attempt-store.ts', 'utf8');
 		expect(store).toMatch(
 			/export async function applyTransition[\s\S]*transition\((\{ \.\.\.)?factsOf\(a\)(, \.\.\.more \})?, action, now\)[\s\S]*state: r\.state/

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Autosave, statusText, wordCount, formatDuration, type AutosaveStatus } from '../../src/lib/client/autosave.js';
+
+import {
+	Autosave,
+	formatDuration,
+	statusText,
+	wordCount,
+	type AutosaveStatus
+} from '../../src/lib/client/autosave.js';
 
 /** A Storage in memory, the same interface the browser gives. */
 class MemoryStorage implements Storage {
@@ -39,9 +46,19 @@ function fakeServer() {
 			if (!s.online) throw new TypeError('Failed to fetch');
 			const key = decodeURIComponent(url.split('/').pop()!);
 			const body = JSON.parse(String(init!.body)) as { seq: number; text: string };
-			if (s.status !== 200) return new Response(JSON.stringify({ error: 'refused', state: 'paused', ...s.extra }), { status: s.status });
+			if (s.status !== 200)
+				return new Response(JSON.stringify({ error: 'refused', state: 'paused', ...s.extra }), {
+					status: s.status
+				});
 			if (!stored[key] || stored[key]!.seq < body.seq) stored[key] = body;
-			return new Response(JSON.stringify({ seq: stored[key]!.seq, savedAt: new Date().toISOString(), serverNow: new Date().toISOString() }), { status: 200 });
+			return new Response(
+				JSON.stringify({
+					seq: stored[key]!.seq,
+					savedAt: new Date().toISOString(),
+					serverNow: new Date().toISOString()
+				}),
+				{ status: 200 }
+			);
 		}
 	};
 	return s;
@@ -68,7 +85,12 @@ function manualTimers() {
 	};
 }
 
-function make(storage: Storage, server: ReturnType<typeof fakeServer>, timers: ReturnType<typeof manualTimers>, serverAnswers = {}) {
+function make(
+	storage: Storage,
+	server: ReturnType<typeof fakeServer>,
+	timers: ReturnType<typeof manualTimers>,
+	serverAnswers = {}
+) {
 	let status: AutosaveStatus | null = null;
 	const a = new Autosave({
 		attemptId: 'att-1',
@@ -91,7 +113,9 @@ describe('autosave outbox', () => {
 		a.change('1', 'H');
 		a.change('1', 'He');
 		a.change('1', 'Hello');
-		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({ '1': { seq: 3, text: 'Hello' } });
+		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({
+			'1': { seq: 3, text: 'Hello' }
+		});
 		expect(status().pending).toBe(1);
 		await timers.fireAll();
 		expect(server.requests).toBe(1);
@@ -119,7 +143,10 @@ describe('autosave outbox', () => {
 		a.retryNow();
 		await new Promise((r) => setImmediate(r));
 		await new Promise((r) => setImmediate(r));
-		expect(server.stored).toEqual({ '2': { seq: 2, text: 'first draft, improved' }, '3': { seq: 1, text: 'another' } });
+		expect(server.stored).toEqual({
+			'2': { seq: 2, text: 'first draft, improved' },
+			'3': { seq: 1, text: 'another' }
+		});
 		expect(statusText(status(), () => '10:42:13')).toBe('All answers saved 10:42:13');
 	});
 
@@ -132,8 +159,14 @@ describe('autosave outbox', () => {
 		server.extra = { error: 'The exam server cannot store anything just now.' };
 		a.change('1', 'typed while the database was read-only');
 		await a.flushOne('1');
-		expect(status()).toMatchObject({ pending: 1, offline: false, problem: 'The exam server cannot store anything just now.' });
-		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({ '1': { seq: 1, text: 'typed while the database was read-only' } });
+		expect(status()).toMatchObject({
+			pending: 1,
+			offline: false,
+			problem: 'The exam server cannot store anything just now.'
+		});
+		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({
+			'1': { seq: 1, text: 'typed while the database was read-only' }
+		});
 		expect(timers.count()).toBe(1);
 		server.status = 200;
 		await timers.fireAll();
@@ -162,7 +195,9 @@ describe('autosave outbox', () => {
 	it('a new computer continues the sequence from the server, so its saves are never stale', async () => {
 		const server = fakeServer();
 		server.stored['1'] = { seq: 40, text: 'from the old computer' };
-		const { a } = make(new MemoryStorage(), server, manualTimers(), { '1': { seq: 40, text: 'from the old computer' } });
+		const { a } = make(new MemoryStorage(), server, manualTimers(), {
+			'1': { seq: 40, text: 'from the old computer' }
+		});
 		expect(a.textFor('1')).toBe('from the old computer');
 		a.change('1', 'continued');
 		await a.flushAll();
@@ -210,15 +245,29 @@ describe('autosave when the server is in trouble', () => {
 		server.status = 401;
 		a.change('2', 'typed on the old computer');
 		await a.flushAll();
-		expect(statusText(status(), () => '')).toBe('Your session has ended. 1 answer not yet saved is kept on this computer. Please tell your invigilator.');
-		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({ '2': { seq: 1, text: 'typed on the old computer' } });
+		expect(statusText(status(), () => '')).toBe(
+			'Your session has ended. 1 answer not yet saved is kept on this computer. Please tell your invigilator.'
+		);
+		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)).toEqual({
+			'2': { seq: 1, text: 'typed on the old computer' }
+		});
 		a.change('2', 'more');
-		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)['2'].text).toBe('typed on the old computer');
+		expect(JSON.parse(storage.getItem('exam-outbox:att-1')!)['2'].text).toBe(
+			'typed on the old computer'
+		);
 	});
 
 	for (const [why, body, text] of [
-		['moved', { signedOut: 'moved' }, 'Your exam has moved to another computer. 2 answers not yet saved are kept on this computer.'],
-		['ended', { signedOut: 'ended' }, 'Your session has ended. 2 answers not yet saved are kept on this computer.'],
+		[
+			'moved',
+			{ signedOut: 'moved' },
+			'Your exam has moved to another computer. 2 answers not yet saved are kept on this computer.'
+		],
+		[
+			'ended',
+			{ signedOut: 'ended' },
+			'Your session has ended. 2 answers not yet saved are kept on this computer.'
+		],
 		['ended', {}, 'Your session has ended.']
 	] as const) {
 		it(`signed out (401 ${JSON.stringify(body)}): tells the page once, why (${why}), with how many answers this computer keeps`, async () => {

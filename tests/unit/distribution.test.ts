@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { distributionSummary, histogram, histogramChart, median } from '../../src/lib/domain/distribution.js';
+
+import {
+	distributionSummary,
+	histogram,
+	histogramChart,
+	median
+} from '../../src/lib/domain/distribution.js';
 import { gradeChanges, gradeCounts, gradeOf } from '../../src/lib/domain/results.js';
 
 const b = { pass: 12, firstClass: 16 };
@@ -15,7 +21,12 @@ describe('histogram', () => {
 		expect(h).toMatchObject({ candidates: 5, maxCount: 2, totalMarks: 20 });
 	});
 	it('an empty distribution has empty bins', () => {
-		expect(histogram([], 4)).toEqual({ totalMarks: 4, bins: [0, 1, 2, 3, 4].map((mark) => ({ mark, count: 0 })), candidates: 0, maxCount: 0 });
+		expect(histogram([], 4)).toEqual({
+			totalMarks: 4,
+			bins: [0, 1, 2, 3, 4].map((mark) => ({ mark, count: 0 })),
+			candidates: 0,
+			maxCount: 0
+		});
 	});
 	it('refuses totals outside the paper and a paper of no marks', () => {
 		expect(() => histogram([21], 20)).toThrow(RangeError);
@@ -52,8 +63,12 @@ describe('histogramChart', () => {
 	it('labels the candidates axis in whole numbers from 0 and the marks axis every 5 marks', () => {
 		expect(c.yTicks.map((t) => t.value)).toEqual([0, 1, 2]);
 		expect(c.xTicks.map((t) => t.mark)).toEqual([0, 5, 10, 15, 20]);
-		expect(histogramChart(histogram([1], 60), b).xTicks.map((t) => t.mark)).toEqual([0, 10, 20, 30, 40, 50, 60]);
-		expect(histogramChart(histogram(Array(37).fill(5), 20), b).yTicks.map((t) => t.value)).toEqual([0, 10, 20, 30, 40]);
+		expect(histogramChart(histogram([1], 60), b).xTicks.map((t) => t.mark)).toEqual([
+			0, 10, 20, 30, 40, 50, 60
+		]);
+		expect(histogramChart(histogram(Array(37).fill(5), 20), b).yTicks.map((t) => t.value)).toEqual([
+			0, 10, 20, 30, 40
+		]);
 	});
 	it('an empty distribution draws no bars and a scale of one', () => {
 		const e = histogramChart(histogram([], 20), b);
@@ -64,9 +79,18 @@ describe('histogramChart', () => {
 
 describe('grades and the summary', () => {
 	it('grades at the boundary upwards', () => {
-		expect([11, 12, 15, 16].map((t) => gradeOf(t, b))).toEqual(['Fail', 'Pass', 'Pass', 'First Class Pass']);
+		expect([11, 12, 15, 16].map((t) => gradeOf(t, b))).toEqual([
+			'Fail',
+			'Pass',
+			'Pass',
+			'First Class Pass'
+		]);
 		expect(gradeCounts([3, 12, 12, 20], b)).toEqual({ Fail: 1, Pass: 2, 'First Class Pass': 1 });
-		expect(gradeChanges([3, 12, 12, 20], b, { pass: 13, firstClass: 20 })).toEqual({ up: 0, down: 2, changed: 2 });
+		expect(gradeChanges([3, 12, 12, 20], b, { pass: 13, firstClass: 20 })).toEqual({
+			up: 0,
+			down: 2,
+			changed: 2
+		});
 	});
 	it('median of an odd and an even count', () => {
 		expect(median([5, 1, 3])).toBe(3);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { gridView, judgeAward, maxReachable, type GridAward, type GridView } from '../../src/lib/domain/grid.js';
+
+import {
+	gridView,
+	judgeAward,
+	maxReachable,
+	type GridAward,
+	type GridView
+} from '../../src/lib/domain/grid.js';
 import { gridSchema, type Grid } from '../../src/lib/domain/paper.js';
 
 const grid = (g: unknown): Grid => gridSchema.parse(g);
@@ -9,7 +16,11 @@ const pointsView = gridView(
 	grid({
 		mode: 'points',
 		points: [
-			{ text: 'explains why the customer was unhappy', marks: 2, partial: '1 for identifying the cause, 1 for explaining its effect' },
+			{
+				text: 'explains why the customer was unhappy',
+				marks: 2,
+				partial: '1 for identifying the cause, 1 for explaining its effect'
+			},
 			{ text: 'apologises', marks: 1 }
 		],
 		groups: [
@@ -56,7 +67,9 @@ describe('gridView', () => {
 			['p4', 1, 'g1'],
 			['p5', 1, 'g1']
 		]);
-		expect(pointsView.points[0]!.partial).toBe('1 for identifying the cause, 1 for explaining its effect');
+		expect(pointsView.points[0]!.partial).toBe(
+			'1 for identifying the cause, 1 for explaining its effect'
+		);
 		expect(pointsView.points[1]).not.toHaveProperty('partial');
 		expect(pointsView.groups).toEqual([{ id: 'g1', text: 'Naming sources', cap: 2 }]);
 		expect(pointsView.levels).toEqual([]);
@@ -116,8 +129,14 @@ describe('judgeAward: point values and partial credit', () => {
 		expect(points({})).toEqual({ ok: true, mark: 0, notes: [] });
 	});
 	it('refuses a point given more than it is worth, naming the point', () => {
-		expect(points({ p1: 3 })).toEqual({ ok: false, reason: "'explains why the customer was unhappy' is worth at most 2 marks" });
-		expect(points({ p2: 2 })).toEqual({ ok: false, reason: "'apologises' is worth at most 1 mark" });
+		expect(points({ p1: 3 })).toEqual({
+			ok: false,
+			reason: "'explains why the customer was unhappy' is worth at most 2 marks"
+		});
+		expect(points({ p2: 2 })).toEqual({
+			ok: false,
+			reason: "'apologises' is worth at most 1 mark"
+		});
 	});
 	it('refuses an unknown point, a negative mark and a fraction', () => {
 		expect(points({ p9: 1 })).toEqual({ ok: false, reason: 'This grid has no point p9' });
@@ -131,13 +150,21 @@ describe('judgeAward: point values and partial credit', () => {
 
 describe('judgeAward: group caps and the item cap', () => {
 	it('caps a group at its cap and says so', () => {
-		expect(points({ p3: 1, p4: 1, p5: 1 })).toEqual({ ok: true, mark: 2, notes: ['Naming sources: capped at 2'] });
+		expect(points({ p3: 1, p4: 1, p5: 1 })).toEqual({
+			ok: true,
+			mark: 2,
+			notes: ['Naming sources: capped at 2']
+		});
 	});
 	it('does not note a cap that was not needed', () => {
 		expect(points({ p3: 1, p4: 1 })).toEqual({ ok: true, mark: 2, notes: [] });
 	});
 	it("caps the total at the item's marks and says so", () => {
-		expect(points({ p1: 2, p2: 1, p3: 1, p4: 1 })).toEqual({ ok: true, mark: 4, notes: ["Total 5 capped at the item's 4 marks"] });
+		expect(points({ p1: 2, p2: 1, p3: 1, p4: 1 })).toEqual({
+			ok: true,
+			mark: 4,
+			notes: ["Total 5 capped at the item's 4 marks"]
+		});
 	});
 	it('applies the group cap before the item cap, noting both', () => {
 		expect(points({ p1: 2, p2: 1, p3: 1, p4: 1, p5: 1 })).toEqual({
@@ -178,24 +205,47 @@ describe('judgeAward: group caps and the item cap', () => {
 		});
 	});
 	it('refuses points on a levels grid', () => {
-		expect(judge(levelsView, { kind: 'points', awarded: {} })).toEqual({ ok: false, reason: 'This item is marked by levels, not points' });
+		expect(judge(levelsView, { kind: 'points', awarded: {} })).toEqual({
+			ok: false,
+			reason: 'This item is marked by levels, not points'
+		});
 	});
 });
 
 describe('judgeAward: levels', () => {
 	it('accepts a mark within the chosen level', () => {
-		expect(judge(levelsView, { kind: 'level', level: 2, mark: 4 })).toEqual({ ok: true, mark: 4, notes: [] });
-		expect(judge(levelsView, { kind: 'level', level: 3, mark: 8 })).toEqual({ ok: true, mark: 8, notes: [] });
+		expect(judge(levelsView, { kind: 'level', level: 2, mark: 4 })).toEqual({
+			ok: true,
+			mark: 4,
+			notes: []
+		});
+		expect(judge(levelsView, { kind: 'level', level: 3, mark: 8 })).toEqual({
+			ok: true,
+			mark: 8,
+			notes: []
+		});
 	});
 	it("refuses a mark outside the chosen level, saying the level's range", () => {
-		expect(judge(levelsView, { kind: 'level', level: 2, mark: 7 })).toEqual({ ok: false, reason: 'Level 2 is 4–6 marks' });
-		expect(judge(levelsView, { kind: 'level', level: 1, mark: 0 })).toEqual({ ok: false, reason: 'Level 1 is 1–3 marks' });
+		expect(judge(levelsView, { kind: 'level', level: 2, mark: 7 })).toEqual({
+			ok: false,
+			reason: 'Level 2 is 4–6 marks'
+		});
+		expect(judge(levelsView, { kind: 'level', level: 1, mark: 0 })).toEqual({
+			ok: false,
+			reason: 'Level 1 is 1–3 marks'
+		});
 	});
 	it('refuses a level the grid does not have', () => {
-		expect(judge(levelsView, { kind: 'level', level: 4, mark: 8 })).toEqual({ ok: false, reason: 'There is no level 4 in this grid (levels 1–3)' });
+		expect(judge(levelsView, { kind: 'level', level: 4, mark: 8 })).toEqual({
+			ok: false,
+			reason: 'There is no level 4 in this grid (levels 1–3)'
+		});
 	});
 	it('refuses a level on a points grid', () => {
-		expect(judge(pointsView, { kind: 'level', level: 1, mark: 1 })).toEqual({ ok: false, reason: 'This item is marked by points, not levels' });
+		expect(judge(pointsView, { kind: 'level', level: 1, mark: 1 })).toEqual({
+			ok: false,
+			reason: 'This item is marked by points, not levels'
+		});
 	});
 	it('names a one-mark level by its single mark', () => {
 		const v = gridView(
@@ -208,26 +258,52 @@ describe('judgeAward: levels', () => {
 			}),
 			3
 		);
-		expect(judge(v, { kind: 'level', level: 1, mark: 2 })).toEqual({ ok: false, reason: 'Level 1 is 1 mark' });
+		expect(judge(v, { kind: 'level', level: 1, mark: 2 })).toEqual({
+			ok: false,
+			reason: 'Level 1 is 1 mark'
+		});
 	});
 });
 
 describe('judgeAward: a mark typed directly', () => {
 	it('accepts 0 up to the item’s marks on any grid', () => {
-		for (const mark of [0, 1, 4]) expect(judge(pointsView, { kind: 'mark', mark })).toEqual({ ok: true, mark, notes: [] });
-		for (const mark of [0, 3, 5, 8]) expect(judge(levelsView, { kind: 'mark', mark })).toEqual({ ok: true, mark, notes: [] });
+		for (const mark of [0, 1, 4])
+			expect(judge(pointsView, { kind: 'mark', mark })).toEqual({ ok: true, mark, notes: [] });
+		for (const mark of [0, 3, 5, 8])
+			expect(judge(levelsView, { kind: 'mark', mark })).toEqual({ ok: true, mark, notes: [] });
 	});
 	it('refuses a mark below 0 or not whole', () => {
-		expect(judge(pointsView, { kind: 'mark', mark: -1 })).toEqual({ ok: false, reason: 'A mark cannot be below 0' });
-		expect(judge(pointsView, { kind: 'mark', mark: 1.5 })).toEqual({ ok: false, reason: 'A mark must be a whole number' });
-		expect(judge(pointsView, { kind: 'mark', mark: Number.NaN })).toEqual({ ok: false, reason: 'A mark must be a number' });
+		expect(judge(pointsView, { kind: 'mark', mark: -1 })).toEqual({
+			ok: false,
+			reason: 'A mark cannot be below 0'
+		});
+		expect(judge(pointsView, { kind: 'mark', mark: 1.5 })).toEqual({
+			ok: false,
+			reason: 'A mark must be a whole number'
+		});
+		expect(judge(pointsView, { kind: 'mark', mark: Number.NaN })).toEqual({
+			ok: false,
+			reason: 'A mark must be a number'
+		});
 	});
 	it("refuses a mark above the item's marks, saying the maximum", () => {
-		expect(judge(pointsView, { kind: 'mark', mark: 5 })).toEqual({ ok: false, reason: 'This item is worth at most 4 marks' });
-		expect(judge(levelsView, { kind: 'mark', mark: 9 })).toEqual({ ok: false, reason: 'This item is worth at most 8 marks' });
-		expect(judge(levelsView, { kind: 'level', level: 3, mark: 9 })).toEqual({ ok: false, reason: 'This item is worth at most 8 marks' });
+		expect(judge(pointsView, { kind: 'mark', mark: 5 })).toEqual({
+			ok: false,
+			reason: 'This item is worth at most 4 marks'
+		});
+		expect(judge(levelsView, { kind: 'mark', mark: 9 })).toEqual({
+			ok: false,
+			reason: 'This item is worth at most 8 marks'
+		});
+		expect(judge(levelsView, { kind: 'level', level: 3, mark: 9 })).toEqual({
+			ok: false,
+			reason: 'This item is worth at most 8 marks'
+		});
 		const one = gridView(grid({ mode: 'points', points: [{ text: 'a', marks: 1 }] }), 1);
-		expect(judge(one, { kind: 'mark', mark: 2 })).toEqual({ ok: false, reason: 'This item is worth at most 1 mark' });
+		expect(judge(one, { kind: 'mark', mark: 2 })).toEqual({
+			ok: false,
+			reason: 'This item is worth at most 1 mark'
+		});
 	});
 	it('refuses a direct mark on a levels grid that lies in no level', () => {
 		// A grid with a gap (bank check refuses it, but the judgement does not rely on that).
@@ -250,17 +326,36 @@ describe('judgeAward: a mark typed directly', () => {
 
 describe('grid schema', () => {
 	it('refuses unknown keys on points, groups and the grid', () => {
-		expect(gridSchema.safeParse({ mode: 'points', points: [{ text: 'a', marks: 1, partail: 'x' }] }).success).toBe(false);
-		expect(gridSchema.safeParse({ mode: 'points', groups: [{ text: 'a', cap: 1, points: [{ text: 'a', marks: 1 }], max: 1 }] }).success).toBe(false);
-		expect(gridSchema.safeParse({ mode: 'points', points: [{ text: 'a', marks: 1 }], caps: 1 }).success).toBe(false);
+		expect(
+			gridSchema.safeParse({ mode: 'points', points: [{ text: 'a', marks: 1, partail: 'x' }] })
+				.success
+		).toBe(false);
+		expect(
+			gridSchema.safeParse({
+				mode: 'points',
+				groups: [{ text: 'a', cap: 1, points: [{ text: 'a', marks: 1 }], max: 1 }]
+			}).success
+		).toBe(false);
+		expect(
+			gridSchema.safeParse({ mode: 'points', points: [{ text: 'a', marks: 1 }], caps: 1 }).success
+		).toBe(false);
 	});
 	it('refuses a points grid with neither points nor groups, and a group without points', () => {
 		expect(gridSchema.safeParse({ mode: 'points' }).success).toBe(false);
 		expect(gridSchema.safeParse({ mode: 'points', points: [] }).success).toBe(false);
-		expect(gridSchema.safeParse({ mode: 'points', groups: [{ text: 'a', cap: 1, points: [] }] }).success).toBe(false);
+		expect(
+			gridSchema.safeParse({ mode: 'points', groups: [{ text: 'a', cap: 1, points: [] }] }).success
+		).toBe(false);
 	});
 	it('refuses a group cap of 0 and a band without a descriptor', () => {
-		expect(gridSchema.safeParse({ mode: 'points', groups: [{ text: 'a', cap: 0, points: [{ text: 'a', marks: 1 }] }] }).success).toBe(false);
-		expect(gridSchema.safeParse({ mode: 'levels', bands: [{ min: 1, max: 2 }] }).success).toBe(false);
+		expect(
+			gridSchema.safeParse({
+				mode: 'points',
+				groups: [{ text: 'a', cap: 0, points: [{ text: 'a', marks: 1 }] }]
+			}).success
+		).toBe(false);
+		expect(gridSchema.safeParse({ mode: 'levels', bands: [{ min: 1, max: 2 }] }).success).toBe(
+			false
+		);
 	});
 });

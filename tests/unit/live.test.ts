@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
+
 import {
 	attemptStreamEnds,
 	clockOffset,
-	reconnectDelay,
 	RECONNECT_BASE_MS,
 	RECONNECT_MAX_MS,
-	slowPollDelay,
+	reconnectDelay,
 	SLOW_POLL_JITTER_MS,
 	SLOW_POLL_MIN_MS,
+	slowPollDelay,
 	streamsToClose
 } from '../../src/lib/domain/live.js';
 
@@ -74,6 +75,11 @@ describe('streams per session', () => {
 describe('ended attempts', () => {
 	it('end their stream when submitted, voided or absent, not while paused', () => {
 		expect(['submitted', 'void', 'absent'].map(attemptStreamEnds)).toEqual([true, true, true]);
-		expect(['not_started', 'reading', 'in_progress', 'paused'].map(attemptStreamEnds)).toEqual([false, false, false, false]);
+		expect(['not_started', 'reading', 'in_progress', 'paused'].map(attemptStreamEnds)).toEqual([
+			false,
+			false,
+			false,
+			false
+		]);
 	});
 });

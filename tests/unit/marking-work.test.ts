@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import {
 	awardFromForm,
 	commentProblem,
@@ -39,10 +40,23 @@ describe('the marking screen', () => {
 		expect(typedMark('three')).toBeNaN();
 	});
 	it('builds the award the form describes', () => {
-		expect(awardFromForm({ mode: 'points', mark: 3, level: null, points: { p1: 1 } })).toEqual({ kind: 'points', awarded: { p1: 1 } });
-		expect(awardFromForm({ mode: 'points', mark: 3, level: null, points: {} })).toEqual({ kind: 'mark', mark: 3 });
-		expect(awardFromForm({ mode: 'levels', mark: 4, level: 2, points: null })).toEqual({ kind: 'level', level: 2, mark: 4 });
-		expect(awardFromForm({ mode: 'levels', mark: 9, level: null, points: null })).toEqual({ kind: 'mark', mark: 9 });
+		expect(awardFromForm({ mode: 'points', mark: 3, level: null, points: { p1: 1 } })).toEqual({
+			kind: 'points',
+			awarded: { p1: 1 }
+		});
+		expect(awardFromForm({ mode: 'points', mark: 3, level: null, points: {} })).toEqual({
+			kind: 'mark',
+			mark: 3
+		});
+		expect(awardFromForm({ mode: 'levels', mark: 4, level: 2, points: null })).toEqual({
+			kind: 'level',
+			level: 2,
+			mark: 4
+		});
+		expect(awardFromForm({ mode: 'levels', mark: 9, level: null, points: null })).toEqual({
+			kind: 'mark',
+			mark: 9
+		});
 		expect(awardFromForm({ mode: 'levels', mark: null, level: 2, points: null })).toBeNull();
 	});
 	it('a comment may hold line breaks and tabs, not other control characters, and has a length cap', () => {

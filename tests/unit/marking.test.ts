@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import {
 	asScriptNumber,
 	authorityOf,
@@ -10,7 +11,13 @@ import {
 	type GivenMark
 } from '../../src/lib/domain/marking.js';
 
-const m = (id: number, itemKey: string, authority: GivenMark['authority'], mark: number, fk = false): GivenMark => ({ id, itemKey, authority, mark, fk });
+const m = (
+	id: number,
+	itemKey: string,
+	authority: GivenMark['authority'],
+	mark: number,
+	fk = false
+): GivenMark => ({ id, itemKey, authority, mark, fk });
 
 describe('final marks', () => {
 	it('takes the latest of the highest authority per item, ignoring seed and agreed marks', () => {
@@ -30,15 +37,28 @@ describe('final marks', () => {
 		expect(final.has('3')).toBe(false);
 	});
 	it('a moderator mark stands over both, and the latest moderator mark over an earlier one', () => {
-		const final = finalMarks([m(1, '1', 'first', 2), m(2, '1', 'moderator', 4), m(3, '1', 'second', 0), m(4, '1', 'moderator', 3)]);
+		const final = finalMarks([
+			m(1, '1', 'first', 2),
+			m(2, '1', 'moderator', 4),
+			m(3, '1', 'second', 0),
+			m(4, '1', 'moderator', 3)
+		]);
 		expect(final.get('1')?.mark).toBe(3);
 	});
 	it('latestMarks keeps one authority only', () => {
-		const latest = latestMarks([m(1, '1', 'first', 2), m(2, '1', 'second', 4), m(3, '1', 'first', 1)], 'first');
+		const latest = latestMarks(
+			[m(1, '1', 'first', 2), m(2, '1', 'second', 4), m(3, '1', 'first', 1)],
+			'first'
+		);
 		expect(latest.get('1')?.mark).toBe(1);
 	});
 	it('maps allocation purposes to authorities', () => {
-		expect([authorityOf('first'), authorityOf('second'), authorityOf('moderation'), authorityOf('seed')]).toEqual(['first', 'second', 'moderator', 'seed']);
+		expect([
+			authorityOf('first'),
+			authorityOf('second'),
+			authorityOf('moderation'),
+			authorityOf('seed')
+		]).toEqual(['first', 'second', 'moderator', 'seed']);
 	});
 });
 
@@ -63,6 +83,7 @@ describe('attempted and ready', () => {
 	});
 	it('a script number coming back in a URL is taken only in its own shape', () => {
 		expect(asScriptNumber('S-7KQ2-M9XD')).toBe('S-7KQ2-M9XD');
-		for (const bad of [null, '', 'S-7KQ2-M9X', 'S-7KQ2-M9XD<script>', 's-7kq2-m9xd', 'Farah Ali']) expect(asScriptNumber(bad)).toBeNull();
+		for (const bad of [null, '', 'S-7KQ2-M9X', 'S-7KQ2-M9XD<script>', 's-7kq2-m9xd', 'Farah Ali'])
+			expect(asScriptNumber(bad)).toBeNull();
 	});
 });

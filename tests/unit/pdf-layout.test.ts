@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import {
 	box,
 	fields,
@@ -21,7 +22,9 @@ const chars = (s: string) => s.length;
 
 describe('plainText and wrapText (pure)', () => {
 	it('turns line breaks, tabs and control characters into single spaces and drops invisible format characters', () => {
-		expect(plainText('Eve\n# Fake heading\r\n| void |\tx\u2028y\u0000z')).toBe('Eve # Fake heading | void | x y z');
+		expect(plainText('Eve\n# Fake heading\r\n| void |\tx\u2028y\u0000z')).toBe(
+			'Eve # Fake heading | void | x y z'
+		);
 		expect(plainText('ab\u202Edc\u200Be')).toBe('abdce');
 		expect(plainText('  \n ')).toBe('');
 	});
@@ -37,7 +40,11 @@ describe('plainText and wrapText (pure)', () => {
 		expect(lines[0]).toBe('invigilator.');
 		expect(lines).toContain('@example-centre.');
 		// No natural break: cut at the width, still nothing lost.
-		expect(wrapText('x'.repeat(25), 10, chars)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
+		expect(wrapText('x'.repeat(25), 10, chars)).toEqual([
+			'x'.repeat(10),
+			'x'.repeat(10),
+			'x'.repeat(5)
+		]);
 	});
 	it('always makes progress, even when one character is wider than the line', () => {
 		expect(wrapText('abc', 0.5, chars)).toEqual(['a', 'b', 'c']);
@@ -68,7 +75,9 @@ const LABELS = PEOPLE.map((c) => c.label);
 /** Items of a page's table body (below its header line) that lie in the given column. */
 function bodyItems(page: PdfPage, column: { left: number; right: number }) {
 	const headerY = page.lines.find((l) => l.items.some((i) => i.text === 'No.'))!.y;
-	return page.items.filter((i) => i.y < headerY - 1 && i.x >= column.left && i.x < column.right && i.size === 10);
+	return page.items.filter(
+		(i) => i.y < headerY - 1 && i.x >= column.left && i.x < column.right && i.size === 10
+	);
 }
 
 describe('renderDocument: layout of a document tree', () => {
@@ -95,7 +104,9 @@ describe('renderDocument: layout of a document tree', () => {
 		expect(bodyItems(page, cols[0]!).map((i) => i.text)).toEqual(['C1', 'C2']);
 		// The forged text is in the name cell, on the name column's lines.
 		const names = bodyItems(page, cols[1]!);
-		expect(names.map((i) => i.text).join(' ')).toBe('Eve # Fake heading | void | x Bob | 9999 | Fake Person');
+		expect(names.map((i) => i.text).join(' ')).toBe(
+			'Eve # Fake heading | void | x Bob | 9999 | Fake Person'
+		);
 		for (const item of page.items.filter((i) => /Fake/.test(i.text))) {
 			if (item.size === 10) expect(within(item, cols[1]!)).toBe(true);
 		}
@@ -103,7 +114,8 @@ describe('renderDocument: layout of a document tree', () => {
 	});
 
 	it('wraps a long e-mail address and name within their cells, growing the row, and all of it reads back', async () => {
-		const email = 'a.very.long.invigilator.address.for.testing@an-examination-centre.example.org.uk';
+		const email =
+			'a.very.long.invigilator.address.for.testing@an-examination-centre.example.org.uk';
 		const name = 'Bartholomew Alexander Fitzwilliam-Montgomery Smythe-Worthington the Third';
 		const pdf = await renderDocument({
 			title: 't',
@@ -130,12 +142,24 @@ describe('renderDocument: layout of a document tree', () => {
 		expect(nameItems.map((i) => i.text).join(' ')).toBe(`${name} Al`);
 		// The second row starts below the last line of the first row's tallest cell.
 		const c2 = bodyItems(page!, cols[0]!).find((i) => i.text === 'C2')!;
-		expect(c2.y).toBeLessThan(Math.min(...emailItems.filter((i) => i.text !== 'al@x.test').map((i) => i.y)));
+		expect(c2.y).toBeLessThan(
+			Math.min(...emailItems.filter((i) => i.text !== 'al@x.test').map((i) => i.y))
+		);
 	});
 
 	it('repeats the header row on each page a long table runs onto, and numbers the pages', async () => {
-		const rows = Array.from({ length: 80 }, (_, i) => [`C${i + 1}`, `Name ${i + 1}`, `c${i + 1}@x.test`, box, '']);
-		const pdf = await renderDocument({ title: 't', footer: 'Register', blocks: [title('Register'), table(PEOPLE, rows, { minRowHeight: 20 })] });
+		const rows = Array.from({ length: 80 }, (_, i) => [
+			`C${i + 1}`,
+			`Name ${i + 1}`,
+			`c${i + 1}@x.test`,
+			box,
+			''
+		]);
+		const pdf = await renderDocument({
+			title: 't',
+			footer: 'Register',
+			blocks: [title('Register'), table(PEOPLE, rows, { minRowHeight: 20 })]
+		});
 		const pages = await readPdf(pdf);
 		expect(pages.length).toBeGreaterThanOrEqual(2);
 		const numbers: string[] = [];
@@ -169,13 +193,20 @@ describe('renderDocument: layout of a document tree', () => {
 		for (const page of pages) {
 			const [, answer] = columnsOf(page, ['Time', 'Answer']);
 			const headerY = page.lines.find((l) => l.text.startsWith('Time Answer'))!.y;
-			read.push(...page.items.filter((i) => i.y < headerY - 1 && within(i, answer!) && i.size === 10).flatMap((i) => i.text.split(' ')));
+			read.push(
+				...page.items
+					.filter((i) => i.y < headerY - 1 && within(i, answer!) && i.size === 10)
+					.flatMap((i) => i.text.split(' '))
+			);
 		}
 		expect(read).toEqual(words);
 	});
 
 	it('prints characters outside the standard fonts as a near letter or "?", never failing', async () => {
-		const pdf = await renderDocument({ title: 'Zoë 🙂', blocks: [paragraph('Zoë Łukasz Őrs “quoted” – 🙂 €5')] });
+		const pdf = await renderDocument({
+			title: 'Zoë 🙂',
+			blocks: [paragraph('Zoë Łukasz Őrs “quoted” – 🙂 €5')]
+		});
 		expect(allText(await readPdf(pdf))).toContain('Zoë ?ukasz Ors “quoted” – ? €5');
 	});
 
@@ -188,14 +219,19 @@ describe('renderDocument: layout of a document tree', () => {
 				['Candidate number', `C${n}`]
 			])
 		];
-		const pdf = await renderDocument({ title: 's', blocks: [slips(3, [1, 2, 3, 4, 5].map(slip)), pageBreak, paragraph('after')] });
+		const pdf = await renderDocument({
+			title: 's',
+			blocks: [slips(3, [1, 2, 3, 4, 5].map(slip)), pageBreak, paragraph('after')]
+		});
 		const pages = await readPdf(pdf);
 		const perPage = pages.map((p) => p.items.filter((i) => i.text === 'Sign-in slip').length);
 		expect(perPage.slice(0, 2)).toEqual([3, 2]);
 		// Each slip's lines stay together, in order, within its third of the page.
 		const first = pages[0]!;
 		const tops = first.items.filter((i) => i.text === 'Sign-in slip').map((i) => i.y);
-		const urls = first.items.filter((i) => i.text === 'https://exams.example.org/candidate/signin').map((i) => i.y);
+		const urls = first.items
+			.filter((i) => i.text === 'https://exams.example.org/candidate/signin')
+			.map((i) => i.y);
 		expect(urls).toHaveLength(3);
 		urls.forEach((y, i) => {
 			expect(y).toBeLessThan(tops[i]!);
@@ -205,7 +241,10 @@ describe('renderDocument: layout of a document tree', () => {
 	});
 
 	it('uses fewer slips to a page when a slip is tall, rather than cutting it', async () => {
-		const long = Array.from({ length: 30 }, () => 'A long line of instructions that wraps onto more lines.').join(' ');
+		const long = Array.from(
+			{ length: 30 },
+			() => 'A long line of instructions that wraps onto more lines.'
+		).join(' ');
 		const pdf = await renderDocument({
 			title: 's',
 			blocks: [
@@ -226,7 +265,12 @@ describe('renderDocument: layout of a document tree', () => {
 	it('draws signature lines with their labels', async () => {
 		const pdf = await renderDocument({
 			title: 't',
-			blocks: [signatures({ label: "Invigilator's signature", lineWidth: 170 }, { label: 'Date', lineWidth: 90 })]
+			blocks: [
+				signatures(
+					{ label: "Invigilator's signature", lineWidth: 170 },
+					{ label: 'Date', lineWidth: 90 }
+				)
+			]
 		});
 		const [page] = await readPdf(pdf);
 		expect(page!.lines[0]!.text).toBe("Invigilator's signature Date");

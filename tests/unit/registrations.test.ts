@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { QUALIFICATIONS, qualificationOfUnit } from '../../src/lib/domain/qualifications.js';
-import { isDay, judgeCertification, judgeRegistration, ukDate, type QualificationStanding } from '../../src/lib/domain/registrations.js';
-import { DEFAULT_RESIT_SETTINGS, judgeBooking, papersLeft, type BookingCase, type PastAttempt } from '../../src/lib/domain/resits.js';
+
+import { qualificationOfUnit, QUALIFICATIONS } from '../../src/lib/domain/qualifications.js';
+import {
+	isDay,
+	judgeCertification,
+	judgeRegistration,
+	ukDate,
+	type QualificationStanding
+} from '../../src/lib/domain/registrations.js';
+import {
+	DEFAULT_RESIT_SETTINGS,
+	judgeBooking,
+	papersLeft,
+	type BookingCase,
+	type PastAttempt
+} from '../../src/lib/domain/resits.js';
 
 const current: QualificationStanding = {
 	name: '8992-11 City & Guilds Level 1 Award in Customer Service',
@@ -18,14 +31,18 @@ const withdrawn: QualificationStanding = {
 
 describe('qualifications as the handbook lists them', () => {
 	it('five qualifications, each achieved through its one mandatory unit', () => {
-		expect(QUALIFICATIONS.map((q) => [q.qualification.number, q.qualification.regulatoryNumber, q.units])).toEqual([
+		expect(
+			QUALIFICATIONS.map((q) => [q.qualification.number, q.qualification.regulatoryNumber, q.units])
+		).toEqual([
 			['8992-11', '500/3682/8', ['8992-111']],
 			['8992-12', '500/3681/6', ['8992-112']],
 			['8992-13', '500/3680/4', ['8992-113']],
 			['8992-21', '500/3682/8', ['8992-021']],
 			['8992-22', '500/3681/6', ['8992-022']]
 		]);
-		expect(qualificationOfUnit('8992-022')?.qualification.title).toBe('City & Guilds Level 2 Award in Customer Service (Hairdressing route)');
+		expect(qualificationOfUnit('8992-022')?.qualification.title).toBe(
+			'City & Guilds Level 2 Award in Customer Service (Hairdressing route)'
+		);
 	});
 });
 
@@ -77,22 +94,32 @@ describe('booking and resit rules', () => {
 	it('not registered for the unit: refused, naming the candidate', () => {
 		expect(judgeBooking({ ...base, registered: false })).toEqual({
 			ok: false,
-			reason: 'Alex Smith (0001) is not registered for a qualification through unit 8992-111: register them for it first.'
+			reason:
+				'Alex Smith (0001) is not registered for a qualification through unit 8992-111: register them for it first.'
 		});
 	});
 	it('after a released Fail: a resit on a paper not sat; the paper sat is refused naming the one to book', () => {
-		expect(judgeBooking({ ...base, history: [failedA], paperCode: '8992-111-B' })).toEqual({ ok: true, attempt: 2, resit: true });
+		expect(judgeBooking({ ...base, history: [failedA], paperCode: '8992-111-B' })).toEqual({
+			ok: true,
+			attempt: 2,
+			resit: true
+		});
 		expect(judgeBooking({ ...base, history: [failedA] })).toEqual({
 			ok: false,
-			reason: 'Alex Smith (0001) has already sat 8992-111-A: a resit must be on a different live paper; book them on 8992-111-B.'
+			reason:
+				'Alex Smith (0001) has already sat 8992-111-A: a resit must be on a different live paper; book them on 8992-111-B.'
 		});
 		expect(papersLeft([failedA], base.livePapers)).toEqual(['8992-111-B']);
 	});
 	it('every live paper sat: refused, none left', () => {
-		const history: PastAttempt[] = [failedA, { paperCode: '8992-111-B', sittingAt: new Date(t0.getTime() + 10 * DAY), outcome: 'Fail' }];
+		const history: PastAttempt[] = [
+			failedA,
+			{ paperCode: '8992-111-B', sittingAt: new Date(t0.getTime() + 10 * DAY), outcome: 'Fail' }
+		];
 		expect(judgeBooking({ ...base, history })).toEqual({
 			ok: false,
-			reason: 'Alex Smith (0001) has sat every live paper of unit 8992-111: no paper is left for a resit.'
+			reason:
+				'Alex Smith (0001) has sat every live paper of unit 8992-111: no paper is left for a resit.'
 		});
 	});
 	it('absent: booked again on any live paper (never saw it), as a resit that is still attempt 1', () => {
@@ -104,25 +131,51 @@ describe('booking and resit rules', () => {
 			ok: false,
 			reason: expect.stringContaining('no released result')
 		});
-		expect(judgeBooking({ ...base, paperCode: '8992-111-B', history: [{ ...failedA, outcome: 'First Class Pass' }] })).toEqual({
+		expect(
+			judgeBooking({
+				...base,
+				paperCode: '8992-111-B',
+				history: [{ ...failedA, outcome: 'First Class Pass' }]
+			})
+		).toEqual({
 			ok: false,
-			reason: 'Alex Smith (0001) has already achieved unit 8992-111 (First Class Pass on 8992-111-A).'
+			reason:
+				'Alex Smith (0001) has already achieved unit 8992-111 (First Class Pass on 8992-111-A).'
 		});
-		expect(judgeBooking({ ...base, paperCode: '8992-111-B', history: [{ ...failedA, outcome: 'void' }] })).toMatchObject({
+		expect(
+			judgeBooking({ ...base, paperCode: '8992-111-B', history: [{ ...failedA, outcome: 'void' }] })
+		).toMatchObject({
 			ok: false,
 			reason: expect.stringContaining('declared void')
 		});
 	});
 	it('the limit on attempts and the interval between them, each refused with the reason', () => {
-		expect(judgeBooking({ ...base, paperCode: '8992-111-B', history: [failedA], settings: { maxAttempts: 1, minIntervalDays: 0 } })).toEqual({
+		expect(
+			judgeBooking({
+				...base,
+				paperCode: '8992-111-B',
+				history: [failedA],
+				settings: { maxAttempts: 1, minIntervalDays: 0 }
+			})
+		).toEqual({
 			ok: false,
 			reason: 'Alex Smith (0001) has made 1 attempt at unit 8992-111, the most allowed (1).'
 		});
 		const soon = new Date(t0.getTime() + 6 * DAY);
-		expect(judgeBooking({ ...base, paperCode: '8992-111-B', history: [failedA], scheduledAt: soon })).toEqual({
+		expect(
+			judgeBooking({ ...base, paperCode: '8992-111-B', history: [failedA], scheduledAt: soon })
+		).toEqual({
 			ok: false,
-			reason: 'Alex Smith (0001) last sat unit 8992-111 on 02/11/2026: a resit may be taken from 09/11/2026 (at least 7 days between attempts).'
+			reason:
+				'Alex Smith (0001) last sat unit 8992-111 on 02/11/2026: a resit may be taken from 09/11/2026 (at least 7 days between attempts).'
 		});
-		expect(judgeBooking({ ...base, paperCode: '8992-111-B', history: [failedA], scheduledAt: new Date(t0.getTime() + 7 * DAY) })).toMatchObject({ ok: true });
+		expect(
+			judgeBooking({
+				...base,
+				paperCode: '8992-111-B',
+				history: [failedA],
+				scheduledAt: new Date(t0.getTime() + 7 * DAY)
+			})
+		).toMatchObject({ ok: true });
 	});
 });

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+
 import { judgeRequestOrigin } from '../../src/lib/domain/request-origin.js';
 
 const APP = 'https://exams.example.org';
-const allowed = (method: string, origin: string | null, site: string | null, app = APP) => judgeRequestOrigin(method, origin, site, app).allowed;
+const allowed = (method: string, origin: string | null, site: string | null, app = APP) =>
+	judgeRequestOrigin(method, origin, site, app).allowed;
 
 describe('judgeRequestOrigin', () => {
 	it('allows reading from anywhere (GET, HEAD, OPTIONS)', () => {
-		for (const m of ['GET', 'HEAD', 'OPTIONS', 'get']) expect(allowed(m, 'https://evil.example', 'cross-site')).toBe(true);
+		for (const m of ['GET', 'HEAD', 'OPTIONS', 'get'])
+			expect(allowed(m, 'https://evil.example', 'cross-site')).toBe(true);
 	});
 
 	it("allows a state change from the app's own origin", () => {
@@ -16,13 +19,16 @@ describe('judgeRequestOrigin', () => {
 		}
 		expect(allowed('POST', 'HTTPS://EXAMS.EXAMPLE.ORG', null)).toBe(true);
 		expect(allowed('POST', 'https://exams.example.org:443', null)).toBe(true);
-		expect(allowed('POST', 'http://127.0.0.1:3000', 'same-origin', 'http://127.0.0.1:3000')).toBe(true);
+		expect(allowed('POST', 'http://127.0.0.1:3000', 'same-origin', 'http://127.0.0.1:3000')).toBe(
+			true
+		);
 	});
 
 	it('refuses a state change from a foreign Origin, with the reason', () => {
 		const j = judgeRequestOrigin('POST', 'https://evil.example', null, APP);
 		expect(j).toEqual({ allowed: false, reason: expect.stringContaining('https://evil.example') });
-		for (const m of ['POST', 'PUT', 'PATCH', 'DELETE', 'post']) expect(allowed(m, 'https://evil.example', 'cross-site')).toBe(false);
+		for (const m of ['POST', 'PUT', 'PATCH', 'DELETE', 'post'])
+			expect(allowed(m, 'https://evil.example', 'cross-site')).toBe(false);
 	});
 
 	it('counts a sibling subdomain, another scheme or port, and the opaque "null" origin as foreign', () => {

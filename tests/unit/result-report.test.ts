@@ -1,17 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { safeCell, safeFileName } from '../../src/lib/domain/spreadsheet.js';
-import { distributionSummary, gradeDistribution, outcomeWords, parseDateRange } from '../../src/lib/domain/result-report.js';
-import { unitOfQualification } from '../../src/lib/domain/qualifications.js';
+
 import { CODE_NAMES } from '../../src/lib/domain/codes.js';
+import { unitOfQualification } from '../../src/lib/domain/qualifications.js';
+import {
+	distributionSummary,
+	gradeDistribution,
+	outcomeWords,
+	parseDateRange
+} from '../../src/lib/domain/result-report.js';
+import { safeCell, safeFileName } from '../../src/lib/domain/spreadsheet.js';
 
 describe('safeCell: text a spreadsheet opens as text', () => {
 	it('puts an apostrophe before a cell that starts with = + - @, a tab or a carriage return', () => {
-		for (const evil of ['=HYPERLINK("http://evil.example","Click")', '+44 20 7946 0000', '-2+3', '@SUM(A1)', '\t=1+1', '\r=1+1']) {
+		for (const evil of [
+			'=HYPERLINK("http://evil.example","Click")',
+			'+44 20 7946 0000',
+			'-2+3',
+			'@SUM(A1)',
+			'\t=1+1',
+			'\r=1+1'
+		]) {
 			expect(safeCell(evil), JSON.stringify(evil)).toBe(`'${evil}`);
 		}
 	});
 	it('leaves every other cell as it is, empty and missing cells empty', () => {
-		for (const ok of ['Adeyemi', "O'Neill", 'Zoë Müller', 'a=b', ' =x', '0101', '']) expect(safeCell(ok)).toBe(ok);
+		for (const ok of ['Adeyemi', "O'Neill", 'Zoë Müller', 'a=b', ' =x', '0101', ''])
+			expect(safeCell(ok)).toBe(ok);
 		expect(safeCell(null)).toBe('');
 		expect(safeCell(undefined)).toBe('');
 	});
@@ -21,7 +35,9 @@ describe('safeFileName', () => {
 	it('keeps letters, digits, - and _; any other run becomes one dash; the extension stays', () => {
 		expect(safeFileName('result-slip-8992-112-A-0101.pdf')).toBe('result-slip-8992-112-A-0101.pdf');
 		expect(safeFileName('slip-"; filename=evil.exe; x=".pdf')).toBe('slip-filename-evil-exe-x.pdf');
-		expect(safeFileName('slip-../../etc/passwd\r\nX-Evil: 1.pdf')).toBe('slip-etc-passwd-X-Evil-1.pdf');
+		expect(safeFileName('slip-../../etc/passwd\r\nX-Evil: 1.pdf')).toBe(
+			'slip-etc-passwd-X-Evil-1.pdf'
+		);
 		expect(safeFileName('Zoë Müller.csv')).toBe('Zoe-Muller.csv');
 		expect(safeFileName('.csv')).toBe('csv');
 		expect(safeFileName('"";.pdf')).toBe('download.pdf');
@@ -59,7 +75,10 @@ describe('grade distribution', () => {
 
 describe('parseDateRange', () => {
 	it('takes real days, either side open, from not after to', () => {
-		expect(parseDateRange('2026-11-01', '2026-11-30')).toEqual({ ok: true, range: { from: '2026-11-01', to: '2026-11-30' } });
+		expect(parseDateRange('2026-11-01', '2026-11-30')).toEqual({
+			ok: true,
+			range: { from: '2026-11-01', to: '2026-11-30' }
+		});
 		expect(parseDateRange('', null)).toEqual({ ok: true, range: {} });
 		expect(parseDateRange(' 2026-11-01 ', '')).toEqual({ ok: true, range: { from: '2026-11-01' } });
 		for (const [from, to] of [
@@ -80,16 +99,30 @@ describe('the handbook’s qualifications and codes', () => {
 			title: 'Level 2 Principles of Customer Service',
 			level: 2,
 			credit: 8,
-			qualification: { title: 'City & Guilds Level 2 Award in Customer Service', number: '8992-12', regulatoryNumber: '500/3681/6' }
+			qualification: {
+				title: 'City & Guilds Level 2 Award in Customer Service',
+				number: '8992-12',
+				regulatoryNumber: '500/3681/6'
+			}
 		});
-		expect(unitOfQualification('8992-111')).toMatchObject({ credit: 6, qualification: { number: '8992-11', regulatoryNumber: '500/3682/8' } });
-		expect(unitOfQualification('8992-113')).toMatchObject({ credit: 10, qualification: { number: '8992-13', regulatoryNumber: '500/3680/4' } });
+		expect(unitOfQualification('8992-111')).toMatchObject({
+			credit: 6,
+			qualification: { number: '8992-11', regulatoryNumber: '500/3682/8' }
+		});
+		expect(unitOfQualification('8992-113')).toMatchObject({
+			credit: 10,
+			qualification: { number: '8992-13', regulatoryNumber: '500/3680/4' }
+		});
 		expect(unitOfQualification('8992-021')?.qualification).toEqual({
 			title: 'City & Guilds Level 1 Award in Customer Service (Hairdressing route)',
 			number: '8992-21',
 			regulatoryNumber: '500/3682/8'
 		});
-		expect(unitOfQualification('8992-022')).toMatchObject({ level: 2, credit: 8, qualification: { number: '8992-22', regulatoryNumber: '500/3681/6' } });
+		expect(unitOfQualification('8992-022')).toMatchObject({
+			level: 2,
+			credit: 8,
+			qualification: { number: '8992-22', regulatoryNumber: '500/3681/6' }
+		});
 		expect(unitOfQualification('8992-901')).toBeUndefined();
 	});
 	it('words every performance code as the handbook’s table does', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyResultRules, parseMarks, resolveRules, type ItemMark, type ResultInput, type ResultItem } from '../../src/lib/domain/results.js';
+
+import {
+	applyResultRules,
+	parseMarks,
+	resolveRules,
+	type ItemMark,
+	type ResultInput,
+	type ResultItem
+} from '../../src/lib/domain/results.js';
 
 // A Level 1 paper of 40 marks: 10 per area, items of 5.
 const items: ResultItem[] = [
@@ -12,10 +20,21 @@ const items: ResultItem[] = [
 	{ key: '7.a', maxMarks: 5, area: 'FO' },
 	{ key: '7.b', maxMarks: 5, area: 'FO' }
 ];
-const input: ResultInput = { level: 1, items, boundaries: { pass: 24, firstClass: 32 }, rules: resolveRules(40) };
-const m = (mark: number, extra: Partial<ItemMark> = {}): ItemMark => ({ mark, attempted: true, fk: false, ...extra });
+const input: ResultInput = {
+	level: 1,
+	items,
+	boundaries: { pass: 24, firstClass: 32 },
+	rules: resolveRules(40)
+};
+const m = (mark: number, extra: Partial<ItemMark> = {}): ItemMark => ({
+	mark,
+	attempted: true,
+	fk: false,
+	...extra
+});
 /** Marks per item in order. */
-const marks = (...ms: number[]) => Object.fromEntries(items.map((it, i) => [it.key, m(ms[i] ?? 0)]));
+const marks = (...ms: number[]) =>
+	Object.fromEntries(items.map((it, i) => [it.key, m(ms[i] ?? 0)]));
 
 describe('resolveRules', () => {
 	it('defaults the narrow-fail margin to 5% of the total rounded down, at least 1', () => {
@@ -25,7 +44,14 @@ describe('resolveRules', () => {
 		expect(resolveRules(10).narrowFailMargin).toBe(1);
 	});
 	it("takes a paper's overrides", () => {
-		expect(resolveRules(40, { narrow_fail_margin: 4, max_codes: 2, area_min_share: 0.4, attempted_min_share: 0.3 })).toEqual({
+		expect(
+			resolveRules(40, {
+				narrow_fail_margin: 4,
+				max_codes: 2,
+				area_min_share: 0.4,
+				attempted_min_share: 0.3
+			})
+		).toEqual({
 			narrowFailMargin: 4,
 			maxCodes: 2,
 			areaMinShare: 0.4,
@@ -36,14 +62,26 @@ describe('resolveRules', () => {
 
 describe('applyResultRules: grade', () => {
 	it('exactly the pass mark is a Pass with no codes', () => {
-		expect(applyResultRules(input, marks(3, 3, 3, 3, 3, 3, 3, 3))).toMatchObject({ total: 24, grade: 'Pass', codes: [] });
+		expect(applyResultRules(input, marks(3, 3, 3, 3, 3, 3, 3, 3))).toMatchObject({
+			total: 24,
+			grade: 'Pass',
+			codes: []
+		});
 	});
 	it('exactly the first-class mark is a First Class Pass', () => {
-		expect(applyResultRules(input, marks(4, 4, 4, 4, 4, 4, 4, 4))).toMatchObject({ total: 32, grade: 'First Class Pass', codes: [] });
+		expect(applyResultRules(input, marks(4, 4, 4, 4, 4, 4, 4, 4))).toMatchObject({
+			total: 32,
+			grade: 'First Class Pass',
+			codes: []
+		});
 	});
 	it('one below the pass mark is a narrow fail (AA), and names the weakest area even though none is under half', () => {
 		// FL 6/10, FM 6/10, FN 6/10, FO 5/10: FO is the weakest.
-		expect(applyResultRules(input, marks(3, 3, 3, 3, 3, 3, 3, 2))).toMatchObject({ total: 23, grade: 'Fail', codes: ['AA', 'FO'] });
+		expect(applyResultRules(input, marks(3, 3, 3, 3, 3, 3, 3, 2))).toMatchObject({
+			total: 23,
+			grade: 'Fail',
+			codes: ['AA', 'FO']
+		});
 	});
 	it('exactly pass − margin is still AA; one below is not', () => {
 		// 22 = 24 − 2, every area at least half; FN and FO tie as weakest at 5/10, FN comes first.
@@ -60,10 +98,20 @@ describe('applyResultRules: grade', () => {
 
 describe('applyResultRules: codes', () => {
 	it('nothing attempted: AB then every area, weakest first in code order, capped at four', () => {
-		expect(applyResultRules(input, {})).toMatchObject({ total: 0, grade: 'Fail', codes: ['AB', 'FL', 'FM', 'FN'] });
+		expect(applyResultRules(input, {})).toMatchObject({
+			total: 0,
+			grade: 'Fail',
+			codes: ['AB', 'FL', 'FM', 'FN']
+		});
 	});
 	it('AB when attempted items carry less than half the paper (attempted is not the same as scored)', () => {
-		const ms: Record<string, ItemMark> = { '1': m(5), '2': m(5), '3': m(5), '4': m(0, { attempted: false }), '5': m(0, { attempted: false }) };
+		const ms: Record<string, ItemMark> = {
+			'1': m(5),
+			'2': m(5),
+			'3': m(5),
+			'4': m(0, { attempted: false }),
+			'5': m(0, { attempted: false })
+		};
 		// Attempted: items 1–3 = 15 of 40 marks.
 		expect(applyResultRules(input, ms).codes[0]).toBe('AB');
 		const more = { ...ms, '4': m(0), '5': m(0) }; // 25 of 40 attempted
@@ -90,11 +138,19 @@ describe('applyResultRules: codes', () => {
 		// Cut to two, the first area code keeps its place: it takes FK's.
 		const capped = applyResultRules({ ...input, rules: { ...input.rules, maxCodes: 2 } }, ms);
 		expect(capped.codes).toEqual(['AA', 'FO']);
-		expect(applyResultRules({ ...input, rules: { ...input.rules, maxCodes: 1 } }, ms).codes).toEqual(['FO']);
-		expect(applyResultRules({ ...input, rules: { ...input.rules, maxCodes: 0 } }, ms).codes).toEqual(['FO']);
+		expect(
+			applyResultRules({ ...input, rules: { ...input.rules, maxCodes: 1 } }, ms).codes
+		).toEqual(['FO']);
+		expect(
+			applyResultRules({ ...input, rules: { ...input.rules, maxCodes: 0 } }, ms).codes
+		).toEqual(['FO']);
 	});
 	it('never gives an area code outside the level, even if an item carries one', () => {
-		const odd: ResultInput = { ...input, items: [...items, { key: '8', maxMarks: 10, area: 'FR' }], boundaries: { pass: 30, firstClass: 40 } };
+		const odd: ResultInput = {
+			...input,
+			items: [...items, { key: '8', maxMarks: 10, area: 'FR' }],
+			boundaries: { pass: 30, firstClass: 40 }
+		};
 		const r = applyResultRules(odd, marks(1, 1, 1, 1, 1, 1, 1, 1));
 		expect(r.codes).not.toContain('FR');
 		expect(r.profile.map((p) => p.area)).toEqual(['FL', 'FM', 'FN', 'FO']);
@@ -118,11 +174,25 @@ describe('parseMarks', () => {
 	it('accepts known items and defaults attempted from the mark', () => {
 		expect(parseMarks({ marks: { '1': { mark: 2 }, '7.a': { mark: 0 } } }, items)).toEqual({
 			ok: true,
-			marks: { '1': { mark: 2, attempted: true, fk: false }, '7.a': { mark: 0, attempted: false, fk: false } }
+			marks: {
+				'1': { mark: 2, attempted: true, fk: false },
+				'7.a': { mark: 0, attempted: false, fk: false }
+			}
 		});
 	});
 	it('refuses unknown ids, marks above the maximum, negative and fractional marks, naming each', () => {
-		const r = parseMarks({ marks: { '99': { mark: 1 }, '7': { mark: 1 }, '1': { mark: 6 }, '2': { mark: -1 }, '3': { mark: 1.5 } } }, items);
+		const r = parseMarks(
+			{
+				marks: {
+					'99': { mark: 1 },
+					'7': { mark: 1 },
+					'1': { mark: 6 },
+					'2': { mark: -1 },
+					'3': { mark: 1.5 }
+				}
+			},
+			items
+		);
 		expect(r).toEqual({
 			ok: false,
 			problems: [

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { accessNeededFor, decideAccess, decideSittingAccess, homeFor, menuFor, type RoleGrant } from '../../src/lib/domain/roles.js';
+
+import {
+	accessNeededFor,
+	decideAccess,
+	decideSittingAccess,
+	homeFor,
+	menuFor,
+	type RoleGrant
+} from '../../src/lib/domain/roles.js';
 
 const A = 'centre-a';
 const B = 'centre-b';
@@ -48,12 +56,19 @@ describe('accessNeededFor (checked by the hook on every request)', () => {
 	it('names the roles of each staff area, with the centre for a centre page', () => {
 		expect(accessNeededFor('/admin/audit', {})).toEqual({ roles: ['awarding_admin'] });
 		expect(accessNeededFor('/admin', {})).toEqual({ roles: ['awarding_admin'] });
-		expect(accessNeededFor('/centre/[centreId]/candidates', { centreId: A })).toEqual({ roles: ['centre_admin'], centreId: A });
+		expect(accessNeededFor('/centre/[centreId]/candidates', { centreId: A })).toEqual({
+			roles: ['centre_admin'],
+			centreId: A
+		});
 		expect(accessNeededFor('/centre', {})).toEqual({ roles: ['centre_admin'] });
-		expect(accessNeededFor('/invigilate/[sittingId]', { sittingId: 'x' })).toEqual({ roles: ['invigilator', 'centre_admin'] });
+		expect(accessNeededFor('/invigilate/[sittingId]', { sittingId: 'x' })).toEqual({
+			roles: ['invigilator', 'centre_admin']
+		});
 		expect(accessNeededFor('/mark', {})).toEqual({ roles: ['marker', 'moderator'] });
 		// The lead markers' group: moderators only, whatever its layout does (a data request skips it).
-		expect(accessNeededFor('/mark/(lead)/moderation/[scriptId]', { scriptId: 'x' })).toEqual({ roles: ['moderator'] });
+		expect(accessNeededFor('/mark/(lead)/moderation/[scriptId]', { scriptId: 'x' })).toEqual({
+			roles: ['moderator']
+		});
 		expect(decideAccess(marker, accessNeededFor('/mark/(lead)/settings', {})!)).toBe('forbidden');
 		expect(accessNeededFor('/account', {})?.roles).toContain('marker');
 	});
@@ -75,14 +90,26 @@ describe('decideSittingAccess: who may run a sitting', () => {
 	const centre = 'c-1';
 	const sitting = { centreId: centre, invigilatorIds: ['u-booked'] };
 	it('an invigilator booked on the sitting, and the centre administrator', () => {
-		expect(decideSittingAccess([{ role: 'invigilator', centreId: centre }], 'u-booked', sitting)).toBe('allow');
-		expect(decideSittingAccess([{ role: 'centre_admin', centreId: centre }], 'u-admin', sitting)).toBe('allow');
+		expect(
+			decideSittingAccess([{ role: 'invigilator', centreId: centre }], 'u-booked', sitting)
+		).toBe('allow');
+		expect(
+			decideSittingAccess([{ role: 'centre_admin', centreId: centre }], 'u-admin', sitting)
+		).toBe('allow');
 	});
 	it('not another invigilator of the same centre (403), nor anyone of another centre (404)', () => {
-		expect(decideSittingAccess([{ role: 'invigilator', centreId: centre }], 'u-other', sitting)).toBe('forbidden');
-		expect(decideSittingAccess([{ role: 'invigilator', centreId: 'c-2' }], 'u-booked', sitting)).toBe('not_found');
-		expect(decideSittingAccess([{ role: 'centre_admin', centreId: 'c-2' }], 'u-admin', sitting)).toBe('not_found');
-		expect(decideSittingAccess([{ role: 'marker', centreId: null }], 'u-m', sitting)).toBe('forbidden');
+		expect(
+			decideSittingAccess([{ role: 'invigilator', centreId: centre }], 'u-other', sitting)
+		).toBe('forbidden');
+		expect(
+			decideSittingAccess([{ role: 'invigilator', centreId: 'c-2' }], 'u-booked', sitting)
+		).toBe('not_found');
+		expect(
+			decideSittingAccess([{ role: 'centre_admin', centreId: 'c-2' }], 'u-admin', sitting)
+		).toBe('not_found');
+		expect(decideSittingAccess([{ role: 'marker', centreId: null }], 'u-m', sitting)).toBe(
+			'forbidden'
+		);
 		expect(decideSittingAccess(null, null, sitting)).toBe('sign_in');
 	});
 });

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+
 import { NEXT_AREAS, safeNext } from '../../src/lib/server/http/auth.js';
 
 /*
@@ -89,7 +90,20 @@ describe('safeNext', () => {
 		const folders = readdirSync('src/routes', { withFileTypes: true })
 			.filter((d) => d.isDirectory())
 			.map((d) => d.name)
-			.filter((name) => !['api', 'signin', 'signout', 'set-password', 'results', 'verify', 'healthz', 'readyz', 'metrics'].includes(name))
+			.filter(
+				(name) =>
+					![
+						'api',
+						'signin',
+						'signout',
+						'set-password',
+						'results',
+						'verify',
+						'healthz',
+						'readyz',
+						'metrics'
+					].includes(name)
+			)
 			.sort();
 		expect([...NEXT_AREAS].sort()).toEqual(folders);
 	});

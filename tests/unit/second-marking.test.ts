@@ -1,16 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { judgePair, nearBoundary, sampleSize, selectForSecondMarking, totalOf, type FirstMarkedScript } from '../../src/lib/domain/second-marking.js';
+
 import { finalMarks, type GivenMark } from '../../src/lib/domain/marking.js';
+import {
+	judgePair,
+	nearBoundary,
+	sampleSize,
+	selectForSecondMarking,
+	totalOf,
+	type FirstMarkedScript
+} from '../../src/lib/domain/second-marking.js';
 
 const boundaries = { pass: 30, firstClass: 45 };
-const scriptsWith = (totals: number[]): FirstMarkedScript[] => totals.map((total, i) => ({ scriptId: `s${i}`, total }));
+const scriptsWith = (totals: number[]): FirstMarkedScript[] =>
+	totals.map((total, i) => ({ scriptId: `s${i}`, total }));
 /** Always the first remaining place: the sample is then the first scripts of the pool, in order. */
 const first = () => 0;
 
 describe('nearBoundary', () => {
 	it('takes totals within the window either side of the pass or the first-class mark, inclusive', () => {
-		for (const t of [28, 29, 30, 31, 32, 43, 45, 47]) expect(nearBoundary(t, boundaries, 2), String(t)).toBe(true);
-		for (const t of [0, 27, 33, 42, 48, 60]) expect(nearBoundary(t, boundaries, 2), String(t)).toBe(false);
+		for (const t of [28, 29, 30, 31, 32, 43, 45, 47])
+			expect(nearBoundary(t, boundaries, 2), String(t)).toBe(true);
+		for (const t of [0, 27, 33, 42, 48, 60])
+			expect(nearBoundary(t, boundaries, 2), String(t)).toBe(false);
 	});
 	it('a window of 0 takes only the boundary marks themselves', () => {
 		expect(nearBoundary(30, boundaries, 0)).toBe(true);
@@ -59,24 +70,38 @@ describe('selectForSecondMarking', () => {
 	});
 
 	it('takes at least one script however few there are', () => {
-		expect(selectForSecondMarking(scriptsWith([5]), boundaries, settings, first)).toEqual([{ scriptId: 's0', reason: 'sample' }]);
+		expect(selectForSecondMarking(scriptsWith([5]), boundaries, settings, first)).toEqual([
+			{ scriptId: 's0', reason: 'sample' }
+		]);
 	});
 
 	it('takes none with no scripts, and only boundary scripts at 0%', () => {
 		expect(selectForSecondMarking([], boundaries, settings, first)).toEqual([]);
-		expect(selectForSecondMarking(scriptsWith([5, 30, 50]), boundaries, { samplePercent: 0, boundaryWindow: 2 }, first)).toEqual([
-			{ scriptId: 's1', reason: 'boundary' }
-		]);
+		expect(
+			selectForSecondMarking(
+				scriptsWith([5, 30, 50]),
+				boundaries,
+				{ samplePercent: 0, boundaryWindow: 2 },
+				first
+			)
+		).toEqual([{ scriptId: 's1', reason: 'boundary' }]);
 	});
 
 	it('never lists a script twice, even when the boundary takes most of them', () => {
-		const picked = selectForSecondMarking(scriptsWith([30, 31, 29, 45, 0]), boundaries, { samplePercent: 100, boundaryWindow: 2 }, first);
+		const picked = selectForSecondMarking(
+			scriptsWith([30, 31, 29, 45, 0]),
+			boundaries,
+			{ samplePercent: 100, boundaryWindow: 2 },
+			first
+		);
 		expect(picked.map((p) => p.scriptId)).toEqual(['s0', 's1', 's2', 's3', 's4']);
 		expect(picked.find((p) => p.scriptId === 's4')!.reason).toBe('sample');
 	});
 
 	it('refuses a draw outside the range asked for', () => {
-		expect(() => selectForSecondMarking(scriptsWith([1, 2, 3]), boundaries, settings, () => 7)).toThrow(RangeError);
+		expect(() =>
+			selectForSecondMarking(scriptsWith([1, 2, 3]), boundaries, settings, () => 7)
+		).toThrow(RangeError);
 	});
 });
 
@@ -94,7 +119,12 @@ describe('judgePair', () => {
 });
 
 describe('final mark selection with second and moderator marks', () => {
-	const m = (id: number, itemKey: string, authority: GivenMark['authority'], mark: number): GivenMark => ({ id, itemKey, authority, mark, fk: false });
+	const m = (
+		id: number,
+		itemKey: string,
+		authority: GivenMark['authority'],
+		mark: number
+	): GivenMark => ({ id, itemKey, authority, mark, fk: false });
 
 	it('a second mark stands over a later first mark; a moderator mark over both; the latest of the highest counts', () => {
 		const marks = [

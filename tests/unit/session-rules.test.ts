@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { cookieExpiry, judgeSession, type SessionPolicy } from '../../src/lib/domain/session-rules.js';
-import { generateSessionToken, hashSecret, parseSessionToken, secretMatches } from '../../src/lib/server/auth/tokens.js';
+
+import {
+	cookieExpiry,
+	judgeSession,
+	type SessionPolicy
+} from '../../src/lib/domain/session-rules.js';
+import {
+	generateSessionToken,
+	hashSecret,
+	parseSessionToken,
+	secretMatches
+} from '../../src/lib/server/auth/tokens.js';
 
 const HOUR = 3600_000;
-const policy: SessionPolicy = { idleTimeoutMs: 8 * HOUR, absoluteTimeoutMs: 7 * 24 * HOUR, refreshIntervalMs: HOUR };
+const policy: SessionPolicy = {
+	idleTimeoutMs: 8 * HOUR,
+	absoluteTimeoutMs: 7 * 24 * HOUR,
+	refreshIntervalMs: HOUR
+};
 const t0 = new Date('2026-11-24T09:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 
@@ -68,7 +82,9 @@ describe('judgeSession', () => {
 	});
 	it('sets the cookie to end at the earliest of idle, absolute and hard ends', () => {
 		expect(cookieExpiry(fresh, at(HOUR), policy)).toEqual(at(9 * HOUR));
-		expect(cookieExpiry({ ...fresh, expiresAt: at(2 * HOUR) }, at(HOUR), policy)).toEqual(at(2 * HOUR));
+		expect(cookieExpiry({ ...fresh, expiresAt: at(2 * HOUR) }, at(HOUR), policy)).toEqual(
+			at(2 * HOUR)
+		);
 		expect(cookieExpiry(fresh, at(7 * 24 * HOUR - HOUR), policy)).toEqual(at(7 * 24 * HOUR));
 	});
 });

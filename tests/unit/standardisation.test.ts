@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { DEFAULT_MARKING_SETTINGS } from '../../src/lib/domain/marking.js';
 import {
 	judgeSeed,
@@ -17,7 +18,11 @@ const runOf = (s: string) => [...s].map((c) => ({ within: c === 'y' }));
 
 describe('judgeSeed', () => {
 	it('is within when every item and the total are within tolerance (inclusive)', () => {
-		const j = judgeSeed(marks({ '1': 5, '2': 3, '3.a': 2 }), marks({ '1': 4, '2': 4, '3.a': 2 }), tolerance);
+		const j = judgeSeed(
+			marks({ '1': 5, '2': 3, '3.a': 2 }),
+			marks({ '1': 4, '2': 4, '3.a': 2 }),
+			tolerance
+		);
 		expect(j.within).toBe(true);
 		expect(j.items.map((i) => i.deviation)).toEqual([1, -1, 0]);
 		expect(j).toMatchObject({ givenTotal: 10, agreedTotal: 10, totalDeviation: 0 });
@@ -29,7 +34,11 @@ describe('judgeSeed', () => {
 		expect(j.within).toBe(false);
 	});
 	it('is out when the total drifts beyond the script tolerance, though every item is within', () => {
-		const j = judgeSeed(marks({ '1': 5, '2': 5, '3': 5 }), marks({ '1': 4, '2': 4, '3': 4 }), tolerance);
+		const j = judgeSeed(
+			marks({ '1': 5, '2': 5, '3': 5 }),
+			marks({ '1': 4, '2': 4, '3': 4 }),
+			tolerance
+		);
 		expect(j.items.every((i) => i.within)).toBe(true);
 		expect(j.totalDeviation).toBe(3);
 		expect(j.within).toBe(false);
@@ -44,10 +53,18 @@ describe('qualificationProgress', () => {
 	it('qualifies on the last N seeds all within tolerance', () => {
 		expect(qualificationProgress(runOf('yyy'), 3).qualified).toBe(true);
 		expect(qualificationProgress(runOf('nyyy'), 3).qualified).toBe(true);
-		expect(qualificationProgress(runOf('yyny'), 3)).toEqual({ qualified: false, withinOfLast: 2, needed: 3 });
+		expect(qualificationProgress(runOf('yyny'), 3)).toEqual({
+			qualified: false,
+			withinOfLast: 2,
+			needed: 3
+		});
 	});
 	it('does not qualify on too few seeds', () => {
-		expect(qualificationProgress(runOf('yy'), 3)).toEqual({ qualified: false, withinOfLast: 2, needed: 3 });
+		expect(qualificationProgress(runOf('yy'), 3)).toEqual({
+			qualified: false,
+			withinOfLast: 2,
+			needed: 3
+		});
 		expect(qualificationProgress([], 3).qualified).toBe(false);
 	});
 	it('a paper asking for no seeds qualifies at once', () => {

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
+
 import { acceptedCodings, taggedBodyResponse } from '../../src/lib/server/http/tagged-body.js';
 
-const body = { tag: 'abc', json: Buffer.from('{"a":1}'), gzip: Buffer.from('GZ'), br: Buffer.from('BR') };
-const get = (headers: Record<string, string>) => taggedBodyResponse(new Request('http://x/p.json', { headers }), body, 'private, no-cache');
+const body = {
+	tag: 'abc',
+	json: Buffer.from('{"a":1}'),
+	gzip: Buffer.from('GZ'),
+	br: Buffer.from('BR')
+};
+const get = (headers: Record<string, string>) =>
+	taggedBodyResponse(new Request('http://x/p.json', { headers }), body, 'private, no-cache');
 
 describe('a tagged body: encoding by Accept-Encoding, 304 by If-None-Match', () => {
 	it('reads Accept-Encoding with its q-values and *', () => {
@@ -17,11 +24,23 @@ describe('a tagged body: encoding by Accept-Encoding, 304 by If-None-Match', () 
 
 	it('sends brotli, then gzip, then the plain text, each with its own strong ETag', async () => {
 		const br = get({ 'accept-encoding': 'gzip, br' });
-		expect([br.headers.get('content-encoding'), br.headers.get('etag'), await br.text()]).toEqual(['br', '"abc.br"', 'BR']);
+		expect([br.headers.get('content-encoding'), br.headers.get('etag'), await br.text()]).toEqual([
+			'br',
+			'"abc.br"',
+			'BR'
+		]);
 		const gz = get({ 'accept-encoding': 'gzip' });
-		expect([gz.headers.get('content-encoding'), gz.headers.get('etag'), gz.headers.get('content-length')]).toEqual(['gzip', '"abc.gz"', '2']);
+		expect([
+			gz.headers.get('content-encoding'),
+			gz.headers.get('etag'),
+			gz.headers.get('content-length')
+		]).toEqual(['gzip', '"abc.gz"', '2']);
 		const plain = get({});
-		expect([plain.headers.get('content-encoding'), plain.headers.get('etag'), await plain.text()]).toEqual([null, '"abc"', '{"a":1}']);
+		expect([
+			plain.headers.get('content-encoding'),
+			plain.headers.get('etag'),
+			await plain.text()
+		]).toEqual([null, '"abc"', '{"a":1}']);
 		for (const r of [br, gz, plain]) {
 			expect(r.headers.get('vary')).toBe('Accept-Encoding');
 			expect(r.headers.get('cache-control')).toBe('private, no-cache');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CANDIDATE_SIGN_IN_THROTTLES, judgeThrottle, STAFF_SIGN_IN_THROTTLES, throttleMessage, type ThrottleRule } from '../../src/lib/domain/throttle.js';
+
+import {
+	CANDIDATE_SIGN_IN_THROTTLES,
+	judgeThrottle,
+	STAFF_SIGN_IN_THROTTLES,
+	throttleMessage,
+	type ThrottleRule
+} from '../../src/lib/domain/throttle.js';
 
 const MIN = 60_000;
 const policy = { maxFailures: 5, windowMs: 15 * MIN };
@@ -8,23 +15,47 @@ const ago = (ms: number) => new Date(now.getTime() - ms);
 
 describe('judgeThrottle', () => {
 	it('allows fewer failures than the limit', () => {
-		expect(judgeThrottle([ago(1), ago(2), ago(3), ago(4)], now, policy)).toEqual({ allowed: true, failures: 4 });
+		expect(judgeThrottle([ago(1), ago(2), ago(3), ago(4)], now, policy)).toEqual({
+			allowed: true,
+			failures: 4
+		});
 	});
 	it('locks at the limit until the oldest counted failure leaves the window', () => {
 		const failures = [ago(10 * MIN), ago(4 * MIN), ago(3 * MIN), ago(2 * MIN), ago(1 * MIN)];
-		expect(judgeThrottle(failures, now, policy)).toEqual({ allowed: false, retryAfterSeconds: 5 * 60, failures: 5 });
+		expect(judgeThrottle(failures, now, policy)).toEqual({
+			allowed: false,
+			retryAfterSeconds: 5 * 60,
+			failures: 5
+		});
 	});
 	it('ignores failures older than the window', () => {
 		const failures = [ago(16 * MIN), ago(15 * MIN), ago(3 * MIN), ago(2 * MIN), ago(1 * MIN)];
 		expect(judgeThrottle(failures, now, policy)).toEqual({ allowed: true, failures: 3 });
 	});
 	it('with more failures than the limit, unlocks only when enough have aged out', () => {
-		const failures = [ago(14 * MIN), ago(13 * MIN), ago(3 * MIN), ago(2 * MIN), ago(1 * MIN), ago(30_000)];
+		const failures = [
+			ago(14 * MIN),
+			ago(13 * MIN),
+			ago(3 * MIN),
+			ago(2 * MIN),
+			ago(1 * MIN),
+			ago(30_000)
+		];
 		// Six failures: the lock lasts until the second-oldest (13 min ago) ages out, 2 minutes from now.
-		expect(judgeThrottle(failures, now, policy)).toEqual({ allowed: false, retryAfterSeconds: 2 * 60, failures: 6 });
+		expect(judgeThrottle(failures, now, policy)).toEqual({
+			allowed: false,
+			retryAfterSeconds: 2 * 60,
+			failures: 6
+		});
 	});
 	it("counts a failure stamped a moment after now (another server's clock)", () => {
-		const failures = [ago(3 * MIN), ago(2 * MIN), ago(1 * MIN), ago(1), new Date(now.getTime() + 500)];
+		const failures = [
+			ago(3 * MIN),
+			ago(2 * MIN),
+			ago(1 * MIN),
+			ago(1),
+			new Date(now.getTime() + 500)
+		];
 		expect(judgeThrottle(failures, now, policy)).toMatchObject({ allowed: false, failures: 5 });
 	});
 	it('says how long to wait in whole minutes', () => {
@@ -34,7 +65,8 @@ describe('judgeThrottle', () => {
 });
 
 describe('sign-in limits', () => {
-	const shape = (rules: readonly ThrottleRule[]) => rules.map((r) => [r.scope, r.policy.maxFailures, r.policy.windowMs / MIN, r.resetBySuccess]);
+	const shape = (rules: readonly ThrottleRule[]) =>
+		rules.map((r) => [r.scope, r.policy.maxFailures, r.policy.windowMs / MIN, r.resetBySuccess]);
 	it('staff: 5 per account at an address, 30 per address, 50 per account, per 15 minutes; pair first', () => {
 		expect(shape(STAFF_SIGN_IN_THROTTLES)).toEqual([
 			['pair', 5, 15, true],

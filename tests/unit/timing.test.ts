@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { answeringMs, computeDeadline, extendClock, pauseClock, resumeClock, startClock, timeLeftMs } from '../../src/lib/domain/timing.js';
+
+import {
+	answeringMs,
+	computeDeadline,
+	extendClock,
+	pauseClock,
+	resumeClock,
+	startClock,
+	timeLeftMs
+} from '../../src/lib/domain/timing.js';
 
 const MIN = 60_000;
 const t0 = new Date('2026-11-24T09:00:00Z');
@@ -7,11 +16,25 @@ const at = (min: number) => new Date(t0.getTime() + min * MIN);
 
 describe('computeDeadline', () => {
 	it('is start + reading + duration with no arrangements', () => {
-		const t = computeDeadline({ startedAt: t0, readingMinutes: 5, durationMinutes: 60, extraTimePercent: 0, pauses: [], extensionMinutes: 0 });
+		const t = computeDeadline({
+			startedAt: t0,
+			readingMinutes: 5,
+			durationMinutes: 60,
+			extraTimePercent: 0,
+			pauses: [],
+			extensionMinutes: 0
+		});
 		expect(t).toEqual({ readingEndsAt: at(5), deadlineAt: at(65) });
 	});
 	it('applies extra time to the answering time only, not the reading time', () => {
-		const t = computeDeadline({ startedAt: t0, readingMinutes: 5, durationMinutes: 90, extraTimePercent: 25, pauses: [], extensionMinutes: 0 });
+		const t = computeDeadline({
+			startedAt: t0,
+			readingMinutes: 5,
+			durationMinutes: 90,
+			extraTimePercent: 25,
+			pauses: [],
+			extensionMinutes: 0
+		});
 		expect(t).toEqual({ readingEndsAt: at(5), deadlineAt: at(5 + 112.5) });
 		expect(answeringMs(120, 50)).toBe(180 * MIN);
 	});
@@ -33,7 +56,14 @@ describe('computeDeadline', () => {
 	});
 	it('counts a pause still going on up to now', () => {
 		const t = computeDeadline(
-			{ startedAt: t0, readingMinutes: 5, durationMinutes: 60, extraTimePercent: 0, pauses: [{ from: at(10), to: null }], extensionMinutes: 0 },
+			{
+				startedAt: t0,
+				readingMinutes: 5,
+				durationMinutes: 60,
+				extraTimePercent: 0,
+				pauses: [{ from: at(10), to: null }],
+				extensionMinutes: 0
+			},
 			at(14)
 		);
 		expect(t.deadlineAt).toEqual(at(69));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { count } from '../../src/lib/domain/words.js';
 
 describe('count: numbers in plain words', () => {

@@ -38,7 +38,24 @@ export interface DemoScriptCandidate {
 }
 
 /** The order of `intended.marks`. */
-export const DEMO_ITEM_ORDER = ['1', '2', '3', '4', '5', '6', '7', '8', '9.a', '9.b', '9.c', '9.d', '10.a', '10.b', '10.c', '10.d'];
+export const DEMO_ITEM_ORDER = [
+	'1',
+	'2',
+	'3',
+	'4',
+	'5',
+	'6',
+	'7',
+	'8',
+	'9.a',
+	'9.b',
+	'9.c',
+	'9.d',
+	'10.a',
+	'10.b',
+	'10.c',
+	'10.d'
+];
 
 export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 	{
@@ -91,17 +108,22 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 			'6': 'Data protection law says you have to. Also the customers could get identity theft if their details got out.',
 			'7': 'Staff might not have the training to make some decisions. It protects the business from staff making expensive mistakes like giving away too much money.',
 			'8': 'poor service\nprice is too high\nthey were kept waiting too long',
-			'9.a': 'She is hard of hearing so needs Jade to speak clearly. She needs someone to book for her as she does not have a smartphone.',
+			'9.a':
+				'She is hard of hearing so needs Jade to speak clearly. She needs someone to book for her as she does not have a smartphone.',
 			'9.b':
 				'First Jade should greet her politely. She should listen carefully. She should check the timetable to see if aquafit is running in the learner pool and tell her the time and place. Then book her onto it at the desk so she does not need the app.',
-			'9.c': 'Speak slowly and clearly but do not shout. Check she has understood by asking her to say the time back.',
-			'9.d': 'What a customer expects to happen. She will expect the class to still be on at the same time.',
-			'10.a': 'His body language is aggressive so Jade could feel upset and threatened. She might rush to get rid of him instead of sorting it out.',
+			'9.c':
+				'Speak slowly and clearly but do not shout. Check she has understood by asking her to say the time back.',
+			'9.d':
+				'What a customer expects to happen. She will expect the class to still be on at the same time.',
+			'10.a':
+				'His body language is aggressive so Jade could feel upset and threatened. She might rush to get rid of him instead of sorting it out.',
 			'10.b':
 				'Stay calm. Apologise for the lesson being cancelled and the text being so late. Listen to him and let him explain. Say she understands how annoying it is. Then offer to move his son to a different lesson slot.',
 			'10.c':
 				'She cannot give refunds so she has to get the duty manager Marcus Doyle to come and speak to him. Only the duty manager is allowed to agree refunds.',
-			'10.d': 'People pay for a service and expect to get it. If the pool is not fit for purpose they will complain and want refunds.'
+			'10.d':
+				'People pay for a service and expect to get it. If the pool is not fit for purpose they will complain and want refunds.'
 		}
 	},
 	{
@@ -122,13 +144,17 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 			'9.a': 'She needs information about aquafit and she needs help with the app.',
 			'9.b':
 				'Jade should be polite and patient. She should find out if aquafit is still running and tell her. She should help her to book, maybe by booking it for her on the computer at reception. If Jade does not know she should ask someone who does.',
-			'9.c': 'Talk clearly and a bit slower. Take her somewhere quieter because the foyer is noisy.',
-			'9.d': 'Customer expectations are what customers expect from a business. She would expect to be told about changes to her class in good time.',
+			'9.c':
+				'Talk clearly and a bit slower. Take her somewhere quieter because the foyer is noisy.',
+			'9.d':
+				'Customer expectations are what customers expect from a business. She would expect to be told about changes to her class in good time.',
 			'10.a': 'It might make Jade scared and she could start arguing with him.',
 			'10.b':
 				'Jade should stay calm and not raise her voice back. She should say sorry. She should listen to him and ask what he would like her to do about it. She could give him a free guest pass to say sorry.',
-			'10.c': 'She should tell him she cannot refund him herself and ask the duty manager. This is because it is not her job to give refunds.',
-			'10.d': 'So they do not lose customers to other gyms. So people are safe when they use the pool.'
+			'10.c':
+				'She should tell him she cannot refund him herself and ask the duty manager. This is because it is not her job to give refunds.',
+			'10.d':
+				'So they do not lose customers to other gyms. So people are safe when they use the pool.'
 		}
 	},
 	{
@@ -147,7 +173,8 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 			'7': 'Because some things need a manager to decide.',
 			'8': 'Bad service, rude staff, things costing too much',
 			'9.a': 'She cannot use the app. She is old.',
-			'9.b': 'Say hello and be friendly. Tell her if aquafit is on. Book it for her because she has not got a smartphone.',
+			'9.b':
+				'Say hello and be friendly. Tell her if aquafit is on. Book it for her because she has not got a smartphone.',
 			'9.c': 'Speak louder so she can hear.',
 			'9.d': 'What the customer expects. She expects staff to help her.',
 			'10.a': 'Jade might get angry as well and shout back.',
@@ -172,7 +199,8 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 			'7': 'So people do not do things they are not trained for.',
 			'8': 'Waiting too long. The product broke.',
 			'9.a': 'She needs to book a class.',
-			'9.b': 'Jade should ask how she can help and listen to her. Then she should explain about the app and show her how to download it onto a phone.',
+			'9.b':
+				'Jade should ask how she can help and listen to her. Then she should explain about the app and show her how to download it onto a phone.',
 			'9.c': 'Face her when talking. Write it down for her.',
 			'9.d': 'What they are expecting to get. She expects good service.',
 			'10.a': 'She might feel intimidated.',
@@ -200,10 +228,12 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 			'9.b': 'Be polite and helpful and answer her question.',
 			'9.c': 'Use the hearing loop.',
 			'9.d': 'She will expect the class to be on time.',
-			'10.a': 'Jade could get upset and not know what to do, she might forget what she is supposed to do.',
+			'10.a':
+				'Jade could get upset and not know what to do, she might forget what she is supposed to do.',
 			'10.b':
 				'Jade should let him finish talking and not interrupt. She should say sorry that the lesson was cancelled and that the text was so late. She should write the complaint down on the complaints form. Then tell him the manager will call him back within two working days.',
-			'10.c': 'She should give him the refund so he calms down, because he is right that the centre broke its promise.',
+			'10.c':
+				'She should give him the refund so he calms down, because he is right that the centre broke its promise.',
 			'10.d': 'Because it has to be safe.'
 		}
 	},
@@ -255,7 +285,10 @@ export const DEMO_SCRIPT_CANDIDATES: DemoScriptCandidate[] = [
 		last_name: "O'Connor",
 		profile: 'off the point',
 		// 10(b): staying calm earns a mark; fetching the duty manager is credited only in 10(c).
-		intended: { marks: [0, 2, 1, 0, 3, 1, 0, 3, 2, 0, 1, 1, 1, 1, 0, 1], fk: ['1', '7', '9.b', '10.c'] },
+		intended: {
+			marks: [0, 2, 1, 0, 3, 1, 0, 3, 2, 0, 1, 1, 1, 1, 0, 1],
+			fk: ['1', '7', '9.b', '10.c']
+		},
 		answers: {
 			// Internal customers read as "customers you meet inside the building".
 			'1': 'Members of the public who come into the leisure centre, and suppliers who deliver to the café.',

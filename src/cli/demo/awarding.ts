@@ -1,25 +1,56 @@
-import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+
 import { paperItems, paperSchema } from '../../lib/domain/paper.js';
 import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
-import { createCentre, createStaffAccount, registerCandidate } from '../../lib/server/centres/index.js';
-import type { Database } from '../../lib/server/db/schema.js';
-import { endSitting, markAttendance, startSitting } from '../../lib/server/invigilation/sitting-actions.js';
 import { computeSittingResults } from '../../lib/server/awarding/compute.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
+import {
+	createCentre,
+	createStaffAccount,
+	registerCandidate
+} from '../../lib/server/centres/index.js';
+import type { Database } from '../../lib/server/db/schema.js';
+import {
+	endSitting,
+	markAttendance,
+	startSitting
+} from '../../lib/server/invigilation/sitting-actions.js';
 import { importRegistrations } from '../../lib/server/registrations/index.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
 
 /** The demo's marked sitting: another centre's candidates sat this paper today and their scripts are marked. */
-export const AWARDING_DEMO = { paperCode: '8992-113-B', centre: { number: '900002', name: 'Demo Evening College' }, candidates: 24, absent: [23] };
+export const AWARDING_DEMO = {
+	paperCode: '8992-113-B',
+	centre: { number: '900002', name: 'Demo Evening College' },
+	candidates: 24,
+	absent: [23]
+};
 
-const FIRST = ['Amir', 'Bella', 'Carl', 'Dana', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivan', 'Jade', 'Kofi', 'Lena'];
+const FIRST = [
+	'Amir',
+	'Bella',
+	'Carl',
+	'Dana',
+	'Eli',
+	'Fay',
+	'Gus',
+	'Hana',
+	'Ivan',
+	'Jade',
+	'Kofi',
+	'Lena'
+];
 const LAST = ['Patel', 'Jones'];
 
 /**
  * The marks demo candidate i of n gets on each item: a share of the item's marks, spread from weak
  * to strong with most in the middle (a plausible distribution to award), the same on every run.
  */
-export function demoMarks(i: number, n: number, items: readonly { key: string; marks: number }[]): Record<string, number> {
+export function demoMarks(
+	i: number,
+	n: number,
+	items: readonly { key: string; marks: number }[]
+): Record<string, number> {
 	const u = (i + 0.5) / n;
 	// The logit of the candidate's place: few very low or very high totals, most near 60%.
 	const share = Math.min(0.98, Math.max(0.05, 0.6 + 0.1 * Math.log(u / (1 - u))));
@@ -85,10 +116,21 @@ export async function seedAwardingDemo(
 		invigilator_ids: [invigilator.id],
 		candidate_ids: candidates.map((c) => c.id)
 	});
-	const attempts = await db.selectFrom('attempt').select(['id', 'candidate_id']).where('sitting_id', '=', sitting.id).execute();
-	const attemptOf = (candidateId: string) => attempts.find((a) => a.candidate_id === candidateId)!.id;
+	const attempts = await db
+		.selectFrom('attempt')
+		.select(['id', 'candidate_id'])
+		.where('sitting_id', '=', sitting.id)
+		.execute();
+	const attemptOf = (candidateId: string) =>
+		attempts.find((a) => a.candidate_id === candidateId)!.id;
 	for (const [i, c] of candidates.entries()) {
-		await markAttendance(db, { ...ctx, now: started }, sitting.id, attemptOf(c.id), !AWARDING_DEMO.absent.includes(i));
+		await markAttendance(
+			db,
+			{ ...ctx, now: started },
+			sitting.id,
+			attemptOf(c.id),
+			!AWARDING_DEMO.absent.includes(i)
+		);
 	}
 	await startSitting(db, { ...ctx, now: started }, sitting.id);
 	// The candidates' answers, stored as the autosave stores them (the exam page's own tests cover how they get there).
@@ -124,7 +166,15 @@ export async function seedAwardingDemo(
 		);
 		await db
 			.insertInto('mark')
-			.values(items.map((it) => ({ script_id: s.id, item_key: it.key, marker_id: markerId, authority: 'first' as const, mark: marks[it.key]! })))
+			.values(
+				items.map((it) => ({
+					script_id: s.id,
+					item_key: it.key,
+					marker_id: markerId,
+					authority: 'first' as const,
+					mark: marks[it.key]!
+				}))
+			)
 			.execute();
 	}
 	await computeSittingResults(db, SYSTEM_ACTOR, sitting.id, 'computed');

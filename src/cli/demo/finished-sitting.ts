@@ -1,14 +1,19 @@
 import type { Kysely } from 'kysely';
+
 import { CENTRE_TIME_ZONE, dayIn } from '../../lib/domain/sitting.js';
 import { SYSTEM_ACTOR, type Actor } from '../../lib/server/audit/index.js';
 import { registerCandidate } from '../../lib/server/centres/index.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import { saveResponse } from '../../lib/server/delivery/autosave.js';
-import { endSitting, markAttendance, startSitting } from '../../lib/server/invigilation/sitting-actions.js';
 import { submitAttempt } from '../../lib/server/delivery/submission.js';
+import {
+	endSitting,
+	markAttendance,
+	startSitting
+} from '../../lib/server/invigilation/sitting-actions.js';
 import { allocateScripts } from '../../lib/server/marking/allocation.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
 import { importRegistrations } from '../../lib/server/registrations/index.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
 import { DEMO_MARKING_PAPER, DEMO_SCRIPT_CANDIDATES } from './answers-8992-111-A.js';
 
 /*
@@ -58,7 +63,13 @@ export function yesterdayMorning(now: Date, hour = 9, minute = 30): Date {
 			.formatToParts(new Date(asUtc))
 			.map((p) => [p.type, p.value])
 	);
-	const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+	const local = Date.UTC(
+		Number(parts.year),
+		Number(parts.month) - 1,
+		Number(parts.day),
+		Number(parts.hour),
+		Number(parts.minute)
+	);
 	return new Date(asUtc - (local - asUtc));
 }
 
@@ -72,7 +83,12 @@ const minutes = (t: Date, n: number) => new Date(t.getTime() + n * 60_000);
 export async function seedFinishedSitting(
 	db: Kysely<Database>,
 	centreId: string,
-	staff: { centreAdmin: Actor; invigilator: Actor & { userId: string }; awardingAdmin?: Actor; markerId?: string },
+	staff: {
+		centreAdmin: Actor;
+		invigilator: Actor & { userId: string };
+		awardingAdmin?: Actor;
+		markerId?: string;
+	},
 	now = new Date()
 ): Promise<FinishedSitting | null> {
 	const paper = await db
@@ -87,7 +103,11 @@ export async function seedFinishedSitting(
 
 	const candidateIds = new Map<string, string>();
 	for (const c of DEMO_SCRIPT_CANDIDATES) {
-		const row = await registerCandidate(db, SYSTEM_ACTOR, centreId, { candidate_number: c.candidate_number, first_name: c.first_name, last_name: c.last_name });
+		const row = await registerCandidate(db, SYSTEM_ACTOR, centreId, {
+			candidate_number: c.candidate_number,
+			first_name: c.first_name,
+			last_name: c.last_name
+		});
 		candidateIds.set(c.candidate_number, row.id);
 	}
 
@@ -95,7 +115,14 @@ export async function seedFinishedSitting(
 	// (5 minutes' reading, 60 minutes' writing), answers through the morning, two candidates
 	// submitting early, and the invigilator ending the sitting at 10:34, just before the deadline.
 	const start = yesterdayMorning(now);
-	await importRegistrations(db, SYSTEM_ACTOR, centreId, [...candidateIds.values()], DEMO_MARKING_PAPER.slice(0, 8), minutes(start, -60 * 24 * 60));
+	await importRegistrations(
+		db,
+		SYSTEM_ACTOR,
+		centreId,
+		[...candidateIds.values()],
+		DEMO_MARKING_PAPER.slice(0, 8),
+		minutes(start, -60 * 24 * 60)
+	);
 	const sitting = await bookSitting(
 		db,
 		staff.centreAdmin,
@@ -110,16 +137,34 @@ export async function seedFinishedSitting(
 		minutes(start, -90)
 	);
 	const attempts = new Map(
-		(await db.selectFrom('attempt').select(['id', 'candidate_id']).where('sitting_id', '=', sitting.id).execute()).map((a) => [a.candidate_id, a.id])
+		(
+			await db
+				.selectFrom('attempt')
+				.select(['id', 'candidate_id'])
+				.where('sitting_id', '=', sitting.id)
+				.execute()
+		).map((a) => [a.candidate_id, a.id])
 	);
 	const attemptOf = (number: string) => attempts.get(candidateIds.get(number)!)!;
 	const ctx = (at: Date) => ({ actor: staff.invigilator, centreId, now: at });
 
-	for (const c of DEMO_SCRIPT_CANDIDATES) await markAttendance(db, ctx(minutes(start, -5)), sitting.id, attemptOf(c.candidate_number), c.profile !== 'absent');
+	for (const c of DEMO_SCRIPT_CANDIDATES)
+		await markAttendance(
+			db,
+			ctx(minutes(start, -5)),
+			sitting.id,
+			attemptOf(c.candidate_number),
+			c.profile !== 'absent'
+		);
 	await startSitting(db, ctx(start), sitting.id);
 
 	const items = (
-		await db.selectFrom('paper_item').select('item_key').where('paper_version_id', '=', sitting.paper_version_id).orderBy('position').execute()
+		await db
+			.selectFrom('paper_item')
+			.select('item_key')
+			.where('paper_version_id', '=', sitting.paper_version_id)
+			.orderBy('position')
+			.execute()
 	).map((r) => r.item_key);
 	for (const [n, c] of DEMO_SCRIPT_CANDIDATES.entries()) {
 		if (c.profile === 'absent') continue;
@@ -130,9 +175,16 @@ export async function seedFinishedSitting(
 			const text = c.answers[key] ?? '';
 			// A blank item is one the candidate never typed in: no save, as in the exam page.
 			if (!text.trim()) continue;
-			await saveResponse(db, attemptId, key, { seq: 1, text }, minutes(start, 7 + i * pace + n / 10));
+			await saveResponse(
+				db,
+				attemptId,
+				key,
+				{ seq: 1, text },
+				minutes(start, 7 + i * pace + n / 10)
+			);
 		}
-		if (c.submitsAfterMinutes !== undefined) await submitAttempt(db, attemptId, minutes(start, c.submitsAfterMinutes));
+		if (c.submitsAfterMinutes !== undefined)
+			await submitAttempt(db, attemptId, minutes(start, c.submitsAfterMinutes));
 	}
 	await endSitting(db, ctx(minutes(start, 64)), sitting.id);
 	// The awarding body shares the scripts out after the sitting: here all of them, whole, to the
@@ -151,7 +203,10 @@ export async function seedFinishedSitting(
 }
 
 /** The finished demo sitting of this centre and its scripts, if it exists. */
-async function findFinishedSitting(db: Kysely<Database>, centreId: string): Promise<FinishedSitting | null> {
+async function findFinishedSitting(
+	db: Kysely<Database>,
+	centreId: string
+): Promise<FinishedSitting | null> {
 	const first = DEMO_SCRIPT_CANDIDATES[0]!.candidate_number;
 	const s = await db
 		.selectFrom('sitting as s')
@@ -165,8 +220,13 @@ async function findFinishedSitting(db: Kysely<Database>, centreId: string): Prom
 	if (!s) return null;
 	const counts = await db
 		.selectFrom('attempt as a')
-		.leftJoin('script as sc', (j) => j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live'))
-		.select((eb) => [eb.fn.count('sc.id').as('scripts'), eb.fn.countAll().filterWhere('a.state', '=', 'absent').as('absent')])
+		.leftJoin('script as sc', (j) =>
+			j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live')
+		)
+		.select((eb) => [
+			eb.fn.count('sc.id').as('scripts'),
+			eb.fn.countAll().filterWhere('a.state', '=', 'absent').as('absent')
+		])
 		.where('a.sitting_id', '=', s.id)
 		.executeTakeFirstOrThrow();
 	const answers = await db

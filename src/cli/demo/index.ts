@@ -1,16 +1,21 @@
-import type { Kysely } from 'kysely';
 import { randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
+
 import type { StaffRole } from '../../lib/domain/roles.js';
 import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
-import { createCentre, createStaffAccount, registerCandidate } from '../../lib/server/centres/index.js';
+import {
+	createCentre,
+	createStaffAccount,
+	registerCandidate
+} from '../../lib/server/centres/index.js';
 import type { Database } from '../../lib/server/db/schema.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
 import { importRegistrations } from '../../lib/server/registrations/index.js';
-import { seedDemoResults, type DemoResults } from './results.js';
-import { seedFinishedSitting, type FinishedSitting } from './finished-sitting.js';
-import { seedDemoStandardisation } from './standardisation.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
 import { seedAwardingDemo } from './awarding.js';
+import { seedFinishedSitting, type FinishedSitting } from './finished-sitting.js';
 import { seedDemoReleasedResults } from './released-results.js';
+import { seedDemoResults, type DemoResults } from './results.js';
+import { seedDemoStandardisation } from './standardisation.js';
 
 export const DEMO_CENTRE = { number: '900001', name: 'Demo Training Centre' };
 
@@ -45,14 +50,21 @@ const CANDIDATES = [
 	{ candidate_number: '0001', first_name: 'Aisha', last_name: 'Khan' },
 	{ candidate_number: '0002', first_name: 'Ben', last_name: 'Okafor', extra_time_percent: 25 },
 	{ candidate_number: '0003', first_name: 'Chloe', last_name: 'Murphy' },
-	{ candidate_number: '0004', first_name: 'Dylan', last_name: 'Evans', rest_breaks: true, reader: true },
+	{
+		candidate_number: '0004',
+		first_name: 'Dylan',
+		last_name: 'Evans',
+		rest_breaks: true,
+		reader: true
+	},
 	{ candidate_number: '0005', first_name: 'Ewa', last_name: 'Nowak' }
 ];
 
 /** A password that is easy to type from a console: four groups of four, no look-alike characters. */
 export function generateReadablePassword(): string {
 	const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-	const group = () => Array.from({ length: 4 }, () => alphabet[randomInt(alphabet.length)]).join('');
+	const group = () =>
+		Array.from({ length: 4 }, () => alphabet[randomInt(alphabet.length)]).join('');
 	return [group(), group(), group(), group()].join('-');
 }
 
@@ -81,16 +93,42 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		accounts.push({ role: a.role, email: a.email, password });
 	}
 	const candidateIds: string[] = [];
-	for (const c of CANDIDATES) candidateIds.push((await registerCandidate(db, SYSTEM_ACTOR, centre.id, c)).id);
+	for (const c of CANDIDATES)
+		candidateIds.push((await registerCandidate(db, SYSTEM_ACTOR, centre.id, c)).id);
 
 	// A sitting ready to start today, on a Level 1 live paper when the bank has one.
-	const papers = await db.selectFrom('paper').select(['code', 'kind']).where('current_version_id', 'is not', null).orderBy('code').execute();
-	const paper = papers.find((p) => p.code === '8992-111-A') ?? papers.find((p) => p.kind === 'live') ?? papers[0];
+	const papers = await db
+		.selectFrom('paper')
+		.select(['code', 'kind'])
+		.where('current_version_id', 'is not', null)
+		.orderBy('code')
+		.execute();
+	const paper =
+		papers.find((p) => p.code === '8992-111-A') ??
+		papers.find((p) => p.kind === 'live') ??
+		papers[0];
 	let sitting: DemoData['sitting'] = null;
 	if (paper) {
-		const invigilator = await db.selectFrom('app_user').select('id').where('email', '=', 'invigilator@demo.test').executeTakeFirstOrThrow();
-		const unit = (await db.selectFrom('paper').select('unit_code').where('code', '=', paper.code).executeTakeFirstOrThrow()).unit_code;
-		await importRegistrations(db, SYSTEM_ACTOR, centre.id, candidateIds, unit, new Date(Date.now() - 30 * 24 * 3600_000));
+		const invigilator = await db
+			.selectFrom('app_user')
+			.select('id')
+			.where('email', '=', 'invigilator@demo.test')
+			.executeTakeFirstOrThrow();
+		const unit = (
+			await db
+				.selectFrom('paper')
+				.select('unit_code')
+				.where('code', '=', paper.code)
+				.executeTakeFirstOrThrow()
+		).unit_code;
+		await importRegistrations(
+			db,
+			SYSTEM_ACTOR,
+			centre.id,
+			candidateIds,
+			unit,
+			new Date(Date.now() - 30 * 24 * 3600_000)
+		);
 		const booked = await bookSitting(db, SYSTEM_ACTOR, centre.id, {
 			paper_code: paper.code,
 			scheduled_at: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),
@@ -101,7 +139,11 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		sitting = { paperCode: paper.code, keycode: booked.keycode, room: booked.room };
 	}
 	const staff = async (email: string) => {
-		const u = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+		const u = await db
+			.selectFrom('app_user')
+			.select('id')
+			.where('email', '=', email)
+			.executeTakeFirstOrThrow();
 		return { userId: u.id, label: email };
 	};
 	const idOf = async (email: string) => (await staff(email)).userId;
@@ -126,7 +168,8 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		awardingAdmin: await staff('admin@demo.test'),
 		markerId: (await staff('marker@demo.test')).userId
 	});
-	if (finished) finished.seeds = await seedDemoStandardisation(db, finished, await idOf('moderator@demo.test'));
+	if (finished)
+		finished.seeds = await seedDemoStandardisation(db, finished, await idOf('moderator@demo.test'));
 	const awarding = await seedAwardingDemo(db, await idOf('marker@demo.test'));
 	// Released results of a sitting a week ago, for the centre's results page and downloads.
 	await seedDemoReleasedResults(db, centre.id);
@@ -135,7 +178,10 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 		sitting,
 		awarding,
 		accounts,
-		candidates: CANDIDATES.map((c) => ({ candidateNumber: c.candidate_number, name: `${c.first_name} ${c.last_name}` })),
+		candidates: CANDIDATES.map((c) => ({
+			candidateNumber: c.candidate_number,
+			name: `${c.first_name} ${c.last_name}`
+		})),
 		results,
 		finished
 	};
@@ -143,7 +189,9 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoData> {
 
 /** The console line about the finished sitting: what a marker will find. */
 export function formatFinishedSitting(f: FinishedSitting): string {
-	const to = f.allocatedTo.length ? `allocated to ${f.allocatedTo.join(', ')} (Marking)` : 'not yet allocated to a marker';
+	const to = f.allocatedTo.length
+		? `allocated to ${f.allocatedTo.join(', ')} (Marking)`
+		: 'not yet allocated to a marker';
 	const seeds = f.seeds
 		? ` The marker first marks ${f.seeds} standardisation scripts agreed by the moderator (Marking → Standardisation); live marking opens when they are within tolerance.`
 		: '';

@@ -1,13 +1,19 @@
 import type { Kysely } from 'kysely';
+
 import { paperItems, paperSchema, type Item } from '../../lib/domain/paper.js';
 import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
-import { registerCandidate } from '../../lib/server/centres/index.js';
-import type { Database } from '../../lib/server/db/schema.js';
-import { endSitting, markAttendance, startSitting, voidAttempt } from '../../lib/server/invigilation/sitting-actions.js';
 import { approveResults, releaseResults } from '../../lib/server/awarding/approval.js';
 import { computeSittingResults } from '../../lib/server/awarding/compute.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
+import { registerCandidate } from '../../lib/server/centres/index.js';
+import type { Database } from '../../lib/server/db/schema.js';
+import {
+	endSitting,
+	markAttendance,
+	startSitting,
+	voidAttempt
+} from '../../lib/server/invigilation/sitting-actions.js';
 import { importRegistrations } from '../../lib/server/registrations/index.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
 import { DEMO_RESULTS_PAPER } from './results.js';
 
 /**
@@ -23,7 +29,13 @@ export { DEMO_RESULTS_PAPER };
 
 /** Each demo candidate's share of every item's marks, or how they did not sit it. */
 export const DEMO_RESULT_CANDIDATES = [
-	{ candidate_number: '0101', first_name: 'Grace', last_name: 'Adeyemi', sat: 'share', share: 0.95 },
+	{
+		candidate_number: '0101',
+		first_name: 'Grace',
+		last_name: 'Adeyemi',
+		sat: 'share',
+		share: 0.95
+	},
 	{ candidate_number: '0102', first_name: 'Harry', last_name: 'Patel', sat: 'share', share: 0.75 },
 	// Strong on the first area, weak elsewhere: a Fail with area codes.
 	{ candidate_number: '0103', first_name: 'Zoë', last_name: 'Müller', sat: 'weak', share: 0.25 },
@@ -49,41 +61,80 @@ function markFor(c: DemoCandidate, item: Item, index: number, firstArea: string)
 	}
 }
 
-export async function seedDemoReleasedResults(db: Kysely<Database>, centreId: string): Promise<{ sittingId: string } | null> {
+export async function seedDemoReleasedResults(
+	db: Kysely<Database>,
+	centreId: string
+): Promise<{ sittingId: string } | null> {
 	const paper = await db
 		.selectFrom('paper as p')
 		.innerJoin('paper_version as v', 'v.id', 'p.current_version_id')
 		.select(['v.id', 'v.content'])
 		.where('p.code', '=', DEMO_RESULTS_PAPER)
 		.executeTakeFirst();
-	const invigilator = await db.selectFrom('app_user').select(['id', 'email']).where('email', '=', 'invigilator@demo.test').executeTakeFirst();
-	const marker = await db.selectFrom('app_user').select('id').where('email', '=', 'marker@demo.test').executeTakeFirst();
+	const invigilator = await db
+		.selectFrom('app_user')
+		.select(['id', 'email'])
+		.where('email', '=', 'invigilator@demo.test')
+		.executeTakeFirst();
+	const marker = await db
+		.selectFrom('app_user')
+		.select('id')
+		.where('email', '=', 'marker@demo.test')
+		.executeTakeFirst();
 	if (!paper || !invigilator || !marker) return null;
 	const items = paperItems(paperSchema.parse(paper.content));
 
 	const ids: string[] = [];
 	for (const c of DEMO_RESULT_CANDIDATES) {
 		const { candidate_number, first_name, last_name } = c;
-		ids.push((await registerCandidate(db, SYSTEM_ACTOR, centreId, { candidate_number, first_name, last_name })).id);
+		ids.push(
+			(
+				await registerCandidate(db, SYSTEM_ACTOR, centreId, {
+					candidate_number,
+					first_name,
+					last_name
+				})
+			).id
+		);
 	}
 	// A week ago, at the minute: booked then (as the booking rules see it), held and ended that day.
 	const held = new Date(Math.floor((Date.now() - 7 * 24 * 3600_000) / 60_000) * 60_000);
 	const actor = { userId: invigilator.id, label: invigilator.email };
-	await importRegistrations(db, SYSTEM_ACTOR, centreId, ids, DEMO_RESULTS_PAPER.slice(0, 8), new Date(held.getTime() - 60 * 24 * 3600_000));
+	await importRegistrations(
+		db,
+		SYSTEM_ACTOR,
+		centreId,
+		ids,
+		DEMO_RESULTS_PAPER.slice(0, 8),
+		new Date(held.getTime() - 60 * 24 * 3600_000)
+	);
 	const sitting = await bookSitting(
 		db,
 		actor,
 		centreId,
-		{ paper_code: DEMO_RESULTS_PAPER, scheduled_at: held.toISOString(), room: 'Room 2', invigilator_ids: [invigilator.id], candidate_ids: ids },
+		{
+			paper_code: DEMO_RESULTS_PAPER,
+			scheduled_at: held.toISOString(),
+			room: 'Room 2',
+			invigilator_ids: [invigilator.id],
+			candidate_ids: ids
+		},
 		held
 	);
-	const attempts = await db.selectFrom('attempt').select(['id', 'candidate_id']).where('sitting_id', '=', sitting.id).execute();
+	const attempts = await db
+		.selectFrom('attempt')
+		.select(['id', 'candidate_id'])
+		.where('sitting_id', '=', sitting.id)
+		.execute();
 	const attemptOf = (i: number) => attempts.find((a) => a.candidate_id === ids[i])!.id;
 	const ctx = { actor, centreId, now: held };
 
-	for (const [i, c] of DEMO_RESULT_CANDIDATES.entries()) await markAttendance(db, ctx, sitting.id, attemptOf(i), c.sat !== 'absent');
+	for (const [i, c] of DEMO_RESULT_CANDIDATES.entries())
+		await markAttendance(db, ctx, sitting.id, attemptOf(i), c.sat !== 'absent');
 	await startSitting(db, ctx, sitting.id);
-	const marks = DEMO_RESULT_CANDIDATES.map((c) => items.map((item, n) => markFor(c, item, n, items[0]!.area)));
+	const marks = DEMO_RESULT_CANDIDATES.map((c) =>
+		items.map((item, n) => markFor(c, item, n, items[0]!.area))
+	);
 	for (const [i, c] of DEMO_RESULT_CANDIDATES.entries()) {
 		if (c.sat === 'absent') continue;
 		const answered = items.flatMap((item, n) => (marks[i]![n] === null ? [] : [item]));
@@ -127,7 +178,13 @@ export async function seedDemoReleasedResults(db: Kysely<Database>, centreId: st
 		await db
 			.insertInto('mark')
 			.values(
-				items.map((item, n) => ({ script_id: script.id, item_key: item.key, marker_id: marker.id, authority: 'first' as const, mark: marks[i]![n] ?? 0 }))
+				items.map((item, n) => ({
+					script_id: script.id,
+					item_key: item.key,
+					marker_id: marker.id,
+					authority: 'first' as const,
+					mark: marks[i]![n] ?? 0
+				}))
 			)
 			.execute();
 	}

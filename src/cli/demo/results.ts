@@ -1,23 +1,32 @@
 import type { Kysely } from 'kysely';
+
 import { paperItems } from '../../lib/domain/paper.js';
-import type { Actor } from '../../lib/server/audit/index.js';
-import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
+import { SYSTEM_ACTOR, type Actor } from '../../lib/server/audit/index.js';
+import { approveResults, releaseResults } from '../../lib/server/awarding/approval.js';
+import { computeSittingResults } from '../../lib/server/awarding/compute.js';
 import { getPaperContent } from '../../lib/server/bank/papers.js';
 import { registerCandidate } from '../../lib/server/centres/index.js';
 import type { Database } from '../../lib/server/db/schema.js';
-import { endSitting, markAttendance, startSitting } from '../../lib/server/invigilation/sitting-actions.js';
+import {
+	endSitting,
+	markAttendance,
+	startSitting
+} from '../../lib/server/invigilation/sitting-actions.js';
 import { allocateScripts } from '../../lib/server/marking/allocation.js';
 import { recordMark } from '../../lib/server/marking/marks.js';
-import { setStanding } from '../../lib/server/quality/standing.js';
-import { approveResults, releaseResults } from '../../lib/server/awarding/approval.js';
-import { paperSettings } from '../../lib/server/quality/quality.js';
 import { saveSettings, SETTING_FIELDS } from '../../lib/server/marking/settings.js';
-import { computeSittingResults } from '../../lib/server/awarding/compute.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
+import { paperSettings } from '../../lib/server/quality/quality.js';
+import { setStanding } from '../../lib/server/quality/standing.js';
 import { importRegistrations } from '../../lib/server/registrations/index.js';
+import { bookSitting } from '../../lib/server/sittings/index.js';
 
 /** The demo candidate whose result is out: a narrow fail, ready for a review of marking. */
-export const DEMO_RESULTS_CANDIDATE = { candidate_number: '0006', first_name: 'Farah', last_name: 'Ali', date_of_birth: '2003-04-05' };
+export const DEMO_RESULTS_CANDIDATE = {
+	candidate_number: '0006',
+	first_name: 'Farah',
+	last_name: 'Ali',
+	date_of_birth: '2003-04-05'
+};
 export const DEMO_RESULTS_PAPER = '8992-112-A';
 
 export interface DemoResults {
@@ -40,11 +49,22 @@ export async function seedDemoResults(
 	centreId: string,
 	staff: { invigilatorId: string; markerId: string; adminId: string }
 ): Promise<DemoResults | null> {
-	const paper = await db.selectFrom('paper').select(['id as paper_id', 'code', 'current_version_id']).where('code', '=', DEMO_RESULTS_PAPER).executeTakeFirst();
+	const paper = await db
+		.selectFrom('paper')
+		.select(['id as paper_id', 'code', 'current_version_id'])
+		.where('code', '=', DEMO_RESULTS_PAPER)
+		.executeTakeFirst();
 	if (!paper?.current_version_id) return null;
 	const candidate = await registerCandidate(db, SYSTEM_ACTOR, centreId, DEMO_RESULTS_CANDIDATE);
 	const invigilator: Actor = { userId: staff.invigilatorId, label: 'invigilator@demo.test' };
-	await importRegistrations(db, SYSTEM_ACTOR, centreId, [candidate.id], paper.code.slice(0, 8), new Date(Date.now() - 60 * 24 * 3600_000));
+	await importRegistrations(
+		db,
+		SYSTEM_ACTOR,
+		centreId,
+		[candidate.id],
+		paper.code.slice(0, 8),
+		new Date(Date.now() - 60 * 24 * 3600_000)
+	);
 	const sitting = await bookSitting(db, invigilator, centreId, {
 		paper_code: paper.code,
 		scheduled_at: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),
@@ -52,7 +72,11 @@ export async function seedDemoResults(
 		invigilator_ids: [staff.invigilatorId],
 		candidate_ids: [candidate.id]
 	});
-	const attempt = await db.selectFrom('attempt').select('id').where('sitting_id', '=', sitting.id).executeTakeFirstOrThrow();
+	const attempt = await db
+		.selectFrom('attempt')
+		.select('id')
+		.where('sitting_id', '=', sitting.id)
+		.executeTakeFirstOrThrow();
 	const ctx = { actor: invigilator, centreId };
 	const t0 = new Date(Date.now() - 60_000);
 	await markAttendance(db, { ...ctx, now: t0 }, sitting.id, attempt.id, true);
@@ -61,7 +85,13 @@ export async function seedDemoResults(
 	for (const item of items) {
 		await db
 			.insertInto('response')
-			.values({ attempt_id: attempt.id, item_key: item.key, seq: 1, text: `My answer to question ${item.label}.`, saved_at: new Date(t0.getTime() + 30_000) })
+			.values({
+				attempt_id: attempt.id,
+				item_key: item.key,
+				seq: 1,
+				text: `My answer to question ${item.label}.`,
+				saved_at: new Date(t0.getTime() + 30_000)
+			})
 			.execute();
 	}
 	await endSitting(db, { ...ctx, now: new Date() }, sitting.id);
@@ -74,7 +104,11 @@ export async function seedDemoResults(
 		db,
 		admin,
 		paper.paper_id,
-		{ ...Object.fromEntries(SETTING_FIELDS.map((k) => [k, String(settings[k])])), samplePercent: '0', boundaryWindow: '0' },
+		{
+			...Object.fromEntries(SETTING_FIELDS.map((k) => [k, String(settings[k])])),
+			samplePercent: '0',
+			boundaryWindow: '0'
+		},
 		new Date()
 	);
 	// The marker qualified on this paper at its standardisation (the demo's history): live marking
@@ -87,17 +121,37 @@ export async function seedDemoResults(
 		decidedBy: null,
 		now: new Date()
 	});
-	await allocateScripts(db, admin, { paper_version_id: paper.current_version_id, marker_ids: [staff.markerId] });
-	const version = await db.selectFrom('paper_version').select(['pass_mark']).where('id', '=', paper.current_version_id).executeTakeFirstOrThrow();
-	const script = await db.selectFrom('script').select('id').where('attempt_id', '=', attempt.id).where('kind', '=', 'live').executeTakeFirstOrThrow();
-	const allocations = await db.selectFrom('allocation').select(['id', 'item_key']).where('script_id', '=', script.id).execute();
+	await allocateScripts(db, admin, {
+		paper_version_id: paper.current_version_id,
+		marker_ids: [staff.markerId]
+	});
+	const version = await db
+		.selectFrom('paper_version')
+		.select(['pass_mark'])
+		.where('id', '=', paper.current_version_id)
+		.executeTakeFirstOrThrow();
+	const script = await db
+		.selectFrom('script')
+		.select('id')
+		.where('attempt_id', '=', attempt.id)
+		.where('kind', '=', 'live')
+		.executeTakeFirstOrThrow();
+	const allocations = await db
+		.selectFrom('allocation')
+		.select(['id', 'item_key'])
+		.where('script_id', '=', script.id)
+		.execute();
 	// Marks from the first item on, until two marks short of the pass mark.
 	let left = version.pass_mark - 2;
 	for (const item of items) {
 		const mark = Math.min(item.marks, Math.max(0, left));
 		left -= mark;
 		const allocation = allocations.find((a) => a.item_key === item.key)!;
-		await recordMark(db, { markerId: staff.markerId, allocationId: allocation.id, award: { kind: 'mark', mark } });
+		await recordMark(db, {
+			markerId: staff.markerId,
+			allocationId: allocation.id,
+			award: { kind: 'mark', mark }
+		});
 	}
 	await computeSittingResults(db, SYSTEM_ACTOR, sitting.id, 'computed');
 	await approveResults(db, admin, paper.current_version_id);

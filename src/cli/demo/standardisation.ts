@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+
 import type { Database } from '../../lib/server/db/schema.js';
 import { createSeed } from '../../lib/server/quality/standardisation.js';
 import { DEMO_ITEM_ORDER, DEMO_SCRIPT_CANDIDATES } from './answers-8992-111-A.js';
@@ -12,7 +13,12 @@ import type { FinishedSitting } from './finished-sitting.js';
  */
 const SEED_PROFILES = ['strong', 'borderline', 'weak'] as const;
 
-export async function seedDemoStandardisation(db: Kysely<Database>, finished: FinishedSitting, leadId: string, now = new Date()): Promise<number> {
+export async function seedDemoStandardisation(
+	db: Kysely<Database>,
+	finished: FinishedSitting,
+	leadId: string,
+	now = new Date()
+): Promise<number> {
 	let made = 0;
 	for (const profile of SEED_PROFILES) {
 		const c = DEMO_SCRIPT_CANDIDATES.find((x) => x.profile === profile && x.intended);
@@ -27,7 +33,9 @@ export async function seedDemoStandardisation(db: Kysely<Database>, finished: Fi
 			.where('sc.kind', '=', 'live')
 			.executeTakeFirst();
 		if (!script) continue;
-		const marks = Object.fromEntries(DEMO_ITEM_ORDER.map((key, i) => [key, String(c.intended!.marks[i] ?? 0)]));
+		const marks = Object.fromEntries(
+			DEMO_ITEM_ORDER.map((key, i) => [key, String(c.intended!.marks[i] ?? 0)])
+		);
 		await createSeed(
 			db,
 			{ userId: leadId, label: 'moderator@demo.test' },

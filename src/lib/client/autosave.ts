@@ -3,7 +3,13 @@
  * unsent changes live in localStorage (they survive a reload or a crashed tab) until the server
  * acknowledges that sequence. Sends retry with back-off; nothing is dropped until acknowledged.
  */
-import type { ApiErrorBody, AttemptStateName, SaveBody, SaveResult, SignedOut } from '../exam-api.js';
+import type {
+	ApiErrorBody,
+	AttemptStateName,
+	SaveBody,
+	SaveResult,
+	SignedOut
+} from '../exam-api.js';
 
 /** An answer with its sequence number: the save's body, and what the outbox keeps. */
 export type StoredAnswer = SaveBody;
@@ -45,7 +51,13 @@ const MAX_BACKOFF_MS = 15_000;
 export class Autosave {
 	private outbox: Record<string, StoredAnswer>;
 	private seqs: Record<string, number>;
-	private status: AutosaveStatus = { pending: 0, offline: false, lastSavedAt: null, stopped: null, problem: null };
+	private status: AutosaveStatus = {
+		pending: 0,
+		offline: false,
+		lastSavedAt: null,
+		stopped: null,
+		problem: null
+	};
 	private debounce = new Map<string, unknown>();
 	private retryTimer: unknown = null;
 	private backoff = 1000;
@@ -54,7 +66,12 @@ export class Autosave {
 		Pick<AutosaveOptions, 'onState' | 'onServerNow' | 'onSignedOut'>;
 
 	constructor(options: AutosaveOptions) {
-		this.o = { debounceMs: 700, setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (t) => clearTimeout(t as number), ...options };
+		this.o = {
+			debounceMs: 700,
+			setTimer: (fn, ms) => setTimeout(fn, ms),
+			clearTimer: (t) => clearTimeout(t as number),
+			...options
+		};
 		this.outbox = this.read('outbox');
 		this.seqs = this.read('seqs');
 		// Whatever the server already has is acknowledged; drop outbox entries it has caught up with.
@@ -146,16 +163,20 @@ export class Autosave {
 		if (!entry || this.inFlight.has(key) || this.status.stopped) return;
 		this.inFlight.add(key);
 		try {
-			const res = await this.o.fetch(`/api/attempts/${this.o.attemptId}/responses/${encodeURIComponent(key)}`, {
-				method: 'PUT',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(entry)
-			});
+			const res = await this.o.fetch(
+				`/api/attempts/${this.o.attemptId}/responses/${encodeURIComponent(key)}`,
+				{
+					method: 'PUT',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(entry)
+				}
+			);
 			const body = (await res.json().catch(() => ({}))) as Partial<SaveResult & ApiErrorBody>;
 			if (body.serverNow) this.o.onServerNow?.(body.serverNow);
 			if (res.ok) {
 				// Acknowledged up to body.seq: drop the entry unless the candidate typed more meanwhile.
-				if (this.outbox[key] && this.outbox[key]!.seq <= (body.seq ?? entry.seq)) delete this.outbox[key];
+				if (this.outbox[key] && this.outbox[key]!.seq <= (body.seq ?? entry.seq))
+					delete this.outbox[key];
 				this.seqs[key] = Math.max(this.seqs[key] ?? 0, body.seq ?? entry.seq);
 				this.persist();
 				this.backoff = 1000;
@@ -189,7 +210,10 @@ export class Autosave {
 			}
 			if (res.status === 400 || res.status === 404 || res.status === 413) {
 				// This answer cannot be saved as it is; keep it locally and say why.
-				this.status = { ...this.status, problem: body.error ?? 'This answer could not be saved. It is kept on this computer.' };
+				this.status = {
+					...this.status,
+					problem: body.error ?? 'This answer could not be saved. It is kept on this computer.'
+				};
 				this.emit();
 				return;
 			}
@@ -217,14 +241,19 @@ export function signedOutWhy(body: Partial<ApiErrorBody>): SignedOut {
 
 /** What a computer that is no longer signed in to the exam tells the candidate. */
 export function signedOutText(pending: number, why: SignedOut): string {
-	const kept = pending > 0 ? ` ${pending} answer${pending === 1 ? '' : 's'} not yet saved ${pending === 1 ? 'is' : 'are'} kept on this computer.` : '';
-	const what = why === 'moved' ? 'Your exam has moved to another computer.' : 'Your session has ended.';
+	const kept =
+		pending > 0
+			? ` ${pending} answer${pending === 1 ? '' : 's'} not yet saved ${pending === 1 ? 'is' : 'are'} kept on this computer.`
+			: '';
+	const what =
+		why === 'moved' ? 'Your exam has moved to another computer.' : 'Your session has ended.';
 	return `${what}${kept} Please tell your invigilator.`;
 }
 
 export function statusText(s: AutosaveStatus, fmt: (d: Date) => string): string {
 	if (s.stopped) return s.stopped;
-	if (s.offline && s.pending > 0) return `Offline – ${s.pending} answer${s.pending === 1 ? '' : 's'} kept on this computer`;
+	if (s.offline && s.pending > 0)
+		return `Offline – ${s.pending} answer${s.pending === 1 ? '' : 's'} kept on this computer`;
 	if (s.pending > 0) return `Saving… ${s.pending} answer${s.pending === 1 ? '' : 's'} waiting`;
 	return s.lastSavedAt ? `All answers saved ${fmt(s.lastSavedAt)}` : 'All answers saved';
 }

@@ -14,7 +14,15 @@
  */
 import { SAVE_GRACE_MS } from './timing.js';
 
-export const ATTEMPT_STATES = ['not_started', 'reading', 'in_progress', 'paused', 'submitted', 'absent', 'void'] as const;
+export const ATTEMPT_STATES = [
+	'not_started',
+	'reading',
+	'in_progress',
+	'paused',
+	'submitted',
+	'absent',
+	'void'
+] as const;
 export type AttemptState = (typeof ATTEMPT_STATES)[number];
 
 /** Who stopped the clock: the invigilator, or the candidate on a rest break (an access arrangement). */
@@ -80,24 +88,36 @@ const TRANSITIONS: Record<AttemptAction, Rule> = {
 	end_reading: {
 		from: ['reading'],
 		to: 'in_progress',
-		guard: (f, now) => (f.readingEndsAt && now.getTime() >= f.readingEndsAt.getTime() ? null : 'reading time has not ended')
+		guard: (f, now) =>
+			f.readingEndsAt && now.getTime() >= f.readingEndsAt.getTime()
+				? null
+				: 'reading time has not ended'
 	},
 	// The invigilator may also pause a candidate on a rest break: the pause becomes theirs to lift.
 	pause: {
 		from: ACTIVE,
 		to: 'paused',
-		guard: (f) => (f.state !== 'paused' || f.pauseKind === 'rest_break' ? null : 'the attempt is already paused by the invigilator')
+		guard: (f) =>
+			f.state !== 'paused' || f.pauseKind === 'rest_break'
+				? null
+				: 'the attempt is already paused by the invigilator'
 	},
 	resume: { from: ['paused'], to: 'where_paused_from' },
 	rest_break_start: {
 		from: ['in_progress'],
 		to: 'paused',
-		guard: (f) => (f.restBreaks ? null : 'rest breaks are not part of your access arrangements; ask your invigilator')
+		guard: (f) =>
+			f.restBreaks
+				? null
+				: 'rest breaks are not part of your access arrangements; ask your invigilator'
 	},
 	rest_break_end: {
 		from: ['paused'],
 		to: 'where_paused_from',
-		guard: (f) => (f.pauseKind === 'rest_break' ? null : 'you are not on a rest break; your invigilator paused the exam')
+		guard: (f) =>
+			f.pauseKind === 'rest_break'
+				? null
+				: 'you are not on a rest break; your invigilator paused the exam'
 	},
 	// The candidate submits only while answering: not in reading time, not while the clock is stopped.
 	submit: { from: ['in_progress'], to: 'submitted' },
@@ -105,7 +125,8 @@ const TRANSITIONS: Record<AttemptAction, Rule> = {
 	auto_submit: {
 		from: ANSWERING_OR_READING,
 		to: 'submitted',
-		guard: (f, now) => (f.deadlineAt && now.getTime() >= f.deadlineAt.getTime() ? null : 'the deadline has not passed')
+		guard: (f, now) =>
+			f.deadlineAt && now.getTime() >= f.deadlineAt.getTime() ? null : 'the deadline has not passed'
 	},
 	// Ending the sitting closes every attempt still open, paused ones included.
 	end_sitting: { from: ACTIVE, to: 'submitted' },
@@ -114,7 +135,8 @@ const TRANSITIONS: Record<AttemptAction, Rule> = {
 	reinstate: {
 		from: ['void'],
 		to: 'where_voided_from',
-		guard: (f) => (f.resultsApproved ? 'results for this paper have been approved: the attempt stays void' : null)
+		guard: (f) =>
+			f.resultsApproved ? 'results for this paper have been approved: the attempt stays void' : null
 	}
 };
 
@@ -123,20 +145,29 @@ export type TransitionResult = { ok: true; state: AttemptState } | { ok: false; 
 const words = (s: string) => s.replaceAll('_', ' ');
 
 /** The one place a state change is decided. */
-export function transition(facts: AttemptFacts, action: AttemptAction, now: Date): TransitionResult {
+export function transition(
+	facts: AttemptFacts,
+	action: AttemptAction,
+	now: Date
+): TransitionResult {
 	const rule = TRANSITIONS[action];
 	if (!rule.from.includes(facts.state)) {
-		return { ok: false, reason: `cannot ${words(action)} an attempt that is ${words(facts.state)}` };
+		return {
+			ok: false,
+			reason: `cannot ${words(action)} an attempt that is ${words(facts.state)}`
+		};
 	}
 	const refusal = rule.guard?.(facts, now) ?? null;
 	if (refusal) return { ok: false, reason: refusal };
 	if (rule.to === 'where_paused_from') {
-		if (!facts.pausedFrom) return { ok: false, reason: 'paused attempt does not know where it was paused from' };
+		if (!facts.pausedFrom)
+			return { ok: false, reason: 'paused attempt does not know where it was paused from' };
 		return { ok: true, state: facts.pausedFrom };
 	}
 	if (rule.to === 'where_voided_from') {
 		const from = facts.voidedFrom;
-		if (!from || from === 'void' || from === 'absent') return { ok: false, reason: 'voided attempt does not know the state it was voided from' };
+		if (!from || from === 'void' || from === 'absent')
+			return { ok: false, reason: 'voided attempt does not know the state it was voided from' };
 		// An exam that was open when voided cannot reopen once its sitting has ended: it is submitted.
 		if (facts.sittingEnded && ACTIVE.includes(from)) return { ok: true, state: 'submitted' };
 		return { ok: true, state: from };
@@ -160,8 +191,13 @@ export const FINAL_STATES: readonly AttemptState[] = ['submitted', 'absent', 'vo
  * The state as time has moved it: reading becomes in_progress when reading ends. (Auto-submit at
  * the deadline is a write the server makes; this only reports what is due.)
  */
-export function effectiveState(state: AttemptState, readingEndsAt: Date | null, now: Date): AttemptState {
-	if (state === 'reading' && readingEndsAt && now.getTime() >= readingEndsAt.getTime()) return 'in_progress';
+export function effectiveState(
+	state: AttemptState,
+	readingEndsAt: Date | null,
+	now: Date
+): AttemptState {
+	if (state === 'reading' && readingEndsAt && now.getTime() >= readingEndsAt.getTime())
+		return 'in_progress';
 	return state;
 }
 
@@ -171,7 +207,8 @@ export function settledFacts(f: AttemptFacts, now: Date): AttemptFacts {
 }
 
 export type SaveVerdict =
-	{ accept: true; within: 'answering' | 'pause_grace' | 'end_grace' } | { accept: false; status: 409 | 410; reason: string; quarantine: boolean };
+	| { accept: true; within: 'answering' | 'pause_grace' | 'end_grace' }
+	| { accept: false; status: 409 | 410; reason: string; quarantine: boolean };
 
 /**
  * May an answer be saved to the script now? Answering before the deadline: yes. Just after the
@@ -184,13 +221,20 @@ export function judgeSave(factsIn: AttemptFacts, now: Date): SaveVerdict {
 	const f = settledFacts(factsIn, now);
 	const t = now.getTime();
 	const endedBy = (at: Date | null, reason: SubmitReason | null): SaveVerdict => {
-		if (reason !== 'candidate' && at && t <= at.getTime() + SAVE_GRACE_MS) return { accept: true, within: 'end_grace' };
+		if (reason !== 'candidate' && at && t <= at.getTime() + SAVE_GRACE_MS)
+			return { accept: true, within: 'end_grace' };
 		if (reason === 'candidate')
-			return { accept: false, status: 409, reason: 'You have submitted your exam; answers can no longer be changed', quarantine: true };
+			return {
+				accept: false,
+				status: 409,
+				reason: 'You have submitted your exam; answers can no longer be changed',
+				quarantine: true
+			};
 		return {
 			accept: false,
 			status: 410,
-			reason: 'The exam has ended; this answer was not saved to your script. Your invigilator can see it.',
+			reason:
+				'The exam has ended; this answer was not saved to your script. Your invigilator can see it.',
 			quarantine: true
 		};
 	};
@@ -200,7 +244,12 @@ export function judgeSave(factsIn: AttemptFacts, now: Date): SaveVerdict {
 			// Past the deadline but not yet submitted by the server: as if submitted at the deadline.
 			return endedBy(f.deadlineAt, 'deadline');
 		case 'paused':
-			if (f.pausedFrom === 'in_progress' && f.pausedAt && t <= f.pausedAt.getTime() + PAUSE_SAVE_GRACE_MS) return { accept: true, within: 'pause_grace' };
+			if (
+				f.pausedFrom === 'in_progress' &&
+				f.pausedAt &&
+				t <= f.pausedAt.getTime() + PAUSE_SAVE_GRACE_MS
+			)
+				return { accept: true, within: 'pause_grace' };
 			return {
 				accept: false,
 				status: 409,
@@ -213,16 +262,41 @@ export function judgeSave(factsIn: AttemptFacts, now: Date): SaveVerdict {
 		case 'submitted':
 			return endedBy(f.submittedAt, f.submitReason);
 		case 'void':
-			return { accept: false, status: 409, reason: 'This exam has been closed by your invigilator', quarantine: true };
+			return {
+				accept: false,
+				status: 409,
+				reason: 'This exam has been closed by your invigilator',
+				quarantine: true
+			};
 		case 'reading':
-			return { accept: false, status: 409, reason: 'Answers open when reading time ends', quarantine: true };
+			return {
+				accept: false,
+				status: 409,
+				reason: 'Answers open when reading time ends',
+				quarantine: true
+			};
 		case 'not_started':
 		case 'absent':
-			return { accept: false, status: 409, reason: `Answers cannot be saved while the attempt is ${words(f.state)}`, quarantine: false };
+			return {
+				accept: false,
+				status: 409,
+				reason: `Answers cannot be saved while the attempt is ${words(f.state)}`,
+				quarantine: false
+			};
 	}
 }
 
-export type Question = 'save' | 'submit' | 'extend_time' | 'allow_move' | 'rest_break_start' | 'rest_break_end' | 'pause' | 'resume' | 'void' | 'reinstate';
+export type Question =
+	| 'save'
+	| 'submit'
+	| 'extend_time'
+	| 'allow_move'
+	| 'rest_break_start'
+	| 'rest_break_end'
+	| 'pause'
+	| 'resume'
+	| 'void'
+	| 'reinstate';
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 /**
@@ -239,7 +313,9 @@ export function may(factsIn: AttemptFacts, question: Question, now: Date): Verdi
 			return v.accept ? { ok: true } : { ok: false, reason: v.reason };
 		}
 		case 'extend_time':
-			return ACTIVE.includes(f.state) ? { ok: true } : { ok: false, reason: `cannot give extra time to an attempt that is ${words(f.state)}` };
+			return ACTIVE.includes(f.state)
+				? { ok: true }
+				: { ok: false, reason: `cannot give extra time to an attempt that is ${words(f.state)}` };
 		case 'allow_move':
 			return ['not_started', ...ACTIVE].includes(f.state)
 				? { ok: true }
@@ -257,8 +333,13 @@ export function may(factsIn: AttemptFacts, question: Question, now: Date): Verdi
  */
 export const QUARANTINE_BOUND = { rows: 50, chars: 200_000 } as const;
 
-export function mayKeepInQuarantine(keptSoFar: { rows: number; chars: number }, textChars: number): boolean {
-	return keptSoFar.rows < QUARANTINE_BOUND.rows && keptSoFar.chars + textChars <= QUARANTINE_BOUND.chars;
+export function mayKeepInQuarantine(
+	keptSoFar: { rows: number; chars: number },
+	textChars: number
+): boolean {
+	return (
+		keptSoFar.rows < QUARANTINE_BOUND.rows && keptSoFar.chars + textChars <= QUARANTINE_BOUND.chars
+	);
 }
 
 /** A candidate's session ends this long after they sign in, at the latest (and earlier when their exam ends). */
@@ -276,7 +357,8 @@ export function isSessionLive(expiresAt: Date | null, now: Date): boolean {
 
 export type CandidateSignInVerdict = { ok: true; move: boolean } | { ok: false; reason: string };
 
-export const ALREADY_OPEN_ELSEWHERE = 'Your exam is already open on another computer. If that computer has failed, ask your invigilator to allow you to move.';
+export const ALREADY_OPEN_ELSEWHERE =
+	'Your exam is already open on another computer. If that computer has failed, ask your invigilator to allow you to move.';
 
 /**
  * May a candidate sign in to their attempt on this computer now? While the exam is open (reading,
@@ -287,7 +369,11 @@ export const ALREADY_OPEN_ELSEWHERE = 'Your exam is already open on another comp
  * refused before this, with their own words.) The same rule whatever happened to the attempt
  * before: one voided and reinstated is an open exam like any other.
  */
-export function judgeCandidateSignIn(f: { state: AttemptState; liveSessionElsewhere: boolean; moveAllowed: boolean }): CandidateSignInVerdict {
+export function judgeCandidateSignIn(f: {
+	state: AttemptState;
+	liveSessionElsewhere: boolean;
+	moveAllowed: boolean;
+}): CandidateSignInVerdict {
 	if (!ACTIVE.includes(f.state) || !f.liveSessionElsewhere) return { ok: true, move: false };
 	return f.moveAllowed ? { ok: true, move: true } : { ok: false, reason: ALREADY_OPEN_ELSEWHERE };
 }

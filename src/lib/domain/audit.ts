@@ -37,7 +37,9 @@ const ACTION_LABELS: Record<string, string> = {
 
 /** "Candidate details corrected" for a known action; otherwise the action's code with its dots and underscores as spaces. */
 export function actionLabel(action: string): string {
-	return ACTION_LABELS[action] ?? action.replace(/[._]/g, ' ').replace(/^./, (c) => c.toUpperCase());
+	return (
+		ACTION_LABELS[action] ?? action.replace(/[._]/g, ' ').replace(/^./, (c) => c.toUpperCase())
+	);
 }
 
 /** The known actions, for the filter's list. */
@@ -64,12 +66,20 @@ function words(key: string): string {
  * differs, "field: old → new". Text anyone typed stays text (the page renders it, never as markup).
  */
 export function auditDetailLines(details: unknown): string[] {
-	if (!details || typeof details !== 'object' || Array.isArray(details)) return details === undefined || details === null ? [] : [show(details)];
+	if (!details || typeof details !== 'object' || Array.isArray(details))
+		return details === undefined || details === null ? [] : [show(details)];
 	const d = details as Record<string, unknown>;
 	const lines: string[] = [];
 	const before = d.before;
 	const after = d.after;
-	const isPair = Boolean(before && after && typeof before === 'object' && typeof after === 'object' && !Array.isArray(before) && !Array.isArray(after));
+	const isPair = Boolean(
+		before &&
+		after &&
+		typeof before === 'object' &&
+		typeof after === 'object' &&
+		!Array.isArray(before) &&
+		!Array.isArray(after)
+	);
 	if (isPair) {
 		const b = before as Record<string, unknown>;
 		const a = after as Record<string, unknown>;

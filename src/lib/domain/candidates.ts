@@ -35,8 +35,9 @@ export const candidateNumberSchema = z
  * embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069), which make a name
  * display as something other than what is stored ("Trojan Source") on the register, slips and reports.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-export const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+export const UNSAFE_NAME_CHARACTERS =
+	// eslint-disable-next-line no-control-regex -- matching control characters is the point
+	/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 export function hasUnsafeNameCharacter(value: string): boolean {
 	return UNSAFE_NAME_CHARACTERS.test(value);
@@ -49,7 +50,10 @@ const personName = (label: string) =>
 		.trim()
 		.min(1, `${label} is required`)
 		.max(100, `${label} is at most 100 characters`)
-		.refine((v) => !hasUnsafeNameCharacter(v), `${label} must not contain line breaks, tabs, control characters or text-direction characters`);
+		.refine(
+			(v) => !hasUnsafeNameCharacter(v),
+			`${label} must not contain line breaks, tabs, control characters or text-direction characters`
+		);
 
 /** Whether a stored number fits the format (older records may not). */
 export function isStandardCandidateNumber(n: string): boolean {
@@ -106,7 +110,10 @@ const dateOfBirth = z
 		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
 		const d = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)) : null;
 		if (!m || !d || d.getUTCMonth() !== +m[2]! - 1 || d.getUTCDate() !== +m[3]!) {
-			ctx.addIssue({ code: 'custom', message: `Date of birth must be a date as YYYY-MM-DD, not "${v}"` });
+			ctx.addIssue({
+				code: 'custom',
+				message: `Date of birth must be a date as YYYY-MM-DD, not "${v}"`
+			});
 			return z.NEVER;
 		}
 		return v;
@@ -171,7 +178,8 @@ export function countOf(n: number, noun: string, plural = `${noun}s`): string {
 	return `${n} ${n === 1 ? noun : plural}`;
 }
 
-export type CsvValidation = { ok: true; candidates: CandidateInput[] } | { ok: false; errors: RowError[] };
+export type CsvValidation =
+	{ ok: true; candidates: CandidateInput[] } | { ok: false; errors: RowError[] };
 
 /**
  * Validates parsed CSV records (objects keyed by header). Every row is checked so the centre sees
@@ -192,7 +200,10 @@ export function validateCandidateRows(
 		if (!parsed.success) {
 			for (const issue of parsed.error.issues) {
 				const field = issue.path.join('.');
-				const message = issue.code === 'invalid_type' && record[field] === undefined ? `${field} is missing` : issue.message;
+				const message =
+					issue.code === 'invalid_type' && record[field] === undefined
+						? `${field} is missing`
+						: issue.message;
 				errors.push({ row, column: field, message });
 			}
 			return;
@@ -200,12 +211,20 @@ export function validateCandidateRows(
 		const number = parsed.data.candidate_number;
 		const earlier = firstSeen.get(number);
 		if (earlier !== undefined) {
-			errors.push({ row, column: 'candidate_number', message: `Candidate number ${number} is repeated (first on row ${earlier})` });
+			errors.push({
+				row,
+				column: 'candidate_number',
+				message: `Candidate number ${number} is repeated (first on row ${earlier})`
+			});
 			return;
 		}
 		firstSeen.set(number, row);
 		if (existingNumbers.has(number)) {
-			errors.push({ row, column: 'candidate_number', message: `Candidate number ${number} is already registered at this centre` });
+			errors.push({
+				row,
+				column: 'candidate_number',
+				message: `Candidate number ${number} is already registered at this centre`
+			});
 			return;
 		}
 		candidates.push(parsed.data);
@@ -254,18 +273,26 @@ export function normaliseCsvHeader(cell: string): string {
  * Checks a CSV header (already normalised): every required column present, no unknown column,
  * none repeated. `found` is the header as the file has it, to name in the message.
  */
-export function checkCandidateCsvHeader(header: readonly string[], found: readonly string[] = header): string | null {
+export function checkCandidateCsvHeader(
+	header: readonly string[],
+	found: readonly string[] = header
+): string | null {
 	const missing = REQUIRED_CSV_COLUMNS.filter((c) => !header.includes(c));
 	const foundList = found.filter((f) => f.trim() !== '').map((f) => `"${f.trim()}"`);
-	const foundText = foundList.length ? `The columns found were ${foundList.join(', ')}` : 'No column names were found';
+	const foundText = foundList.length
+		? `The columns found were ${foundList.join(', ')}`
+		: 'No column names were found';
 	if (missing.length) {
 		return `The header row has no ${missing.join(', ')} column. ${foundText}; expected ${REQUIRED_CSV_COLUMNS.join(', ')} (and optionally ${CANDIDATE_CSV_COLUMNS.slice(3).join(', ')})`;
 	}
-	const unknown = header.flatMap((c, i) => ((CANDIDATE_CSV_COLUMNS as readonly string[]).includes(c) ? [] : [found[i]?.trim() || c]));
+	const unknown = header.flatMap((c, i) =>
+		(CANDIDATE_CSV_COLUMNS as readonly string[]).includes(c) ? [] : [found[i]?.trim() || c]
+	);
 	if (unknown.length) {
 		return `The header row has unknown column(s): ${unknown.join(', ')}. Expected columns: ${CANDIDATE_CSV_COLUMNS.join(', ')}`;
 	}
 	const repeated = header.filter((c, i) => header.indexOf(c) !== i);
-	if (repeated.length) return `The header row repeats the column(s): ${[...new Set(repeated)].join(', ')}`;
+	if (repeated.length)
+		return `The header row repeats the column(s): ${[...new Set(repeated)].join(', ')}`;
 	return null;
 }

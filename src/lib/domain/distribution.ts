@@ -14,14 +14,21 @@ export interface Histogram {
 }
 
 export function histogram(totals: readonly number[], totalMarks: number): Histogram {
-	if (!Number.isInteger(totalMarks) || totalMarks < 1) throw new RangeError(`A paper's total must be a whole number above 0, got ${totalMarks}`);
+	if (!Number.isInteger(totalMarks) || totalMarks < 1)
+		throw new RangeError(`A paper's total must be a whole number above 0, got ${totalMarks}`);
 	const counts = new Array<number>(totalMarks + 1).fill(0);
 	for (const t of totals) {
 		// A total outside the paper is a bug upstream, never something to draw quietly.
-		if (!Number.isInteger(t) || t < 0 || t > totalMarks) throw new RangeError(`A total of ${t} is outside 0..${totalMarks}`);
+		if (!Number.isInteger(t) || t < 0 || t > totalMarks)
+			throw new RangeError(`A total of ${t} is outside 0..${totalMarks}`);
 		counts[t]!++;
 	}
-	return { totalMarks, bins: counts.map((c, mark) => ({ mark, count: c })), candidates: totals.length, maxCount: Math.max(0, ...counts) };
+	return {
+		totalMarks,
+		bins: counts.map((c, mark) => ({ mark, count: c })),
+		candidates: totals.length,
+		maxCount: Math.max(0, ...counts)
+	};
 }
 
 export interface ChartSize {
@@ -56,8 +63,17 @@ export interface HistogramChart {
 const MARGIN = { left: 44, top: 28, right: 12, bottom: 36 };
 
 /** The geometry of the histogram in SVG units (y grows downwards). */
-export function histogramChart(h: Histogram, b: Boundaries, size: ChartSize = { width: 720, height: 280 }): HistogramChart {
-	const plot = { left: MARGIN.left, top: MARGIN.top, right: size.width - MARGIN.right, bottom: size.height - MARGIN.bottom };
+export function histogramChart(
+	h: Histogram,
+	b: Boundaries,
+	size: ChartSize = { width: 720, height: 280 }
+): HistogramChart {
+	const plot = {
+		left: MARGIN.left,
+		top: MARGIN.top,
+		right: size.width - MARGIN.right,
+		bottom: size.height - MARGIN.bottom
+	};
 	const binWidth = (plot.right - plot.left) / (h.totalMarks + 1);
 	const yStep = Math.max(1, Math.ceil(h.maxCount / 4));
 	const yMax = Math.max(1, Math.ceil(h.maxCount / yStep) * yStep);
@@ -79,7 +95,15 @@ export function histogramChart(h: Histogram, b: Boundaries, size: ChartSize = { 
 	const xStep = h.totalMarks <= 30 ? 5 : 10;
 	const xTicks = [];
 	for (let m = 0; m <= h.totalMarks; m += xStep) xTicks.push({ mark: m, x: xOf(m) + binWidth / 2 });
-	return { width: size.width, height: size.height, plot, bars, yTicks, xTicks, boundaries: { pass: xOf(b.pass), firstClass: xOf(b.firstClass) } };
+	return {
+		width: size.width,
+		height: size.height,
+		plot,
+		bars,
+		yTicks,
+		xTicks,
+		boundaries: { pass: xOf(b.pass), firstClass: xOf(b.firstClass) }
+	};
 }
 
 /** The median of whole-mark totals (a half when the middle two differ), or null for none. */
@@ -91,7 +115,11 @@ export function median(totals: readonly number[]): number | null {
 }
 
 /** The distribution in one sentence: "24 candidates graded, marks 8 to 52 of 60 (median 31): 6 Fail, 14 Pass, 4 First Class Pass." */
-export function distributionSummary(totals: readonly number[], totalMarks: number, b: Boundaries): string {
+export function distributionSummary(
+	totals: readonly number[],
+	totalMarks: number,
+	b: Boundaries
+): string {
 	if (totals.length === 0) return 'No candidate has a graded result yet.';
 	const g = gradeCounts(totals, b);
 	return (

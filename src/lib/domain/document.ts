@@ -89,12 +89,23 @@ export interface Slips {
 
 export const title = (text: string): Title => ({ kind: 'title', text });
 export const heading = (text: string): Heading => ({ kind: 'heading', text });
-export const paragraph = (text: string, style: Paragraph['style'] = 'normal'): Paragraph => ({ kind: 'paragraph', text, style });
+export const paragraph = (text: string, style: Paragraph['style'] = 'normal'): Paragraph => ({
+	kind: 'paragraph',
+	text,
+	style
+});
 export const box: BoxCell = { kind: 'box' };
 export const gap = (size = 8): Gap => ({ kind: 'gap', size });
 export const pageBreak: PageBreak = { kind: 'page_break' };
-export const signatures = (...fields: { label: string; lineWidth: number }[]): Signatures => ({ kind: 'signatures', fields });
-export const slips = (perPage: number, content: readonly (readonly SlipBlock[])[]): Slips => ({ kind: 'slips', perPage, slips: content });
+export const signatures = (...fields: { label: string; lineWidth: number }[]): Signatures => ({
+	kind: 'signatures',
+	fields
+});
+export const slips = (perPage: number, content: readonly (readonly SlipBlock[])[]): Slips => ({
+	kind: 'slips',
+	perPage,
+	slips: content
+});
 
 /**
  * A table whose rows are checked against its columns: a row with a cell missing or extra is a bug
@@ -107,7 +118,8 @@ export function table(
 ): Table {
 	if (columns.length === 0) throw new Error('A table needs at least one column');
 	rows.forEach((row, i) => {
-		if (row.length !== columns.length) throw new Error(`Row ${i + 1} has ${row.length} cells for ${columns.length} columns`);
+		if (row.length !== columns.length)
+			throw new Error(`Row ${i + 1} has ${row.length} cells for ${columns.length} columns`);
 	});
 	return {
 		kind: 'table',
@@ -120,7 +132,11 @@ export function table(
 }
 
 /** Label/value pairs as a borderless two-column table, labels in bold. */
-export function fields(pairs: readonly (readonly [label: string, value: string])[], labelWidth = 1, valueWidth = 3): Table {
+export function fields(
+	pairs: readonly (readonly [label: string, value: string])[],
+	labelWidth = 1,
+	valueWidth = 3
+): Table {
 	return table(
 		[
 			{ label: '', width: labelWidth, strong: true },
@@ -179,7 +195,8 @@ function breakPoint(word: string, maxWidth: number, measure: (s: string) => numb
 	while (fit < chars.length && measure(chars.slice(0, fit + 1).join('')) <= maxWidth) fit++;
 	// Prefer a natural break in the last ~60% of what fits, not to leave a stub of a line.
 	for (let i = fit; i > Math.max(1, Math.floor(fit * 0.4)); i--) {
-		if ('.-/_'.includes(chars[i - 1] ?? '') || chars[i] === '@') return chars.slice(0, i).join('').length;
+		if ('.-/_'.includes(chars[i - 1] ?? '') || chars[i] === '@')
+			return chars.slice(0, i).join('').length;
 	}
 	return chars.slice(0, fit).join('').length;
 }

@@ -53,12 +53,26 @@ export function gridView(grid: Grid, itemMarks: number): GridView {
 		const levels = [...grid.bands]
 			.sort((a, b) => a.min - b.min || a.max - b.max)
 			.map((b, i) => ({ index: i + 1, min: b.min, max: b.max, descriptor: b.descriptor }));
-		return { mode: 'levels', itemMarks, points: [], groups: [], levels, indicative: [...(grid.indicative ?? [])], ...guidance };
+		return {
+			mode: 'levels',
+			itemMarks,
+			points: [],
+			groups: [],
+			levels,
+			indicative: [...(grid.indicative ?? [])],
+			...guidance
+		};
 	}
 	const points: GridPoint[] = [];
 	const groups: GridGroup[] = [];
 	const addPoint = (p: { text: string; marks: number; partial?: string }, groupId: string | null) =>
-		points.push({ id: `p${points.length + 1}`, text: p.text, maxMarks: p.marks, ...(p.partial ? { partial: p.partial } : {}), groupId });
+		points.push({
+			id: `p${points.length + 1}`,
+			text: p.text,
+			maxMarks: p.marks,
+			...(p.partial ? { partial: p.partial } : {}),
+			groupId
+		});
 	for (const p of grid.points ?? []) addPoint(p, null);
 	for (const g of grid.groups ?? []) {
 		const id = `g${groups.length + 1}`;
@@ -70,7 +84,8 @@ export function gridView(grid: Grid, itemMarks: number): GridView {
 
 /** The most a points grid can award once group caps and the item's marks apply. */
 export function maxReachable(view: GridView): number {
-	if (view.mode === 'levels') return Math.min(view.itemMarks, Math.max(0, ...view.levels.map((l) => l.max)));
+	if (view.mode === 'levels')
+		return Math.min(view.itemMarks, Math.max(0, ...view.levels.map((l) => l.max)));
 	let total = 0;
 	for (const p of view.points) if (p.groupId === null) total += p.maxMarks;
 	for (const g of view.groups) total += Math.min(g.cap, groupSum(view, g.id));
@@ -91,7 +106,8 @@ export type GridAward =
 	| { kind: 'level'; level: number; mark: number };
 
 /** `mark` is the item's score; `notes` say which caps were applied, for the marker to see. */
-export type AwardJudgement = { ok: true; mark: number; notes: string[] } | { ok: false; reason: string };
+export type AwardJudgement =
+	{ ok: true; mark: number; notes: string[] } | { ok: false; reason: string };
 
 const plural = (n: number) => `${n} mark${n === 1 ? '' : 's'}`;
 const range = (l: GridLevel) => (l.min === l.max ? plural(l.min) : `${l.min}–${l.max} marks`);
@@ -116,8 +132,14 @@ export function judgeAward(view: GridView, award: GridAward): AwardJudgement {
 		const problem = markProblem(award.mark);
 		if (problem) return refuse(problem);
 		if (award.mark > view.itemMarks) return refuse(aboveItem);
-		if (view.mode === 'levels' && award.mark > 0 && !view.levels.some((l) => award.mark >= l.min && award.mark <= l.max)) {
-			return refuse(`${plural(award.mark)} is in no level of this grid (${view.levels.map((l) => `level ${l.index}: ${range(l)}`).join('; ')})`);
+		if (
+			view.mode === 'levels' &&
+			award.mark > 0 &&
+			!view.levels.some((l) => award.mark >= l.min && award.mark <= l.max)
+		) {
+			return refuse(
+				`${plural(award.mark)} is in no level of this grid (${view.levels.map((l) => `level ${l.index}: ${range(l)}`).join('; ')})`
+			);
 		}
 		return { ok: true, mark: award.mark, notes: [] };
 	}
@@ -125,11 +147,15 @@ export function judgeAward(view: GridView, award: GridAward): AwardJudgement {
 	if (award.kind === 'level') {
 		if (view.mode !== 'levels') return refuse('This item is marked by points, not levels');
 		const level = view.levels.find((l) => l.index === award.level);
-		if (!level) return refuse(`There is no level ${award.level} in this grid (levels 1–${view.levels.length})`);
+		if (!level)
+			return refuse(
+				`There is no level ${award.level} in this grid (levels 1–${view.levels.length})`
+			);
 		const problem = markProblem(award.mark);
 		if (problem) return refuse(problem);
 		if (award.mark > view.itemMarks) return refuse(aboveItem);
-		if (award.mark < level.min || award.mark > level.max) return refuse(`Level ${level.index} is ${range(level)}`);
+		if (award.mark < level.min || award.mark > level.max)
+			return refuse(`Level ${level.index} is ${range(level)}`);
 		return { ok: true, mark: award.mark, notes: [] };
 	}
 
@@ -141,8 +167,10 @@ export function judgeAward(view: GridView, award: GridAward): AwardJudgement {
 		const point = byId.get(id);
 		if (!point) return refuse(`This grid has no point ${id}`);
 		const problem = markProblem(value);
-		if (problem) return refuse(`'${point.text}': ${problem.charAt(0).toLowerCase()}${problem.slice(1)}`);
-		if (value > point.maxMarks) return refuse(`'${point.text}' is worth at most ${plural(point.maxMarks)}`);
+		if (problem)
+			return refuse(`'${point.text}': ${problem.charAt(0).toLowerCase()}${problem.slice(1)}`);
+		if (value > point.maxMarks)
+			return refuse(`'${point.text}' is worth at most ${plural(point.maxMarks)}`);
 		if (point.groupId === null) ungrouped += value;
 		else groupTotals.set(point.groupId, (groupTotals.get(point.groupId) ?? 0) + value);
 	}

@@ -7,7 +7,10 @@ export const KEYCODE_LENGTH = 6;
 
 /** `randomIndex(n)` returns a uniform integer in [0, n); pass a cryptographic source. */
 export function generateKeycode(randomIndex: (n: number) => number): string {
-	return Array.from({ length: KEYCODE_LENGTH }, () => KEYCODE_ALPHABET[randomIndex(KEYCODE_ALPHABET.length)]).join('');
+	return Array.from(
+		{ length: KEYCODE_LENGTH },
+		() => KEYCODE_ALPHABET[randomIndex(KEYCODE_ALPHABET.length)]
+	).join('');
 }
 
 export function normaliseKeycode(input: string): string {

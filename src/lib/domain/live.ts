@@ -10,7 +10,12 @@
  * `receivedAtMs` (this computer's clock). Half the round trip, when known, is added: the server
  * stamped the message that long before it arrived. An unreadable stamp keeps the previous offset.
  */
-export function clockOffset(serverNowIso: string, receivedAtMs: number, previous: number, roundTripMs = 0): number {
+export function clockOffset(
+	serverNowIso: string,
+	receivedAtMs: number,
+	previous: number,
+	roundTripMs = 0
+): number {
 	const server = Date.parse(serverNowIso);
 	if (!Number.isFinite(server)) return previous;
 	return server + Math.max(0, roundTripMs) / 2 - receivedAtMs;

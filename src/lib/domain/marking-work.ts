@@ -11,7 +11,11 @@ import type { GridAward } from './grid.js';
  * far (their current `load`, in scripts), ties in the order the markers were given. So "share the
  * unallocated scripts among A and B" evens out A's and B's queues rather than only the new scripts.
  */
-export function shareEvenly<S>(scripts: readonly S[], markerIds: readonly string[], load: ReadonlyMap<string, number> = new Map()): Map<string, S[]> {
+export function shareEvenly<S>(
+	scripts: readonly S[],
+	markerIds: readonly string[],
+	load: ReadonlyMap<string, number> = new Map()
+): Map<string, S[]> {
 	const shares = new Map<string, S[]>(markerIds.map((m) => [m, []]));
 	if (markerIds.length === 0) return shares;
 	const held = new Map(markerIds.map((m) => [m, load.get(m) ?? 0]));
@@ -33,7 +37,11 @@ export function progressText(marked: number, total: number): string {
  * The item "Save and next" goes to: the next item after `current` (in paper order) that has no
  * mark yet, wrapping round; null when every item has one (the script is done).
  */
-export function nextUnmarkedItem(itemKeys: readonly string[], current: string, marked: ReadonlySet<string>): string | null {
+export function nextUnmarkedItem(
+	itemKeys: readonly string[],
+	current: string,
+	marked: ReadonlySet<string>
+): string | null {
 	const at = itemKeys.indexOf(current);
 	for (let step = 1; step <= itemKeys.length; step++) {
 		const key = itemKeys[(at + step + itemKeys.length) % itemKeys.length]!;
@@ -51,8 +59,10 @@ export const MAX_COMMENT_LENGTH = 2000;
  */
 export function commentProblem(comment: string): string | null {
 	// eslint-disable-next-line no-control-regex -- matching control characters is the point
-	if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(comment)) return 'A comment cannot contain control characters';
-	if (comment.length > MAX_COMMENT_LENGTH) return `A comment can be at most ${MAX_COMMENT_LENGTH} characters (this one has ${comment.length})`;
+	if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(comment))
+		return 'A comment cannot contain control characters';
+	if (comment.length > MAX_COMMENT_LENGTH)
+		return `A comment can be at most ${MAX_COMMENT_LENGTH} characters (this one has ${comment.length})`;
 	return null;
 }
 
@@ -73,8 +83,10 @@ export function awardFromForm(input: {
 	level: number | null;
 	points: Record<string, number> | null;
 }): GridAward | null {
-	if (input.mode === 'points' && input.points && Object.keys(input.points).length > 0) return { kind: 'points', awarded: input.points };
+	if (input.mode === 'points' && input.points && Object.keys(input.points).length > 0)
+		return { kind: 'points', awarded: input.points };
 	if (input.mark === null) return null;
-	if (input.mode === 'levels' && input.level !== null) return { kind: 'level', level: input.level, mark: input.mark };
+	if (input.mode === 'levels' && input.level !== null)
+		return { kind: 'level', level: input.level, mark: input.mark };
 	return { kind: 'mark', mark: input.mark };
 }

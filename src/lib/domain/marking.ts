@@ -74,7 +74,10 @@ export function finalMarks<T extends GivenMark>(marks: readonly T[]): Map<string
  * The latest mark a marker gave on each item under one authority (their own current view of their
  * marking: a reload shows it, the script's live total adds it up).
  */
-export function latestMarks<T extends GivenMark>(marks: readonly T[], authority: MarkAuthority): Map<string, T> {
+export function latestMarks<T extends GivenMark>(
+	marks: readonly T[],
+	authority: MarkAuthority
+): Map<string, T> {
 	const latest = new Map<string, T>();
 	for (const m of marks) {
 		if (m.authority !== authority) continue;
@@ -93,7 +96,11 @@ export function isAttempted(answer: string | null | undefined): boolean {
  * A submitted attempt becomes a script once its answers can no longer change: the sitting has
  * ended, or the save grace after submission has passed (a save on its way may still land until then).
  */
-export function scriptIsReady(attempt: { state: string; submittedAt: Date | null }, sittingEnded: boolean, now: Date): boolean {
+export function scriptIsReady(
+	attempt: { state: string; submittedAt: Date | null },
+	sittingEnded: boolean,
+	now: Date
+): boolean {
 	if (attempt.state !== 'submitted' || !attempt.submittedAt) return false;
 	return sittingEnded || now.getTime() > attempt.submittedAt.getTime() + SAVE_GRACE_MS;
 }

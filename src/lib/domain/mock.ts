@@ -24,8 +24,10 @@ export const MOCK_LABEL = 'Mock – not a result';
  * assess nothing); a mock uses only a practice paper (a live paper and its grid never reach a centre).
  */
 export function paperPurposeProblem(purpose: SittingPurpose, kind: PaperKind): string | null {
-	if (purpose === 'mock' && kind !== 'practice') return 'A mock uses a practice paper: live papers and their grids are never shown to centres';
-	if (purpose === 'live' && kind !== 'live') return 'A live sitting uses a live paper: a practice paper can be booked only as a mock';
+	if (purpose === 'mock' && kind !== 'practice')
+		return 'A mock uses a practice paper: live papers and their grids are never shown to centres';
+	if (purpose === 'live' && kind !== 'live')
+		return 'A live sitting uses a live paper: a practice paper can be booked only as a mock';
 	return null;
 }
 
@@ -56,6 +58,7 @@ export function mockTotal(items: readonly MockItemMark[], boundaries: Boundaries
 		maxTotal: items.reduce((t, i) => t + i.maxMarks, 0),
 		marked: marked.length,
 		items: items.length,
-		indicativeGrade: items.length > 0 && marked.length === items.length ? gradeOf(total, boundaries) : null
+		indicativeGrade:
+			items.length > 0 && marked.length === items.length ? gradeOf(total, boundaries) : null
 	};
 }

@@ -1,5 +1,5 @@
-import { z } from './zod.js';
 import { AREA_CODES, type AreaCode, type Level } from './codes.js';
+import { z } from './zod.js';
 
 /* The question-bank format (docs/question-bank.md), as schemas. Parsing checks shapes and types;
    the rules that need the unit or the whole paper are in bank-rules.ts. Every object is strict: an
@@ -19,13 +19,18 @@ export const unitSchema = z.strictObject({
 	level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
 	route: z.enum(['general', 'hairdressing']),
 	status: z.enum(['current', 'withdrawn']),
-	exam: z.strictObject({ duration_minutes: z.number().int().positive(), reading_minutes: z.number().int().min(0) }),
+	exam: z.strictObject({
+		duration_minutes: z.number().int().positive(),
+		reading_minutes: z.number().int().min(0)
+	}),
 	outcomes: z
 		.array(
 			z.strictObject({
 				id: z.string().regex(/^LO\d+$/),
 				title: text,
-				criteria: z.array(z.strictObject({ id: z.string().regex(/^AC\d+\.\d+$/), text: text, area })).min(1)
+				criteria: z
+					.array(z.strictObject({ id: z.string().regex(/^AC\d+\.\d+$/), text: text, area }))
+					.min(1)
 			})
 		)
 		.min(1)
@@ -33,10 +38,18 @@ export const unitSchema = z.strictObject({
 export type Unit = z.output<typeof unitSchema>;
 
 /** A grid point: worth up to `marks` (partial credit 0…marks); `partial` says how the marks split. */
-const gridPoint = z.strictObject({ text: text, marks: z.number().int().min(1), partial: text.optional() });
+const gridPoint = z.strictObject({
+	text: text,
+	marks: z.number().int().min(1),
+	partial: text.optional()
+});
 export type GridPointSpec = z.output<typeof gridPoint>;
 /** Points that together score at most `cap`, however many of them the answer makes. */
-const gridGroup = z.strictObject({ text: text, cap: z.number().int().min(1), points: z.array(gridPoint).min(1) });
+const gridGroup = z.strictObject({
+	text: text,
+	cap: z.number().int().min(1),
+	points: z.array(gridPoint).min(1)
+});
 const pointsGrid = z
 	.strictObject({
 		mode: z.literal('points'),
@@ -50,7 +63,15 @@ const pointsGrid = z
 	});
 const levelsGrid = z.strictObject({
 	mode: z.literal('levels'),
-	bands: z.array(z.strictObject({ min: z.number().int().min(0), max: z.number().int().min(0), descriptor: text })).min(1),
+	bands: z
+		.array(
+			z.strictObject({
+				min: z.number().int().min(0),
+				max: z.number().int().min(0),
+				descriptor: text
+			})
+		)
+		.min(1),
 	indicative: z.array(text).optional(),
 	guidance: z.string().optional()
 });
@@ -97,7 +118,9 @@ export const paperSchema = z.strictObject({
 	boundaries: z.strictObject({ pass: z.number().int(), first_class: z.number().int() }),
 	rules: rulesSchema.optional(),
 	case_study: z.string().optional(),
-	sections: z.array(z.strictObject({ title: text, questions: z.array(questionSchema).min(1) })).min(1)
+	sections: z
+		.array(z.strictObject({ title: text, questions: z.array(questionSchema).min(1) }))
+		.min(1)
 });
 export type Paper = z.output<typeof paperSchema>;
 
@@ -173,7 +196,10 @@ export function paperCoverage(paper: Paper, unit: Unit): Coverage {
 	return {
 		total: items.reduce((s, i) => s + i.marks, 0),
 		byArea,
-		outcomes: unit.outcomes.map((o) => ({ id: o.id, covered: o.criteria.some((c) => used.has(c.id)) }))
+		outcomes: unit.outcomes.map((o) => ({
+			id: o.id,
+			covered: o.criteria.some((c) => used.has(c.id))
+		}))
 	};
 }
 

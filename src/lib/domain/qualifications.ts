@@ -27,18 +27,68 @@ export interface UnitOfQualification {
 	readonly qualification: Qualification;
 }
 
-const L1: Qualification = { title: 'City & Guilds Level 1 Award in Customer Service', number: '8992-11', regulatoryNumber: '500/3682/8' };
-const L2: Qualification = { title: 'City & Guilds Level 2 Award in Customer Service', number: '8992-12', regulatoryNumber: '500/3681/6' };
-const L3: Qualification = { title: 'City & Guilds Level 3 Award in Customer Service', number: '8992-13', regulatoryNumber: '500/3680/4' };
-const L1H: Qualification = { title: 'City & Guilds Level 1 Award in Customer Service (Hairdressing route)', number: '8992-21', regulatoryNumber: '500/3682/8' };
-const L2H: Qualification = { title: 'City & Guilds Level 2 Award in Customer Service (Hairdressing route)', number: '8992-22', regulatoryNumber: '500/3681/6' };
+const L1: Qualification = {
+	title: 'City & Guilds Level 1 Award in Customer Service',
+	number: '8992-11',
+	regulatoryNumber: '500/3682/8'
+};
+const L2: Qualification = {
+	title: 'City & Guilds Level 2 Award in Customer Service',
+	number: '8992-12',
+	regulatoryNumber: '500/3681/6'
+};
+const L3: Qualification = {
+	title: 'City & Guilds Level 3 Award in Customer Service',
+	number: '8992-13',
+	regulatoryNumber: '500/3680/4'
+};
+const L1H: Qualification = {
+	title: 'City & Guilds Level 1 Award in Customer Service (Hairdressing route)',
+	number: '8992-21',
+	regulatoryNumber: '500/3682/8'
+};
+const L2H: Qualification = {
+	title: 'City & Guilds Level 2 Award in Customer Service (Hairdressing route)',
+	number: '8992-22',
+	regulatoryNumber: '500/3681/6'
+};
 
 const UNITS: readonly UnitOfQualification[] = [
-	{ unit: '8992-111', title: 'Level 1 Principles of Customer Service', level: 1, credit: 6, qualification: L1 },
-	{ unit: '8992-021', title: 'Level 1 Principles of Customer Service', level: 1, credit: 6, qualification: L1H },
-	{ unit: '8992-112', title: 'Level 2 Principles of Customer Service', level: 2, credit: 8, qualification: L2 },
-	{ unit: '8992-022', title: 'Level 2 Principles of Customer Service', level: 2, credit: 8, qualification: L2H },
-	{ unit: '8992-113', title: 'Level 3 Principles of Customer Service', level: 3, credit: 10, qualification: L3 }
+	{
+		unit: '8992-111',
+		title: 'Level 1 Principles of Customer Service',
+		level: 1,
+		credit: 6,
+		qualification: L1
+	},
+	{
+		unit: '8992-021',
+		title: 'Level 1 Principles of Customer Service',
+		level: 1,
+		credit: 6,
+		qualification: L1H
+	},
+	{
+		unit: '8992-112',
+		title: 'Level 2 Principles of Customer Service',
+		level: 2,
+		credit: 8,
+		qualification: L2
+	},
+	{
+		unit: '8992-022',
+		title: 'Level 2 Principles of Customer Service',
+		level: 2,
+		credit: 8,
+		qualification: L2H
+	},
+	{
+		unit: '8992-113',
+		title: 'Level 3 Principles of Customer Service',
+		level: 3,
+		credit: 10,
+		qualification: L3
+	}
 ];
 
 /** The handbook's unit and its qualification, or undefined for a unit the handbook does not have (a test unit). */

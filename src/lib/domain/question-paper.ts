@@ -61,5 +61,7 @@ export function isPaperReleased(attempt: { started_at: Date | null; state: strin
 
 /** Why a candidate is refused the paper (see isPaperReleased). */
 export function paperWithheldReason(attempt: { started_at: Date | null; state: string }): string {
-	return attempt.state === 'void' ? 'This exam has been closed by the invigilator.' : 'The question paper is released when your sitting starts.';
+	return attempt.state === 'void'
+		? 'This exam has been closed by the invigilator.'
+		: 'The question paper is released when your sitting starts.';
 }

@@ -34,7 +34,8 @@ export interface QualificationStanding {
 
 /** Why a new registration is refused, or null when it may go ahead. A last date is the last day it may be done. */
 export function judgeRegistration(q: QualificationStanding, today: Day): string | null {
-	if (q.withdrawn) return `${q.name} has been withdrawn and is no longer available for new candidate registrations.`;
+	if (q.withdrawn)
+		return `${q.name} has been withdrawn and is no longer available for new candidate registrations.`;
 	if (q.lastRegistrationOn && today > q.lastRegistrationOn)
 		return `The last date for registration for ${q.name} was ${ukDate(q.lastRegistrationOn)}: no new registrations.`;
 	return null;

@@ -31,16 +31,27 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  *   protect nothing.
  * - When both are present, both must agree the request is the app's own.
  */
-export function judgeRequestOrigin(method: string, originHeader: string | null, secFetchSite: string | null, appOrigin: string): OriginJudgement {
+export function judgeRequestOrigin(
+	method: string,
+	originHeader: string | null,
+	secFetchSite: string | null,
+	appOrigin: string
+): OriginJudgement {
 	if (SAFE_METHODS.has(method.toUpperCase())) return { allowed: true };
 	const site = secFetchSite?.trim().toLowerCase() || null;
 	if (site !== null && site !== 'same-origin' && site !== 'none') {
-		return { allowed: false, reason: `Cross-site ${method.toUpperCase()} requests are refused (Sec-Fetch-Site: ${site.slice(0, 40)})` };
+		return {
+			allowed: false,
+			reason: `Cross-site ${method.toUpperCase()} requests are refused (Sec-Fetch-Site: ${site.slice(0, 40)})`
+		};
 	}
 	if (originHeader !== null) {
 		const origin = normaliseOrigin(originHeader);
 		if (origin === null || origin !== normaliseOrigin(appOrigin)) {
-			return { allowed: false, reason: `Cross-origin ${method.toUpperCase()} requests are refused (Origin: ${originHeader.slice(0, 200)})` };
+			return {
+				allowed: false,
+				reason: `Cross-origin ${method.toUpperCase()} requests are refused (Origin: ${originHeader.slice(0, 200)})`
+			};
 		}
 	}
 	return { allowed: true };

@@ -44,20 +44,28 @@ export interface BookingCase {
 	settings: ResitSettings;
 }
 
-export type BookingVerdict = { ok: true; attempt: number; resit: boolean } | { ok: false; reason: string };
+export type BookingVerdict =
+	{ ok: true; attempt: number; resit: boolean } | { ok: false; reason: string };
 
 const DAY_MS = 86_400_000;
 const sat = (h: readonly PastAttempt[]) => h.filter((a) => a.outcome === 'Fail');
 
 /** The live papers of the unit the candidate has not sat, in the bank's order. */
-export function papersLeft(history: readonly PastAttempt[], livePapers: readonly string[]): string[] {
+export function papersLeft(
+	history: readonly PastAttempt[],
+	livePapers: readonly string[]
+): string[] {
 	const seen = new Set(sat(history).map((a) => a.paperCode));
 	return livePapers.filter((p) => !seen.has(p));
 }
 
 export function judgeBooking(c: BookingCase): BookingVerdict {
 	const who = c.candidate;
-	if (!c.registered) return { ok: false, reason: `${who} is not registered for a qualification through unit ${c.unitCode}: register them for it first.` };
+	if (!c.registered)
+		return {
+			ok: false,
+			reason: `${who} is not registered for a qualification through unit ${c.unitCode}: register them for it first.`
+		};
 	const pending = c.history.find((a) => a.outcome === 'pending');
 	if (pending)
 		return {
@@ -65,17 +73,31 @@ export function judgeBooking(c: BookingCase): BookingVerdict {
 			reason: `${who} is already booked on ${pending.paperCode} (${ukDate(dayIn(pending.sittingAt))}) and has no released result for it yet.`
 		};
 	const passed = c.history.find((a) => a.outcome === 'Pass' || a.outcome === 'First Class Pass');
-	if (passed) return { ok: false, reason: `${who} has already achieved unit ${c.unitCode} (${passed.outcome} on ${passed.paperCode}).` };
+	if (passed)
+		return {
+			ok: false,
+			reason: `${who} has already achieved unit ${c.unitCode} (${passed.outcome} on ${passed.paperCode}).`
+		};
 	const voided = c.history.find((a) => a.outcome === 'void');
-	if (voided) return { ok: false, reason: `${who}'s attempt on ${voided.paperCode} was declared void: a further attempt needs the awarding body's decision.` };
+	if (voided)
+		return {
+			ok: false,
+			reason: `${who}'s attempt on ${voided.paperCode} was declared void: a further attempt needs the awarding body's decision.`
+		};
 	const attempts = sat(c.history);
 	if (attempts.length >= c.settings.maxAttempts)
 		return {
 			ok: false,
 			reason: `${who} has made ${attempts.length} attempt${attempts.length === 1 ? '' : 's'} at unit ${c.unitCode}, the most allowed (${c.settings.maxAttempts}).`
 		};
-	const last = attempts.reduce<PastAttempt | null>((l, a) => (!l || a.sittingAt > l.sittingAt ? a : l), null);
-	if (last && c.scheduledAt.getTime() - last.sittingAt.getTime() < c.settings.minIntervalDays * DAY_MS) {
+	const last = attempts.reduce<PastAttempt | null>(
+		(l, a) => (!l || a.sittingAt > l.sittingAt ? a : l),
+		null
+	);
+	if (
+		last &&
+		c.scheduledAt.getTime() - last.sittingAt.getTime() < c.settings.minIntervalDays * DAY_MS
+	) {
 		const from = new Date(last.sittingAt.getTime() + c.settings.minIntervalDays * DAY_MS);
 		return {
 			ok: false,
@@ -85,8 +107,14 @@ export function judgeBooking(c: BookingCase): BookingVerdict {
 	if (attempts.some((a) => a.paperCode === c.paperCode)) {
 		const left = papersLeft(c.history, c.livePapers);
 		return left.length === 0
-			? { ok: false, reason: `${who} has sat every live paper of unit ${c.unitCode}: no paper is left for a resit.` }
-			: { ok: false, reason: `${who} has already sat ${c.paperCode}: a resit must be on a different live paper; book them on ${left[0]}.` };
+			? {
+					ok: false,
+					reason: `${who} has sat every live paper of unit ${c.unitCode}: no paper is left for a resit.`
+				}
+			: {
+					ok: false,
+					reason: `${who} has already sat ${c.paperCode}: a resit must be on a different live paper; book them on ${left[0]}.`
+				};
 	}
 	return { ok: true, attempt: attempts.length + 1, resit: c.history.length > 0 };
 }

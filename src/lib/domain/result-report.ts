@@ -24,7 +24,9 @@ export interface DistributionBar {
 }
 
 /** How many candidates had each outcome: every outcome listed, zeros included, so the chart's axis never moves. */
-export function gradeDistribution(rows: readonly { status: ResultStatus; grade: Grade | null }[]): DistributionBar[] {
+export function gradeDistribution(
+	rows: readonly { status: ResultStatus; grade: Grade | null }[]
+): DistributionBar[] {
 	const total = rows.length;
 	return OUTCOMES.map((outcome) => {
 		const count = rows.filter((r) => outcomeWords(r) === outcome).length;
@@ -35,7 +37,9 @@ export function gradeDistribution(rows: readonly { status: ResultStatus; grade: 
 /** A sentence for the chart's text alternative: "3 candidates: 1 First Class Pass (33%), …". */
 export function distributionSummary(bars: readonly DistributionBar[]): string {
 	const total = bars.reduce((s, b) => s + b.count, 0);
-	const parts = bars.filter((b) => b.count > 0).map((b) => `${b.count} ${b.outcome} (${b.percent}%)`);
+	const parts = bars
+		.filter((b) => b.count > 0)
+		.map((b) => `${b.count} ${b.outcome} (${b.percent}%)`);
 	return `${total} ${total === 1 ? 'candidate' : 'candidates'}${parts.length ? `: ${parts.join(', ')}` : ''}.`;
 }
 
@@ -64,11 +68,17 @@ function realDay(s: string): boolean {
  * A date range from a form (`from`, `to`, either may be empty: open-ended). Returns the range, or a
  * message saying what is wrong. Empty both → all dates.
  */
-export function parseDateRange(from: string | null, to: string | null): { ok: true; range: Partial<DateRange> } | { ok: false; message: string } {
+export function parseDateRange(
+	from: string | null,
+	to: string | null
+): { ok: true; range: Partial<DateRange> } | { ok: false; message: string } {
 	const f = (from ?? '').trim();
 	const t = (to ?? '').trim();
-	if (f && !realDay(f)) return { ok: false, message: 'Enter the "from" date as a real date, for example 2026-11-01' };
-	if (t && !realDay(t)) return { ok: false, message: 'Enter the "to" date as a real date, for example 2026-11-30' };
-	if (f && t && f > t) return { ok: false, message: 'The "from" date must not be after the "to" date' };
+	if (f && !realDay(f))
+		return { ok: false, message: 'Enter the "from" date as a real date, for example 2026-11-01' };
+	if (t && !realDay(t))
+		return { ok: false, message: 'Enter the "to" date as a real date, for example 2026-11-30' };
+	if (f && t && f > t)
+		return { ok: false, message: 'The "from" date must not be after the "to" date' };
 	return { ok: true, range: { ...(f ? { from: f } : {}), ...(t ? { to: t } : {}) } };
 }

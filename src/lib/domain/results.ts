@@ -1,5 +1,11 @@
+import {
+	AREA_CODES,
+	areasForLevel,
+	type AreaCode,
+	type Level,
+	type PerformanceCode
+} from './codes.js';
 import { paperItems, paperTotal, type Paper } from './paper.js';
-import { AREA_CODES, areasForLevel, type AreaCode, type Level, type PerformanceCode } from './codes.js';
 
 /**
  * The result rules of DESIGN.md section 1, as one pure function: grade, then the performance codes
@@ -88,7 +94,10 @@ export interface ResultOutcome {
 }
 
 /** Items with no entry in `marks` count as not attempted, 0 marks. */
-export function applyResultRules(input: ResultInput, marks: Readonly<Record<string, ItemMark>>): ResultOutcome {
+export function applyResultRules(
+	input: ResultInput,
+	marks: Readonly<Record<string, ItemMark>>
+): ResultOutcome {
 	const { items, boundaries, rules } = input;
 	const paperTotal = items.reduce((s, i) => s + i.maxMarks, 0);
 	const markOf = (key: string): ItemMark => marks[key] ?? { mark: 0, attempted: false, fk: false };
@@ -111,10 +120,16 @@ export function applyResultRules(input: ResultInput, marks: Readonly<Record<stri
 
 	const letters: PerformanceCode[] = [];
 	if (total >= boundaries.pass - rules.narrowFailMargin) letters.push('AA');
-	const attemptedMax = items.filter((i) => markOf(i.key).attempted).reduce((s, i) => s + i.maxMarks, 0);
+	const attemptedMax = items
+		.filter((i) => markOf(i.key).attempted)
+		.reduce((s, i) => s + i.maxMarks, 0);
 	if (attemptedMax < rules.attemptedMinShare * paperTotal) letters.push('AB');
 	if (items.some((i) => markOf(i.key).fk)) letters.push('FK');
-	const weakestFirst = [...profile].sort((a, b) => a.scored / a.available - b.scored / b.available || AREA_CODES.indexOf(a.area) - AREA_CODES.indexOf(b.area));
+	const weakestFirst = [...profile].sort(
+		(a, b) =>
+			a.scored / a.available - b.scored / b.available ||
+			AREA_CODES.indexOf(a.area) - AREA_CODES.indexOf(b.area)
+	);
 	const weak = weakestFirst.filter((p) => p.scored < rules.areaMinShare * p.available);
 	// Every Fail names at least one area (the handbook's feedback on "the main areas for further
 	// development"): with none below the threshold, the weakest area is named.
@@ -126,7 +141,11 @@ export function applyResultRules(input: ResultInput, marks: Readonly<Record<stri
  * At most `maxCodes` codes, cut from the end; the first area code always stays, taking the last
  * letter code's place when the letters alone would fill the cap.
  */
-export function capCodes(letters: readonly PerformanceCode[], areas: readonly AreaCode[], maxCodes: number): PerformanceCode[] {
+export function capCodes(
+	letters: readonly PerformanceCode[],
+	areas: readonly AreaCode[],
+	maxCodes: number
+): PerformanceCode[] {
 	const room = Math.max(1, maxCodes);
 	const codes: PerformanceCode[] = [...letters, ...areas].slice(0, room);
 	if (areas.length > 0 && !codes.includes(areas[0]!)) codes[codes.length - 1] = areas[0]!;
@@ -167,16 +186,24 @@ export function gradeChanges(totals: readonly number[], from: Boundaries, to: Bo
 
 /* ---------- from a paper and a marks file ---------- */
 
-export function resultInputFor(paper: Paper, level: Level, boundaries?: { pass: number; firstClass: number }): ResultInput {
+export function resultInputFor(
+	paper: Paper,
+	level: Level,
+	boundaries?: { pass: number; firstClass: number }
+): ResultInput {
 	return {
 		level,
 		items: paperItems(paper).map((i) => ({ key: i.key, maxMarks: i.marks, area: i.area })),
-		boundaries: boundaries ?? { pass: paper.boundaries.pass, firstClass: paper.boundaries.first_class },
+		boundaries: boundaries ?? {
+			pass: paper.boundaries.pass,
+			firstClass: paper.boundaries.first_class
+		},
 		rules: resolveRules(paperTotal(paper), paper.rules)
 	};
 }
 
-export type MarksParse = { ok: true; marks: Record<string, ItemMark> } | { ok: false; problems: string[] };
+export type MarksParse =
+	{ ok: true; marks: Record<string, ItemMark> } | { ok: false; problems: string[] };
 
 /**
  * Checks a marks file `{"marks": {"3": {"mark": 2, "attempted": true, "fk": false}, "7.a": …}}`
@@ -187,7 +214,10 @@ export function parseMarks(data: unknown, items: readonly ResultItem[]): MarksPa
 	const problems: string[] = [];
 	const marksObj = (data as { marks?: unknown } | null)?.marks;
 	if (!marksObj || typeof marksObj !== 'object' || Array.isArray(marksObj)) {
-		return { ok: false, problems: ['the file must be an object with a "marks" object: {"marks": {"1": {"mark": 2}}}'] };
+		return {
+			ok: false,
+			problems: ['the file must be an object with a "marks" object: {"marks": {"1": {"mark": 2}}}']
+		};
 	}
 	const byKey = new Map(items.map((i) => [i.key, i]));
 	const marks: Record<string, ItemMark> = {};
@@ -195,7 +225,11 @@ export function parseMarks(data: unknown, items: readonly ResultItem[]): MarksPa
 		const item = byKey.get(key);
 		if (!item) {
 			const parts = items.filter((i) => i.key.startsWith(`${key}.`)).map((i) => i.key);
-			problems.push(parts.length ? `question ${key} has parts; give marks for ${parts.join(', ')}` : `unknown question id "${key}"`);
+			problems.push(
+				parts.length
+					? `question ${key} has parts; give marks for ${parts.join(', ')}`
+					: `unknown question id "${key}"`
+			);
 			continue;
 		}
 		const entry = (raw ?? {}) as { mark?: unknown; attempted?: unknown; fk?: unknown };
@@ -205,12 +239,18 @@ export function parseMarks(data: unknown, items: readonly ResultItem[]): MarksPa
 			continue;
 		}
 		if (mark < 0) problems.push(`${key}: mark ${mark} is negative`);
-		else if (mark > item.maxMarks) problems.push(`${key}: mark ${mark} is above the maximum of ${item.maxMarks}`);
+		else if (mark > item.maxMarks)
+			problems.push(`${key}: mark ${mark} is above the maximum of ${item.maxMarks}`);
 		for (const flag of ['attempted', 'fk'] as const) {
-			if (entry[flag] !== undefined && typeof entry[flag] !== 'boolean') problems.push(`${key}: ${flag} must be true or false`);
+			if (entry[flag] !== undefined && typeof entry[flag] !== 'boolean')
+				problems.push(`${key}: ${flag} must be true or false`);
 		}
 		// A mark above zero means something was written; "attempted" defaults accordingly.
-		marks[key] = { mark, attempted: typeof entry.attempted === 'boolean' ? entry.attempted : mark > 0, fk: entry.fk === true };
+		marks[key] = {
+			mark,
+			attempted: typeof entry.attempted === 'boolean' ? entry.attempted : mark > 0,
+			fk: entry.fk === true
+		};
 	}
 	return problems.length ? { ok: false, problems } : { ok: true, marks };
 }

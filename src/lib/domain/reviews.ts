@@ -17,7 +17,13 @@
  * withdrawn by the centre.
  */
 
-export const REVIEW_STATES = ['requested', 'in_review', 'decided', 'informed', 'withdrawn'] as const;
+export const REVIEW_STATES = [
+	'requested',
+	'in_review',
+	'decided',
+	'informed',
+	'withdrawn'
+] as const;
 export type ReviewState = (typeof REVIEW_STATES)[number];
 
 /** What the re-mark changed: nothing, the total only, or the grade (with or without codes). */
@@ -62,7 +68,8 @@ export const MAX_REASON_CHARS = 2000;
 
 export function reasonProblem(reason: string): string | null {
 	const r = reason.trim();
-	if (r === '') return 'Give the reason for the review: which answers you believe were marked wrongly, and why';
+	if (r === '')
+		return 'Give the reason for the review: which answers you believe were marked wrongly, and why';
 	if (r.length > MAX_REASON_CHARS) return `Keep the reason to ${MAX_REASON_CHARS} characters`;
 	return null;
 }
@@ -81,7 +88,8 @@ export interface RequestFacts {
 	earlier: readonly EarlierReview[];
 }
 
-export type RequestVerdict = { ok: true; stage: number; replyDueAt: Date; windowEndsAt: Date } | { ok: false; reason: string };
+export type RequestVerdict =
+	{ ok: true; stage: number; replyDueAt: Date; windowEndsAt: Date } | { ok: false; reason: string };
 
 /** The last moment a request may be made for the given stage, counted from `from`. */
 export function windowEnd(from: Date, settings: ReviewSettings): Date {
@@ -93,22 +101,42 @@ export function replyDue(requestedAt: Date, settings: ReviewSettings): Date {
 }
 
 /** May the centre ask for a review now, and if so, of which stage, with what reply deadline? */
-export function judgeReviewRequest(f: RequestFacts, settings: ReviewSettings, now: Date): RequestVerdict {
-	if (!f.releasedAt) return { ok: false, reason: 'This result has not been released yet, so it cannot be reviewed' };
-	if (f.status !== 'graded') return { ok: false, reason: 'Only a graded result can be reviewed: this candidate was absent or their exam was voided' };
+export function judgeReviewRequest(
+	f: RequestFacts,
+	settings: ReviewSettings,
+	now: Date
+): RequestVerdict {
+	if (!f.releasedAt)
+		return { ok: false, reason: 'This result has not been released yet, so it cannot be reviewed' };
+	if (f.status !== 'graded')
+		return {
+			ok: false,
+			reason:
+				'Only a graded result can be reviewed: this candidate was absent or their exam was voided'
+		};
 	const live = f.earlier.filter((e) => e.state !== 'withdrawn');
 	if (live.some((e) => OPEN_REVIEW_STATES.includes(e.state) || e.state === 'decided')) {
-		return { ok: false, reason: 'A review of this result is already under way: wait for its outcome' };
+		return {
+			ok: false,
+			reason: 'A review of this result is already under way: wait for its outcome'
+		};
 	}
 	const done = live.filter((e) => e.state === 'informed').sort((a, b) => a.stage - b.stage);
 	const last = done.at(-1);
 	const stage = (last?.stage ?? 0) + 1;
-	if (stage > MAX_REVIEW_STAGE) return { ok: false, reason: 'Both stages of review are finished: the outcome of the second stage is final' };
+	if (stage > MAX_REVIEW_STAGE)
+		return {
+			ok: false,
+			reason: 'Both stages of review are finished: the outcome of the second stage is final'
+		};
 	const from = last ? last.informedAt! : f.releasedAt;
 	const ends = windowEnd(from, settings);
 	if (now.getTime() > ends.getTime()) {
 		const since = last ? "stage 1's outcome" : 'the results were released';
-		return { ok: false, reason: `The time to ask for a review has passed: requests are taken up to ${settings.requestWindowDays} days after ${since}` };
+		return {
+			ok: false,
+			reason: `The time to ask for a review has passed: requests are taken up to ${settings.requestWindowDays} days after ${since}`
+		};
 	}
 	return { ok: true, stage, replyDueAt: replyDue(now, settings), windowEndsAt: ends };
 }
@@ -144,26 +172,42 @@ const STATE_NAMES: Record<ReviewState, string> = {
 export function transitionReview(facts: ReviewFacts, action: ReviewAction): ReviewTransition {
 	const rule = RULES[action.type];
 	if (!rule.from.includes(facts.state)) {
-		const verb = { assign: 'assign a moderator to', decide: 'decide', inform: 'send the outcome of', withdraw: 'withdraw' }[action.type];
+		const verb = {
+			assign: 'assign a moderator to',
+			decide: 'decide',
+			inform: 'send the outcome of',
+			withdraw: 'withdraw'
+		}[action.type];
 		return { ok: false, reason: `Cannot ${verb} a review that is ${STATE_NAMES[facts.state]}` };
 	}
 	switch (action.type) {
 		case 'assign':
-			if (!action.moderatorIsModerator) return { ok: false, reason: 'Choose a moderator: only moderators re-mark for a review' };
-			if (action.moderatorMarkedScript) return { ok: false, reason: 'This moderator has already marked this script: choose one who has not' };
+			if (!action.moderatorIsModerator)
+				return { ok: false, reason: 'Choose a moderator: only moderators re-mark for a review' };
+			if (action.moderatorMarkedScript)
+				return {
+					ok: false,
+					reason: 'This moderator has already marked this script: choose one who has not'
+				};
 			break;
 		case 'decide':
-			if (!action.byAssignedModerator) return { ok: false, reason: 'Only the moderator assigned to this review can decide it' };
-			if (!action.everyItemRemarked) return { ok: false, reason: 'Re-mark every question before issuing the outcome' };
+			if (!action.byAssignedModerator)
+				return { ok: false, reason: 'Only the moderator assigned to this review can decide it' };
+			if (!action.everyItemRemarked)
+				return { ok: false, reason: 'Re-mark every question before issuing the outcome' };
 			break;
 	}
 	return { ok: true, state: rule.to };
 }
 
 /** The outcome of a re-mark, comparing the result before and after. */
-export function reviewOutcome(before: { grade: string | null; total: number | null; codes: readonly string[] }, after: typeof before): ReviewOutcome {
+export function reviewOutcome(
+	before: { grade: string | null; total: number | null; codes: readonly string[] },
+	after: typeof before
+): ReviewOutcome {
 	if (before.grade !== after.grade) return 'grade_changed';
-	if (before.total !== after.total || before.codes.join() !== after.codes.join()) return 'mark_changed';
+	if (before.total !== after.total || before.codes.join() !== after.codes.join())
+		return 'mark_changed';
 	return 'unchanged';
 }
 

@@ -1,5 +1,11 @@
 /** Staff roles. Candidates are not staff: they sign in to one sitting with a keycode. */
-export const STAFF_ROLES = ['invigilator', 'centre_admin', 'marker', 'moderator', 'awarding_admin'] as const;
+export const STAFF_ROLES = [
+	'invigilator',
+	'centre_admin',
+	'marker',
+	'moderator',
+	'awarding_admin'
+] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 export type Role = StaffRole | 'candidate';
 
@@ -45,7 +51,10 @@ export type AccessDecision = 'allow' | 'sign_in' | 'forbidden' | 'not_found';
  * centre's page, that centre. Wrong role → forbidden (403). Right role but another centre →
  * not_found (404), so a page never confirms that another centre's record exists.
  */
-export function decideAccess(grants: readonly RoleGrant[] | null, need: { roles: readonly StaffRole[]; centreId?: string }): AccessDecision {
+export function decideAccess(
+	grants: readonly RoleGrant[] | null,
+	need: { roles: readonly StaffRole[]; centreId?: string }
+): AccessDecision {
 	if (!grants) return 'sign_in';
 	const withRole = grants.filter((g) => need.roles.includes(g.role));
 	if (withRole.length === 0) return 'forbidden';
@@ -54,7 +63,13 @@ export function decideAccess(grants: readonly RoleGrant[] | null, need: { roles:
 }
 
 /** Roles from the widest to the narrowest: the order of the site's menu and of homeFor. */
-export const ROLE_ORDER: readonly StaffRole[] = ['awarding_admin', 'centre_admin', 'invigilator', 'moderator', 'marker'];
+export const ROLE_ORDER: readonly StaffRole[] = [
+	'awarding_admin',
+	'centre_admin',
+	'invigilator',
+	'moderator',
+	'marker'
+];
 
 /** The page a user lands on after signing in: the first of their roles in ROLE_ORDER. */
 export function homeFor(grants: readonly RoleGrant[]): string {
@@ -71,7 +86,10 @@ export function menuFor(grants: readonly RoleGrant[]): { href: string; label: st
 		const href = ROLE_HOME[role];
 		if (seen.has(href)) continue;
 		seen.add(href);
-		menu.push({ href, label: role === 'moderator' || role === 'marker' ? 'Marking' : ROLE_LABELS[role] });
+		menu.push({
+			href,
+			label: role === 'moderator' || role === 'marker' ? 'Marking' : ROLE_LABELS[role]
+		});
 	}
 	return menu;
 }
@@ -87,7 +105,11 @@ export interface AccessNeed {
  * (`__data.json` after an invalidation) and for form actions, so a layout guard alone can be walked
  * around. The centre's pages also need that centre (another centre's → 404).
  */
-const AREA_ACCESS: readonly { prefix: string; roles: readonly StaffRole[]; centreParam?: string }[] = [
+const AREA_ACCESS: readonly {
+	prefix: string;
+	roles: readonly StaffRole[];
+	centreParam?: string;
+}[] = [
 	{ prefix: '/admin', roles: ['awarding_admin'] },
 	{ prefix: '/centre/[centreId]', roles: ['centre_admin'], centreParam: 'centreId' },
 	{ prefix: '/centre', roles: ['centre_admin'] },
@@ -102,7 +124,10 @@ const AREA_ACCESS: readonly { prefix: string; roles: readonly StaffRole[]; centr
 ];
 
 /** The access a route needs, or null for public and candidate routes (those check their own session). */
-export function accessNeededFor(routeId: string | null, params: Readonly<Record<string, string | undefined>>): AccessNeed | null {
+export function accessNeededFor(
+	routeId: string | null,
+	params: Readonly<Record<string, string | undefined>>
+): AccessNeed | null {
 	if (!routeId) return null;
 	const area = AREA_ACCESS.find((a) => routeId === a.prefix || routeId.startsWith(`${a.prefix}/`));
 	if (!area) return null;
@@ -124,6 +149,9 @@ export function decideSittingAccess(
 	if (!grants || !userId) return 'sign_in';
 	const atCentre = grants.filter((g) => g.centreId === sitting.centreId);
 	if (atCentre.some((g) => g.role === 'centre_admin')) return 'allow';
-	if (atCentre.some((g) => g.role === 'invigilator')) return sitting.invigilatorIds.includes(userId) ? 'allow' : 'forbidden';
-	return grants.some((g) => g.role === 'invigilator' || g.role === 'centre_admin') ? 'not_found' : 'forbidden';
+	if (atCentre.some((g) => g.role === 'invigilator'))
+		return sitting.invigilatorIds.includes(userId) ? 'allow' : 'forbidden';
+	return grants.some((g) => g.role === 'invigilator' || g.role === 'centre_admin')
+		? 'not_found'
+		: 'forbidden';
 }

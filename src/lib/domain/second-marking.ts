@@ -26,7 +26,9 @@ export interface SecondMarkingSelection {
 
 /** Whether a total lies within `window` marks of the pass or the first-class mark (either side, inclusive). */
 export function nearBoundary(total: number, boundaries: Boundaries, window: number): boolean {
-	return Math.abs(total - boundaries.pass) <= window || Math.abs(total - boundaries.firstClass) <= window;
+	return (
+		Math.abs(total - boundaries.pass) <= window || Math.abs(total - boundaries.firstClass) <= window
+	);
 }
 
 /** How many of `count` scripts the sample takes: `percent` of them rounded up, at least one when percent > 0 and there are scripts. */
@@ -50,7 +52,9 @@ export function selectForSecondMarking(
 	draw: (n: number) => number
 ): SecondMarkingSelection[] {
 	const reason = new Map<string, SecondMarkingReason>();
-	for (const s of scripts) if (nearBoundary(s.total, boundaries, settings.boundaryWindow)) reason.set(s.scriptId, 'boundary');
+	for (const s of scripts)
+		if (nearBoundary(s.total, boundaries, settings.boundaryWindow))
+			reason.set(s.scriptId, 'boundary');
 	const pool = scripts.filter((s) => !reason.has(s.scriptId)).map((s) => s.scriptId);
 	const wanted = Math.min(pool.length, sampleSize(scripts.length, settings.samplePercent));
 	// A partial Fisher–Yates shuffle: the first `wanted` places are a uniform sample of the pool.
@@ -59,16 +63,20 @@ export function selectForSecondMarking(
 		[pool[i], pool[j]] = [pool[j]!, pool[i]!];
 		reason.set(pool[i]!, 'sample');
 	}
-	return scripts.filter((s) => reason.has(s.scriptId)).map((s) => ({ scriptId: s.scriptId, reason: reason.get(s.scriptId)! }));
+	return scripts
+		.filter((s) => reason.has(s.scriptId))
+		.map((s) => ({ scriptId: s.scriptId, reason: reason.get(s.scriptId)! }));
 }
 
 function checkedDraw(draw: (n: number) => number, n: number): number {
 	const d = draw(n);
-	if (!Number.isInteger(d) || d < 0 || d >= n) throw new RangeError(`draw(${n}) returned ${d}, not a whole number from 0 to ${n - 1}`);
+	if (!Number.isInteger(d) || d < 0 || d >= n)
+		throw new RangeError(`draw(${n}) returned ${d}, not a whole number from 0 to ${n - 1}`);
 	return d;
 }
 
-export type PairOutcome = { outcome: 'agree'; difference: number } | { outcome: 'refer'; difference: number };
+export type PairOutcome =
+	{ outcome: 'agree'; difference: number } | { outcome: 'refer'; difference: number };
 
 /**
  * A first and a second total: within the tolerance they agree (the second mark stands, being of
@@ -76,7 +84,9 @@ export type PairOutcome = { outcome: 'agree'; difference: number } | { outcome: 
  */
 export function judgePair(firstTotal: number, secondTotal: number, tolerance: number): PairOutcome {
 	const difference = Math.abs(firstTotal - secondTotal);
-	return difference > tolerance ? { outcome: 'refer', difference } : { outcome: 'agree', difference };
+	return difference > tolerance
+		? { outcome: 'refer', difference }
+		: { outcome: 'agree', difference };
 }
 
 /** The total of an item → mark map (a script's latest marks under one authority). */

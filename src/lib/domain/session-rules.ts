@@ -24,7 +24,11 @@ export interface SessionTimes {
 
 export type SessionVerdict = 'expired' | 'valid' | 'valid_refresh';
 
-export function judgeSession(times: SessionTimes, now: Date, policy: SessionPolicy): SessionVerdict {
+export function judgeSession(
+	times: SessionTimes,
+	now: Date,
+	policy: SessionPolicy
+): SessionVerdict {
 	const t = now.getTime();
 	if (times.expiresAt && t >= times.expiresAt.getTime()) return 'expired';
 	if (t - times.createdAt.getTime() >= policy.absoluteTimeoutMs) return 'expired';
@@ -35,7 +39,10 @@ export function judgeSession(times: SessionTimes, now: Date, policy: SessionPoli
 
 /** When the cookie should stop being sent, given the session's state now. */
 export function cookieExpiry(times: SessionTimes, now: Date, policy: SessionPolicy): Date {
-	const candidates = [now.getTime() + policy.idleTimeoutMs, times.createdAt.getTime() + policy.absoluteTimeoutMs];
+	const candidates = [
+		now.getTime() + policy.idleTimeoutMs,
+		times.createdAt.getTime() + policy.absoluteTimeoutMs
+	];
 	if (times.expiresAt) candidates.push(times.expiresAt.getTime());
 	return new Date(Math.min(...candidates));
 }

@@ -55,12 +55,19 @@ export function judgeSeed(
 	for (const [itemKey, agreedMark] of agreed) {
 		const g = given.get(itemKey) ?? 0;
 		const deviation = g - agreedMark;
-		items.push({ itemKey, given: g, agreed: agreedMark, deviation, within: Math.abs(deviation) <= tolerance.seedItemTolerance });
+		items.push({
+			itemKey,
+			given: g,
+			agreed: agreedMark,
+			deviation,
+			within: Math.abs(deviation) <= tolerance.seedItemTolerance
+		});
 		givenTotal += g;
 		agreedTotal += agreedMark;
 	}
 	const totalDeviation = givenTotal - agreedTotal;
-	const within = items.every((i) => i.within) && Math.abs(totalDeviation) <= tolerance.seedScriptTolerance;
+	const within =
+		items.every((i) => i.within) && Math.abs(totalDeviation) <= tolerance.seedScriptTolerance;
 	return { items, givenTotal, agreedTotal, totalDeviation, within };
 }
 
@@ -75,18 +82,28 @@ export interface QualificationProgress {
  * A marker qualifies when their last `qualifyingSeeds` qualification seeds (in the order marked)
  * were all within tolerance. A paper asking for none qualifies everyone at once.
  */
-export function qualificationProgress(judgements: readonly { within: boolean }[], qualifyingSeeds: number): QualificationProgress {
+export function qualificationProgress(
+	judgements: readonly { within: boolean }[],
+	qualifyingSeeds: number
+): QualificationProgress {
 	if (qualifyingSeeds <= 0) return { qualified: true, withinOfLast: 0, needed: 0 };
 	const last = judgements.slice(-qualifyingSeeds);
 	const withinOfLast = last.filter((j) => j.within).length;
-	return { qualified: last.length === qualifyingSeeds && withinOfLast === qualifyingSeeds, withinOfLast, needed: qualifyingSeeds };
+	return {
+		qualified: last.length === qualifyingSeeds && withinOfLast === qualifyingSeeds,
+		withinOfLast,
+		needed: qualifyingSeeds
+	};
 }
 
 /**
  * During live marking: stopped when the last `stopAfterMisses` live seeds (since the marker last
  * went live) were all out of tolerance.
  */
-export function shouldStop(liveJudgements: readonly { within: boolean }[], stopAfterMisses: number): boolean {
+export function shouldStop(
+	liveJudgements: readonly { within: boolean }[],
+	stopAfterMisses: number
+): boolean {
 	const n = Math.max(1, stopAfterMisses);
 	if (liveJudgements.length < n) return false;
 	return liveJudgements.slice(-n).every((j) => !j.within);
@@ -139,7 +156,10 @@ export function settingsFrom(row: MarkingSettingsRow | undefined | null): Markin
  * between one finish and the next. Gaps longer than `breakMs` are breaks, not marking, and are left
  * out. null when there is no gap to measure.
  */
-export function medianTimePerScript(finishedAt: readonly Date[], breakMs = 60 * 60_000): number | null {
+export function medianTimePerScript(
+	finishedAt: readonly Date[],
+	breakMs = 60 * 60_000
+): number | null {
 	const times = finishedAt.map((d) => d.getTime()).sort((a, b) => a - b);
 	const gaps: number[] = [];
 	for (let i = 1; i < times.length; i++) {

@@ -24,7 +24,10 @@ export const ACCOUNT_AT_ADDRESS_THROTTLE: ThrottlePolicy = { maxFailures: 5, win
 export const ACCOUNT_THROTTLE: ThrottlePolicy = { maxFailures: 50, windowMs: 15 * MIN };
 export const ADDRESS_THROTTLE: ThrottlePolicy = { maxFailures: 30, windowMs: 15 * MIN };
 
-export const CANDIDATE_AT_ADDRESS_THROTTLE: ThrottlePolicy = { maxFailures: 10, windowMs: 10 * MIN };
+export const CANDIDATE_AT_ADDRESS_THROTTLE: ThrottlePolicy = {
+	maxFailures: 10,
+	windowMs: 10 * MIN
+};
 export const CANDIDATE_THROTTLE: ThrottlePolicy = { maxFailures: 30, windowMs: 10 * MIN };
 export const ROOM_THROTTLE: ThrottlePolicy = { maxFailures: 100, windowMs: 10 * MIN };
 
@@ -72,7 +75,9 @@ export const RESULTS_SIGN_IN_THROTTLES: readonly ThrottleRule[] = [
 	{ scope: 'subject', policy: { maxFailures: 20, windowMs: 60 * MIN }, resetBySuccess: false }
 ];
 
-export type ThrottleVerdict = { allowed: true; failures: number } | { allowed: false; retryAfterSeconds: number; failures: number };
+export type ThrottleVerdict =
+	| { allowed: true; failures: number }
+	| { allowed: false; retryAfterSeconds: number; failures: number };
 
 /**
  * `failures`: times of failed attempts since the key's last reset, any order. A failure counts while
@@ -80,7 +85,11 @@ export type ThrottleVerdict = { allowed: true; failures: number } | { allowed: f
  * The database applies the same rule when it reserves an attempt (server/auth/throttle.ts), in the
  * same statement that counts, so the two must stay in step.
  */
-export function judgeThrottle(failures: readonly Date[], now: Date, policy: ThrottlePolicy): ThrottleVerdict {
+export function judgeThrottle(
+	failures: readonly Date[],
+	now: Date,
+	policy: ThrottlePolicy
+): ThrottleVerdict {
 	const windowStart = now.getTime() - policy.windowMs;
 	const recent = failures
 		.map((d) => d.getTime())
@@ -89,7 +98,11 @@ export function judgeThrottle(failures: readonly Date[], now: Date, policy: Thro
 	if (recent.length < policy.maxFailures) return { allowed: true, failures: recent.length };
 	// Unlocks when enough failures have aged out that fewer than maxFailures remain.
 	const unlockAt = recent[recent.length - policy.maxFailures]! + policy.windowMs;
-	return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((unlockAt - now.getTime()) / 1000)), failures: recent.length };
+	return {
+		allowed: false,
+		retryAfterSeconds: Math.max(1, Math.ceil((unlockAt - now.getTime()) / 1000)),
+		failures: recent.length
+	};
 }
 
 export function throttleMessage(retryAfterSeconds: number): string {

@@ -40,7 +40,11 @@ export function computeDeadline(plan: TimingPlan, now: Date = new Date()): Compu
 		paused += length;
 	}
 	const deadline =
-		plan.startedAt.getTime() + plan.readingMinutes * MIN + answeringMs(plan.durationMinutes, plan.extraTimePercent) + paused + plan.extensionMinutes * MIN;
+		plan.startedAt.getTime() +
+		plan.readingMinutes * MIN +
+		answeringMs(plan.durationMinutes, plan.extraTimePercent) +
+		paused +
+		plan.extensionMinutes * MIN;
 	return { readingEndsAt: new Date(readingEnds), deadlineAt: new Date(deadline) };
 }
 
@@ -54,8 +58,20 @@ export interface AttemptClock {
 	pausedAt: Date | null;
 }
 
-export function startClock(startedAt: Date, readingMinutes: number, durationMinutes: number, extraTimePercent: number): AttemptClock {
-	const t = computeDeadline({ startedAt, readingMinutes, durationMinutes, extraTimePercent, pauses: [], extensionMinutes: 0 });
+export function startClock(
+	startedAt: Date,
+	readingMinutes: number,
+	durationMinutes: number,
+	extraTimePercent: number
+): AttemptClock {
+	const t = computeDeadline({
+		startedAt,
+		readingMinutes,
+		durationMinutes,
+		extraTimePercent,
+		pauses: [],
+		extensionMinutes: 0
+	});
 	return { ...t, pausedAt: null };
 }
 
@@ -68,7 +84,9 @@ export function resumeClock(clock: AttemptClock, at: Date): AttemptClock {
 	const length = Math.max(0, at.getTime() - clock.pausedAt.getTime());
 	const duringReading = clock.pausedAt.getTime() < clock.readingEndsAt.getTime();
 	return {
-		readingEndsAt: duringReading ? new Date(clock.readingEndsAt.getTime() + length) : clock.readingEndsAt,
+		readingEndsAt: duringReading
+			? new Date(clock.readingEndsAt.getTime() + length)
+			: clock.readingEndsAt,
 		deadlineAt: new Date(clock.deadlineAt.getTime() + length),
 		pausedAt: null
 	};

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+
 import { requestContext } from './request-context.js';
 
 /**
@@ -7,7 +8,16 @@ import { requestContext } from './request-context.js';
  * (services log through this same logger), so one request's lines can be found together; the id
  * is also the response's X-Request-Id header.
  */
-const REDACTED = ['password', 'token', 'secret', 'keycode', 'authorization', 'cookie', 'text', 'answer'];
+const REDACTED = [
+	'password',
+	'token',
+	'secret',
+	'keycode',
+	'authorization',
+	'cookie',
+	'text',
+	'answer'
+];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
 	const options = {
@@ -22,4 +32,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 	return destination ? pino(options, destination) : pino(options);
 }
 
-export const logger = createLogger(process.env.LOG_LEVEL || (process.env.NODE_ENV === 'test' ? 'silent' : 'info'));
+export const logger = createLogger(
+	process.env.LOG_LEVEL || (process.env.NODE_ENV === 'test' ? 'silent' : 'info')
+);

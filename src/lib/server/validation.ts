@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { ValidationError } from './errors.js';
 
 /*
@@ -67,7 +68,11 @@ export function findUnstorableText(input: unknown): string | null {
 	return findText(input, (s) => hasNul(s) || !s.isWellFormed(), []);
 }
 
-function findText(input: unknown, bad: (s: string) => boolean, path: readonly (string | number)[]): string | null {
+function findText(
+	input: unknown,
+	bad: (s: string) => boolean,
+	path: readonly (string | number)[]
+): string | null {
 	if (typeof input === 'string') return bad(input) ? path.join('.') || 'value' : null;
 	if (Array.isArray(input)) {
 		for (let i = 0; i < input.length; i++) {
@@ -92,15 +97,24 @@ export const NUL_MESSAGE = 'contains a character that is not allowed (NUL)';
 /** Throws a ValidationError naming the field when any text inside `input` holds a NUL character. */
 export function rejectNul(input: unknown): void {
 	const field = findNul(input);
-	if (field !== null) throw new ValidationError(`${field} ${NUL_MESSAGE}`, [{ field, message: `This ${NUL_MESSAGE}` }]);
+	if (field !== null)
+		throw new ValidationError(`${field} ${NUL_MESSAGE}`, [
+			{ field, message: `This ${NUL_MESSAGE}` }
+		]);
 }
 
 /**
  * The text fields of a submitted form, as strings ('' when absent), refused with a ValidationError
  * when one holds a NUL character. For the routes that read fields themselves.
  */
-export function textFields<K extends string>(data: FormData, keys: readonly K[]): Record<K, string> {
-	const values = Object.fromEntries(keys.map((k) => [k, String(data.get(k) ?? '')])) as Record<K, string>;
+export function textFields<K extends string>(
+	data: FormData,
+	keys: readonly K[]
+): Record<K, string> {
+	const values = Object.fromEntries(keys.map((k) => [k, String(data.get(k) ?? '')])) as Record<
+		K,
+		string
+	>;
 	rejectNul(values);
 	return values;
 }
@@ -109,7 +123,8 @@ export function textFields<K extends string>(data: FormData, keys: readonly K[])
 export const EARLIEST_BOOKING = new Date(Date.UTC(2000, 0, 1));
 export const LATEST_BOOKING = new Date(Date.UTC(2100, 0, 1));
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
+const DATE_TIME =
+	/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /**
  * Reads a date and time as a `datetime-local` field sends it ("2026-11-24T10:00", in the server's
@@ -118,13 +133,24 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,
  * "-000001-01-01T10:00" (year −1), "+275760-09-13" (beyond PostgreSQL's range) or "2026-02-31"
  * (quietly 3 March). Returns null for anything else.
  */
-export function parseDateTime(value: string, earliest = EARLIEST_BOOKING, latest = LATEST_BOOKING): Date | null {
+export function parseDateTime(
+	value: string,
+	earliest = EARLIEST_BOOKING,
+	latest = LATEST_BOOKING
+): Date | null {
 	const m = DATE_TIME.exec(value.trim());
 	if (!m) return null;
-	const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+	const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(
+		Number
+	) as [number, number, number, number, number, number];
 	if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
 	const calendar = new Date(Date.UTC(year, month - 1, day));
-	if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
+	if (
+		calendar.getUTCFullYear() !== year ||
+		calendar.getUTCMonth() !== month - 1 ||
+		calendar.getUTCDate() !== day
+	)
+		return null;
 	const d = new Date(value.trim());
 	if (Number.isNaN(d.getTime()) || d < earliest || d >= latest) return null;
 	return d;

@@ -1,13 +1,15 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
+
+import { ROLE_LABELS, STAFF_ROLES } from '$lib/domain/roles';
+import { changeOwnPassword } from '$lib/server/accounts/own-account';
+import { writeAudit } from '$lib/server/audit';
 import { invalidateAllUserSessions, listUserSessions } from '$lib/server/auth/sessions';
 import { getCentresByIds } from '$lib/server/centres';
 import { actorOf, deleteSessionCookie, requireRole } from '$lib/server/http/auth';
-import { writeAudit } from '$lib/server/audit';
-import { STAFF_ROLES, ROLE_LABELS } from '$lib/domain/roles';
-import { changeOwnPassword } from '$lib/server/accounts/own-account';
 import { failFromError } from '$lib/server/http/responses';
 import { textFields } from '$lib/server/validation';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, STAFF_ROLES);
@@ -36,8 +38,18 @@ export const actions: Actions = {
 	password: async (event) => {
 		const user = requireRole(event, STAFF_ROLES);
 		try {
-			const { current, password, confirm } = textFields(await event.request.formData(), ['current', 'password', 'confirm']);
-			const r = await changeOwnPassword(event.locals.db, actorOf(event), { userId: user.id, sessionId: event.locals.session!.id, current, password, confirm });
+			const { current, password, confirm } = textFields(await event.request.formData(), [
+				'current',
+				'password',
+				'confirm'
+			]);
+			const r = await changeOwnPassword(event.locals.db, actorOf(event), {
+				userId: user.id,
+				sessionId: event.locals.session!.id,
+				current,
+				password,
+				confirm
+			});
 			return { passwordChanged: true, otherSessionsEnded: r.otherSessionsEnded };
 		} catch (err) {
 			return failFromError(err);
@@ -46,7 +58,12 @@ export const actions: Actions = {
 	signout_all: async (event) => {
 		const user = requireRole(event, STAFF_ROLES);
 		const n = await invalidateAllUserSessions(event.locals.db, user.id);
-		await writeAudit(event.locals.db, actorOf(event), { action: 'auth.sign_out_all', subjectType: 'user', subjectId: user.id, details: { sessions: n } });
+		await writeAudit(event.locals.db, actorOf(event), {
+			action: 'auth.sign_out_all',
+			subjectType: 'user',
+			subjectId: user.id,
+			details: { sessions: n }
+		});
 		deleteSessionCookie(event.cookies, event.url.protocol === 'https:');
 		redirect(303, '/signin');
 	}

@@ -1,4 +1,5 @@
-import type { PageServerLoad } from './$types';
 import { countRecords } from '$lib/server/centres';
+
+import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => countRecords(locals.db);

@@ -1,5 +1,6 @@
-import type { LayoutServerLoad } from './$types';
 import { requireRole } from '$lib/server/http/auth';
+
+import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = (event) => {
 	requireRole(event, ['invigilator', 'centre_admin']);

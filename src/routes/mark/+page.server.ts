@@ -1,11 +1,13 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
+
+import { asScriptNumber } from '$lib/domain/marking';
+import { progressText } from '$lib/domain/marking-work';
 import { listPapers } from '$lib/server/bank/papers';
 import { requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 import { markerQueue, nextScript } from '$lib/server/marking/queue';
-import { progressText } from '$lib/domain/marking-work';
-import { asScriptNumber } from '$lib/domain/marking';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, ['marker', 'moderator']);
@@ -46,7 +48,10 @@ export const actions: Actions = {
 		const marked = asScriptNumber(data.get('marked')?.toString() ?? null);
 		let next: Awaited<ReturnType<typeof nextScript>>;
 		try {
-			next = await nextScript(event.locals.db, { markerId: user.id, paperId: String(data.get('paper_id') ?? '') });
+			next = await nextScript(event.locals.db, {
+				markerId: user.id,
+				paperId: String(data.get('paper_id') ?? '')
+			});
 		} catch (err) {
 			return failFromError(err);
 		}
@@ -56,7 +61,9 @@ export const actions: Actions = {
 			if (marked) redirect(303, `/mark?marked=${marked}`);
 			return {
 				ok: false,
-				message: next.gate.open ? 'Every script allocated to you on this paper is marked.' : (next.gate.reason ?? 'Live marking is closed to you for now.')
+				message: next.gate.open
+					? 'Every script allocated to you on this paper is marked.'
+					: (next.gate.reason ?? 'Live marking is closed to you for now.')
 			};
 		}
 		redirect(303, `/mark/scripts/${scriptId}${marked ? `?marked=${marked}` : ''}`);

@@ -1,4 +1,5 @@
 import type { RequestHandler } from '@sveltejs/kit';
+
 import { apiError } from '$lib/server/http/responses';
 import { metrics } from '$lib/server/ops/metrics';
 import { judgeMetricsAccess } from '$lib/server/ops/metrics-access';
@@ -17,5 +18,7 @@ export const GET: RequestHandler = async ({ request, getClientAddress }) => {
 		return res;
 	}
 	const { registry } = metrics();
-	return new Response(await registry.metrics(), { headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' } });
+	return new Response(await registry.metrics(), {
+		headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' }
+	});
 };

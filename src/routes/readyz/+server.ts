@@ -1,9 +1,10 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { getDatabase } from '$lib/server/ops/database';
+
 import { knownMigrationNames } from '$lib/server/db/migrate';
+import { logger } from '$lib/server/log';
+import { getDatabase } from '$lib/server/ops/database';
 import { isStopping } from '$lib/server/ops/lifecycle';
 import { checkReadiness } from '$lib/server/ops/readiness';
-import { logger } from '$lib/server/log';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
@@ -13,15 +14,23 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
  * traffic moves elsewhere before it closes). No session needed; the reason reveals nothing private.
  */
 export const GET: RequestHandler = async () => {
-	if (isStopping()) return json({ status: 'unavailable', reason: 'the app is stopping' }, { status: 503, headers: NO_STORE });
+	if (isStopping())
+		return json(
+			{ status: 'unavailable', reason: 'the app is stopping' },
+			{ status: 503, headers: NO_STORE }
+		);
 	let db;
 	try {
 		db = (await getDatabase()).db;
 	} catch (err) {
 		logger.warn({ err }, 'readiness: the database could not be opened');
-		return json({ status: 'unavailable', reason: 'the database is unreachable' }, { status: 503, headers: NO_STORE });
+		return json(
+			{ status: 'unavailable', reason: 'the database is unreachable' },
+			{ status: 503, headers: NO_STORE }
+		);
 	}
 	const r = await checkReadiness(db, knownMigrationNames());
-	if (!r.ready) return json({ status: 'unavailable', reason: r.reason }, { status: 503, headers: NO_STORE });
+	if (!r.ready)
+		return json({ status: 'unavailable', reason: r.reason }, { status: 503, headers: NO_STORE });
 	return json({ status: 'ready' }, { headers: NO_STORE });
 };

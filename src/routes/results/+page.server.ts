@@ -1,8 +1,7 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
+
 import { clientAddress } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
-import { rejectNul } from '$lib/server/validation';
 import {
 	endResultsSession,
 	RESULTS_COOKIE,
@@ -11,6 +10,9 @@ import {
 	signInForResults,
 	validateResultsToken
 } from '$lib/server/reports/candidate-access';
+import { rejectNul } from '$lib/server/validation';
+
+import type { Actions, PageServerLoad } from './$types';
 
 /*
  * A candidate's results after the exam day: signed in with the personal results access code their
@@ -23,13 +25,21 @@ export const load: PageServerLoad = async ({ locals, cookies, setHeaders }) => {
 	const session = token ? await validateResultsToken(locals.db, token) : null;
 	if (token && !session) cookies.delete(RESULTS_COOKIE, { path: '/' });
 	if (!session) return { signedIn: false as const };
-	const [candidate, results] = await Promise.all([resultsCandidate(locals.db, session.candidateId), resultsForCandidate(locals.db, session.candidateId)]);
+	const [candidate, results] = await Promise.all([
+		resultsCandidate(locals.db, session.candidateId),
+		resultsForCandidate(locals.db, session.candidateId)
+	]);
 	return { signedIn: true as const, candidate, results };
 };
 
 export const actions: Actions = {
 	signin: async (event) => {
-		const values = formValues(await event.request.formData(), ['centre_number', 'candidate_number', 'date_of_birth', 'code']);
+		const values = formValues(await event.request.formData(), [
+			'centre_number',
+			'candidate_number',
+			'date_of_birth',
+			'code'
+		]);
 		try {
 			rejectNul(values);
 			const { token, expiresAt } = await signInForResults(event.locals.db, {
@@ -41,7 +51,13 @@ export const actions: Actions = {
 				userAgent: event.request.headers.get('user-agent')
 			});
 			// Same cookie rules as every session (the Lucia guide): httpOnly, SameSite=Lax, Secure over https.
-			event.cookies.set(RESULTS_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: event.url.protocol === 'https:', path: '/', expires: expiresAt });
+			event.cookies.set(RESULTS_COOKIE, token, {
+				httpOnly: true,
+				sameSite: 'lax',
+				secure: event.url.protocol === 'https:',
+				path: '/',
+				expires: expiresAt
+			});
 		} catch (err) {
 			// The code is never sent back to the page.
 			return failFromError(err, { ...values, code: '' });

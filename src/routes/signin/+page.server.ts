@@ -1,14 +1,22 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
-import { signInStaff } from '$lib/server/auth/sign-in';
-import { clientAddress, safeNext, setSessionCookie, staffCookieExpiry } from '$lib/server/http/auth';
-import { getGrants } from '$lib/server/auth/sessions';
+
 import { homeFor } from '$lib/domain/roles';
+import { getGrants } from '$lib/server/auth/sessions';
+import { signInStaff } from '$lib/server/auth/sign-in';
+import {
+	clientAddress,
+	safeNext,
+	setSessionCookie,
+	staffCookieExpiry
+} from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 import { textFields } from '$lib/server/validation';
 
+import type { Actions, PageServerLoad } from './$types';
+
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')) ?? homeFor(locals.user.grants));
+	if (locals.user)
+		redirect(303, safeNext(url.searchParams.get('next')) ?? homeFor(locals.user.grants));
 	return {};
 };
 
@@ -27,8 +35,17 @@ export const actions: Actions = {
 				userAgent: event.request.headers.get('user-agent')
 			});
 			const now = new Date();
-			setSessionCookie(event, token, staffCookieExpiry({ createdAt: now, lastVerifiedAt: now, expiresAt: null, id: '', userId }, now));
-			target = safeNext(event.url.searchParams.get('next')) ?? homeFor(await getGrants(event.locals.db, userId));
+			setSessionCookie(
+				event,
+				token,
+				staffCookieExpiry(
+					{ createdAt: now, lastVerifiedAt: now, expiresAt: null, id: '', userId },
+					now
+				)
+			);
+			target =
+				safeNext(event.url.searchParams.get('next')) ??
+				homeFor(await getGrants(event.locals.db, userId));
 		} catch (err) {
 			return failFromError(err, { email: email.replaceAll('\0', '') });
 		}

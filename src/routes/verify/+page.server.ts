@@ -1,7 +1,8 @@
-import type { Actions, PageServerLoad } from './$types';
 import { verifyCertificate } from '$lib/server/certificates';
 import { clientAddress } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
+
+import type { Actions, PageServerLoad } from './$types';
 
 /*
  * The public check of a certificate: no sign-in. Anyone who holds a verification reference sees
@@ -17,7 +18,13 @@ export const actions: Actions = {
 	default: async (event) => {
 		const values = formValues(await event.request.formData(), ['reference']);
 		try {
-			return { certificate: await verifyCertificate(event.locals.db, values.reference!, clientAddress(event)) };
+			return {
+				certificate: await verifyCertificate(
+					event.locals.db,
+					values.reference!,
+					clientAddress(event)
+				)
+			};
 		} catch (err) {
 			return failFromError(err, values);
 		}

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+
 import { openPostgres } from '../../../src/lib/server/db/index.js';
 import { createTestDatabase } from '../../helpers/db.js';
 
@@ -20,10 +21,20 @@ describe('an idle connection closed by the server', () => {
 		await admin.query(`create database ${name}_idle`);
 		const h = openPostgres(url.replace(/\/[^/]*$/, `/${name}_idle`), 2);
 		try {
-			const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(h.db)).rows[0]!.pid;
+			const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(h.db))
+				.rows[0]!.pid;
 			// The connection is idle in the pool now; the server ends it.
 			await admin.query('select pg_terminate_backend($1)', [pid]);
-			await expect.poll(async () => (await admin.query('select count(*)::int as n from pg_stat_activity where pid = $1', [pid])).rows[0].n).toBe(0);
+			await expect
+				.poll(
+					async () =>
+						(
+							await admin.query('select count(*)::int as n from pg_stat_activity where pid = $1', [
+								pid
+							])
+						).rows[0].n
+				)
+				.toBe(0);
 			const after = await sql<{ one: number }>`select 1 as one`.execute(h.db);
 			expect(after.rows[0]!.one).toBe(1);
 		} finally {
@@ -50,9 +61,20 @@ describe('a connection in use closed by the server', () => {
 		try {
 			let failure: unknown = null;
 			await t.db.connection().execute(async (conn) => {
-				const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid;
+				const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn))
+					.rows[0]!.pid;
 				await admin.query('select pg_terminate_backend($1)', [pid]);
-				await expect.poll(async () => (await admin.query('select count(*)::int as n from pg_stat_activity where pid = $1', [pid])).rows[0].n).toBe(0);
+				await expect
+					.poll(
+						async () =>
+							(
+								await admin.query(
+									'select count(*)::int as n from pg_stat_activity where pid = $1',
+									[pid]
+								)
+							).rows[0].n
+					)
+					.toBe(0);
 				// Give the client's socket time to see the end (an event, polled for, not slept on).
 				await expect
 					.poll(async () => {

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
+
 import { writeAudit, type Actor } from '../audit/index.js';
+import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.js';
 import type { Database } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
-import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.js';
 
 export const WRONG_CURRENT_PASSWORD = 'Your current password is not correct';
 
@@ -16,17 +17,27 @@ export async function changeOwnPassword(
 	actor: Actor,
 	input: { userId: string; sessionId: string; current: string; password: string; confirm: string }
 ): Promise<{ otherSessionsEnded: number }> {
-	const user = await db.selectFrom('app_user').select(['id', 'password_hash']).where('id', '=', input.userId).executeTakeFirstOrThrow();
+	const user = await db
+		.selectFrom('app_user')
+		.select(['id', 'password_hash'])
+		.where('id', '=', input.userId)
+		.executeTakeFirstOrThrow();
 	if (!(await verifyPassword(user.password_hash, input.current))) {
-		throw new ValidationError(WRONG_CURRENT_PASSWORD, [{ field: 'current', message: WRONG_CURRENT_PASSWORD }]);
+		throw new ValidationError(WRONG_CURRENT_PASSWORD, [
+			{ field: 'current', message: WRONG_CURRENT_PASSWORD }
+		]);
 	}
 	const problem = passwordProblem(input.password);
 	if (problem) throw new ValidationError(problem, [{ field: 'password', message: problem }]);
 	if (input.password !== input.confirm) {
-		throw new ValidationError('The two new passwords are not the same', [{ field: 'confirm', message: 'Type the same new password again' }]);
+		throw new ValidationError('The two new passwords are not the same', [
+			{ field: 'confirm', message: 'Type the same new password again' }
+		]);
 	}
 	if (input.password === input.current) {
-		throw new ValidationError('Choose a password different from your current one', [{ field: 'password', message: 'Same as your current password' }]);
+		throw new ValidationError('Choose a password different from your current one', [
+			{ field: 'password', message: 'Same as your current password' }
+		]);
 	}
 	const passwordHash = await hashPassword(input.password);
 	return db.transaction().execute(async (tx) => {
@@ -37,8 +48,15 @@ export async function changeOwnPassword(
 			.where('id', '=', user.id)
 			.where('password_hash', '=', user.password_hash)
 			.executeTakeFirst();
-		if (Number(changed.numUpdatedRows) !== 1) throw new ValidationError(WRONG_CURRENT_PASSWORD, [{ field: 'current', message: WRONG_CURRENT_PASSWORD }]);
-		const ended = await tx.deleteFrom('auth_session').where('user_id', '=', user.id).where('id', '<>', input.sessionId).executeTakeFirst();
+		if (Number(changed.numUpdatedRows) !== 1)
+			throw new ValidationError(WRONG_CURRENT_PASSWORD, [
+				{ field: 'current', message: WRONG_CURRENT_PASSWORD }
+			]);
+		const ended = await tx
+			.deleteFrom('auth_session')
+			.where('user_id', '=', user.id)
+			.where('id', '<>', input.sessionId)
+			.executeTakeFirst();
 		const otherSessionsEnded = Number(ended.numDeletedRows);
 		await writeAudit(tx, actor, {
 			action: 'user.change_password',

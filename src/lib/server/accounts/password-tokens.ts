@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
+
 import { writeAudit } from '../audit/index.js';
-import type { Database } from '../db/schema.js';
-import { ValidationError } from '../errors.js';
 import { hashPassword, passwordProblem } from '../auth/password.js';
 import { createSession } from '../auth/sessions.js';
 import { generateSecureRandomString, hashSecret } from '../auth/tokens.js';
+import type { Database } from '../db/schema.js';
+import { ValidationError } from '../errors.js';
 
 /**
  * One-time set-password links. The awarding administrator creates an account (or resets a
@@ -14,7 +15,8 @@ import { generateSecureRandomString, hashSecret } from '../auth/tokens.js';
  */
 export const PASSWORD_LINK_HOURS = 72;
 
-export const LINK_NOT_VALID = 'This link has expired or has already been used. Ask your awarding administrator for a new one.';
+export const LINK_NOT_VALID =
+	'This link has expired or has already been used. Ask your awarding administrator for a new one.';
 
 const TOKEN_PATTERN = /^[a-z2-7]{48}$/;
 
@@ -27,16 +29,30 @@ export async function issuePasswordToken(
 ): Promise<{ token: string; expiresAt: Date }> {
 	const token = generateSecureRandomString() + generateSecureRandomString();
 	const expiresAt = new Date(now.getTime() + PASSWORD_LINK_HOURS * 3600_000);
-	await tx.deleteFrom('password_token').where('user_id', '=', userId).where('used_at', 'is', null).execute();
+	await tx
+		.deleteFrom('password_token')
+		.where('user_id', '=', userId)
+		.where('used_at', 'is', null)
+		.execute();
 	await tx
 		.insertInto('password_token')
-		.values({ user_id: userId, token_hash: hashSecret(token), purpose, created_at: now, expires_at: expiresAt })
+		.values({
+			user_id: userId,
+			token_hash: hashSecret(token),
+			purpose,
+			created_at: now,
+			expires_at: expiresAt
+		})
 		.execute();
 	return { token, expiresAt };
 }
 
 /** Whose link this is, while it is still usable (for the page to greet them); null otherwise. */
-export async function findUsablePasswordToken(db: Kysely<Database>, token: string, now = new Date()): Promise<{ email: string; displayName: string } | null> {
+export async function findUsablePasswordToken(
+	db: Kysely<Database>,
+	token: string,
+	now = new Date()
+): Promise<{ email: string; displayName: string } | null> {
 	if (!TOKEN_PATTERN.test(token)) return null;
 	const row = await db
 		.selectFrom('password_token as t')
@@ -57,14 +73,22 @@ export async function findUsablePasswordToken(db: Kysely<Database>, token: strin
  */
 export async function setPasswordWithToken(
 	db: Kysely<Database>,
-	input: { token: string; password: string; confirm: string; ip: string; userAgent?: string | null },
+	input: {
+		token: string;
+		password: string;
+		confirm: string;
+		ip: string;
+		userAgent?: string | null;
+	},
 	now = new Date()
 ): Promise<{ token: string; userId: string }> {
 	if (!TOKEN_PATTERN.test(input.token)) throw new ValidationError(LINK_NOT_VALID);
 	const problem = passwordProblem(input.password);
 	if (problem) throw new ValidationError(problem, [{ field: 'password', message: problem }]);
 	if (input.password !== input.confirm) {
-		throw new ValidationError('The two passwords are not the same', [{ field: 'confirm', message: 'Type the same password again' }]);
+		throw new ValidationError('The two passwords are not the same', [
+			{ field: 'confirm', message: 'Type the same password again' }
+		]);
 	}
 	const passwordHash = await hashPassword(input.password);
 	const userId = await db.transaction().execute(async (tx) => {
@@ -75,7 +99,12 @@ export async function setPasswordWithToken(
 			.where('t.used_at', 'is', null)
 			.where('t.expires_at', '>', now)
 			.where(({ exists, selectFrom }) =>
-				exists(selectFrom('app_user as u').select('u.id').whereRef('u.id', '=', 't.user_id').where('u.disabled_at', 'is', null))
+				exists(
+					selectFrom('app_user as u')
+						.select('u.id')
+						.whereRef('u.id', '=', 't.user_id')
+						.where('u.disabled_at', 'is', null)
+				)
 			)
 			.returning(['t.user_id', 't.purpose'])
 			.executeTakeFirst();
@@ -90,10 +119,20 @@ export async function setPasswordWithToken(
 		await writeAudit(
 			tx,
 			{ userId: user.id, label: user.email, ip: input.ip },
-			{ action: 'user.set_password', subjectType: 'user', subjectId: user.id, details: { via: claimed.purpose === 'set' ? 'new account link' : 'reset link' } }
+			{
+				action: 'user.set_password',
+				subjectType: 'user',
+				subjectId: user.id,
+				details: { via: claimed.purpose === 'set' ? 'new account link' : 'reset link' }
+			}
 		);
 		return user.id;
 	});
-	const { token } = await createSession(db, userId, { ip: input.ip, userAgent: input.userAgent }, now);
+	const { token } = await createSession(
+		db,
+		userId,
+		{ ip: input.ip, userAgent: input.userAgent },
+		now
+	);
 	return { token, userId };
 }

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+
 import { isCentreRole, ROLE_ORDER, STAFF_ROLES, type StaffRole } from '../../domain/roles.js';
 import { writeAudit, type Actor } from '../audit/index.js';
-import { issuePasswordToken } from './password-tokens.js';
 import type { Database } from '../db/schema.js';
 import { onUniqueViolation } from '../db/unique.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid, parse } from '../validation.js';
+import { issuePasswordToken } from './password-tokens.js';
 
 /*
  * Staff accounts as the awarding administrator manages them: created without a password (the owner
@@ -27,12 +28,20 @@ const roleAndCentre = {
 
 export const inviteInputSchema = z.object({
 	email: z.string().trim().toLowerCase().email('Enter a valid email address'),
-	display_name: z.string().trim().min(1, 'Name is required').max(200, 'Name is at most 200 characters'),
+	display_name: z
+		.string()
+		.trim()
+		.min(1, 'Name is required')
+		.max(200, 'Name is at most 200 characters'),
 	...roleAndCentre
 });
 
 export const staffEditSchema = z.object({
-	display_name: z.string().trim().min(1, 'Name is required').max(200, 'Name is at most 200 characters')
+	display_name: z
+		.string()
+		.trim()
+		.min(1, 'Name is required')
+		.max(200, 'Name is at most 200 characters')
 });
 
 /** One role to give an account: a role, and the centre for a centre role. */
@@ -85,19 +94,39 @@ async function rolesOf(db: Kysely<Database>, userId: string): Promise<StaffRoleG
 		.orderBy('c.number')
 		.execute();
 	return rows
-		.map((r) => ({ id: r.id, role: r.role as StaffRole, centre_id: r.centre_id, centre_label: r.number ? `${r.number} ${r.name}` : null }))
+		.map((r) => ({
+			id: r.id,
+			role: r.role as StaffRole,
+			centre_id: r.centre_id,
+			centre_label: r.number ? `${r.number} ${r.name}` : null
+		}))
 		.sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role));
 }
 
 /** How a role reads in the audit log: the role, and its centre for a centre role. */
-const grantOf = (g: { role: string; centre_id: string | null }) => ({ role: g.role, centre_id: g.centre_id });
+const grantOf = (g: { role: string; centre_id: string | null }) => ({
+	role: g.role,
+	centre_id: g.centre_id
+});
 
 /** The centre for a role: required for centre roles, none for the others; an unknown centre is a form error. */
-async function centreFor(db: Kysely<Database>, role: StaffRole, centreId: string | null): Promise<string | null> {
+async function centreFor(
+	db: Kysely<Database>,
+	role: StaffRole,
+	centreId: string | null
+): Promise<string | null> {
 	if (!isCentreRole(role)) return null;
-	if (!centreId) throw new ValidationError('Choose the centre for this role', [{ field: 'centre_id', message: 'Required for this role' }]);
-	const found = isUuid(centreId) ? await db.selectFrom('centre').select('id').where('id', '=', centreId).executeTakeFirst() : undefined;
-	if (!found) throw new ValidationError('No such centre', [{ field: 'centre_id', message: 'No such centre' }]);
+	if (!centreId)
+		throw new ValidationError('Choose the centre for this role', [
+			{ field: 'centre_id', message: 'Required for this role' }
+		]);
+	const found = isUuid(centreId)
+		? await db.selectFrom('centre').select('id').where('id', '=', centreId).executeTakeFirst()
+		: undefined;
+	if (!found)
+		throw new ValidationError('No such centre', [
+			{ field: 'centre_id', message: 'No such centre' }
+		]);
 	return found.id;
 }
 
@@ -110,7 +139,10 @@ export async function inviteStaffAccount(
 ): Promise<{ id: string; email: string; token: string; expiresAt: Date }> {
 	const parsed = parse(inviteInputSchema, input);
 	const centreId = await centreFor(db, parsed.role, parsed.centre_id);
-	const taken = () => new ValidationError(`An account for ${parsed.email} already exists`, [{ field: 'email', message: 'Already in use' }]);
+	const taken = () =>
+		new ValidationError(`An account for ${parsed.email} already exists`, [
+			{ field: 'email', message: 'Already in use' }
+		]);
 	return onUniqueViolation(
 		() =>
 			db.transaction().execute(async (tx) => {
@@ -119,14 +151,22 @@ export async function inviteStaffAccount(
 					.values({ email: parsed.email, display_name: parsed.display_name, password_hash: '' })
 					.returning(['id', 'email'])
 					.executeTakeFirstOrThrow();
-				await tx.insertInto('membership').values({ user_id: user.id, role: parsed.role, centre_id: centreId }).execute();
+				await tx
+					.insertInto('membership')
+					.values({ user_id: user.id, role: parsed.role, centre_id: centreId })
+					.execute();
 				const link = await issuePasswordToken(tx, user.id, 'set', now);
 				await writeAudit(tx, actor, {
 					action: 'user.create',
 					centreId,
 					subjectType: 'user',
 					subjectId: user.id,
-					details: { email: parsed.email, display_name: parsed.display_name, role: parsed.role, centre_id: centreId }
+					details: {
+						email: parsed.email,
+						display_name: parsed.display_name,
+						role: parsed.role,
+						centre_id: centreId
+					}
 				});
 				return { ...user, ...link };
 			}),
@@ -137,7 +177,12 @@ export async function inviteStaffAccount(
 /** Locks the account's row for the change (so two administrators' edits queue rather than interleave). */
 async function lockAccount(tx: Kysely<Database>, userId: string) {
 	if (!isUuid(userId)) throw new NotFoundError('No such account');
-	const row = await tx.selectFrom('app_user').select(['id', 'email', 'display_name', 'disabled_at']).where('id', '=', userId).forUpdate().executeTakeFirst();
+	const row = await tx
+		.selectFrom('app_user')
+		.select(['id', 'email', 'display_name', 'disabled_at'])
+		.where('id', '=', userId)
+		.forUpdate()
+		.executeTakeFirst();
 	if (!row) throw new NotFoundError('No such account');
 	return row;
 }
@@ -154,9 +199,13 @@ export async function resetStaffPassword(
 ): Promise<{ token: string; expiresAt: Date; email: string }> {
 	return db.transaction().execute(async (tx) => {
 		const user = await lockAccount(tx, userId);
-		if (user.disabled_at) throw new ConflictError('This account is disabled; enable it before resetting its password');
+		if (user.disabled_at)
+			throw new ConflictError('This account is disabled; enable it before resetting its password');
 		await tx.updateTable('app_user').set({ password_hash: '' }).where('id', '=', user.id).execute();
-		const ended = await tx.deleteFrom('auth_session').where('user_id', '=', user.id).executeTakeFirst();
+		const ended = await tx
+			.deleteFrom('auth_session')
+			.where('user_id', '=', user.id)
+			.executeTakeFirst();
 		const link = await issuePasswordToken(tx, user.id, 'reset', now);
 		await writeAudit(tx, actor, {
 			action: 'user.reset_password',
@@ -169,17 +218,29 @@ export async function resetStaffPassword(
 }
 
 /** Changes an account's name; audited with before and after (nothing is written when it is the same). */
-export async function updateStaffAccount(db: Kysely<Database>, actor: Actor, userId: string, input: unknown): Promise<void> {
+export async function updateStaffAccount(
+	db: Kysely<Database>,
+	actor: Actor,
+	userId: string,
+	input: unknown
+): Promise<void> {
 	const parsed = parse(staffEditSchema, input);
 	await db.transaction().execute(async (tx) => {
 		const user = await lockAccount(tx, userId);
 		if (user.display_name === parsed.display_name) return;
-		await tx.updateTable('app_user').set({ display_name: parsed.display_name }).where('id', '=', user.id).execute();
+		await tx
+			.updateTable('app_user')
+			.set({ display_name: parsed.display_name })
+			.where('id', '=', user.id)
+			.execute();
 		await writeAudit(tx, actor, {
 			action: 'user.update',
 			subjectType: 'user',
 			subjectId: user.id,
-			details: { before: { display_name: user.display_name }, after: { display_name: parsed.display_name } }
+			details: {
+				before: { display_name: user.display_name },
+				after: { display_name: parsed.display_name }
+			}
 		});
 	});
 }
@@ -188,23 +249,36 @@ export async function updateStaffAccount(db: Kysely<Database>, actor: Actor, use
  * Gives an account one more role (with its centre for a centre role). Decided under the account's
  * row lock, so two administrators' changes queue. Audited with the roles before and after.
  */
-export async function addStaffRole(db: Kysely<Database>, actor: Actor, userId: string, input: unknown): Promise<void> {
+export async function addStaffRole(
+	db: Kysely<Database>,
+	actor: Actor,
+	userId: string,
+	input: unknown
+): Promise<void> {
 	const parsed = parse(roleInputSchema, input);
 	const centreId = await centreFor(db, parsed.role, parsed.centre_id);
 	await db.transaction().execute(async (tx) => {
 		const user = await lockAccount(tx, userId);
 		const before = await rolesOf(tx, user.id);
 		if (before.some((g) => g.role === parsed.role && g.centre_id === centreId)) {
-			throw new ValidationError('This account already has that role', [{ field: 'role', message: 'Already has this role' }]);
+			throw new ValidationError('This account already has that role', [
+				{ field: 'role', message: 'Already has this role' }
+			]);
 		}
-		await tx.insertInto('membership').values({ user_id: user.id, role: parsed.role, centre_id: centreId }).execute();
+		await tx
+			.insertInto('membership')
+			.values({ user_id: user.id, role: parsed.role, centre_id: centreId })
+			.execute();
 		const added = { role: parsed.role, centre_id: centreId };
 		await writeAudit(tx, actor, {
 			action: 'user.add_role',
 			centreId,
 			subjectType: 'user',
 			subjectId: user.id,
-			details: { before: { roles: before.map(grantOf) }, after: { roles: [...before.map(grantOf), added] } }
+			details: {
+				before: { roles: before.map(grantOf) },
+				after: { roles: [...before.map(grantOf), added] }
+			}
 		});
 	});
 }
@@ -214,21 +288,28 @@ export async function addStaffRole(db: Kysely<Database>, actor: Actor, userId: s
  * has one), and for an administrator's own awarding administrator role (another administrator must
  * do that). Audited with the roles before and after.
  */
-export async function removeStaffRole(db: Kysely<Database>, actor: Actor, userId: string, membershipId: unknown): Promise<void> {
+export async function removeStaffRole(
+	db: Kysely<Database>,
+	actor: Actor,
+	userId: string,
+	membershipId: unknown
+): Promise<void> {
 	await db.transaction().execute(async (tx) => {
 		const user = await lockAccount(tx, userId);
 		const before = await rolesOf(tx, user.id);
 		const target = isUuid(membershipId) ? before.find((g) => g.id === membershipId) : undefined;
 		if (!target) throw new NotFoundError('This account has no such role');
 		if (before.length === 1) {
-			throw new ValidationError('An account keeps at least one role: give it another role before removing this one', [
-				{ field: 'membership_id', message: 'Its only role' }
-			]);
+			throw new ValidationError(
+				'An account keeps at least one role: give it another role before removing this one',
+				[{ field: 'membership_id', message: 'Its only role' }]
+			);
 		}
 		if (actor.userId === user.id && target.role === 'awarding_admin') {
-			throw new ValidationError('You cannot take the awarding administrator role from your own account', [
-				{ field: 'membership_id', message: 'Ask another awarding administrator' }
-			]);
+			throw new ValidationError(
+				'You cannot take the awarding administrator role from your own account',
+				[{ field: 'membership_id', message: 'Ask another awarding administrator' }]
+			);
 		}
 		await tx.deleteFrom('membership').where('id', '=', target.id).execute();
 		await writeAudit(tx, actor, {
@@ -236,14 +317,24 @@ export async function removeStaffRole(db: Kysely<Database>, actor: Actor, userId
 			centreId: target.centre_id,
 			subjectType: 'user',
 			subjectId: user.id,
-			details: { before: { roles: before.map(grantOf) }, after: { roles: before.filter((g) => g !== target).map(grantOf) } }
+			details: {
+				before: { roles: before.map(grantOf) },
+				after: { roles: before.filter((g) => g !== target).map(grantOf) }
+			}
 		});
 	});
 }
 
 /** Disables an account (its sessions end at once; sign-in is refused as for a wrong password) or enables it again. */
-export async function setStaffDisabled(db: Kysely<Database>, actor: Actor, userId: string, disabled: boolean, now = new Date()): Promise<void> {
-	if (disabled && actor.userId === userId) throw new ValidationError('You cannot disable your own account');
+export async function setStaffDisabled(
+	db: Kysely<Database>,
+	actor: Actor,
+	userId: string,
+	disabled: boolean,
+	now = new Date()
+): Promise<void> {
+	if (disabled && actor.userId === userId)
+		throw new ValidationError('You cannot disable your own account');
 	await db.transaction().execute(async (tx) => {
 		const user = await lockAccount(tx, userId);
 		if (Boolean(user.disabled_at) === disabled) return;
@@ -254,15 +345,26 @@ export async function setStaffDisabled(db: Kysely<Database>, actor: Actor, userI
 			.execute();
 		let sessionsEnded = 0;
 		if (disabled) {
-			sessionsEnded = Number((await tx.deleteFrom('auth_session').where('user_id', '=', user.id).executeTakeFirst()).numDeletedRows);
+			sessionsEnded = Number(
+				(await tx.deleteFrom('auth_session').where('user_id', '=', user.id).executeTakeFirst())
+					.numDeletedRows
+			);
 			// An outstanding link must not let a disabled account back in.
-			await tx.deleteFrom('password_token').where('user_id', '=', user.id).where('used_at', 'is', null).execute();
+			await tx
+				.deleteFrom('password_token')
+				.where('user_id', '=', user.id)
+				.where('used_at', 'is', null)
+				.execute();
 		}
 		await writeAudit(tx, actor, {
 			action: disabled ? 'user.disable' : 'user.enable',
 			subjectType: 'user',
 			subjectId: user.id,
-			details: { before: { disabled: !disabled }, after: { disabled }, ...(disabled ? { sessions_ended: sessionsEnded } : {}) }
+			details: {
+				before: { disabled: !disabled },
+				after: { disabled },
+				...(disabled ? { sessions_ended: sessionsEnded } : {})
+			}
 		});
 	});
 }

@@ -1,5 +1,6 @@
-import type { Kysely, Transaction, Updateable } from 'kysely';
 import { randomInt } from 'node:crypto';
+import type { Kysely, Transaction, Updateable } from 'kysely';
+
 import { transition, type AttemptAction, type AttemptFacts } from '../../domain/attempt.js';
 import type { AttemptClock } from '../../domain/timing.js';
 import type { AttemptRow, AttemptTable, Database } from '../db/schema.js';
@@ -8,7 +9,9 @@ import { isUuid } from '../validation.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
-export function clockOf(a: Pick<AttemptRow, 'reading_ends_at' | 'deadline_at' | 'paused_at'>): AttemptClock | null {
+export function clockOf(
+	a: Pick<AttemptRow, 'reading_ends_at' | 'deadline_at' | 'paused_at'>
+): AttemptClock | null {
 	if (!a.reading_ends_at || !a.deadline_at) return null;
 	return { readingEndsAt: a.reading_ends_at, deadlineAt: a.deadline_at, pausedAt: a.paused_at };
 }
@@ -32,26 +35,48 @@ export function factsOf(a: AttemptRow): AttemptFacts {
 const REFERENCE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** The receipt reference a candidate is shown when their attempt is submitted. */
 export function newReference(): string {
-	return 'R-' + Array.from({ length: 8 }, () => REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)]).join('');
+	return (
+		'R-' +
+		Array.from({ length: 8 }, () => REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)]).join(
+			''
+		)
+	);
 }
 
 export async function getAttempt(db: Db, attemptId: string): Promise<AttemptRow> {
 	if (!isUuid(attemptId)) throw new NotFoundError('No such attempt');
-	const a = await db.selectFrom('attempt').selectAll().where('id', '=', attemptId).executeTakeFirst();
+	const a = await db
+		.selectFrom('attempt')
+		.selectAll()
+		.where('id', '=', attemptId)
+		.executeTakeFirst();
 	if (!a) throw new NotFoundError('No such attempt');
 	return a;
 }
 
 /** Locks an attempt row for the transaction; a malformed id, or one of another sitting, is a 404. */
-export async function lockAttempt(tx: Transaction<Database>, attemptId: string, sittingId?: string): Promise<AttemptRow> {
+export async function lockAttempt(
+	tx: Transaction<Database>,
+	attemptId: string,
+	sittingId?: string
+): Promise<AttemptRow> {
 	if (!isUuid(attemptId)) throw new NotFoundError('No such attempt in this sitting');
-	const a = await tx.selectFrom('attempt').selectAll().where('id', '=', attemptId).forUpdate().executeTakeFirst();
-	if (!a || (sittingId && a.sitting_id !== sittingId)) throw new NotFoundError('No such attempt in this sitting');
+	const a = await tx
+		.selectFrom('attempt')
+		.selectAll()
+		.where('id', '=', attemptId)
+		.forUpdate()
+		.executeTakeFirst();
+	if (!a || (sittingId && a.sitting_id !== sittingId))
+		throw new NotFoundError('No such attempt in this sitting');
 	return a;
 }
 
 /** What else a transition writes besides the state (clock fields, reasons, references). */
-export type AttemptChanges = Omit<Updateable<AttemptTable>, 'id' | 'state' | 'sitting_id' | 'candidate_id'>;
+export type AttemptChanges = Omit<
+	Updateable<AttemptTable>,
+	'id' | 'state' | 'sitting_id' | 'candidate_id'
+>;
 
 /**
  * The one writer of `attempt.state`. The domain's `transition` decides; the update is guarded by
@@ -71,7 +96,10 @@ export async function applyTransition(
 	const r = transition({ ...factsOf(a), ...more }, action, now);
 	if (!r.ok) throw new ConflictError(r.reason, { state: a.state });
 	// Leaving 'paused' clears what described the pause; the check constraint holds the two together.
-	const pauseCleared = a.state === 'paused' && r.state !== 'paused' ? { paused_from: null, paused_at: null, pause_reason: null, pause_kind: null } : {};
+	const pauseCleared =
+		a.state === 'paused' && r.state !== 'paused'
+			? { paused_from: null, paused_at: null, pause_reason: null, pause_kind: null }
+			: {};
 	const updated = await db
 		.updateTable('attempt')
 		.set({ ...pauseCleared, ...changes, state: r.state, updated_at: now })
@@ -79,7 +107,10 @@ export async function applyTransition(
 		.where((eb) =>
 			// The row read may be settled (reading ended by the clock, stored as 'reading' until the sweep).
 			a.state === 'in_progress'
-				? eb.or([eb('state', '=', 'in_progress'), eb.and([eb('state', '=', 'reading'), eb('reading_ends_at', '<=', now)])])
+				? eb.or([
+						eb('state', '=', 'in_progress'),
+						eb.and([eb('state', '=', 'reading'), eb('reading_ends_at', '<=', now)])
+					])
 				: eb('state', '=', a.state)
 		)
 		.returningAll()

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+
 import { effectiveState, transition } from '../../domain/attempt.js';
 import { timeLeftMs } from '../../domain/timing.js';
 import type { ClockView } from '../../exam-api.js';
@@ -27,7 +28,12 @@ export async function settleAttempt(db: Db, a: AttemptRow, now: Date): Promise<A
 		});
 		if (updated) {
 			row = updated;
-			await recordEvent(db, SYSTEM_CLOCK, { sittingId: row.sitting_id, attemptId: row.id, kind: 'auto_submit' }, now);
+			await recordEvent(
+				db,
+				SYSTEM_CLOCK,
+				{ sittingId: row.sitting_id, attemptId: row.id, kind: 'auto_submit' },
+				now
+			);
 		}
 	}
 	return row;
@@ -49,9 +55,19 @@ export async function recordReadingEnded(db: Kysely<Database>, now = new Date())
 }
 
 /** The periodic sweep: records reading time that has ended and submits every attempt whose deadline has passed. Returns how many it submitted. */
-export async function sweepDeadlines(db: Kysely<Database>, now = new Date(), onSubmitted?: (lateMs: number) => void): Promise<number> {
+export async function sweepDeadlines(
+	db: Kysely<Database>,
+	now = new Date(),
+	onSubmitted?: (lateMs: number) => void
+): Promise<number> {
 	await recordReadingEnded(db, now);
-	const due = await db.selectFrom('attempt').selectAll().where('state', 'in', ['reading', 'in_progress']).where('deadline_at', '<=', now).limit(5000).execute();
+	const due = await db
+		.selectFrom('attempt')
+		.selectAll()
+		.where('state', 'in', ['reading', 'in_progress'])
+		.where('deadline_at', '<=', now)
+		.limit(5000)
+		.execute();
 	let n = 0;
 	for (const a of due) {
 		const settled = await settleAttempt(db, a, now);

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 
@@ -19,7 +20,12 @@ export interface SittingEventInput {
 }
 
 /** Appends to the sitting's event log and, for officials, the audit log. */
-export async function recordEvent(db: Db, actor: Actor, e: SittingEventInput, at = new Date()): Promise<void> {
+export async function recordEvent(
+	db: Db,
+	actor: Actor,
+	e: SittingEventInput,
+	at = new Date()
+): Promise<void> {
 	await db
 		.insertInto('sitting_event')
 		.values({
@@ -39,7 +45,12 @@ export async function recordEvent(db: Db, actor: Actor, e: SittingEventInput, at
 			centreId: e.centreId ?? null,
 			subjectType: e.attemptId ? 'attempt' : 'sitting',
 			subjectId: e.attemptId ?? e.sittingId,
-			details: { sitting_id: e.sittingId, reason: e.reason ?? undefined, minutes: e.minutes ?? undefined, ...e.details }
+			details: {
+				sitting_id: e.sittingId,
+				reason: e.reason ?? undefined,
+				minutes: e.minutes ?? undefined,
+				...e.details
+			}
 		});
 	}
 }

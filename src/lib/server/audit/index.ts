@@ -1,9 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { AuditLogRow, Database } from '../db/schema.js';
+
 import { centreDateTime, startOfDayIn } from '../../domain/sitting.js';
+import type { AuditLogRow, Database } from '../db/schema.js';
 
 /** "2026-11-28" → "2026-11-29". */
-const nextDay = (day: string) => new Date(new Date(`${day}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
+const nextDay = (day: string) =>
+	new Date(new Date(`${day}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
 
 /** Who did something: a signed-in official, a candidate, or the system itself. */
 export interface Actor {
@@ -23,7 +25,11 @@ export interface AuditEntry {
 }
 
 /** Appends one entry to the audit log. Pass the transaction that made the change, so both commit together. */
-export async function writeAudit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
+export async function writeAudit(
+	db: Kysely<Database>,
+	actor: Actor,
+	entry: AuditEntry
+): Promise<void> {
 	await db
 		.insertInto('audit_log')
 		.values({
@@ -39,7 +45,10 @@ export async function writeAudit(db: Kysely<Database>, actor: Actor, entry: Audi
 		.execute();
 }
 
-export async function listAudit(db: Kysely<Database>, filter: { centreId?: string; limit?: number } = {}) {
+export async function listAudit(
+	db: Kysely<Database>,
+	filter: { centreId?: string; limit?: number } = {}
+) {
 	let q = db
 		.selectFrom('audit_log')
 		.selectAll()
@@ -87,19 +96,31 @@ async function subjectIdsMatching(db: Kysely<Database>, text: string): Promise<s
 		db
 			.selectFrom('candidate')
 			.select('id')
-			.where((eb) => eb.or([eb(eb.fn('lower', ['candidate_number']), 'like', like), eb(sql<string>`lower(first_name || ' ' || last_name)`, 'like', like)]))
+			.where((eb) =>
+				eb.or([
+					eb(eb.fn('lower', ['candidate_number']), 'like', like),
+					eb(sql<string>`lower(first_name || ' ' || last_name)`, 'like', like)
+				])
+			)
 			.limit(500)
 			.execute(),
 		db
 			.selectFrom('centre')
 			.select('id')
-			.where((eb) => eb.or([eb('number', 'like', like), eb(eb.fn('lower', ['name']), 'like', like)]))
+			.where((eb) =>
+				eb.or([eb('number', 'like', like), eb(eb.fn('lower', ['name']), 'like', like)])
+			)
 			.limit(500)
 			.execute(),
 		db
 			.selectFrom('app_user')
 			.select('id')
-			.where((eb) => eb.or([eb(eb.fn('lower', ['email']), 'like', like), eb(eb.fn('lower', ['display_name']), 'like', like)]))
+			.where((eb) =>
+				eb.or([
+					eb(eb.fn('lower', ['email']), 'like', like),
+					eb(eb.fn('lower', ['display_name']), 'like', like)
+				])
+			)
 			.limit(500)
 			.execute()
 	]);
@@ -107,24 +128,52 @@ async function subjectIdsMatching(db: Kysely<Database>, text: string): Promise<s
 }
 
 /** Names for the subjects of a page of entries, looked up once per kind. */
-async function subjectNames(db: Kysely<Database>, rows: readonly AuditLogRow[]): Promise<Map<string, string>> {
+async function subjectNames(
+	db: Kysely<Database>,
+	rows: readonly AuditLogRow[]
+): Promise<Map<string, string>> {
 	const idsOf = (type: string) => [
-		...new Set(rows.filter((r) => r.subject_type === type && r.subject_id && UUID.test(r.subject_id)).map((r) => r.subject_id!))
+		...new Set(
+			rows
+				.filter((r) => r.subject_type === type && r.subject_id && UUID.test(r.subject_id))
+				.map((r) => r.subject_id!)
+		)
 	];
 	const names = new Map<string, string>();
-	const [cands, centres, users, sittings] = [idsOf('candidate'), idsOf('centre'), idsOf('user'), idsOf('sitting')];
+	const [cands, centres, users, sittings] = [
+		idsOf('candidate'),
+		idsOf('centre'),
+		idsOf('user'),
+		idsOf('sitting')
+	];
 	if (cands.length) {
-		for (const c of await db.selectFrom('candidate').select(['id', 'candidate_number', 'first_name', 'last_name']).where('id', 'in', cands).execute()) {
-			names.set(`candidate:${c.id}`, `candidate ${c.candidate_number} ${c.first_name} ${c.last_name}`);
+		for (const c of await db
+			.selectFrom('candidate')
+			.select(['id', 'candidate_number', 'first_name', 'last_name'])
+			.where('id', 'in', cands)
+			.execute()) {
+			names.set(
+				`candidate:${c.id}`,
+				`candidate ${c.candidate_number} ${c.first_name} ${c.last_name}`
+			);
 		}
 	}
 	if (centres.length) {
-		for (const c of await db.selectFrom('centre').select(['id', 'number', 'name']).where('id', 'in', centres).execute()) {
+		for (const c of await db
+			.selectFrom('centre')
+			.select(['id', 'number', 'name'])
+			.where('id', 'in', centres)
+			.execute()) {
 			names.set(`centre:${c.id}`, `centre ${c.number} ${c.name}`);
 		}
 	}
 	if (users.length) {
-		for (const u of await db.selectFrom('app_user').select(['id', 'email']).where('id', 'in', users).execute()) names.set(`user:${u.id}`, u.email);
+		for (const u of await db
+			.selectFrom('app_user')
+			.select(['id', 'email'])
+			.where('id', 'in', users)
+			.execute())
+			names.set(`user:${u.id}`, u.email);
 	}
 	if (sittings.length) {
 		const rowsS = await db
@@ -133,7 +182,11 @@ async function subjectNames(db: Kysely<Database>, rows: readonly AuditLogRow[]):
 			.select(['s.id', 's.room', 's.scheduled_at', 'c.number'])
 			.where('s.id', 'in', sittings)
 			.execute();
-		for (const s of rowsS) names.set(`sitting:${s.id}`, `sitting at ${s.number}, ${s.room}, ${centreDateTime(s.scheduled_at, { seconds: false })}`);
+		for (const s of rowsS)
+			names.set(
+				`sitting:${s.id}`,
+				`sitting at ${s.number}, ${s.room}, ${centreDateTime(s.scheduled_at, { seconds: false })}`
+			);
 	}
 	return names;
 }
@@ -147,15 +200,22 @@ function nameOf(r: AuditLogRow, names: Map<string, string>): string {
 	if (r.subject_type === 'candidate' && typeof d.candidate_number === 'string') {
 		return `candidate ${d.candidate_number}${typeof d.first_name === 'string' ? ` ${d.first_name} ${d.last_name ?? ''}`.trimEnd() : ''}`;
 	}
-	if (r.subject_type === 'paper' || r.subject_type === 'paper_version') return `paper ${r.subject_id ?? ''}`.trim();
+	if (r.subject_type === 'paper' || r.subject_type === 'paper_version')
+		return `paper ${r.subject_id ?? ''}`.trim();
 	return `${r.subject_type.replace(/_/g, ' ')} ${r.subject_id ?? ''}`.trim();
 }
 
 /** One page of the audit log, newest first, filtered; `hasNext` when an older page exists. */
-export async function listAuditPage(db: Kysely<Database>, filter: AuditFilter): Promise<{ entries: AuditPageEntry[]; page: number; hasNext: boolean }> {
+export async function listAuditPage(
+	db: Kysely<Database>,
+	filter: AuditFilter
+): Promise<{ entries: AuditPageEntry[]; page: number; hasNext: boolean }> {
 	const page = Math.max(1, Math.min(10_000, Math.floor(filter.page ?? 1)));
 	let q = db.selectFrom('audit_log').selectAll();
-	if (filter.actor?.trim()) q = q.where((eb) => eb(eb.fn('lower', ['actor_label']), 'like', likePattern(filter.actor!.trim().toLowerCase())));
+	if (filter.actor?.trim())
+		q = q.where((eb) =>
+			eb(eb.fn('lower', ['actor_label']), 'like', likePattern(filter.actor!.trim().toLowerCase()))
+		);
 	if (filter.action?.trim()) q = q.where('action', '=', filter.action.trim());
 	// Days as the centres' calendar has them (the page shows times in that zone too).
 	if (filter.from) q = q.where('occurred_at', '>=', startOfDayIn(filter.from));
@@ -163,7 +223,9 @@ export async function listAuditPage(db: Kysely<Database>, filter: AuditFilter): 
 	const subject = filter.subject?.trim();
 	if (subject) {
 		const ids = await subjectIdsMatching(db, subject);
-		q = q.where((eb) => eb.or([eb('subject_id', '=', subject), ...(ids.length ? [eb('subject_id', 'in', ids)] : [])]));
+		q = q.where((eb) =>
+			eb.or([eb('subject_id', '=', subject), ...(ids.length ? [eb('subject_id', 'in', ids)] : [])])
+		);
 	}
 	const rows = await q
 		.orderBy('id', 'desc')
@@ -190,5 +252,7 @@ export async function listAuditPage(db: Kysely<Database>, filter: AuditFilter): 
 
 /** The actions that occur in the log, for the filter's list. */
 export async function listAuditActions(db: Kysely<Database>): Promise<string[]> {
-	return (await db.selectFrom('audit_log').select('action').distinct().orderBy('action').execute()).map((r) => r.action);
+	return (
+		await db.selectFrom('audit_log').select('action').distinct().orderBy('action').execute()
+	).map((r) => r.action);
 }

@@ -26,7 +26,8 @@ export function dummyPasswordHash(): Promise<string> {
 export const MIN_PASSWORD_LENGTH = 12;
 
 export function passwordProblem(password: string): string | null {
-	if (password.length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters`;
+	if (password.length < MIN_PASSWORD_LENGTH)
+		return `Password must be at least ${MIN_PASSWORD_LENGTH} characters`;
 	if (password.length > 256) return 'Password must be at most 256 characters';
 	return null;
 }

@@ -1,9 +1,14 @@
 import type { Kysely } from 'kysely';
+
 import type { RoleGrant, StaffRole } from '../../domain/roles.js';
-import { DEFAULT_SESSION_POLICY, judgeSession, type SessionPolicy } from '../../domain/session-rules.js';
+import {
+	DEFAULT_SESSION_POLICY,
+	judgeSession,
+	type SessionPolicy
+} from '../../domain/session-rules.js';
 import type { Database } from '../db/schema.js';
-import { generateSessionToken, parseSessionToken, secretMatches } from './tokens.js';
 import { pruneSignInThrottles } from './throttle.js';
+import { generateSessionToken, parseSessionToken, secretMatches } from './tokens.js';
 
 export const SESSION_COOKIE = 'exam_session';
 
@@ -25,7 +30,10 @@ export interface Session {
 /** Inserts a session row (staff: userId; candidate: attemptId) and returns the cookie token. */
 export async function insertSession(
 	db: Kysely<Database>,
-	owner: { userId: string } | { attemptId: string; expiresAt: Date } | { candidateId: string; expiresAt: Date },
+	owner:
+		| { userId: string }
+		| { attemptId: string; expiresAt: Date }
+		| { candidateId: string; expiresAt: Date },
 	meta: { ip?: string | null; userAgent?: string | null },
 	now: Date
 ): Promise<{ id: string; token: string }> {
@@ -59,7 +67,11 @@ export async function createSession(
 }
 
 export async function getGrants(db: Kysely<Database>, userId: string): Promise<RoleGrant[]> {
-	const rows = await db.selectFrom('membership').select(['role', 'centre_id']).where('user_id', '=', userId).execute();
+	const rows = await db
+		.selectFrom('membership')
+		.select(['role', 'centre_id'])
+		.where('user_id', '=', userId)
+		.execute();
 	return rows.map((r) => ({ role: r.role as StaffRole, centreId: r.centre_id }));
 }
 
@@ -78,12 +90,26 @@ export async function validateSessionToken(
 	const row = await db
 		.selectFrom('auth_session as s')
 		.innerJoin('app_user as u', 'u.id', 's.user_id')
-		.select(['s.id', 's.secret_hash', 's.user_id', 's.created_at', 's.last_verified_at', 's.expires_at', 'u.email', 'u.display_name', 'u.disabled_at'])
+		.select([
+			's.id',
+			's.secret_hash',
+			's.user_id',
+			's.created_at',
+			's.last_verified_at',
+			's.expires_at',
+			'u.email',
+			'u.display_name',
+			'u.disabled_at'
+		])
 		.where('s.id', '=', parsed.id)
 		.executeTakeFirst();
 	if (!row || !row.user_id) return null;
 	if (!secretMatches(parsed.secret, row.secret_hash)) return null;
-	const times = { createdAt: row.created_at, lastVerifiedAt: row.last_verified_at, expiresAt: row.expires_at };
+	const times = {
+		createdAt: row.created_at,
+		lastVerifiedAt: row.last_verified_at,
+		expiresAt: row.expires_at
+	};
 	const verdict = judgeSession(times, now, policy);
 	if (verdict === 'expired' || row.disabled_at) {
 		await invalidateSession(db, row.id);
@@ -91,12 +117,22 @@ export async function validateSessionToken(
 	}
 	let lastVerifiedAt = row.last_verified_at;
 	if (verdict === 'valid_refresh') {
-		await db.updateTable('auth_session').set({ last_verified_at: now }).where('id', '=', row.id).execute();
+		await db
+			.updateTable('auth_session')
+			.set({ last_verified_at: now })
+			.where('id', '=', row.id)
+			.execute();
 		lastVerifiedAt = now;
 	}
 	const grants = await getGrants(db, row.user_id);
 	return {
-		session: { id: row.id, userId: row.user_id, createdAt: row.created_at, lastVerifiedAt, expiresAt: row.expires_at },
+		session: {
+			id: row.id,
+			userId: row.user_id,
+			createdAt: row.created_at,
+			lastVerifiedAt,
+			expiresAt: row.expires_at
+		},
 		user: { id: row.user_id, email: row.email, displayName: row.display_name, grants }
 	};
 }
@@ -108,7 +144,10 @@ export const SIGN_IN_ATTEMPT_RETENTION_MS = 7 * 24 * 3600_000;
  * Deletes sessions past their expiry and sign-in attempts past their retention. Expired sessions
  * are refused anyway; this only keeps the tables from growing for ever.
  */
-export async function pruneExpired(db: Kysely<Database>, now = new Date()): Promise<{ sessions: number; attempts: number }> {
+export async function pruneExpired(
+	db: Kysely<Database>,
+	now = new Date()
+): Promise<{ sessions: number; attempts: number }> {
 	const idleSince = new Date(now.getTime() - DEFAULT_SESSION_POLICY.idleTimeoutMs);
 	const createdBefore = new Date(now.getTime() - DEFAULT_SESSION_POLICY.absoluteTimeoutMs);
 	// The same ends judgeSession applies: a hard expiry, idle too long, or simply too old.
@@ -117,7 +156,10 @@ export async function pruneExpired(db: Kysely<Database>, now = new Date()): Prom
 		.where((eb) =>
 			eb.or([
 				eb('expires_at', '<', now),
-				eb.and([eb('user_id', 'is not', null), eb.or([eb('last_verified_at', '<', idleSince), eb('created_at', '<', createdBefore)])])
+				eb.and([
+					eb('user_id', 'is not', null),
+					eb.or([eb('last_verified_at', '<', idleSince), eb('created_at', '<', createdBefore)])
+				])
 			])
 		)
 		.executeTakeFirst();
@@ -143,7 +185,10 @@ export async function invalidateSession(db: Kysely<Database>, sessionId: string)
 	await db.deleteFrom('auth_session').where('id', '=', sessionId).execute();
 }
 
-export async function invalidateAllUserSessions(db: Kysely<Database>, userId: string): Promise<number> {
+export async function invalidateAllUserSessions(
+	db: Kysely<Database>,
+	userId: string
+): Promise<number> {
 	const r = await db.deleteFrom('auth_session').where('user_id', '=', userId).executeTakeFirst();
 	return Number(r.numDeletedRows);
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+
 import { judgeThrottle, type ThrottlePolicy, type ThrottleRule } from '../../domain/throttle.js';
 import type { Database, SignInThrottleTable } from '../db/schema.js';
 
@@ -19,9 +20,15 @@ export interface SignInSubject {
 	key: string;
 }
 
-const PAIR_KIND = { account: 'account_at_address', candidate: 'candidate_at_address' } as const satisfies Record<SignInSubject['kind'], ThrottleKeyKind>;
+const PAIR_KIND = {
+	account: 'account_at_address',
+	candidate: 'candidate_at_address'
+} as const satisfies Record<SignInSubject['kind'], ThrottleKeyKind>;
 // A room's address is counted apart from staff addresses: its limit is far looser.
-const ADDRESS_PREFIX = { account: '', candidate: 'candidate:' } as const satisfies Record<SignInSubject['kind'], string>;
+const ADDRESS_PREFIX = { account: '', candidate: 'candidate:' } as const satisfies Record<
+	SignInSubject['kind'],
+	string
+>;
 
 /** JSON, so that no subject and address can spell another pair's key, and a subject's pairs share a prefix. */
 function pairKey(subjectKey: string, address: string): string {
@@ -29,13 +36,27 @@ function pairKey(subjectKey: string, address: string): string {
 }
 
 /** The keys a sign-in counts against, in the rules' order (the order they are counted and locked in). */
-export function signInChecks(subject: SignInSubject, address: string, rules: readonly ThrottleRule[]): ThrottleCheck[] {
+export function signInChecks(
+	subject: SignInSubject,
+	address: string,
+	rules: readonly ThrottleRule[]
+): ThrottleCheck[] {
 	return rules.map(({ scope, policy, resetBySuccess }): ThrottleCheck => {
 		switch (scope) {
 			case 'pair':
-				return { kind: PAIR_KIND[subject.kind], key: pairKey(subject.key, address), policy, resetBySuccess };
+				return {
+					kind: PAIR_KIND[subject.kind],
+					key: pairKey(subject.key, address),
+					policy,
+					resetBySuccess
+				};
 			case 'address':
-				return { kind: 'address', key: ADDRESS_PREFIX[subject.kind] + address, policy, resetBySuccess };
+				return {
+					kind: 'address',
+					key: ADDRESS_PREFIX[subject.kind] + address,
+					policy,
+					resetBySuccess
+				};
 			case 'subject':
 				return { kind: subject.kind, key: subject.key, policy, resetBySuccess };
 		}
@@ -50,7 +71,8 @@ export interface GrantedAttempt {
 	/** Its rows in the sign-in history (sign_in_attempt), marked succeeded on success. */
 	historyIds: number[];
 }
-export type Reservation = GrantedAttempt | { allowed: false; retryAfterSeconds: number; kind: ThrottleKeyKind };
+export type Reservation =
+	GrantedAttempt | { allowed: false; retryAfterSeconds: number; kind: ThrottleKeyKind };
 
 const ts = (d: Date): RawBuilder<Date> => sql<Date>`${d}::timestamptz`;
 const step = (i: number) => sql.raw(`s${i}`);
@@ -70,7 +92,8 @@ function keyChain(
 ): RawBuilder<unknown>[] {
 	return checks.map((c, i) => {
 		const row = sql`${c.kind}::text, ${c.key}::text, ${newFailures}, true, ${ts(now)}`;
-		const source = i === 0 ? sql`values (${row})` : sql`select ${row} from ${step(i - 1)} p where ${gate}`;
+		const source =
+			i === 0 ? sql`values (${row})` : sql`select ${row} from ${step(i - 1)} p where ${gate}`;
 		return sql`${step(i)} as (
 			insert into sign_in_throttle as t (key_kind, key, failures, allowed, updated_at)
 			${source}
@@ -101,7 +124,11 @@ function withoutOne(at: Date): RawBuilder<unknown> {
  * The rule in SQL is judgeThrottle's: failures younger than the window count, and the attempt is
  * allowed below maxFailures. Only the newest maxFailures are kept: nothing older can matter.
  */
-export async function reserveAttempt(db: Kysely<Database>, checks: readonly ThrottleCheck[], now = new Date()): Promise<Reservation> {
+export async function reserveAttempt(
+	db: Kysely<Database>,
+	checks: readonly ThrottleCheck[],
+	now = new Date()
+): Promise<Reservation> {
 	if (checks.length === 0) return { allowed: true, checks, at: now, historyIds: [] };
 	const at = ts(now);
 	const steps = keyChain(
@@ -120,7 +147,9 @@ export async function reserveAttempt(db: Kysely<Database>, checks: readonly Thro
 	);
 	const last = step(checks.length - 1);
 	// The history keeps the account (or candidate) and the address, as it always has; pairs are both.
-	const logged = checks.filter((c) => c.kind === 'account' || c.kind === 'candidate' || c.kind === 'address');
+	const logged = checks.filter(
+		(c) => c.kind === 'account' || c.kind === 'candidate' || c.kind === 'address'
+	);
 	const history =
 		logged.length > 0
 			? sql`, history as (
@@ -130,25 +159,55 @@ export async function reserveAttempt(db: Kysely<Database>, checks: readonly Thro
 				returning id
 			)`
 			: sql``;
-	const results = checks.map((_, i) => sql`select ${sql.lit(i)} as step, allowed, failures, null::json as history_ids from ${step(i)}`);
-	const historyRow = logged.length > 0 ? sql` union all select -1, null, null, (select json_agg(id) from history)` : sql``;
-	const { rows } = await sql<{ step: number; allowed: boolean | null; failures: Date[] | null; history_ids: number[] | null }>`
+	const results = checks.map(
+		(_, i) =>
+			sql`select ${sql.lit(i)} as step, allowed, failures, null::json as history_ids from ${step(i)}`
+	);
+	const historyRow =
+		logged.length > 0
+			? sql` union all select -1, null, null, (select json_agg(id) from history)`
+			: sql``;
+	const { rows } = await sql<{
+		step: number;
+		allowed: boolean | null;
+		failures: Date[] | null;
+		history_ids: number[] | null;
+	}>`
 		with ${sql.join(steps)}${history}
 		${sql.join(results, sql` union all `)}${historyRow}`.execute(db);
 
 	const byStep = new Map(rows.filter((r) => r.step >= 0).map((r) => [r.step, r]));
 	const refused = checks.findIndex((_, i) => !byStep.get(i)?.allowed);
-	if (refused === -1) return { allowed: true, checks, at: now, historyIds: rows.find((r) => r.step === -1)?.history_ids ?? [] };
+	if (refused === -1)
+		return {
+			allowed: true,
+			checks,
+			at: now,
+			historyIds: rows.find((r) => r.step === -1)?.history_ids ?? []
+		};
 
 	if (refused > 0) await giveBack(db, checks.slice(0, refused), now);
 	const check = checks[refused]!;
 	const verdict = judgeThrottle(byStep.get(refused)?.failures ?? [], now, check.policy);
-	return { allowed: false, retryAfterSeconds: verdict.allowed ? 1 : verdict.retryAfterSeconds, kind: check.kind };
+	return {
+		allowed: false,
+		retryAfterSeconds: verdict.allowed ? 1 : verdict.retryAfterSeconds,
+		kind: check.kind
+	};
 }
 
 /** Takes back the failure reserved at `now` on each key. */
-async function giveBack(db: Kysely<Database>, checks: readonly ThrottleCheck[], now: Date): Promise<void> {
-	const steps = keyChain(checks, now, sql`'{}'::timestamptz[]`, () => sql`failures = ${withoutOne(now)}, updated_at = ${ts(now)}`);
+async function giveBack(
+	db: Kysely<Database>,
+	checks: readonly ThrottleCheck[],
+	now: Date
+): Promise<void> {
+	const steps = keyChain(
+		checks,
+		now,
+		sql`'{}'::timestamptz[]`,
+		() => sql`failures = ${withoutOne(now)}, updated_at = ${ts(now)}`
+	);
 	await sql`with ${sql.join(steps)} select count(*) from ${step(checks.length - 1)}`.execute(db);
 }
 
@@ -159,11 +218,17 @@ async function giveBack(db: Kysely<Database>, checks: readonly ThrottleCheck[], 
 export async function recordSuccess(db: Kysely<Database>, attempt: GrantedAttempt): Promise<void> {
 	if (attempt.checks.length === 0) return;
 	const steps = keyChain(attempt.checks, attempt.at, sql`'{}'::timestamptz[]`, (c) =>
-		c.resetBySuccess ? sql`failures = '{}', updated_at = ${ts(attempt.at)}` : sql`failures = ${withoutOne(attempt.at)}, updated_at = ${ts(attempt.at)}`
+		c.resetBySuccess
+			? sql`failures = '{}', updated_at = ${ts(attempt.at)}`
+			: sql`failures = ${withoutOne(attempt.at)}, updated_at = ${ts(attempt.at)}`
 	);
 	const history =
-		attempt.historyIds.length > 0 ? sql`, history as (update sign_in_attempt set succeeded = true where id in (${sql.join(attempt.historyIds)}))` : sql``;
-	await sql`with ${sql.join(steps)}${history} select count(*) from ${step(attempt.checks.length - 1)}`.execute(db);
+		attempt.historyIds.length > 0
+			? sql`, history as (update sign_in_attempt set succeeded = true where id in (${sql.join(attempt.historyIds)}))`
+			: sql``;
+	await sql`with ${sql.join(steps)}${history} select count(*) from ${step(attempt.checks.length - 1)}`.execute(
+		db
+	);
 }
 
 /**
@@ -171,7 +236,11 @@ export async function recordSuccess(db: Kysely<Database>, attempt: GrantedAttemp
  * locked-out candidate try again. The addresses' counts stay (they are other people's failures too).
  * Pairs first, then the subject, the order sign-ins lock them in.
  */
-export async function clearSignInFailures(db: Db, subject: SignInSubject, now = new Date()): Promise<void> {
+export async function clearSignInFailures(
+	db: Db,
+	subject: SignInSubject,
+	now = new Date()
+): Promise<void> {
 	const cleared = { failures: sql<Date[]>`'{}'::timestamptz[]`, updated_at: now };
 	const pairs = JSON.stringify([subject.key]).slice(0, -1) + ',';
 	await db
@@ -180,14 +249,22 @@ export async function clearSignInFailures(db: Db, subject: SignInSubject, now = 
 		.where('key_kind', '=', PAIR_KIND[subject.kind])
 		.where(sql<boolean>`starts_with(key, ${pairs})`)
 		.execute();
-	await db.updateTable('sign_in_throttle').set(cleared).where('key_kind', '=', subject.kind).where('key', '=', subject.key).execute();
+	await db
+		.updateTable('sign_in_throttle')
+		.set(cleared)
+		.where('key_kind', '=', subject.kind)
+		.where('key', '=', subject.key)
+		.execute();
 }
 
 /** Past every window by far: a row untouched this long holds nothing that still counts. */
 export const SIGN_IN_THROTTLE_RETENTION_MS = 24 * 3600_000;
 
 /** Deletes throttle rows untouched for longer than any window; returns how many. */
-export async function pruneSignInThrottles(db: Kysely<Database>, now = new Date()): Promise<number> {
+export async function pruneSignInThrottles(
+	db: Kysely<Database>,
+	now = new Date()
+): Promise<number> {
 	const r = await db
 		.deleteFrom('sign_in_throttle')
 		.where('updated_at', '<', new Date(now.getTime() - SIGN_IN_THROTTLE_RETENTION_MS))

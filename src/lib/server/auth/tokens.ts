@@ -1,7 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { randomBytes } from 'node:crypto';
 
 /**
  * Session tokens per the Lucia guide: `<id>.<secret>`, each 120 bits of randomness in lower-case

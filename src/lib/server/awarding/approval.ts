@@ -1,12 +1,13 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+
 import { paperSchema } from '../../domain/paper.js';
 import { gradeChanges, gradeCounts, resolveRules } from '../../domain/results.js';
-import { checkBoundaries } from './boundaries.js';
 import { count } from '../../domain/words.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validation.js';
+import { checkBoundaries } from './boundaries.js';
 import { computeSittingResults, markingProgress } from './compute.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -21,7 +22,14 @@ async function lockVersion(tx: Transaction<Database>, paperVersionId: string) {
 	const v = await tx
 		.selectFrom('paper_version as v')
 		.innerJoin('paper as p', 'p.id', 'v.paper_id')
-		.select(['v.id', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at', 'p.code', 'v.version'])
+		.select([
+			'v.id',
+			'v.pass_mark',
+			'v.first_class_mark',
+			'v.boundaries_locked_at',
+			'p.code',
+			'v.version'
+		])
 		.where('v.id', '=', paperVersionId)
 		.forUpdate('v')
 		.executeTakeFirst();
@@ -60,39 +68,68 @@ export async function sittingsForAwarding(db: Db, paperVersionId: string) {
 }
 
 /** Approves every computed result of the paper version and locks its boundaries. Refused while a sitting's results are not computed. */
-export async function approveResults(db: Kysely<Database>, actor: Actor, paperVersionId: string, now = new Date()): Promise<number> {
+export async function approveResults(
+	db: Kysely<Database>,
+	actor: Actor,
+	paperVersionId: string,
+	now = new Date()
+): Promise<number> {
 	// Marks given since the results were computed (a second marker's, a moderator's) are taken in
 	// first; this refuses, saying why, while any of them is still open.
 	for (const s of await sittingsForAwarding(db, paperVersionId)) {
-		if (s.computed_at && !s.approved_at) await computeSittingResults(db, actor, s.id, 'computed', now);
+		if (s.computed_at && !s.approved_at)
+			await computeSittingResults(db, actor, s.id, 'computed', now);
 	}
 	return db.transaction().execute(async (tx) => {
 		const v = await lockVersion(tx, paperVersionId);
 		const sittings = await sittingsForAwarding(tx, paperVersionId);
 		const notComputed = sittings.filter((s) => !s.computed_at).length;
-		if (sittings.length === 0) throw new ConflictError('No sitting of this paper has ended yet: there are no results to approve');
-		if (notComputed > 0) throw new ConflictError(`${count(notComputed, 'sitting')} of this paper still being marked: approve when every result is computed`);
+		if (sittings.length === 0)
+			throw new ConflictError(
+				'No sitting of this paper has ended yet: there are no results to approve'
+			);
+		if (notComputed > 0)
+			throw new ConflictError(
+				`${count(notComputed, 'sitting')} of this paper still being marked: approve when every result is computed`
+			);
 		const approved = await tx
 			.updateTable('sitting_results')
 			.set({ approved_at: now, approved_by: actor.userId })
 			.where('approved_at', 'is', null)
-			.where('sitting_id', 'in', (eb) => eb.selectFrom('sitting').select('id').where('paper_version_id', '=', paperVersionId))
+			.where('sitting_id', 'in', (eb) =>
+				eb.selectFrom('sitting').select('id').where('paper_version_id', '=', paperVersionId)
+			)
 			.returning('sitting_id')
 			.execute();
 		if (approved.length === 0) throw new ConflictError('These results are already approved');
-		await tx.updateTable('paper_version').set({ boundaries_locked_at: now }).where('id', '=', paperVersionId).execute();
+		await tx
+			.updateTable('paper_version')
+			.set({ boundaries_locked_at: now })
+			.where('id', '=', paperVersionId)
+			.execute();
 		await writeAudit(tx, actor, {
 			action: 'results.approved',
 			subjectType: 'paper_version',
 			subjectId: paperVersionId,
-			details: { paper: v.code, version: v.version, sittings: approved.length, pass: v.pass_mark, first_class: v.first_class_mark }
+			details: {
+				paper: v.code,
+				version: v.version,
+				sittings: approved.length,
+				pass: v.pass_mark,
+				first_class: v.first_class_mark
+			}
 		});
 		return approved.length;
 	});
 }
 
 /** Releases every approved, unreleased result of the paper version to centres and candidates. */
-export async function releaseResults(db: Kysely<Database>, actor: Actor, paperVersionId: string, now = new Date()): Promise<number> {
+export async function releaseResults(
+	db: Kysely<Database>,
+	actor: Actor,
+	paperVersionId: string,
+	now = new Date()
+): Promise<number> {
 	return db.transaction().execute(async (tx) => {
 		const v = await lockVersion(tx, paperVersionId);
 		const released = await tx
@@ -100,10 +137,13 @@ export async function releaseResults(db: Kysely<Database>, actor: Actor, paperVe
 			.set({ released_at: now, released_by: actor.userId })
 			.where('approved_at', 'is not', null)
 			.where('released_at', 'is', null)
-			.where('sitting_id', 'in', (eb) => eb.selectFrom('sitting').select('id').where('paper_version_id', '=', paperVersionId))
+			.where('sitting_id', 'in', (eb) =>
+				eb.selectFrom('sitting').select('id').where('paper_version_id', '=', paperVersionId)
+			)
 			.returning('sitting_id')
 			.execute();
-		if (released.length === 0) throw new ConflictError('Nothing to release: approve the results first');
+		if (released.length === 0)
+			throw new ConflictError('Nothing to release: approve the results first');
 		await writeAudit(tx, actor, {
 			action: 'results.released',
 			subjectType: 'paper_version',
@@ -153,11 +193,18 @@ export async function previewBoundaries(db: Db, paperVersionId: string, input: u
 		.where('id', '=', paperVersionId)
 		.executeTakeFirst();
 	if (!v) throw new NotFoundError('No such paper version');
-	if (v.boundaries_locked_at) throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
+	if (v.boundaries_locked_at)
+		throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
 	const to = checkBoundaries(input, v.total_marks);
 	const from = { pass: v.pass_mark, firstClass: v.first_class_mark };
 	const totals = await gradedTotals(db, paperVersionId);
-	return { from, to, ...gradeChanges(totals, from, to), before: gradeCounts(totals, from), after: gradeCounts(totals, to) };
+	return {
+		from,
+		to,
+		...gradeChanges(totals, from, to),
+		before: gradeCounts(totals, from),
+		after: gradeCounts(totals, to)
+	};
 }
 
 export type AwardingState = 'no_sittings' | 'marking' | 'computed' | 'approved' | 'released';
@@ -176,7 +223,12 @@ export async function awardingOverview(db: Db, paperVersionId: string) {
 		.executeTakeFirst();
 	if (!v) throw new NotFoundError('No such paper version');
 	const paper = paperSchema.parse(v.content);
-	const sittings = await Promise.all((await sittingsForAwarding(db, paperVersionId)).map(async (s) => ({ ...s, progress: await markingProgress(db, s.id) })));
+	const sittings = await Promise.all(
+		(await sittingsForAwarding(db, paperVersionId)).map(async (s) => ({
+			...s,
+			progress: await markingProgress(db, s.id)
+		}))
+	);
 	const totals = await gradedTotals(db, paperVersionId);
 	const state: AwardingState =
 		sittings.length === 0
@@ -202,11 +254,17 @@ export async function awardingOverview(db: Db, paperVersionId: string) {
 }
 
 /** After the boundaries move (before approval), the computed results of the version are graded again, as new versions. */
-export async function regradeAfterBoundaries(db: Kysely<Database>, actor: Actor, paperVersionId: string, now = new Date()): Promise<number> {
+export async function regradeAfterBoundaries(
+	db: Kysely<Database>,
+	actor: Actor,
+	paperVersionId: string,
+	now = new Date()
+): Promise<number> {
 	const sittings = await sittingsForAwarding(db, paperVersionId);
 	let written = 0;
 	for (const s of sittings) {
-		if (s.computed_at && !s.approved_at) written += await computeSittingResults(db, actor, s.id, 'boundaries', now);
+		if (s.computed_at && !s.approved_at)
+			written += await computeSittingResults(db, actor, s.id, 'boundaries', now);
 	}
 	return written;
 }
@@ -232,7 +290,14 @@ export async function papersForAwarding(db: Db) {
 		])
 		.where('s.state', '=', 'ended')
 		.where('s.purpose', '=', 'live')
-		.groupBy(['p.code', 'v.title', 'v.version', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at'])
+		.groupBy([
+			'p.code',
+			'v.title',
+			'v.version',
+			'v.pass_mark',
+			'v.first_class_mark',
+			'v.boundaries_locked_at'
+		])
 		.orderBy('p.code')
 		.orderBy('v.version', 'desc')
 		.execute();

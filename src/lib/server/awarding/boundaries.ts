@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { boundariesAreValid } from '../../domain/bank-rules.js';
 import type { Boundaries } from '../../domain/results.js';
 import { ValidationError } from '../errors.js';
@@ -6,8 +7,12 @@ import { parse } from '../validation.js';
 
 const boundariesSchema = z.object({
 	// An entry that is not a number ("abc") gets the same plain message as a fraction, not zod's "received NaN".
-	pass: z.coerce.number({ error: 'Pass mark must be a whole number' }).int('Pass mark must be a whole number'),
-	first_class: z.coerce.number({ error: 'First class mark must be a whole number' }).int('First class mark must be a whole number')
+	pass: z.coerce
+		.number({ error: 'Pass mark must be a whole number' })
+		.int('Pass mark must be a whole number'),
+	first_class: z.coerce
+		.number({ error: 'First class mark must be a whole number' })
+		.int('First class mark must be a whole number')
 });
 
 /**

@@ -1,12 +1,21 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
+
+import type { Level, PerformanceCode } from '../../domain/codes.js';
 import { finalMarks, isAttempted } from '../../domain/marking.js';
 import { paperItems, paperSchema } from '../../domain/paper.js';
-import { applyResultRules, itemMarksFrom, resolveRules, type Grade, type ResultCause, type ResultInput, type ResultStatus } from '../../domain/results.js';
-import type { Level, PerformanceCode } from '../../domain/codes.js';
+import {
+	applyResultRules,
+	itemMarksFrom,
+	resolveRules,
+	type Grade,
+	type ResultCause,
+	type ResultInput,
+	type ResultStatus
+} from '../../domain/results.js';
+import { count } from '../../domain/words.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database, ResultTable } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { count } from '../../domain/words.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -29,19 +38,34 @@ interface SittingForResults {
 	input: ResultInput;
 }
 
-async function sittingForResults(db: Db, sittingId: string, lock: boolean): Promise<SittingForResults> {
+async function sittingForResults(
+	db: Db,
+	sittingId: string,
+	lock: boolean
+): Promise<SittingForResults> {
 	const s = await db
 		.selectFrom('sitting as s')
 		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
 		.innerJoin('paper as p', 'p.id', 'v.paper_id')
 		.innerJoin('unit as u', 'u.code', 'p.unit_code')
-		.select(['s.id', 's.state', 's.purpose', 's.centre_id', 's.paper_version_id', 'v.content', 'v.pass_mark', 'v.first_class_mark', 'u.level'])
+		.select([
+			's.id',
+			's.state',
+			's.purpose',
+			's.centre_id',
+			's.paper_version_id',
+			'v.content',
+			'v.pass_mark',
+			'v.first_class_mark',
+			'u.level'
+		])
 		.where('s.id', '=', sittingId)
 		.$if(lock, (q) => q.forUpdate('s'))
 		.executeTakeFirst();
 	if (!s) throw new NotFoundError('No such sitting');
 	// A mock is marked by the centre and never resulted: no result, release, slip or CSV row can come of it.
-	if (s.purpose !== 'live') throw new ConflictError('A mock sitting has no results: the centre marks it itself');
+	if (s.purpose !== 'live')
+		throw new ConflictError('A mock sitting has no results: the centre marks it itself');
 	const paper = paperSchema.parse(s.content);
 	const items = paperItems(paper);
 	return {
@@ -74,10 +98,16 @@ interface ScriptMarks {
  * Every attempt of the sitting (or only `onlyAttemptId`, for a review of marking) with its script's
  * final marks, answers and open second marking/moderation.
  */
-async function sittingScripts(db: Db, sittingId: string, onlyAttemptId?: string): Promise<ScriptMarks[]> {
+async function sittingScripts(
+	db: Db,
+	sittingId: string,
+	onlyAttemptId?: string
+): Promise<ScriptMarks[]> {
 	const attempts = await db
 		.selectFrom('attempt as a')
-		.leftJoin('script as sc', (j) => j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live'))
+		.leftJoin('script as sc', (j) =>
+			j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live')
+		)
 		.select(['a.id as attemptId', 'a.state', 'sc.id as scriptId'])
 		.where('a.sitting_id', '=', sittingId)
 		.$if(onlyAttemptId !== undefined, (q) => q.where('a.id', '=', onlyAttemptId!))
@@ -86,10 +116,18 @@ async function sittingScripts(db: Db, sittingId: string, onlyAttemptId?: string)
 	const attemptIds = attempts.map((a) => a.attemptId);
 	const [marks, answers, open, secondMarking, firstAllocated] = await Promise.all([
 		scriptIds.length
-			? db.selectFrom('mark').select(['id', 'script_id', 'item_key', 'authority', 'mark', 'fk']).where('script_id', 'in', scriptIds).execute()
+			? db
+					.selectFrom('mark')
+					.select(['id', 'script_id', 'item_key', 'authority', 'mark', 'fk'])
+					.where('script_id', 'in', scriptIds)
+					.execute()
 			: Promise.resolve([]),
 		attemptIds.length
-			? db.selectFrom('response').select(['attempt_id', 'item_key', 'text']).where('attempt_id', 'in', attemptIds).execute()
+			? db
+					.selectFrom('response')
+					.select(['attempt_id', 'item_key', 'text'])
+					.where('attempt_id', 'in', attemptIds)
+					.execute()
 			: Promise.resolve([]),
 		scriptIds.length
 			? db
@@ -101,7 +139,13 @@ async function sittingScripts(db: Db, sittingId: string, onlyAttemptId?: string)
 					.where('completed_at', 'is', null)
 					.execute()
 			: Promise.resolve([]),
-		scriptIds.length ? db.selectFrom('second_marking').select(['script_id', 'state']).where('script_id', 'in', scriptIds).execute() : Promise.resolve([]),
+		scriptIds.length
+			? db
+					.selectFrom('second_marking')
+					.select(['script_id', 'state'])
+					.where('script_id', 'in', scriptIds)
+					.execute()
+			: Promise.resolve([]),
 		scriptIds.length
 			? db
 					.selectFrom('allocation')
@@ -118,16 +162,26 @@ async function sittingScripts(db: Db, sittingId: string, onlyAttemptId?: string)
 	return attempts.map((a) => {
 		const own = marks
 			.filter((m) => m.script_id === a.scriptId)
-			.map((m) => ({ id: Number(m.id), itemKey: m.item_key, authority: m.authority, mark: m.mark, fk: m.fk }));
+			.map((m) => ({
+				id: Number(m.id),
+				itemKey: m.item_key,
+				authority: m.authority,
+				mark: m.mark,
+				fk: m.fk
+			}));
 		return {
 			attemptId: a.attemptId,
 			state: a.state,
 			scriptId: a.scriptId,
 			finals: finalMarks(own),
-			answers: new Map(answers.filter((r) => r.attempt_id === a.attemptId).map((r) => [r.item_key, r.text])),
+			answers: new Map(
+				answers.filter((r) => r.attempt_id === a.attemptId).map((r) => [r.item_key, r.text])
+			),
 			openChecks:
 				open.filter((o) => o.script_id === a.scriptId).length +
-				(a.scriptId && secondMarkingOpen(allocated.has(a.scriptId), secondState.get(a.scriptId)) ? 1 : 0)
+				(a.scriptId && secondMarkingOpen(allocated.has(a.scriptId), secondState.get(a.scriptId))
+					? 1
+					: 0)
 		};
 	});
 }
@@ -146,7 +200,8 @@ function progressOf(s: SittingForResults, scripts: readonly ScriptMarks[]): Mark
 	const live = scripts.filter((x) => x.state === 'submitted');
 	return {
 		scripts: live.filter((x) => x.scriptId).length,
-		unmarked: live.filter((x) => x.scriptId && s.input.items.some((i) => !x.finals.has(i.key))).length,
+		unmarked: live.filter((x) => x.scriptId && s.input.items.some((i) => !x.finals.has(i.key)))
+			.length,
 		inReview: live.filter((x) => x.openChecks > 0).length,
 		withoutScript: live.filter((x) => !x.scriptId).length
 	};
@@ -166,8 +221,10 @@ interface Outcome {
 }
 
 function outcomeOf(s: SittingForResults, x: ScriptMarks): Outcome {
-	if (x.state === 'void') return { status: 'void', grade: null, total: null, codes: [], profile: [] };
-	if (x.state !== 'submitted') return { status: 'absent', grade: null, total: null, codes: [], profile: [] };
+	if (x.state === 'void')
+		return { status: 'void', grade: null, total: null, codes: [], profile: [] };
+	if (x.state !== 'submitted')
+		return { status: 'absent', grade: null, total: null, codes: [], profile: [] };
 	const marks = itemMarksFrom(s.input.items, x.finals, (key) => isAttempted(x.answers.get(key)));
 	const r = applyResultRules(s.input, marks);
 	return { status: 'graded', grade: r.grade, total: r.total, codes: r.codes, profile: r.profile };
@@ -179,12 +236,24 @@ function outcomeOf(s: SittingForResults, x: ScriptMarks): Outcome {
  * review of marking). A candidate's result gets a new version only when it differs from their
  * latest, so computing twice changes nothing. Returns how many versions were written.
  */
-export async function computeSittingResults(db: Kysely<Database>, actor: Actor, sittingId: string, cause: ResultCause, now = new Date()): Promise<number> {
+export async function computeSittingResults(
+	db: Kysely<Database>,
+	actor: Actor,
+	sittingId: string,
+	cause: ResultCause,
+	now = new Date()
+): Promise<number> {
 	return db.transaction().execute(async (tx) => {
 		const s = await sittingForResults(tx, sittingId, true);
-		if (s.state !== 'ended') throw new ConflictError('Results are computed once the sitting has ended');
-		const status = await tx.selectFrom('sitting_results').select(['approved_at']).where('sitting_id', '=', sittingId).executeTakeFirst();
-		if (status?.approved_at) throw new ConflictError('These results are approved: a change now needs a review of marking');
+		if (s.state !== 'ended')
+			throw new ConflictError('Results are computed once the sitting has ended');
+		const status = await tx
+			.selectFrom('sitting_results')
+			.select(['approved_at'])
+			.where('sitting_id', '=', sittingId)
+			.executeTakeFirst();
+		if (status?.approved_at)
+			throw new ConflictError('These results are approved: a change now needs a review of marking');
 		const scripts = await sittingScripts(tx, sittingId);
 		const p = progressOf(s, scripts);
 		if (p.unmarked > 0 || p.inReview > 0 || p.withoutScript > 0) {
@@ -203,7 +272,12 @@ export async function computeSittingResults(db: Kysely<Database>, actor: Actor, 
 			centreId: s.centreId,
 			subjectType: 'sitting',
 			subjectId: sittingId,
-			details: { cause, versions: written, pass: s.input.boundaries.pass, first_class: s.input.boundaries.firstClass }
+			details: {
+				cause,
+				versions: written,
+				pass: s.input.boundaries.pass,
+				first_class: s.input.boundaries.firstClass
+			}
 		});
 		return written;
 	});
@@ -276,22 +350,38 @@ export async function issueReviewedResult(
 	attemptId: string,
 	now: Date
 ): Promise<{ before: Selectable<ResultTable>; after: Selectable<ResultTable> }> {
-	const a = await tx.selectFrom('attempt').select(['sitting_id']).where('id', '=', attemptId).executeTakeFirst();
+	const a = await tx
+		.selectFrom('attempt')
+		.select(['sitting_id'])
+		.where('id', '=', attemptId)
+		.executeTakeFirst();
 	if (!a) throw new NotFoundError('No such result');
 	const s = await sittingForResults(tx, a.sitting_id, false);
-	const status = await tx.selectFrom('sitting_results').select(['approved_at']).where('sitting_id', '=', a.sitting_id).executeTakeFirst();
-	if (!status?.approved_at) throw new ConflictError('These results are not approved yet: a review of marking comes after release');
+	const status = await tx
+		.selectFrom('sitting_results')
+		.select(['approved_at'])
+		.where('sitting_id', '=', a.sitting_id)
+		.executeTakeFirst();
+	if (!status?.approved_at)
+		throw new ConflictError(
+			'These results are not approved yet: a review of marking comes after release'
+		);
 	const scripts = await sittingScripts(tx, a.sitting_id, attemptId);
 	const p = progressOf(s, scripts);
 	if (p.unmarked > 0 || p.inReview > 0 || p.withoutScript > 0)
-		throw new ConflictError('Every question of the script needs its re-mark before the outcome is issued');
+		throw new ConflictError(
+			'Every question of the script needs its re-mark before the outcome is issued'
+		);
 	const before = (await latestVersions(tx, [attemptId])).get(attemptId);
 	if (!before) throw new NotFoundError('No such result');
 	const [after] = await writeVersions(tx, s, scripts, 'review', actor, now, true);
 	return { before, after: after! };
 }
 
-async function latestVersions(db: Db, attemptIds: readonly string[]): Promise<Map<string, Selectable<ResultTable>>> {
+async function latestVersions(
+	db: Db,
+	attemptIds: readonly string[]
+): Promise<Map<string, Selectable<ResultTable>>> {
 	if (attemptIds.length === 0) return new Map();
 	const rows = await db
 		.selectFrom('result')
@@ -309,7 +399,10 @@ async function latestVersions(db: Db, attemptIds: readonly string[]): Promise<Ma
  * (the periodic beat calls this: results appear when the last final mark is given). Returns how
  * many sittings were computed.
  */
-export async function computeFinishedSittings(db: Kysely<Database>, now = new Date()): Promise<number> {
+export async function computeFinishedSittings(
+	db: Kysely<Database>,
+	now = new Date()
+): Promise<number> {
 	const waiting = await db
 		.selectFrom('sitting as s')
 		.leftJoin('sitting_results as r', 'r.sitting_id', 's.id')

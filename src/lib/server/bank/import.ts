@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+
 import { paperItems, paperTotal } from '../../domain/paper.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
@@ -19,11 +20,25 @@ export interface ImportSummary {
  * Changed content becomes a new version; earlier versions stay, for the sittings that used them.
  * Content that matches an earlier stored version (a reverted edit) makes that version current again.
  */
-export async function importBank(db: Kysely<Database>, bank: Bank, actor: Actor): Promise<ImportSummary> {
-	const summary: ImportSummary = { unitsChanged: [], papersCreated: [], newVersions: [], reverted: [], unchanged: [] };
+export async function importBank(
+	db: Kysely<Database>,
+	bank: Bank,
+	actor: Actor
+): Promise<ImportSummary> {
+	const summary: ImportSummary = {
+		unitsChanged: [],
+		papersCreated: [],
+		newVersions: [],
+		reverted: [],
+		unchanged: []
+	};
 	await db.transaction().execute(async (tx) => {
 		for (const { unit, contentHash } of bank.units.values()) {
-			const existing = await tx.selectFrom('unit').select('content_hash').where('code', '=', unit.unit).executeTakeFirst();
+			const existing = await tx
+				.selectFrom('unit')
+				.select('content_hash')
+				.where('code', '=', unit.unit)
+				.executeTakeFirst();
 			if (existing?.content_hash === contentHash) continue;
 			const row = {
 				title: unit.title,
@@ -44,7 +59,11 @@ export async function importBank(db: Kysely<Database>, bank: Bank, actor: Actor)
 		}
 
 		for (const { paper, contentHash } of bank.papers) {
-			let stored = await tx.selectFrom('paper').select(['id', 'current_version_id']).where('code', '=', paper.code).executeTakeFirst();
+			let stored = await tx
+				.selectFrom('paper')
+				.select(['id', 'current_version_id'])
+				.where('code', '=', paper.code)
+				.executeTakeFirst();
 			if (!stored) {
 				stored = await tx
 					.insertInto('paper')
@@ -67,7 +86,11 @@ export async function importBank(db: Kysely<Database>, bank: Bank, actor: Actor)
 			if (same) {
 				// The file is back to an earlier version's content: that version (with its own
 				// boundaries, as stored) becomes current again; no new version is made.
-				await tx.updateTable('paper').set({ current_version_id: same.id, kind: paper.kind }).where('id', '=', stored.id).execute();
+				await tx
+					.updateTable('paper')
+					.set({ current_version_id: same.id, kind: paper.kind })
+					.where('id', '=', stored.id)
+					.execute();
 				summary.reverted.push({ code: paper.code, version: same.version });
 				await writeAudit(tx, actor, {
 					action: 'bank.revert_version',
@@ -112,7 +135,11 @@ export async function importBank(db: Kysely<Database>, bank: Bank, actor: Actor)
 					}))
 				)
 				.execute();
-			await tx.updateTable('paper').set({ current_version_id: v.id, kind: paper.kind }).where('id', '=', stored.id).execute();
+			await tx
+				.updateTable('paper')
+				.set({ current_version_id: v.id, kind: paper.kind })
+				.where('id', '=', stored.id)
+				.execute();
 			summary.newVersions.push({ code: paper.code, version });
 			await writeAudit(tx, actor, {
 				action: 'bank.import_version',

@@ -3,11 +3,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+
 import { checkPaper, checkUnit } from '../../domain/bank-rules.js';
 import { paperSchema, unitSchema, type Paper, type Unit } from '../../domain/paper.js';
 import { findUnstorableText } from '../validation.js';
 
-export const UNSTORABLE_MESSAGE = 'contains a character that cannot be stored (a NUL, or half of a UTF-16 surrogate pair such as \\ud800)';
+export const UNSTORABLE_MESSAGE =
+	'contains a character that cannot be stored (a NUL, or half of a UTF-16 surrogate pair such as \\ud800)';
 
 /** A problem in one file of the bank, with the question it concerns when there is one. */
 export interface FileProblem {
@@ -63,7 +65,11 @@ export function paperContentHash(paper: Paper): string {
 type Parsed<T> = { ok: true; value: T } | { ok: false; problems: FileProblem[] };
 
 /** Parses YAML then the schema; problems name the line (YAML) or the question (schema). */
-function parseFile<S extends z.ZodType>(file: string, source: string, schema: S): Parsed<z.output<S>> {
+function parseFile<S extends z.ZodType>(
+	file: string,
+	source: string,
+	schema: S
+): Parsed<z.output<S>> {
 	const doc = parseDocument(source, { prettyErrors: true });
 	if (doc.errors.length) {
 		return {
@@ -78,7 +84,8 @@ function parseFile<S extends z.ZodType>(file: string, source: string, schema: S)
 	// YAML's escapes can write a NUL or half a UTF-16 pair ("\ud800"), which no database column
 	// holds: the import would fail on PostgreSQL's json (found by fuzzing the bank import).
 	const unstorable = findUnstorableText(data);
-	if (unstorable !== null) return { ok: false, problems: [{ file, message: `${unstorable}: ${UNSTORABLE_MESSAGE}` }] };
+	if (unstorable !== null)
+		return { ok: false, problems: [{ file, message: `${unstorable}: ${UNSTORABLE_MESSAGE}` }] };
 	const result = schema.safeParse(data);
 	if (result.success) return { ok: true, value: result.data };
 	return {
@@ -100,12 +107,14 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 
 /** "7" or "7(b)" for a schema path inside sections[i].questions[j](.parts[k]). */
 function questionAt(data: unknown, path: readonly PropertyKey[]): string | undefined {
-	if (path[0] !== 'sections' || path[2] !== 'questions' || typeof path[3] !== 'number') return undefined;
+	if (path[0] !== 'sections' || path[2] !== 'questions' || typeof path[3] !== 'number')
+		return undefined;
 	const d = data as { sections?: { questions?: { id?: unknown; parts?: { id?: unknown }[] }[] }[] };
 	const q = d.sections?.[path[1] as number]?.questions?.[path[3]];
 	if (!q) return undefined;
 	const qid = String(q.id ?? `#${path[3] + 1}`);
-	if (path[4] === 'parts' && typeof path[5] === 'number') return `${qid}(${String(q.parts?.[path[5]]?.id ?? `#${path[5] + 1}`)})`;
+	if (path[4] === 'parts' && typeof path[5] === 'number')
+		return `${qid}(${String(q.parts?.[path[5]]?.id ?? `#${path[5] + 1}`)})`;
 	return qid;
 }
 
@@ -121,8 +130,17 @@ function yamlFiles(dir: string): string[] {
  * Reads and checks the whole bank under `root` (questions/). Every file is checked, so one run
  * shows every problem; files with problems are listed in badFiles and never imported.
  */
-export function loadBank(root: string, display: (path: string) => string = (p) => relative(process.cwd(), p)): Bank {
-	const bank: Bank = { units: new Map(), papers: [], rejected: [], problems: [], badFiles: new Set() };
+export function loadBank(
+	root: string,
+	display: (path: string) => string = (p) => relative(process.cwd(), p)
+): Bank {
+	const bank: Bank = {
+		units: new Map(),
+		papers: [],
+		rejected: [],
+		problems: [],
+		badFiles: new Set()
+	};
 	const problem = (p: FileProblem) => {
 		bank.problems.push(p);
 		bank.badFiles.add(p.file);
@@ -137,11 +155,13 @@ export function loadBank(root: string, display: (path: string) => string = (p) =
 		}
 		const unit = parsed.value;
 		const name = basename(path).replace(/\.ya?ml$/, '');
-		if (name !== unit.unit) problem({ file, message: `file is named ${name} but holds unit ${unit.unit}` });
+		if (name !== unit.unit)
+			problem({ file, message: `file is named ${name} but holds unit ${unit.unit}` });
 		const unitProblems = checkUnit(unit);
 		unitProblems.forEach((p) => problem({ file, ...p }));
 		if (bank.units.has(unit.unit)) problem({ file, message: `unit ${unit.unit} is defined twice` });
-		if (!unitProblems.length && name === unit.unit) bank.units.set(unit.unit, { file, unit, contentHash: hashContent(unit) });
+		if (!unitProblems.length && name === unit.unit)
+			bank.units.set(unit.unit, { file, unit, contentHash: hashContent(unit) });
 	}
 
 	/** Paper code → the files that hold it (a code used twice is refused in every file using it). */
@@ -162,16 +182,22 @@ export function loadBank(root: string, display: (path: string) => string = (p) =
 			const paper = parsed.value;
 			const before = bank.problems.length;
 			const name = basename(path).replace(/\.ya?ml$/, '');
-			if (name !== paper.code) problem({ file, message: `file is named ${name} but holds paper ${paper.code}` });
-			if (folder !== paper.unit) problem({ file, message: `paper of unit ${paper.unit} is in folder ${folder}` });
+			if (name !== paper.code)
+				problem({ file, message: `file is named ${name} but holds paper ${paper.code}` });
+			if (folder !== paper.unit)
+				problem({ file, message: `paper of unit ${paper.unit} is in folder ${folder}` });
 			codes.set(paper.code, [...(codes.get(paper.code) ?? []), file]);
 			const unit = bank.units.get(paper.unit)?.unit;
 			if (!unit) {
-				problem({ file, message: `unit ${paper.unit} has no valid unit file (questions/units/${paper.unit}.yaml)` });
+				problem({
+					file,
+					message: `unit ${paper.unit} has no valid unit file (questions/units/${paper.unit}.yaml)`
+				});
 				continue;
 			}
 			checkPaper(paper, unit).forEach((p) => problem({ file, ...p }));
-			if (bank.problems.length === before) bank.papers.push({ file, paper, unit, contentHash: paperContentHash(paper) });
+			if (bank.problems.length === before)
+				bank.papers.push({ file, paper, unit, contentHash: paperContentHash(paper) });
 			else bank.rejected.push({ file, paper, unit });
 		}
 	}
@@ -180,8 +206,12 @@ export function loadBank(root: string, display: (path: string) => string = (p) =
 	for (const [code, files] of codes) {
 		if (files.length < 2) continue;
 		for (const file of files)
-			problem({ file, message: `paper code ${code} is also used by ${files.filter((f) => f !== file).join(', ')}; no file with this code is imported` });
-		for (const p of bank.papers) if (p.paper.code === code) bank.rejected.push({ file: p.file, paper: p.paper, unit: p.unit });
+			problem({
+				file,
+				message: `paper code ${code} is also used by ${files.filter((f) => f !== file).join(', ')}; no file with this code is imported`
+			});
+		for (const p of bank.papers)
+			if (p.paper.code === code) bank.rejected.push({ file: p.file, paper: p.paper, unit: p.unit });
 		bank.papers = bank.papers.filter((p) => p.paper.code !== code);
 	}
 	return bank;

@@ -1,12 +1,21 @@
-import { questionPaperOf } from '../../domain/question-paper.js';
 import type { Kysely } from 'kysely';
-import { paperCoverage, paperItems, paperSchema, unitSchema, type Coverage, type Paper, type Unit } from '../../domain/paper.js';
+
+import {
+	paperCoverage,
+	paperItems,
+	paperSchema,
+	unitSchema,
+	type Coverage,
+	type Paper,
+	type Unit
+} from '../../domain/paper.js';
+import { questionPaperOf } from '../../domain/question-paper.js';
 import { writeAudit, type Actor } from '../audit/index.js';
+import { regradeAfterBoundaries } from '../awarding/approval.js';
+import { checkBoundaries } from '../awarding/boundaries.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { hasNul, isUuid } from '../validation.js';
-import { regradeAfterBoundaries } from '../awarding/approval.js';
-import { checkBoundaries } from '../awarding/boundaries.js';
 
 export interface PaperSummary {
 	code: string;
@@ -36,8 +45,15 @@ export interface PaperVersionView {
 	importedAt: Date;
 }
 
-async function unitByCode(db: Kysely<Database>, code: string): Promise<{ unit: Unit; level: number }> {
-	const row = await db.selectFrom('unit').select(['content', 'level']).where('code', '=', code).executeTakeFirstOrThrow();
+async function unitByCode(
+	db: Kysely<Database>,
+	code: string
+): Promise<{ unit: Unit; level: number }> {
+	const row = await db
+		.selectFrom('unit')
+		.select(['content', 'level'])
+		.where('code', '=', code)
+		.executeTakeFirstOrThrow();
 	return { unit: unitSchema.parse(row.content), level: row.level };
 }
 
@@ -56,7 +72,12 @@ export async function listPapers(db: Kysely<Database>): Promise<PaperSummary[]> 
 			'v.total_marks',
 			'v.pass_mark',
 			'v.first_class_mark',
-			(eb) => eb.selectFrom('paper_version as pv').select(eb.fn.countAll<number>().as('n')).whereRef('pv.paper_id', '=', 'p.id').as('versions')
+			(eb) =>
+				eb
+					.selectFrom('paper_version as pv')
+					.select(eb.fn.countAll<number>().as('n'))
+					.whereRef('pv.paper_id', '=', 'p.id')
+					.as('versions')
 		])
 		.orderBy('p.code')
 		.execute();
@@ -112,13 +133,24 @@ function paperVersionQuery(db: Kysely<Database>) {
 }
 
 /** The current version of a paper by code, or a given version number. */
-export async function getPaperVersion(db: Kysely<Database>, code: string, version?: number): Promise<PaperVersionView> {
+export async function getPaperVersion(
+	db: Kysely<Database>,
+	code: string,
+	version?: number
+): Promise<PaperVersionView> {
 	// A version number beyond PostgreSQL's integer would fail the query (22003) rather than find nothing.
-	if (!isLookupCode(code) || (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 2 ** 31 - 1))) {
+	if (
+		!isLookupCode(code) ||
+		(version !== undefined &&
+			!(Number.isInteger(version) && version >= 1 && version <= 2 ** 31 - 1))
+	) {
 		throw new NotFoundError('No such paper');
 	}
 	let q = paperVersionQuery(db).where('p.code', '=', code);
-	q = version === undefined ? q.whereRef('v.id', '=', 'p.current_version_id') : q.where('v.version', '=', version);
+	q =
+		version === undefined
+			? q.whereRef('v.id', '=', 'p.current_version_id')
+			: q.where('v.version', '=', version);
 	const r = await q.executeTakeFirst();
 	if (!r) throw new NotFoundError(`No paper ${code}${version ? ` version ${version}` : ''}`);
 	return toView(db, r);
@@ -137,11 +169,16 @@ async function parsedVersion(db: Kysely<Database>, versionId: string) {
 	const cached = parsedContent.get(versionId);
 	if (cached) return cached;
 	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
-	const r = await db.selectFrom('paper_version').select('content').where('id', '=', versionId).executeTakeFirst();
+	const r = await db
+		.selectFrom('paper_version')
+		.select('content')
+		.where('id', '=', versionId)
+		.executeTakeFirst();
 	if (!r) throw new NotFoundError('No such paper version');
 	const paper = paperSchema.parse(r.content);
 	const entry = { paper, itemKeys: new Set(paperItems(paper).map((i) => i.key)) };
-	if (parsedContent.size >= PARSED_CONTENT_MAX) parsedContent.delete(parsedContent.keys().next().value!);
+	if (parsedContent.size >= PARSED_CONTENT_MAX)
+		parsedContent.delete(parsedContent.keys().next().value!);
 	parsedContent.set(versionId, entry);
 	return entry;
 }
@@ -151,11 +188,17 @@ export async function getPaperContent(db: Kysely<Database>, versionId: string): 
 }
 
 /** The item keys ("3", "7.a") a paper version has: the questions an answer may be saved to. */
-export async function getPaperItemKeys(db: Kysely<Database>, versionId: string): Promise<ReadonlySet<string>> {
+export async function getPaperItemKeys(
+	db: Kysely<Database>,
+	versionId: string
+): Promise<ReadonlySet<string>> {
 	return (await parsedVersion(db, versionId)).itemKeys;
 }
 
-export async function getPaperVersionById(db: Kysely<Database>, versionId: string): Promise<PaperVersionView> {
+export async function getPaperVersionById(
+	db: Kysely<Database>,
+	versionId: string
+): Promise<PaperVersionView> {
 	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
 	const r = await paperVersionQuery(db).where('v.id', '=', versionId).executeTakeFirst();
 	if (!r) throw new NotFoundError('No such paper version');
@@ -198,28 +241,52 @@ export async function listVersions(db: Kysely<Database>, code: string) {
 	return db
 		.selectFrom('paper as p')
 		.innerJoin('paper_version as v', 'v.paper_id', 'p.id')
-		.select(['v.version', 'v.content_hash', 'v.imported_at', 'v.pass_mark', 'v.first_class_mark', 'v.boundaries_locked_at'])
+		.select([
+			'v.version',
+			'v.content_hash',
+			'v.imported_at',
+			'v.pass_mark',
+			'v.first_class_mark',
+			'v.boundaries_locked_at'
+		])
 		.where('p.code', '=', code)
 		.orderBy('v.version', 'desc')
 		.execute();
 }
 
 /** Changes a version's boundaries: audited, refused once its results are approved (locked). */
-export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versionId: string, input: unknown): Promise<void> {
+export async function updateBoundaries(
+	db: Kysely<Database>,
+	actor: Actor,
+	versionId: string,
+	input: unknown
+): Promise<void> {
 	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
 	const changed = await db.transaction().execute(async (tx) => {
 		const v = await tx
 			.selectFrom('paper_version')
-			.select(['id', 'total_marks', 'pass_mark', 'first_class_mark', 'boundaries_locked_at', 'paper_id'])
+			.select([
+				'id',
+				'total_marks',
+				'pass_mark',
+				'first_class_mark',
+				'boundaries_locked_at',
+				'paper_id'
+			])
 			.where('id', '=', versionId)
 			.forUpdate()
 			.executeTakeFirst();
 		if (!v) throw new NotFoundError('No such paper version');
-		if (v.boundaries_locked_at) throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
+		if (v.boundaries_locked_at)
+			throw new ConflictError('Boundaries are locked: results for this paper have been approved.');
 		const { pass, firstClass } = checkBoundaries(input, v.total_marks);
 		const b = { pass, first_class: firstClass };
 		if (b.pass === v.pass_mark && b.first_class === v.first_class_mark) return false;
-		await tx.updateTable('paper_version').set({ pass_mark: b.pass, first_class_mark: b.first_class }).where('id', '=', versionId).execute();
+		await tx
+			.updateTable('paper_version')
+			.set({ pass_mark: b.pass, first_class_mark: b.first_class })
+			.where('id', '=', versionId)
+			.execute();
 		await writeAudit(tx, actor, {
 			action: 'paper.update_boundaries',
 			subjectType: 'paper_version',
@@ -235,12 +302,17 @@ export async function updateBoundaries(db: Kysely<Database>, actor: Actor, versi
 /** A paper's marking grid as markers see it: each item with its grid and its criteria written out. */
 export async function getMarkingGrid(db: Kysely<Database>, code: string) {
 	const v = await getPaperVersion(db, code);
-	const criteria = new Map(v.unit.outcomes.flatMap((o) => o.criteria.map((c) => [c.id, c.text] as const)));
+	const criteria = new Map(
+		v.unit.outcomes.flatMap((o) => o.criteria.map((c) => [c.id, c.text] as const))
+	);
 	return {
 		code: v.code,
 		version: v.version,
 		title: v.paper.title,
-		items: paperItems(v.paper).map((i) => ({ ...i, criteriaText: i.criteria.map((c) => `${c} ${criteria.get(c) ?? ''}`) })),
+		items: paperItems(v.paper).map((i) => ({
+			...i,
+			criteriaText: i.criteria.map((c) => `${c} ${criteria.get(c) ?? ''}`)
+		})),
 		// The question paper as candidates see it (case study, questions; no grid, no boundaries), for
 		// markers to read beside the grid. Never anything about a candidate.
 		paper: questionPaperOf(v.paper)

@@ -1,5 +1,10 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { checkCandidateCsvHeader, normaliseCsvHeader, type RowError } from '../../domain/candidates.js';
+
+import {
+	checkCandidateCsvHeader,
+	normaliseCsvHeader,
+	type RowError
+} from '../../domain/candidates.js';
 
 /* Reading an uploaded candidate file. Kept on the server: csv-parse needs Node's Buffer, and the
    domain module is also loaded by the centre's pages in the browser. */
@@ -10,12 +15,18 @@ import { checkCandidateCsvHeader, normaliseCsvHeader, type RowError } from '../.
  * problems of the other rows, so one bad line does not hide the rest.
  */
 export type ParsedCandidateCsv =
-	{ ok: true; records: Record<string, string>[]; lines: number[]; errors: RowError[] } | { ok: false; message: string; errors: RowError[] };
+	| { ok: true; records: Record<string, string>[]; lines: number[]; errors: RowError[] }
+	| { ok: false; message: string; errors: RowError[] };
 
 export const EMPTY_FILE = 'The file is empty';
 
 type Row = { record: string[]; info: { lines: number } };
-const OPTIONS = { skip_empty_lines: true, relax_column_count: true, trim: true, info: true } as const;
+const OPTIONS = {
+	skip_empty_lines: true,
+	relax_column_count: true,
+	trim: true,
+	info: true
+} as const;
 
 /** The delimiter of the header line: comma, semicolon (Excel in much of Europe) or tab, whichever it has most of outside quotes. */
 export function detectDelimiter(text: string): ',' | ';' | '\t' {
@@ -26,7 +37,10 @@ export function detectDelimiter(text: string): ',' | ';' | '\t' {
 		if (ch === '"') quoted = !quoted;
 		else if (!quoted && ch in counts) counts[ch as keyof typeof counts]++;
 	}
-	const best = (Object.keys(counts) as (keyof typeof counts)[]).reduce((a, b) => (counts[b] > counts[a] ? b : a), ',');
+	const best = (Object.keys(counts) as (keyof typeof counts)[]).reduce(
+		(a, b) => (counts[b] > counts[a] ? b : a),
+		','
+	);
 	return best;
 }
 
@@ -76,7 +90,11 @@ export function parseCandidateCsv(text: string): ParsedCandidateCsv {
 	const headerRow = rows[0];
 	if (!headerRow || headerRow.info.lines !== firstNonBlankLine(text)) {
 		const headerError = errors.find((e) => e.row === firstNonBlankLine(text));
-		return { ok: false, message: `the header row (line ${headerError?.row ?? 1}) is not readable: ${headerError?.message ?? 'no header'}`, errors: [] };
+		return {
+			ok: false,
+			message: `the header row (line ${headerError?.row ?? 1}) is not readable: ${headerError?.message ?? 'no header'}`,
+			errors: []
+		};
 	}
 	const found = headerRow.record;
 	const header = found.map(normaliseCsvHeader);
@@ -86,7 +104,10 @@ export function parseCandidateCsv(text: string): ParsedCandidateCsv {
 	const good = body.filter((r) => r.record.length === header.length);
 	for (const r of body) {
 		if (r.record.length !== header.length) {
-			errors.push({ row: r.info.lines, message: `the row has ${r.record.length} fields; the header has ${header.length} (is a comma or quote missing?)` });
+			errors.push({
+				row: r.info.lines,
+				message: `the row has ${r.record.length} fields; the header has ${header.length} (is a comma or quote missing?)`
+			});
 		}
 	}
 	return {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+
 import {
 	arrangementsSchema,
 	candidateInputSchema,
@@ -11,10 +12,10 @@ import {
 } from '../../domain/candidates.js';
 import { isCentreRole, type StaffRole } from '../../domain/roles.js';
 import { writeAudit, type Actor } from '../audit/index.js';
-import type { CandidateRow, CentreRow, Database } from '../db/schema.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { hashPassword, passwordProblem } from '../auth/password.js';
+import type { CandidateRow, CentreRow, Database } from '../db/schema.js';
 import { onUniqueViolation, violatedUniqueConstraint } from '../db/unique.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { findNul, isUuid, NUL_MESSAGE, parse, withoutControlCharacters } from '../validation.js';
 
 /* ---------- centres ---------- */
@@ -27,25 +28,47 @@ export const centreInputSchema = z.object({
 	name: z.string().trim().min(2, 'Centre name is required').max(200)
 });
 
-export async function listCentres(db: Kysely<Database>): Promise<(CentreRow & { candidate_count: number })[]> {
+export async function listCentres(
+	db: Kysely<Database>
+): Promise<(CentreRow & { candidate_count: number })[]> {
 	return db
 		.selectFrom('centre')
 		.selectAll('centre')
-		.select((eb) => eb.selectFrom('candidate').select(eb.fn.countAll<number>().as('n')).whereRef('candidate.centre_id', '=', 'centre.id').as('candidate_count'))
+		.select((eb) =>
+			eb
+				.selectFrom('candidate')
+				.select(eb.fn.countAll<number>().as('n'))
+				.whereRef('candidate.centre_id', '=', 'centre.id')
+				.as('candidate_count')
+		)
 		.orderBy('number')
 		.execute()
 		.then((rows) => rows.map((r) => ({ ...r, candidate_count: Number(r.candidate_count ?? 0) })));
 }
 
 /** The centres with these ids (a user's centres), by number. */
-export async function getCentresByIds(db: Kysely<Database>, ids: readonly string[]): Promise<Pick<CentreRow, 'id' | 'number' | 'name'>[]> {
+export async function getCentresByIds(
+	db: Kysely<Database>,
+	ids: readonly string[]
+): Promise<Pick<CentreRow, 'id' | 'number' | 'name'>[]> {
 	ids = ids.filter(isUuid);
 	if (ids.length === 0) return [];
-	return db.selectFrom('centre').select(['id', 'number', 'name']).where('id', 'in', ids).orderBy('number').execute();
+	return db
+		.selectFrom('centre')
+		.select(['id', 'number', 'name'])
+		.where('id', 'in', ids)
+		.orderBy('number')
+		.execute();
 }
 
-export async function findCentreByNumber(db: Kysely<Database>, number: string): Promise<CentreRow | null> {
-	return (await db.selectFrom('centre').selectAll().where('number', '=', number).executeTakeFirst()) ?? null;
+export async function findCentreByNumber(
+	db: Kysely<Database>,
+	number: string
+): Promise<CentreRow | null> {
+	return (
+		(await db.selectFrom('centre').selectAll().where('number', '=', number).executeTakeFirst()) ??
+		null
+	);
 }
 
 /** The invigilators of a centre, for booking a sitting. */
@@ -62,7 +85,9 @@ export async function listCentreInvigilators(db: Kysely<Database>, centreId: str
 }
 
 /** Headline counts for the awarding administrator's overview. */
-export async function countRecords(db: Kysely<Database>): Promise<{ centres: number; staff: number; candidates: number }> {
+export async function countRecords(
+	db: Kysely<Database>
+): Promise<{ centres: number; staff: number; candidates: number }> {
 	const count = async (table: 'centre' | 'app_user' | 'candidate') =>
 		Number(
 			(
@@ -72,7 +97,11 @@ export async function countRecords(db: Kysely<Database>): Promise<{ centres: num
 					.executeTakeFirstOrThrow()
 			).n
 		);
-	return { centres: await count('centre'), staff: await count('app_user'), candidates: await count('candidate') };
+	return {
+		centres: await count('centre'),
+		staff: await count('app_user'),
+		candidates: await count('candidate')
+	};
 }
 
 export async function getCentre(db: Kysely<Database>, id: string): Promise<CentreRow> {
@@ -82,14 +111,31 @@ export async function getCentre(db: Kysely<Database>, id: string): Promise<Centr
 	return row;
 }
 
-export async function createCentre(db: Kysely<Database>, actor: Actor, input: unknown): Promise<CentreRow> {
+export async function createCentre(
+	db: Kysely<Database>,
+	actor: Actor,
+	input: unknown
+): Promise<CentreRow> {
 	const parsed = parse(centreInputSchema, input);
-	const taken = () => new ValidationError(`Centre number ${parsed.number} is already in use`, [{ field: 'number', message: 'Already in use' }]);
+	const taken = () =>
+		new ValidationError(`Centre number ${parsed.number} is already in use`, [
+			{ field: 'number', message: 'Already in use' }
+		]);
 	return onUniqueViolation(
 		() =>
 			db.transaction().execute(async (tx) => {
-				const row = await tx.insertInto('centre').values(parsed).returningAll().executeTakeFirstOrThrow();
-				await writeAudit(tx, actor, { action: 'centre.create', centreId: row.id, subjectType: 'centre', subjectId: row.id, details: parsed });
+				const row = await tx
+					.insertInto('centre')
+					.values(parsed)
+					.returningAll()
+					.executeTakeFirstOrThrow();
+				await writeAudit(tx, actor, {
+					action: 'centre.create',
+					centreId: row.id,
+					subjectType: 'centre',
+					subjectId: row.id,
+					details: parsed
+				});
 				return row;
 			}),
 		{ centre_number_key: taken }
@@ -124,7 +170,15 @@ export async function listStaff(db: Kysely<Database>): Promise<StaffListRow[]> {
 		.selectFrom('app_user as u')
 		.leftJoin('membership as m', 'm.user_id', 'u.id')
 		.leftJoin('centre as c', 'c.id', 'm.centre_id')
-		.select(['u.id', 'u.email', 'u.display_name', 'u.disabled_at', 'u.password_hash', 'm.role', 'c.number as centre_number'])
+		.select([
+			'u.id',
+			'u.email',
+			'u.display_name',
+			'u.disabled_at',
+			'u.password_hash',
+			'm.role',
+			'c.number as centre_number'
+		])
 		.orderBy('u.email')
 		.execute();
 	const byId = new Map<string, StaffListRow>();
@@ -144,29 +198,47 @@ export async function listStaff(db: Kysely<Database>): Promise<StaffListRow[]> {
 }
 
 /** Creates a staff account with one role (and its centre, for centre roles). */
-export async function createStaffAccount(db: Kysely<Database>, actor: Actor, input: unknown): Promise<{ id: string; email: string }> {
+export async function createStaffAccount(
+	db: Kysely<Database>,
+	actor: Actor,
+	input: unknown
+): Promise<{ id: string; email: string }> {
 	const parsed = parse(staffInputSchema, input);
 	const problem = passwordProblem(parsed.password);
 	if (problem) throw new ValidationError(problem, [{ field: 'password', message: problem }]);
 	if (isCentreRole(parsed.role) && !parsed.centre_id) {
-		throw new ValidationError('Choose the centre for this role', [{ field: 'centre_id', message: 'Required for this role' }]);
+		throw new ValidationError('Choose the centre for this role', [
+			{ field: 'centre_id', message: 'Required for this role' }
+		]);
 	}
 	const centreId = isCentreRole(parsed.role) ? parsed.centre_id : null;
 	if (centreId)
 		await getCentre(db, centreId).catch(() => {
-			throw new ValidationError('No such centre', [{ field: 'centre_id', message: 'No such centre' }]);
+			throw new ValidationError('No such centre', [
+				{ field: 'centre_id', message: 'No such centre' }
+			]);
 		});
 	const passwordHash = await hashPassword(parsed.password);
-	const taken = () => new ValidationError(`An account for ${parsed.email} already exists`, [{ field: 'email', message: 'Already in use' }]);
+	const taken = () =>
+		new ValidationError(`An account for ${parsed.email} already exists`, [
+			{ field: 'email', message: 'Already in use' }
+		]);
 	return onUniqueViolation(
 		() =>
 			db.transaction().execute(async (tx) => {
 				const user = await tx
 					.insertInto('app_user')
-					.values({ email: parsed.email, display_name: parsed.display_name, password_hash: passwordHash })
+					.values({
+						email: parsed.email,
+						display_name: parsed.display_name,
+						password_hash: passwordHash
+					})
 					.returning(['id', 'email'])
 					.executeTakeFirstOrThrow();
-				await tx.insertInto('membership').values({ user_id: user.id, role: parsed.role, centre_id: centreId }).execute();
+				await tx
+					.insertInto('membership')
+					.values({ user_id: user.id, role: parsed.role, centre_id: centreId })
+					.execute();
 				await writeAudit(tx, actor, {
 					action: 'user.create',
 					centreId,
@@ -182,27 +254,49 @@ export async function createStaffAccount(db: Kysely<Database>, actor: Actor, inp
 
 /* ---------- candidates ---------- */
 
-export async function listCandidates(db: Kysely<Database>, centreId: string): Promise<CandidateRow[]> {
+export async function listCandidates(
+	db: Kysely<Database>,
+	centreId: string
+): Promise<CandidateRow[]> {
 	if (!isUuid(centreId)) return [];
-	const rows = await db.selectFrom('candidate').selectAll().where('centre_id', '=', centreId).execute();
+	const rows = await db
+		.selectFrom('candidate')
+		.selectAll()
+		.where('centre_id', '=', centreId)
+		.execute();
 	return rows.sort((a, b) => compareCandidateNumbers(a.candidate_number, b.candidate_number));
 }
 
 /** A candidate of this centre; another centre's candidate is "not found", never "forbidden". */
-export async function getCandidate(db: Kysely<Database>, centreId: string, candidateId: string): Promise<CandidateRow> {
+export async function getCandidate(
+	db: Kysely<Database>,
+	centreId: string,
+	candidateId: string
+): Promise<CandidateRow> {
 	if (!isUuid(centreId) || !isUuid(candidateId)) throw new NotFoundError('No such candidate');
-	const row = await db.selectFrom('candidate').selectAll().where('id', '=', candidateId).where('centre_id', '=', centreId).executeTakeFirst();
+	const row = await db
+		.selectFrom('candidate')
+		.selectAll()
+		.where('id', '=', candidateId)
+		.where('centre_id', '=', centreId)
+		.executeTakeFirst();
 	if (!row) throw new NotFoundError('No such candidate');
 	return row;
 }
 
 /** The form error when a candidate number is already registered at the centre (its unique constraint decides). */
 function candidateNumberTaken(candidateNumber: string): ValidationError {
-	return new ValidationError(`Candidate number ${candidateNumber} is already registered at this centre`, [
-		{ field: 'candidate_number', message: 'Already registered' }
-	]);
+	return new ValidationError(
+		`Candidate number ${candidateNumber} is already registered at this centre`,
+		[{ field: 'candidate_number', message: 'Already registered' }]
+	);
 }
-export async function registerCandidate(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown): Promise<CandidateRow> {
+export async function registerCandidate(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	input: unknown
+): Promise<CandidateRow> {
 	requireCentreId(centreId);
 	const parsed = parse(candidateInputSchema, input);
 	const dob = birthDateProblem(parsed.date_of_birth);
@@ -248,12 +342,20 @@ export async function importCandidates(
 	requireCentreId(centreId);
 	// The file's name is the uploader's to choose and goes into the audit log (jsonb refuses \u0000).
 	fileName = withoutControlCharacters(fileName).slice(0, 255);
-	if (records.length === 0) return { ok: false, errors: fileErrors.length ? [...fileErrors] : [{ row: 2, message: 'The file has no candidate rows' }] };
+	if (records.length === 0)
+		return {
+			ok: false,
+			errors: fileErrors.length
+				? [...fileErrors]
+				: [{ row: 2, message: 'The file has no candidate rows' }]
+		};
 	const rowOf = (i: number) => lines[i] ?? i + 2;
 	// A NUL byte cannot be stored (PostgreSQL refuses it in text): name the row, as for any bad value.
 	const withNul = records.flatMap((r, i) => {
 		const field = findNul(r);
-		return field === null ? [] : [{ row: rowOf(i), column: field, message: `${field} ${NUL_MESSAGE}` }];
+		return field === null
+			? []
+			: [{ row: rowOf(i), column: field, message: `${field} ${NUL_MESSAGE}` }];
 	});
 	if (withNul.length) return { ok: false, errors: byRow([...fileErrors, ...withNul]) };
 	const someoneElseTookANumber = (): CsvImportResult => ({
@@ -261,15 +363,19 @@ export async function importCandidates(
 		errors: [
 			{
 				row: 1,
-				message: 'Someone registered one of these candidate numbers at the same moment; nothing from this file was saved. Upload it again to see which.'
+				message:
+					'Someone registered one of these candidate numbers at the same moment; nothing from this file was saved. Upload it again to see which.'
 			}
 		]
 	});
 	// The file was checked against the numbers already registered; a registration landing meanwhile is caught by the constraint.
-	return importInTransaction(db, actor, centreId, records, fileName, lines, fileErrors).catch((err: unknown) => {
-		if (violatedUniqueConstraint(err) === 'candidate_centre_number_key') return someoneElseTookANumber();
-		throw err;
-	});
+	return importInTransaction(db, actor, centreId, records, fileName, lines, fileErrors).catch(
+		(err: unknown) => {
+			if (violatedUniqueConstraint(err) === 'candidate_centre_number_key')
+				return someoneElseTookANumber();
+			throw err;
+		}
+	);
 }
 
 async function importInTransaction(
@@ -283,14 +389,23 @@ async function importInTransaction(
 ): Promise<CsvImportResult> {
 	const rowOf = (i: number) => lines[i] ?? i + 2;
 	return db.transaction().execute(async (tx) => {
-		const existing = await tx.selectFrom('candidate').select('candidate_number').where('centre_id', '=', centreId).execute();
-		const result = validateCandidateRows(records, new Set(existing.map((e) => e.candidate_number)), lines);
+		const existing = await tx
+			.selectFrom('candidate')
+			.select('candidate_number')
+			.where('centre_id', '=', centreId)
+			.execute();
+		const result = validateCandidateRows(
+			records,
+			new Set(existing.map((e) => e.candidate_number)),
+			lines
+		);
 		if (!result.ok) return { ok: false as const, errors: byRow([...fileErrors, ...result.errors]) };
 		const badDates = result.candidates.flatMap((c, i) => {
 			const problem = birthDateProblem(c.date_of_birth);
 			return problem ? [{ row: rowOf(i), column: 'date_of_birth', message: problem }] : [];
 		});
-		if (badDates.length || fileErrors.length) return { ok: false as const, errors: byRow([...fileErrors, ...badDates]) };
+		if (badDates.length || fileErrors.length)
+			return { ok: false as const, errors: byRow([...fileErrors, ...badDates]) };
 		await tx
 			.insertInto('candidate')
 			.values(result.candidates.map((c: CandidateInput) => ({ ...c, centre_id: centreId })))
@@ -300,13 +415,23 @@ async function importInTransaction(
 			centreId,
 			subjectType: 'centre',
 			subjectId: centreId,
-			details: { file: fileName, count: result.candidates.length, numbers: result.candidates.map((c) => c.candidate_number) }
+			details: {
+				file: fileName,
+				count: result.candidates.length,
+				numbers: result.candidates.map((c) => c.candidate_number)
+			}
 		});
 		return { ok: true as const, count: result.candidates.length };
 	});
 }
 
-export async function updateArrangements(db: Kysely<Database>, actor: Actor, centreId: string, candidateId: string, input: unknown): Promise<CandidateRow> {
+export async function updateArrangements(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	candidateId: string,
+	input: unknown
+): Promise<CandidateRow> {
 	const parsed: AccessArrangements = parse(arrangementsSchema, input);
 	return db.transaction().execute(async (tx) => {
 		const before = await getCandidate(tx, centreId, candidateId);
@@ -323,7 +448,13 @@ export async function updateArrangements(db: Kysely<Database>, actor: Actor, cen
 			subjectType: 'candidate',
 			subjectId: candidateId,
 			details: {
-				before: pick(before, ['extra_time_percent', 'rest_breaks', 'reader', 'scribe', 'arrangement_notes']),
+				before: pick(before, [
+					'extra_time_percent',
+					'rest_breaks',
+					'reader',
+					'scribe',
+					'arrangement_notes'
+				]),
 				after: parsed
 			}
 		});
@@ -333,12 +464,27 @@ export async function updateArrangements(db: Kysely<Database>, actor: Actor, cen
 
 /* ---------- corrections, withdrawal, deletion ---------- */
 
-export const candidateCorrectionSchema = candidateInputSchema.pick({ candidate_number: true, first_name: true, last_name: true, date_of_birth: true });
+export const candidateCorrectionSchema = candidateInputSchema.pick({
+	candidate_number: true,
+	first_name: true,
+	last_name: true,
+	date_of_birth: true
+});
 
 /** Locks the candidate's row for a change: two corrections at once queue instead of one overwriting the other unseen. */
-async function lockCandidate(tx: Kysely<Database>, centreId: string, candidateId: string): Promise<CandidateRow> {
+async function lockCandidate(
+	tx: Kysely<Database>,
+	centreId: string,
+	candidateId: string
+): Promise<CandidateRow> {
 	if (!isUuid(centreId) || !isUuid(candidateId)) throw new NotFoundError('No such candidate');
-	const row = await tx.selectFrom('candidate').selectAll().where('id', '=', candidateId).where('centre_id', '=', centreId).forUpdate().executeTakeFirst();
+	const row = await tx
+		.selectFrom('candidate')
+		.selectAll()
+		.where('id', '=', candidateId)
+		.where('centre_id', '=', centreId)
+		.forUpdate()
+		.executeTakeFirst();
 	if (!row) throw new NotFoundError('No such candidate');
 	return row;
 }
@@ -348,7 +494,13 @@ async function lockCandidate(tx: Kysely<Database>, centreId: string, candidateId
  * of each field that changed. A new number must fit the four-digit rule and be free at the centre
  * (the unique constraint decides).
  */
-export async function correctCandidate(db: Kysely<Database>, actor: Actor, centreId: string, candidateId: string, input: unknown): Promise<CandidateRow> {
+export async function correctCandidate(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	candidateId: string,
+	input: unknown
+): Promise<CandidateRow> {
 	const parsed = parse(candidateCorrectionSchema, input);
 	const dob = birthDateProblem(parsed.date_of_birth);
 	if (dob) throw new ValidationError(dob, [{ field: 'date_of_birth', message: dob }]);
@@ -404,19 +556,29 @@ export async function setCandidateWithdrawn(
 			centreId,
 			subjectType: 'candidate',
 			subjectId: before.id,
-			details: { candidate_number: before.candidate_number, before: { withdrawn: !withdrawn }, after: { withdrawn } }
+			details: {
+				candidate_number: before.candidate_number,
+				before: { withdrawn: !withdrawn },
+				after: { withdrawn }
+			}
 		});
 	});
 }
 
-export const CANDIDATE_HAS_ATTEMPTS = 'This candidate is booked on a sitting, so their record cannot be deleted. Withdraw them instead.';
+export const CANDIDATE_HAS_ATTEMPTS =
+	'This candidate is booked on a sitting, so their record cannot be deleted. Withdraw them instead.';
 
 /**
  * Deletes a record added by mistake. Only while the candidate has no attempt: the attempt's foreign
  * key decides (a booking made at the same moment either lands first and the delete is refused, or
  * waits and finds no candidate), never a count read beforehand.
  */
-export async function deleteCandidate(db: Kysely<Database>, actor: Actor, centreId: string, candidateId: string): Promise<void> {
+export async function deleteCandidate(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	candidateId: string
+): Promise<void> {
 	try {
 		await db.transaction().execute(async (tx) => {
 			const before = await lockCandidate(tx, centreId, candidateId);
@@ -426,12 +588,18 @@ export async function deleteCandidate(db: Kysely<Database>, actor: Actor, centre
 				centreId,
 				subjectType: 'candidate',
 				subjectId: before.id,
-				details: { candidate_number: before.candidate_number, first_name: before.first_name, last_name: before.last_name, date_of_birth: before.date_of_birth }
+				details: {
+					candidate_number: before.candidate_number,
+					first_name: before.first_name,
+					last_name: before.last_name,
+					date_of_birth: before.date_of_birth
+				}
 			});
 		});
 	} catch (err) {
 		const e = err as { code?: unknown; constraint?: unknown };
-		if (e?.code === '23503' && e.constraint === 'attempt_candidate_id_fkey') throw new ConflictError(CANDIDATE_HAS_ATTEMPTS);
+		if (e?.code === '23503' && e.constraint === 'attempt_candidate_id_fkey')
+			throw new ConflictError(CANDIDATE_HAS_ATTEMPTS);
 		throw err;
 	}
 }

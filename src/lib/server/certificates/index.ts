@@ -1,12 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { Kysely } from 'kysely';
-import { randomBytes } from 'node:crypto';
+
 import { fields, paragraph, title, type DocumentTree } from '../../domain/document.js';
 import { qualificationByNumber, unitOfQualification } from '../../domain/qualifications.js';
 import { isAchievingGrade, judgeCertification, ukDate } from '../../domain/registrations.js';
 import { dayIn } from '../../domain/sitting.js';
-import type { ThrottlePolicy } from '../../domain/throttle.js';
-import { throttleMessage } from '../../domain/throttle.js';
+import { throttleMessage, type ThrottlePolicy } from '../../domain/throttle.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import { recordSuccess, reserveAttempt } from '../auth/throttle.js';
 import type { CertificateShown, Database } from '../db/schema.js';
@@ -42,7 +42,11 @@ export interface ReadyCandidate {
 }
 
 /** Registrations of the centre whose unit is achieved (released Pass or First Class Pass) and not yet certificated. */
-export async function readyForCertification(db: Kysely<Database>, centreId: string, now = new Date()): Promise<ReadyCandidate[]> {
+export async function readyForCertification(
+	db: Kysely<Database>,
+	centreId: string,
+	now = new Date()
+): Promise<ReadyCandidate[]> {
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	const latest = db
 		.selectFrom('result')
@@ -58,7 +62,9 @@ export async function readyForCertification(db: Kysely<Database>, centreId: stri
 		.innerJoin('sitting as s', 's.id', 'a.sitting_id')
 		.innerJoin('sitting_results as sr', 'sr.sitting_id', 's.id')
 		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
-		.innerJoin('paper as p', (j) => j.onRef('p.id', '=', 'v.paper_id').onRef('p.unit_code', '=', 'g.unit_code'))
+		.innerJoin('paper as p', (j) =>
+			j.onRef('p.id', '=', 'v.paper_id').onRef('p.unit_code', '=', 'g.unit_code')
+		)
 		.innerJoin(latest, 'r.attempt_id', 'a.id')
 		.select([
 			'g.id as registrationId',
@@ -77,7 +83,16 @@ export async function readyForCertification(db: Kysely<Database>, centreId: stri
 		.where('sr.released_at', 'is not', null)
 		.where('r.status', '=', 'graded')
 		.where('r.grade', 'in', ['Pass', 'First Class Pass'])
-		.where((eb) => eb.not(eb.exists(eb.selectFrom('certificate as x').select('x.id').whereRef('x.registration_id', '=', 'g.id'))))
+		.where((eb) =>
+			eb.not(
+				eb.exists(
+					eb
+						.selectFrom('certificate as x')
+						.select('x.id')
+						.whereRef('x.registration_id', '=', 'g.id')
+				)
+			)
+		)
 		.orderBy('c.candidate_number')
 		.orderBy('g.qualification_number')
 		.orderBy('sr.released_at')
@@ -133,21 +148,40 @@ export interface ClaimOutcome {
  * the second finds nothing left to claim; the unique registration key on certificate is the
  * backstop. Refused with the reason when nothing can be claimed. Audited.
  */
-export async function claimCertificates(db: Kysely<Database>, actor: Actor, centreId: string, now = new Date()): Promise<ClaimOutcome> {
+export async function claimCertificates(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	now = new Date()
+): Promise<ClaimOutcome> {
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	return db.transaction().execute(async (tx) => {
-		const centre = await tx.selectFrom('centre').select(['id']).where('id', '=', centreId).forUpdate().executeTakeFirst();
+		const centre = await tx
+			.selectFrom('centre')
+			.select(['id'])
+			.where('id', '=', centreId)
+			.forUpdate()
+			.executeTakeFirst();
 		if (!centre) throw new NotFoundError('No such centre');
 		const ready = await readyForCertification(tx, centreId, now);
 		const claimable = ready.filter((r) => !r.blocked);
-		const leftOut = ready.filter((r) => r.blocked).map((r) => `${r.name} (${r.candidateNumber}): ${r.blocked}`);
+		const leftOut = ready
+			.filter((r) => r.blocked)
+			.map((r) => `${r.name} (${r.candidateNumber}): ${r.blocked}`);
 		if (claimable.length === 0) {
 			if (leftOut.length > 0) throw new ValidationError(leftOut.join(' '));
-			throw new ConflictError('No candidate is ready for a certificate: every achieved award has been claimed already.');
+			throw new ConflictError(
+				'No candidate is ready for a certificate: every achieved award has been claimed already.'
+			);
 		}
 		const claim = await tx
 			.insertInto('certificate_claim')
-			.values({ centre_id: centreId, claimed_by: actor.userId, claimed_at: now, certificates: claimable.length })
+			.values({
+				centre_id: centreId,
+				claimed_by: actor.userId,
+				claimed_at: now,
+				certificates: claimable.length
+			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
 		const issuedOn = dayIn(now);
@@ -185,7 +219,11 @@ export async function claimCertificates(db: Kysely<Database>, actor: Actor, cent
 			subjectType: 'certificate_claim',
 			subjectId: claim.id,
 			details: {
-				certificates: claimable.map((r) => ({ candidate: r.candidateNumber, qualification: r.qualificationNumber, grade: r.grade })),
+				certificates: claimable.map((r) => ({
+					candidate: r.candidateNumber,
+					qualification: r.qualificationNumber,
+					grade: r.grade
+				})),
 				left_out: ready.filter((r) => r.blocked).map((r) => r.candidateNumber)
 			}
 		});
@@ -201,16 +239,26 @@ export interface CertificateRow {
 	issuedAt: Date;
 }
 
-const asShown = (v: unknown): CertificateShown => (typeof v === 'string' ? (JSON.parse(v) as CertificateShown) : (v as CertificateShown));
+const asShown = (v: unknown): CertificateShown =>
+	typeof v === 'string' ? (JSON.parse(v) as CertificateShown) : (v as CertificateShown);
 
 /** The centre's certificates, newest claim first. */
-export async function listCertificates(db: Kysely<Database>, centreId: string): Promise<CertificateRow[]> {
+export async function listCertificates(
+	db: Kysely<Database>,
+	centreId: string
+): Promise<CertificateRow[]> {
 	if (!isUuid(centreId)) return [];
 	const rows = await db
 		.selectFrom('certificate as x')
 		.innerJoin('registration as g', 'g.id', 'x.registration_id')
 		.innerJoin('candidate as c', 'c.id', 'g.candidate_id')
-		.select(['x.id', 'x.claim_id as claimId', 'c.candidate_number as candidateNumber', 'x.shown', 'x.issued_at as issuedAt'])
+		.select([
+			'x.id',
+			'x.claim_id as claimId',
+			'c.candidate_number as candidateNumber',
+			'x.shown',
+			'x.issued_at as issuedAt'
+		])
 		.where('x.centre_id', '=', centreId)
 		.orderBy('x.issued_at', 'desc')
 		.orderBy('c.candidate_number')
@@ -221,7 +269,9 @@ export async function listCertificates(db: Kysely<Database>, centreId: string): 
 const say = {
 	unit: wording<{ unit: string; title: string }>('{{unit}} {{title}}'),
 	awarded: wording<{ name: string }>('This is to certify that {{name}} has achieved'),
-	verify: wording<{ reference: string }>('Verification reference {{reference}}. Anyone may check this certificate at /verify with this reference.')
+	verify: wording<{ reference: string }>(
+		'Verification reference {{reference}}. Anyone may check this certificate at /verify with this reference.'
+	)
 };
 
 /** A certificate as blocks of the document tree: every value a node's own text (DESIGN.md section 7). */
@@ -252,7 +302,11 @@ export function certificateTree(s: CertificateShown): DocumentTree {
 }
 
 /** One certificate of the centre as a PDF; another centre's is not found. */
-export async function certificatePdf(db: Kysely<Database>, centreId: string, certificateId: string): Promise<{ pdf: Uint8Array; row: CertificateRow }> {
+export async function certificatePdf(
+	db: Kysely<Database>,
+	centreId: string,
+	certificateId: string
+): Promise<{ pdf: Uint8Array; row: CertificateRow }> {
 	if (!isUuid(centreId) || !isUuid(certificateId)) throw new NotFoundError('No such certificate');
 	const row = (await listCertificates(db, centreId)).find((c) => c.id === certificateId);
 	if (!row) throw new NotFoundError('No such certificate');
@@ -266,20 +320,38 @@ export const VERIFY_THROTTLE: ThrottlePolicy = { maxFailures: 20, windowMs: 15 *
  * The public check: a reference gives exactly what its certificate prints, nothing else (no
  * centre, no candidate number, no marks). Throttled per address like the other public forms.
  */
-export async function verifyCertificate(db: Kysely<Database>, typed: string, ip: string, now = new Date()): Promise<CertificateShown> {
+export async function verifyCertificate(
+	db: Kysely<Database>,
+	typed: string,
+	ip: string,
+	now = new Date()
+): Promise<CertificateShown> {
 	const reference = normaliseReference(typed.slice(0, 64));
 	if (!reference)
-		throw new ValidationError('Enter the verification reference as printed: 16 letters and digits, e.g. K7Q2-M9XD-4TRA-PW3E', [
-			{ field: 'reference', message: 'Enter the reference as printed on the certificate' }
-		]);
-	const reservation = await reserveAttempt(db, [{ kind: 'address', key: `verify:${ip}`, policy: VERIFY_THROTTLE, resetBySuccess: false }], now);
+		throw new ValidationError(
+			'Enter the verification reference as printed: 16 letters and digits, e.g. K7Q2-M9XD-4TRA-PW3E',
+			[{ field: 'reference', message: 'Enter the reference as printed on the certificate' }]
+		);
+	const reservation = await reserveAttempt(
+		db,
+		[{ kind: 'address', key: `verify:${ip}`, policy: VERIFY_THROTTLE, resetBySuccess: false }],
+		now
+	);
 	if (!reservation.allowed)
-		throw new TooManyRequestsError(throttleMessage(reservation.retryAfterSeconds).replace('sign-in attempts', 'checks'), reservation.retryAfterSeconds);
-	const row = await db.selectFrom('certificate').select('shown').where('reference', '=', reference).executeTakeFirst();
+		throw new TooManyRequestsError(
+			throttleMessage(reservation.retryAfterSeconds).replace('sign-in attempts', 'checks'),
+			reservation.retryAfterSeconds
+		);
+	const row = await db
+		.selectFrom('certificate')
+		.select('shown')
+		.where('reference', '=', reference)
+		.executeTakeFirst();
 	if (!row)
-		throw new ValidationError('No certificate has this reference. Check it against the certificate.', [
-			{ field: 'reference', message: 'No certificate has this reference' }
-		]);
+		throw new ValidationError(
+			'No certificate has this reference. Check it against the certificate.',
+			[{ field: 'reference', message: 'No certificate has this reference' }]
+		);
 	await recordSuccess(db, reservation);
 	return asShown(row.shown);
 }

@@ -1,14 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { Kysely, PostgresDialect, sql, type LogConfig } from 'kysely';
 import pg from 'pg';
-import { NodeFS } from '@electric-sql/pglite/nodefs';
-import { PGliteDialect } from './pglite-dialect.js';
-import { DurableNodeFS, durableStartParams, lockDataDir, pgliteClusterState } from './pglite-files.js';
-import { PreparingClient } from './preparing-client.js';
+
 import { AppError } from '../errors.js';
-import { logger } from '../log.js';
 import { flushCandidateActivity } from '../live/publish.js';
+import { logger } from '../log.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import {
+	DurableNodeFS,
+	durableStartParams,
+	lockDataDir,
+	pgliteClusterState
+} from './pglite-files.js';
+import { PreparingClient } from './preparing-client.js';
 import { appRoleFromEnv, DEFAULT_APP_ROLE } from './roles.js';
 import type { Database } from './schema.js';
 
@@ -32,7 +38,8 @@ export interface DatabaseHandle {
 	pglite?: PGlite;
 }
 
-export type LiveSource = { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; pglite: PGlite };
+export type LiveSource =
+	{ kind: 'postgres'; connectionString: string } | { kind: 'pglite'; pglite: PGlite };
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
@@ -63,17 +70,24 @@ export function openPostgres(
 	// An idle connection the server ends (a restart, a failover, an administrator) makes the pool emit
 	// 'error'; unheard, that event would crash the process. The pool drops that client and opens a
 	// new one on the next query, so it is logged and survived.
-	pool.on('error', (err) => logger.warn({ err }, 'an idle database connection was closed by the server'));
+	pool.on('error', (err) =>
+		logger.warn({ err }, 'an idle database connection was closed by the server')
+	);
 	// The pool listens only while a connection is idle. One the server ends while it is checked out
 	// between two statements (a transaction's, or a query being prepared) emitted 'error' with no
 	// listener, which killed the process: a PostgreSQL restart under load took the app down with it
 	// (found by the fault tests, issue 14). Heard here, the connection's next query fails instead
 	// (the request answers 503, see databaseUnavailable) and the pool drops it on release.
 	pool.on('connect', (client) => {
-		client.on('error', (err) => logger.warn({ err }, 'a database connection in use was closed by the server'));
+		client.on('error', (err) =>
+			logger.warn({ err }, 'a database connection in use was closed by the server')
+		);
 		endWhenTerminated(client);
 	});
-	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+	const db = new Kysely<Database>({
+		dialect: new PostgresDialect({ pool }),
+		...(log ? { log } : {})
+	});
 	return {
 		db,
 		kind: 'postgres',
@@ -99,7 +113,10 @@ export interface PGliteOptions {
 }
 
 /** dataDir undefined → an in-memory database (tests). */
-export async function openPGlite(dataDir?: string, opts: PGliteOptions = {}): Promise<DatabaseHandle> {
+export async function openPGlite(
+	dataDir?: string,
+	opts: PGliteOptions = {}
+): Promise<DatabaseHandle> {
 	const durable = opts.durable ?? process.env.PGLITE_FSYNC !== 'off';
 	let unlock = () => {};
 	if (dataDir) {
@@ -107,13 +124,22 @@ export async function openPGlite(dataDir?: string, opts: PGliteOptions = {}): Pr
 		unlock = lockDataDir(dataDir);
 		const state = pgliteClusterState(dataDir);
 		// A folder not shut down cleanly (a crash, a kill -9) replays its WAL now: say so, since it takes time.
-		if (state && state !== 'shut down') logger.warn({ dataDir, state }, 'the embedded database was not shut down cleanly; PostgreSQL recovers it from its WAL');
+		if (state && state !== 'shut down')
+			logger.warn(
+				{ dataDir, state },
+				'the embedded database was not shut down cleanly; PostgreSQL recovers it from its WAL'
+			);
 	}
 	let pglite: PGlite;
 	try {
 		pglite = await PGlite.create({
 			...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
-			...(dataDir ? { fs: durable ? new DurableNodeFS(dataDir) : new NodeFS(dataDir), ...(durable ? { startParams: durableStartParams() } : {}) } : {}),
+			...(dataDir
+				? {
+						fs: durable ? new DurableNodeFS(dataDir) : new NodeFS(dataDir),
+						...(durable ? { startParams: durableStartParams() } : {})
+					}
+				: {}),
 			parsers: {
 				[pgliteTypes.INT8]: (v: string) => Number(v),
 				[pgliteTypes.DATE]: (v: string) => v
@@ -158,7 +184,8 @@ function endWhenTerminated(client: pg.PoolClient): void {
 		const result = query(...args);
 		if (result instanceof Promise)
 			result.catch((err: unknown) => {
-				if (TERMINATING.has(String((err as { code?: unknown }).code))) void client.end().catch(() => undefined);
+				if (TERMINATING.has(String((err as { code?: unknown }).code)))
+					void client.end().catch(() => undefined);
 			});
 		return result;
 	}) as typeof client.query;
@@ -223,12 +250,17 @@ export function connectionAs(url: string, user: string, password?: string): stri
  * DATABASE_APP_PASSWORD); otherwise DATABASE_URL's server and database with the app role's name and
  * DATABASE_APP_PASSWORD, so one URL naming the owner is enough to run everything.
  */
-export function connectionUrlFor(config: DatabaseConfig & { databaseUrl: string }, role: DatabaseRole): string {
+export function connectionUrlFor(
+	config: DatabaseConfig & { databaseUrl: string },
+	role: DatabaseRole
+): string {
 	if (role === 'owner') return config.ownerUrl ?? config.databaseUrl;
 	const appRole = config.appRole ?? DEFAULT_APP_ROLE;
-	if (connectionUser(config.databaseUrl) !== appRole) return connectionAs(config.databaseUrl, appRole, config.appPassword);
+	if (connectionUser(config.databaseUrl) !== appRole)
+		return connectionAs(config.databaseUrl, appRole, config.appPassword);
 	const u = new URL(config.databaseUrl);
-	if (config.appPassword && !u.password && !u.searchParams.get('password')) return connectionAs(config.databaseUrl, appRole, config.appPassword);
+	if (config.appPassword && !u.password && !u.searchParams.get('password'))
+		return connectionAs(config.databaseUrl, appRole, config.appPassword);
 	return config.databaseUrl;
 }
 
@@ -240,15 +272,24 @@ const LOGIN_REFUSED = new Set(['28000', '28P01']);
  * role changes nothing there. On PostgreSQL the app role's first login is tried at once, so a missing
  * role or password is reported with what to do, not as a failed request later.
  */
-export async function openDatabase(config: DatabaseConfig, role: DatabaseRole = 'app'): Promise<DatabaseHandle> {
+export async function openDatabase(
+	config: DatabaseConfig,
+	role: DatabaseRole = 'app'
+): Promise<DatabaseHandle> {
 	if (!config.databaseUrl) return openPGlite(config.dataDir);
-	const handle = openPostgres(connectionUrlFor({ ...config, databaseUrl: config.databaseUrl }, role), Number(process.env.DB_POOL_SIZE || 10));
+	const handle = openPostgres(
+		connectionUrlFor({ ...config, databaseUrl: config.databaseUrl }, role),
+		Number(process.env.DB_POOL_SIZE || 10)
+	);
 	if (role === 'owner') return handle;
 	try {
 		await sql`select 1`.execute(handle.db);
 	} catch (err) {
 		await handle.close();
-		const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+		const code =
+			typeof err === 'object' && err !== null && 'code' in err
+				? String((err as { code: unknown }).code)
+				: '';
 		if (!LOGIN_REFUSED.has(code)) throw err;
 		throw new AppError(
 			`The app could not log in to PostgreSQL as "${config.appRole ?? DEFAULT_APP_ROLE}" (${(err as Error).message}). ` +

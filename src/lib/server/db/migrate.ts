@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type MigrationResult } from 'kysely';
+
 import { migrations } from '../../../../migrations/index.js';
 import { appRoleFromEnv, assertNotAppRole, grantAppRole, type AppRoleOptions } from './roles.js';
 
@@ -8,8 +9,11 @@ import { appRoleFromEnv, assertNotAppRole, grantAppRole, type AppRoleOptions } f
  * migration was applied, so a database restored onto a server without the role, or a new
  * DATABASE_APP_ROLE, is put right by the next start.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function migrateToLatest(db: Kysely<any>, app: AppRoleOptions = appRoleFromEnv()): Promise<MigrationResult[]> {
+export async function migrateToLatest(
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
+	db: Kysely<any>,
+	app: AppRoleOptions = appRoleFromEnv()
+): Promise<MigrationResult[]> {
 	await assertNotAppRole(db, app);
 	const migrator = new Migrator({
 		db,
@@ -21,7 +25,9 @@ export async function migrateToLatest(db: Kysely<any>, app: AppRoleOptions = app
 	if (error) {
 		const failed = results?.find((r) => r.status === 'Error');
 		const message = error instanceof Error ? error.message : String(error);
-		throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${message}`, { cause: error });
+		throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${message}`, {
+			cause: error
+		});
 	}
 	await grantAppRole(db, app);
 	return results ?? [];

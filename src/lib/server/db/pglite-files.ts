@@ -1,7 +1,16 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	closeSync,
+	existsSync,
+	fsyncSync,
+	openSync,
+	readFileSync,
+	rmSync,
+	writeFileSync
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
+
 import { AppError } from '../errors.js';
 
 /**
@@ -38,7 +47,13 @@ export function durableStartParams(): string[] {
 
 /** PostgreSQL's DBState (src/include/catalog/pg_control.h), stored in global/pg_control. */
 export type ClusterState =
-	'starting up' | 'shut down' | 'shut down in recovery' | 'shutting down' | 'in crash recovery' | 'in archive recovery' | 'in production';
+	| 'starting up'
+	| 'shut down'
+	| 'shut down in recovery'
+	| 'shutting down'
+	| 'in crash recovery'
+	| 'in archive recovery'
+	| 'in production';
 const STATES: ClusterState[] = [
 	'starting up',
 	'shut down',

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+
 import { AppError } from '../errors.js';
 
 /**
@@ -41,7 +42,10 @@ export interface AppRoleOptions {
 }
 
 export function appRoleFromEnv(env: NodeJS.ProcessEnv = process.env): AppRoleOptions {
-	return { role: env.DATABASE_APP_ROLE || DEFAULT_APP_ROLE, password: env.DATABASE_APP_PASSWORD || undefined };
+	return {
+		role: env.DATABASE_APP_ROLE || DEFAULT_APP_ROLE,
+		password: env.DATABASE_APP_PASSWORD || undefined
+	};
 }
 
 /** One number for pg_advisory_xact_lock, so two processes migrating at once grant one after the other. */
@@ -53,7 +57,9 @@ const UNIQUE_VIOLATION = '23505';
 const INSUFFICIENT_PRIVILEGE = '42501';
 
 function errorCode(err: unknown): string | undefined {
-	return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+	return typeof err === 'object' && err !== null && 'code' in err
+		? String((err as { code: unknown }).code)
+		: undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -117,9 +123,12 @@ export async function grantAppRole(db: AnyDb, app: AppRoleOptions): Promise<void
 			}
 			await sql`revoke all on table ${target} from ${role}`.execute(trx);
 			if (MIGRATION_TABLES.includes(name)) continue;
-			if (kind === 'v' || kind === 'm') await sql`grant select on table ${target} to ${role}`.execute(trx);
-			else if (APPEND_ONLY_TABLES.includes(name)) await sql`grant select, insert on table ${target} to ${role}`.execute(trx);
-			else await sql`grant select, insert, update, delete on table ${target} to ${role}`.execute(trx);
+			if (kind === 'v' || kind === 'm')
+				await sql`grant select on table ${target} to ${role}`.execute(trx);
+			else if (APPEND_ONLY_TABLES.includes(name))
+				await sql`grant select, insert on table ${target} to ${role}`.execute(trx);
+			else
+				await sql`grant select, insert, update, delete on table ${target} to ${role}`.execute(trx);
 		}
 	});
 }
@@ -130,10 +139,17 @@ export async function grantAppRole(db: AnyDb, app: AppRoleOptions): Promise<void
  * means it exists, which is all that is wanted.
  */
 async function ensureRole(db: AnyDb, app: AppRoleOptions): Promise<void> {
-	const exists = async () => (await sql<{ n: number }>`select count(*)::int as n from pg_roles where rolname = ${app.role}`.execute(db)).rows[0]!.n > 0;
+	const exists = async () =>
+		(
+			await sql<{
+				n: number;
+			}>`select count(*)::int as n from pg_roles where rolname = ${app.role}`.execute(db)
+		).rows[0]!.n > 0;
 	if (!(await exists())) {
 		try {
-			await sql`create role ${sql.id(app.role)} login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls`.execute(db);
+			await sql`create role ${sql.id(app.role)} login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls`.execute(
+				db
+			);
 		} catch (err) {
 			const code = errorCode(err);
 			if (code === INSUFFICIENT_PRIVILEGE) {
@@ -150,7 +166,9 @@ async function ensureRole(db: AnyDb, app: AppRoleOptions): Promise<void> {
 		// ALTER ROLE takes no parameters; format() quotes the name and the password as PostgreSQL reads them.
 		const { rows } = await sql<{
 			statement: string;
-		}>`select format('alter role %I with login password %L', ${app.role}::text, ${app.password}::text) as statement`.execute(db);
+		}>`select format('alter role %I with login password %L', ${app.role}::text, ${app.password}::text) as statement`.execute(
+			db
+		);
 		await sql.raw(rows[0]!.statement).execute(db);
 	}
 }
@@ -161,7 +179,12 @@ async function ensureRole(db: AnyDb, app: AppRoleOptions): Promise<void> {
  * Such a role was made by hand; refuse it rather than quietly alter someone's roles.
  */
 async function checkRoleIsPlain(db: AnyDb, role: string): Promise<void> {
-	const { rows } = await sql<{ rolsuper: boolean; rolcreaterole: boolean; rolbypassrls: boolean; owner_member: boolean }>`
+	const { rows } = await sql<{
+		rolsuper: boolean;
+		rolcreaterole: boolean;
+		rolbypassrls: boolean;
+		owner_member: boolean;
+	}>`
 		select rolsuper, rolcreaterole, rolbypassrls, pg_has_role(rolname, current_user, 'MEMBER') as owner_member
 		from pg_roles where rolname = ${role}`.execute(db);
 	const r = rows[0];
@@ -172,5 +195,9 @@ async function checkRoleIsPlain(db: AnyDb, role: string): Promise<void> {
 		r.rolbypassrls && 'bypasses row security',
 		r.owner_member && "is a member of the tables' owner (it could SET ROLE to it)"
 	].filter((p): p is string => Boolean(p));
-	if (problems.length) throw new AppError(`The app role "${role}" ${problems.join(' and ')}: it must be a plain login role that owns nothing`, 500);
+	if (problems.length)
+		throw new AppError(
+			`The app role "${role}" ${problems.join(' and ')}: it must be a plain login role that owns nothing`,
+			500
+		);
 }

@@ -1,11 +1,12 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
 import type { AttemptState, PauseKind, SubmitReason } from '../../domain/attempt.js';
-import type { Grade, ResultCause, ResultStatus } from '../../domain/results.js';
-import type { ReviewOutcome, ReviewState } from '../../domain/reviews.js';
 import type { AllocationPurpose, MarkAuthority, ScriptKind } from '../../domain/marking.js';
 import type { SittingPurpose } from '../../domain/mock.js';
+import type { Grade, ResultCause, ResultStatus } from '../../domain/results.js';
+import type { ReviewOutcome, ReviewState } from '../../domain/reviews.js';
 import type { SecondMarkingReason } from '../../domain/second-marking.js';
 import type { SeedItemJudgement, SeedPurpose, Standing } from '../../domain/standardisation.js';
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** Handwritten table types, one per migration-created table. */
 
@@ -310,7 +311,8 @@ export interface MockMarkTable {
 	created_at: Timestamp;
 }
 
-export type SecondMarkingState = 'not_selected' | 'awaiting_marker' | 'second_marking' | 'agreed' | 'referred' | 'resolved';
+export type SecondMarkingState =
+	'not_selected' | 'awaiting_marker' | 'second_marking' | 'agreed' | 'referred' | 'resolved';
 
 export interface SecondMarkingTable {
 	script_id: string;

@@ -14,19 +14,35 @@ const SQLSTATE_UNAVAILABLE = new Set([
 	'53200', // out_of_memory
 	'53300' // too_many_connections
 ]);
-const NODE_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NODE_UNAVAILABLE = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'EHOSTUNREACH',
+	'ENOTFOUND',
+	'EAI_AGAIN'
+]);
 
 export function databaseUnavailable(err: unknown): boolean {
 	if (typeof err !== 'object' || err === null) return false;
 	const code = 'code' in err ? String((err as { code: unknown }).code) : '';
 	// Class 08: connection exceptions.
-	if (SQLSTATE_UNAVAILABLE.has(code) || code.startsWith('08') || NODE_UNAVAILABLE.has(code)) return true;
+	if (SQLSTATE_UNAVAILABLE.has(code) || code.startsWith('08') || NODE_UNAVAILABLE.has(code))
+		return true;
 	const message = err instanceof Error ? err.message : '';
 	// pg's own words when the server goes away under a query or the pool cannot connect.
-	if (/^Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable/i.test(message)) return true;
+	if (
+		/^Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable/i.test(
+			message
+		)
+	)
+		return true;
 	// An AggregateError (several addresses refused) carries its causes.
 	if (err instanceof AggregateError) return err.errors.some(databaseUnavailable);
-	return 'cause' in err && (err as { cause: unknown }).cause !== err ? databaseUnavailable((err as { cause: unknown }).cause) : false;
+	return 'cause' in err && (err as { cause: unknown }).cause !== err
+		? databaseUnavailable((err as { cause: unknown }).cause)
+		: false;
 }
 
 /** What a candidate or an official is told while it lasts. */

@@ -15,7 +15,10 @@ export function violatedUniqueConstraint(err: unknown): string | null {
  * Runs `work`; if it violates one of the named unique constraints, throws what `errors` gives for
  * that name instead. Any other error passes through unchanged.
  */
-export async function onUniqueViolation<T>(work: () => Promise<T>, errors: Readonly<Record<string, () => Error>>): Promise<T> {
+export async function onUniqueViolation<T>(
+	work: () => Promise<T>,
+	errors: Readonly<Record<string, () => Error>>
+): Promise<T> {
 	try {
 		return await work();
 	} catch (err) {

@@ -1,17 +1,28 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { judgeSave, mayKeepInQuarantine, MAX_ANSWER_CHARS, PAUSE_SAVE_GRACE_MS } from '../../domain/attempt.js';
+
+import {
+	judgeSave,
+	MAX_ANSWER_CHARS,
+	mayKeepInQuarantine,
+	PAUSE_SAVE_GRACE_MS
+} from '../../domain/attempt.js';
 import { SAVE_GRACE_MS } from '../../domain/timing.js';
 import type { SaveBody, SaveResult } from '../../exam-api.js';
+import { factsOf } from '../attempts/attempt-store.js';
+import { settleAttempt } from '../attempts/clock.js';
 import { hashSecret, parseSessionToken } from '../auth/tokens.js';
 import { getPaperItemKeys } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, GoneError, NotFoundError, PayloadTooLargeError } from '../errors.js';
-import { factsOf } from '../attempts/attempt-store.js';
-import { checkCandidateToken, loaded, signedOutError, type LoadedAttempt } from './candidate-session.js';
-import { settleAttempt } from '../attempts/clock.js';
 import { noteSave } from '../live/publish.js';
 import { metrics } from '../ops/metrics.js';
 import { hasNul, isUuid } from '../validation.js';
+import {
+	checkCandidateToken,
+	loaded,
+	signedOutError,
+	type LoadedAttempt
+} from './candidate-session.js';
 
 export { MAX_ANSWER_CHARS };
 
@@ -30,12 +41,18 @@ export interface SaveRequest {
  * (saveResponse), which give the precise answer: 401, 404, 409 with the state, 410 with the text
  * kept in quarantine, or the stored sequence number of a stale save.
  */
-export async function saveAnswer(db: Kysely<Database>, req: SaveRequest, now = new Date()): Promise<SaveResult> {
-	if (req.body.text.length > MAX_ANSWER_CHARS) throw new PayloadTooLargeError(`Answers are limited to ${MAX_ANSWER_CHARS} characters`);
+export async function saveAnswer(
+	db: Kysely<Database>,
+	req: SaveRequest,
+	now = new Date()
+): Promise<SaveResult> {
+	if (req.body.text.length > MAX_ANSWER_CHARS)
+		throw new PayloadTooLargeError(`Answers are limited to ${MAX_ANSWER_CHARS} characters`);
 	// Neither names a real attempt or question, and PostgreSQL refuses a NUL in a parameter outright
 	// (a 500 where the caller deserves the same answer as any wrong id; found by the fuzz tests).
 	if (!isUuid(req.attemptId)) throw new NotFoundError('No such attempt');
-	if (hasNul(req.itemKey) || !req.itemKey.isWellFormed()) throw new NotFoundError('No such question on this paper');
+	if (hasNul(req.itemKey) || !req.itemKey.isWellFormed())
+		throw new NotFoundError('No such question on this paper');
 	const parsed = parseSessionToken(req.token);
 	if (parsed) {
 		// Comparing SHA-256 hashes in SQL leaks nothing useful by timing: a caller cannot choose a
@@ -80,9 +97,11 @@ export async function saveResponse(
 	now = new Date(),
 	retried = false
 ): Promise<SaveResult> {
-	if (body.text.length > MAX_ANSWER_CHARS) throw new PayloadTooLargeError(`Answers are limited to ${MAX_ANSWER_CHARS} characters`);
+	if (body.text.length > MAX_ANSWER_CHARS)
+		throw new PayloadTooLargeError(`Answers are limited to ${MAX_ANSWER_CHARS} characters`);
 	const { row, paperVersionId } = await loaded(db, attemptRef);
-	if (!(await getPaperItemKeys(db, paperVersionId)).has(itemKey)) throw new NotFoundError(`Question ${itemKey} is not in this paper`);
+	if (!(await getPaperItemKeys(db, paperVersionId)).has(itemKey))
+		throw new NotFoundError(`Question ${itemKey} is not in this paper`);
 	const attempt = await settleAttempt(db, row, now);
 	const verdict = judgeSave(factsOf(attempt), now);
 	if (!verdict.accept) {
@@ -95,9 +114,18 @@ export async function saveResponse(
 	}
 	// Written only if, once locked, the row still takes the save for the same reason; if a submit,
 	// pause or void landed in between, the rules are applied again to the new state.
-	const saved = await writeAnswer(db, stillAccepting(attempt.id, verdict.within, now), itemKey, body, now);
+	const saved = await writeAnswer(
+		db,
+		stillAccepting(attempt.id, verdict.within, now),
+		itemKey,
+		body,
+		now
+	);
 	if (!saved.attemptOk) {
-		if (retried) throw new ConflictError('The attempt changed while saving; please try again', { state: attempt.state });
+		if (retried)
+			throw new ConflictError('The attempt changed while saving; please try again', {
+				state: attempt.state
+			});
 		return saveResponse(db, attempt.id, itemKey, body, now, true);
 	}
 	if (saved.applied) return saved;
@@ -107,21 +135,32 @@ export async function saveResponse(
 		.where('attempt_id', '=', attempt.id)
 		.where('item_key', '=', itemKey)
 		.executeTakeFirstOrThrow();
-	return { seq: stored.seq, savedAt: stored.saved_at.toISOString(), serverNow: now.toISOString(), applied: false };
+	return {
+		seq: stored.seq,
+		savedAt: stored.saved_at.toISOString(),
+		serverNow: now.toISOString(),
+		applied: false
+	};
 }
 
 /**
  * The attempt row, locked, if it still takes a save for the reason `judgeSave` gave: the SQL form
  * of its three accepting cases (unit tests hold `judgeSave` to them; integration tests hold these).
  */
-function stillAccepting(attemptId: string, within: 'answering' | 'pause_grace' | 'end_grace', now: Date): RawBuilder<{ id: string }> {
+function stillAccepting(
+	attemptId: string,
+	within: 'answering' | 'pause_grace' | 'end_grace',
+	now: Date
+): RawBuilder<{ id: string }> {
 	const condition = {
 		answering: sql`(state = 'in_progress' or (state = 'reading' and reading_ends_at <= ${now}::timestamptz))
 			and (deadline_at is null or deadline_at > ${now}::timestamptz)`,
 		pause_grace: sql`state = 'paused' and paused_from = 'in_progress' and paused_at >= ${new Date(now.getTime() - PAUSE_SAVE_GRACE_MS)}::timestamptz`,
 		end_grace: sql`state = 'submitted' and submit_reason <> 'candidate' and submitted_at >= ${new Date(now.getTime() - SAVE_GRACE_MS)}::timestamptz`
 	}[within];
-	return sql<{ id: string }>`select id from attempt where id = ${attemptId} and ${condition} for no key update`;
+	return sql<{
+		id: string;
+	}>`select id from attempt where id = ${attemptId} and ${condition} for no key update`;
 }
 
 /**
@@ -138,7 +177,12 @@ export async function quarantineSave(
 	now: Date
 ): Promise<'kept' | 'counted'> {
 	return db.transaction().execute(async (tx) => {
-		await tx.selectFrom('attempt').select('id').where('id', '=', attemptId).forUpdate().executeTakeFirstOrThrow();
+		await tx
+			.selectFrom('attempt')
+			.select('id')
+			.where('id', '=', attemptId)
+			.forUpdate()
+			.executeTakeFirstOrThrow();
 		// The browser retries a refused save until the clock runs again: keep each save once.
 		const already = await tx
 			.selectFrom('save_quarantine')
@@ -151,10 +195,15 @@ export async function quarantineSave(
 		if (already) return 'kept';
 		const kept = await tx
 			.selectFrom('save_quarantine')
-			.select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(sql`char_length(text)`), sql<number>`0`).as('chars')])
+			.select((eb) => [
+				eb.fn.countAll<number>().as('n'),
+				eb.fn.coalesce(eb.fn.sum<number>(sql`char_length(text)`), sql<number>`0`).as('chars')
+			])
 			.where('attempt_id', '=', attemptId)
 			.executeTakeFirstOrThrow();
-		if (!mayKeepInQuarantine({ rows: Number(kept.n), chars: Number(kept.chars) }, body.text.length)) {
+		if (
+			!mayKeepInQuarantine({ rows: Number(kept.n), chars: Number(kept.chars) }, body.text.length)
+		) {
 			await tx
 				.updateTable('attempt')
 				.set((eb) => ({ quarantine_overflow: eb('quarantine_overflow', '+', 1) }))
@@ -164,7 +213,14 @@ export async function quarantineSave(
 		}
 		await tx
 			.insertInto('save_quarantine')
-			.values({ attempt_id: attemptId, item_key: itemKey, seq: body.seq, text: body.text, reason, received_at: now })
+			.values({
+				attempt_id: attemptId,
+				item_key: itemKey,
+				seq: body.seq,
+				text: body.text,
+				reason,
+				received_at: now
+			})
 			.execute();
 		return 'kept';
 	});
@@ -182,7 +238,13 @@ async function writeAnswer(
 	body: SaveBody,
 	now: Date
 ): Promise<SaveResult & { attemptOk: boolean }> {
-	const r = await sql<{ attempt_ok: boolean; seq: number | null; saved_at: Date | null; sitting_id: string | null; touched_id: string | null }>`
+	const r = await sql<{
+		attempt_ok: boolean;
+		seq: number | null;
+		saved_at: Date | null;
+		sitting_id: string | null;
+		touched_id: string | null;
+	}>`
 		with a as materialized (${lockedAttempt}),
 		up as (
 			insert into response (attempt_id, item_key, seq, text, saved_at)
@@ -202,8 +264,21 @@ async function writeAnswer(
 		from (select 1) as one left join up on true`.execute(db);
 	const row = r.rows[0]!;
 	const serverNow = now.toISOString();
-	if (row.seq === null || row.saved_at === null) return { attemptOk: row.attempt_ok, applied: false, seq: body.seq, savedAt: serverNow, serverNow };
+	if (row.seq === null || row.saved_at === null)
+		return {
+			attemptOk: row.attempt_ok,
+			applied: false,
+			seq: body.seq,
+			savedAt: serverNow,
+			serverNow
+		};
 	// Committed (one statement): the sitting's consoles hear of it (gathered, not one NOTIFY per save).
 	if (row.sitting_id && row.touched_id) noteSave(db, row.sitting_id, row.touched_id);
-	return { attemptOk: row.attempt_ok, applied: true, seq: row.seq, savedAt: new Date(row.saved_at).toISOString(), serverNow };
+	return {
+		attemptOk: row.attempt_ok,
+		applied: true,
+		seq: row.seq,
+		savedAt: new Date(row.saved_at).toISOString(),
+		serverNow
+	};
 }

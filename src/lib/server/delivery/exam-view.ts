@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+
 import { isPaperReleased } from '../../domain/question-paper.js';
+import { clockView, settleAttempt } from '../attempts/clock.js';
 import type { Database } from '../db/schema.js';
 import { loaded, type LoadedAttempt } from './candidate-session.js';
-import { clockView, settleAttempt } from '../attempts/clock.js';
 import { builtQuestionPaper, questionPaperUrl } from './question-paper.js';
 
 /**
@@ -11,7 +12,11 @@ import { builtQuestionPaper, questionPaperUrl } from './question-paper.js';
  * the question paper is. The paper itself is not in it: every candidate on a paper gets the same,
  * so it is built once and fetched from its own address (questionPaperUrl), compressed and cached.
  */
-export async function candidateExamView(db: Kysely<Database>, attemptRef: string | LoadedAttempt, now = new Date()) {
+export async function candidateExamView(
+	db: Kysely<Database>,
+	attemptRef: string | LoadedAttempt,
+	now = new Date()
+) {
 	const { row, paperVersionId } = await loaded(db, attemptRef);
 	const a = await settleAttempt(db, row, now);
 	const attemptId = a.id;
@@ -36,9 +41,13 @@ export async function candidateExamView(db: Kysely<Database>, attemptRef: string
 			'ce.name as centre_name'
 		])
 		.select((eb) =>
-			jsonArrayFrom(eb.selectFrom('response as r').select(['r.item_key', 'r.seq', 'r.text']).whereRef('r.attempt_id', '=', 'a.id').orderBy('r.item_key')).as(
-				'responses'
-			)
+			jsonArrayFrom(
+				eb
+					.selectFrom('response as r')
+					.select(['r.item_key', 'r.seq', 'r.text'])
+					.whereRef('r.attempt_id', '=', 'a.id')
+					.orderBy('r.item_key')
+			).as('responses')
 		)
 		.where('a.id', '=', attemptId)
 		.executeTakeFirstOrThrow();

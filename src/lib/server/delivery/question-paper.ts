@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
-import { isPaperReleased, paperWithheldReason, questionPaperOf, type QuestionPaper } from '../../domain/question-paper.js';
+
+import {
+	isPaperReleased,
+	paperWithheldReason,
+	questionPaperOf,
+	type QuestionPaper
+} from '../../domain/question-paper.js';
 import { getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
@@ -58,7 +64,10 @@ async function build(db: Kysely<Database>, versionId: string): Promise<BuiltQues
 }
 
 /** The question paper of a paper version, built on first use and then from memory. */
-export function builtQuestionPaper(db: Kysely<Database>, versionId: string): Promise<BuiltQuestionPaper> {
+export function builtQuestionPaper(
+	db: Kysely<Database>,
+	versionId: string
+): Promise<BuiltQuestionPaper> {
 	const held = cache.get(versionId);
 	if (held) {
 		stats.hits++;
@@ -87,10 +96,16 @@ export function questionPaperUrl(p: Pick<BuiltQuestionPaper, 'versionId' | 'tag'
  * is their own sitting's paper (an id reveals nothing of other papers) and the tag is the current
  * one; 403 with the reason before their sitting has started, or on a voided attempt.
  */
-export async function questionPaperForCandidate(db: Kysely<Database>, attempt: LoadedAttempt, versionId: string, tag: string): Promise<BuiltQuestionPaper> {
+export async function questionPaperForCandidate(
+	db: Kysely<Database>,
+	attempt: LoadedAttempt,
+	versionId: string,
+	tag: string
+): Promise<BuiltQuestionPaper> {
 	if (attempt.paperVersionId !== versionId) throw new NotFoundError('No such paper');
 	if (!isPaperReleased(attempt.row)) throw new ForbiddenError(paperWithheldReason(attempt.row));
 	const built = await builtQuestionPaper(db, versionId);
-	if (built.tag !== tag) throw new NotFoundError('This copy of the paper is out of date: reload the page');
+	if (built.tag !== tag)
+		throw new NotFoundError('This copy of the paper is out of date: reload the page');
 	return built;
 }

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import { clearSignInFailures } from '../auth/throttle.js';
-import type { Database } from '../db/schema.js';
+
 import { lockAttempt } from '../attempts/attempt-store.js';
 import { recordEvent } from '../attempts/events.js';
+import { clearSignInFailures } from '../auth/throttle.js';
+import type { Database } from '../db/schema.js';
 import type { ActionContext } from '../invigilation/sitting-actions.js';
 import { candidateThrottleSubject } from './sign-in.js';
 
@@ -12,7 +13,12 @@ import { candidateThrottleSubject } from './sign-in.js';
  * address keeps its count (it holds other candidates' failures too). The throttle rows are only
  * counters: what happened is kept in the sitting's log and the audit log.
  */
-export async function unlockCandidateSignIn(db: Kysely<Database>, ctx: ActionContext, sittingId: string, attemptId: string): Promise<void> {
+export async function unlockCandidateSignIn(
+	db: Kysely<Database>,
+	ctx: ActionContext,
+	sittingId: string,
+	attemptId: string
+): Promise<void> {
 	const now = ctx.now ?? new Date();
 	await db.transaction().execute(async (tx) => {
 		const a = await lockAttempt(tx, attemptId, sittingId);
@@ -22,7 +28,16 @@ export async function unlockCandidateSignIn(db: Kysely<Database>, ctx: ActionCon
 			.select(['ce.number as centre_number', 'c.candidate_number'])
 			.where('c.id', '=', a.candidate_id)
 			.executeTakeFirstOrThrow();
-		await clearSignInFailures(tx, candidateThrottleSubject(who.centre_number, who.candidate_number), now);
-		await recordEvent(tx, ctx.actor, { sittingId, attemptId, kind: 'unlock_sign_in', centreId: ctx.centreId }, now);
+		await clearSignInFailures(
+			tx,
+			candidateThrottleSubject(who.centre_number, who.candidate_number),
+			now
+		);
+		await recordEvent(
+			tx,
+			ctx.actor,
+			{ sittingId, attemptId, kind: 'unlock_sign_in', centreId: ctx.centreId },
+			now
+		);
 	});
 }

@@ -1,26 +1,35 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+
 import { ACTIVE_STATES, candidateSessionEnds, judgeCandidateSignIn } from '../../domain/attempt.js';
 import { normaliseCandidateNumber } from '../../domain/candidates.js';
 import { isWellFormedKeycode, normaliseKeycode } from '../../domain/keycode.js';
 import { CLOSED_SITTING_STATES } from '../../domain/sitting.js';
 import { CANDIDATE_SIGN_IN_THROTTLES, throttleMessage } from '../../domain/throttle.js';
-import { recordSuccess, reserveAttempt, signInChecks, type SignInSubject } from '../auth/throttle.js';
-import { generateSessionToken } from '../auth/tokens.js';
+import { recordEvent } from '../attempts/events.js';
 import { insertSession } from '../auth/sessions.js';
+import {
+	recordSuccess,
+	reserveAttempt,
+	signInChecks,
+	type SignInSubject
+} from '../auth/throttle.js';
+import { generateSessionToken } from '../auth/tokens.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../errors.js';
-import type { Transaction } from 'kysely';
-import { recordEvent } from '../attempts/events.js';
 import { noteSignIn } from '../live/publish.js';
 import { rejectNul } from '../validation.js';
 
 /** For an unknown candidate number and a wrong keycode alike, so the form does not reveal who is registered. */
 export const NO_MATCHING_SITTING =
 	'Those details do not match a sitting that is open now. Check your centre number, candidate number and keycode with your invigilator.';
-export const NOT_ON_THE_LIST = 'You are not on the list for this sitting. Please speak to your invigilator.';
+export const NOT_ON_THE_LIST =
+	'You are not on the list for this sitting. Please speak to your invigilator.';
 
 /** What a candidate's sign-in failures are counted against (and what an invigilator's unlock clears). */
-export function candidateThrottleSubject(centreNumber: string, candidateNumber: string): SignInSubject {
+export function candidateThrottleSubject(
+	centreNumber: string,
+	candidateNumber: string
+): SignInSubject {
 	return { kind: 'candidate', key: `${centreNumber}:${candidateNumber}` };
 }
 
@@ -37,9 +46,18 @@ export interface CandidateSignIn {
  * and a wrong keycode get the same answer. A candidate already signed in elsewhere needs the
  * invigilator to allow the move.
  */
-export async function signInCandidate(db: Kysely<Database>, input: CandidateSignIn, now = new Date()): Promise<{ token: string; attemptId: string }> {
+export async function signInCandidate(
+	db: Kysely<Database>,
+	input: CandidateSignIn,
+	now = new Date()
+): Promise<{ token: string; attemptId: string }> {
 	// Refused here as well as in the route: a NUL reaching the throttle's statement fails it (22021) as a 500.
-	rejectNul({ centre_number: input.centreNumber, candidate_number: input.candidateNumber, keycode: input.keycode, user_agent: input.userAgent });
+	rejectNul({
+		centre_number: input.centreNumber,
+		candidate_number: input.candidateNumber,
+		keycode: input.keycode,
+		user_agent: input.userAgent
+	});
 	// One connection from the reservation to its settling (no transaction: no lock is held between the
 	// statements). A sign-in's reserved failure stands on the room's address until it proves right; if
 	// its statements queued for the pool behind a whole room's reservations, a start-of-exam storm held
@@ -59,16 +77,25 @@ async function signInOnOneConnection(
 	// "42" is candidate 0042, as the register reads it (a candidate may leave off the leading zeros).
 	const candidateNumber = normaliseCandidateNumber(input.candidateNumber);
 	const keycode = normaliseKeycode(input.keycode);
-	if (!centreNumber || !candidateNumber || !keycode) throw new ValidationError('Enter your centre number, candidate number and keycode.');
+	if (!centreNumber || !candidateNumber || !keycode)
+		throw new ValidationError('Enter your centre number, candidate number and keycode.');
 	// Reserved before the keycode is looked at, so parallel guesses cannot all pass one check; the
 	// attempt stands as a failure (per candidate at this address, per room, per candidate) unless it
 	// proves right. One statement: the start-of-exam storm pays one round trip for it, and one to settle.
 	const reservation = await reserveAttempt(
 		conn,
-		signInChecks(candidateThrottleSubject(centreNumber, candidateNumber), input.ip, CANDIDATE_SIGN_IN_THROTTLES),
+		signInChecks(
+			candidateThrottleSubject(centreNumber, candidateNumber),
+			input.ip,
+			CANDIDATE_SIGN_IN_THROTTLES
+		),
 		now
 	);
-	if (!reservation.allowed) throw new TooManyRequestsError(throttleMessage(reservation.retryAfterSeconds), reservation.retryAfterSeconds);
+	if (!reservation.allowed)
+		throw new TooManyRequestsError(
+			throttleMessage(reservation.retryAfterSeconds),
+			reservation.retryAfterSeconds
+		);
 	// Every refusal below leaves the reserved failure standing.
 	const fail = (message: string): never => {
 		throw new ValidationError(message);
@@ -115,8 +142,10 @@ async function signInOnOneConnection(
 		// come only after the keycode has proved right.
 		return fail(found.keycode_open_here ? NOT_ON_THE_LIST : NO_MATCHING_SITTING);
 	}
-	if (found.state === 'absent') return fail('You are marked absent from this sitting. Please speak to your invigilator.');
-	if (found.state === 'void') return fail('This exam has been closed by your invigilator. Please speak to them.');
+	if (found.state === 'absent')
+		return fail('You are marked absent from this sitting. Please speak to your invigilator.');
+	if (found.state === 'void')
+		return fail('This exam has been closed by your invigilator. Please speak to them.');
 	const attemptId = found.attempt_id;
 	const label = `candidate ${candidateNumber}`;
 	const expiresAt = candidateSessionEnds(now);
@@ -159,21 +188,49 @@ async function signInOnOneConnection(
 		const a = await tx
 			.selectFrom('attempt')
 			.selectAll()
-			.select((eb) => eb.exists(eb.selectFrom('auth_session as x').select('x.id').whereRef('x.attempt_id', '=', 'attempt.id').where(liveSql(now))).as('live'))
+			.select((eb) =>
+				eb
+					.exists(
+						eb
+							.selectFrom('auth_session as x')
+							.select('x.id')
+							.whereRef('x.attempt_id', '=', 'attempt.id')
+							.where(liveSql(now))
+					)
+					.as('live')
+			)
 			.where('id', '=', attemptId)
 			.forUpdate()
 			.executeTakeFirstOrThrow();
-		const verdict = judgeCandidateSignIn({ state: a.state, liveSessionElsewhere: Boolean(a.live), moveAllowed: a.move_allowed_at !== null });
+		const verdict = judgeCandidateSignIn({
+			state: a.state,
+			liveSessionElsewhere: Boolean(a.live),
+			moveAllowed: a.move_allowed_at !== null
+		});
 		// Counted as a failure (the reservation stands), as a keycode tried against someone else's
 		// open exam should be.
 		if (!verdict.ok) throw new ConflictError(verdict.reason, { state: a.state });
 		await endOlderSessions(tx, a.id, now);
 		if (verdict.move) {
-			await tx.updateTable('attempt').set({ move_allowed_at: null }).where('id', '=', a.id).execute();
-			await recordEvent(tx, { userId: null, label }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'moved_computer' }, now);
+			await tx
+				.updateTable('attempt')
+				.set({ move_allowed_at: null })
+				.where('id', '=', a.id)
+				.execute();
+			await recordEvent(
+				tx,
+				{ userId: null, label },
+				{ sittingId: a.sitting_id, attemptId: a.id, kind: 'moved_computer' },
+				now
+			);
 		}
 		const { token } = await insertSession(tx, { attemptId: a.id, expiresAt }, input, now);
-		await recordEvent(tx, { userId: null, label }, { sittingId: a.sitting_id, attemptId: a.id, kind: 'candidate_sign_in' }, now);
+		await recordEvent(
+			tx,
+			{ userId: null, label },
+			{ sittingId: a.sitting_id, attemptId: a.id, kind: 'candidate_sign_in' },
+			now
+		);
 		return { token, attemptId: a.id, sittingId: a.sitting_id };
 	});
 	noteSignIn(pool, moved.sittingId, moved.attemptId);
@@ -188,6 +245,12 @@ function liveSql(now: Date) {
 }
 
 /** Ends an attempt's other sessions: a live one as moved (its computer is told so), an ended one stays as it ended. */
-async function endOlderSessions(tx: Transaction<Database>, attemptId: string, now: Date): Promise<void> {
-	await sql`update auth_session x set expires_at = ${now}, moved_at = ${now} where x.attempt_id = ${attemptId} and ${liveSql(now)}`.execute(tx);
+async function endOlderSessions(
+	tx: Transaction<Database>,
+	attemptId: string,
+	now: Date
+): Promise<void> {
+	await sql`update auth_session x set expires_at = ${now}, moved_at = ${now} where x.attempt_id = ${attemptId} and ${liveSql(now)}`.execute(
+		tx
+	);
 }

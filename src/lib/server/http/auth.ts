@@ -1,4 +1,5 @@
 import { error, redirect, type Cookies, type RequestEvent } from '@sveltejs/kit';
+
 import { decideAccess, type StaffRole } from '../../domain/roles.js';
 import { cookieExpiry, DEFAULT_SESSION_POLICY } from '../../domain/session-rules.js';
 import type { Actor } from '../audit/index.js';
@@ -19,7 +20,13 @@ export function setSessionCookie(event: RequestEvent, token: string, expires: Da
 }
 
 export function deleteSessionCookie(cookies: Cookies, secure: boolean): void {
-	cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 0 });
+	cookies.set(SESSION_COOKIE, '', {
+		httpOnly: true,
+		sameSite: 'lax',
+		secure,
+		path: '/',
+		maxAge: 0
+	});
 }
 
 export function staffCookieExpiry(session: Session, now = new Date()): Date {
@@ -30,14 +37,21 @@ export function staffCookieExpiry(session: Session, now = new Date()): Date {
  * Guards a load or action: no session → sign-in page; wrong role → 403; a centre's page for a
  * centre the user does not belong to → 404.
  */
-export function requireRole(event: Pick<RequestEvent, 'locals' | 'url'>, roles: readonly StaffRole[], centreId?: string): SessionUser {
+export function requireRole(
+	event: Pick<RequestEvent, 'locals' | 'url'>,
+	roles: readonly StaffRole[],
+	centreId?: string
+): SessionUser {
 	const user = event.locals.user;
 	const decision = decideAccess(user?.grants ?? null, { roles, centreId });
 	switch (decision) {
 		case 'allow':
 			return user!;
 		case 'sign_in':
-			return redirect(303, `/signin?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+			return redirect(
+				303,
+				`/signin?next=${encodeURIComponent(event.url.pathname + event.url.search)}`
+			);
 		case 'forbidden':
 			return error(403, 'Your account does not have access to this page.');
 		case 'not_found':
@@ -63,7 +77,14 @@ export function clientAddress(event: Pick<RequestEvent, 'getClientAddress'>): st
  * `api` (JSON, not a page), `signin` and `signout` (a loop, or an action), `set-password` (a one-time link), `results` (candidates sign in there with their own code, never as staff). A test keeps this list in
  * step with the folders.
  */
-export const NEXT_AREAS = ['account', 'admin', 'candidate', 'centre', 'invigilate', 'mark'] as const;
+export const NEXT_AREAS = [
+	'account',
+	'admin',
+	'candidate',
+	'centre',
+	'invigilate',
+	'mark'
+] as const;
 
 /*
  * After the area, only characters a URL path or query may hold unencoded, and no backslash, tab,
@@ -71,7 +92,9 @@ export const NEXT_AREAS = ['account', 'admin', 'candidate', 'centre', 'invigilat
  * so "/<tab>/evil.example" or "/<backslash>evil.example" would become "//evil.example", another
  * site. "%" only as an escape, checked below.
  */
-const NEXT_PATTERN = new RegExp(`^/(?:(?:${NEXT_AREAS.join('|')})(?:[/?][A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*)?)?$`);
+const NEXT_PATTERN = new RegExp(
+	`^/(?:(?:${NEXT_AREAS.join('|')})(?:[/?][A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*)?)?$`
+);
 const NEXT_MAX_LENGTH = 2048;
 
 /**
@@ -89,7 +112,15 @@ export function safeNext(next: string | null): string | null {
 		const hex = m[1] ?? '';
 		if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
 		const byte = parseInt(hex, 16);
-		if (byte < 0x20 || byte === 0x7f || byte === 0x2f || byte === 0x5c || byte === 0x25 || byte === 0x2e) return null;
+		if (
+			byte < 0x20 ||
+			byte === 0x7f ||
+			byte === 0x2f ||
+			byte === 0x5c ||
+			byte === 0x25 ||
+			byte === 0x2e
+		)
+			return null;
 	}
 	// Dot segments ("/admin/../..//evil") are resolved by the browser; none of the app's paths has one.
 	if (/\/\.\.?(?:[/?]|$)/.test(next)) return null;

@@ -1,9 +1,16 @@
 import type { RequestEvent } from '@sveltejs/kit';
+
+import { ValidationError } from '../errors.js';
+import {
+	allocateScripts,
+	allocationView,
+	markingOverview,
+	reallocateScript,
+	withdrawUnstarted
+} from '../marking/allocation.js';
+import { createReadyScripts } from '../marking/scripts.js';
 import { actorOf, requireRole } from './auth.js';
 import { failFromError, orError } from './responses.js';
-import { allocateScripts, allocationView, markingOverview, reallocateScript, withdrawUnstarted } from '../marking/allocation.js';
-import { createReadyScripts } from '../marking/scripts.js';
-import { ValidationError } from '../errors.js';
 
 /*
  * The allocation pages' loads and actions, shared by the awarding administrator's
@@ -52,7 +59,9 @@ export const allocationActions = {
 		const byQuestion = data.get('mode') === 'items';
 		const itemKeys = byQuestion ? data.getAll('item_keys').map(String) : [];
 		if (byQuestion && itemKeys.length === 0)
-			throw new ValidationError('Choose the questions to allocate', [{ field: 'item_keys', message: 'Choose at least one question' }]);
+			throw new ValidationError('Choose the questions to allocate', [
+				{ field: 'item_keys', message: 'Choose at least one question' }
+			]);
 		const limit = String(data.get('limit') ?? '').trim();
 		const r = await allocateScripts(event.locals.db, actorOf(event), {
 			paper_version_id: paperVersionId,
@@ -60,8 +69,11 @@ export const allocationActions = {
 			item_keys: itemKeys,
 			...(limit ? { limit: limit as unknown as number } : {})
 		});
-		if (r.scripts === 0) return 'No scripts were waiting for those questions: nothing was allocated.';
-		const what = byQuestion ? `questions ${r.items.join(', ')} of ${scripts(r.scripts)}` : scripts(r.scripts);
+		if (r.scripts === 0)
+			return 'No scripts were waiting for those questions: nothing was allocated.';
+		const what = byQuestion
+			? `questions ${r.items.join(', ')} of ${scripts(r.scripts)}`
+			: scripts(r.scripts);
 		return `Allocated ${what}: ${r.byMarker.map((m) => `${m.name} ${m.scripts}`).join(', ')}.`;
 	}),
 	reallocate: action(async (event, data, paperVersionId) => {
@@ -72,10 +84,15 @@ export const allocationActions = {
 			item_keys: data.getAll('item_keys').map(String)
 		});
 		const n = `${r.items} question${r.items === 1 ? '' : 's'}`;
-		return r.to ? `Moved ${n} of script ${r.scriptNumber} to ${r.to.name}.` : `Withdrew ${n} of script ${r.scriptNumber}: they are unallocated now.`;
+		return r.to
+			? `Moved ${n} of script ${r.scriptNumber} to ${r.to.name}.`
+			: `Withdrew ${n} of script ${r.scriptNumber}: they are unallocated now.`;
 	}),
 	withdraw_unstarted: action(async (event, data, paperVersionId) => {
-		const r = await withdrawUnstarted(event.locals.db, actorOf(event), { paper_version_id: paperVersionId, marker_id: String(data.get('marker_id') ?? '') });
+		const r = await withdrawUnstarted(event.locals.db, actorOf(event), {
+			paper_version_id: paperVersionId,
+			marker_id: String(data.get('marker_id') ?? '')
+		});
 		return `Withdrew ${scripts(r.withdrawn)} not yet started${r.kept ? `; ${scripts(r.kept)} already started stay with the marker` : ''}.`;
 	})
 };

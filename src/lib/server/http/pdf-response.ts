@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
+
 import { safeFileName } from '../../domain/spreadsheet.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 
 export type SittingDocument = 'attendance_register' | 'sign_in_slips' | 'invigilator_report';
 /** What a centre downloads: a sitting's documents, its results (CSV, slips) and a date range's results. */
-export type DownloadKind = SittingDocument | 'result_slip' | 'result_slips' | 'results_csv' | 'certificate';
+export type DownloadKind =
+	SittingDocument | 'result_slip' | 'result_slips' | 'results_csv' | 'certificate';
 
 export interface Download {
 	kind: DownloadKind;
@@ -27,7 +29,12 @@ export interface Download {
  * register the keycode), so who downloaded what, when, is on record. The file name passes through
  * safeFileName, so nothing typed can break out of the quoted Content-Disposition value.
  */
-export async function auditedDownload(db: Kysely<Database>, actor: Actor, body: Uint8Array | string, d: Download): Promise<Response> {
+export async function auditedDownload(
+	db: Kysely<Database>,
+	actor: Actor,
+	body: Uint8Array | string,
+	d: Download
+): Promise<Response> {
 	await writeAudit(db, actor, {
 		action: `document.${d.kind}`,
 		centreId: d.centreId,

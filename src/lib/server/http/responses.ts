@@ -3,9 +3,10 @@
  * routes turn them into responses here and nowhere else.
  */
 import { error, fail, json, type ActionFailure } from '@sveltejs/kit';
-import { AppError, ConflictError, UnauthorizedError, ValidationError } from '../errors.js';
-import { signedOutError } from '../delivery/candidate-session.js';
+
 import { DATABASE_UNAVAILABLE_MESSAGE, databaseUnavailable } from '../db/unavailable.js';
+import { signedOutError } from '../delivery/candidate-session.js';
+import { AppError, ConflictError, UnauthorizedError, ValidationError } from '../errors.js';
 
 /** Seconds a client is asked to wait before trying again while the database is away. */
 const RETRY_AFTER_SECONDS = 5;
@@ -21,9 +22,16 @@ export interface FormFailure {
  * conflict, 410, 413, 429 too many…, with the service's message), or, for 401 and 403, the site's
  * error page: those are not things the person can correct on the form.
  */
-export function failFromError(err: unknown, values: Record<string, unknown> = {}): ActionFailure<FormFailure> {
+export function failFromError(
+	err: unknown,
+	values: Record<string, unknown> = {}
+): ActionFailure<FormFailure> {
 	if (err instanceof AppError && err.status !== 401 && err.status !== 403) {
-		return fail(err.status, { message: err.message, issues: err instanceof ValidationError ? err.issues : [], values });
+		return fail(err.status, {
+			message: err.message,
+			issues: err instanceof ValidationError ? err.issues : [],
+			values
+		});
 	}
 	if (err instanceof AppError) error(err.status, err.message);
 	throw err;
@@ -44,7 +52,11 @@ export function formValues(data: FormData, keys: readonly string[]): Record<stri
 }
 
 /** A JSON error for the exam API: a reason, the state where it matters, and the server's time. */
-export function apiError(status: number, message: string, extra: Record<string, unknown> = {}): Response {
+export function apiError(
+	status: number,
+	message: string,
+	extra: Record<string, unknown> = {}
+): Response {
 	return json({ error: message, ...extra, serverNow: new Date().toISOString() }, { status });
 }
 
@@ -67,7 +79,10 @@ export function apiErrorFrom(err: unknown): Response {
  * computer or the session ended); 404 for any attempt but the candidate's own
  * (never 403, so an attempt id reveals nothing). Returns the refusal, or null to go on.
  */
-export function refuseUnlessOwnAttempt(locals: App.Locals, attemptId: string | undefined): Response | null {
+export function refuseUnlessOwnAttempt(
+	locals: App.Locals,
+	attemptId: string | undefined
+): Response | null {
 	if (!locals.candidate) return apiErrorFrom(signedOutError(locals.candidateSignedOut ?? 'ended'));
 	if (locals.candidate.attemptId !== attemptId) return apiError(404, 'No such attempt');
 	return null;

@@ -33,7 +33,8 @@ export function acceptedCodings(header: string | null): Set<Coding> {
 	return out;
 }
 
-const etagOf = (tag: string, coding: Coding) => `"${tag}${coding === 'identity' ? '' : coding === 'gzip' ? '.gz' : '.br'}"`;
+const etagOf = (tag: string, coding: Coding) =>
+	`"${tag}${coding === 'identity' ? '' : coding === 'gzip' ? '.gz' : '.br'}"`;
 
 /** Whether If-None-Match names this content (weak comparison, as RFC 9110 has it for If-None-Match). */
 function holds(ifNoneMatch: string | null, tag: string): string | null {
@@ -47,7 +48,11 @@ function holds(ifNoneMatch: string | null, tag: string): string | null {
 	return null;
 }
 
-export function taggedBodyResponse(request: Request, body: TaggedBody, cacheControl: string): Response {
+export function taggedBodyResponse(
+	request: Request,
+	body: TaggedBody,
+	cacheControl: string
+): Response {
 	const accepted = acceptedCodings(request.headers.get('accept-encoding'));
 	const coding: Coding = accepted.has('br') ? 'br' : accepted.has('gzip') ? 'gzip' : 'identity';
 	const headers = new Headers({ 'cache-control': cacheControl, vary: 'Accept-Encoding' });

@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
+
 import { effectiveState, type AttemptState, type PauseKind } from '../../domain/attempt.js';
 import { timeLeftMs } from '../../domain/timing.js';
-import type { Database } from '../db/schema.js';
+import { INCIDENT_KINDS } from '../../sitting-words.js';
 import { clockOf } from '../attempts/attempt-store.js';
 import { settleAttempt } from '../attempts/clock.js';
-import { INCIDENT_KINDS } from '../../sitting-words.js';
+import type { Database } from '../db/schema.js';
 
 export interface ConsoleRow {
 	attemptId: string;
@@ -31,7 +32,12 @@ export interface ConsoleRow {
 }
 
 /** The invigilator's live table: one row per candidate, settled to now; only the given attempts' rows when `attemptIds` is given (the live console's changed rows). */
-export async function consoleRows(db: Kysely<Database>, sittingId: string, now = new Date(), attemptIds?: readonly string[]): Promise<ConsoleRow[]> {
+export async function consoleRows(
+	db: Kysely<Database>,
+	sittingId: string,
+	now = new Date(),
+	attemptIds?: readonly string[]
+): Promise<ConsoleRow[]> {
 	if (attemptIds && attemptIds.length === 0) return [];
 	let query = db
 		.selectFrom('attempt as a')
@@ -53,7 +59,12 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 					.where('e.kind', '=', 'candidate_sign_in')
 					.as('signed_in_at'),
 			(eb) =>
-				eb.selectFrom('response as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.attempt_id', '=', 'a.id').where('r.text', '<>', '').as('answered')
+				eb
+					.selectFrom('response as r')
+					.select(eb.fn.countAll<number>().as('n'))
+					.whereRef('r.attempt_id', '=', 'a.id')
+					.where('r.text', '<>', '')
+					.as('answered')
 		])
 		.where('a.sitting_id', '=', sittingId)
 		.orderBy('c.candidate_number');
@@ -81,7 +92,8 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 			lastSavedAt: a.last_saved_at?.toISOString() ?? null,
 			answered: Number(r.answered ?? 0),
 			items: Number(items.n),
-			timeLeftMs: clock && a.state !== 'submitted' && a.state !== 'void' ? timeLeftMs(clock, now) : null,
+			timeLeftMs:
+				clock && a.state !== 'submitted' && a.state !== 'void' ? timeLeftMs(clock, now) : null,
 			deadlineAt: a.deadline_at?.toISOString() ?? null,
 			// Before the start, arrangements come from the register (they are copied at the start).
 			extraTimePercent: started ? a.extra_time_percent : r.candidate_extra,
@@ -98,12 +110,25 @@ export async function consoleRows(db: Kysely<Database>, sittingId: string, now =
 }
 
 /** The sitting's log: every event, newest first (`'asc'` for a report read from the start), or only the newest `limit`. */
-export async function sittingEvents(db: Kysely<Database>, sittingId: string, order: 'asc' | 'desc' = 'desc', limit?: number) {
+export async function sittingEvents(
+	db: Kysely<Database>,
+	sittingId: string,
+	order: 'asc' | 'desc' = 'desc',
+	limit?: number
+) {
 	let q = db
 		.selectFrom('sitting_event as e')
 		.leftJoin('attempt as a', 'a.id', 'e.attempt_id')
 		.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
-		.select(['e.id', 'e.kind', 'e.reason', 'e.minutes', 'e.actor_label', 'e.occurred_at', 'c.candidate_number'])
+		.select([
+			'e.id',
+			'e.kind',
+			'e.reason',
+			'e.minutes',
+			'e.actor_label',
+			'e.occurred_at',
+			'c.candidate_number'
+		])
 		.where('e.sitting_id', '=', sittingId)
 		.orderBy('e.id', order);
 	if (limit !== undefined) q = q.limit(limit);
@@ -126,7 +151,15 @@ export async function consoleLog(db: Kysely<Database>, sittingId: string) {
 			.selectFrom('sitting_event as e')
 			.leftJoin('attempt as a', 'a.id', 'e.attempt_id')
 			.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
-			.select(['e.id', 'e.kind', 'e.reason', 'e.minutes', 'e.actor_label', 'e.occurred_at', 'c.candidate_number'])
+			.select([
+				'e.id',
+				'e.kind',
+				'e.reason',
+				'e.minutes',
+				'e.actor_label',
+				'e.occurred_at',
+				'c.candidate_number'
+			])
 			.where('e.sitting_id', '=', sittingId)
 			.where('e.kind', 'in', [...INCIDENT_KINDS])
 			.orderBy('e.id', 'desc')
@@ -145,7 +178,11 @@ export function incidentsOf<E extends { kind: string }>(events: readonly E[]): E
  * incident, every save refused after the deadline (never part of a script), and the whole log.
  */
 export async function sittingReport(db: Kysely<Database>, sittingId: string, now = new Date()) {
-	const [rows, quarantine, events] = await Promise.all([consoleRows(db, sittingId, now), quarantinedSaves(db, sittingId), sittingEvents(db, sittingId, 'asc')]);
+	const [rows, quarantine, events] = await Promise.all([
+		consoleRows(db, sittingId, now),
+		quarantinedSaves(db, sittingId),
+		sittingEvents(db, sittingId, 'asc')
+	]);
 	return { rows, incidents: incidentsOf(events), quarantine, events };
 }
 
@@ -158,11 +195,22 @@ export interface QuarantineOverview {
 	/** Per candidate with refused saves: how many are kept word for word, and how many were only counted. */
 	byCandidate: { candidateNumber: string; kept: number; counted: number }[];
 	/** The newest refused saves, each with a short preview (never the whole text: one candidate must not flood the console). */
-	latest: { id: number; candidateNumber: string; itemKey: string; reason: string; receivedAt: Date; preview: string; chars: number }[];
+	latest: {
+		id: number;
+		candidateNumber: string;
+		itemKey: string;
+		reason: string;
+		receivedAt: Date;
+		preview: string;
+		chars: number;
+	}[];
 }
 
 /** The console's view of refused saves: counts per candidate and short previews of the newest. */
-export async function quarantineOverview(db: Kysely<Database>, sittingId: string): Promise<QuarantineOverview> {
+export async function quarantineOverview(
+	db: Kysely<Database>,
+	sittingId: string
+): Promise<QuarantineOverview> {
 	const [counts, latest] = await Promise.all([
 		db
 			.selectFrom('attempt as a')
@@ -170,7 +218,11 @@ export async function quarantineOverview(db: Kysely<Database>, sittingId: string
 			.select((eb) => [
 				'c.candidate_number',
 				'a.quarantine_overflow',
-				eb.selectFrom('save_quarantine as q').select(eb.fn.countAll<number>().as('n')).whereRef('q.attempt_id', '=', 'a.id').as('kept')
+				eb
+					.selectFrom('save_quarantine as q')
+					.select(eb.fn.countAll<number>().as('n'))
+					.whereRef('q.attempt_id', '=', 'a.id')
+					.as('kept')
 			])
 			.where('a.sitting_id', '=', sittingId)
 			.orderBy('c.candidate_number')
@@ -195,7 +247,11 @@ export async function quarantineOverview(db: Kysely<Database>, sittingId: string
 	]);
 	return {
 		byCandidate: counts
-			.map((r) => ({ candidateNumber: r.candidate_number, kept: Number(r.kept ?? 0), counted: r.quarantine_overflow }))
+			.map((r) => ({
+				candidateNumber: r.candidate_number,
+				kept: Number(r.kept ?? 0),
+				counted: r.quarantine_overflow
+			}))
 			.filter((r) => r.kept + r.counted > 0),
 		latest: latest.map((q) => ({
 			id: q.id,
@@ -215,7 +271,15 @@ export async function quarantinedSaves(db: Kysely<Database>, sittingId: string) 
 		.selectFrom('save_quarantine as q')
 		.innerJoin('attempt as a', 'a.id', 'q.attempt_id')
 		.innerJoin('candidate as c', 'c.id', 'a.candidate_id')
-		.select(['q.id', 'q.item_key', 'q.seq', 'q.text', 'q.reason', 'q.received_at', 'c.candidate_number'])
+		.select([
+			'q.id',
+			'q.item_key',
+			'q.seq',
+			'q.text',
+			'q.reason',
+			'q.received_at',
+			'c.candidate_number'
+		])
 		.where('a.sitting_id', '=', sittingId)
 		.orderBy('q.id')
 		.execute();

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+
 import { reconnectDelay } from '../../domain/live.js';
 import type { Database, LiveSource } from '../db/index.js';
 import { logger } from '../log.js';
@@ -23,7 +24,11 @@ export interface LiveChannel {
  * queries and its LISTEN lost), re-opened with backoff and jitter when it drops, after which the
  * listener is told to resync. On PGlite: the embedded instance's own notifications (in-process).
  */
-export async function openLiveChannel(source: LiveSource, db: Kysely<Database>, listener: LiveListener): Promise<LiveChannel> {
+export async function openLiveChannel(
+	source: LiveSource,
+	db: Kysely<Database>,
+	listener: LiveListener
+): Promise<LiveChannel> {
 	if (source.kind === 'pglite') {
 		// LISTEN through Kysely, so it waits its turn rather than landing inside someone's transaction.
 		const off = source.pglite.onNotification((channel, payload) => {
@@ -58,7 +63,10 @@ class PostgresChannel implements LiveChannel {
 	}
 
 	private async connect(resync: boolean): Promise<void> {
-		const client = new pg.Client({ connectionString: this.connectionString, application_name: 'exam-live-listener' });
+		const client = new pg.Client({
+			connectionString: this.connectionString,
+			application_name: 'exam-live-listener'
+		});
 		client.on('notification', (m) => {
 			if (m.channel === LIVE_CHANNEL && m.payload !== undefined) this.listener.onMessage(m.payload);
 		});
@@ -87,7 +95,10 @@ class PostgresChannel implements LiveChannel {
 		this.retry = setTimeout(() => {
 			this.retry = null;
 			this.connect(true).catch((err: unknown) => {
-				logger.warn({ err, retryInMs: reconnectDelay(this.failures, 0.5) }, 'reconnecting the live-change connection failed');
+				logger.warn(
+					{ err, retryInMs: reconnectDelay(this.failures, 0.5) },
+					'reconnecting the live-change connection failed'
+				);
 				this.scheduleReconnect();
 			});
 		}, delay);

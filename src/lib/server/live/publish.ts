@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+
 import type { Database } from '../db/schema.js';
 import { logger } from '../log.js';
 
@@ -48,14 +49,20 @@ class ActivityPublisher {
 		const payloads: string[] = [];
 		for (const [key, ids] of batch) {
 			const all = [...ids];
-			for (let i = 0; i < all.length; i += IDS_PER_MESSAGE) payloads.push(`${key}:${all.slice(i, i + IDS_PER_MESSAGE).join(',')}`);
+			for (let i = 0; i < all.length; i += IDS_PER_MESSAGE)
+				payloads.push(`${key}:${all.slice(i, i + IDS_PER_MESSAGE).join(',')}`);
 		}
 		if (payloads.length === 0) return this.flushing;
 		this.flushing = this.flushing.then(() =>
 			sql`select pg_notify(${LIVE_CHANNEL}, p) from unnest(${payloads}::text[]) as p`
 				.execute(this.db)
 				.then(() => undefined)
-				.catch((err: unknown) => logger.warn({ err }, 'announcing candidate activity failed (consoles catch up at their next heartbeat)'))
+				.catch((err: unknown) =>
+					logger.warn(
+						{ err },
+						'announcing candidate activity failed (consoles catch up at their next heartbeat)'
+					)
+				)
 		);
 		return this.flushing;
 	}

@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
+
 import { shareEvenly } from '../../domain/marking-work.js';
 import { paperItems, type Item } from '../../domain/paper.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import { getPaperContent } from '../bank/papers.js';
-import type { Db } from '../attempts/attempt-store.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid, parse, uuidSchema } from '../validation.js';
@@ -22,7 +23,11 @@ import { isUuid, parse, uuidSchema } from '../validation.js';
 
 /** Scripts of a paper version that stand (the attempt was not voided later): markers' live work. */
 function standingScripts(db: Db) {
-	return db.selectFrom('script as sc').innerJoin('attempt as at', 'at.id', 'sc.attempt_id').where('sc.kind', '=', 'live').where('at.state', '=', 'submitted');
+	return db
+		.selectFrom('script as sc')
+		.innerJoin('attempt as at', 'at.id', 'sc.attempt_id')
+		.where('sc.kind', '=', 'live')
+		.where('at.state', '=', 'submitted');
 }
 
 async function itemsOf(db: Db, paperVersionId: string): Promise<Item[]> {
@@ -48,13 +53,20 @@ export interface PaperMarkingCounts {
 /** Per script: how many of its items are allocated for first marking, and how many of those carry a mark. */
 async function scriptWork(db: Db, paperVersionId?: string) {
 	const rows = await standingScripts(db)
-		.leftJoin('allocation as a', (j) => j.onRef('a.script_id', '=', 'sc.id').on('a.purpose', '=', 'first').on('a.withdrawn_at', 'is', null))
+		.leftJoin('allocation as a', (j) =>
+			j
+				.onRef('a.script_id', '=', 'sc.id')
+				.on('a.purpose', '=', 'first')
+				.on('a.withdrawn_at', 'is', null)
+		)
 		.select([
 			'sc.id',
 			'sc.script_number',
 			'sc.paper_version_id',
 			sql<number>`count(a.id)`.as('allocated'),
-			sql<number>`count(a.id) filter (where exists (select 1 from mark m where m.allocation_id = a.id))`.as('marked')
+			sql<number>`count(a.id) filter (where exists (select 1 from mark m where m.allocation_id = a.id))`.as(
+				'marked'
+			)
 		])
 		.$if(paperVersionId !== undefined, (q) => q.where('sc.paper_version_id', '=', paperVersionId!))
 		.groupBy(['sc.id', 'sc.script_number', 'sc.paper_version_id'])
@@ -62,7 +74,10 @@ async function scriptWork(db: Db, paperVersionId?: string) {
 	return rows.map((r) => ({ ...r, allocated: Number(r.allocated), marked: Number(r.marked) }));
 }
 
-function classify(work: { allocated: number; marked: number }, items: number): 'unallocated' | 'allocated' | 'marked' {
+function classify(
+	work: { allocated: number; marked: number },
+	items: number
+): 'unallocated' | 'allocated' | 'marked' {
 	if (work.marked >= items) return 'marked';
 	return work.allocated >= items ? 'allocated' : 'unallocated';
 }
@@ -86,7 +101,15 @@ export async function markingOverview(db: Kysely<Database>): Promise<PaperMarkin
 		const counts = { unallocated: 0, allocated: 0, marked: 0 };
 		const mine = work.filter((w) => w.paper_version_id === v.id);
 		for (const w of mine) counts[classify(w, items)]++;
-		out.push({ paperVersionId: v.id, code: v.code, title: v.title, version: v.version, items, scripts: mine.length, ...counts });
+		out.push({
+			paperVersionId: v.id,
+			code: v.code,
+			title: v.title,
+			version: v.version,
+			items,
+			scripts: mine.length,
+			...counts
+		});
 	}
 	return out;
 }
@@ -115,7 +138,10 @@ async function requireMarkers(db: Db, ids: readonly string[]): Promise<MarkerOpt
 	const markers = new Map((await listMarkers(db)).map((m) => [m.id, m]));
 	const unknown = ids.filter((id) => !markers.has(id));
 	if (unknown.length)
-		throw new ValidationError('Choose markers from the list: an account chosen is not an enabled marker', [{ field: 'marker_ids', message: 'Not a marker' }]);
+		throw new ValidationError(
+			'Choose markers from the list: an account chosen is not an enabled marker',
+			[{ field: 'marker_ids', message: 'Not a marker' }]
+		);
 	return [...new Set(ids)].map((id) => markers.get(id)!);
 }
 
@@ -125,7 +151,9 @@ function chooseItems(items: readonly Item[], keys: readonly string[] | undefined
 	const byKey = new Map(items.map((i) => [i.key, i]));
 	const unknown = keys.filter((k) => !byKey.has(k));
 	if (unknown.length)
-		throw new ValidationError(`This paper has no question ${unknown.join(', ')}`, [{ field: 'item_keys', message: 'Not a question of this paper' }]);
+		throw new ValidationError(`This paper has no question ${unknown.join(', ')}`, [
+			{ field: 'item_keys', message: 'Not a question of this paper' }
+		]);
 	// Paper order, so that every allocation inserts its rows in one order (see allocateScripts).
 	return items.filter((i) => keys.includes(i.key));
 }
@@ -145,7 +173,9 @@ async function requireVersion(db: Db, paperVersionId: string) {
 
 const allocateSchema = z.object({
 	paper_version_id: uuidSchema('No such paper version'),
-	marker_ids: z.array(uuidSchema('Choose markers from the list')).min(1, 'Choose at least one marker'),
+	marker_ids: z
+		.array(uuidSchema('Choose markers from the list'))
+		.min(1, 'Choose at least one marker'),
 	item_keys: z.array(z.string().max(50)).optional(),
 	/** How many scripts to share at most (all unallocated ones when absent). */
 	limit: z.coerce
@@ -168,7 +198,12 @@ export interface AllocationResult {
  * yet among the markers, evenly (shareEvenly, counting what each already holds of this paper).
  * Each script's chosen items go to one marker. Audited. Returns what was allocated.
  */
-export async function allocateScripts(db: Kysely<Database>, actor: Actor, input: AllocateInput, now = new Date()): Promise<AllocationResult> {
+export async function allocateScripts(
+	db: Kysely<Database>,
+	actor: Actor,
+	input: AllocateInput,
+	now = new Date()
+): Promise<AllocationResult> {
 	const a = parse(allocateSchema, input);
 	return db.transaction().execute(async (tx) => {
 		const version = await requireVersion(tx, a.paper_version_id);
@@ -190,7 +225,11 @@ export async function allocateScripts(db: Kysely<Database>, actor: Actor, input:
 			const m = s.split(':')[0]!;
 			load.set(m, (load.get(m) ?? 0) + 1);
 		}
-		const scripts = await standingScripts(tx).select(['sc.id']).where('sc.paper_version_id', '=', version.id).orderBy('sc.script_number').execute();
+		const scripts = await standingScripts(tx)
+			.select(['sc.id'])
+			.where('sc.paper_version_id', '=', version.id)
+			.orderBy('sc.script_number')
+			.execute();
 		let open = scripts.filter((s) => chosenKeys.some((k) => !taken.has(`${s.id}:${k}`)));
 		if (a.limit !== undefined) open = open.slice(0, a.limit);
 
@@ -224,10 +263,15 @@ export async function allocateScripts(db: Kysely<Database>, actor: Actor, input:
 					.execute()
 			: [];
 		const got = new Map<string, Set<string>>();
-		for (const r of inserted) got.set(r.marker_id, (got.get(r.marker_id) ?? new Set()).add(r.script_id));
+		for (const r of inserted)
+			got.set(r.marker_id, (got.get(r.marker_id) ?? new Set()).add(r.script_id));
 		const result: AllocationResult = {
 			scripts: new Set(inserted.map((r) => r.script_id)).size,
-			byMarker: markers.map((m) => ({ markerId: m.id, name: m.name, scripts: got.get(m.id)?.size ?? 0 })),
+			byMarker: markers.map((m) => ({
+				markerId: m.id,
+				name: m.name,
+				scripts: got.get(m.id)?.size ?? 0
+			})),
 			items: chosenKeys
 		};
 		if (result.scripts > 0) {
@@ -265,7 +309,8 @@ const reallocateSchema = z.object({
 export type ReallocateInput = z.input<typeof reallocateSchema>;
 
 /** The item label ("3(a)") of an item key, for messages. */
-const labelOf = (items: readonly Item[], key: string) => items.find((i) => i.key === key)?.label ?? key;
+const labelOf = (items: readonly Item[], key: string) =>
+	items.find((i) => i.key === key)?.label ?? key;
 
 /**
  * Moves a script's unmarked first-marking work (its chosen items, or all) to another marker, or
@@ -288,7 +333,10 @@ export async function reallocateScript(
 			.where('paper_version_id', '=', r.paper_version_id)
 			.where('kind', '=', 'live')
 			.executeTakeFirst();
-		if (!script) throw new ValidationError(`No script ${r.script_number} on this paper`, [{ field: 'script_number', message: 'No such script on this paper' }]);
+		if (!script)
+			throw new ValidationError(`No script ${r.script_number} on this paper`, [
+				{ field: 'script_number', message: 'No such script on this paper' }
+			]);
 		const items = await itemsOf(tx, script.paper_version_id);
 		const keys = r.item_keys?.length ? chooseItems(items, r.item_keys).map((i) => i.key) : null;
 		const held = await tx
@@ -301,7 +349,8 @@ export async function reallocateScript(
 			.orderBy('id')
 			.forUpdate()
 			.execute();
-		if (held.length === 0) throw new ConflictError(`Script ${script.script_number} has no allocated work to move`);
+		if (held.length === 0)
+			throw new ConflictError(`Script ${script.script_number} has no allocated work to move`);
 		const marked = await tx
 			.selectFrom('mark')
 			.select('item_key')
@@ -313,16 +362,24 @@ export async function reallocateScript(
 			)
 			.execute();
 		if (marked.length) {
-			const which = items.filter((i) => marked.some((m) => m.item_key === i.key)).map((i) => i.label);
+			const which = items
+				.filter((i) => marked.some((m) => m.item_key === i.key))
+				.map((i) => i.label);
 			throw new ConflictError(
 				`Script ${script.script_number} has marks on question ${which.join(', ')}: marked work stays with the marker who marked it. Choose the unmarked questions to move.`
 			);
 		}
 		const to = r.to_marker_id ? (await requireMarkers(tx, [r.to_marker_id]))[0]! : null;
 		if (to && held.every((h) => h.marker_id === to.id))
-			throw new ValidationError(`That work is already allocated to ${to.name}`, [{ field: 'to_marker_id', message: 'Already theirs' }]);
+			throw new ValidationError(`That work is already allocated to ${to.name}`, [
+				{ field: 'to_marker_id', message: 'Already theirs' }
+			]);
 		const fromIds = [...new Set(held.map((h) => h.marker_id))];
-		const from = await tx.selectFrom('app_user').select(['id', 'email']).where('id', 'in', fromIds).execute();
+		const from = await tx
+			.selectFrom('app_user')
+			.select(['id', 'email'])
+			.where('id', 'in', fromIds)
+			.execute();
 		await tx
 			.updateTable('allocation')
 			.set({ withdrawn_at: now, withdrawn_by: actor.userId })
@@ -373,10 +430,20 @@ export async function withdrawUnstarted(
 	input: { paper_version_id: unknown; marker_id: unknown },
 	now = new Date()
 ): Promise<{ withdrawn: number; kept: number }> {
-	const r = parse(z.object({ paper_version_id: uuidSchema('No such paper version'), marker_id: uuidSchema('Choose a marker from the list') }), input);
+	const r = parse(
+		z.object({
+			paper_version_id: uuidSchema('No such paper version'),
+			marker_id: uuidSchema('Choose a marker from the list')
+		}),
+		input
+	);
 	return db.transaction().execute(async (tx) => {
 		const version = await requireVersion(tx, r.paper_version_id);
-		const marker = await tx.selectFrom('app_user').select(['id', 'email']).where('id', '=', r.marker_id).executeTakeFirst();
+		const marker = await tx
+			.selectFrom('app_user')
+			.select(['id', 'email'])
+			.where('id', '=', r.marker_id)
+			.executeTakeFirst();
 		if (!marker) throw new NotFoundError('No such marker');
 		const held = await tx
 			.selectFrom('allocation as a')
@@ -420,7 +487,12 @@ export async function withdrawUnstarted(
 				action: 'marking.withdraw_unstarted',
 				subjectType: 'paper_version',
 				subjectId: version.id,
-				details: { paper: `${version.code} v${version.version}`, marker: marker.email, scripts: scripts.size, kept: started.size }
+				details: {
+					paper: `${version.code} v${version.version}`,
+					marker: marker.email,
+					scripts: scripts.size,
+					kept: started.size
+				}
 			});
 		}
 		return { withdrawn: scripts.size, kept: started.size };
@@ -441,14 +513,22 @@ export interface AllocationView {
 }
 
 /** One paper version's allocation page: counts, markers with their loads, every script's items and holders. */
-export async function allocationView(db: Kysely<Database>, paperVersionId: string): Promise<AllocationView> {
+export async function allocationView(
+	db: Kysely<Database>,
+	paperVersionId: string
+): Promise<AllocationView> {
 	const version = await requireVersion(db, paperVersionId);
 	const items = await itemsOf(db, version.id);
 	const work = await scriptWork(db, version.id);
 	const holders = await db
 		.selectFrom('allocation as a')
 		.innerJoin('script as sc', 'sc.id', 'a.script_id')
-		.select(['a.script_id', 'a.item_key', 'a.marker_id', sql<boolean>`exists (select 1 from mark m where m.allocation_id = a.id)`.as('marked')])
+		.select([
+			'a.script_id',
+			'a.item_key',
+			'a.marker_id',
+			sql<boolean>`exists (select 1 from mark m where m.allocation_id = a.id)`.as('marked')
+		])
 		.where('sc.paper_version_id', '=', version.id)
 		.where('a.purpose', '=', 'first')
 		.where('a.withdrawn_at', 'is', null)
@@ -457,7 +537,12 @@ export async function allocationView(db: Kysely<Database>, paperVersionId: strin
 	const names = new Map(markers.map((m) => [m.id, m.name]));
 	const missing = [...new Set(holders.map((h) => h.marker_id))].filter((id) => !names.has(id));
 	if (missing.length)
-		for (const u of await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', missing).execute()) names.set(u.id, u.display_name);
+		for (const u of await db
+			.selectFrom('app_user')
+			.select(['id', 'display_name'])
+			.where('id', 'in', missing)
+			.execute())
+			names.set(u.id, u.display_name);
 	const counts = { unallocated: 0, allocated: 0, marked: 0 };
 	const scripts = work
 		.sort((x, y) => x.script_number.localeCompare(y.script_number))
@@ -470,18 +555,29 @@ export async function allocationView(db: Kysely<Database>, paperVersionId: strin
 				state,
 				items: items.map((i) => {
 					const h = holders.find((x) => x.script_id === w.id && x.item_key === i.key);
-					return { key: i.key, label: i.label, marker: h ? (names.get(h.marker_id) ?? null) : null, marked: Boolean(h?.marked) };
+					return {
+						key: i.key,
+						label: i.label,
+						marker: h ? (names.get(h.marker_id) ?? null) : null,
+						marked: Boolean(h?.marked)
+					};
 				})
 			};
 		});
 	const perMarker = (id: string) => {
 		const mine = holders.filter((h) => h.marker_id === id);
 		const byScript = new Map<string, boolean>();
-		for (const h of mine) byScript.set(h.script_id, (byScript.get(h.script_id) ?? true) && Boolean(h.marked));
+		for (const h of mine)
+			byScript.set(h.script_id, (byScript.get(h.script_id) ?? true) && Boolean(h.marked));
 		return { scripts: byScript.size, marked: [...byScript.values()].filter(Boolean).length };
 	};
 	return {
-		paper: { paperVersionId: version.id, code: version.code, title: version.title, version: version.version },
+		paper: {
+			paperVersionId: version.id,
+			code: version.code,
+			title: version.title,
+			version: version.version
+		},
 		counts: {
 			paperVersionId: version.id,
 			code: version.code,

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+
 import { gridView, judgeAward, type GridAward } from '../../domain/grid.js';
-import { authorityOf, latestMarks, type MarkAuthority } from '../../domain/marking.js';
 import { commentProblem } from '../../domain/marking-work.js';
+import { authorityOf, latestMarks, type MarkAuthority } from '../../domain/marking.js';
 import { paperItems } from '../../domain/paper.js';
 import { getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
@@ -24,7 +25,11 @@ export const awardSchema = z.discriminatedUnion(
 	[
 		z.object({ kind: z.literal('mark'), mark: markNumber }),
 		z.object({ kind: z.literal('points'), awarded: z.record(z.string().max(20), markNumber) }),
-		z.object({ kind: z.literal('level'), level: z.number({ error: 'Choose a level' }).int('Choose a level'), mark: markNumber })
+		z.object({
+			kind: z.literal('level'),
+			level: z.number({ error: 'Choose a level' }).int('Choose a level'),
+			mark: markNumber
+		})
 	],
 	{ error: 'Give a mark: type one, tick points or choose a level' }
 );
@@ -74,14 +79,29 @@ export interface RecordedMark {
  * authority. When every item the marker holds on the script under that purpose has a mark, those
  * allocations are completed and quality control is told (onScriptMarked), once.
  */
-export async function recordMark(db: Kysely<Database>, input: RecordMarkInput): Promise<RecordedMark> {
+export async function recordMark(
+	db: Kysely<Database>,
+	input: RecordMarkInput
+): Promise<RecordedMark> {
 	const { markerId, allocationId } = input;
 	const now = input.now ?? new Date();
 	if (!isUuid(allocationId) || !isUuid(markerId)) throw new NotFoundError('No such allocation');
-	const r = parse(recordSchema, { award: input.award, fk: input.fk ?? false, comment: input.comment ?? '' });
+	const r = parse(recordSchema, {
+		award: input.award,
+		fk: input.fk ?? false,
+		comment: input.comment ?? ''
+	});
 	return db.transaction().execute(async (tx) => {
-		const target = await tx.selectFrom('allocation').select(['script_id', 'marker_id', 'purpose']).where('id', '=', allocationId).executeTakeFirst();
-		if (!target || target.marker_id !== markerId || (input.scriptId !== undefined && input.scriptId !== target.script_id))
+		const target = await tx
+			.selectFrom('allocation')
+			.select(['script_id', 'marker_id', 'purpose'])
+			.where('id', '=', allocationId)
+			.executeTakeFirst();
+		if (
+			!target ||
+			target.marker_id !== markerId ||
+			(input.scriptId !== undefined && input.scriptId !== target.script_id)
+		)
 			throw new NotFoundError('No such allocation');
 		// Every allocation of this marker on the script under this purpose (the target among them), in
 		// one order, so concurrent saves and re-allocations queue rather than deadlock.
@@ -96,9 +116,14 @@ export async function recordMark(db: Kysely<Database>, input: RecordMarkInput): 
 			.execute();
 		const allocation = siblings.find((s) => s.id === allocationId);
 		if (!allocation) throw new NotFoundError('No such allocation');
-		if (allocation.withdrawn_at) throw new ConflictError('This question was re-allocated to another marker, so your mark was not saved.');
+		if (allocation.withdrawn_at)
+			throw new ConflictError(
+				'This question was re-allocated to another marker, so your mark was not saved.'
+			);
 		if (!(await scriptStands(tx, target.script_id)))
-			throw new ConflictError('This script has been withdrawn from marking (the attempt was voided), so your mark was not saved.');
+			throw new ConflictError(
+				'This script has been withdrawn from marking (the attempt was voided), so your mark was not saved.'
+			);
 
 		const script = await tx
 			.selectFrom('script as sc')
@@ -110,13 +135,19 @@ export async function recordMark(db: Kysely<Database>, input: RecordMarkInput): 
 		// qualified, or stopped after seeds out of tolerance) saves marks on seeds alone.
 		if (target.purpose !== 'seed') {
 			const gate = await liveMarkingGate(tx, markerId, script.paper_id);
-			if (!gate.open) throw new ConflictError(`${gate.reason ?? 'Live marking is closed to you for now.'} Your mark was not saved.`);
+			if (!gate.open)
+				throw new ConflictError(
+					`${gate.reason ?? 'Live marking is closed to you for now.'} Your mark was not saved.`
+				);
 		}
 		const items = paperItems(await getPaperContent(tx, script.paper_version_id));
 		const item = items.find((i) => i.key === allocation.item_key);
 		if (!item) throw new NotFoundError('No such question on this paper');
 		const judged = judgeAward(gridView(item.grid, item.marks), r.award as GridAward);
-		if (!judged.ok) throw new ValidationError(`Question ${item.label}: ${judged.reason}`, [{ field: 'mark', message: judged.reason }]);
+		if (!judged.ok)
+			throw new ValidationError(`Question ${item.label}: ${judged.reason}`, [
+				{ field: 'mark', message: judged.reason }
+			]);
 
 		const authority = authorityOf(target.purpose);
 		await tx
@@ -150,11 +181,24 @@ export async function recordMark(db: Kysely<Database>, input: RecordMarkInput): 
 				)
 				.where('completed_at', 'is', null)
 				.execute();
-			await onScriptMarked(tx, { scriptId: target.script_id, purpose: target.purpose, markerId, now });
+			await onScriptMarked(tx, {
+				scriptId: target.script_id,
+				purpose: target.purpose,
+				markerId,
+				now
+			});
 		}
 		let total = 0;
 		for (const a of active) total += given.get(a.item_key)?.mark ?? 0;
-		return { itemKey: item.key, mark: judged.mark, notes: judged.notes, total, markedItems: markedKeys.size, items: active.length, scriptComplete };
+		return {
+			itemKey: item.key,
+			mark: judged.mark,
+			notes: judged.notes,
+			total,
+			markedItems: markedKeys.size,
+			items: active.length,
+			scriptComplete
+		};
 	});
 }
 
@@ -169,7 +213,12 @@ export interface OwnMark {
 }
 
 /** A marker's latest mark on each item of a script under one authority. */
-export async function ownMarks(db: Kysely<Database>, scriptId: string, markerId: string, authority: MarkAuthority): Promise<Map<string, OwnMark>> {
+export async function ownMarks(
+	db: Kysely<Database>,
+	scriptId: string,
+	markerId: string,
+	authority: MarkAuthority
+): Promise<Map<string, OwnMark>> {
 	const rows = await db
 		.selectFrom('mark')
 		.select(['id', 'item_key', 'authority', 'mark', 'fk', 'comment', 'award'])
@@ -178,7 +227,15 @@ export async function ownMarks(db: Kysely<Database>, scriptId: string, markerId:
 		.where('authority', '=', authority)
 		.execute();
 	return latestMarks(
-		rows.map((m) => ({ id: Number(m.id), itemKey: m.item_key, authority: m.authority, mark: m.mark, fk: m.fk, comment: m.comment, award: m.award })),
+		rows.map((m) => ({
+			id: Number(m.id),
+			itemKey: m.item_key,
+			authority: m.authority,
+			mark: m.mark,
+			fk: m.fk,
+			comment: m.comment,
+			award: m.award
+		})),
 		authority
 	);
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+
 import type { Database } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import { isUuid } from '../validation.js';
@@ -48,13 +49,22 @@ async function heldScripts(db: Kysely<Database>, markerId: string) {
 				'v.title',
 				sql<boolean>`a.purpose = 'seed'`.as('seed'),
 				sql<number>`count(*)::int`.as('items'),
-				sql<number>`count(*) filter (where exists (select 1 from mark m where m.allocation_id = a.id))::int`.as('marked')
+				sql<number>`count(*) filter (where exists (select 1 from mark m where m.allocation_id = a.id))::int`.as(
+					'marked'
+				)
 			])
 			.where('a.marker_id', '=', markerId)
 			.where('a.withdrawn_at', 'is', null)
 			// A voided attempt's script drops out of marking.
 			.where('at.state', '=', 'submitted')
-			.groupBy(['a.script_id', 'sc.script_number', 'p.id', 'p.code', 'v.title', sql`a.purpose = 'seed'`])
+			.groupBy([
+				'a.script_id',
+				'sc.script_number',
+				'p.id',
+				'p.code',
+				'v.title',
+				sql`a.purpose = 'seed'`
+			])
 			.orderBy(sql`min(a.allocated_at)`)
 			.orderBy('sc.script_number')
 			.execute()
@@ -72,18 +82,40 @@ export async function markerQueue(db: Kysely<Database>, markerId: string): Promi
 		let paper = papers.get(w.paper_id);
 		if (!paper) {
 			const gate = await liveMarkingGate(db, markerId, w.paper_id);
-			papers.set(w.paper_id, (paper = { paperId: w.paper_id, code: w.code, title: w.title, gate, scripts: [], markedScripts: 0 }));
+			papers.set(
+				w.paper_id,
+				(paper = {
+					paperId: w.paper_id,
+					code: w.code,
+					title: w.title,
+					gate,
+					scripts: [],
+					markedScripts: 0
+				})
+			);
 		}
 		if (!visible(w, paper.gate)) continue;
 		const done = w.marked === w.items;
-		paper.scripts.push({ scriptId: w.script_id, scriptNumber: w.script_number, items: w.items, markedItems: w.marked, done });
+		paper.scripts.push({
+			scriptId: w.script_id,
+			scriptNumber: w.script_number,
+			items: w.items,
+			markedItems: w.marked,
+			done
+		});
 		if (done) paper.markedScripts++;
 	}
 	return [...papers.values()].sort((a, b) => a.code.localeCompare(b.code));
 }
 
 /** The oldest allocated script of the paper with an unmarked item (only seeds while live marking is closed): one row. */
-async function oldestUnmarked(db: Kysely<Database>, markerId: string, paperId: string, gate: LiveMarkingGate, scriptId?: string) {
+async function oldestUnmarked(
+	db: Kysely<Database>,
+	markerId: string,
+	paperId: string,
+	gate: LiveMarkingGate,
+	scriptId?: string
+) {
 	const row = await db
 		.selectFrom('allocation as a')
 		.innerJoin('script as sc', 'sc.id', 'a.script_id')
@@ -96,7 +128,9 @@ async function oldestUnmarked(db: Kysely<Database>, markerId: string, paperId: s
 		.where('a.completed_at', 'is', null)
 		.where('v.paper_id', '=', paperId)
 		.where('at.state', '=', 'submitted')
-		.where(({ not, exists, selectFrom }) => not(exists(selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id'))))
+		.where(({ not, exists, selectFrom }) =>
+			not(exists(selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id')))
+		)
 		.$if(!gate.open, (q) => q.where('a.purpose', '=', 'seed'))
 		.$if(scriptId !== undefined, (q) => q.where('a.script_id', '=', scriptId!))
 		.orderBy('a.allocated_at')
@@ -119,8 +153,13 @@ export async function nextScript(
 	if (!isUuid(input.paperId)) throw new NotFoundError('No such paper');
 	return db.transaction().execute(async (tx) => {
 		const gate = await liveMarkingGate(tx, input.markerId, input.paperId);
-		const seed = await maybeAllocateSeed(tx, { markerId: input.markerId, paperId: input.paperId, now });
-		if (seed && (await oldestUnmarked(tx, input.markerId, input.paperId, { open: true }, seed))) return { scriptId: seed, gate };
+		const seed = await maybeAllocateSeed(tx, {
+			markerId: input.markerId,
+			paperId: input.paperId,
+			now
+		});
+		if (seed && (await oldestUnmarked(tx, input.markerId, input.paperId, { open: true }, seed)))
+			return { scriptId: seed, gate };
 		return { scriptId: await oldestUnmarked(tx, input.markerId, input.paperId, gate), gate };
 	});
 }

@@ -17,7 +17,11 @@ export interface LiveMarkingGate {
 	reason?: string;
 }
 
-export async function liveMarkingGate(db: Db, markerId: string, paperId: string): Promise<LiveMarkingGate> {
+export async function liveMarkingGate(
+	db: Db,
+	markerId: string,
+	paperId: string
+): Promise<LiveMarkingGate> {
 	return gateFor(db, markerId, paperId);
 }
 
@@ -28,7 +32,12 @@ export async function liveMarkingGate(db: Db, markerId: string, paperId: string)
  */
 export async function onScriptMarked(
 	tx: Db,
-	event: { scriptId: string; purpose: 'first' | 'second' | 'moderation' | 'seed'; markerId: string; now: Date }
+	event: {
+		scriptId: string;
+		purpose: 'first' | 'second' | 'moderation' | 'seed';
+		markerId: string;
+		now: Date;
+	}
 ): Promise<void> {
 	switch (event.purpose) {
 		case 'first':
@@ -46,6 +55,9 @@ export async function onScriptMarked(
  * Called by the marker's queue before it picks their next script: may hand the marker a seed
  * (unannounced, at the paper's seed rate). Returns the seed script's id when one was allocated.
  */
-export async function maybeAllocateSeed(tx: Db, event: { markerId: string; paperId: string; now: Date }): Promise<string | null> {
+export async function maybeAllocateSeed(
+	tx: Db,
+	event: { markerId: string; paperId: string; now: Date }
+): Promise<string | null> {
 	return allocateLiveSeedIfDue(tx, event);
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+
 import { gridView, type GridAward, type GridView } from '../../domain/grid.js';
 import { authorityOf, isAttempted } from '../../domain/marking.js';
 import { paperItems } from '../../domain/paper.js';
@@ -50,14 +51,25 @@ export interface MarkingScript {
  * The marker's view of a script, or NotFoundError when they hold no work on it: a script that is not
  * theirs, or does not exist, or whose attempt was voided, all look the same.
  */
-export async function scriptForMarker(db: Kysely<Database>, markerId: string, scriptId: string): Promise<MarkingScript> {
+export async function scriptForMarker(
+	db: Kysely<Database>,
+	markerId: string,
+	scriptId: string
+): Promise<MarkingScript> {
 	if (!isUuid(scriptId) || !isUuid(markerId)) throw new NotFoundError('No such script');
 	const held = await db
 		.selectFrom('allocation as a')
 		.innerJoin('script as sc', 'sc.id', 'a.script_id')
 		.innerJoin('attempt as at', 'at.id', 'sc.attempt_id')
 		.innerJoin('paper_version as v', 'v.id', 'sc.paper_version_id')
-		.select(['a.id', 'a.item_key', 'a.purpose', 'sc.script_number', 'sc.paper_version_id', 'v.paper_id'])
+		.select([
+			'a.id',
+			'a.item_key',
+			'a.purpose',
+			'sc.script_number',
+			'sc.paper_version_id',
+			'v.paper_id'
+		])
 		.where('a.script_id', '=', scriptId)
 		.where('a.marker_id', '=', markerId)
 		.where('a.withdrawn_at', 'is', null)
@@ -75,12 +87,23 @@ export async function scriptForMarker(db: Kysely<Database>, markerId: string, sc
 	};
 	const gate = await liveMarkingGate(db, markerId, first.paper_id);
 	const mine = gate.open ? held : held.filter((h) => h.purpose === 'seed');
-	if (mine.length === 0) return { ...base, closed: gate.reason ?? 'Live marking is closed to you for now.', items: [], total: 0, maxTotal: 0, markedItems: 0 };
+	if (mine.length === 0)
+		return {
+			...base,
+			closed: gate.reason ?? 'Live marking is closed to you for now.',
+			items: [],
+			total: 0,
+			maxTotal: 0,
+			markedItems: 0
+		};
 
 	const answers = await scriptAnswers(db, scriptId);
 	const marksBy = new Map<string, Awaited<ReturnType<typeof ownMarks>>>();
-	for (const purpose of new Set(mine.map((h) => h.purpose))) marksBy.set(purpose, await ownMarks(db, scriptId, markerId, authorityOf(purpose)));
-	const questionStems = new Map(paper.sections.flatMap((s) => s.questions.map((q) => [q.id, q.stem] as const)));
+	for (const purpose of new Set(mine.map((h) => h.purpose)))
+		marksBy.set(purpose, await ownMarks(db, scriptId, markerId, authorityOf(purpose)));
+	const questionStems = new Map(
+		paper.sections.flatMap((s) => s.questions.map((q) => [q.id, q.stem] as const))
+	);
 	const items: MarkingItem[] = [];
 	for (const item of paperItems(paper)) {
 		const h = mine.find((x) => x.item_key === item.key);
@@ -97,7 +120,14 @@ export async function scriptForMarker(db: Kysely<Database>, markerId: string, sc
 			grid: gridView(item.grid, item.marks),
 			answer: isAttempted(answer) ? answer : null,
 			attempted: isAttempted(answer),
-			own: own ? { mark: own.mark, fk: own.fk, comment: own.comment, award: (own.award as GridAward | null) ?? null } : null
+			own: own
+				? {
+						mark: own.mark,
+						fk: own.fk,
+						comment: own.comment,
+						award: (own.award as GridAward | null) ?? null
+					}
+				: null
 		});
 	}
 	return {

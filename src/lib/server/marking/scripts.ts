@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
 import { randomInt } from 'node:crypto';
+import { sql } from 'kysely';
+
 import { scriptNumberFrom } from '../../domain/marking.js';
 import { SAVE_GRACE_MS } from '../../domain/timing.js';
 import type { Db } from '../attempts/attempt-store.js';
@@ -22,12 +23,18 @@ export function newScriptNumber(): string {
  * those itself: they never reach the awarding body's markers). Safe to run from several processes at once: the
  * partial unique index on attempt_id keeps one live script per attempt. Returns how many were made.
  */
-export async function createReadyScripts(db: Db, now: Date, paperVersionId?: string): Promise<number> {
+export async function createReadyScripts(
+	db: Db,
+	now: Date,
+	paperVersionId?: string
+): Promise<number> {
 	const graceCut = new Date(now.getTime() - SAVE_GRACE_MS);
 	const ready = await db
 		.selectFrom('attempt as a')
 		.innerJoin('sitting as s', 's.id', 'a.sitting_id')
-		.leftJoin('script as sc', (j) => j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live'))
+		.leftJoin('script as sc', (j) =>
+			j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live')
+		)
 		.select(['a.id as attemptId', 's.paper_version_id as paperVersionId'])
 		.where('a.state', '=', 'submitted')
 		.where('s.purpose', '=', 'live')
@@ -45,11 +52,18 @@ export async function createReadyScripts(db: Db, now: Date, paperVersionId?: str
 				// match it to the partial index and refused the insert (the demo's marked sitting found this).
 				const inserted = await db
 					.insertInto('script')
-					.values({ script_number: newScriptNumber(), paper_version_id: r.paperVersionId, attempt_id: r.attemptId, kind: 'live' })
+					.values({
+						script_number: newScriptNumber(),
+						paper_version_id: r.paperVersionId,
+						attempt_id: r.attemptId,
+						kind: 'live'
+					})
 					// The index's predicate as a literal: PostgreSQL infers a partial index from the
 					// conflict target's WHERE only when it matches the predicate, which a bound parameter
 					// does not (it fails on PostgreSQL once the statement is planned generically).
-					.onConflict((oc) => oc.column('attempt_id').where('kind', '=', sql.lit('live')).doNothing())
+					.onConflict((oc) =>
+						oc.column('attempt_id').where('kind', '=', sql.lit('live')).doNothing()
+					)
 					.returning('id')
 					.executeTakeFirst();
 				if (inserted) made++;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+
 import type { MarkingSettings } from '../../domain/marking.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
@@ -66,7 +67,12 @@ export async function saveSettings(
 			.values({ paper_id: paperId, ...row })
 			.onConflict((oc) => oc.column('paper_id').doUpdateSet(row))
 			.execute();
-		await writeAudit(tx, actor, { action: 'marking.settings_changed', subjectType: 'paper', subjectId: paperId, details: { before, after: s } });
+		await writeAudit(tx, actor, {
+			action: 'marking.settings_changed',
+			subjectType: 'paper',
+			subjectId: paperId,
+			details: { before, after: s }
+		});
 		return s;
 	});
 }

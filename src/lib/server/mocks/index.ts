@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+
+import type { AttemptState } from '../../domain/attempt.js';
+import type { AreaCode } from '../../domain/codes.js';
 import { gridView, judgeAward } from '../../domain/grid.js';
 import { commentProblem, typedMark } from '../../domain/marking-work.js';
 import { MOCK_LABEL, mockTotal, type MockTotal } from '../../domain/mock.js';
 import { paperItems, type Grid } from '../../domain/paper.js';
 import type { QuestionPaper } from '../../domain/question-paper.js';
-import type { AreaCode } from '../../domain/codes.js';
-import type { AttemptState } from '../../domain/attempt.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import { getMarkingGrid, getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
@@ -64,7 +65,10 @@ export interface PracticePaperView {
  * marking grid item by item, and its boundaries. A live paper's code (or anything else) is "not
  * found", the same answer as for a code that names nothing, so a centre learns nothing of it.
  */
-export async function getPracticePaper(db: Kysely<Database>, code: string): Promise<PracticePaperView> {
+export async function getPracticePaper(
+	db: Kysely<Database>,
+	code: string
+): Promise<PracticePaperView> {
 	const notFound = new NotFoundError('No such practice paper');
 	if (code.length === 0 || code.length > 100 || hasNul(code)) throw notFound;
 	const p = await db
@@ -101,7 +105,11 @@ interface MockSittingRow {
 }
 
 /** A mock sitting of this centre, or "not found" (a live sitting, another centre's, no such id). */
-async function mockSittingRow(db: Kysely<Database>, centreId: string, sittingId: string): Promise<MockSittingRow> {
+async function mockSittingRow(
+	db: Kysely<Database>,
+	centreId: string,
+	sittingId: string
+): Promise<MockSittingRow> {
 	if (!isUuid(centreId) || !isUuid(sittingId)) throw new NotFoundError('No such mock sitting');
 	const s = await db
 		.selectFrom('sitting as s')
@@ -148,7 +156,14 @@ async function latestMockMarks(db: Kysely<Database>, attemptIds: readonly string
 	return db
 		.selectFrom('mock_mark as m')
 		.innerJoin('app_user as u', 'u.id', 'm.marked_by')
-		.select(['m.attempt_id', 'm.item_key', 'm.mark', 'm.comment', 'm.created_at', 'u.display_name as markedBy'])
+		.select([
+			'm.attempt_id',
+			'm.item_key',
+			'm.mark',
+			'm.comment',
+			'm.created_at',
+			'u.display_name as markedBy'
+		])
 		.where('m.attempt_id', 'in', attemptIds)
 		.distinctOn(['m.attempt_id', 'm.item_key'])
 		.orderBy('m.attempt_id')
@@ -175,7 +190,11 @@ export interface MockSittingView {
 }
 
 /** A mock sitting of this centre with each candidate's marking so far, total and indicative grade. */
-export async function getMockSitting(db: Kysely<Database>, centreId: string, sittingId: string): Promise<MockSittingView> {
+export async function getMockSitting(
+	db: Kysely<Database>,
+	centreId: string,
+	sittingId: string
+): Promise<MockSittingView> {
 	const s = await mockSittingRow(db, centreId, sittingId);
 	const items = paperItems(await getPaperContent(db, s.paperVersionId));
 	const attempts = await db
@@ -194,7 +213,9 @@ export async function getMockSitting(db: Kysely<Database>, centreId: string, sit
 		sitting,
 		label: MOCK_LABEL,
 		candidates: attempts.map((a) => {
-			const own = new Map(marks.filter((m) => m.attempt_id === a.id).map((m) => [m.item_key, m.mark]));
+			const own = new Map(
+				marks.filter((m) => m.attempt_id === a.id).map((m) => [m.item_key, m.mark])
+			);
 			return {
 				attemptId: a.id,
 				candidateNumber: a.candidate_number,
@@ -251,14 +272,30 @@ async function mockAttempt(db: Kysely<Database>, sittingId: string, attemptId: s
  * practice paper's grid and the latest mark (who gave it and when), with the total and the
  * indicative grade. Only a submitted attempt has a script to mark.
  */
-export async function getMockScript(db: Kysely<Database>, centreId: string, sittingId: string, attemptId: string): Promise<MockScriptView> {
+export async function getMockScript(
+	db: Kysely<Database>,
+	centreId: string,
+	sittingId: string,
+	attemptId: string
+): Promise<MockScriptView> {
 	const s = await mockSittingRow(db, centreId, sittingId);
 	const a = await mockAttempt(db, s.id, attemptId);
-	if (a.state !== 'submitted') throw new ConflictError(`Only a submitted exam can be marked (this one is ${a.state.replace('_', ' ')})`);
+	if (a.state !== 'submitted')
+		throw new ConflictError(
+			`Only a submitted exam can be marked (this one is ${a.state.replace('_', ' ')})`
+		);
 	const paper = await getPaperContent(db, s.paperVersionId);
-	const questionStems = new Map(paper.sections.flatMap((sec) => sec.questions.map((q) => [q.id, q.stem] as const)));
+	const questionStems = new Map(
+		paper.sections.flatMap((sec) => sec.questions.map((q) => [q.id, q.stem] as const))
+	);
 	const answers = new Map(
-		(await db.selectFrom('response').select(['item_key', 'text']).where('attempt_id', '=', a.id).execute()).map((r) => [r.item_key, r.text])
+		(
+			await db
+				.selectFrom('response')
+				.select(['item_key', 'text'])
+				.where('attempt_id', '=', a.id)
+				.execute()
+		).map((r) => [r.item_key, r.text])
 	);
 	const marks = new Map((await latestMockMarks(db, [a.id])).map((m) => [m.item_key, m]));
 	const items: MockScriptItem[] = paperItems(paper).map((i) => {
@@ -273,14 +310,21 @@ export async function getMockScript(db: Kysely<Database>, centreId: string, sitt
 			area: i.area,
 			grid: i.grid,
 			answer: answer && answer.trim() !== '' ? answer : null,
-			mark: m ? { mark: m.mark, comment: m.comment, markedBy: m.markedBy, markedAt: m.created_at } : null
+			mark: m
+				? { mark: m.mark, comment: m.comment, markedBy: m.markedBy, markedAt: m.created_at }
+				: null
 		};
 	});
 	const sitting = shown(s);
 	return {
 		sitting,
 		label: MOCK_LABEL,
-		candidate: { attemptId: a.id, candidateNumber: a.candidate_number, firstName: a.first_name, lastName: a.last_name },
+		candidate: {
+			attemptId: a.id,
+			candidateNumber: a.candidate_number,
+			firstName: a.first_name,
+			lastName: a.last_name
+		},
 		caseStudy: paper.case_study ?? null,
 		items,
 		result: mockTotal(
@@ -318,15 +362,27 @@ export async function recordMockMark(
 	const s = await mockSittingRow(db, centreId, sittingId);
 	const paper = await getPaperContent(db, s.paperVersionId);
 	const item = paperItems(paper).find((i) => i.key === f.item);
-	if (!item) throw new ValidationError('Choose a question of this paper', [{ field: 'item', message: 'No such question' }]);
+	if (!item)
+		throw new ValidationError('Choose a question of this paper', [
+			{ field: 'item', message: 'No such question' }
+		]);
 	const field = `mark_${item.key}`;
 	const typed = typedMark(f.mark);
-	if (typed === null) throw new ValidationError(`Question ${item.label}: type a mark`, [{ field, message: 'Type a mark' }]);
+	if (typed === null)
+		throw new ValidationError(`Question ${item.label}: type a mark`, [
+			{ field, message: 'Type a mark' }
+		]);
 	const judged = judgeAward(gridView(item.grid, item.marks), { kind: 'mark', mark: typed });
-	if (!judged.ok) throw new ValidationError(`Question ${item.label}: ${judged.reason}`, [{ field, message: judged.reason }]);
+	if (!judged.ok)
+		throw new ValidationError(`Question ${item.label}: ${judged.reason}`, [
+			{ field, message: judged.reason }
+		]);
 	const comment = f.comment.trim();
 	const problem = commentProblem(comment);
-	if (problem) throw new ValidationError(`Question ${item.label}: ${problem}`, [{ field: `comment_${item.key}`, message: problem }]);
+	if (problem)
+		throw new ValidationError(`Question ${item.label}: ${problem}`, [
+			{ field: `comment_${item.key}`, message: problem }
+		]);
 	return db.transaction().execute(async (tx) => {
 		const a = await tx
 			.selectFrom('attempt as a')
@@ -337,17 +393,32 @@ export async function recordMockMark(
 			.forShare('a')
 			.executeTakeFirst();
 		if (!a) throw new NotFoundError('No such candidate in this mock');
-		if (a.state !== 'submitted') throw new ConflictError(`Only a submitted exam can be marked (this one is ${a.state.replace('_', ' ')})`);
+		if (a.state !== 'submitted')
+			throw new ConflictError(
+				`Only a submitted exam can be marked (this one is ${a.state.replace('_', ' ')})`
+			);
 		await tx
 			.insertInto('mock_mark')
-			.values({ attempt_id: a.id, item_key: item.key, mark: judged.mark, comment: comment || null, marked_by: actor.userId! })
+			.values({
+				attempt_id: a.id,
+				item_key: item.key,
+				mark: judged.mark,
+				comment: comment || null,
+				marked_by: actor.userId!
+			})
 			.execute();
 		await writeAudit(tx, actor, {
 			action: 'mock.mark',
 			centreId,
 			subjectType: 'attempt',
 			subjectId: a.id,
-			details: { sitting: s.id, paper: s.paperCode, candidate_number: a.candidate_number, item: item.key, mark: judged.mark }
+			details: {
+				sitting: s.id,
+				paper: s.paperCode,
+				candidate_number: a.candidate_number,
+				item: item.key,
+				mark: judged.mark
+			}
 		});
 		return { itemKey: item.key, mark: judged.mark };
 	});

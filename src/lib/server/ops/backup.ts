@@ -1,10 +1,27 @@
-import { gunzipSync } from 'node:zlib';
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	closeSync,
+	existsSync,
+	fsyncSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	writeFileSync
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
+
 import { openPGlite } from '../db/index.js';
-import { dataDirHolder, DurableNodeFS, durableStartParams, lockFileName } from '../db/pglite-files.js';
+import {
+	dataDirHolder,
+	DurableNodeFS,
+	durableStartParams,
+	lockFileName
+} from '../db/pglite-files.js';
 import { AppError } from '../errors.js';
 
 function fsyncPath(path: string): void {
@@ -49,10 +66,12 @@ export interface BackupResult {
  * then renamed: a backup cut short never looks complete.
  */
 export async function backupPGlite(dataDir: string, file: string): Promise<BackupResult> {
-	if (!existsSync(join(dataDir, 'PG_VERSION'))) throw new AppError(`No database in ${dataDir} (set DATA_DIR to the app's data folder)`, 400);
+	if (!existsSync(join(dataDir, 'PG_VERSION')))
+		throw new AppError(`No database in ${dataDir} (set DATA_DIR to the app's data folder)`, 400);
 	refuseIfInUse(dataDir);
 	const target = resolve(file);
-	if (!existsSync(dirname(target))) throw new AppError(`No folder ${dirname(target)} to write the backup in`, 400);
+	if (!existsSync(dirname(target)))
+		throw new AppError(`No folder ${dirname(target)} to write the backup in`, 400);
 	const h = await openPGlite(dataDir);
 	try {
 		await sql`checkpoint`.execute(h.db);
@@ -82,7 +101,10 @@ function unpackedBackup(file: string): Buffer {
 	try {
 		tar = gunzipSync(readFileSync(file));
 	} catch (err) {
-		throw new AppError(`${file} is not a backup this command can restore (not a gzip file: ${(err as Error).message})`, 400);
+		throw new AppError(
+			`${file} is not a backup this command can restore (not a gzip file: ${(err as Error).message})`,
+			400
+		);
 	}
 	// Every tar header block carries "ustar" at byte 257.
 	if (tar.length < 512 || tar.subarray(257, 262).toString('latin1') !== 'ustar')
@@ -97,8 +119,13 @@ function unpackedBackup(file: string): Buffer {
  * sibling folder, opened (PostgreSQL replays the WAL after the backup's checkpoint), checked to
  * hold this app's database, closed cleanly and synced; only then does it take the folder's place.
  */
-export async function restorePGlite(file: string, dataDir: string, opts: { force?: boolean } = {}): Promise<RestoreResult> {
-	if (!existsSync(file) || !statSync(file).isFile()) throw new AppError(`No backup file ${file}`, 400);
+export async function restorePGlite(
+	file: string,
+	dataDir: string,
+	opts: { force?: boolean } = {}
+): Promise<RestoreResult> {
+	if (!existsSync(file) || !statSync(file).isFile())
+		throw new AppError(`No backup file ${file}`, 400);
 	const dir = resolve(dataDir);
 	refuseIfInUse(dir);
 	const occupied = existsSync(dir) && readdirSync(dir).length > 0;
@@ -119,9 +146,16 @@ export async function restorePGlite(file: string, dataDir: string, opts: { force
 		const tarball = new Blob([new Uint8Array(tar)], { type: 'application/x-tar' });
 		let pg: PGlite;
 		try {
-			pg = await PGlite.create({ fs: new DurableNodeFS(staging), startParams: durableStartParams(), loadDataDir: tarball });
+			pg = await PGlite.create({
+				fs: new DurableNodeFS(staging),
+				startParams: durableStartParams(),
+				loadDataDir: tarball
+			});
 		} catch (err) {
-			throw new AppError(`${file} is not a backup this command can restore (${(err as Error).message})`, 400);
+			throw new AppError(
+				`${file} is not a backup this command can restore (${(err as Error).message})`,
+				400
+			);
 		}
 		try {
 			// The backup's own lock file names a process of the day it was taken.
@@ -129,7 +163,10 @@ export async function restorePGlite(file: string, dataDir: string, opts: { force
 			const r = await pg.query<{ n: number }>('select count(*)::int as n from kysely_migration');
 			migrations = r.rows[0]!.n;
 		} catch {
-			throw new AppError(`${file} holds a database, but not this app's (no migrations recorded)`, 400);
+			throw new AppError(
+				`${file} holds a database, but not this app's (no migrations recorded)`,
+				400
+			);
 		} finally {
 			await pg.close();
 		}

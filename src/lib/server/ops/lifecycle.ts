@@ -31,7 +31,11 @@ function state(): Lifecycle {
 }
 
 /** Runs `run` when the app stops, in its phase. Returns a function that unregisters it. */
-export function onShutdown(name: string, run: () => void | Promise<void>, phase: ShutdownPhase = 'streams'): () => void {
+export function onShutdown(
+	name: string,
+	run: () => void | Promise<void>,
+	phase: ShutdownPhase = 'streams'
+): () => void {
 	const hook: Hook = { phase, name, run };
 	state().hooks.push(hook);
 	return () => {
@@ -59,7 +63,9 @@ export interface HookFailure {
  * Runs every hook once, phase by phase (hooks of one phase together). A failing hook does not stop
  * the others: the database still closes if a stream would not. Returns the failures.
  */
-export async function runShutdownHooks(phases: readonly ShutdownPhase[] = PHASES): Promise<HookFailure[]> {
+export async function runShutdownHooks(
+	phases: readonly ShutdownPhase[] = PHASES
+): Promise<HookFailure[]> {
 	beginStopping();
 	const failures: HookFailure[] = [];
 	for (const phase of PHASES.filter((p) => phases.includes(p))) {

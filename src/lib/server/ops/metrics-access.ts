@@ -1,12 +1,16 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
-export type MetricsAccess = { allowed: true } | { allowed: false; status: 401 | 403; reason: string };
+export type MetricsAccess =
+	{ allowed: true } | { allowed: false; status: 401 | 403; reason: string };
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 function sameSecret(a: string, b: string): boolean {
 	// Hashes first: equal lengths for timingSafeEqual, and the compare says nothing about the length.
-	return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+	return timingSafeEqual(
+		createHash('sha256').update(a).digest(),
+		createHash('sha256').update(b).digest()
+	);
 }
 
 /**
@@ -23,9 +27,20 @@ export function judgeMetricsAccess(opts: {
 }): MetricsAccess {
 	if (opts.token) {
 		const m = /^Bearer\s+(\S+)$/i.exec(opts.authorization ?? '');
-		if (!m) return { allowed: false, status: 401, reason: 'Metrics need a bearer token (Authorization: Bearer <METRICS_TOKEN>)' };
-		return sameSecret(m[1]!, opts.token) ? { allowed: true } : { allowed: false, status: 403, reason: 'Wrong metrics token' };
+		if (!m)
+			return {
+				allowed: false,
+				status: 401,
+				reason: 'Metrics need a bearer token (Authorization: Bearer <METRICS_TOKEN>)'
+			};
+		return sameSecret(m[1]!, opts.token)
+			? { allowed: true }
+			: { allowed: false, status: 403, reason: 'Wrong metrics token' };
 	}
 	if (LOOPBACK.has(opts.clientAddress) && !opts.forwardedFor) return { allowed: true };
-	return { allowed: false, status: 403, reason: 'Metrics are served only to this machine unless METRICS_TOKEN is set' };
+	return {
+		allowed: false,
+		status: 403,
+		reason: 'Metrics are served only to this machine unless METRICS_TOKEN is set'
+	};
 }

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+
 import { finalMarks, type MarkAuthority } from '../../domain/marking.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database, SecondMarkingState } from '../db/schema.js';
-import type { Db } from '../attempts/attempt-store.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { allocateScript, paperItems, scriptPaper } from './quality.js';
 import { scriptAnswers } from '../marking/scripts.js';
+import { allocateScript, paperItems, scriptPaper } from './quality.js';
 import { agreedMarksFrom } from './standardisation.js';
 
 /*
@@ -63,7 +64,10 @@ export async function listCases(db: Db): Promise<CaseSummary[]> {
 		.orderBy('sm.referred_at', 'desc')
 		.limit(200)
 		.execute();
-	return rows.map(({ resolvedBy, allocatedTo, ...r }) => ({ ...r, moderator: resolvedBy ?? allocatedTo ?? null }));
+	return rows.map(({ resolvedBy, allocatedTo, ...r }) => ({
+		...r,
+		moderator: resolvedBy ?? allocatedTo ?? null
+	}));
 }
 
 export interface MarkHistoryEntry {
@@ -78,15 +82,29 @@ export interface MarkHistoryEntry {
 
 /** One referred script: items with both marks and the final mark, the answers, and every mark given (who, when, authority). */
 export async function getCase(db: Db, scriptId: string) {
-	const sm = await db.selectFrom('second_marking').selectAll().where('script_id', '=', scriptId).executeTakeFirst();
-	if (!sm || (sm.state !== 'referred' && sm.state !== 'resolved')) throw new NotFoundError('This script has not been referred to a moderator');
+	const sm = await db
+		.selectFrom('second_marking')
+		.selectAll()
+		.where('script_id', '=', scriptId)
+		.executeTakeFirst();
+	if (!sm || (sm.state !== 'referred' && sm.state !== 'resolved'))
+		throw new NotFoundError('This script has not been referred to a moderator');
 	const paper = await scriptPaper(db, scriptId);
 	const items = await paperItems(db, paper.paperVersionId);
 	const answers = await scriptAnswers(db, scriptId);
 	const marks = await db
 		.selectFrom('mark as m')
 		.innerJoin('app_user as u', 'u.id', 'm.marker_id')
-		.select(['m.id', 'm.item_key as itemKey', 'm.authority', 'm.mark', 'm.fk', 'm.comment', 'u.display_name as marker', 'm.created_at as at'])
+		.select([
+			'm.id',
+			'm.item_key as itemKey',
+			'm.authority',
+			'm.mark',
+			'm.fk',
+			'm.comment',
+			'u.display_name as marker',
+			'm.created_at as at'
+		])
 		.where('m.script_id', '=', scriptId)
 		.where('m.authority', 'in', ['first', 'second', 'moderator'])
 		.orderBy('m.id')
@@ -111,13 +129,17 @@ export async function getCase(db: Db, scriptId: string) {
 			answer: answers.get(i.itemKey) ?? '',
 			first: pick(first.get(i.itemKey)),
 			second: pick(second.get(i.itemKey)),
-			final: final.get(i.itemKey) ? { mark: final.get(i.itemKey)!.mark, authority: final.get(i.itemKey)!.authority } : null
+			final: final.get(i.itemKey)
+				? { mark: final.get(i.itemKey)!.mark, authority: final.get(i.itemKey)!.authority }
+				: null
 		})),
 		history: numbered.map(({ id: _id, ...m }): MarkHistoryEntry => m)
 	};
 }
 
-function pick(m: { mark: number; fk: boolean; comment: string | null; marker: string; at: Date } | undefined) {
+function pick(
+	m: { mark: number; fk: boolean; comment: string | null; marker: string; at: Date } | undefined
+) {
 	return m ? { mark: m.mark, fk: m.fk, comment: m.comment, marker: m.marker, at: m.at } : null;
 }
 
@@ -131,7 +153,13 @@ const decisionInput = z.object({
  * moderation allocation of their own, and the case closed. Decided once: a second decision on the
  * same case is refused (check under the case's row lock).
  */
-export async function decideCase(db: Kysely<Database>, actor: Actor & { userId: string }, scriptId: string, input: unknown, now: Date): Promise<void> {
+export async function decideCase(
+	db: Kysely<Database>,
+	actor: Actor & { userId: string },
+	scriptId: string,
+	input: unknown,
+	now: Date
+): Promise<void> {
 	const parsed = decisionInput.safeParse(input);
 	if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message);
 	const paper = await scriptPaper(db, scriptId);
@@ -139,9 +167,16 @@ export async function decideCase(db: Kysely<Database>, actor: Actor & { userId: 
 	const marks = agreedMarksFrom(items, parsed.data.marks);
 	const comment = parsed.data.comment || null;
 	await db.transaction().execute(async (tx) => {
-		const sm = await tx.selectFrom('second_marking').selectAll().where('script_id', '=', scriptId).forUpdate().executeTakeFirst();
-		if (!sm || (sm.state !== 'referred' && sm.state !== 'resolved')) throw new NotFoundError('This script has not been referred to a moderator');
-		if (sm.state === 'resolved') throw new ConflictError('A moderator has already decided this script.');
+		const sm = await tx
+			.selectFrom('second_marking')
+			.selectAll()
+			.where('script_id', '=', scriptId)
+			.forUpdate()
+			.executeTakeFirst();
+		if (!sm || (sm.state !== 'referred' && sm.state !== 'resolved'))
+			throw new NotFoundError('This script has not been referred to a moderator');
+		if (sm.state === 'resolved')
+			throw new ConflictError('A moderator has already decided this script.');
 		const markedIt = await tx
 			.selectFrom('allocation')
 			.select('id')
@@ -149,7 +184,10 @@ export async function decideCase(db: Kysely<Database>, actor: Actor & { userId: 
 			.where('purpose', 'in', ['first', 'second'])
 			.where('marker_id', '=', actor.userId)
 			.executeTakeFirst();
-		if (markedIt) throw new ConflictError('You marked this script yourself, so another moderator must decide it.');
+		if (markedIt)
+			throw new ConflictError(
+				'You marked this script yourself, so another moderator must decide it.'
+			);
 		// The case is the deciding moderator's from now on: another's allocation is withdrawn.
 		await tx
 			.updateTable('allocation')
@@ -204,7 +242,11 @@ export async function decideCase(db: Kysely<Database>, actor: Actor & { userId: 
 			.set({ completed_at: now })
 			.where('id', 'in', [...allocationOf.values()])
 			.execute();
-		await tx.updateTable('second_marking').set({ state: 'resolved', resolved_at: now, resolved_by: actor.userId }).where('script_id', '=', scriptId).execute();
+		await tx
+			.updateTable('second_marking')
+			.set({ state: 'resolved', resolved_at: now, resolved_by: actor.userId })
+			.where('script_id', '=', scriptId)
+			.execute();
 		await writeAudit(tx, actor, {
 			action: 'marking.moderated',
 			subjectType: 'script',
@@ -220,7 +262,10 @@ export async function decideCase(db: Kysely<Database>, actor: Actor & { userId: 
 }
 
 /** The seam's 'moderation' purpose: a moderator who marked through the marking screen has decided. */
-export async function onModerated(tx: Db, e: { scriptId: string; markerId: string; now: Date }): Promise<void> {
+export async function onModerated(
+	tx: Db,
+	e: { scriptId: string; markerId: string; now: Date }
+): Promise<void> {
 	await tx
 		.updateTable('second_marking')
 		.set({ state: 'resolved', resolved_at: e.now, resolved_by: e.markerId })

@@ -1,4 +1,8 @@
-import { meanAbsoluteDeviation, medianTimePerScript, type Standing } from '../../domain/standardisation.js';
+import {
+	meanAbsoluteDeviation,
+	medianTimePerScript,
+	type Standing
+} from '../../domain/standardisation.js';
 import type { Db } from '../attempts/attempt-store.js';
 import { usersWithRole } from './quality.js';
 import { currentStanding } from './standing.js';
@@ -28,20 +32,34 @@ export async function markerPerformance(db: Db, paperId: string): Promise<Marker
 	const markers = await usersWithRole(db, 'marker');
 	if (markers.length === 0) return [];
 	const names = new Map(
-		(await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', markers).execute()).map((u) => [u.id, u.display_name])
+		(
+			await db
+				.selectFrom('app_user')
+				.select(['id', 'display_name'])
+				.where('id', 'in', markers)
+				.execute()
+		).map((u) => [u.id, u.display_name])
 	);
 	// When each marker last marked each live script of the paper as first marker.
 	const finished = await db
 		.selectFrom('mark as m')
 		.innerJoin('script as sc', 'sc.id', 'm.script_id')
 		.innerJoin('paper_version as pv', 'pv.id', 'sc.paper_version_id')
-		.select(['m.marker_id as markerId', 'm.script_id as scriptId', (eb) => eb.fn.max('m.created_at').as('at')])
+		.select([
+			'm.marker_id as markerId',
+			'm.script_id as scriptId',
+			(eb) => eb.fn.max('m.created_at').as('at')
+		])
 		.where('m.authority', '=', 'first')
 		.where('sc.kind', '=', 'live')
 		.where('pv.paper_id', '=', paperId)
 		.groupBy(['m.marker_id', 'm.script_id'])
 		.execute();
-	const seeds = await db.selectFrom('seed_judgement').select(['marker_id', 'within', 'given_total', 'agreed_total']).where('paper_id', '=', paperId).execute();
+	const seeds = await db
+		.selectFrom('seed_judgement')
+		.select(['marker_id', 'within', 'given_total', 'agreed_total'])
+		.where('paper_id', '=', paperId)
+		.execute();
 	// Pairs judged: the first marker is whoever gave the script's latest first mark.
 	const pairs = await db
 		.selectFrom('second_marking as sm')

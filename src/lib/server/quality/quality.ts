@@ -1,5 +1,11 @@
 import { sql } from 'kysely';
-import { latestMarks, type AllocationPurpose, type MarkAuthority, type MarkingSettings } from '../../domain/marking.js';
+
+import {
+	latestMarks,
+	type AllocationPurpose,
+	type MarkAuthority,
+	type MarkingSettings
+} from '../../domain/marking.js';
 import { settingsFrom } from '../../domain/standardisation.js';
 import type { Db } from '../attempts/attempt-store.js';
 import { NotFoundError } from '../errors.js';
@@ -11,7 +17,11 @@ import { scriptAnswers } from '../marking/scripts.js';
  */
 
 export async function paperSettings(db: Db, paperId: string): Promise<MarkingSettings> {
-	const row = await db.selectFrom('marking_settings').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
+	const row = await db
+		.selectFrom('marking_settings')
+		.selectAll()
+		.where('paper_id', '=', paperId)
+		.executeTakeFirst();
 	return settingsFrom(row);
 }
 
@@ -63,7 +73,12 @@ export async function paperItems(db: Db, paperVersionId: string): Promise<Script
 }
 
 /** The latest mark per item under one authority (optionally by one marker), as item → mark. */
-export async function latestMarksOf(db: Db, scriptId: string, authority: MarkAuthority, markerId?: string): Promise<Map<string, number>> {
+export async function latestMarksOf(
+	db: Db,
+	scriptId: string,
+	authority: MarkAuthority,
+	markerId?: string
+): Promise<Map<string, number>> {
 	const rows = await db
 		.selectFrom('mark')
 		.select(['id', 'item_key as itemKey', 'authority', 'mark', 'fk'])
@@ -85,8 +100,18 @@ export function sum(marks: ReadonlyMap<string, number>): number {
 }
 
 /** Everyone who has held a script's items for any of these purposes (active or withdrawn). */
-export async function holdersOf(db: Db, scriptId: string, purposes: AllocationPurpose[]): Promise<string[]> {
-	const rows = await db.selectFrom('allocation').select('marker_id').distinct().where('script_id', '=', scriptId).where('purpose', 'in', purposes).execute();
+export async function holdersOf(
+	db: Db,
+	scriptId: string,
+	purposes: AllocationPurpose[]
+): Promise<string[]> {
+	const rows = await db
+		.selectFrom('allocation')
+		.select('marker_id')
+		.distinct()
+		.where('script_id', '=', scriptId)
+		.where('purpose', 'in', purposes)
+		.execute();
 	return rows.map((r) => r.marker_id);
 }
 
@@ -98,7 +123,12 @@ export async function leastLoaded(db: Db, candidates: string[]): Promise<string 
 	if (candidates.length === 0) return null;
 	const rows = await db
 		.selectFrom('app_user as u')
-		.leftJoin('allocation as a', (j) => j.onRef('a.marker_id', '=', 'u.id').on('a.withdrawn_at', 'is', null).on('a.completed_at', 'is', null))
+		.leftJoin('allocation as a', (j) =>
+			j
+				.onRef('a.marker_id', '=', 'u.id')
+				.on('a.withdrawn_at', 'is', null)
+				.on('a.completed_at', 'is', null)
+		)
 		.select(['u.id', sql<number>`count(a.id)::int`.as('open')])
 		.where('u.id', 'in', candidates)
 		.groupBy('u.id')
@@ -124,7 +154,14 @@ export async function usersWithRole(db: Db, role: 'marker' | 'moderator'): Promi
 /** Gives every item of a script to one person for a purpose (one allocation row per item). */
 export async function allocateScript(
 	db: Db,
-	a: { scriptId: string; paperVersionId: string; markerId: string; purpose: AllocationPurpose; allocatedBy: string | null; now: Date }
+	a: {
+		scriptId: string;
+		paperVersionId: string;
+		markerId: string;
+		purpose: AllocationPurpose;
+		allocatedBy: string | null;
+		now: Date;
+	}
 ): Promise<string[]> {
 	const items = await paperItems(db, a.paperVersionId);
 	const rows = await db
@@ -146,7 +183,12 @@ export async function allocateScript(
 
 /** Serialises changes to one person's marking standing and work (row lock on their account). */
 export async function lockUser(db: Db, userId: string): Promise<void> {
-	await db.selectFrom('app_user').select('id').where('id', '=', userId).forNoKeyUpdate().executeTakeFirst();
+	await db
+		.selectFrom('app_user')
+		.select('id')
+		.where('id', '=', userId)
+		.forNoKeyUpdate()
+		.executeTakeFirst();
 }
 
 export interface PaperOption {
@@ -167,7 +209,10 @@ export async function paperOptions(db: Db): Promise<PaperOption[]> {
 }
 
 /** The paper a page names by code (?paper=), or the first paper when none is named. */
-export async function choosePaper(db: Db, code: string | null): Promise<{ papers: PaperOption[]; paper: PaperOption | null }> {
+export async function choosePaper(
+	db: Db,
+	code: string | null
+): Promise<{ papers: PaperOption[]; paper: PaperOption | null }> {
 	const papers = await paperOptions(db);
 	const paper = (code ? papers.find((p) => p.code === code) : papers[0]) ?? null;
 	if (code && !paper) throw new NotFoundError('No such paper');
@@ -181,10 +226,14 @@ export async function scriptForSeed(db: Db, scriptNumber: string) {
 		.select(['id', 'script_number', 'paper_version_id', 'kind'])
 		.where('script_number', '=', scriptNumber.trim().toUpperCase())
 		.executeTakeFirst();
-	if (!sc || sc.kind !== 'live') throw new NotFoundError(`There is no live script numbered ${scriptNumber}`);
+	if (!sc || sc.kind !== 'live')
+		throw new NotFoundError(`There is no live script numbered ${scriptNumber}`);
 	const items = await paperItems(db, sc.paper_version_id);
 	const answerOf = await scriptAnswers(db, sc.id);
-	return { scriptNumber: sc.script_number, items: items.map((i) => ({ ...i, answer: answerOf.get(i.itemKey) ?? '' })) };
+	return {
+		scriptNumber: sc.script_number,
+		items: items.map((i) => ({ ...i, answer: answerOf.get(i.itemKey) ?? '' }))
+	};
 }
 
 /** A paper's live scripts (numbers only) for the lead choosing one to copy as a seed. */

@@ -1,10 +1,20 @@
 import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
+
 import { judgePair, selectForSecondMarking } from '../../domain/second-marking.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { SYSTEM_ACTOR, writeAudit } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
-import type { Db } from '../attempts/attempt-store.js';
-import { allocateScript, holdersOf, latestMarksOf, leastLoaded, paperSettings, scriptPaper, sum, usersWithRole } from './quality.js';
+import {
+	allocateScript,
+	holdersOf,
+	latestMarksOf,
+	leastLoaded,
+	paperSettings,
+	scriptPaper,
+	sum,
+	usersWithRole
+} from './quality.js';
 import { liveMarkers } from './standing.js';
 
 /*
@@ -42,7 +52,13 @@ async function firstMarkingComplete(tx: Db, paperVersionId: string): Promise<boo
 						.whereRef('a.script_id', '=', 'sc.id')
 						.where('a.purpose', '=', 'first')
 						.where('a.withdrawn_at', 'is', null)
-						.where(({ not, exists, selectFrom }) => not(exists(selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id'))))
+						.where(({ not, exists, selectFrom }) =>
+							not(
+								exists(
+									selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id')
+								)
+							)
+						)
 				)
 			])
 		)
@@ -52,10 +68,19 @@ async function firstMarkingComplete(tx: Db, paperVersionId: string): Promise<boo
 }
 
 /** The seam's 'first' purpose: when the version's first marking has just become complete, select and route. */
-export async function onFirstMarked(tx: Db, e: { scriptId: string; now: Date }, draw: (n: number) => number = randomInt): Promise<void> {
+export async function onFirstMarked(
+	tx: Db,
+	e: { scriptId: string; now: Date },
+	draw: (n: number) => number = randomInt
+): Promise<void> {
 	const paper = await scriptPaper(tx, e.scriptId);
 	if (paper.kind !== 'live') return;
-	await tx.selectFrom('paper_version').select('id').where('id', '=', paper.paperVersionId).forUpdate().executeTakeFirst();
+	await tx
+		.selectFrom('paper_version')
+		.select('id')
+		.where('id', '=', paper.paperVersionId)
+		.forUpdate()
+		.executeTakeFirst();
 	if (!(await firstMarkingComplete(tx, paper.paperVersionId))) return;
 	const fresh = await tx
 		.selectFrom('script as sc')
@@ -72,8 +97,11 @@ export async function onFirstMarked(tx: Db, e: { scriptId: string; now: Date }, 
 	if (fresh.length === 0) return;
 	const settings = await paperSettings(tx, paper.paperId);
 	const scripts = [];
-	for (const s of fresh) scripts.push({ scriptId: s.id, total: sum(await latestMarksOf(tx, s.id, 'first')) });
-	const picked = new Map(selectForSecondMarking(scripts, paper, settings, draw).map((p) => [p.scriptId, p.reason]));
+	for (const s of fresh)
+		scripts.push({ scriptId: s.id, total: sum(await latestMarksOf(tx, s.id, 'first')) });
+	const picked = new Map(
+		selectForSecondMarking(scripts, paper, settings, draw).map((p) => [p.scriptId, p.reason])
+	);
 	for (const s of scripts) {
 		const reason = picked.get(s.scriptId) ?? null;
 		await tx
@@ -106,7 +134,11 @@ export async function onFirstMarked(tx: Db, e: { scriptId: string; now: Date }, 
  * held it for first marking, least loaded first. Scripts with nobody eligible wait (awaiting_marker)
  * and are tried again when a marker qualifies or is reinstated.
  */
-export async function allocateAwaitingSecondMarking(tx: Db, paperId: string, now: Date): Promise<number> {
+export async function allocateAwaitingSecondMarking(
+	tx: Db,
+	paperId: string,
+	now: Date
+): Promise<number> {
 	const waiting = await tx
 		.selectFrom('second_marking as sm')
 		.innerJoin('paper_version as pv', 'pv.id', 'sm.paper_version_id')
@@ -127,8 +159,19 @@ export async function allocateAwaitingSecondMarking(tx: Db, paperId: string, now
 			markers.filter((m) => !firstMarkers.has(m))
 		);
 		if (!to) continue;
-		await allocateScript(tx, { scriptId: w.scriptId, paperVersionId: w.paperVersionId, markerId: to, purpose: 'second', allocatedBy: null, now });
-		await tx.updateTable('second_marking').set({ state: 'second_marking' }).where('script_id', '=', w.scriptId).execute();
+		await allocateScript(tx, {
+			scriptId: w.scriptId,
+			paperVersionId: w.paperVersionId,
+			markerId: to,
+			purpose: 'second',
+			allocatedBy: null,
+			now
+		});
+		await tx
+			.updateTable('second_marking')
+			.set({ state: 'second_marking' })
+			.where('script_id', '=', w.scriptId)
+			.execute();
 		given++;
 	}
 	return given;
@@ -140,7 +183,12 @@ export async function allocateAwaitingSecondMarking(tx: Db, paperId: string, now
  * marked neither.
  */
 export async function onSecondMarked(tx: Db, e: { scriptId: string; now: Date }): Promise<void> {
-	const sm = await tx.selectFrom('second_marking').selectAll().where('script_id', '=', e.scriptId).forUpdate().executeTakeFirst();
+	const sm = await tx
+		.selectFrom('second_marking')
+		.selectAll()
+		.where('script_id', '=', e.scriptId)
+		.forUpdate()
+		.executeTakeFirst();
 	if (!sm || sm.state !== 'second_marking') return;
 	const paper = await scriptPaper(tx, e.scriptId);
 	const settings = await paperSettings(tx, paper.paperId);
@@ -150,14 +198,25 @@ export async function onSecondMarked(tx: Db, e: { scriptId: string; now: Date })
 	if (pair.outcome === 'agree') {
 		await tx
 			.updateTable('second_marking')
-			.set({ state: 'agreed', first_total: firstTotal, second_total: secondTotal, second_marked_at: e.now })
+			.set({
+				state: 'agreed',
+				first_total: firstTotal,
+				second_total: secondTotal,
+				second_marked_at: e.now
+			})
 			.where('script_id', '=', e.scriptId)
 			.execute();
 		return;
 	}
 	await tx
 		.updateTable('second_marking')
-		.set({ state: 'referred', first_total: firstTotal, second_total: secondTotal, second_marked_at: e.now, referred_at: e.now })
+		.set({
+			state: 'referred',
+			first_total: firstTotal,
+			second_total: secondTotal,
+			second_marked_at: e.now,
+			referred_at: e.now
+		})
 		.where('script_id', '=', e.scriptId)
 		.execute();
 	const markedIt = new Set(await holdersOf(tx, e.scriptId, ['first', 'second']));
@@ -179,6 +238,12 @@ export async function onSecondMarked(tx: Db, e: { scriptId: string; now: Date })
 		action: 'marking.referred_to_moderator',
 		subjectType: 'script',
 		subjectId: e.scriptId,
-		details: { scriptNumber: paper.scriptNumber, firstTotal, secondTotal, tolerance: settings.secondMarkTolerance, moderator }
+		details: {
+			scriptNumber: paper.scriptNumber,
+			firstTotal,
+			secondTotal,
+			tolerance: settings.secondMarkTolerance,
+			moderator
+		}
 	});
 }

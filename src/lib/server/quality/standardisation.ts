@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+
 import {
 	judgeSeed,
 	qualificationProgress,
@@ -8,16 +10,23 @@ import {
 	type SeedItemJudgement,
 	type SeedPurpose
 } from '../../domain/standardisation.js';
+import type { Db } from '../attempts/attempt-store.js';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { violatedUniqueConstraint } from '../db/unique.js';
-import type { Db } from '../attempts/attempt-store.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { allocateScript, latestMarksOf, leastLoaded, lockUser, paperItems, paperSettings, scriptPaper } from './quality.js';
+import { newScriptNumber } from '../marking/scripts.js';
+import {
+	allocateScript,
+	latestMarksOf,
+	leastLoaded,
+	lockUser,
+	paperItems,
+	paperSettings,
+	scriptPaper
+} from './quality.js';
 import { allocateAwaitingSecondMarking } from './second-marking.js';
 import { currentStanding, judgementsOf, liveMarkers, setStanding } from './standing.js';
-import { newScriptNumber } from '../marking/scripts.js';
-import type { Kysely } from 'kysely';
 
 /*
  * Standardisation (issue 11 item 7): seeds with agreed marks, a marker's standing on a paper
@@ -30,8 +39,15 @@ import type { Kysely } from 'kysely';
  * judgement, and move their standing: qualified after the last N qualification seeds within
  * tolerance; stopped after `stopAfterMisses` live seeds in a row out of tolerance.
  */
-export async function onSeedMarked(tx: Db, e: { scriptId: string; markerId: string; now: Date }): Promise<void> {
-	const seed = await tx.selectFrom('seed').selectAll().where('script_id', '=', e.scriptId).executeTakeFirst();
+export async function onSeedMarked(
+	tx: Db,
+	e: { scriptId: string; markerId: string; now: Date }
+): Promise<void> {
+	const seed = await tx
+		.selectFrom('seed')
+		.selectAll()
+		.where('script_id', '=', e.scriptId)
+		.executeTakeFirst();
 	if (!seed) return;
 	await lockUser(tx, e.markerId);
 	const settings = await paperSettings(tx, seed.paper_id);
@@ -54,7 +70,10 @@ export async function onSeedMarked(tx: Db, e: { scriptId: string; markerId: stri
 		.execute();
 	const standing = await currentStanding(tx, e.markerId, seed.paper_id);
 	if (standing.standing === 'standardising' && seed.purpose === 'qualification') {
-		const progress = qualificationProgress(await judgementsOf(tx, e.markerId, seed.paper_id, 'qualification'), settings.qualifyingSeeds);
+		const progress = qualificationProgress(
+			await judgementsOf(tx, e.markerId, seed.paper_id, 'qualification'),
+			settings.qualifyingSeeds
+		);
 		if (progress.qualified) {
 			await setStanding(tx, {
 				markerId: e.markerId,
@@ -74,7 +93,13 @@ export async function onSeedMarked(tx: Db, e: { scriptId: string; markerId: stri
 			await allocateAwaitingSecondMarking(tx, seed.paper_id, e.now);
 		}
 	} else if (standing.standing === 'live' && seed.purpose === 'live') {
-		const live = await judgementsOf(tx, e.markerId, seed.paper_id, 'live', standing.afterJudgementId);
+		const live = await judgementsOf(
+			tx,
+			e.markerId,
+			seed.paper_id,
+			'live',
+			standing.afterJudgementId
+		);
 		if (shouldStop(live, settings.stopAfterMisses)) {
 			const n = trailingMisses(live);
 			await setStanding(tx, {
@@ -99,7 +124,10 @@ export async function onSeedMarked(tx: Db, e: { scriptId: string; markerId: stri
  * The seam the queue calls before picking a marker's next script: at the paper's rate, a live seed
  * the marker has never had, unannounced (it carries a script number like any other).
  */
-export async function allocateLiveSeedIfDue(tx: Db, e: { markerId: string; paperId: string; now: Date }): Promise<string | null> {
+export async function allocateLiveSeedIfDue(
+	tx: Db,
+	e: { markerId: string; paperId: string; now: Date }
+): Promise<string | null> {
 	const settings = await paperSettings(tx, e.paperId);
 	if (settings.seedEvery <= 0) return null;
 	await lockUser(tx, e.markerId);
@@ -148,7 +176,13 @@ export async function allocateLiveSeedIfDue(tx: Db, e: { markerId: string; paper
 }
 
 /** The paper's seeds of one purpose the marker has never been given, oldest first. */
-async function unmarkedSeeds(tx: Db, markerId: string, paperId: string, purpose: SeedPurpose, limit: number) {
+async function unmarkedSeeds(
+	tx: Db,
+	markerId: string,
+	paperId: string,
+	purpose: SeedPurpose,
+	limit: number
+) {
 	return tx
 		.selectFrom('seed as s')
 		.innerJoin('script as sc', 'sc.id', 's.script_id')
@@ -172,12 +206,16 @@ async function unmarkedSeeds(tx: Db, markerId: string, paperId: string, purpose:
 }
 
 /** A marker asks for their standardisation scripts: the qualification seeds they have not marked, as many as the paper asks for. */
-export async function startStandardisation(db: Kysely<Database>, e: { markerId: string; paperId: string; now: Date }): Promise<number> {
+export async function startStandardisation(
+	db: Kysely<Database>,
+	e: { markerId: string; paperId: string; now: Date }
+): Promise<number> {
 	return db.transaction().execute(async (tx) => {
 		await lockUser(tx, e.markerId);
 		const settings = await paperSettings(tx, e.paperId);
 		const standing = await currentStanding(tx, e.markerId, e.paperId);
-		if (standing.standing !== 'standardising') throw new ConflictError('You have already qualified on this paper.');
+		if (standing.standing !== 'standardising')
+			throw new ConflictError('You have already qualified on this paper.');
 		const outstanding = await tx
 			.selectFrom('allocation as a')
 			.innerJoin('seed as s', 's.script_id', 'a.script_id')
@@ -188,10 +226,21 @@ export async function startStandardisation(db: Kysely<Database>, e: { markerId: 
 			.where('a.withdrawn_at', 'is', null)
 			.where('a.completed_at', 'is', null)
 			.executeTakeFirst();
-		if (outstanding) throw new ConflictError('Your standardisation scripts are waiting in your queue: mark those first.');
-		const seeds = await unmarkedSeeds(tx, e.markerId, e.paperId, 'qualification', Math.max(1, settings.qualifyingSeeds));
+		if (outstanding)
+			throw new ConflictError(
+				'Your standardisation scripts are waiting in your queue: mark those first.'
+			);
+		const seeds = await unmarkedSeeds(
+			tx,
+			e.markerId,
+			e.paperId,
+			'qualification',
+			Math.max(1, settings.qualifyingSeeds)
+		);
 		if (seeds.length === 0) {
-			throw new ConflictError('There are no more standardisation scripts for you on this paper. A lead marker has been asked to review your marking.');
+			throw new ConflictError(
+				'There are no more standardisation scripts for you on this paper. A lead marker has been asked to review your marking.'
+			);
 		}
 		for (const s of seeds) {
 			await allocateScript(tx, {
@@ -211,8 +260,14 @@ const MAX_RATIONALE = 4000;
 
 const seedInput = z.object({
 	scriptNumber: z.string().trim().min(1, 'Give the number of the script to copy'),
-	purpose: z.enum(['qualification', 'live'], { message: 'Choose whether the seed is for qualification or for live marking' }),
-	rationale: z.string().trim().min(1, 'Give the rationale markers will read').max(MAX_RATIONALE, `The rationale may be at most ${MAX_RATIONALE} characters`),
+	purpose: z.enum(['qualification', 'live'], {
+		message: 'Choose whether the seed is for qualification or for live marking'
+	}),
+	rationale: z
+		.string()
+		.trim()
+		.min(1, 'Give the rationale markers will read')
+		.max(MAX_RATIONALE, `The rationale may be at most ${MAX_RATIONALE} characters`),
 	marks: z.record(z.string(), z.string())
 });
 
@@ -220,7 +275,12 @@ const seedInput = z.object({
  * A lead makes a seed: a copy of a live script under a number of its own (a marker cannot tell it
  * from live work), the agreed mark of every item (each within the item's marks) and the rationale.
  */
-export async function createSeed(db: Kysely<Database>, actor: Actor & { userId: string }, input: unknown, now: Date): Promise<{ scriptId: string }> {
+export async function createSeed(
+	db: Kysely<Database>,
+	actor: Actor & { userId: string },
+	input: unknown,
+	now: Date
+): Promise<{ scriptId: string }> {
 	const parsed = seedInput.safeParse(input);
 	if (!parsed.success) {
 		throw new ValidationError(
@@ -229,9 +289,15 @@ export async function createSeed(db: Kysely<Database>, actor: Actor & { userId: 
 		);
 	}
 	const v = parsed.data;
-	const source = await db.selectFrom('script').selectAll().where('script_number', '=', v.scriptNumber.toUpperCase()).executeTakeFirst();
+	const source = await db
+		.selectFrom('script')
+		.selectAll()
+		.where('script_number', '=', v.scriptNumber.toUpperCase())
+		.executeTakeFirst();
 	if (!source || source.kind !== 'live')
-		throw new ValidationError(`There is no live script numbered ${v.scriptNumber}`, [{ field: 'scriptNumber', message: 'No such live script' }]);
+		throw new ValidationError(`There is no live script numbered ${v.scriptNumber}`, [
+			{ field: 'scriptNumber', message: 'No such live script' }
+		]);
 	const paper = await scriptPaper(db, source.id);
 	const items = await paperItems(db, source.paper_version_id);
 	const agreed = agreedMarksFrom(items, v.marks);
@@ -251,7 +317,14 @@ export async function createSeed(db: Kysely<Database>, actor: Actor & { userId: 
 					.executeTakeFirstOrThrow();
 				const seed = await tx
 					.insertInto('seed')
-					.values({ script_id: copy.id, paper_id: paper.paperId, purpose: v.purpose, rationale: v.rationale, created_by: actor.userId, created_at: now })
+					.values({
+						script_id: copy.id,
+						paper_id: paper.paperId,
+						purpose: v.purpose,
+						rationale: v.rationale,
+						created_by: actor.userId,
+						created_at: now
+					})
 					.returning('id')
 					.executeTakeFirstOrThrow();
 				await tx
@@ -271,7 +344,12 @@ export async function createSeed(db: Kysely<Database>, actor: Actor & { userId: 
 					action: 'marking.seed_created',
 					subjectType: 'script',
 					subjectId: copy.id,
-					details: { seedId: seed.id, sourceScript: source.script_number, purpose: v.purpose, total: agreed.reduce((s, a) => s + a.mark, 0) }
+					details: {
+						seedId: seed.id,
+						sourceScript: source.script_number,
+						purpose: v.purpose,
+						total: agreed.reduce((s, a) => s + a.mark, 0)
+					}
 				});
 				return { scriptId: copy.id };
 			});
@@ -283,13 +361,19 @@ export async function createSeed(db: Kysely<Database>, actor: Actor & { userId: 
 }
 
 /** Marks typed per item ("3" for item '1'…): whole numbers from 0 to the item's marks, every item given. */
-export function agreedMarksFrom(items: { itemKey: string; label: string; maxMarks: number }[], typed: Record<string, string>) {
+export function agreedMarksFrom(
+	items: { itemKey: string; label: string; maxMarks: number }[],
+	typed: Record<string, string>
+) {
 	const issues: { field: string; message: string }[] = [];
 	const out: { itemKey: string; mark: number }[] = [];
 	for (const i of items) {
 		const raw = (typed[i.itemKey] ?? '').trim();
 		if (!/^\d+$/.test(raw) || Number(raw) > i.maxMarks) {
-			issues.push({ field: `mark-${i.itemKey}`, message: `Mark for question ${i.label} must be a whole number from 0 to ${i.maxMarks}` });
+			issues.push({
+				field: `mark-${i.itemKey}`,
+				message: `Mark for question ${i.label} must be a whole number from 0 to ${i.maxMarks}`
+			});
 		} else out.push({ itemKey: i.itemKey, mark: Number(raw) });
 	}
 	if (issues.length) throw new ValidationError(issues[0]!.message, issues);
@@ -303,12 +387,19 @@ export async function reinstateMarker(
 	e: { markerId: string; paperId: string; note: string; now: Date }
 ) {
 	const note = e.note.trim();
-	if (!note) throw new ValidationError('Write a note on your review before reinstating', [{ field: 'note', message: 'Write a note on your review' }]);
-	if (note.length > MAX_RATIONALE) throw new ValidationError(`The note may be at most ${MAX_RATIONALE} characters`, [{ field: 'note', message: 'Too long' }]);
+	if (!note)
+		throw new ValidationError('Write a note on your review before reinstating', [
+			{ field: 'note', message: 'Write a note on your review' }
+		]);
+	if (note.length > MAX_RATIONALE)
+		throw new ValidationError(`The note may be at most ${MAX_RATIONALE} characters`, [
+			{ field: 'note', message: 'Too long' }
+		]);
 	await db.transaction().execute(async (tx) => {
 		await lockUser(tx, e.markerId);
 		const s = await currentStanding(tx, e.markerId, e.paperId);
-		if (s.standing !== 'stopped') throw new ConflictError('This marker is not stopped on this paper.');
+		if (s.standing !== 'stopped')
+			throw new ConflictError('This marker is not stopped on this paper.');
 		await setStanding(tx, {
 			markerId: e.markerId,
 			paperId: e.paperId,
@@ -317,7 +408,12 @@ export async function reinstateMarker(
 			decidedBy: actor.userId,
 			now: e.now
 		});
-		await writeAudit(tx, actor, { action: 'marking.marker_reinstated', subjectType: 'user', subjectId: e.markerId, details: { paperId: e.paperId, note } });
+		await writeAudit(tx, actor, {
+			action: 'marking.marker_reinstated',
+			subjectType: 'user',
+			subjectId: e.markerId,
+			details: { paperId: e.paperId, note }
+		});
 		await allocateAwaitingSecondMarking(tx, e.paperId, e.now);
 	});
 }
@@ -336,7 +432,11 @@ export async function recentScripts(db: Db, markerId: string, paperId: string) {
 		.innerJoin('script as sc', 'sc.id', 'a.script_id')
 		.innerJoin('paper_version as pv', 'pv.id', 'sc.paper_version_id')
 		.innerJoin('mark as m', 'm.allocation_id', 'a.id')
-		.select(['sc.id as scriptId', 'sc.script_number as scriptNumber', (eb) => eb.fn.max('m.created_at').as('markedAt')])
+		.select([
+			'sc.id as scriptId',
+			'sc.script_number as scriptNumber',
+			(eb) => eb.fn.max('m.created_at').as('markedAt')
+		])
 		.where('a.marker_id', '=', markerId)
 		.where('a.purpose', '=', 'first')
 		.where('a.withdrawn_at', 'is', null)
@@ -358,17 +458,26 @@ export async function sendBackForRemarking(
 	actor: Actor & { userId: string },
 	e: { markerId: string; paperId: string; scriptIds: string[]; now: Date }
 ): Promise<number> {
-	if (e.scriptIds.length === 0) throw new ValidationError('Choose at least one script to send back', [{ field: 'scripts', message: 'Choose a script' }]);
+	if (e.scriptIds.length === 0)
+		throw new ValidationError('Choose at least one script to send back', [
+			{ field: 'scripts', message: 'Choose a script' }
+		]);
 	return db.transaction().execute(async (tx) => {
 		await lockUser(tx, e.markerId);
-		const eligible = new Set((await recentScripts(tx, e.markerId, e.paperId)).map((s) => s.scriptId));
+		const eligible = new Set(
+			(await recentScripts(tx, e.markerId, e.paperId)).map((s) => s.scriptId)
+		);
 		const bad = e.scriptIds.filter((id) => !eligible.has(id));
 		if (bad.length)
-			throw new ValidationError('Only scripts this marker marked since their last seed within tolerance can be sent back', [
-				{ field: 'scripts', message: 'Not one of their recent scripts' }
-			]);
+			throw new ValidationError(
+				'Only scripts this marker marked since their last seed within tolerance can be sent back',
+				[{ field: 'scripts', message: 'Not one of their recent scripts' }]
+			);
 		const others = (await liveMarkers(tx, e.paperId)).filter((id) => id !== e.markerId);
-		if (others.length === 0) throw new ConflictError('No other marker is qualified on this paper to re-mark these scripts.');
+		if (others.length === 0)
+			throw new ConflictError(
+				'No other marker is qualified on this paper to re-mark these scripts.'
+			);
 		let sent = 0;
 		for (const scriptId of e.scriptIds) {
 			const paper = await scriptPaper(tx, scriptId);
@@ -380,7 +489,14 @@ export async function sendBackForRemarking(
 				.where('purpose', '=', 'first')
 				.where('withdrawn_at', 'is', null)
 				.execute();
-			await allocateScript(tx, { scriptId, paperVersionId: paper.paperVersionId, markerId: to, purpose: 'first', allocatedBy: actor.userId, now: e.now });
+			await allocateScript(tx, {
+				scriptId,
+				paperVersionId: paper.paperVersionId,
+				markerId: to,
+				purpose: 'first',
+				allocatedBy: actor.userId,
+				now: e.now
+			});
 			await writeAudit(tx, actor, {
 				action: 'marking.script_sent_back',
 				subjectType: 'script',
@@ -405,7 +521,11 @@ export interface SeedFeedback {
 }
 
 /** A marker's judged seeds on a paper with the agreed marks and rationale: shown only once they have qualified. */
-export async function seedFeedback(db: Db, markerId: string, paperId: string): Promise<SeedFeedback[] | null> {
+export async function seedFeedback(
+	db: Db,
+	markerId: string,
+	paperId: string
+): Promise<SeedFeedback[] | null> {
 	const qualified = await db
 		.selectFrom('marker_standing')
 		.select('id')
@@ -418,7 +538,17 @@ export async function seedFeedback(db: Db, markerId: string, paperId: string): P
 		.selectFrom('seed_judgement as j')
 		.innerJoin('seed as s', 's.script_id', 'j.seed_script_id')
 		.innerJoin('script as sc', 'sc.id', 's.script_id')
-		.select(['sc.script_number', 'sc.paper_version_id', 'j.purpose', 'j.within', 'j.given_total', 'j.agreed_total', 'j.items', 's.rationale', 'j.judged_at'])
+		.select([
+			'sc.script_number',
+			'sc.paper_version_id',
+			'j.purpose',
+			'j.within',
+			'j.given_total',
+			'j.agreed_total',
+			'j.items',
+			's.rationale',
+			'j.judged_at'
+		])
 		.where('j.marker_id', '=', markerId)
 		.where('j.paper_id', '=', paperId)
 		.orderBy('j.id', 'desc')
@@ -426,7 +556,11 @@ export async function seedFeedback(db: Db, markerId: string, paperId: string): P
 	const labels = new Map<string, Map<string, string>>();
 	const out: SeedFeedback[] = [];
 	for (const r of rows) {
-		if (!labels.has(r.paper_version_id)) labels.set(r.paper_version_id, new Map((await paperItems(db, r.paper_version_id)).map((i) => [i.itemKey, i.label])));
+		if (!labels.has(r.paper_version_id))
+			labels.set(
+				r.paper_version_id,
+				new Map((await paperItems(db, r.paper_version_id)).map((i) => [i.itemKey, i.label]))
+			);
 		const l = labels.get(r.paper_version_id)!;
 		out.push({
 			scriptNumber: r.script_number,
@@ -434,7 +568,10 @@ export async function seedFeedback(db: Db, markerId: string, paperId: string): P
 			within: r.within,
 			givenTotal: r.given_total,
 			agreedTotal: r.agreed_total,
-			items: (r.items as SeedItemJudgement[]).map((i) => ({ ...i, label: l.get(i.itemKey) ?? i.itemKey })),
+			items: (r.items as SeedItemJudgement[]).map((i) => ({
+				...i,
+				label: l.get(i.itemKey) ?? i.itemKey
+			})),
 			rationale: r.rationale,
 			judgedAt: r.judged_at
 		});
@@ -467,10 +604,18 @@ export async function listSeeds(db: Db, paperId: string) {
 		const agreed = await latestMarksOf(db, r.scriptId, 'agreed');
 		const judged = await db
 			.selectFrom('seed_judgement')
-			.select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.count<number>('id').filterWhere('within', '=', true).as('within')])
+			.select([
+				(eb) => eb.fn.countAll<number>().as('n'),
+				(eb) => eb.fn.count<number>('id').filterWhere('within', '=', true).as('within')
+			])
 			.where('seed_script_id', '=', r.scriptId)
 			.executeTakeFirst();
-		out.push({ ...r, agreedTotal: [...agreed.values()].reduce((s, m) => s + m, 0), judged: Number(judged?.n ?? 0), within: Number(judged?.within ?? 0) });
+		out.push({
+			...r,
+			agreedTotal: [...agreed.values()].reduce((s, m) => s + m, 0),
+			judged: Number(judged?.n ?? 0),
+			within: Number(judged?.within ?? 0)
+		});
 	}
 	return out;
 }

@@ -1,8 +1,26 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import { QUALIFICATIONS, qualificationByNumber, qualificationOfUnit, type QualificationRoute } from '../../domain/qualifications.js';
-import { isDay, judgeRegistration, ukDate, type QualificationStanding } from '../../domain/registrations.js';
-import { DEFAULT_RESIT_SETTINGS, judgeBooking, papersLeft, type PastAttempt, type PastOutcome, type ResitSettings } from '../../domain/resits.js';
+
+import {
+	qualificationByNumber,
+	qualificationOfUnit,
+	QUALIFICATIONS,
+	type QualificationRoute
+} from '../../domain/qualifications.js';
+import {
+	isDay,
+	judgeRegistration,
+	ukDate,
+	type QualificationStanding
+} from '../../domain/registrations.js';
+import {
+	DEFAULT_RESIT_SETTINGS,
+	judgeBooking,
+	papersLeft,
+	type PastAttempt,
+	type PastOutcome,
+	type ResitSettings
+} from '../../domain/resits.js';
 import { dayIn } from '../../domain/sitting.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
@@ -16,7 +34,8 @@ import { isUuid, parse, uuidSchema } from '../validation.js';
  * are the domain's (domain/registrations.ts, domain/resits.ts); this file reads what they need.
  */
 
-const qualificationName = (q: QualificationRoute) => `${q.qualification.number} ${q.qualification.title}`;
+const qualificationName = (q: QualificationRoute) =>
+	`${q.qualification.number} ${q.qualification.title}`;
 
 export interface QualificationSummary extends QualificationStanding {
 	number: string;
@@ -26,7 +45,9 @@ export interface QualificationSummary extends QualificationStanding {
 }
 
 /** Every qualification with its standing: withdrawn as its unit's status in the bank says, and its last dates. */
-export async function qualificationStandings(db: Kysely<Database>): Promise<QualificationSummary[]> {
+export async function qualificationStandings(
+	db: Kysely<Database>
+): Promise<QualificationSummary[]> {
 	const [units, dates] = await Promise.all([
 		db.selectFrom('unit').select(['code', 'status']).execute(),
 		db
@@ -53,7 +74,10 @@ export async function qualificationStandings(db: Kysely<Database>): Promise<Qual
 	});
 }
 
-export async function qualificationStanding(db: Kysely<Database>, number: string): Promise<QualificationSummary> {
+export async function qualificationStanding(
+	db: Kysely<Database>,
+	number: string
+): Promise<QualificationSummary> {
 	const q = (await qualificationStandings(db)).find((x) => x.number === number);
 	if (!q) throw new NotFoundError('No such qualification');
 	return q;
@@ -73,7 +97,12 @@ export const qualificationDatesSchema = z.object({
 });
 
 /** The awarding administrator sets a qualification's last dates (empty: none). Audited with before and after. */
-export async function setQualificationDates(db: Kysely<Database>, actor: Actor, number: string, input: unknown): Promise<void> {
+export async function setQualificationDates(
+	db: Kysely<Database>,
+	actor: Actor,
+	number: string,
+	input: unknown
+): Promise<void> {
 	if (!qualificationByNumber(number)) throw new NotFoundError('No such qualification');
 	const v = parse(qualificationDatesSchema, input);
 	await db.transaction().execute(async (tx) => {
@@ -100,7 +129,10 @@ export async function setQualificationDates(db: Kysely<Database>, actor: Actor, 
 			subjectType: 'qualification',
 			subjectId: number,
 			details: {
-				before: { last_registration_on: before.lastRegistrationOn, last_certification_on: before.lastCertificationOn },
+				before: {
+					last_registration_on: before.lastRegistrationOn,
+					last_certification_on: before.lastCertificationOn
+				},
 				after: v
 			}
 		});
@@ -108,29 +140,60 @@ export async function setQualificationDates(db: Kysely<Database>, actor: Actor, 
 }
 
 export async function getResitSettings(db: Kysely<Database>): Promise<ResitSettings> {
-	const r = await db.selectFrom('resit_settings').select(['max_attempts', 'min_interval_days']).executeTakeFirst();
-	return r ? { maxAttempts: r.max_attempts, minIntervalDays: r.min_interval_days } : DEFAULT_RESIT_SETTINGS;
+	const r = await db
+		.selectFrom('resit_settings')
+		.select(['max_attempts', 'min_interval_days'])
+		.executeTakeFirst();
+	return r
+		? { maxAttempts: r.max_attempts, minIntervalDays: r.min_interval_days }
+		: DEFAULT_RESIT_SETTINGS;
 }
 
 export const resitSettingsSchema = z.object({
-	max_attempts: z.coerce.number({ message: 'Enter a whole number' }).int('Enter a whole number').min(1, 'At least 1 attempt').max(20, 'At most 20 attempts'),
-	min_interval_days: z.coerce.number({ message: 'Enter a whole number' }).int('Enter a whole number').min(0, 'At least 0 days').max(365, 'At most 365 days')
+	max_attempts: z.coerce
+		.number({ message: 'Enter a whole number' })
+		.int('Enter a whole number')
+		.min(1, 'At least 1 attempt')
+		.max(20, 'At most 20 attempts'),
+	min_interval_days: z.coerce
+		.number({ message: 'Enter a whole number' })
+		.int('Enter a whole number')
+		.min(0, 'At least 0 days')
+		.max(365, 'At most 365 days')
 });
 
 /** The awarding administrator sets the attempts limit and the interval. Audited with before and after. */
-export async function setResitSettings(db: Kysely<Database>, actor: Actor, input: unknown): Promise<ResitSettings> {
+export async function setResitSettings(
+	db: Kysely<Database>,
+	actor: Actor,
+	input: unknown
+): Promise<ResitSettings> {
 	const v = parse(resitSettingsSchema, input);
 	return db.transaction().execute(async (tx) => {
 		const before = await getResitSettings(tx);
 		await tx
 			.insertInto('resit_settings')
-			.values({ id: true, max_attempts: v.max_attempts, min_interval_days: v.min_interval_days, updated_by: actor.userId })
+			.values({
+				id: true,
+				max_attempts: v.max_attempts,
+				min_interval_days: v.min_interval_days,
+				updated_by: actor.userId
+			})
 			.onConflict((oc) =>
-				oc.column('id').doUpdateSet({ max_attempts: v.max_attempts, min_interval_days: v.min_interval_days, updated_by: actor.userId, updated_at: new Date() })
+				oc.column('id').doUpdateSet({
+					max_attempts: v.max_attempts,
+					min_interval_days: v.min_interval_days,
+					updated_by: actor.userId,
+					updated_at: new Date()
+				})
 			)
 			.execute();
 		const after = { maxAttempts: v.max_attempts, minIntervalDays: v.min_interval_days };
-		await writeAudit(tx, actor, { action: 'resit.settings', subjectType: 'resit_settings', details: { before, after } });
+		await writeAudit(tx, actor, {
+			action: 'resit.settings',
+			subjectType: 'resit_settings',
+			details: { before, after }
+		});
 		return after;
 	});
 }
@@ -138,7 +201,11 @@ export async function setResitSettings(db: Kysely<Database>, actor: Actor, input
 export const registrationSchema = z.object({
 	candidate_id: uuidSchema('Choose a candidate from the list'),
 	/** "8992-11:8992-111": the qualification and its unit route. */
-	route: z.string().trim().min(1, 'Choose the qualification and unit route').max(40, 'Choose the qualification and unit route')
+	route: z
+		.string()
+		.trim()
+		.min(1, 'Choose the qualification and unit route')
+		.max(40, 'Choose the qualification and unit route')
 });
 
 export interface RegistrationRow {
@@ -157,13 +224,21 @@ export interface RegistrationRow {
  * unit routes. Refused with the reason for a withdrawn qualification, after its last date for
  * registration, or when the candidate is registered for it already. Audited.
  */
-export async function registerForQualification(db: Kysely<Database>, actor: Actor, centreId: string, input: unknown, now = new Date()): Promise<string> {
+export async function registerForQualification(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	input: unknown,
+	now = new Date()
+): Promise<string> {
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	const v = parse(registrationSchema, input);
 	const [number, unit] = v.route.split(':');
 	const route = qualificationByNumber(number ?? '');
 	if (!route || !unit || !route.units.includes(unit))
-		throw new ValidationError('Choose the qualification and unit route', [{ field: 'route', message: 'Choose the qualification and unit route' }]);
+		throw new ValidationError('Choose the qualification and unit route', [
+			{ field: 'route', message: 'Choose the qualification and unit route' }
+		]);
 	const standing = await qualificationStanding(db, route.qualification.number);
 	const refusal = judgeRegistration(standing, dayIn(now));
 	if (refusal) throw new ValidationError(refusal, [{ field: 'route', message: refusal }]);
@@ -180,12 +255,19 @@ export async function registerForQualification(db: Kysely<Database>, actor: Acto
 					.forShare()
 					.executeTakeFirst();
 				if (!candidate)
-					throw new ValidationError("Choose a candidate from this centre's register (a withdrawn candidate cannot be registered)", [
-						{ field: 'candidate_id', message: 'Not on this centre’s register, or withdrawn' }
-					]);
-				const unitRow = await tx.selectFrom('unit').select('code').where('code', '=', unit).executeTakeFirst();
+					throw new ValidationError(
+						"Choose a candidate from this centre's register (a withdrawn candidate cannot be registered)",
+						[{ field: 'candidate_id', message: 'Not on this centre’s register, or withdrawn' }]
+					);
+				const unitRow = await tx
+					.selectFrom('unit')
+					.select('code')
+					.where('code', '=', unit)
+					.executeTakeFirst();
 				if (!unitRow)
-					throw new ValidationError(`Unit ${unit} is not in the question bank yet`, [{ field: 'route', message: `Unit ${unit} is not in the bank` }]);
+					throw new ValidationError(`Unit ${unit} is not in the question bank yet`, [
+						{ field: 'route', message: `Unit ${unit} is not in the bank` }
+					]);
 				const row = await tx
 					.insertInto('registration')
 					.values({
@@ -203,19 +285,28 @@ export async function registerForQualification(db: Kysely<Database>, actor: Acto
 					centreId,
 					subjectType: 'registration',
 					subjectId: row.id,
-					details: { candidate: candidate.candidate_number, qualification: route.qualification.number, unit }
+					details: {
+						candidate: candidate.candidate_number,
+						qualification: route.qualification.number,
+						unit
+					}
 				});
 				return row.id;
 			}),
 		{
 			registration_candidate_qualification_key: () =>
-				new ConflictError(`This candidate is already registered for ${route.qualification.number} ${route.qualification.title}`)
+				new ConflictError(
+					`This candidate is already registered for ${route.qualification.number} ${route.qualification.title}`
+				)
 		}
 	);
 }
 
 /** The centre's registrations, by candidate number then qualification. */
-export async function listRegistrations(db: Kysely<Database>, centreId: string): Promise<RegistrationRow[]> {
+export async function listRegistrations(
+	db: Kysely<Database>,
+	centreId: string
+): Promise<RegistrationRow[]> {
 	if (!isUuid(centreId)) return [];
 	return db
 		.selectFrom('registration as r')
@@ -253,7 +344,11 @@ export async function livePapersOf(db: Kysely<Database>, unitCode: string): Prom
  * Each candidate's attempts at a unit in sittings that have started (cancelled or still to run do
  * not count): the paper, the day, and the released outcome, or pending until the result is released.
  */
-export async function unitHistories(db: Kysely<Database>, candidateIds: readonly string[], unitCode: string): Promise<Map<string, PastAttempt[]>> {
+export async function unitHistories(
+	db: Kysely<Database>,
+	candidateIds: readonly string[],
+	unitCode: string
+): Promise<Map<string, PastAttempt[]>> {
 	const out = new Map<string, PastAttempt[]>(candidateIds.map((id) => [id, []]));
 	if (candidateIds.length === 0) return out;
 	const rows = await db
@@ -267,8 +362,22 @@ export async function unitHistories(db: Kysely<Database>, candidateIds: readonly
 			'p.code',
 			's.scheduled_at',
 			'sr.released_at',
-			(eb) => eb.selectFrom('result as r').select('r.status').whereRef('r.attempt_id', '=', 'a.id').orderBy('r.version', 'desc').limit(1).as('status'),
-			(eb) => eb.selectFrom('result as r').select('r.grade').whereRef('r.attempt_id', '=', 'a.id').orderBy('r.version', 'desc').limit(1).as('grade')
+			(eb) =>
+				eb
+					.selectFrom('result as r')
+					.select('r.status')
+					.whereRef('r.attempt_id', '=', 'a.id')
+					.orderBy('r.version', 'desc')
+					.limit(1)
+					.as('status'),
+			(eb) =>
+				eb
+					.selectFrom('result as r')
+					.select('r.grade')
+					.whereRef('r.attempt_id', '=', 'a.id')
+					.orderBy('r.version', 'desc')
+					.limit(1)
+					.as('grade')
 		])
 		.where('a.candidate_id', 'in', candidateIds)
 		.where('p.unit_code', '=', unitCode)
@@ -307,7 +416,12 @@ export interface BookingNote {
 export async function checkBookings(
 	tx: Kysely<Database>,
 	paper: { code: string; kind: string; unit_code: string },
-	candidates: readonly { id: string; candidate_number: string; first_name: string; last_name: string }[],
+	candidates: readonly {
+		id: string;
+		candidate_number: string;
+		first_name: string;
+		last_name: string;
+	}[],
 	scheduledAt: Date
 ): Promise<BookingNote[]> {
 	if (paper.kind !== 'live') {
@@ -315,13 +429,20 @@ export async function checkBookings(
 		throw new ValidationError(m, [{ field: 'paper_code', message: m }]);
 	}
 	const ids = candidates.map((c) => c.id);
-	const nameOf = (c: (typeof candidates)[number]) => `${c.first_name} ${c.last_name} (${c.candidate_number})`;
+	const nameOf = (c: (typeof candidates)[number]) =>
+		`${c.first_name} ${c.last_name} (${c.candidate_number})`;
 	// The handbook's units lead to a qualification and need a registration; a unit the handbook does
 	// not have (a test unit of the bank) leads to none, so there is nothing to register for, nor
 	// attempts at a unit to count: registration, resit and result rules are the handbook's units'
 	// (the browser tests book their test units' candidates on one sitting after another).
 	if (qualificationOfUnit(paper.unit_code) === undefined)
-		return candidates.map((c) => ({ candidateNumber: c.candidate_number, name: nameOf(c), attempt: 1, resit: false, paperCode: paper.code }));
+		return candidates.map((c) => ({
+			candidateNumber: c.candidate_number,
+			name: nameOf(c),
+			attempt: 1,
+			resit: false,
+			paperCode: paper.code
+		}));
 	const registered =
 		ids.length === 0
 			? []
@@ -332,7 +453,11 @@ export async function checkBookings(
 					.where('unit_code', '=', paper.unit_code)
 					.forUpdate()
 					.execute();
-	const [histories, live, settings] = await Promise.all([unitHistories(tx, ids, paper.unit_code), livePapersOf(tx, paper.unit_code), getResitSettings(tx)]);
+	const [histories, live, settings] = await Promise.all([
+		unitHistories(tx, ids, paper.unit_code),
+		livePapersOf(tx, paper.unit_code),
+		getResitSettings(tx)
+	]);
 	const notes: BookingNote[] = [];
 	const refusals: string[] = [];
 	for (const c of candidates) {
@@ -347,7 +472,14 @@ export async function checkBookings(
 			scheduledAt,
 			settings
 		});
-		if (verdict.ok) notes.push({ candidateNumber: c.candidate_number, name, attempt: verdict.attempt, resit: verdict.resit, paperCode: paper.code });
+		if (verdict.ok)
+			notes.push({
+				candidateNumber: c.candidate_number,
+				name,
+				attempt: verdict.attempt,
+				resit: verdict.resit,
+				paperCode: paper.code
+			});
 		else refusals.push(verdict.reason);
 	}
 	if (refusals.length > 0)
@@ -371,7 +503,11 @@ export interface CandidateProgress {
 }
 
 /** Each registration and what comes next for it, as the booking check would decide today. */
-export async function registrationProgress(db: Kysely<Database>, centreId: string, now = new Date()): Promise<CandidateProgress[]> {
+export async function registrationProgress(
+	db: Kysely<Database>,
+	centreId: string,
+	now = new Date()
+): Promise<CandidateProgress[]> {
 	const regs = await listRegistrations(db, centreId);
 	const settings = await getResitSettings(db);
 	const units = [...new Set(regs.map((r) => r.unitCode))];
@@ -386,7 +522,9 @@ export async function registrationProgress(db: Kysely<Database>, centreId: strin
 		const left = papersLeft(history, live);
 		const name = `${r.firstName} ${r.lastName}`;
 		// Judged for a sitting far enough ahead that the interval is met; the earliest day is said apart.
-		const lastSat = history.filter((h) => h.outcome === 'Fail').reduce((t, h) => Math.max(t, h.sittingAt.getTime()), 0);
+		const lastSat = history
+			.filter((h) => h.outcome === 'Fail')
+			.reduce((t, h) => Math.max(t, h.sittingAt.getTime()), 0);
 		const earliest = new Date(lastSat + settings.minIntervalDays * 86_400_000);
 		const probe = judgeBooking({
 			candidate: name,
@@ -402,7 +540,8 @@ export async function registrationProgress(db: Kysely<Database>, centreId: strin
 		const passed = history.find((h) => h.outcome === 'Pass' || h.outcome === 'First Class Pass');
 		let next: string;
 		if (passed) next = `Achieved: ${passed.outcome} on ${passed.paperCode}`;
-		else if (history.some((h) => h.outcome === 'pending')) next = 'Booked: awaiting the released result';
+		else if (history.some((h) => h.outcome === 'pending'))
+			next = 'Booked: awaiting the released result';
 		else if (probe.ok)
 			next = probe.resit
 				? `Resit due on ${left[0]} (attempt ${probe.attempt} of ${settings.maxAttempts})${from}`
@@ -414,7 +553,8 @@ export async function registrationProgress(db: Kysely<Database>, centreId: strin
 			candidateNumber: r.candidateNumber,
 			name,
 			qualificationNumber: r.qualificationNumber,
-			qualificationTitle: qualificationByNumber(r.qualificationNumber)?.qualification.title ?? r.qualificationNumber,
+			qualificationTitle:
+				qualificationByNumber(r.qualificationNumber)?.qualification.title ?? r.qualificationNumber,
 			unitCode: r.unitCode,
 			next
 		};
@@ -436,12 +576,20 @@ export async function importRegistrations(
 	registeredAt: Date
 ): Promise<number> {
 	const route = QUALIFICATIONS.find((q) => q.units.includes(unitCode));
-	if (!route) throw new ValidationError(`Unit ${unitCode} leads to no qualification of the handbook`);
+	if (!route)
+		throw new ValidationError(`Unit ${unitCode} leads to no qualification of the handbook`);
 	if (candidateIds.length === 0) return 0;
 	return db.transaction().execute(async (tx) => {
 		const rows = await tx
 			.insertInto('registration')
-			.columns(['centre_id', 'candidate_id', 'qualification_number', 'unit_code', 'registered_at', 'registered_by'])
+			.columns([
+				'centre_id',
+				'candidate_id',
+				'qualification_number',
+				'unit_code',
+				'registered_at',
+				'registered_by'
+			])
 			.expression((eb) =>
 				eb
 					.selectFrom('candidate')
@@ -464,7 +612,11 @@ export async function importRegistrations(
 			centreId,
 			subjectType: 'qualification',
 			subjectId: route.qualification.number,
-			details: { unit: unitCode, registrations: rows.length, registered_at: registeredAt.toISOString() }
+			details: {
+				unit: unitCode,
+				registrations: rows.length,
+				registered_at: registeredAt.toISOString()
+			}
 		});
 		return rows.length;
 	});

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { Kysely } from 'kysely';
-import { randomBytes } from 'node:crypto';
+
 import { AREA_NAMES, CODE_NAMES, isAreaCode, type PerformanceCode } from '../../domain/codes.js';
 import { REVIEW_OUTCOME_WORDS, REVIEW_STATE_WORDS } from '../../domain/reviews.js';
 import { RESULTS_SIGN_IN_THROTTLES, throttleMessage } from '../../domain/throttle.js';
@@ -53,7 +54,14 @@ async function releasedAttempts(db: Kysely<Database>, candidateId: string) {
 		.innerJoin('sitting_results as sr', 'sr.sitting_id', 's.id')
 		.innerJoin('paper_version as v', 'v.id', 's.paper_version_id')
 		.innerJoin('paper as p', 'p.id', 'v.paper_id')
-		.select(['a.id as attemptId', 's.scheduled_at', 'sr.released_at', 'p.code as paperCode', 'v.title as paperTitle', 'p.unit_code'])
+		.select([
+			'a.id as attemptId',
+			's.scheduled_at',
+			'sr.released_at',
+			'p.code as paperCode',
+			'v.title as paperTitle',
+			'p.unit_code'
+		])
 		.where('a.candidate_id', '=', candidateId)
 		.where('sr.released_at', 'is not', null)
 		.orderBy('s.scheduled_at', 'desc')
@@ -65,20 +73,41 @@ async function releasedAttempts(db: Kysely<Database>, candidateId: string) {
  * result of theirs is released; another centre's candidate is not found. Returns the code: it is
  * shown this once and never stored.
  */
-export async function issueResultsAccessCode(db: Kysely<Database>, actor: Actor, centreId: string, candidateId: string, now = new Date()): Promise<string> {
+export async function issueResultsAccessCode(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	candidateId: string,
+	now = new Date()
+): Promise<string> {
 	if (!isUuid(centreId) || !isUuid(candidateId)) throw new NotFoundError('No such candidate');
-	const c = await db.selectFrom('candidate').select(['id', 'centre_id', 'candidate_number']).where('id', '=', candidateId).executeTakeFirst();
+	const c = await db
+		.selectFrom('candidate')
+		.select(['id', 'centre_id', 'candidate_number'])
+		.where('id', '=', candidateId)
+		.executeTakeFirst();
 	if (!c || c.centre_id !== centreId) throw new NotFoundError('No such candidate');
 	if ((await releasedAttempts(db, c.id)).length === 0)
-		throw new ConflictError('No result of this candidate has been released yet: issue the code once results are out');
+		throw new ConflictError(
+			'No result of this candidate has been released yet: issue the code once results are out'
+		);
 	const raw = encodeBase32UpperCaseNoPadding(randomBytes(10));
 	const codeHash = hashSecret(raw);
 	await db.transaction().execute(async (tx) => {
-		const had = await tx.selectFrom('results_access').select('candidate_id').where('candidate_id', '=', c.id).forUpdate().executeTakeFirst();
+		const had = await tx
+			.selectFrom('results_access')
+			.select('candidate_id')
+			.where('candidate_id', '=', c.id)
+			.forUpdate()
+			.executeTakeFirst();
 		await tx
 			.insertInto('results_access')
 			.values({ candidate_id: c.id, code_hash: codeHash, issued_at: now, issued_by: actor.userId })
-			.onConflict((oc) => oc.column('candidate_id').doUpdateSet({ code_hash: codeHash, issued_at: now, issued_by: actor.userId }))
+			.onConflict((oc) =>
+				oc
+					.column('candidate_id')
+					.doUpdateSet({ code_hash: codeHash, issued_at: now, issued_by: actor.userId })
+			)
 			.execute();
 		// A new code ends every results session the old one opened.
 		await tx.deleteFrom('auth_session').where('candidate_id', '=', c.id).execute();
@@ -93,8 +122,15 @@ export async function issueResultsAccessCode(db: Kysely<Database>, actor: Actor,
 	return formatCode(raw);
 }
 
-export async function accessCodeIssuedAt(db: Kysely<Database>, candidateId: string): Promise<Date | null> {
-	const row = await db.selectFrom('results_access').select('issued_at').where('candidate_id', '=', candidateId).executeTakeFirst();
+export async function accessCodeIssuedAt(
+	db: Kysely<Database>,
+	candidateId: string
+): Promise<Date | null> {
+	const row = await db
+		.selectFrom('results_access')
+		.select('issued_at')
+		.where('candidate_id', '=', candidateId)
+		.executeTakeFirst();
 	return row?.issued_at ?? null;
 }
 
@@ -112,7 +148,11 @@ export interface ResultsSignIn {
  * centre number, candidate number, date of birth and access code all match; refused when nothing
  * of theirs is released (then there is nothing to see); throttled before any of it is looked at.
  */
-export async function signInForResults(db: Kysely<Database>, input: ResultsSignIn, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+export async function signInForResults(
+	db: Kysely<Database>,
+	input: ResultsSignIn,
+	now = new Date()
+): Promise<{ token: string; expiresAt: Date }> {
 	const centreNumber = input.centreNumber.trim();
 	const candidateNumber = input.candidateNumber.trim().toUpperCase();
 	const dob = input.dateOfBirth.trim();
@@ -127,10 +167,18 @@ export async function signInForResults(db: Kysely<Database>, input: ResultsSignI
 
 	const reservation = await reserveAttempt(
 		db,
-		signInChecks({ kind: 'candidate', key: `results:${centreNumber}:${candidateNumber}` }, input.ip, RESULTS_SIGN_IN_THROTTLES),
+		signInChecks(
+			{ kind: 'candidate', key: `results:${centreNumber}:${candidateNumber}` },
+			input.ip,
+			RESULTS_SIGN_IN_THROTTLES
+		),
 		now
 	);
-	if (!reservation.allowed) throw new TooManyRequestsError(throttleMessage(reservation.retryAfterSeconds), reservation.retryAfterSeconds);
+	if (!reservation.allowed)
+		throw new TooManyRequestsError(
+			throttleMessage(reservation.retryAfterSeconds),
+			reservation.retryAfterSeconds
+		);
 
 	const found = await db
 		.selectFrom('candidate as c')
@@ -141,10 +189,15 @@ export async function signInForResults(db: Kysely<Database>, input: ResultsSignI
 		.where('c.candidate_number', '=', candidateNumber)
 		.executeTakeFirst();
 	// Always hash and compare, so a missing candidate takes as long as a wrong code.
-	const codeOk = found ? secretMatches(code, found.code_hash) : constantTimeEqual(hashSecret(code), hashSecret(`${code}x`));
-	if (!found || !codeOk || found.date_of_birth !== dob) throw new ValidationError(RESULTS_SIGN_IN_REFUSED);
+	const codeOk = found
+		? secretMatches(code, found.code_hash)
+		: constantTimeEqual(hashSecret(code), hashSecret(`${code}x`));
+	if (!found || !codeOk || found.date_of_birth !== dob)
+		throw new ValidationError(RESULTS_SIGN_IN_REFUSED);
 	if ((await releasedAttempts(db, found.id)).length === 0)
-		throw new ValidationError('None of your results has been released yet. Your centre will tell you when they are.');
+		throw new ValidationError(
+			'None of your results has been released yet. Your centre will tell you when they are.'
+		);
 
 	const expiresAt = new Date(now.getTime() + RESULTS_SESSION_MS);
 	const { token } = await insertSession(db, { candidateId: found.id, expiresAt }, input, now);
@@ -153,10 +206,18 @@ export async function signInForResults(db: Kysely<Database>, input: ResultsSignI
 }
 
 /** The candidate behind a results cookie, or null (unknown, wrong secret, expired: the row is then deleted). */
-export async function validateResultsToken(db: Kysely<Database>, token: string, now = new Date()): Promise<{ sessionId: string; candidateId: string } | null> {
+export async function validateResultsToken(
+	db: Kysely<Database>,
+	token: string,
+	now = new Date()
+): Promise<{ sessionId: string; candidateId: string } | null> {
 	const parsed = parseSessionToken(token);
 	if (!parsed) return null;
-	const row = await db.selectFrom('auth_session').select(['id', 'secret_hash', 'candidate_id', 'expires_at']).where('id', '=', parsed.id).executeTakeFirst();
+	const row = await db
+		.selectFrom('auth_session')
+		.select(['id', 'secret_hash', 'candidate_id', 'expires_at'])
+		.where('id', '=', parsed.id)
+		.executeTakeFirst();
 	if (!row || !row.candidate_id || !secretMatches(parsed.secret, row.secret_hash)) return null;
 	if (!row.expires_at || now.getTime() >= row.expires_at.getTime()) {
 		await db.deleteFrom('auth_session').where('id', '=', row.id).execute();
@@ -166,17 +227,27 @@ export async function validateResultsToken(db: Kysely<Database>, token: string, 
 }
 
 export async function endResultsSession(db: Kysely<Database>, sessionId: string): Promise<void> {
-	await db.deleteFrom('auth_session').where('id', '=', sessionId).where('candidate_id', 'is not', null).execute();
+	await db
+		.deleteFrom('auth_session')
+		.where('id', '=', sessionId)
+		.where('candidate_id', 'is not', null)
+		.execute();
 }
 
 /** What a failing candidate's codes mean, in plain words (areas to develop first, then the others). */
-export function codesInWords(codes: readonly string[]): { code: string; words: string; area: boolean }[] {
+export function codesInWords(
+	codes: readonly string[]
+): { code: string; words: string; area: boolean }[] {
 	const explain: Record<string, string> = {
 		AA: 'Narrow fail: your total was just below the pass mark',
 		AB: 'Insufficient work submitted: too few questions were answered',
 		FK: 'Misinterpretation of question(s): at least one answer did not answer the question that was asked'
 	};
-	return codes.map((c) => ({ code: c, words: isAreaCode(c) ? AREA_NAMES[c] : (explain[c] ?? CODE_NAMES[c as PerformanceCode] ?? c), area: isAreaCode(c) }));
+	return codes.map((c) => ({
+		code: c,
+		words: isAreaCode(c) ? AREA_NAMES[c] : (explain[c] ?? CODE_NAMES[c as PerformanceCode] ?? c),
+		area: isAreaCode(c)
+	}));
 }
 
 /**
@@ -190,7 +261,16 @@ export async function resultsForCandidate(db: Kysely<Database>, candidateId: str
 		ids.length
 			? db
 					.selectFrom('result')
-					.select(['attempt_id', 'version', 'status', 'grade', 'total', 'codes', 'cause', 'computed_at'])
+					.select([
+						'attempt_id',
+						'version',
+						'status',
+						'grade',
+						'total',
+						'codes',
+						'cause',
+						'computed_at'
+					])
 					.where('attempt_id', 'in', ids)
 					.orderBy('version', 'desc')
 					.execute()
@@ -212,7 +292,11 @@ export async function resultsForCandidate(db: Kysely<Database>, candidateId: str
 			history: own.slice(1),
 			reviews: reviews
 				.filter((r) => r.attempt_id === a.attemptId)
-				.map((r) => ({ ...r, stateWords: REVIEW_STATE_WORDS[r.state], outcomeWords: r.outcome ? REVIEW_OUTCOME_WORDS[r.outcome] : null }))
+				.map((r) => ({
+					...r,
+					stateWords: REVIEW_STATE_WORDS[r.state],
+					outcomeWords: r.outcome ? REVIEW_OUTCOME_WORDS[r.outcome] : null
+				}))
 		};
 	});
 }
@@ -222,7 +306,13 @@ export async function resultsCandidate(db: Kysely<Database>, candidateId: string
 	return db
 		.selectFrom('candidate as c')
 		.innerJoin('centre as ce', 'ce.id', 'c.centre_id')
-		.select(['c.first_name', 'c.last_name', 'c.candidate_number', 'ce.number as centre_number', 'ce.name as centre_name'])
+		.select([
+			'c.first_name',
+			'c.last_name',
+			'c.candidate_number',
+			'ce.number as centre_number',
+			'ce.name as centre_name'
+		])
 		.where('c.id', '=', candidateId)
 		.executeTakeFirstOrThrow();
 }

@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
+
 import type { DateRange } from '../../domain/result-report.js';
 import type { Grade, ResultStatus } from '../../domain/results.js';
 import type { Database } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
-import { isUuid } from '../validation.js';
 import { getSitting, type SittingSummary } from '../sittings/index.js';
+import { isUuid } from '../validation.js';
 
 /*
  * A centre's results, as its administrators see them: only its own sittings, and only once the
@@ -40,7 +41,12 @@ export interface CentreResultRow {
 /** The sittings' dates are the centre's: a range of days is read in the UK's time zone. */
 export const RESULTS_ZONE = 'Europe/London';
 /** "2026-11-29": a sitting's day in the centre's time zone. */
-const DAY = new Intl.DateTimeFormat('en-CA', { timeZone: RESULTS_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const DAY = new Intl.DateTimeFormat('en-CA', {
+	timeZone: RESULTS_ZONE,
+	year: 'numeric',
+	month: '2-digit',
+	day: '2-digit'
+});
 export const sittingDay = (d: Date) => DAY.format(d);
 
 function releasedResults(db: Kysely<Database>, centreId: string) {
@@ -90,12 +96,19 @@ function releasedResults(db: Kysely<Database>, centreId: string) {
 		.orderBy('c.candidate_number');
 }
 
-type Raw = Omit<CentreResultRow, 'dateOfBirth' | 'releasedAt' | 'codes'> & { dateOfBirth: unknown; releasedAt: Date | null; codes: unknown };
+type Raw = Omit<CentreResultRow, 'dateOfBirth' | 'releasedAt' | 'codes'> & {
+	dateOfBirth: unknown;
+	releasedAt: Date | null;
+	codes: unknown;
+};
 
 const toRow = (r: Raw): CentreResultRow => ({
 	...r,
 	// A date column comes back as a string from PGlite and as a Date from pg unless parsed: one shape here.
-	dateOfBirth: r.dateOfBirth instanceof Date ? r.dateOfBirth.toISOString().slice(0, 10) : ((r.dateOfBirth as string | null) ?? null),
+	dateOfBirth:
+		r.dateOfBirth instanceof Date
+			? r.dateOfBirth.toISOString().slice(0, 10)
+			: ((r.dateOfBirth as string | null) ?? null),
 	codes: Array.isArray(r.codes) ? (r.codes as string[]) : (JSON.parse(String(r.codes)) as string[]),
 	releasedAt: r.releasedAt!
 });
@@ -111,20 +124,39 @@ export interface SittingResults {
  * One sitting's results for its centre. Another centre's sitting (or no such sitting) is not found;
  * an unreleased sitting's results are withheld: `releasedAt` null and no rows.
  */
-export async function sittingResults(db: Kysely<Database>, centreId: string, sittingId: string): Promise<SittingResults> {
+export async function sittingResults(
+	db: Kysely<Database>,
+	centreId: string,
+	sittingId: string
+): Promise<SittingResults> {
 	const sitting = await getSitting(db, sittingId, centreId);
-	const status = await db.selectFrom('sitting_results').select('released_at').where('sitting_id', '=', sitting.id).executeTakeFirst();
+	const status = await db
+		.selectFrom('sitting_results')
+		.select('released_at')
+		.where('sitting_id', '=', sitting.id)
+		.executeTakeFirst();
 	if (!status?.released_at) return { sitting, releasedAt: null, rows: [] };
-	const rows = (await releasedResults(db, centreId).where('s.id', '=', sitting.id).execute()).map(toRow);
+	const rows = (await releasedResults(db, centreId).where('s.id', '=', sitting.id).execute()).map(
+		toRow
+	);
 	return { sitting, releasedAt: status.released_at, rows };
 }
 
 /** One candidate's released result in a sitting of the centre; anything else is not found. */
-export async function candidateResult(db: Kysely<Database>, centreId: string, sittingId: string, attemptId: string): Promise<CentreResultRow> {
-	if (!isUuid(attemptId) || !isUuid(sittingId) || !isUuid(centreId)) throw new NotFoundError('No such result');
+export async function candidateResult(
+	db: Kysely<Database>,
+	centreId: string,
+	sittingId: string,
+	attemptId: string
+): Promise<CentreResultRow> {
+	if (!isUuid(attemptId) || !isUuid(sittingId) || !isUuid(centreId))
+		throw new NotFoundError('No such result');
 	// One query for the one row: the released filter and the centre are in it, so another centre's
 	// attempt, another sitting's, or one not yet released finds nothing.
-	const row = await releasedResults(db, centreId).where('s.id', '=', sittingId).where('a.id', '=', attemptId).executeTakeFirst();
+	const row = await releasedResults(db, centreId)
+		.where('s.id', '=', sittingId)
+		.where('a.id', '=', attemptId)
+		.executeTakeFirst();
 	if (!row) throw new NotFoundError('No such result');
 	return toRow(row);
 }
@@ -144,7 +176,11 @@ const inRange = (range: Partial<DateRange>) => (d: Date) => {
 };
 
 /** The centre's released results of the sittings held in a range of days (inclusive; open-ended when a side is missing). */
-export async function releasedResultsInRange(db: Kysely<Database>, centreId: string, range: Partial<DateRange>): Promise<CentreResultRow[]> {
+export async function releasedResultsInRange(
+	db: Kysely<Database>,
+	centreId: string,
+	range: Partial<DateRange>
+): Promise<CentreResultRow[]> {
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	const w = roughly(range);
 	const rows = await releasedResults(db, centreId)
@@ -165,7 +201,11 @@ export interface ReleasedSitting {
 }
 
 /** The centre's sittings whose results are released, newest first, within a range of days. */
-export async function releasedSittings(db: Kysely<Database>, centreId: string, range: Partial<DateRange> = {}): Promise<ReleasedSitting[]> {
+export async function releasedSittings(
+	db: Kysely<Database>,
+	centreId: string,
+	range: Partial<DateRange> = {}
+): Promise<ReleasedSitting[]> {
 	if (!isUuid(centreId)) throw new NotFoundError('No such centre');
 	const w = roughly(range);
 	const rows = await db
@@ -180,7 +220,12 @@ export async function releasedSittings(db: Kysely<Database>, centreId: string, r
 			's.scheduled_at as scheduledAt',
 			's.room',
 			'sr.released_at as releasedAt',
-			(eb) => eb.selectFrom('attempt as a').select(eb.fn.countAll<number>().as('n')).whereRef('a.sitting_id', '=', 's.id').as('candidates')
+			(eb) =>
+				eb
+					.selectFrom('attempt as a')
+					.select(eb.fn.countAll<number>().as('n'))
+					.whereRef('a.sitting_id', '=', 's.id')
+					.as('candidates')
 		])
 		.where('s.centre_id', '=', centreId)
 		.where('sr.released_at', 'is not', null)
@@ -188,5 +233,7 @@ export async function releasedSittings(db: Kysely<Database>, centreId: string, r
 		.$if(w.to !== null, (q) => q.where('s.scheduled_at', '<', w.to!))
 		.orderBy('s.scheduled_at', 'desc')
 		.execute();
-	return rows.filter((r) => inRange(range)(r.scheduledAt)).map((r) => ({ ...r, releasedAt: r.releasedAt!, candidates: Number(r.candidates ?? 0) }));
+	return rows
+		.filter((r) => inRange(range)(r.scheduledAt))
+		.map((r) => ({ ...r, releasedAt: r.releasedAt!, candidates: Number(r.candidates ?? 0) }));
 }

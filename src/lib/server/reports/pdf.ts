@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { PDFDocument, StandardFonts, type PDFContext, type PDFFont, type PDFPage } from 'pdf-lib';
+
 import {
 	plainText,
 	wrapText,
@@ -60,7 +61,10 @@ const SLIP_PAD = 12;
 
 export async function renderDocument(tree: DocumentTree): Promise<Uint8Array> {
 	const pdf = await PDFDocument.create();
-	const fonts = new Fonts(await pdf.embedFont(StandardFonts.Helvetica), await pdf.embedFont(StandardFonts.HelveticaBold));
+	const fonts = new Fonts(
+		await pdf.embedFont(StandardFonts.Helvetica),
+		await pdf.embedFont(StandardFonts.HelveticaBold)
+	);
 	pdf.setTitle(fonts.clean(tree.title));
 	pdf.setProducer('exam-8992');
 	const pages: PageInk[] = [];
@@ -72,7 +76,9 @@ export async function renderDocument(tree: DocumentTree): Promise<Uint8Array> {
 	for (const block of tree.blocks) renderBlock(flow, block);
 
 	pages.forEach((page, i) => {
-		const text = fonts.clean(`${tree.footer ? `${tree.footer} – ` : ''}page ${i + 1} of ${pages.length}`);
+		const text = fonts.clean(
+			`${tree.footer ? `${tree.footer} – ` : ''}page ${i + 1} of ${pages.length}`
+		);
 		page.text(text, SIDE, FOOTER_Y, FOOTER, GREY);
 		page.finish(pdf.context);
 	});
@@ -180,21 +186,29 @@ class PageInk implements Surface {
 	text(s: string, x: number, baseline: number, style: TextStyle, grey = INK): void {
 		const font = this.fonts.font(style);
 		// encodeText gives the text as a hex string of the font's codes: no character of it can end the string or add an operator.
-		this.parts.push(`BT ${num(grey)} g ${this.keyOf(font)} ${num(style.size)} Tf ${num(x)} ${num(baseline)} Td ${font.encodeText(s).toString()} Tj ET`);
+		this.parts.push(
+			`BT ${num(grey)} g ${this.keyOf(font)} ${num(style.size)} Tf ${num(x)} ${num(baseline)} Td ${font.encodeText(s).toString()} Tj ET`
+		);
 	}
 
 	line(x1: number, y1: number, x2: number, y2: number, dashed = false): void {
-		this.parts.push(`q ${num(RULE)} G ${dashed ? '0.6 w [5 4] 0 d' : '0.5 w'} ${num(x1)} ${num(y1)} m ${num(x2)} ${num(y2)} l S Q`);
+		this.parts.push(
+			`q ${num(RULE)} G ${dashed ? '0.6 w [5 4] 0 d' : '0.5 w'} ${num(x1)} ${num(y1)} m ${num(x2)} ${num(y2)} l S Q`
+		);
 	}
 
 	rect(x: number, y: number, w: number, h: number, fill?: number): void {
 		const paint = fill === undefined ? 'S' : 'B';
-		this.parts.push(`q ${num(RULE)} G 0.5 w ${fill === undefined ? '' : `${num(fill)} g `}${num(x)} ${num(y)} ${num(w)} ${num(h)} re ${paint} Q`);
+		this.parts.push(
+			`q ${num(RULE)} G 0.5 w ${fill === undefined ? '' : `${num(fill)} g `}${num(x)} ${num(y)} ${num(w)} ${num(h)} re ${paint} Q`
+		);
 	}
 
 	/** Adds the page's drawing as one compressed content stream. */
 	finish(context: PDFContext): void {
-		const stream = context.stream(deflateSync(Buffer.from(this.parts.join('\n'), 'latin1')), { Filter: 'FlateDecode' });
+		const stream = context.stream(deflateSync(Buffer.from(this.parts.join('\n'), 'latin1')), {
+			Filter: 'FlateDecode'
+		});
 		this.page.node.addContentStream(context.register(stream));
 	}
 }
@@ -325,8 +339,16 @@ function renderTable(flow: Flow, t: Table): void {
 		});
 		const lines = Math.max(1, ...cells.map((c) => (c === 'box' ? 1 : c.lines.length)));
 		const hasBox = cells.includes('box');
-		const minHeight = Math.max(header ? 0 : (t.minRowHeight ?? 0), hasBox ? BOX + 2 * CELL_PAD_Y + 4 : 0);
-		return { cells, lines, minHeight, ...(header && t.style === 'grid' ? { fill: HEADER_FILL } : {}) };
+		const minHeight = Math.max(
+			header ? 0 : (t.minRowHeight ?? 0),
+			hasBox ? BOX + 2 * CELL_PAD_Y + 4 : 0
+		);
+		return {
+			cells,
+			lines,
+			minHeight,
+			...(header && t.style === 'grid' ? { fill: HEADER_FILL } : {})
+		};
 	};
 	const header = t.header
 		? prepare(
@@ -334,7 +356,8 @@ function renderTable(flow: Flow, t: Table): void {
 				true
 			)
 		: null;
-	const rowHeight = (r: PreparedRow, lines: number) => Math.max(r.minHeight, lines * STYLES.cell.leading + 2 * CELL_PAD_Y);
+	const rowHeight = (r: PreparedRow, lines: number) =>
+		Math.max(r.minHeight, lines * STYLES.cell.leading + 2 * CELL_PAD_Y);
 	const headerHeight = header ? rowHeight(header, header.lines) : 0;
 
 	/** Draws lines [from, to) of a row as one band `height` tall at the flow's position. */
@@ -344,10 +367,16 @@ function renderTable(flow: Flow, t: Table): void {
 			const w = widths[i] ?? 0;
 			if (t.style === 'grid') flow.surface.rect(x, flow.y - height, w, height, r.fill);
 			if (cell === 'box') {
-				if (from === 0) flow.surface.rect(x + (w - BOX) / 2, flow.y - CELL_PAD_Y - 2 - BOX, BOX, BOX);
+				if (from === 0)
+					flow.surface.rect(x + (w - BOX) / 2, flow.y - CELL_PAD_Y - 2 - BOX, BOX, BOX);
 			} else {
 				cell.lines.slice(from, to).forEach((line, n) => {
-					flow.surface.text(line, x + CELL_PAD_X, baseline(flow.y - CELL_PAD_Y - n * cell.style.leading, cell.style), cell.style);
+					flow.surface.text(
+						line,
+						x + CELL_PAD_X,
+						baseline(flow.y - CELL_PAD_Y - n * cell.style.leading, cell.style),
+						cell.style
+					);
 				});
 			}
 			x += w;
@@ -359,7 +388,10 @@ function renderTable(flow: Flow, t: Table): void {
 		if (header) drawBand(header, 0, header.lines, headerHeight);
 	};
 	/** Lines of a row a fresh page holds under the header. */
-	const linesPerPage = Math.max(1, Math.floor((TOP - BOTTOM - headerHeight - 2 * CELL_PAD_Y) / STYLES.cell.leading));
+	const linesPerPage = Math.max(
+		1,
+		Math.floor((TOP - BOTTOM - headerHeight - 2 * CELL_PAD_Y) / STYLES.cell.leading)
+	);
 
 	const rows = t.rows.map((row) => prepare(row, false));
 	if (header) {
@@ -423,7 +455,10 @@ function renderSignatures(flow: Flow, s: Signatures): void {
 function renderSlips(flow: Flow, s: Slips): void {
 	if (s.slips.length === 0) return;
 	const tallest = Math.max(...s.slips.map((blocks) => measure(flow.fonts, blocks)));
-	const perPage = Math.max(1, Math.min(s.perPage, Math.floor((TOP - BOTTOM) / (tallest + 2 * SLIP_PAD))));
+	const perPage = Math.max(
+		1,
+		Math.min(s.perPage, Math.floor((TOP - BOTTOM) / (tallest + 2 * SLIP_PAD)))
+	);
 	const slot = (TOP - BOTTOM) / perPage;
 	if (!flow.atTop) flow.newPage();
 	s.slips.forEach((blocks, i) => {

@@ -1,11 +1,26 @@
 import type { Kysely } from 'kysely';
+
 import { CODE_NAMES, type PerformanceCode } from '../../domain/codes.js';
-import { fields, heading, pageBreak, paragraph, table, title, type Block, type DocumentTree } from '../../domain/document.js';
+import {
+	fields,
+	heading,
+	pageBreak,
+	paragraph,
+	table,
+	title,
+	type Block,
+	type DocumentTree
+} from '../../domain/document.js';
 import { unitOfQualification } from '../../domain/qualifications.js';
 import { outcomeWords } from '../../domain/result-report.js';
 import type { Database } from '../db/schema.js';
-import { candidateResult, RESULTS_ZONE, sittingResults, type CentreResultRow } from './centre-results.js';
 import { NotFoundError } from '../errors.js';
+import {
+	candidateResult,
+	RESULTS_ZONE,
+	sittingResults,
+	type CentreResultRow
+} from './centre-results.js';
 import { renderDocument } from './pdf.js';
 import { wording } from './wording.js';
 
@@ -27,13 +42,22 @@ const say = {
 	),
 	absent: wording<object>('The candidate did not sit this examination: no grade is awarded.'),
 	void: wording<object>('This attempt was declared void: no grade is awarded.'),
-	issued: wording<{ released: string; version: number }>('Results released {{released}}. Result version {{version}}.')
+	issued: wording<{ released: string; version: number }>(
+		'Results released {{released}}. Result version {{version}}.'
+	)
 };
 
 /** "Sunday, 29 November 2026": the date of an examination or a release. */
-const LONG_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: RESULTS_ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const LONG_DATE = new Intl.DateTimeFormat('en-GB', {
+	timeZone: RESULTS_ZONE,
+	weekday: 'long',
+	day: 'numeric',
+	month: 'long',
+	year: 'numeric'
+});
 const longDate = (d: Date) => LONG_DATE.format(d);
-const orDash = (s: string | number | null | undefined) => (s === null || s === undefined || String(s).trim() === '' ? '-' : String(s));
+const orDash = (s: string | number | null | undefined) =>
+	s === null || s === undefined || String(s).trim() === '' ? '-' : String(s);
 
 /** One candidate's slip as blocks of the document tree. */
 export function resultSlipBlocks(r: CentreResultRow): Block[] {
@@ -63,7 +87,11 @@ export function resultSlipBlocks(r: CentreResultRow): Block[] {
 	if (r.status === 'graded' && r.grade === 'Fail' && r.codes.length > 0) {
 		blocks.push(
 			heading('Performance codes'),
-			paragraph(say.codesIntro({ codesName: r.codes.length === 1 ? 'The code below names' : 'The codes below name' })),
+			paragraph(
+				say.codesIntro({
+					codesName: r.codes.length === 1 ? 'The code below names' : 'The codes below name'
+				})
+			),
 			table(
 				[
 					{ label: 'Code', width: 1 },
@@ -75,7 +103,9 @@ export function resultSlipBlocks(r: CentreResultRow): Block[] {
 	}
 	if (r.status === 'absent') blocks.push(paragraph(say.absent({})));
 	if (r.status === 'void') blocks.push(paragraph(say.void({})));
-	blocks.push(paragraph(say.issued({ released: longDate(r.releasedAt), version: r.version }), 'small'));
+	blocks.push(
+		paragraph(say.issued({ released: longDate(r.releasedAt), version: r.version }), 'small')
+	);
 	return blocks;
 }
 
@@ -100,8 +130,13 @@ export async function resultSlipPdf(
 }
 
 /** Every candidate's slip in a sitting, one merged PDF, one slip to a page, by candidate number. */
-export async function sittingResultSlipsPdf(db: Kysely<Database>, centreId: string, sittingId: string): Promise<{ pdf: Uint8Array; rows: CentreResultRow[] }> {
+export async function sittingResultSlipsPdf(
+	db: Kysely<Database>,
+	centreId: string,
+	sittingId: string
+): Promise<{ pdf: Uint8Array; rows: CentreResultRow[] }> {
 	const r = await sittingResults(db, centreId, sittingId);
-	if (!r.releasedAt) throw new NotFoundError('The results of this sitting have not been released yet');
+	if (!r.releasedAt)
+		throw new NotFoundError('The results of this sitting have not been released yet');
 	return { pdf: await renderDocument(resultSlipsTree(r.rows)), rows: r.rows };
 }

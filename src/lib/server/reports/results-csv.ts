@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
-import { outcomeWords } from '../../domain/result-report.js';
+
 import { unitOfQualification } from '../../domain/qualifications.js';
+import { outcomeWords } from '../../domain/result-report.js';
 import { safeCell } from '../../domain/spreadsheet.js';
 import { sittingDay, type CentreResultRow } from './centre-results.js';
 
@@ -52,5 +53,8 @@ export function resultRecord(r: CentreResultRow): (string | number)[] {
 }
 
 export function resultsCsv(rows: readonly CentreResultRow[]): string {
-	return stringify([[...RESULT_CSV_COLUMNS], ...rows.map(resultRecord)], { bom: true, record_delimiter: 'windows' });
+	return stringify([[...RESULT_CSV_COLUMNS], ...rows.map(resultRecord)], {
+		bom: true,
+		record_delimiter: 'windows'
+	});
 }

@@ -1,8 +1,22 @@
 import type { Kysely } from 'kysely';
-import { box, fields, heading, paragraph, signatures, slips, table, title, type Block, type Cell, type Column, type SlipBlock } from '../../domain/document.js';
+
+import {
+	box,
+	fields,
+	heading,
+	paragraph,
+	signatures,
+	slips,
+	table,
+	title,
+	type Block,
+	type Cell,
+	type Column,
+	type SlipBlock
+} from '../../domain/document.js';
 import type { Database } from '../db/schema.js';
-import { getSitting, sittingRegister } from '../sittings/index.js';
 import { sittingReport } from '../invigilation/console.js';
+import { getSitting, sittingRegister } from '../sittings/index.js';
 import { renderDocument } from './pdf.js';
 import { wording } from './wording.js';
 
@@ -21,10 +35,14 @@ const say = {
 	status: wording<{ status: string; printed: string }>('Status: {{status}}. Printed {{printed}}.'),
 	registerName: wording<{ firstName: string; lastName: string }>('{{lastName}}, {{firstName}}'),
 	slipName: wording<{ firstName: string; lastName: string }>('{{firstName}} {{lastName}}'),
-	slipSitting: wording<{ paper: string; room: string; when: string }>('Paper: {{paper}}. Room: {{room}}. {{when}}.'),
+	slipSitting: wording<{ paper: string; room: string; when: string }>(
+		'Paper: {{paper}}. Room: {{room}}. {{when}}.'
+	),
 	slipArrangements: wording<{ arrangements: string }>('Access arrangements: {{arrangements}}.'),
 	answered: wording<{ answered: number; items: number }>('{{answered}} / {{items}}'),
-	detail: wording<{ reason: string; minutes: number | null }>('{{reason}}{{#if minutes}} ({{minutes}} min){{/if}}')
+	detail: wording<{ reason: string; minutes: number | null }>(
+		'{{reason}}{{#if minutes}} ({{minutes}} min){{/if}}'
+	)
 };
 
 /** Where a slip sends the candidate when the route gives no full address. */
@@ -32,30 +50,69 @@ export const DEFAULT_EXAM_URL = '/candidate/signin';
 const ZONE = 'Europe/London';
 /** "Wednesday, 14 May 2025 at 09:30": a sitting's date and time, no seconds. */
 const dateTime = (d: Date) =>
-	d.toLocaleString('en-GB', { timeZone: ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+	d.toLocaleString('en-GB', {
+		timeZone: ZONE,
+		weekday: 'long',
+		day: 'numeric',
+		month: 'long',
+		year: 'numeric',
+		hour: '2-digit',
+		minute: '2-digit'
+	});
 /** "09:30": times within a sitting. */
-const time = (d: Date) => d.toLocaleTimeString('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' });
+const time = (d: Date) =>
+	d.toLocaleTimeString('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' });
 /** An empty value printed as a dash, so a reader sees it was empty rather than left out. */
 const orDash = (s: string | null | undefined) => (s && s.trim() ? s : '-');
 const words = (s: string) => s.replaceAll('_', ' ');
 
-function arrangements(r: { extraTimePercent: number; restBreaks: boolean; reader: boolean; scribe: boolean }): string {
-	return [r.extraTimePercent ? `${r.extraTimePercent}% extra time` : '', r.restBreaks ? 'rest breaks' : '', r.reader ? 'reader' : '', r.scribe ? 'scribe' : '']
+function arrangements(r: {
+	extraTimePercent: number;
+	restBreaks: boolean;
+	reader: boolean;
+	scribe: boolean;
+}): string {
+	return [
+		r.extraTimePercent ? `${r.extraTimePercent}% extra time` : '',
+		r.restBreaks ? 'rest breaks' : '',
+		r.reader ? 'reader' : '',
+		r.scribe ? 'scribe' : ''
+	]
 		.filter(Boolean)
 		.join(', ');
 }
 
 async function context(db: Kysely<Database>, centreId: string, sittingId: string) {
 	const s = await getSitting(db, sittingId, centreId);
-	const centre = await db.selectFrom('centre').select(['number', 'name']).where('id', '=', centreId).executeTakeFirstOrThrow();
-	const rows = (await sittingRegister(db, sittingId)).map((r) => ({ ...r, arrangements: arrangements(r) }));
-	return { centre, paper: `${s.paperCode} ${s.paperTitle}`, room: s.room, keycode: s.keycode, status: s.state, when: dateTime(s.scheduledAt), rows };
+	const centre = await db
+		.selectFrom('centre')
+		.select(['number', 'name'])
+		.where('id', '=', centreId)
+		.executeTakeFirstOrThrow();
+	const rows = (await sittingRegister(db, sittingId)).map((r) => ({
+		...r,
+		arrangements: arrangements(r)
+	}));
+	return {
+		centre,
+		paper: `${s.paperCode} ${s.paperTitle}`,
+		room: s.room,
+		keycode: s.keycode,
+		status: s.state,
+		when: dateTime(s.scheduledAt),
+		rows
+	};
 }
 
 type Context = Awaited<ReturnType<typeof context>>;
 
 /** The lines that say which sitting a document is about. */
-const sittingLines = (c: Context): Block[] => [paragraph(say.centre(c.centre)), paragraph(say.paper(c)), paragraph(say.room(c)), paragraph(say.when(c))];
+const sittingLines = (c: Context): Block[] => [
+	paragraph(say.centre(c.centre)),
+	paragraph(say.paper(c)),
+	paragraph(say.room(c)),
+	paragraph(say.when(c))
+];
 
 const REGISTER_COLUMNS: Column[] = [
 	{ label: 'No.', width: 50 },
@@ -66,7 +123,11 @@ const REGISTER_COLUMNS: Column[] = [
 	{ label: 'Signature', width: 140 }
 ];
 
-export async function attendanceRegisterPdf(db: Kysely<Database>, centreId: string, sittingId: string): Promise<Uint8Array> {
+export async function attendanceRegisterPdf(
+	db: Kysely<Database>,
+	centreId: string,
+	sittingId: string
+): Promise<Uint8Array> {
 	const c = await context(db, centreId, sittingId);
 	return renderDocument({
 		title: 'Attendance register',
@@ -77,11 +138,24 @@ export async function attendanceRegisterPdf(db: Kysely<Database>, centreId: stri
 			paragraph(say.keycode(c)),
 			table(
 				REGISTER_COLUMNS,
-				c.rows.map((r): Cell[] => [r.candidateNumber, say.registerName(r), orDash(r.arrangements), box, '']),
+				c.rows.map((r): Cell[] => [
+					r.candidateNumber,
+					say.registerName(r),
+					orDash(r.arrangements),
+					box,
+					''
+				]),
 				{ minRowHeight: 28 }
 			),
-			paragraph('Tick Present for each candidate in the room; each candidate signs in the Signature column.', 'small'),
-			signatures({ label: "Invigilator's signature", lineWidth: 130 }, { label: 'Time started', lineWidth: 45 }, { label: 'Time ended', lineWidth: 45 })
+			paragraph(
+				'Tick Present for each candidate in the room; each candidate signs in the Signature column.',
+				'small'
+			),
+			signatures(
+				{ label: "Invigilator's signature", lineWidth: 130 },
+				{ label: 'Time started', lineWidth: 45 },
+				{ label: 'Time ended', lineWidth: 45 }
+			)
 		]
 	});
 }
@@ -90,7 +164,12 @@ export async function attendanceRegisterPdf(db: Kysely<Database>, centreId: stri
  * One slip per candidate, several to a page with cut lines between them: how to sign in (the exam's
  * web address `examUrl`, centre and candidate numbers; the keycode is said aloud at the start).
  */
-export async function signInSlipsPdf(db: Kysely<Database>, centreId: string, sittingId: string, examUrl: string = DEFAULT_EXAM_URL): Promise<Uint8Array> {
+export async function signInSlipsPdf(
+	db: Kysely<Database>,
+	centreId: string,
+	sittingId: string,
+	examUrl: string = DEFAULT_EXAM_URL
+): Promise<Uint8Array> {
 	const c = await context(db, centreId, sittingId);
 	const slip = (r: Context['rows'][number]): SlipBlock[] => [
 		heading('Candidate sign-in slip'),
@@ -109,7 +188,11 @@ export async function signInSlipsPdf(db: Kysely<Database>, centreId: string, sit
 			'small'
 		)
 	];
-	return renderDocument({ title: 'Candidate sign-in slips', footer: 'Sign-in slips', blocks: [slips(3, c.rows.map(slip))] });
+	return renderDocument({
+		title: 'Candidate sign-in slips',
+		footer: 'Sign-in slips',
+		blocks: [slips(3, c.rows.map(slip))]
+	});
 }
 
 const CANDIDATE_COLUMNS: Column[] = [
@@ -136,7 +219,12 @@ const QUARANTINE_COLUMNS: Column[] = [
 ];
 
 /** The invigilator's report (PDF) of one sitting of the centre. */
-export async function invigilatorReportPdf(db: Kysely<Database>, centreId: string, sittingId: string, now = new Date()): Promise<Uint8Array> {
+export async function invigilatorReportPdf(
+	db: Kysely<Database>,
+	centreId: string,
+	sittingId: string,
+	now = new Date()
+): Promise<Uint8Array> {
 	const c = await context(db, centreId, sittingId);
 	const r = await sittingReport(db, sittingId, now);
 	const event = (e: (typeof r.events)[number], detail: string): Cell[] => [
@@ -146,7 +234,8 @@ export async function invigilatorReportPdf(db: Kysely<Database>, centreId: strin
 		orDash(detail),
 		orDash(e.actor_label)
 	];
-	const orNone = (t: Block, none: string): Block => (t.kind === 'table' && t.rows.length === 0 ? paragraph(none) : t);
+	const orNone = (t: Block, none: string): Block =>
+		t.kind === 'table' && t.rows.length === 0 ? paragraph(none) : t;
 	return renderDocument({
 		title: "Invigilator's report",
 		footer: "Invigilator's report",
@@ -161,7 +250,14 @@ export async function invigilatorReportPdf(db: Kysely<Database>, centreId: strin
 					x.candidateNumber,
 					x.name,
 					words(x.state),
-					orDash([x.extraTimePercent ? `${x.extraTimePercent}%` : '', x.extensionMinutes ? `+${x.extensionMinutes} min` : ''].filter(Boolean).join(' ')),
+					orDash(
+						[
+							x.extraTimePercent ? `${x.extraTimePercent}%` : '',
+							x.extensionMinutes ? `+${x.extensionMinutes} min` : ''
+						]
+							.filter(Boolean)
+							.join(' ')
+					),
 					say.answered(x),
 					orDash(x.reference)
 				])
@@ -178,7 +274,13 @@ export async function invigilatorReportPdf(db: Kysely<Database>, centreId: strin
 			orNone(
 				table(
 					QUARANTINE_COLUMNS,
-					r.quarantine.map((q): Cell[] => [time(q.received_at), q.candidate_number, q.item_key, words(q.reason), orDash(refusedSaveText(q.text))])
+					r.quarantine.map((q): Cell[] => [
+						time(q.received_at),
+						q.candidate_number,
+						q.item_key,
+						words(q.reason),
+						orDash(refusedSaveText(q.text))
+					])
 				),
 				'None.'
 			),
@@ -190,7 +292,10 @@ export async function invigilatorReportPdf(db: Kysely<Database>, centreId: strin
 				),
 				'None.'
 			),
-			signatures({ label: "Invigilator's signature", lineWidth: 180 }, { label: 'Date', lineWidth: 90 })
+			signatures(
+				{ label: "Invigilator's signature", lineWidth: 180 },
+				{ label: 'Date', lineWidth: 90 }
+			)
 		]
 	});
 }

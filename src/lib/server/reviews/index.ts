@@ -1,4 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
+
+import { paperItems } from '../../domain/paper.js';
 import {
 	DEFAULT_REVIEW_SETTINGS,
 	judgeReviewRequest,
@@ -9,12 +11,11 @@ import {
 	type ReviewSettings,
 	type ReviewState
 } from '../../domain/reviews.js';
-import { paperItems } from '../../domain/paper.js';
 import { writeAudit, type Actor } from '../audit/index.js';
+import { issueReviewedResult } from '../awarding/compute.js';
 import { getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { issueReviewedResult } from '../awarding/compute.js';
 import { isUuid } from '../validation.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -28,8 +29,13 @@ type Db = Kysely<Database> | Transaction<Database>;
  */
 
 export async function getReviewSettings(db: Db): Promise<ReviewSettings> {
-	const row = await db.selectFrom('review_settings').select(['request_window_days', 'reply_days']).executeTakeFirst();
-	return row ? { requestWindowDays: row.request_window_days, replyDays: row.reply_days } : DEFAULT_REVIEW_SETTINGS;
+	const row = await db
+		.selectFrom('review_settings')
+		.select(['request_window_days', 'reply_days'])
+		.executeTakeFirst();
+	return row
+		? { requestWindowDays: row.request_window_days, replyDays: row.reply_days }
+		: DEFAULT_REVIEW_SETTINGS;
 }
 
 export async function updateReviewSettings(
@@ -40,11 +46,16 @@ export async function updateReviewSettings(
 	const issues: { field: string; message: string }[] = [];
 	const num = (v: unknown, field: string, label: string) => {
 		const n = Number(String(v ?? '').trim());
-		if (!Number.isInteger(n) || n < 1 || n > 365) issues.push({ field, message: `${label} must be a whole number of days from 1 to 365` });
+		if (!Number.isInteger(n) || n < 1 || n > 365)
+			issues.push({ field, message: `${label} must be a whole number of days from 1 to 365` });
 		return n;
 	};
 	const settings = {
-		requestWindowDays: num(input.requestWindowDays, 'request_window_days', 'The time to ask for a review'),
+		requestWindowDays: num(
+			input.requestWindowDays,
+			'request_window_days',
+			'The time to ask for a review'
+		),
 		replyDays: num(input.replyDays, 'reply_days', 'The time to reply')
 	};
 	if (issues.length) throw new ValidationError(issues[0]!.message, issues);
@@ -52,14 +63,26 @@ export async function updateReviewSettings(
 		const before = await getReviewSettings(tx);
 		await tx
 			.insertInto('review_settings')
-			.values({ id: true, request_window_days: settings.requestWindowDays, reply_days: settings.replyDays, updated_by: actor.userId, updated_at: new Date() })
+			.values({
+				id: true,
+				request_window_days: settings.requestWindowDays,
+				reply_days: settings.replyDays,
+				updated_by: actor.userId,
+				updated_at: new Date()
+			})
 			.onConflict((oc) =>
-				oc
-					.column('id')
-					.doUpdateSet({ request_window_days: settings.requestWindowDays, reply_days: settings.replyDays, updated_by: actor.userId, updated_at: new Date() })
+				oc.column('id').doUpdateSet({
+					request_window_days: settings.requestWindowDays,
+					reply_days: settings.replyDays,
+					updated_by: actor.userId,
+					updated_at: new Date()
+				})
 			)
 			.execute();
-		await writeAudit(tx, actor, { action: 'review.settings_changed', details: { before, after: settings } });
+		await writeAudit(tx, actor, {
+			action: 'review.settings_changed',
+			details: { before, after: settings }
+		});
 	});
 	return settings;
 }
@@ -93,7 +116,18 @@ async function move(
 	review: LockedReview,
 	action: ReviewAction,
 	now: Date,
-	set: Partial<Record<'moderator_id' | 'assigned_at' | 'decided_at' | 'informed_at' | 'withdrawn_at' | 'outcome' | 'new_result_id', unknown>> = {},
+	set: Partial<
+		Record<
+			| 'moderator_id'
+			| 'assigned_at'
+			| 'decided_at'
+			| 'informed_at'
+			| 'withdrawn_at'
+			| 'outcome'
+			| 'new_result_id',
+			unknown
+		>
+	> = {},
 	details: Record<string, unknown> = {}
 ): Promise<ReviewState> {
 	const t = transitionReview({ state: review.state }, action);
@@ -133,7 +167,8 @@ export async function requestReview(
 	const reason = String(input.reason ?? '');
 	const problem = reasonProblem(reason);
 	if (problem) throw new ValidationError(problem, [{ field: 'reason', message: problem }]);
-	if (!isUuid(input.attemptId) || !isUuid(input.centreId)) throw new NotFoundError('No such result');
+	if (!isUuid(input.attemptId) || !isUuid(input.centreId))
+		throw new NotFoundError('No such result');
 	return db.transaction().execute(async (tx) => {
 		const a = await tx
 			.selectFrom('attempt as a')
@@ -153,10 +188,18 @@ export async function requestReview(
 			.orderBy('version', 'desc')
 			.executeTakeFirst();
 		if (!latest) throw new NotFoundError('No such result');
-		const earlier = await tx.selectFrom('review').select(['stage', 'state', 'informed_at']).where('attempt_id', '=', a.id).execute();
+		const earlier = await tx
+			.selectFrom('review')
+			.select(['stage', 'state', 'informed_at'])
+			.where('attempt_id', '=', a.id)
+			.execute();
 		const settings = await getReviewSettings(tx);
 		const verdict = judgeReviewRequest(
-			{ releasedAt: a.released_at, status: latest.status, earlier: earlier.map((e) => ({ stage: e.stage, state: e.state, informedAt: e.informed_at })) },
+			{
+				releasedAt: a.released_at,
+				status: latest.status,
+				earlier: earlier.map((e) => ({ stage: e.stage, state: e.state, informedAt: e.informed_at }))
+			},
 			settings,
 			now
 		);
@@ -193,19 +236,35 @@ export async function requestReview(
 			centreId: a.centre_id,
 			subjectType: 'review',
 			subjectId: row.id,
-			details: { attempt: a.id, stage: verdict.stage, result_version: latest.version, reply_due_at: verdict.replyDueAt.toISOString() }
+			details: {
+				attempt: a.id,
+				stage: verdict.stage,
+				result_version: latest.version,
+				reply_due_at: verdict.replyDueAt.toISOString()
+			}
 		});
 		return { reviewId: row.id, stage: verdict.stage, replyDueAt: verdict.replyDueAt };
 	});
 }
 
 /** The centre withdraws a request no moderator has taken yet. Another centre's review is not found. */
-export async function withdrawReview(db: Kysely<Database>, actor: Actor, centreId: string, reviewId: string, now = new Date()): Promise<void> {
+export async function withdrawReview(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	reviewId: string,
+	now = new Date()
+): Promise<void> {
 	await db.transaction().execute(async (tx) => {
 		const r = await lockReview(tx, reviewId);
 		if (r.centre_id !== centreId) throw new NotFoundError('No such review');
 		await move(tx, actor, r, { type: 'withdraw' }, now, { withdrawn_at: now });
-		await writeAudit(tx, actor, { action: 'review.withdrawn', centreId: r.centre_id, subjectType: 'review', subjectId: r.id });
+		await writeAudit(tx, actor, {
+			action: 'review.withdrawn',
+			centreId: r.centre_id,
+			subjectType: 'review',
+			subjectId: r.id
+		});
 	});
 }
 
@@ -223,14 +282,24 @@ async function scriptOf(db: Db, attemptId: string) {
 
 /** Whether the user has given any mark on the script (first, second, moderator: any that counted). */
 async function hasMarked(db: Db, scriptId: string, userId: string): Promise<boolean> {
-	const m = await db.selectFrom('mark').select('id').where('script_id', '=', scriptId).where('marker_id', '=', userId).limit(1).executeTakeFirst();
+	const m = await db
+		.selectFrom('mark')
+		.select('id')
+		.where('script_id', '=', scriptId)
+		.where('marker_id', '=', userId)
+		.limit(1)
+		.executeTakeFirst();
 	return m !== undefined;
 }
 
 /** Moderators who may take the review: every moderator who has not marked the script. */
 export async function eligibleModerators(db: Db, reviewId: string) {
 	if (!isUuid(reviewId)) throw new NotFoundError('No such review');
-	const r = await db.selectFrom('review').select(['attempt_id']).where('id', '=', reviewId).executeTakeFirst();
+	const r = await db
+		.selectFrom('review')
+		.select(['attempt_id'])
+		.where('id', '=', reviewId)
+		.executeTakeFirst();
 	if (!r) throw new NotFoundError('No such review');
 	const script = await scriptOf(db, r.attempt_id);
 	return db
@@ -240,7 +309,14 @@ export async function eligibleModerators(db: Db, reviewId: string) {
 		.where('m.role', '=', 'moderator')
 		.where('u.disabled_at', 'is', null)
 		.where(({ not, exists, selectFrom }) =>
-			not(exists(selectFrom('mark').select('mark.id').where('mark.script_id', '=', script.id).whereRef('mark.marker_id', '=', 'u.id')))
+			not(
+				exists(
+					selectFrom('mark')
+						.select('mark.id')
+						.where('mark.script_id', '=', script.id)
+						.whereRef('mark.marker_id', '=', 'u.id')
+				)
+			)
 		)
 		.distinct()
 		.orderBy('u.display_name')
@@ -251,7 +327,13 @@ export async function eligibleModerators(db: Db, reviewId: string) {
  * The awarding administrator assigns a moderator who has not marked the script (checked against
  * the mark rows, under the review's lock): one moderation allocation per item, tied to the review.
  */
-export async function assignReviewer(db: Kysely<Database>, actor: Actor, reviewId: string, moderatorId: string, now = new Date()): Promise<void> {
+export async function assignReviewer(
+	db: Kysely<Database>,
+	actor: Actor,
+	reviewId: string,
+	moderatorId: string,
+	now = new Date()
+): Promise<void> {
 	await db.transaction().execute(async (tx) => {
 		const r = await lockReview(tx, reviewId);
 		const script = await scriptOf(tx, r.attempt_id);
@@ -306,7 +388,12 @@ export async function assignReviewer(db: Kysely<Database>, actor: Actor, reviewI
  * 'review' (the old versions stay), the outcome compared with the version asked about, and the
  * centre and the candidate told (the review moves on to informed; both see it on their pages).
  */
-export async function decideReview(db: Kysely<Database>, actor: Actor & { userId: string }, reviewId: string, now = new Date()) {
+export async function decideReview(
+	db: Kysely<Database>,
+	actor: Actor & { userId: string },
+	reviewId: string,
+	now = new Date()
+) {
 	return db.transaction().execute(async (tx) => {
 		const r = await lockReview(tx, reviewId);
 		// Only the assigned moderator sees the review at all: anyone else is told it does not exist.
@@ -318,10 +405,17 @@ export async function decideReview(db: Kysely<Database>, actor: Actor & { userId
 			.where('withdrawn_at', 'is', null)
 			.where('completed_at', 'is', null)
 			.executeTakeFirst();
-		const t = transitionReview({ state: r.state }, { type: 'decide', byAssignedModerator: true, everyItemRemarked: open === undefined });
+		const t = transitionReview(
+			{ state: r.state },
+			{ type: 'decide', byAssignedModerator: true, everyItemRemarked: open === undefined }
+		);
 		if (!t.ok) throw new ConflictError(t.reason, { state: r.state });
 		const { before, after } = await issueReviewedResult(tx, actor, r.attempt_id, now);
-		const asked = await tx.selectFrom('result').select(['grade', 'total', 'codes']).where('id', '=', r.result_id).executeTakeFirstOrThrow();
+		const asked = await tx
+			.selectFrom('result')
+			.select(['grade', 'total', 'codes'])
+			.where('id', '=', r.result_id)
+			.executeTakeFirstOrThrow();
 		const outcome = reviewOutcome(asked, after);
 		await move(
 			tx,
@@ -343,17 +437,41 @@ export async function decideReview(db: Kysely<Database>, actor: Actor & { userId
 			details: {
 				outcome,
 				stage: r.stage,
-				before: { version: before.version, grade: before.grade, total: before.total, codes: before.codes },
-				after: { version: after.version, grade: after.grade, total: after.total, codes: after.codes }
+				before: {
+					version: before.version,
+					grade: before.grade,
+					total: before.total,
+					codes: before.codes
+				},
+				after: {
+					version: after.version,
+					grade: after.grade,
+					total: after.total,
+					codes: after.codes
+				}
 			}
 		});
 		// The centre sees the outcome on the candidate's page and the candidate on their results page
 		// from this commit on: that is how both are told, recorded as its own stage.
-		await move(tx, { userId: null, label: 'system' }, r, { type: 'inform' }, now, { informed_at: now }, { centre: true, candidate: true });
+		await move(
+			tx,
+			{ userId: null, label: 'system' },
+			r,
+			{ type: 'inform' },
+			now,
+			{ informed_at: now },
+			{ centre: true, candidate: true }
+		);
 		await writeAudit(
 			tx,
 			{ userId: null, label: 'system' },
-			{ action: 'review.informed', centreId: r.centre_id, subjectType: 'review', subjectId: r.id, details: { outcome } }
+			{
+				action: 'review.informed',
+				centreId: r.centre_id,
+				subjectType: 'review',
+				subjectId: r.id,
+				details: { outcome }
+			}
 		);
 		return { outcome, version: after.version };
 	});
@@ -388,7 +506,9 @@ export async function listReviews(db: Db) {
 	return db
 		.selectFrom('review as r')
 		.innerJoin('centre as c', 'c.id', 'r.centre_id')
-		.innerJoin('script as sc', (j) => j.onRef('sc.attempt_id', '=', 'r.attempt_id').on('sc.kind', '=', 'live'))
+		.innerJoin('script as sc', (j) =>
+			j.onRef('sc.attempt_id', '=', 'r.attempt_id').on('sc.kind', '=', 'live')
+		)
 		.innerJoin('paper_version as v', 'v.id', 'sc.paper_version_id')
 		.innerJoin('paper as p', 'p.id', 'v.paper_id')
 		.leftJoin('app_user as m', 'm.id', 'r.moderator_id')
@@ -413,10 +533,19 @@ export async function listReviews(db: Db) {
 export async function moderatorReviews(db: Db, moderatorId: string) {
 	return db
 		.selectFrom('review as r')
-		.innerJoin('script as sc', (j) => j.onRef('sc.attempt_id', '=', 'r.attempt_id').on('sc.kind', '=', 'live'))
+		.innerJoin('script as sc', (j) =>
+			j.onRef('sc.attempt_id', '=', 'r.attempt_id').on('sc.kind', '=', 'live')
+		)
 		.innerJoin('paper_version as v', 'v.id', 'sc.paper_version_id')
 		.innerJoin('paper as p', 'p.id', 'v.paper_id')
-		.select(['r.id', 'r.stage', 'r.state', 'r.reply_due_at', 'sc.script_number', 'p.code as paper_code'])
+		.select([
+			'r.id',
+			'r.stage',
+			'r.state',
+			'r.reply_due_at',
+			'sc.script_number',
+			'p.code as paper_code'
+		])
 		.where('r.moderator_id', '=', moderatorId)
 		.orderBy('r.reply_due_at')
 		.execute();
@@ -428,25 +557,49 @@ export async function moderatorReviews(db: Db, moderatorId: string) {
  * centre's reason. Nothing names the candidate or the centre, and the earlier marks are not shown
  * (the re-mark is made afresh). Anyone but the assigned moderator: not found.
  */
-export async function reviewForModerator(db: Kysely<Database>, moderatorId: string, reviewId: string) {
+export async function reviewForModerator(
+	db: Kysely<Database>,
+	moderatorId: string,
+	reviewId: string
+) {
 	if (!isUuid(reviewId)) throw new NotFoundError('No such review');
 	const r = await db
 		.selectFrom('review')
-		.select(['id', 'attempt_id', 'stage', 'state', 'reason', 'reply_due_at', 'moderator_id', 'outcome'])
+		.select([
+			'id',
+			'attempt_id',
+			'stage',
+			'state',
+			'reason',
+			'reply_due_at',
+			'moderator_id',
+			'outcome'
+		])
 		.where('id', '=', reviewId)
 		.executeTakeFirst();
 	if (!r || r.moderator_id !== moderatorId) throw new NotFoundError('No such review');
 	const script = await scriptOf(db, r.attempt_id);
 	const paper = await getPaperContent(db, script.paper_version_id);
 	const [allocations, answers, marks] = await Promise.all([
-		db.selectFrom('allocation').select(['id', 'item_key', 'completed_at']).where('review_id', '=', r.id).where('withdrawn_at', 'is', null).execute(),
-		db.selectFrom('response').select(['item_key', 'text']).where('attempt_id', '=', r.attempt_id).execute(),
+		db
+			.selectFrom('allocation')
+			.select(['id', 'item_key', 'completed_at'])
+			.where('review_id', '=', r.id)
+			.where('withdrawn_at', 'is', null)
+			.execute(),
+		db
+			.selectFrom('response')
+			.select(['item_key', 'text'])
+			.where('attempt_id', '=', r.attempt_id)
+			.execute(),
 		db
 			.selectFrom('mark')
 			.select(['item_key', 'mark', 'fk', 'id'])
 			.where('script_id', '=', script.id)
 			.where('marker_id', '=', moderatorId)
-			.where('allocation_id', 'in', (eb) => eb.selectFrom('allocation').select('allocation.id').where('allocation.review_id', '=', r.id))
+			.where('allocation_id', 'in', (eb) =>
+				eb.selectFrom('allocation').select('allocation.id').where('allocation.review_id', '=', r.id)
+			)
 			.orderBy('id')
 			.execute()
 	]);
@@ -461,7 +614,14 @@ export async function reviewForModerator(db: Kysely<Database>, moderatorId: stri
 		given: latest.get(i.key) ? { mark: latest.get(i.key)!.mark, fk: latest.get(i.key)!.fk } : null
 	}));
 	return {
-		review: { id: r.id, stage: r.stage, state: r.state, reason: r.reason, replyDueAt: r.reply_due_at, outcome: r.outcome },
+		review: {
+			id: r.id,
+			stage: r.stage,
+			state: r.state,
+			reason: r.reason,
+			replyDueAt: r.reply_due_at,
+			outcome: r.outcome
+		},
 		scriptNumber: script.script_number,
 		paperCode: paper.code,
 		items

@@ -1,14 +1,22 @@
-import type { Kysely } from 'kysely';
 import { randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+
 import { generateKeycode } from '../../domain/keycode.js';
-import { CLOSED_SITTING_STATES, judgeBookingTime } from '../../domain/sitting.js';
 import { paperPurposeProblem, SITTING_PURPOSES, type SittingPurpose } from '../../domain/mock.js';
+import { CLOSED_SITTING_STATES, judgeBookingTime } from '../../domain/sitting.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database, SittingRow, SittingState } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { checkBookings, type BookingNote } from '../registrations/index.js';
-import { dateTimeSchema, EARLIEST_BOOKING, isUuid, LATEST_BOOKING, parse, uuidSchema } from '../validation.js';
+import {
+	dateTimeSchema,
+	EARLIEST_BOOKING,
+	isUuid,
+	LATEST_BOOKING,
+	parse,
+	uuidSchema
+} from '../validation.js';
 
 const bookingYears = `${EARLIEST_BOOKING.getUTCFullYear()} and ${LATEST_BOOKING.getUTCFullYear() - 1}`;
 
@@ -18,10 +26,19 @@ const bookingYears = `${EARLIEST_BOOKING.getUTCFullYear()} and ${LATEST_BOOKING.
  */
 export const bookingSchema = z.object({
 	paper_code: z.string().trim().min(1, 'Choose a paper').max(50, 'Choose a paper'),
-	scheduled_at: dateTimeSchema('Enter the date and time', `Enter a real date and time in the years ${bookingYears}`),
+	scheduled_at: dateTimeSchema(
+		'Enter the date and time',
+		`Enter a real date and time in the years ${bookingYears}`
+	),
 	room: z.string().trim().min(1, 'Enter the room').max(100),
-	invigilator_ids: z.array(uuidSchema('Choose invigilators from the list')).min(1, 'Choose at least one invigilator').max(100),
-	candidate_ids: z.array(uuidSchema('Choose candidates from the list')).min(1, 'Choose at least one candidate').max(5000),
+	invigilator_ids: z
+		.array(uuidSchema('Choose invigilators from the list'))
+		.min(1, 'Choose at least one invigilator')
+		.max(100),
+	candidate_ids: z
+		.array(uuidSchema('Choose candidates from the list'))
+		.min(1, 'Choose at least one candidate')
+		.max(5000),
 	// A form without the field books a live sitting, as before mocks existed.
 	purpose: z.enum(SITTING_PURPOSES, { message: 'Choose a live exam or a mock' }).default('live')
 });
@@ -62,13 +79,21 @@ export async function bookSitting(
 	const past = judgeBookingTime(b.scheduled_at, now);
 	if (past) throw new ValidationError(past, [{ field: 'scheduled_at', message: past }]);
 	return db.transaction().execute(async (tx) => {
-		const paper = await tx.selectFrom('paper').select(['current_version_id', 'code', 'kind', 'unit_code']).where('code', '=', b.paper_code).executeTakeFirst();
-		if (!paper?.current_version_id) throw new ValidationError(`No paper ${b.paper_code}`, [{ field: 'paper_code', message: 'No such paper' }]);
+		const paper = await tx
+			.selectFrom('paper')
+			.select(['current_version_id', 'code', 'kind', 'unit_code'])
+			.where('code', '=', b.paper_code)
+			.executeTakeFirst();
+		if (!paper?.current_version_id)
+			throw new ValidationError(`No paper ${b.paper_code}`, [
+				{ field: 'paper_code', message: 'No such paper' }
+			]);
 		// The purpose decides which checks apply: the paper's kind always (a mock only a practice
 		// paper, a live sitting only a live paper); checks for live sittings alone (eg candidates'
 		// registration for the unit) belong under `b.purpose === 'live'`, so a mock is not held to them.
 		const purposeProblem = paperPurposeProblem(b.purpose, paper.kind);
-		if (purposeProblem) throw new ValidationError(purposeProblem, [{ field: 'paper_code', message: purposeProblem }]);
+		if (purposeProblem)
+			throw new ValidationError(purposeProblem, [{ field: 'paper_code', message: purposeProblem }]);
 		const invigilators = await tx
 			.selectFrom('membership')
 			.select('user_id')
@@ -77,11 +102,20 @@ export async function bookSitting(
 			.where('user_id', 'in', b.invigilator_ids)
 			.execute();
 		if (invigilators.length !== new Set(b.invigilator_ids).size) {
-			throw new ValidationError('Choose invigilators of this centre', [{ field: 'invigilator_ids', message: 'Not an invigilator of this centre' }]);
+			throw new ValidationError('Choose invigilators of this centre', [
+				{ field: 'invigilator_ids', message: 'Not an invigilator of this centre' }
+			]);
 		}
 		const candidates = await tx
 			.selectFrom('candidate')
-			.select(['id', 'candidate_number', 'first_name', 'last_name', 'extra_time_percent', 'rest_breaks'])
+			.select([
+				'id',
+				'candidate_number',
+				'first_name',
+				'last_name',
+				'extra_time_percent',
+				'rest_breaks'
+			])
 			.where('centre_id', '=', centreId)
 			.where('id', 'in', b.candidate_ids)
 			// A withdrawn candidate is not bookable; the share lock makes a withdrawal wait for this booking.
@@ -89,12 +123,14 @@ export async function bookSitting(
 			.forShare()
 			.execute();
 		if (candidates.length !== new Set(b.candidate_ids).size) {
-			throw new ValidationError("Choose candidates from this centre's register (a withdrawn candidate cannot be booked)", [
-				{ field: 'candidate_ids', message: 'Not registered at this centre, or withdrawn' }
-			]);
+			throw new ValidationError(
+				"Choose candidates from this centre's register (a withdrawn candidate cannot be booked)",
+				[{ field: 'candidate_ids', message: 'Not registered at this centre, or withdrawn' }]
+			);
 		}
 		// A mock is no attempt at the unit: registration and resit rules are a live sitting's.
-		const bookings = b.purpose === 'live' ? await checkBookings(tx, paper, candidates, b.scheduled_at) : [];
+		const bookings =
+			b.purpose === 'live' ? await checkBookings(tx, paper, candidates, b.scheduled_at) : [];
 		const sitting = await tx
 			.insertInto('sitting')
 			.values({
@@ -114,7 +150,14 @@ export async function bookSitting(
 			.execute();
 		await tx
 			.insertInto('attempt')
-			.values(candidates.map((c) => ({ sitting_id: sitting.id, candidate_id: c.id, extra_time_percent: c.extra_time_percent, rest_breaks: c.rest_breaks })))
+			.values(
+				candidates.map((c) => ({
+					sitting_id: sitting.id,
+					candidate_id: c.id,
+					extra_time_percent: c.extra_time_percent,
+					rest_breaks: c.rest_breaks
+				}))
+			)
 			.execute();
 		await writeAudit(tx, actor, {
 			action: 'sitting.book',
@@ -127,7 +170,9 @@ export async function bookSitting(
 				room: b.room,
 				scheduled_at: b.scheduled_at.toISOString(),
 				candidates: candidates.length,
-				resits: bookings.filter((n) => n.resit).map((n) => ({ candidate: n.candidateNumber, attempt: n.attempt }))
+				resits: bookings
+					.filter((n) => n.resit)
+					.map((n) => ({ candidate: n.candidateNumber, attempt: n.attempt }))
 			}
 		});
 		return { ...sitting, bookings };
@@ -164,42 +209,76 @@ function sittingQuery(db: Kysely<Database>) {
 			's.keycode',
 			's.state',
 			's.cancel_reason as cancelReason',
-			(eb) => eb.selectFrom('attempt as a').select(eb.fn.countAll<number>().as('n')).whereRef('a.sitting_id', '=', 's.id').as('candidates')
+			(eb) =>
+				eb
+					.selectFrom('attempt as a')
+					.select(eb.fn.countAll<number>().as('n'))
+					.whereRef('a.sitting_id', '=', 's.id')
+					.as('candidates')
 		]);
 }
 
-const toSummary = (r: Omit<SittingSummary, 'candidates'> & { candidates: number | string | null }): SittingSummary => ({
+const toSummary = (
+	r: Omit<SittingSummary, 'candidates'> & { candidates: number | string | null }
+): SittingSummary => ({
 	...r,
 	candidates: Number(r.candidates ?? 0)
 });
 
-export async function listCentreSittings(db: Kysely<Database>, centreId: string): Promise<SittingSummary[]> {
+export async function listCentreSittings(
+	db: Kysely<Database>,
+	centreId: string
+): Promise<SittingSummary[]> {
 	if (!isUuid(centreId)) return [];
-	return (await sittingQuery(db).where('s.centre_id', '=', centreId).orderBy('s.scheduled_at', 'desc').execute()).map(toSummary);
+	return (
+		await sittingQuery(db)
+			.where('s.centre_id', '=', centreId)
+			.orderBy('s.scheduled_at', 'desc')
+			.execute()
+	).map(toSummary);
 }
 
 /**
  * The centre's sittings still to run or running, soonest first: those booked from the start of
  * today (a sitting booked for 09:00 and still not started at 11:00 is still to run) and any running.
  */
-export async function listUpcomingSittings(db: Kysely<Database>, centreId: string, now = new Date(), limit = 20): Promise<SittingSummary[]> {
+export async function listUpcomingSittings(
+	db: Kysely<Database>,
+	centreId: string,
+	now = new Date(),
+	limit = 20
+): Promise<SittingSummary[]> {
 	if (!isUuid(centreId)) return [];
 	const dayAgo = new Date(now.getTime() - 24 * 60 * 60_000);
 	return (
 		await sittingQuery(db)
 			.where('s.centre_id', '=', centreId)
-			.where((eb) => eb.or([eb('s.state', '=', 'running'), eb.and([eb('s.state', '=', 'scheduled'), eb('s.scheduled_at', '>=', dayAgo)])]))
+			.where((eb) =>
+				eb.or([
+					eb('s.state', '=', 'running'),
+					eb.and([eb('s.state', '=', 'scheduled'), eb('s.scheduled_at', '>=', dayAgo)])
+				])
+			)
 			.orderBy('s.scheduled_at', 'asc')
 			.limit(limit)
 			.execute()
 	).map(toSummary);
 }
 
-export async function listInvigilatorSittings(db: Kysely<Database>, userId: string): Promise<SittingSummary[]> {
+export async function listInvigilatorSittings(
+	db: Kysely<Database>,
+	userId: string
+): Promise<SittingSummary[]> {
 	return (
 		await sittingQuery(db)
 			.where((eb) =>
-				eb.exists(eb.selectFrom('sitting_invigilator as si').select('si.user_id').whereRef('si.sitting_id', '=', 's.id').where('si.user_id', '=', userId))
+				eb.exists(
+					eb
+						.selectFrom('sitting_invigilator as si')
+						.select('si.user_id')
+						.whereRef('si.sitting_id', '=', 's.id')
+						.where('si.user_id', '=', userId)
+				)
 			)
 			.orderBy('s.scheduled_at', 'desc')
 			.execute()
@@ -207,10 +286,15 @@ export async function listInvigilatorSittings(db: Kysely<Database>, userId: stri
 }
 
 /** A sitting, only if it belongs to `centreId` (another centre's sitting is "not found"). */
-export async function getSitting(db: Kysely<Database>, sittingId: string, centreId?: string): Promise<SittingSummary> {
+export async function getSitting(
+	db: Kysely<Database>,
+	sittingId: string,
+	centreId?: string
+): Promise<SittingSummary> {
 	// Only a uuid can name a sitting: "------------------------------------" (36 dashes) cannot, and
 	// would make PostgreSQL fail with 22P02 rather than find nothing.
-	if (!isUuid(sittingId) || (centreId !== undefined && !isUuid(centreId))) throw new NotFoundError('No such sitting');
+	if (!isUuid(sittingId) || (centreId !== undefined && !isUuid(centreId)))
+		throw new NotFoundError('No such sitting');
 	let q = sittingQuery(db).where('s.id', '=', sittingId);
 	if (centreId) q = q.where('s.centre_id', '=', centreId);
 	const r = await q.executeTakeFirst();
@@ -229,7 +313,10 @@ export interface RegisterRow {
 	scribe: boolean;
 }
 
-export async function sittingRegister(db: Kysely<Database>, sittingId: string): Promise<RegisterRow[]> {
+export async function sittingRegister(
+	db: Kysely<Database>,
+	sittingId: string
+): Promise<RegisterRow[]> {
 	if (!isUuid(sittingId)) return [];
 	return db
 		.selectFrom('attempt as a')
@@ -250,9 +337,16 @@ export async function sittingRegister(db: Kysely<Database>, sittingId: string): 
 }
 
 /** The users booked to invigilate a sitting. */
-export async function sittingInvigilatorIds(db: Kysely<Database>, sittingId: string): Promise<string[]> {
+export async function sittingInvigilatorIds(
+	db: Kysely<Database>,
+	sittingId: string
+): Promise<string[]> {
 	if (!isUuid(sittingId)) return [];
-	const rows = await db.selectFrom('sitting_invigilator').select('user_id').where('sitting_id', '=', sittingId).execute();
+	const rows = await db
+		.selectFrom('sitting_invigilator')
+		.select('user_id')
+		.where('sitting_id', '=', sittingId)
+		.execute();
 	return rows.map((r) => r.user_id);
 }
 
@@ -262,12 +356,24 @@ export async function sittingInvigilatorIds(db: Kysely<Database>, sittingId: str
  * one in and its candidates may be booked on another sitting. Candidates already signed in to wait
  * for the start are signed out. Audited with the state before and after.
  */
-export async function cancelSitting(db: Kysely<Database>, actor: Actor, centreId: string, sittingId: string, reasonIn: unknown, now = new Date()) {
+export async function cancelSitting(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	sittingId: string,
+	reasonIn: unknown,
+	now = new Date()
+) {
 	if (!isUuid(sittingId) || !isUuid(centreId)) throw new NotFoundError('No such sitting');
 	const reason = String(reasonIn ?? '').trim();
-	if (!reason) throw new ValidationError('Give the reason for cancelling the sitting', [{ field: 'reason', message: 'Give the reason for cancelling' }]);
+	if (!reason)
+		throw new ValidationError('Give the reason for cancelling the sitting', [
+			{ field: 'reason', message: 'Give the reason for cancelling' }
+		]);
 	if (reason.length > 500 || reason.includes('\0'))
-		throw new ValidationError('The reason is at most 500 characters', [{ field: 'reason', message: 'At most 500 characters' }]);
+		throw new ValidationError('The reason is at most 500 characters', [
+			{ field: 'reason', message: 'At most 500 characters' }
+		]);
 	await db.transaction().execute(async (tx) => {
 		// The row lock decides against a start at the same moment: one of the two waits and sees the other.
 		const s = await tx
@@ -278,12 +384,21 @@ export async function cancelSitting(db: Kysely<Database>, actor: Actor, centreId
 			.forUpdate()
 			.executeTakeFirst();
 		if (!s) throw new NotFoundError('No such sitting');
-		if (s.state !== 'scheduled') throw new ConflictError('Only a sitting that has not started can be cancelled', { state: s.state });
-		await tx.updateTable('sitting').set({ state: 'cancelled', cancelled_at: now, cancel_reason: reason }).where('id', '=', sittingId).execute();
+		if (s.state !== 'scheduled')
+			throw new ConflictError('Only a sitting that has not started can be cancelled', {
+				state: s.state
+			});
+		await tx
+			.updateTable('sitting')
+			.set({ state: 'cancelled', cancelled_at: now, cancel_reason: reason })
+			.where('id', '=', sittingId)
+			.execute();
 		await tx
 			.updateTable('auth_session')
 			.set({ expires_at: now })
-			.where('attempt_id', 'in', (eb) => eb.selectFrom('attempt').select('id').where('sitting_id', '=', sittingId))
+			.where('attempt_id', 'in', (eb) =>
+				eb.selectFrom('attempt').select('id').where('sitting_id', '=', sittingId)
+			)
 			.execute();
 		await writeAudit(tx, actor, {
 			action: 'sitting.cancel',
@@ -297,7 +412,10 @@ export async function cancelSitting(db: Kysely<Database>, actor: Actor, centreId
 
 /** A change of time or room, as the form sends it. */
 export const rescheduleSchema = z.object({
-	scheduled_at: dateTimeSchema('Enter the date and time', `Enter a real date and time in the years ${bookingYears}`),
+	scheduled_at: dateTimeSchema(
+		'Enter the date and time',
+		`Enter a real date and time in the years ${bookingYears}`
+	),
 	room: z.string().trim().min(1, 'Enter the room').max(100)
 });
 
@@ -305,7 +423,14 @@ export const rescheduleSchema = z.object({
  * Moves a sitting that has not started to another time (never into the past) or room. Audited
  * with the values before and after; nothing is written when nothing changes.
  */
-export async function rescheduleSitting(db: Kysely<Database>, actor: Actor, centreId: string, sittingId: string, input: unknown, now = new Date()) {
+export async function rescheduleSitting(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	sittingId: string,
+	input: unknown,
+	now = new Date()
+) {
 	if (!isUuid(sittingId) || !isUuid(centreId)) throw new NotFoundError('No such sitting');
 	const r = parse(rescheduleSchema, input);
 	const past = judgeBookingTime(r.scheduled_at, now);
@@ -318,11 +443,19 @@ export async function rescheduleSitting(db: Kysely<Database>, actor: Actor, cent
 			.forUpdate()
 			.executeTakeFirst();
 		if (!s) throw new NotFoundError('No such sitting');
-		if (s.state !== 'scheduled') throw new ConflictError('Only a sitting that has not started can be moved', { state: s.state });
+		if (s.state !== 'scheduled')
+			throw new ConflictError('Only a sitting that has not started can be moved', {
+				state: s.state
+			});
 		const timeChanged = s.scheduled_at.getTime() !== r.scheduled_at.getTime();
-		if (timeChanged && past) throw new ValidationError(past, [{ field: 'scheduled_at', message: past }]);
+		if (timeChanged && past)
+			throw new ValidationError(past, [{ field: 'scheduled_at', message: past }]);
 		if (!timeChanged && s.room === r.room) return;
-		await tx.updateTable('sitting').set({ scheduled_at: r.scheduled_at, room: r.room }).where('id', '=', sittingId).execute();
+		await tx
+			.updateTable('sitting')
+			.set({ scheduled_at: r.scheduled_at, room: r.room })
+			.where('id', '=', sittingId)
+			.execute();
 		await writeAudit(tx, actor, {
 			action: 'sitting.reschedule',
 			centreId,
@@ -353,9 +486,21 @@ export async function sittingInvigilators(db: Kysely<Database>, sittingId: strin
  * allowed: the row lock decides against a start, a cancellation or an end at the same moment (one
  * waits, then sees the other's state).
  */
-async function lockSittingFor(tx: Kysely<Database>, centreId: string, sittingId: string, allowed: readonly SittingState[], refusal: string) {
+async function lockSittingFor(
+	tx: Kysely<Database>,
+	centreId: string,
+	sittingId: string,
+	allowed: readonly SittingState[],
+	refusal: string
+) {
 	if (!isUuid(sittingId) || !isUuid(centreId)) throw new NotFoundError('No such sitting');
-	const s = await tx.selectFrom('sitting').select(['id', 'state']).where('id', '=', sittingId).where('centre_id', '=', centreId).forUpdate().executeTakeFirst();
+	const s = await tx
+		.selectFrom('sitting')
+		.select(['id', 'state'])
+		.where('id', '=', sittingId)
+		.where('centre_id', '=', centreId)
+		.forUpdate()
+		.executeTakeFirst();
 	if (!s) throw new NotFoundError('No such sitting');
 	if (!allowed.includes(s.state)) throw new ConflictError(refusal, { state: s.state });
 	return s;
@@ -370,27 +515,54 @@ export const addCandidatesSchema = bookingSchema.pick({ candidate_ids: true });
  * has not started; each gets an attempt with their access arrangements, as at booking. Audited.
  * Returns how many were added.
  */
-export async function addCandidatesToSitting(db: Kysely<Database>, actor: Actor, centreId: string, sittingId: string, input: unknown): Promise<number> {
+export async function addCandidatesToSitting(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	sittingId: string,
+	input: unknown
+): Promise<number> {
 	const { candidate_ids } = parse(addCandidatesSchema, input);
 	const ids = [...new Set(candidate_ids)];
 	return db.transaction().execute(async (tx) => {
 		await lockSittingFor(tx, centreId, sittingId, ['scheduled'], BEFORE_START);
 		const candidates = await tx
 			.selectFrom('candidate as c')
-			.select(['c.id', 'c.candidate_number', 'c.first_name', 'c.last_name', 'c.extra_time_percent', 'c.rest_breaks'])
+			.select([
+				'c.id',
+				'c.candidate_number',
+				'c.first_name',
+				'c.last_name',
+				'c.extra_time_percent',
+				'c.rest_breaks'
+			])
 			.where('c.centre_id', '=', centreId)
 			.where('c.id', 'in', ids)
 			// As at booking: a withdrawn candidate is not bookable; the share lock makes a withdrawal wait.
 			.where('c.withdrawn_at', 'is', null)
 			.where((eb) =>
-				eb.not(eb.exists(eb.selectFrom('attempt as a').select('a.id').whereRef('a.candidate_id', '=', 'c.id').where('a.sitting_id', '=', sittingId)))
+				eb.not(
+					eb.exists(
+						eb
+							.selectFrom('attempt as a')
+							.select('a.id')
+							.whereRef('a.candidate_id', '=', 'c.id')
+							.where('a.sitting_id', '=', sittingId)
+					)
+				)
 			)
 			.forShare('c')
 			.execute();
 		if (candidates.length !== ids.length) {
-			throw new ValidationError("Choose candidates from this centre's register who are not in this sitting yet (a withdrawn candidate cannot be added)", [
-				{ field: 'candidate_ids', message: 'Not registered at this centre, withdrawn, or already in this sitting' }
-			]);
+			throw new ValidationError(
+				"Choose candidates from this centre's register who are not in this sitting yet (a withdrawn candidate cannot be added)",
+				[
+					{
+						field: 'candidate_ids',
+						message: 'Not registered at this centre, withdrawn, or already in this sitting'
+					}
+				]
+			);
 		}
 		const sitting = await tx
 			.selectFrom('sitting as s')
@@ -399,10 +571,18 @@ export async function addCandidatesToSitting(db: Kysely<Database>, actor: Actor,
 			.select(['p.code', 'p.kind', 'p.unit_code', 's.scheduled_at', 's.purpose'])
 			.where('s.id', '=', sittingId)
 			.executeTakeFirstOrThrow();
-		if (sitting.purpose === 'live') await checkBookings(tx, sitting, candidates, sitting.scheduled_at);
+		if (sitting.purpose === 'live')
+			await checkBookings(tx, sitting, candidates, sitting.scheduled_at);
 		await tx
 			.insertInto('attempt')
-			.values(candidates.map((c) => ({ sitting_id: sittingId, candidate_id: c.id, extra_time_percent: c.extra_time_percent, rest_breaks: c.rest_breaks })))
+			.values(
+				candidates.map((c) => ({
+					sitting_id: sittingId,
+					candidate_id: c.id,
+					extra_time_percent: c.extra_time_percent,
+					rest_breaks: c.rest_breaks
+				}))
+			)
 			.execute();
 		await writeAudit(tx, actor, {
 			action: 'sitting.add_candidates',
@@ -421,9 +601,17 @@ export async function addCandidatesToSitting(db: Kysely<Database>, actor: Actor,
  * log already names (signed in, marked present or absent): that log is kept for good. Audited.
  * Returns the candidate's number.
  */
-export async function removeCandidateFromSitting(db: Kysely<Database>, actor: Actor, centreId: string, sittingId: string, attemptId: unknown): Promise<string> {
+export async function removeCandidateFromSitting(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	sittingId: string,
+	attemptId: unknown
+): Promise<string> {
 	if (!isUuid(attemptId))
-		throw new ValidationError('Choose a candidate of this sitting', [{ field: 'attempt_id', message: 'No such candidate in this sitting' }]);
+		throw new ValidationError('Choose a candidate of this sitting', [
+			{ field: 'attempt_id', message: 'No such candidate in this sitting' }
+		]);
 	return db.transaction().execute(async (tx) => {
 		await lockSittingFor(tx, centreId, sittingId, ['scheduled'], BEFORE_START);
 		const a = await tx
@@ -435,8 +623,16 @@ export async function removeCandidateFromSitting(db: Kysely<Database>, actor: Ac
 			.forUpdate('a')
 			.executeTakeFirst();
 		if (!a) throw new NotFoundError('No such candidate in this sitting');
-		if (a.state !== 'not_started') throw new ConflictError('Only a candidate whose exam has not started can be removed', { state: a.state });
-		const logged = await tx.selectFrom('sitting_event').select('id').where('attempt_id', '=', a.id).limit(1).executeTakeFirst();
+		if (a.state !== 'not_started')
+			throw new ConflictError('Only a candidate whose exam has not started can be removed', {
+				state: a.state
+			});
+		const logged = await tx
+			.selectFrom('sitting_event')
+			.select('id')
+			.where('attempt_id', '=', a.id)
+			.limit(1)
+			.executeTakeFirst();
 		if (logged) {
 			throw new ConflictError(
 				"This candidate is already in the sitting's log (signed in, or marked present or absent), which is kept: mark them absent on the invigilator's console instead",
@@ -461,10 +657,22 @@ export const invigilatorsSchema = bookingSchema.pick({ invigilator_ids: true });
  * Sets who invigilates a sitting that has not ended: invigilators of this centre, at least one.
  * Audited with the names before and after; nothing is written when nothing changes.
  */
-export async function setSittingInvigilators(db: Kysely<Database>, actor: Actor, centreId: string, sittingId: string, input: unknown): Promise<void> {
+export async function setSittingInvigilators(
+	db: Kysely<Database>,
+	actor: Actor,
+	centreId: string,
+	sittingId: string,
+	input: unknown
+): Promise<void> {
 	const ids = [...new Set(parse(invigilatorsSchema, input).invigilator_ids)];
 	await db.transaction().execute(async (tx) => {
-		await lockSittingFor(tx, centreId, sittingId, ['scheduled', 'running'], 'Invigilators can be changed only until the sitting ends');
+		await lockSittingFor(
+			tx,
+			centreId,
+			sittingId,
+			['scheduled', 'running'],
+			'Invigilators can be changed only until the sitting ends'
+		);
 		const chosen = await tx
 			.selectFrom('membership as m')
 			.innerJoin('app_user as u', 'u.id', 'm.user_id')
@@ -474,14 +682,21 @@ export async function setSittingInvigilators(db: Kysely<Database>, actor: Actor,
 			.where('m.user_id', 'in', ids)
 			.execute();
 		if (chosen.length !== ids.length) {
-			throw new ValidationError('Choose invigilators of this centre', [{ field: 'invigilator_ids', message: 'Not an invigilator of this centre' }]);
+			throw new ValidationError('Choose invigilators of this centre', [
+				{ field: 'invigilator_ids', message: 'Not an invigilator of this centre' }
+			]);
 		}
 		const before = await sittingInvigilators(tx, sittingId);
 		const beforeIds = new Set(before.map((i) => i.id));
 		const added = ids.filter((id) => !beforeIds.has(id));
 		const removed = before.filter((i) => !ids.includes(i.id)).map((i) => i.id);
 		if (added.length === 0 && removed.length === 0) return;
-		if (removed.length) await tx.deleteFrom('sitting_invigilator').where('sitting_id', '=', sittingId).where('user_id', 'in', removed).execute();
+		if (removed.length)
+			await tx
+				.deleteFrom('sitting_invigilator')
+				.where('sitting_id', '=', sittingId)
+				.where('user_id', 'in', removed)
+				.execute();
 		if (added.length)
 			await tx
 				.insertInto('sitting_invigilator')
@@ -492,7 +707,10 @@ export async function setSittingInvigilators(db: Kysely<Database>, actor: Actor,
 			centreId,
 			subjectType: 'sitting',
 			subjectId: sittingId,
-			details: { before: { invigilators: before.map((i) => i.email).sort() }, after: { invigilators: chosen.map((i) => i.email).sort() } }
+			details: {
+				before: { invigilators: before.map((i) => i.email).sort() },
+				after: { invigilators: chosen.map((i) => i.email).sort() }
+			}
 		});
 	});
 }

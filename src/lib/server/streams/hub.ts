@@ -1,12 +1,18 @@
 import type { Kysely } from 'kysely';
-import { attemptStreamEnds, HEARTBEAT_MS, streamsToClose, STREAMS_PER_SESSION } from '../../domain/live.js';
-import type { Database, LiveSource } from '../db/index.js';
+
+import {
+	attemptStreamEnds,
+	HEARTBEAT_MS,
+	STREAMS_PER_SESSION,
+	streamsToClose
+} from '../../domain/live.js';
 import { clockView, settleAttempt } from '../attempts/clock.js';
+import type { Database, LiveSource } from '../db/index.js';
 import { consoleRows, sittingEvents, type ConsoleRow } from '../invigilation/console.js';
-import { logger } from '../log.js';
-import { isStopping } from '../ops/lifecycle.js';
 import { openLiveChannel, type LiveChannel } from '../live/channel.js';
 import { sseEvent, SseStream } from '../live/sse.js';
+import { logger } from '../log.js';
+import { isStopping } from '../ops/lifecycle.js';
 
 /** How long announcements are gathered before the readers load them: one query for a hall's start, not 2,000. */
 const DISPATCH_MS = 15;
@@ -49,7 +55,13 @@ interface Pending {
 	sittings: Set<string>;
 	logs: Set<string>;
 }
-const emptyPending = (): Pending => ({ attempts: new Set(), signIns: new Set(), rows: new Map(), sittings: new Set(), logs: new Set() });
+const emptyPending = (): Pending => ({
+	attempts: new Set(),
+	signIns: new Set(),
+	rows: new Map(),
+	sittings: new Set(),
+	logs: new Set()
+});
 
 /**
  * The streams one app process serves, fed by the live channel. Announcements (ids and a kind) are
@@ -96,7 +108,12 @@ export class LiveHub {
 	async openCandidateStream(attemptId: string, candidateSessionId: string): Promise<Response> {
 		if (isStopping()) return restarting();
 		await this.listening();
-		const s = new CandidateStream(attemptId, candidateSessionId, `candidate:${candidateSessionId}`, (x) => this.forget(x));
+		const s = new CandidateStream(
+			attemptId,
+			candidateSessionId,
+			`candidate:${candidateSessionId}`,
+			(x) => this.forget(x)
+		);
 		this.admit(s);
 		add(this.candidates, attemptId, s);
 		this.pending.attempts.add(attemptId);
@@ -325,7 +342,9 @@ export class LiveHub {
 			)
 			.where((eb) => eb.or([eb('moved_at', 'is not', null), eb('expires_at', '<=', now)]))
 			.execute();
-		const why = new Map(gone.map((g) => [g.id, g.moved_at ? ('moved' as const) : ('ended' as const)]));
+		const why = new Map(
+			gone.map((g) => [g.id, g.moved_at ? ('moved' as const) : ('ended' as const)])
+		);
 		for (const s of streams) {
 			const signedOut = why.get(s.candidateSessionId);
 			if (!signedOut) continue;
@@ -334,11 +353,16 @@ export class LiveHub {
 		}
 	}
 
-	private async sendRows(sittingId: string, attemptIds: string[] | undefined, now: Date): Promise<void> {
+	private async sendRows(
+		sittingId: string,
+		attemptIds: string[] | undefined,
+		now: Date
+	): Promise<void> {
 		const streams = this.consoles.get(sittingId);
 		if (!streams?.size) return;
 		const rows: ConsoleRow[] = [];
-		for (let i = 0; i < (attemptIds?.length ?? 1); i += CHUNK) rows.push(...(await consoleRows(this.db, sittingId, now, attemptIds?.slice(i, i + CHUNK))));
+		for (let i = 0; i < (attemptIds?.length ?? 1); i += CHUNK)
+			rows.push(...(await consoleRows(this.db, sittingId, now, attemptIds?.slice(i, i + CHUNK))));
 		const keyed = rows.map((r) => ({ r, key: JSON.stringify({ ...r, timeLeftMs: null }) }));
 		for (const s of streams) {
 			const changed = keyed.filter(({ r, key }) => s.sent.get(r.attemptId) !== key);
@@ -364,7 +388,11 @@ export class LiveHub {
 	private async sendSitting(sittingId: string): Promise<void> {
 		const streams = this.consoles.get(sittingId);
 		if (!streams?.size) return;
-		const s = await this.db.selectFrom('sitting').select(['state']).where('id', '=', sittingId).executeTakeFirst();
+		const s = await this.db
+			.selectFrom('sitting')
+			.select(['state'])
+			.where('id', '=', sittingId)
+			.executeTakeFirst();
 		if (!s) return;
 		const chunk = sseEvent('sitting', { state: s.state });
 		for (const x of streams) x.write(chunk);

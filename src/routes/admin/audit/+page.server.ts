@@ -1,21 +1,35 @@
-import type { PageServerLoad } from './$types';
-import { listAuditActions, listAuditPage, type AuditFilter } from '$lib/server/audit';
 import { actionLabel, auditDetailLines } from '$lib/domain/audit';
 import { centreDateTime } from '$lib/domain/sitting';
+import { listAuditActions, listAuditPage, type AuditFilter } from '$lib/server/audit';
 import { hasControlCharacter } from '$lib/server/validation';
 
+import type { PageServerLoad } from './$types';
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isDate = (s: string) => DATE.test(s) && !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime()) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+const isDate = (s: string) =>
+	DATE.test(s) &&
+	!Number.isNaN(new Date(`${s}T00:00:00Z`).getTime()) &&
+	new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const text = (k: string) => {
 		const v = (url.searchParams.get(k) ?? '').trim().slice(0, 200);
 		return hasControlCharacter(v) ? '' : v;
 	};
-	const values = { actor: text('actor'), action: text('action'), subject: text('subject'), from: text('from'), to: text('to') };
+	const values = {
+		actor: text('actor'),
+		action: text('action'),
+		subject: text('subject'),
+		from: text('from'),
+		to: text('to')
+	};
 	const problems: { field: string; message: string }[] = [];
 	for (const k of ['from', 'to'] as const) {
-		if (values[k] && !isDate(values[k])) problems.push({ field: k, message: `Enter the ${k === 'from' ? '"from"' : '"to"'} date as a date, e.g. 2026-11-28` });
+		if (values[k] && !isDate(values[k]))
+			problems.push({
+				field: k,
+				message: `Enter the ${k === 'from' ? '"from"' : '"to"'} date as a date, e.g. 2026-11-28`
+			});
 	}
 	const filter: AuditFilter = {
 		actor: values.actor,

@@ -1,9 +1,12 @@
-import type { Actions, PageServerLoad } from './$types';
 import { createCentre, listCentres } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
 
-export const load: PageServerLoad = async ({ locals }) => ({ centres: await listCentres(locals.db) });
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => ({
+	centres: await listCentres(locals.db)
+});
 
 export const actions: Actions = {
 	create: async (event) => {

@@ -1,4 +1,5 @@
-import type { PageServerLoad } from './$types';
 import { overviewLoad } from '$lib/server/http/marking-allocation';
+
+import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = (event) => overviewLoad(event);

@@ -1,6 +1,8 @@
 import { redirect } from '@sveltejs/kit';
-import type { PageServerLoad } from './$types';
+
 import { candidateExamView } from '$lib/server/delivery/exam-view';
+
+import type { PageServerLoad } from './$types';
 
 /**
  * The exam page renders in the browser only. It cannot work without JavaScript (autosave, clock),
@@ -15,13 +17,19 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const v = await candidateExamView(locals.db, locals.candidate.attempt);
 	return {
 		attemptId: v.attempt.id,
-		candidate: { name: `${v.info.first_name} ${v.info.last_name}`, number: v.info.candidate_number, centre: `${v.info.centre_number} ${v.info.centre_name}` },
+		candidate: {
+			name: `${v.info.first_name} ${v.info.last_name}`,
+			number: v.info.candidate_number,
+			centre: `${v.info.centre_number} ${v.info.centre_name}`
+		},
 		title: v.info.title,
 		totalMarks: v.info.total_marks,
 		readingMinutes: v.info.reading_minutes,
 		// The paper comes from its own address (+page.ts): built once for every candidate, compressed.
 		paperUrl: v.paperUrl,
-		responses: Object.fromEntries(v.responses.map((r) => [r.item_key, { seq: r.seq, text: r.text }])),
+		responses: Object.fromEntries(
+			v.responses.map((r) => [r.item_key, { seq: r.seq, text: r.text }])
+		),
 		clock: v.clock
 	};
 };

@@ -1,4 +1,5 @@
 import type { QuestionPaper } from '$lib/domain/question-paper';
+
 import type { PageLoad } from './$types';
 
 /**

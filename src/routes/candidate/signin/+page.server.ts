@@ -1,10 +1,12 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
+
 import { CANDIDATE_COOKIE } from '$lib/server/delivery/candidate-session';
 import { signInCandidate } from '$lib/server/delivery/sign-in';
 import { clientAddress } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
 import { rejectNul } from '$lib/server/validation';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals }) => {
 	if (locals.candidate) redirect(303, '/candidate/exam');
@@ -13,7 +15,11 @@ export const load: PageServerLoad = ({ locals }) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const values = formValues(await event.request.formData(), ['centre_number', 'candidate_number', 'keycode']);
+		const values = formValues(await event.request.formData(), [
+			'centre_number',
+			'candidate_number',
+			'keycode'
+		]);
 		try {
 			// Checked before anything is looked up: a NUL byte is a 400, never a query PostgreSQL refuses.
 			rejectNul(values);
@@ -25,7 +31,12 @@ export const actions: Actions = {
 				userAgent: event.request.headers.get('user-agent')
 			});
 			// The candidate cookie follows the same rules as staff sessions; it dies with the browser.
-			event.cookies.set(CANDIDATE_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: event.url.protocol === 'https:', path: '/' });
+			event.cookies.set(CANDIDATE_COOKIE, token, {
+				httpOnly: true,
+				sameSite: 'lax',
+				secure: event.url.protocol === 'https:',
+				path: '/'
+			});
 		} catch (err) {
 			return failFromError(err, values);
 		}

@@ -1,7 +1,8 @@
-import type { LayoutServerLoad } from './$types';
-import { requireRole } from '$lib/server/http/auth';
 import { getCentre } from '$lib/server/centres';
+import { requireRole } from '$lib/server/http/auth';
 import { orError } from '$lib/server/http/responses';
+
+import type { LayoutServerLoad } from './$types';
 
 /** Every page under a centre: centre administrators of that centre only (another centre → 404). */
 export const load: LayoutServerLoad = async (event) => {

@@ -1,12 +1,18 @@
-import type { PageServerLoad } from './$types';
 import { listCandidates } from '$lib/server/centres';
 import { listUpcomingSittings } from '$lib/server/sittings';
 
+import type { PageServerLoad } from './$types';
+
 export const load: PageServerLoad = async ({ locals, params }) => {
-	const [candidates, upcoming] = await Promise.all([listCandidates(locals.db, params.centreId), listUpcomingSittings(locals.db, params.centreId)]);
+	const [candidates, upcoming] = await Promise.all([
+		listCandidates(locals.db, params.centreId),
+		listUpcomingSittings(locals.db, params.centreId)
+	]);
 	return {
 		candidateCount: candidates.length,
-		withArrangements: candidates.filter((c) => c.extra_time_percent > 0 || c.rest_breaks || c.reader || c.scribe).length,
+		withArrangements: candidates.filter(
+			(c) => c.extra_time_percent > 0 || c.rest_breaks || c.reader || c.scribe
+		).length,
 		upcoming
 	};
 };

@@ -1,15 +1,22 @@
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { actorOf } from '$lib/server/http/auth';
-import { requireSittingRunner } from '$lib/server/http/sitting-access';
-import { judgeStartDay } from '$lib/domain/sitting';
 import { decideAccess } from '$lib/domain/roles';
-import { consoleLog, consoleRows, quarantineOverview, QUARANTINE_PREVIEW_CHARS } from '$lib/server/invigilation/console';
+import { judgeStartDay } from '$lib/domain/sitting';
+import { unlockCandidateSignIn } from '$lib/server/delivery/sign-in-unlock';
+import { ValidationError } from '$lib/server/errors';
+import { actorOf, requireRole } from '$lib/server/http/auth';
+import { failFromError } from '$lib/server/http/responses';
+import { requireSittingRunner } from '$lib/server/http/sitting-access';
+import {
+	consoleLog,
+	consoleRows,
+	QUARANTINE_PREVIEW_CHARS,
+	quarantineOverview
+} from '$lib/server/invigilation/console';
 import {
 	allowMove,
 	endSitting,
-	markAllPresent,
 	extendTime,
 	logIncident,
+	markAllPresent,
 	markAttendance,
 	pause,
 	reinstateAttempt,
@@ -19,13 +26,12 @@ import {
 	voidAttempt,
 	type ActionContext
 } from '$lib/server/invigilation/sitting-actions';
-import { unlockCandidateSignIn } from '$lib/server/delivery/sign-in-unlock';
-import { failFromError } from '$lib/server/http/responses';
-import { requireRole } from '$lib/server/http/auth';
-import { ValidationError } from '$lib/server/errors';
+
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 /** The sitting, if the user is booked to invigilate it or administers its centre. */
-const guard = (event: Pick<RequestEvent, 'locals' | 'url' | 'params'>) => requireSittingRunner(event, event.params.sittingId);
+const guard = (event: Pick<RequestEvent, 'locals' | 'url' | 'params'>) =>
+	requireSittingRunner(event, event.params.sittingId);
 
 export const load: PageServerLoad = async (event) => {
 	const sitting = await guard(event);
@@ -45,12 +51,22 @@ export const load: PageServerLoad = async (event) => {
 		serverNow: now.toISOString(),
 		startDay,
 		// Only the centre administrator reinstates a voided attempt.
-		mayReinstate: decideAccess(event.locals.user?.grants ?? null, { roles: ['centre_admin'], centreId: sitting.centreId }) === 'allow'
+		mayReinstate:
+			decideAccess(event.locals.user?.grants ?? null, {
+				roles: ['centre_admin'],
+				centreId: sitting.centreId
+			}) === 'allow'
 	};
 };
 
 /** Runs the service; returns what was done, in words ("Paused 12 candidates."). */
-type Handler = (db: App.Locals['db'], ctx: ActionContext, sittingId: string, data: FormData, event: RequestEvent) => Promise<string>;
+type Handler = (
+	db: App.Locals['db'],
+	ctx: ActionContext,
+	sittingId: string,
+	data: FormData,
+	event: RequestEvent
+) => Promise<string>;
 
 /**
  * Every console action: guard, run the service, say what was done (the page shows it in a status
@@ -61,7 +77,13 @@ function action(run: Handler) {
 		const sitting = await guard(event);
 		const data = await event.request.formData();
 		try {
-			const done = await run(event.locals.db, { actor: actorOf(event), centreId: sitting.centreId }, sitting.id, data, event);
+			const done = await run(
+				event.locals.db,
+				{ actor: actorOf(event), centreId: sitting.centreId },
+				sitting.id,
+				data,
+				event
+			);
 			return { ok: true, done, attemptId: String(data.get('attempt_id') ?? '') || null };
 		} catch (err) {
 			return failFromError(err, { attemptId: String(data.get('attempt_id') ?? '') });
@@ -88,9 +110,15 @@ const STATE_WORDS: Record<string, string> = {
 };
 
 export const actions: Actions = {
-	present: action(async (db, c, s, d) => (await markAttendance(db, c, s, attempt(d), true), 'Marked present.')),
-	absent: action(async (db, c, s, d) => (await markAttendance(db, c, s, attempt(d), false), 'Marked absent.')),
-	all_present: action(async (db, c, s) => `Marked ${candidates(await markAllPresent(db, c, s))} present.`),
+	present: action(
+		async (db, c, s, d) => (await markAttendance(db, c, s, attempt(d), true), 'Marked present.')
+	),
+	absent: action(
+		async (db, c, s, d) => (await markAttendance(db, c, s, attempt(d), false), 'Marked absent.')
+	),
+	all_present: action(
+		async (db, c, s) => `Marked ${candidates(await markAllPresent(db, c, s))} present.`
+	),
 	start: action(
 		async (db, c, s, d) =>
 			`Started ${candidates(await startSitting(db, c, s, { confirmed: d.get('other_day_confirm') === 'yes', reason: String(d.get('other_day_reason') ?? '') }))}.`
@@ -105,11 +133,23 @@ export const actions: Actions = {
 		return attempt(d) ? 'Resumed.' : `Resumed ${candidates(n)}.`;
 	}),
 	extend: action(
-		async (db, c, s, d) => (await extendTime(db, c, s, attempt(d), d.get('minutes'), reason(d)), `Gave ${Number(d.get('minutes'))} extra minutes.`)
+		async (db, c, s, d) => (
+			await extendTime(db, c, s, attempt(d), d.get('minutes'), reason(d)),
+			`Gave ${Number(d.get('minutes'))} extra minutes.`
+		)
 	),
-	incident: action(async (db, c, s, d) => (await logIncident(db, c, s, orNull(attempt(d)), reason(d)), 'Incident recorded.')),
+	incident: action(
+		async (db, c, s, d) => (
+			await logIncident(db, c, s, orNull(attempt(d)), reason(d)),
+			'Incident recorded.'
+		)
+	),
 	void: action(async (db, c, s, d) => {
-		requireConfirmed(d, 'confirm', 'Tick “Yes, void this attempt” to confirm: voiding ends the candidate’s exam');
+		requireConfirmed(
+			d,
+			'confirm',
+			'Tick “Yes, void this attempt” to confirm: voiding ends the candidate’s exam'
+		);
 		await voidAttempt(db, c, s, attempt(d), reason(d));
 		return 'Attempt voided.';
 	}),
@@ -118,7 +158,17 @@ export const actions: Actions = {
 		const state = await reinstateAttempt(db, c, s, attempt(d), reason(d));
 		return `Attempt reinstated: ${STATE_WORDS[state] ?? state}.`;
 	}),
-	allow_move: action(async (db, c, s, d) => (await allowMove(db, c, s, attempt(d), reason(d)), 'May now sign in on another computer.')),
-	unlock_sign_in: action(async (db, c, s, d) => (await unlockCandidateSignIn(db, c, s, attempt(d)), 'Sign-in unlocked.')),
-	end: action(async (db, c, s) => `Ended the sitting: ${candidates(await endSitting(db, c, s))} still working had their answers submitted.`)
+	allow_move: action(
+		async (db, c, s, d) => (
+			await allowMove(db, c, s, attempt(d), reason(d)),
+			'May now sign in on another computer.'
+		)
+	),
+	unlock_sign_in: action(
+		async (db, c, s, d) => (await unlockCandidateSignIn(db, c, s, attempt(d)), 'Sign-in unlocked.')
+	),
+	end: action(
+		async (db, c, s) =>
+			`Ended the sitting: ${candidates(await endSitting(db, c, s))} still working had their answers submitted.`
+	)
 };

@@ -1,6 +1,7 @@
-import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/http/auth';
 import { moderatorReviews } from '$lib/server/reviews';
+
+import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, ['moderator']);

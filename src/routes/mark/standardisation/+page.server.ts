@@ -1,17 +1,22 @@
-import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/http/auth';
 import { ValidationError } from '$lib/server/errors';
+import { requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 import { paperOptions } from '$lib/server/quality/quality';
-import { countSeeds, currentStanding, gateFor } from '$lib/server/quality/standing';
 import { seedFeedback, startStandardisation } from '$lib/server/quality/standardisation';
+import { countSeeds, currentStanding, gateFor } from '$lib/server/quality/standing';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, ['marker', 'moderator']);
 	const db = event.locals.db;
 	const papers = [];
 	for (const p of await paperOptions(db)) {
-		if ((await countSeeds(db, p.id, 'qualification')) === 0 && (await currentStanding(db, user.id, p.id)).standing === 'standardising') continue;
+		if (
+			(await countSeeds(db, p.id, 'qualification')) === 0 &&
+			(await currentStanding(db, user.id, p.id)).standing === 'standardising'
+		)
+			continue;
 		const standing = await currentStanding(db, user.id, p.id);
 		const gate = await gateFor(db, user.id, p.id);
 		const feedback = await seedFeedback(db, user.id, p.id);
@@ -30,9 +35,14 @@ export const actions: Actions = {
 		const user = requireRole(event, ['marker', 'moderator']);
 		const paperId = String((await event.request.formData()).get('paper') ?? '');
 		const papers = await paperOptions(event.locals.db);
-		if (!papers.some((p) => p.id === paperId)) return failFromError(new ValidationError('Choose a paper'));
+		if (!papers.some((p) => p.id === paperId))
+			return failFromError(new ValidationError('Choose a paper'));
 		try {
-			const n = await startStandardisation(event.locals.db, { markerId: user.id, paperId, now: new Date() });
+			const n = await startStandardisation(event.locals.db, {
+				markerId: user.id,
+				paperId,
+				now: new Date()
+			});
 			return { started: n };
 		} catch (err) {
 			return failFromError(err);

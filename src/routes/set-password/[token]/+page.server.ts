@@ -1,11 +1,16 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
-import { findUsablePasswordToken, setPasswordWithToken } from '$lib/server/accounts/password-tokens';
-import { getGrants } from '$lib/server/auth/sessions';
+
 import { homeFor } from '$lib/domain/roles';
+import {
+	findUsablePasswordToken,
+	setPasswordWithToken
+} from '$lib/server/accounts/password-tokens';
+import { getGrants } from '$lib/server/auth/sessions';
 import { clientAddress, setSessionCookie, staffCookieExpiry } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 import { textFields } from '$lib/server/validation';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 	// The link is a secret: never sent on as a Referer, never cached.
@@ -18,7 +23,10 @@ export const actions: Actions = {
 	default: async (event) => {
 		let target: string;
 		try {
-			const { password, confirm } = textFields(await event.request.formData(), ['password', 'confirm']);
+			const { password, confirm } = textFields(await event.request.formData(), [
+				'password',
+				'confirm'
+			]);
 			const { token, userId } = await setPasswordWithToken(event.locals.db, {
 				token: event.params.token,
 				password,
@@ -27,7 +35,14 @@ export const actions: Actions = {
 				userAgent: event.request.headers.get('user-agent')
 			});
 			const now = new Date();
-			setSessionCookie(event, token, staffCookieExpiry({ createdAt: now, lastVerifiedAt: now, expiresAt: null, id: '', userId }, now));
+			setSessionCookie(
+				event,
+				token,
+				staffCookieExpiry(
+					{ createdAt: now, lastVerifiedAt: now, expiresAt: null, id: '', userId },
+					now
+				)
+			);
 			target = homeFor(await getGrants(event.locals.db, userId));
 		} catch (err) {
 			return failFromError(err);

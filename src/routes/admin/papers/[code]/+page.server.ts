@@ -1,9 +1,10 @@
-import type { Actions, PageServerLoad } from './$types';
-import { getPaperVersion, listVersions, updateBoundaries } from '$lib/server/bank/papers';
-import { paperCoverage } from '$lib/domain/paper';
 import { areasForLevel, type Level } from '$lib/domain/codes';
+import { paperCoverage } from '$lib/domain/paper';
+import { getPaperVersion, listVersions, updateBoundaries } from '$lib/server/bank/papers';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const v = await orError(getPaperVersion(locals.db, params.code));
@@ -25,7 +26,11 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		locked: v.locked,
 		coverage: paperCoverage(v.paper, v.unit),
 		areas: areasForLevel(v.unit.level as Level),
-		versions: (await listVersions(locals.db, params.code)).map((x) => ({ ...x, imported_at: x.imported_at.toISOString(), locked: !!x.boundaries_locked_at }))
+		versions: (await listVersions(locals.db, params.code)).map((x) => ({
+			...x,
+			imported_at: x.imported_at.toISOString(),
+			locked: !!x.boundaries_locked_at
+		}))
 	};
 };
 

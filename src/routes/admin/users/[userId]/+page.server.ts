@@ -1,20 +1,37 @@
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import {
+	addStaffRole,
+	getStaffAccount,
+	removeStaffRole,
+	resetStaffPassword,
+	setStaffDisabled,
+	updateStaffAccount
+} from '$lib/server/accounts/staff';
 import { listCentres } from '$lib/server/centres';
-import { addStaffRole, getStaffAccount, removeStaffRole, resetStaffPassword, setStaffDisabled, updateStaffAccount } from '$lib/server/accounts/staff';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
+
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const account = await orError(getStaffAccount(locals.db, params.userId));
 	return {
 		account: { ...account, disabled_at: account.disabled_at?.toISOString() ?? null },
 		self: locals.user?.id === account.id,
-		centres: (await listCentres(locals.db)).map((c) => ({ id: c.id, label: `${c.number} ${c.name}` }))
+		centres: (await listCentres(locals.db)).map((c) => ({
+			id: c.id,
+			label: `${c.number} ${c.name}`
+		}))
 	};
 };
 
 /** Runs the service with the form's fields; returns what the page shows (`done` in words, or more). */
-type Handler<T> = (db: App.Locals['db'], actor: ReturnType<typeof actorOf>, userId: string, values: Record<string, string>, event: RequestEvent) => Promise<T>;
+type Handler<T> = (
+	db: App.Locals['db'],
+	actor: ReturnType<typeof actorOf>,
+	userId: string,
+	values: Record<string, string>,
+	event: RequestEvent
+) => Promise<T>;
 
 /**
  * Every change to an account: the awarding administrator only; run the service and say what was
@@ -25,7 +42,10 @@ function action<T extends object>(form: string, fields: readonly string[], run: 
 		requireRole(event, ['awarding_admin']);
 		const values = formValues(await event.request.formData(), fields);
 		try {
-			return { form, ...(await run(event.locals.db, actorOf(event), event.params.userId, values, event)) };
+			return {
+				form,
+				...(await run(event.locals.db, actorOf(event), event.params.userId, values, event))
+			};
 		} catch (err) {
 			return failFromError(err, { ...values, form });
 		}
@@ -33,26 +53,50 @@ function action<T extends object>(form: string, fields: readonly string[], run: 
 }
 
 export const actions: Actions = {
-	update: action('update', ['display_name'], async (db, actor, id, v) => (await updateStaffAccount(db, actor, id, v), { done: 'Changes saved.' })),
-	add_role: action('add_role', ['role', 'centre_id'], async (db, actor, id, v) => (await addStaffRole(db, actor, id, v), { done: 'Role added.' })),
+	update: action(
+		'update',
+		['display_name'],
+		async (db, actor, id, v) => (
+			await updateStaffAccount(db, actor, id, v),
+			{ done: 'Changes saved.' }
+		)
+	),
+	add_role: action(
+		'add_role',
+		['role', 'centre_id'],
+		async (db, actor, id, v) => (await addStaffRole(db, actor, id, v), { done: 'Role added.' })
+	),
 	remove_role: action(
 		'remove_role',
 		['membership_id'],
-		async (db, actor, id, v) => (await removeStaffRole(db, actor, id, v.membership_id), { done: 'Role removed.' })
+		async (db, actor, id, v) => (
+			await removeStaffRole(db, actor, id, v.membership_id),
+			{ done: 'Role removed.' }
+		)
 	),
 	reset: action('reset', [], async (db, actor, id, _v, event) => {
 		const r = await resetStaffPassword(db, actor, id);
 		// Shown once, on this response only: the database keeps only the link's hash.
-		return { reset: true, link: `${event.url.origin}/set-password/${r.token}`, expiresAt: r.expiresAt.toISOString() };
+		return {
+			reset: true,
+			link: `${event.url.origin}/set-password/${r.token}`,
+			expiresAt: r.expiresAt.toISOString()
+		};
 	}),
 	disable: action(
 		'disable',
 		[],
-		async (db, actor, id) => (await setStaffDisabled(db, actor, id, true), { done: 'Account disabled. Its sessions have ended and it can no longer sign in.' })
+		async (db, actor, id) => (
+			await setStaffDisabled(db, actor, id, true),
+			{ done: 'Account disabled. Its sessions have ended and it can no longer sign in.' }
+		)
 	),
 	enable: action(
 		'enable',
 		[],
-		async (db, actor, id) => (await setStaffDisabled(db, actor, id, false), { done: 'Account enabled. Its owner can sign in again.' })
+		async (db, actor, id) => (
+			await setStaffDisabled(db, actor, id, false),
+			{ done: 'Account enabled. Its owner can sign in again.' }
+		)
 	)
 };

@@ -1,6 +1,7 @@
-import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/http/auth';
 import { listPracticePapers } from '$lib/server/mocks';
+
+import type { PageServerLoad } from './$types';
 
 /** The practice papers of every unit (the handbook's sample assessments), for the centre to read or book as a mock. */
 export const load: PageServerLoad = async (event) => {

@@ -1,8 +1,13 @@
-import type { Actions, PageServerLoad } from './$types';
 import { listCandidates } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
-import { qualificationStandings, registerForQualification, registrationProgress } from '$lib/server/registrations';
+import {
+	qualificationStandings,
+	registerForQualification,
+	registrationProgress
+} from '$lib/server/registrations';
+
+import type { Actions, PageServerLoad } from './$types';
 
 /** The centre's registrations for qualifications: who is registered for what, what comes next, and the form to register. */
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -14,7 +19,9 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	return {
 		qualifications,
 		progress,
-		candidates: candidates.filter((c) => !c.withdrawn_at).map((c) => ({ id: c.id, label: `${c.candidate_number} ${c.first_name} ${c.last_name}` }))
+		candidates: candidates
+			.filter((c) => !c.withdrawn_at)
+			.map((c) => ({ id: c.id, label: `${c.candidate_number} ${c.first_name} ${c.last_name}` }))
 	};
 };
 
@@ -23,7 +30,12 @@ export const actions: Actions = {
 		requireRole(event, ['centre_admin'], event.params.centreId);
 		const values = formValues(await event.request.formData(), ['candidate_id', 'route']);
 		try {
-			await registerForQualification(event.locals.db, actorOf(event), event.params.centreId, values);
+			await registerForQualification(
+				event.locals.db,
+				actorOf(event),
+				event.params.centreId,
+				values
+			);
 			return { registered: true };
 		} catch (err) {
 			return failFromError(err, values);

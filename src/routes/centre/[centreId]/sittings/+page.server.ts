@@ -1,21 +1,28 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
-import { bookSitting, listCentreSittings } from '$lib/server/sittings';
-import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
+
 import { listPapers } from '$lib/server/bank/papers';
-import { registrationProgress } from '$lib/server/registrations';
+import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
+import { registrationProgress } from '$lib/server/registrations';
+import { bookSitting, listCentreSittings } from '$lib/server/sittings';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const invigilators = await listCentreInvigilators(locals.db, params.centreId);
 	// A resit is booked on a paper the candidate has not sat: the form says which beside their name.
 	const resits = new Map(
-		(await registrationProgress(locals.db, params.centreId)).filter((p) => p.next.startsWith('Resit due')).map((p) => [p.candidateId, p.next])
+		(await registrationProgress(locals.db, params.centreId))
+			.filter((p) => p.next.startsWith('Resit due'))
+			.map((p) => [p.candidateId, p.next])
 	);
 	return {
 		sittings: await listCentreSittings(locals.db, params.centreId),
-		papers: (await listPapers(locals.db)).map((p) => ({ code: p.code, label: `${p.code} – ${p.title} (${p.kind})` })),
+		papers: (await listPapers(locals.db)).map((p) => ({
+			code: p.code,
+			label: `${p.code} – ${p.title} (${p.kind})`
+		})),
 		candidates: (await listCandidates(locals.db, params.centreId))
 			.filter((c) => !c.withdrawn_at)
 			.map((c) => ({
@@ -40,7 +47,10 @@ export const actions: Actions = {
 			purpose: String(data.get('purpose') ?? 'live')
 		};
 		// "All candidates" ticked: every candidate on the register (without JavaScript the boxes below it stay as they were).
-		if (data.get('select_all') === 'yes') values.candidate_ids = (await listCandidates(event.locals.db, event.params.centreId)).map((c) => c.id);
+		if (data.get('select_all') === 'yes')
+			values.candidate_ids = (await listCandidates(event.locals.db, event.params.centreId)).map(
+				(c) => c.id
+			);
 		let id: string;
 		try {
 			id = (await bookSitting(event.locals.db, actorOf(event), event.params.centreId, values)).id;

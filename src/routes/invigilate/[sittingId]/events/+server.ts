@@ -1,7 +1,8 @@
 import { error, type RequestHandler } from '@sveltejs/kit';
+
 import { requireSittingRunner } from '$lib/server/http/sitting-access';
-import { getLiveHub } from '$lib/server/streams/instance';
 import { logger } from '$lib/server/log';
+import { getLiveHub } from '$lib/server/streams/instance';
 
 /**
  * The invigilator console's event stream: `rows` (only the candidates whose row changed: state,

@@ -1,5 +1,6 @@
-import type { PageServerLoad } from './$types';
 import { listCases } from '$lib/server/quality/moderation';
+
+import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => ({
 	cases: (await listCases(locals.db)).map((c) => ({

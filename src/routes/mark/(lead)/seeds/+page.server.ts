@@ -1,7 +1,8 @@
-import type { PageServerLoad } from './$types';
 import { orError } from '$lib/server/http/responses';
 import { choosePaper, liveScriptNumbers } from '$lib/server/quality/quality';
 import { listSeeds } from '$lib/server/quality/standardisation';
+
+import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const { papers, paper } = await orError(choosePaper(locals.db, url.searchParams.get('paper')));

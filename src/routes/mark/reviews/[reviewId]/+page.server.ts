@@ -1,9 +1,10 @@
-import type { Actions, PageServerLoad } from './$types';
+import { ValidationError } from '$lib/server/errors';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { recordMark } from '$lib/server/marking/marks';
 import { decideReview, reviewForModerator } from '$lib/server/reviews';
-import { ValidationError } from '$lib/server/errors';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, ['moderator']);
@@ -27,7 +28,10 @@ export const actions: Actions = {
 			for (const item of view.items) {
 				const raw = (values[`mark_${item.key}`] ?? '').trim();
 				if (raw === '' || !/^\d+$/.test(raw))
-					issues.push({ field: `mark_${item.key}`, message: `Question ${item.label}: give a whole number of marks from 0 to ${item.marks}` });
+					issues.push({
+						field: `mark_${item.key}`,
+						message: `Question ${item.label}: give a whole number of marks from 0 to ${item.marks}`
+					});
 			}
 			if (issues.length) throw new ValidationError(issues[0]!.message, issues);
 			for (const item of view.items) {
@@ -42,11 +46,18 @@ export const actions: Actions = {
 					});
 				} catch (err) {
 					// recordMark names the question; keep the field so the message sits by its box.
-					if (err instanceof ValidationError) throw new ValidationError(err.message, [{ field: `mark_${item.key}`, message: err.message }]);
+					if (err instanceof ValidationError)
+						throw new ValidationError(err.message, [
+							{ field: `mark_${item.key}`, message: err.message }
+						]);
 					throw err;
 				}
 			}
-			const decided = await decideReview(event.locals.db, { ...actorOf(event), userId: user.id }, event.params.reviewId);
+			const decided = await decideReview(
+				event.locals.db,
+				{ ...actorOf(event), userId: user.id },
+				event.params.reviewId
+			);
 			return { decided };
 		} catch (err) {
 			return failFromError(err, values);

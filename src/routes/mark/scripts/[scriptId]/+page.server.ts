@@ -1,13 +1,15 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/http/auth';
-import { failFromError, orError } from '$lib/server/http/responses';
-import { recordMark } from '$lib/server/marking/marks';
-import { scriptForMarker } from '$lib/server/marking/script-view';
-import { nextScript } from '$lib/server/marking/queue';
+
 import { asScriptNumber } from '$lib/domain/marking';
 import { awardFromForm, nextUnmarkedItem, typedMark } from '$lib/domain/marking-work';
 import { ValidationError } from '$lib/server/errors';
+import { requireRole } from '$lib/server/http/auth';
+import { failFromError, orError } from '$lib/server/http/responses';
+import { recordMark } from '$lib/server/marking/marks';
+import { nextScript } from '$lib/server/marking/queue';
+import { scriptForMarker } from '$lib/server/marking/script-view';
+
+import type { Actions, PageServerLoad } from './$types';
 
 /*
  * The marking screen: one item of a script at a time (?item=3.a), the question, the grid and the
@@ -19,9 +21,17 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireRole(event, ['marker', 'moderator']);
 	const script = await orError(scriptForMarker(event.locals.db, user.id, event.params.scriptId));
 	const asked = event.url.searchParams.get('item');
-	const current = script.items.find((i) => i.key === asked) ?? script.items.find((i) => !i.own) ?? script.items[0] ?? null;
+	const current =
+		script.items.find((i) => i.key === asked) ??
+		script.items.find((i) => !i.own) ??
+		script.items[0] ??
+		null;
 	// The script just finished when "Save and next" brought the marker here from its last item.
-	return { script, currentKey: current?.key ?? null, marked: asScriptNumber(event.url.searchParams.get('marked')) };
+	return {
+		script,
+		currentKey: current?.key ?? null,
+		marked: asScriptNumber(event.url.searchParams.get('marked'))
+	};
 };
 
 export const actions: Actions = {
@@ -33,7 +43,11 @@ export const actions: Actions = {
 		const user = requireRole(event, ['marker', 'moderator']);
 		const data = await event.request.formData();
 		const itemKey = String(data.get('item') ?? '');
-		const values = { item: itemKey, mark: String(data.get('mark') ?? ''), comment: String(data.get('comment') ?? '') };
+		const values = {
+			item: itemKey,
+			mark: String(data.get('mark') ?? ''),
+			comment: String(data.get('comment') ?? '')
+		};
 		let next: string;
 		try {
 			const script = await scriptForMarker(event.locals.db, user.id, event.params.scriptId);
@@ -45,8 +59,17 @@ export const actions: Actions = {
 				if (v) points[p.id] = v;
 			}
 			const level = data.get('level') ? Number(data.get('level')) : null;
-			const award = awardFromForm({ mode: item.grid.mode, mark: typedMark(values.mark), level, points });
-			if (!award) throw new ValidationError(`Question ${item.label}: type a mark, tick points or choose a level`, [{ field: 'mark', message: 'Give a mark' }]);
+			const award = awardFromForm({
+				mode: item.grid.mode,
+				mark: typedMark(values.mark),
+				level,
+				points
+			});
+			if (!award)
+				throw new ValidationError(
+					`Question ${item.label}: type a mark, tick points or choose a level`,
+					[{ field: 'mark', message: 'Give a mark' }]
+				);
 			const r = await recordMark(event.locals.db, {
 				markerId: user.id,
 				allocationId: item.allocationId,
@@ -63,8 +86,13 @@ export const actions: Actions = {
 			);
 			if (after) next = `/mark/scripts/${script.scriptId}?item=${encodeURIComponent(after)}`;
 			else {
-				const following = await nextScript(event.locals.db, { markerId: user.id, paperId: script.paperId });
-				next = following.scriptId ? `/mark/scripts/${following.scriptId}?marked=${script.scriptNumber}` : `/mark?marked=${script.scriptNumber}`;
+				const following = await nextScript(event.locals.db, {
+					markerId: user.id,
+					paperId: script.paperId
+				});
+				next = following.scriptId
+					? `/mark/scripts/${following.scriptId}?marked=${script.scriptNumber}`
+					: `/mark?marked=${script.scriptNumber}`;
 			}
 		} catch (err) {
 			return failFromError(err, values);

@@ -1,16 +1,24 @@
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { getPaperVersion, updateBoundaries } from '$lib/server/bank/papers';
-import { approveResults, awardingOverview, previewBoundaries, releaseResults } from '$lib/server/awarding/approval';
 import { distributionSummary, histogram, histogramChart } from '$lib/domain/distribution';
 import { gradeCounts } from '$lib/domain/results';
+import {
+	approveResults,
+	awardingOverview,
+	previewBoundaries,
+	releaseResults
+} from '$lib/server/awarding/approval';
+import { getPaperVersion, updateBoundaries } from '$lib/server/bank/papers';
+import { ValidationError } from '$lib/server/errors';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
-import { ValidationError } from '$lib/server/errors';
+
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 /** The paper version the page is about: `?version=N`, or the current one. */
 async function versionOf(event: Pick<RequestEvent, 'locals' | 'params' | 'url'>) {
 	const raw = event.url.searchParams.get('version');
-	return orError(getPaperVersion(event.locals.db, event.params.code, raw === null ? undefined : Number(raw)));
+	return orError(
+		getPaperVersion(event.locals.db, event.params.code, raw === null ? undefined : Number(raw))
+	);
 }
 
 export const load: PageServerLoad = async (event) => {
@@ -39,13 +47,17 @@ export const load: PageServerLoad = async (event) => {
 
 /** Approving and releasing are ticked to confirm, so a stray click does neither (works without JavaScript). */
 function confirmed(data: FormData, message: string): void {
-	if (data.get('confirm') !== 'yes') throw new ValidationError(message, [{ field: 'confirm', message }]);
+	if (data.get('confirm') !== 'yes')
+		throw new ValidationError(message, [{ field: 'confirm', message }]);
 }
 
 export const actions: Actions = {
 	preview: async (event) => {
 		requireRole(event, ['awarding_admin']);
-		const values = { ...formValues(await event.request.formData(), ['pass', 'first_class']), step: 'boundaries' };
+		const values = {
+			...formValues(await event.request.formData(), ['pass', 'first_class']),
+			step: 'boundaries'
+		};
 		try {
 			const v = await versionOf(event);
 			return { preview: await previewBoundaries(event.locals.db, v.versionId, values), values };
@@ -55,7 +67,10 @@ export const actions: Actions = {
 	},
 	boundaries: async (event) => {
 		requireRole(event, ['awarding_admin']);
-		const values = { ...formValues(await event.request.formData(), ['pass', 'first_class']), step: 'boundaries' };
+		const values = {
+			...formValues(await event.request.formData(), ['pass', 'first_class']),
+			step: 'boundaries'
+		};
 		try {
 			const v = await versionOf(event);
 			await updateBoundaries(event.locals.db, actorOf(event), v.versionId, values);
@@ -68,7 +83,10 @@ export const actions: Actions = {
 		requireRole(event, ['awarding_admin']);
 		const values = { step: 'approve' };
 		try {
-			confirmed(await event.request.formData(), 'Tick the box to confirm you are approving these results and locking the boundaries');
+			confirmed(
+				await event.request.formData(),
+				'Tick the box to confirm you are approving these results and locking the boundaries'
+			);
 			const v = await versionOf(event);
 			return { approved: await approveResults(event.locals.db, actorOf(event), v.versionId) };
 		} catch (err) {
@@ -79,7 +97,10 @@ export const actions: Actions = {
 		requireRole(event, ['awarding_admin']);
 		const values = { step: 'release' };
 		try {
-			confirmed(await event.request.formData(), 'Tick the box to confirm you are releasing these results to centres and candidates');
+			confirmed(
+				await event.request.formData(),
+				'Tick the box to confirm you are releasing these results to centres and candidates'
+			);
 			const v = await versionOf(event);
 			return { released: await releaseResults(event.locals.db, actorOf(event), v.versionId) };
 		} catch (err) {

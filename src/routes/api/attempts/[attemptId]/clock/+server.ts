@@ -1,4 +1,5 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
+
 import { getCandidateClock } from '$lib/server/delivery/submission';
 import { apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/http/responses';
 

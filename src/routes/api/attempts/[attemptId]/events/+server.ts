@@ -1,9 +1,10 @@
 import type { RequestHandler } from '@sveltejs/kit';
-import { attemptStreamEnds } from '$lib/domain/live';
+
 import { effectiveState } from '$lib/domain/attempt';
-import { getLiveHub } from '$lib/server/streams/instance';
+import { attemptStreamEnds } from '$lib/domain/live';
 import { apiError, refuseUnlessOwnAttempt } from '$lib/server/http/responses';
 import { logger } from '$lib/server/log';
+import { getLiveHub } from '$lib/server/streams/instance';
 
 /**
  * The candidate page's event stream (text/event-stream) of its own attempt: `clock` events (the
@@ -16,7 +17,8 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 	const refused = refuseUnlessOwnAttempt(locals, params.attemptId);
 	if (refused) return refused;
 	const { attempt, sessionId, attemptId } = locals.candidate!;
-	if (attemptStreamEnds(effectiveState(attempt.row.state, attempt.row.reading_ends_at, new Date()))) return new Response(null, { status: 204 });
+	if (attemptStreamEnds(effectiveState(attempt.row.state, attempt.row.reading_ends_at, new Date())))
+		return new Response(null, { status: 204 });
 	try {
 		return await (await getLiveHub()).openCandidateStream(attemptId, sessionId);
 	} catch (err) {

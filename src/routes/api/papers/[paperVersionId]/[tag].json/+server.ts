@@ -1,6 +1,7 @@
 import type { RequestHandler } from '@sveltejs/kit';
-import { questionPaperForCandidate } from '$lib/server/delivery/question-paper';
+
 import { signedOutError } from '$lib/server/delivery/candidate-session';
+import { questionPaperForCandidate } from '$lib/server/delivery/question-paper';
 import { apiErrorFrom } from '$lib/server/http/responses';
 import { taggedBodyResponse } from '$lib/server/http/tagged-body';
 
@@ -13,7 +14,12 @@ import { taggedBodyResponse } from '$lib/server/http/tagged-body';
 export const GET: RequestHandler = async ({ locals, params, request }) => {
 	if (!locals.candidate) return apiErrorFrom(signedOutError(locals.candidateSignedOut ?? 'ended'));
 	try {
-		const built = await questionPaperForCandidate(locals.db, locals.candidate.attempt, params.paperVersionId!, params.tag!);
+		const built = await questionPaperForCandidate(
+			locals.db,
+			locals.candidate.attempt,
+			params.paperVersionId!,
+			params.tag!
+		);
 		return taggedBodyResponse(request, built, 'private, no-cache');
 	} catch (err) {
 		return apiErrorFrom(err);

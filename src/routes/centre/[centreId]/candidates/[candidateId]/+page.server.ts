@@ -1,11 +1,23 @@
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
-import { correctCandidate, deleteCandidate, getCandidate, setCandidateWithdrawn, updateArrangements } from '$lib/server/centres';
+
+import { windowEnd } from '$lib/domain/reviews';
+import {
+	correctCandidate,
+	deleteCandidate,
+	getCandidate,
+	setCandidateWithdrawn,
+	updateArrangements
+} from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
-import { accessCodeIssuedAt, issueResultsAccessCode, resultsForCandidate } from '$lib/server/reports/candidate-access';
+import {
+	accessCodeIssuedAt,
+	issueResultsAccessCode,
+	resultsForCandidate
+} from '$lib/server/reports/candidate-access';
 import { getReviewSettings, requestReview, withdrawReview } from '$lib/server/reviews';
-import { windowEnd } from '$lib/domain/reviews';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const c = await orError(getCandidate(locals.db, params.centreId, params.candidateId));
@@ -28,7 +40,12 @@ export const actions: Actions = {
 	issueCode: async (event) => {
 		requireRole(event, ['centre_admin'], event.params.centreId);
 		try {
-			const code = await issueResultsAccessCode(event.locals.db, actorOf(event), event.params.centreId, event.params.candidateId);
+			const code = await issueResultsAccessCode(
+				event.locals.db,
+				actorOf(event),
+				event.params.centreId,
+				event.params.candidateId
+			);
 			return { code };
 		} catch (err) {
 			return failFromError(err);
@@ -39,7 +56,11 @@ export const actions: Actions = {
 		const values = formValues(await event.request.formData(), ['attempt_id', 'reason']);
 		try {
 			await orError(getCandidate(event.locals.db, event.params.centreId, event.params.candidateId));
-			await requestReview(event.locals.db, actorOf(event), { centreId: event.params.centreId, attemptId: values.attempt_id!, reason: values.reason });
+			await requestReview(event.locals.db, actorOf(event), {
+				centreId: event.params.centreId,
+				attemptId: values.attempt_id!,
+				reason: values.reason
+			});
 			return { reviewRequested: true };
 		} catch (err) {
 			return failFromError(err, { ...values, review: true });
@@ -49,7 +70,12 @@ export const actions: Actions = {
 		requireRole(event, ['centre_admin'], event.params.centreId);
 		const values = formValues(await event.request.formData(), ['review_id']);
 		try {
-			await withdrawReview(event.locals.db, actorOf(event), event.params.centreId, values.review_id!);
+			await withdrawReview(
+				event.locals.db,
+				actorOf(event),
+				event.params.centreId,
+				values.review_id!
+			);
 			return { reviewWithdrawn: true };
 		} catch (err) {
 			return failFromError(err);
@@ -60,12 +86,18 @@ export const actions: Actions = {
 		const data = await event.request.formData();
 		const values = formValues(data, ['extra_time_percent', 'arrangement_notes']);
 		try {
-			await updateArrangements(event.locals.db, actorOf(event), event.params.centreId, event.params.candidateId, {
-				...values,
-				rest_breaks: data.has('rest_breaks'),
-				reader: data.has('reader'),
-				scribe: data.has('scribe')
-			});
+			await updateArrangements(
+				event.locals.db,
+				actorOf(event),
+				event.params.centreId,
+				event.params.candidateId,
+				{
+					...values,
+					rest_breaks: data.has('rest_breaks'),
+					reader: data.has('reader'),
+					scribe: data.has('scribe')
+				}
+			);
 			return { saved: true };
 		} catch (err) {
 			return failFromError(err, values);
@@ -73,9 +105,20 @@ export const actions: Actions = {
 	},
 	correct: async (event) => {
 		requireRole(event, ['centre_admin'], event.params.centreId);
-		const values = formValues(await event.request.formData(), ['candidate_number', 'first_name', 'last_name', 'date_of_birth']);
+		const values = formValues(await event.request.formData(), [
+			'candidate_number',
+			'first_name',
+			'last_name',
+			'date_of_birth'
+		]);
 		try {
-			await correctCandidate(event.locals.db, actorOf(event), event.params.centreId, event.params.candidateId, values);
+			await correctCandidate(
+				event.locals.db,
+				actorOf(event),
+				event.params.centreId,
+				event.params.candidateId,
+				values
+			);
 			return { corrected: true };
 		} catch (err) {
 			return failFromError(err, { ...values, correct: true });
@@ -84,7 +127,13 @@ export const actions: Actions = {
 	withdraw: async (event) => {
 		requireRole(event, ['centre_admin'], event.params.centreId);
 		try {
-			await setCandidateWithdrawn(event.locals.db, actorOf(event), event.params.centreId, event.params.candidateId, true);
+			await setCandidateWithdrawn(
+				event.locals.db,
+				actorOf(event),
+				event.params.centreId,
+				event.params.candidateId,
+				true
+			);
 			return { withdrawn: true };
 		} catch (err) {
 			return failFromError(err);
@@ -93,7 +142,13 @@ export const actions: Actions = {
 	reinstate: async (event) => {
 		requireRole(event, ['centre_admin'], event.params.centreId);
 		try {
-			await setCandidateWithdrawn(event.locals.db, actorOf(event), event.params.centreId, event.params.candidateId, false);
+			await setCandidateWithdrawn(
+				event.locals.db,
+				actorOf(event),
+				event.params.centreId,
+				event.params.candidateId,
+				false
+			);
 			return { reinstated: true };
 		} catch (err) {
 			return failFromError(err);
@@ -102,7 +157,12 @@ export const actions: Actions = {
 	delete: async (event) => {
 		requireRole(event, ['centre_admin'], event.params.centreId);
 		try {
-			await deleteCandidate(event.locals.db, actorOf(event), event.params.centreId, event.params.candidateId);
+			await deleteCandidate(
+				event.locals.db,
+				actorOf(event),
+				event.params.centreId,
+				event.params.candidateId
+			);
 		} catch (err) {
 			return failFromError(err);
 		}

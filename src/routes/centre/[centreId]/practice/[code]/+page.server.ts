@@ -1,7 +1,8 @@
-import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/http/auth';
 import { orError } from '$lib/server/http/responses';
 import { getPracticePaper } from '$lib/server/mocks';
+
+import type { PageServerLoad } from './$types';
 
 /** A practice paper and its marking grid. A live paper's code is a 404, as is any code that names no practice paper. */
 export const load: PageServerLoad = async (event) => {

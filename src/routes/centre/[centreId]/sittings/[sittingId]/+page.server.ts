@@ -1,4 +1,8 @@
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import { count } from '$lib/domain/words';
+import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
+import { actorOf, requireRole } from '$lib/server/http/auth';
+import { failFromError, orError } from '$lib/server/http/responses';
+import { consoleRows } from '$lib/server/invigilation/console';
 import {
 	addCandidatesToSitting,
 	cancelSitting,
@@ -8,11 +12,8 @@ import {
 	setSittingInvigilators,
 	sittingInvigilators
 } from '$lib/server/sittings';
-import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
-import { consoleRows } from '$lib/server/invigilation/console';
-import { actorOf, requireRole } from '$lib/server/http/auth';
-import { failFromError, orError } from '$lib/server/http/responses';
-import { count } from '$lib/domain/words';
+
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const sitting = await orError(getSitting(locals.db, params.sittingId, params.centreId));
@@ -36,7 +37,12 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 };
 
 /** Runs the service with the form's fields; returns what was done, in words ("Added 2 candidates."). */
-type Handler = (db: App.Locals['db'], actor: ReturnType<typeof actorOf>, event: RequestEvent, data: FormData) => Promise<string>;
+type Handler = (
+	db: App.Locals['db'],
+	actor: ReturnType<typeof actorOf>,
+	event: RequestEvent,
+	data: FormData
+) => Promise<string>;
 
 /**
  * Every change on this page: the centre administrator only; run the service, say what was done
@@ -52,7 +58,12 @@ function action(form: string, run: Handler, fields: readonly string[] = []) {
 		} catch (err) {
 			return failFromError(err, {
 				form,
-				...Object.fromEntries(fields.map((f) => [f, data.getAll(f).length > 1 ? data.getAll(f).map(String) : String(data.get(f) ?? '')]))
+				...Object.fromEntries(
+					fields.map((f) => [
+						f,
+						data.getAll(f).length > 1 ? data.getAll(f).map(String) : String(data.get(f) ?? '')
+					])
+				)
 			});
 		}
 	};
@@ -76,7 +87,13 @@ export const actions: Actions = {
 	cancel: action(
 		'cancel',
 		async (db, actor, e, d) => (
-			await cancelSitting(db, actor, e.params.centreId, e.params.sittingId, String(d.get('reason') ?? '')),
+			await cancelSitting(
+				db,
+				actor,
+				e.params.centreId,
+				e.params.sittingId,
+				String(d.get('reason') ?? '')
+			),
 			'Sitting cancelled. Its keycode no longer signs anyone in; its candidates can be booked on another sitting.'
 		),
 		['reason']
@@ -94,7 +111,9 @@ export const actions: Actions = {
 	invigilators: action(
 		'invigilators',
 		async (db, actor, e, d) => (
-			await setSittingInvigilators(db, actor, e.params.centreId, e.params.sittingId, { invigilator_ids: ids(d, 'invigilator_ids') }),
+			await setSittingInvigilators(db, actor, e.params.centreId, e.params.sittingId, {
+				invigilator_ids: ids(d, 'invigilator_ids')
+			}),
 			'Invigilators saved.'
 		)
 	)

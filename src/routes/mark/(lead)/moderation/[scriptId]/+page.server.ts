@@ -1,9 +1,11 @@
-import type { Actions, PageServerLoad } from './$types';
+import { error } from '@sveltejs/kit';
+
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { decideCase, getCase } from '$lib/server/quality/moderation';
 import { isUuid } from '$lib/server/validation';
-import { error } from '@sveltejs/kit';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	if (!isUuid(params.scriptId)) error(404, 'Not found');
@@ -26,10 +28,19 @@ export const actions: Actions = {
 		for (const [k, v] of data) if (k.startsWith('mark-')) marks[k.slice(5)] = String(v);
 		const comment = String(data.get('comment') ?? '');
 		try {
-			await decideCase(event.locals.db, { ...actorOf(event), userId: user.id }, event.params.scriptId, { marks, comment }, new Date());
+			await decideCase(
+				event.locals.db,
+				{ ...actorOf(event), userId: user.id },
+				event.params.scriptId,
+				{ marks, comment },
+				new Date()
+			);
 			return { decided: true };
 		} catch (err) {
-			return failFromError(err, { ...Object.fromEntries(Object.entries(marks).map(([k, v]) => [`mark-${k}`, v])), comment });
+			return failFromError(err, {
+				...Object.fromEntries(Object.entries(marks).map(([k, v]) => [`mark-${k}`, v])),
+				comment
+			});
 		}
 	}
 };

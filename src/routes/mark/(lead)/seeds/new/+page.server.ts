@@ -1,9 +1,11 @@
-import type { Actions, PageServerLoad } from './$types';
 import { redirect } from '@sveltejs/kit';
+
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { scriptForSeed, scriptPaper } from '$lib/server/quality/quality';
 import { createSeed } from '$lib/server/quality/standardisation';
+
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => ({
 	script: await orError(scriptForSeed(locals.db, url.searchParams.get('script') ?? ''))
@@ -23,7 +25,12 @@ export const actions: Actions = {
 		};
 		let code: string;
 		try {
-			const seed = await createSeed(event.locals.db, { ...actorOf(event), userId: user.id }, input, new Date());
+			const seed = await createSeed(
+				event.locals.db,
+				{ ...actorOf(event), userId: user.id },
+				input,
+				new Date()
+			);
 			code = (await scriptPaper(event.locals.db, seed.scriptId)).paperCode;
 		} catch (err) {
 			return failFromError(err, {

@@ -1,4 +1,5 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
+
 import { requireRole } from '$lib/server/http/auth';
 import { apiError, apiErrorFrom } from '$lib/server/http/responses';
 import { recordMark } from '$lib/server/marking/marks';
@@ -20,7 +21,8 @@ export const POST: RequestHandler = async (event) => {
 	} catch {
 		return apiError(400, 'Malformed JSON');
 	}
-	if (typeof body !== 'object' || body === null) return apiError(400, 'Body must be {"allocationId", "award", "fk", "comment"}');
+	if (typeof body !== 'object' || body === null)
+		return apiError(400, 'Body must be {"allocationId", "award", "fk", "comment"}');
 	try {
 		const r = await recordMark(event.locals.db, {
 			markerId: user.id,

@@ -1,9 +1,10 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { CANDIDATE_COOKIE, signedOutError } from '$lib/server/delivery/candidate-session';
+
 import { saveAnswer } from '$lib/server/delivery/autosave';
-import { MAX_SAVE_BODY_BYTES, saveBodySchema } from '$lib/server/http/save-body';
+import { CANDIDATE_COOKIE, signedOutError } from '$lib/server/delivery/candidate-session';
 import { UnauthorizedError } from '$lib/server/errors';
 import { apiError, apiErrorFrom } from '$lib/server/http/responses';
+import { MAX_SAVE_BODY_BYTES, saveBodySchema } from '$lib/server/http/save-body';
 import { metrics } from '$lib/server/ops/metrics';
 
 /**
@@ -20,13 +21,19 @@ export const PUT: RequestHandler = async (event) => {
 	return response;
 };
 
-async function save({ locals, params, request, cookies }: Parameters<RequestHandler>[0]): Promise<Response> {
+async function save({
+	locals,
+	params,
+	request,
+	cookies
+}: Parameters<RequestHandler>[0]): Promise<Response> {
 	const token = cookies.get(CANDIDATE_COOKIE);
 	if (!token) return apiErrorFrom(signedOutError('ended'));
 	// Read the body before refusing it, so the connection stays usable (adapter-node already refuses
 	// bodies over BODY_SIZE_LIMIT, 512 KB by default, with 413).
 	const raw = await request.text();
-	if (raw.length > MAX_SAVE_BODY_BYTES) return apiError(400, `Request body over ${MAX_SAVE_BODY_BYTES} bytes`);
+	if (raw.length > MAX_SAVE_BODY_BYTES)
+		return apiError(400, `Request body over ${MAX_SAVE_BODY_BYTES} bytes`);
 	let body: unknown;
 	try {
 		body = JSON.parse(raw);
@@ -39,7 +46,12 @@ async function save({ locals, params, request, cookies }: Parameters<RequestHand
 		return apiError(400, nul ? nul.message : 'Body must be {"seq": whole number, "text": string}');
 	}
 	try {
-		const r = await saveAnswer(locals.db, { token, attemptId: params.attemptId!, itemKey: params.itemKey!, body: parsed.data });
+		const r = await saveAnswer(locals.db, {
+			token,
+			attemptId: params.attemptId!,
+			itemKey: params.itemKey!,
+			body: parsed.data
+		});
 		return json({ seq: r.seq, savedAt: r.savedAt, serverNow: r.serverNow });
 	} catch (err) {
 		if (err instanceof UnauthorizedError) cookies.delete(CANDIDATE_COOKIE, { path: '/' });

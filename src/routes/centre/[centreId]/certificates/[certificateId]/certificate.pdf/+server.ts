@@ -1,8 +1,9 @@
-import type { RequestHandler } from './$types';
 import { certificatePdf } from '$lib/server/certificates';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { auditedDownload } from '$lib/server/http/pdf-response';
 import { orError } from '$lib/server/http/responses';
+
+import type { RequestHandler } from './$types';
 
 /** One certificate of the centre (another centre's is not found); the download is audited. */
 export const GET: RequestHandler = async (event) => {

@@ -1,8 +1,9 @@
-import type { RequestHandler } from './$types';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { auditedDownload } from '$lib/server/http/pdf-response';
 import { orError } from '$lib/server/http/responses';
 import { sittingResultSlipsPdf } from '$lib/server/reports/result-slips';
+
+import type { RequestHandler } from './$types';
 
 /** Every candidate's result slip of a sitting in one PDF (one to a page); released results of the centre's own sittings only. */
 export const GET: RequestHandler = async (event) => {

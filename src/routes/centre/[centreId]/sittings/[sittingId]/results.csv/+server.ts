@@ -1,10 +1,11 @@
-import type { RequestHandler } from './$types';
+import { NotFoundError } from '$lib/server/errors';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { auditedDownload } from '$lib/server/http/pdf-response';
 import { orError } from '$lib/server/http/responses';
 import { sittingResults } from '$lib/server/reports/centre-results';
 import { resultsCsv } from '$lib/server/reports/results-csv';
-import { NotFoundError } from '$lib/server/errors';
+
+import type { RequestHandler } from './$types';
 
 /** One sitting's released results as CSV; another centre's sitting, or results not yet released: 404. */
 export const GET: RequestHandler = async (event) => {
@@ -12,7 +13,8 @@ export const GET: RequestHandler = async (event) => {
 	const { centreId, sittingId } = event.params;
 	const r = await orError(
 		sittingResults(event.locals.db, centreId, sittingId).then((r) => {
-			if (!r.releasedAt) throw new NotFoundError('The results of this sitting have not been released yet');
+			if (!r.releasedAt)
+				throw new NotFoundError('The results of this sitting have not been released yet');
 			return r;
 		})
 	);

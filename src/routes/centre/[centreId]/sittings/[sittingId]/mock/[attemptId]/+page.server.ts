@@ -1,7 +1,8 @@
-import type { Actions, PageServerLoad } from './$types';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { getMockScript, recordMockMark } from '$lib/server/mocks';
+
+import type { Actions, PageServerLoad } from './$types';
 
 /*
  * The centre marks one candidate's mock: every question with the answer and the practice paper's
@@ -12,7 +13,16 @@ import { getMockScript, recordMockMark } from '$lib/server/mocks';
 
 export const load: PageServerLoad = async (event) => {
 	requireRole(event, ['centre_admin'], event.params.centreId);
-	return { script: await orError(getMockScript(event.locals.db, event.params.centreId, event.params.sittingId, event.params.attemptId)) };
+	return {
+		script: await orError(
+			getMockScript(
+				event.locals.db,
+				event.params.centreId,
+				event.params.sittingId,
+				event.params.attemptId
+			)
+		)
+	};
 };
 
 export const actions: Actions = {
@@ -20,9 +30,20 @@ export const actions: Actions = {
 		requireRole(event, ['centre_admin'], event.params.centreId);
 		const data = await event.request.formData();
 		const item = String(data.get('item') ?? '');
-		const values = { item, mark: String(data.get('mark') ?? ''), comment: String(data.get('comment') ?? '') };
+		const values = {
+			item,
+			mark: String(data.get('mark') ?? ''),
+			comment: String(data.get('comment') ?? '')
+		};
 		try {
-			const r = await recordMockMark(event.locals.db, actorOf(event), event.params.centreId, event.params.sittingId, event.params.attemptId, values);
+			const r = await recordMockMark(
+				event.locals.db,
+				actorOf(event),
+				event.params.centreId,
+				event.params.sittingId,
+				event.params.attemptId,
+				values
+			);
 			return { saved: r.itemKey, mark: r.mark };
 		} catch (err) {
 			return failFromError(err, values);
