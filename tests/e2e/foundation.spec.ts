@@ -254,7 +254,7 @@ describe('candidate registration', () => {
 		await page.getByRole('link', { name: 'Edit Omar Haddad' }).click();
 		await expectAccessible(page);
 		await page.getByLabel('Extra time').selectOption('25');
-		await page.getByLabel(/Supervised rest breaks/).check();
+		await page.getByLabel('Supervised rest breaks').check();
 		await page.getByRole('button', { name: 'Save arrangements' }).click();
 		await expect(page.getByRole('status').textContent()).resolves.toContain(
 			'Access arrangements saved'

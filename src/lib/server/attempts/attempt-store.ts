@@ -1,13 +1,12 @@
 import { randomInt } from 'node:crypto';
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { Transaction, Updateable } from 'kysely';
 
 import { transition, type AttemptAction, type AttemptFacts } from '../../domain/attempt.js';
 import type { AttemptClock } from '../../domain/timing.js';
+import type { Db } from '../db/index.js';
 import type { AttemptRow, AttemptTable, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validation.js';
-
-export type Db = Kysely<Database> | Transaction<Database>;
 
 export function clockOf(
 	a: Pick<AttemptRow, 'reading_ends_at' | 'deadline_at' | 'paused_at'>

@@ -3,8 +3,9 @@ import type { Kysely } from 'kysely';
 import { effectiveState, transition } from '../../domain/attempt.js';
 import { timeLeftMs } from '../../domain/timing.js';
 import type { ClockView } from '../../exam-api.js';
+import type { Db } from '../db/index.js';
 import type { AttemptRow, Database } from '../db/schema.js';
-import { applyTransition, clockOf, factsOf, newReference, type Db } from './attempt-store.js';
+import { applyTransition, clockOf, factsOf, newReference } from './attempt-store.js';
 import { recordEvent, SYSTEM_CLOCK } from './events.js';
 
 /**

@@ -1,9 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 
 import { writeAudit, type Actor } from '../audit/index.js';
+import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** The actor of what the server does on its own (reading ends, the deadline passes). */
 export const SYSTEM_CLOCK: Actor = { userId: null, label: 'system (clock)' };

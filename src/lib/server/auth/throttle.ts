@@ -1,9 +1,8 @@
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 
 import { judgeThrottle, type ThrottlePolicy, type ThrottleRule } from '../../domain/throttle.js';
+import type { Db } from '../db/index.js';
 import type { Database, SignInThrottleTable } from '../db/schema.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export type ThrottleKeyKind = SignInThrottleTable['key_kind'];
 

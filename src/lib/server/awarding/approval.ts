@@ -4,13 +4,12 @@ import { paperSchema } from '../../domain/paper.js';
 import { gradeChanges, gradeCounts, resolveRules } from '../../domain/results.js';
 import { count } from '../../domain/words.js';
 import { writeAudit, type Actor } from '../audit/index.js';
+import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validation.js';
 import { checkBoundaries } from './boundaries.js';
 import { computeSittingResults, markingProgress } from './compute.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /*
  * Awarding: a paper version's results go computed → approved → released. Approval locks the

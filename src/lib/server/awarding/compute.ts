@@ -14,10 +14,9 @@ import {
 } from '../../domain/results.js';
 import { count } from '../../domain/words.js';
 import { writeAudit, type Actor } from '../audit/index.js';
+import type { Db } from '../db/index.js';
 import type { Database, ResultTable } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** What a sitting's results wait for, in numbers (none left → results can be computed). */
 export interface MarkingProgress {

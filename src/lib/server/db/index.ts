@@ -20,6 +20,12 @@ import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
 
+/**
+ * What every repository and service takes first: the pool or a transaction (Kysely's `Transaction`
+ * extends `Kysely`, so one type covers both).
+ */
+export type Db = Kysely<Database>;
+
 export interface PoolStats {
 	total: number;
 	idle: number;

@@ -3,9 +3,9 @@ import { z } from 'zod';
 
 import { shareEvenly } from '../../domain/marking-work.js';
 import { paperItems, type Item } from '../../domain/paper.js';
-import type { Db } from '../attempts/attempt-store.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import { getPaperContent } from '../bank/papers.js';
+import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid, parse, uuidSchema } from '../validation.js';

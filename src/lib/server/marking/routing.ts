@@ -1,4 +1,4 @@
-import type { Db } from '../attempts/attempt-store.js';
+import type { Db } from '../db/index.js';
 import { onModerated } from '../quality/moderation.js';
 import { onFirstMarked, onSecondMarked } from '../quality/second-marking.js';
 import { allocateLiveSeedIfDue, onSeedMarked } from '../quality/standardisation.js';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 
 import { scriptNumberFrom } from '../../domain/marking.js';
 import { SAVE_GRACE_MS } from '../../domain/timing.js';
-import type { Db } from '../attempts/attempt-store.js';
+import type { Db } from '../db/index.js';
 import { violatedUniqueConstraint } from '../db/unique.js';
 
 /*

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 
 import { finalMarks, type MarkAuthority } from '../../domain/marking.js';
-import type { Db } from '../attempts/attempt-store.js';
 import { writeAudit, type Actor } from '../audit/index.js';
+import type { Db } from '../db/index.js';
 import type { Database, SecondMarkingState } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { scriptAnswers } from '../marking/scripts.js';

@@ -3,7 +3,7 @@ import {
 	medianTimePerScript,
 	type Standing
 } from '../../domain/standardisation.js';
-import type { Db } from '../attempts/attempt-store.js';
+import type { Db } from '../db/index.js';
 import { usersWithRole } from './quality.js';
 import { currentStanding } from './standing.js';
 

@@ -7,7 +7,7 @@ import {
 	type MarkingSettings
 } from '../../domain/marking.js';
 import { settingsFrom } from '../../domain/standardisation.js';
-import type { Db } from '../attempts/attempt-store.js';
+import type { Db } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import { scriptAnswers } from '../marking/scripts.js';
 

@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 
 import { judgePair, selectForSecondMarking } from '../../domain/second-marking.js';
-import type { Db } from '../attempts/attempt-store.js';
 import { SYSTEM_ACTOR, writeAudit } from '../audit/index.js';
+import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import {
 	allocateScript,

@@ -10,8 +10,8 @@ import {
 	type SeedItemJudgement,
 	type SeedPurpose
 } from '../../domain/standardisation.js';
-import type { Db } from '../attempts/attempt-store.js';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/index.js';
+import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { violatedUniqueConstraint } from '../db/unique.js';
 import { ConflictError, ValidationError } from '../errors.js';

@@ -3,7 +3,7 @@ import {
 	type SeedPurpose,
 	type Standing
 } from '../../domain/standardisation.js';
-import type { Db } from '../attempts/attempt-store.js';
+import type { Db } from '../db/index.js';
 import { paperSettings, usersWithRole } from './quality.js';
 
 /*

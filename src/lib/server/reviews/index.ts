@@ -14,11 +14,10 @@ import {
 import { writeAudit, type Actor } from '../audit/index.js';
 import { issueReviewedResult } from '../awarding/compute.js';
 import { getPaperContent } from '../bank/papers.js';
+import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid } from '../validation.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /*
  * Reviews of marking: the centre asks, the awarding body assigns a moderator who did not mark the
