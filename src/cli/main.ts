@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 
 import { parseDateRange } from '../lib/domain/result-report.js';
+import { createStaffAccount } from '../lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR, writeAudit } from '../lib/server/audit/index.js';
 import { unlockStaffSignIn } from '../lib/server/auth/sign-in.js';
-import { createStaffAccount, findCentreByNumber } from '../lib/server/centres/index.js';
+import { findCentreByNumber } from '../lib/server/centres/index.js';
 import {
 	databaseConfigFromEnv,
 	openDatabase,

@@ -10,12 +10,9 @@ import { bankImport } from '../../src/cli/bank.js';
 import { seedDemo } from '../../src/cli/demo/index.js';
 import { qualificationOfUnit } from '../../src/lib/domain/qualifications.js';
 import { issuePasswordToken } from '../../src/lib/server/accounts/password-tokens.js';
+import { createStaffAccount } from '../../src/lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import {
-	createCentre,
-	createStaffAccount,
-	registerCandidate
-} from '../../src/lib/server/centres/index.js';
+import { createCentre, registerCandidate } from '../../src/lib/server/centres/index.js';
 import { claimCertificates } from '../../src/lib/server/certificates/index.js';
 import { databaseConfigFromEnv, openDatabase } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';

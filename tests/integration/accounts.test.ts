@@ -12,13 +12,12 @@ import {
 } from '../../src/lib/server/accounts/password-tokens.js';
 import {
 	addStaffRole,
-	getStaffAccount,
-	inviteStaffAccount,
 	removeStaffRole,
 	resetStaffPassword,
 	setStaffDisabled,
 	updateStaffAccount
-} from '../../src/lib/server/accounts/staff.js';
+} from '../../src/lib/server/accounts/staff-changes.js';
+import { getStaffAccount, inviteStaffAccount } from '../../src/lib/server/accounts/staff.js';
 import type { Actor } from '../../src/lib/server/audit/index.js';
 import { validateSessionToken } from '../../src/lib/server/auth/sessions.js';
 import { signInStaff, WRONG_CREDENTIALS } from '../../src/lib/server/auth/sign-in.js';

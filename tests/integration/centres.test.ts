@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createStaffAccount } from '../../src/lib/server/accounts/staff.js';
 import type { Actor } from '../../src/lib/server/audit/index.js';
 import {
-	createStaffAccount,
 	getCandidate,
 	importCandidates,
 	listCandidates,

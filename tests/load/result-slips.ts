@@ -15,16 +15,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 
+import { createStaffAccount } from '../../src/lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { approveResults, releaseResults } from '../../src/lib/server/awarding/approval.js';
 import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import {
-	createCentre,
-	createStaffAccount,
-	importCandidates
-} from '../../src/lib/server/centres/index.js';
+import { createCentre, importCandidates } from '../../src/lib/server/centres/index.js';
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import {

@@ -2,13 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 
 import { paperItems, paperSchema } from '../../lib/domain/paper.js';
+import { createStaffAccount } from '../../lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
 import { computeSittingResults } from '../../lib/server/awarding/compute.js';
-import {
-	createCentre,
-	createStaffAccount,
-	registerCandidate
-} from '../../lib/server/centres/index.js';
+import { createCentre, registerCandidate } from '../../lib/server/centres/index.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import {
 	endSitting,

@@ -2,12 +2,9 @@ import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 
 import type { StaffRole } from '../../lib/domain/roles.js';
+import { createStaffAccount } from '../../lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
-import {
-	createCentre,
-	createStaffAccount,
-	registerCandidate
-} from '../../lib/server/centres/index.js';
+import { createCentre, registerCandidate } from '../../lib/server/centres/index.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import { importRegistrations } from '../../lib/server/registrations/index.js';
 import { bookSitting } from '../../lib/server/sittings/index.js';

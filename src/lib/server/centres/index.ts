@@ -10,9 +10,7 @@ import {
 	type CandidateInput,
 	type RowError
 } from '../../domain/candidates.js';
-import { isCentreRole, type StaffRole } from '../../domain/roles.js';
 import { writeAudit, type Actor } from '../audit/index.js';
-import { hashPassword, passwordProblem } from '../auth/password.js';
 import type { CandidateRow, CentreRow, Database } from '../db/schema.js';
 import { onUniqueViolation, violatedUniqueConstraint } from '../db/unique.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -139,116 +137,6 @@ export async function createCentre(
 				return row;
 			}),
 		{ centre_number_key: taken }
-	);
-}
-
-/* ---------- staff accounts ---------- */
-
-export const staffInputSchema = z.object({
-	email: z.string().trim().toLowerCase().email('Enter a valid email address'),
-	display_name: z.string().trim().min(1, 'Name is required').max(200),
-	password: z.string(),
-	role: z.enum(['invigilator', 'centre_admin', 'marker', 'moderator', 'awarding_admin']),
-	centre_id: z
-		.string()
-		.optional()
-		.transform((v) => v || null)
-});
-
-export interface StaffListRow {
-	id: string;
-	email: string;
-	display_name: string;
-	disabled_at: Date | null;
-	/** False for an account whose owner has not yet set a password through their link. */
-	has_password: boolean;
-	roles: { role: StaffRole; centre_number: string | null }[];
-}
-
-export async function listStaff(db: Kysely<Database>): Promise<StaffListRow[]> {
-	const rows = await db
-		.selectFrom('app_user as u')
-		.leftJoin('membership as m', 'm.user_id', 'u.id')
-		.leftJoin('centre as c', 'c.id', 'm.centre_id')
-		.select([
-			'u.id',
-			'u.email',
-			'u.display_name',
-			'u.disabled_at',
-			'u.password_hash',
-			'm.role',
-			'c.number as centre_number'
-		])
-		.orderBy('u.email')
-		.execute();
-	const byId = new Map<string, StaffListRow>();
-	for (const r of rows) {
-		const entry = byId.get(r.id) ?? {
-			id: r.id,
-			email: r.email,
-			display_name: r.display_name,
-			disabled_at: r.disabled_at,
-			has_password: r.password_hash !== '',
-			roles: []
-		};
-		if (r.role) entry.roles.push({ role: r.role as StaffRole, centre_number: r.centre_number });
-		byId.set(r.id, entry);
-	}
-	return [...byId.values()];
-}
-
-/** Creates a staff account with one role (and its centre, for centre roles). */
-export async function createStaffAccount(
-	db: Kysely<Database>,
-	actor: Actor,
-	input: unknown
-): Promise<{ id: string; email: string }> {
-	const parsed = parse(staffInputSchema, input);
-	const problem = passwordProblem(parsed.password);
-	if (problem) throw new ValidationError(problem, [{ field: 'password', message: problem }]);
-	if (isCentreRole(parsed.role) && !parsed.centre_id) {
-		throw new ValidationError('Choose the centre for this role', [
-			{ field: 'centre_id', message: 'Required for this role' }
-		]);
-	}
-	const centreId = isCentreRole(parsed.role) ? parsed.centre_id : null;
-	if (centreId)
-		await getCentre(db, centreId).catch(() => {
-			throw new ValidationError('No such centre', [
-				{ field: 'centre_id', message: 'No such centre' }
-			]);
-		});
-	const passwordHash = await hashPassword(parsed.password);
-	const taken = () =>
-		new ValidationError(`An account for ${parsed.email} already exists`, [
-			{ field: 'email', message: 'Already in use' }
-		]);
-	return onUniqueViolation(
-		() =>
-			db.transaction().execute(async (tx) => {
-				const user = await tx
-					.insertInto('app_user')
-					.values({
-						email: parsed.email,
-						display_name: parsed.display_name,
-						password_hash: passwordHash
-					})
-					.returning(['id', 'email'])
-					.executeTakeFirstOrThrow();
-				await tx
-					.insertInto('membership')
-					.values({ user_id: user.id, role: parsed.role, centre_id: centreId })
-					.execute();
-				await writeAudit(tx, actor, {
-					action: 'user.create',
-					centreId,
-					subjectType: 'user',
-					subjectId: user.id,
-					details: { email: parsed.email, role: parsed.role }
-				});
-				return user;
-			}),
-		{ app_user_email_key: taken }
 	);
 }
 

@@ -1,5 +1,5 @@
-import { inviteStaffAccount } from '$lib/server/accounts/staff';
-import { listCentres, listStaff } from '$lib/server/centres';
+import { inviteStaffAccount, listStaff } from '$lib/server/accounts/staff';
+import { listCentres } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
 

@@ -1,11 +1,11 @@
+import { getStaffAccount } from '$lib/server/accounts/staff';
 import {
 	addStaffRole,
-	getStaffAccount,
 	removeStaffRole,
 	resetStaffPassword,
 	setStaffDisabled,
 	updateStaffAccount
-} from '$lib/server/accounts/staff';
+} from '$lib/server/accounts/staff-changes';
 import { listCentres } from '$lib/server/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
