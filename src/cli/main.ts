@@ -4,7 +4,7 @@ import { parseDateRange } from '../lib/domain/result-report.js';
 import { createStaffAccount } from '../lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR, writeAudit } from '../lib/server/audit/index.js';
 import { unlockStaffSignIn } from '../lib/server/auth/sign-in.js';
-import { findCentreByNumber } from '../lib/server/centres/index.js';
+import { findCentreByNumber } from '../lib/server/centres/centres.js';
 import {
 	databaseConfigFromEnv,
 	openDatabase,

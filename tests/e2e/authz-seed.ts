@@ -12,12 +12,14 @@ import { qualificationOfUnit } from '../../src/lib/domain/qualifications.js';
 import { issuePasswordToken } from '../../src/lib/server/accounts/password-tokens.js';
 import { createStaffAccount } from '../../src/lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { createCentre, registerCandidate } from '../../src/lib/server/centres/index.js';
+import { registerCandidate } from '../../src/lib/server/centres/candidates.js';
+import { createCentre } from '../../src/lib/server/centres/centres.js';
 import { claimCertificates } from '../../src/lib/server/certificates/index.js';
 import { databaseConfigFromEnv, openDatabase } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
-import { assignReviewer, requestReview } from '../../src/lib/server/reviews/index.js';
+import { assignReviewer } from '../../src/lib/server/reviews/assignment.js';
+import { requestReview } from '../../src/lib/server/reviews/requests.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { registerCandidates } from '../helpers/registration-fixture.js';
 

@@ -18,7 +18,7 @@ import { bankImport } from '../../src/cli/bank.js';
 import { isDatabaseEmpty, seedDemo } from '../../src/cli/demo/index.js';
 import { createStaffAccount } from '../../src/lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { importCandidates } from '../../src/lib/server/centres/index.js';
+import { importCandidates } from '../../src/lib/server/centres/candidate-import.js';
 import { openPGlite, openPostgres, type DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import { startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';

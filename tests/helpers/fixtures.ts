@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { StaffRole } from '../../src/lib/domain/roles.js';
 import { createStaffAccount } from '../../src/lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { createCentre } from '../../src/lib/server/centres/index.js';
+import { createCentre } from '../../src/lib/server/centres/centres.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 
 let seq = 0;

@@ -6,7 +6,7 @@ import type { Database } from '../../src/lib/server/db/schema.js';
 import {
 	importRegistrations,
 	registerForQualification
-} from '../../src/lib/server/registrations/index.js';
+} from '../../src/lib/server/registrations/register.js';
 
 /**
  * Registers candidates for a qualification through a unit route (default: 8992-11 through unit

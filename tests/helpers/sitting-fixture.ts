@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import { registerCandidate } from '../../src/lib/server/centres/index.js';
+import { registerCandidate } from '../../src/lib/server/centres/candidates.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';

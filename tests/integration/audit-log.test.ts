@@ -11,7 +11,7 @@ import {
 	correctCandidate,
 	deleteCandidate,
 	registerCandidate
-} from '../../src/lib/server/centres/index.js';
+} from '../../src/lib/server/centres/candidates.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeCentre } from '../helpers/fixtures.js';

@@ -17,14 +17,13 @@ import {
 	listVersions,
 	updateBoundaries
 } from '../../src/lib/server/bank/papers.js';
+import { importCandidates } from '../../src/lib/server/centres/candidate-import.js';
 import {
-	createCentre,
 	getCandidate,
-	getCentre,
-	importCandidates,
 	listCandidates,
 	registerCandidate
-} from '../../src/lib/server/centres/index.js';
+} from '../../src/lib/server/centres/candidates.js';
+import { createCentre, getCentre } from '../../src/lib/server/centres/centres.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';

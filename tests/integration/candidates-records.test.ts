@@ -8,7 +8,7 @@ import {
 	getCandidate,
 	registerCandidate,
 	setCandidateWithdrawn
-} from '../../src/lib/server/centres/index.js';
+} from '../../src/lib/server/centres/candidates.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';

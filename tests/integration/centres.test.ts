@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createStaffAccount } from '../../src/lib/server/accounts/staff.js';
 import type { Actor } from '../../src/lib/server/audit/index.js';
+import { importCandidates } from '../../src/lib/server/centres/candidate-import.js';
 import {
 	getCandidate,
-	importCandidates,
 	listCandidates,
 	registerCandidate,
 	updateArrangements
-} from '../../src/lib/server/centres/index.js';
+} from '../../src/lib/server/centres/candidates.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -233,7 +233,7 @@ describe('two people registering the same thing at the same moment', () => {
 		).toHaveLength(1);
 	});
 	it('one staff account per email, and one centre per number', async () => {
-		const { createCentre } = await import('../../src/lib/server/centres/index.js');
+		const { createCentre } = await import('../../src/lib/server/centres/centres.js');
 		const accounts = await Promise.allSettled(
 			Array.from({ length: 4 }, () =>
 				createStaffAccount(h.db, actor, {

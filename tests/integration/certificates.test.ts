@@ -5,7 +5,7 @@ import { approveResults, releaseResults } from '../../src/lib/server/awarding/ap
 import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import { registerCandidate } from '../../src/lib/server/centres/index.js';
+import { registerCandidate } from '../../src/lib/server/centres/candidates.js';
 import {
 	certificatePdf,
 	claimCertificates,
@@ -19,12 +19,10 @@ import {
 	TooManyRequestsError,
 	ValidationError
 } from '../../src/lib/server/errors.js';
-import {
-	registerForQualification,
-	registrationProgress,
-	setQualificationDates,
-	setResitSettings
-} from '../../src/lib/server/registrations/index.js';
+import { registrationProgress } from '../../src/lib/server/registrations/progress.js';
+import { setQualificationDates } from '../../src/lib/server/registrations/qualifications.js';
+import { registerForQualification } from '../../src/lib/server/registrations/register.js';
+import { setResitSettings } from '../../src/lib/server/registrations/resit-settings.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { createTestDatabase } from '../helpers/db.js';

@@ -2,12 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { describeRowError } from '../../src/lib/domain/candidates.js';
 import type { Actor } from '../../src/lib/server/audit/index.js';
+import { importCandidates } from '../../src/lib/server/centres/candidate-import.js';
+import { listCandidates, registerCandidate } from '../../src/lib/server/centres/candidates.js';
 import { EMPTY_FILE, parseCandidateCsv } from '../../src/lib/server/centres/csv.js';
-import {
-	importCandidates,
-	listCandidates,
-	registerCandidate
-} from '../../src/lib/server/centres/index.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ValidationError } from '../../src/lib/server/errors.js';
 import { createTestDatabase } from '../helpers/db.js';

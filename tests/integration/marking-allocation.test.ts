@@ -3,15 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/lib/server/audit/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import { voidAttempt } from '../../src/lib/server/invigilation/sitting-actions.js';
-import {
-	allocateScripts,
-	allocationView,
-	markingOverview,
-	reallocateScript,
-	withdrawUnstarted
-} from '../../src/lib/server/marking/allocation.js';
+import { allocationView, markingOverview } from '../../src/lib/server/marking/allocation-view.js';
+import { allocateScripts } from '../../src/lib/server/marking/allocation.js';
 import { recordMark } from '../../src/lib/server/marking/marks.js';
 import { markerQueue, nextScript } from '../../src/lib/server/marking/queue.js';
+import { reallocateScript, withdrawUnstarted } from '../../src/lib/server/marking/reallocation.js';
 import { scriptForMarker } from '../../src/lib/server/marking/script-view.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';

@@ -12,7 +12,7 @@ import {
 } from '../../src/lib/server/awarding/compute.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import { registerCandidate } from '../../src/lib/server/centres/index.js';
+import { registerCandidate } from '../../src/lib/server/centres/candidates.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import {
@@ -24,10 +24,12 @@ import { createReadyScripts } from '../../src/lib/server/marking/scripts.js';
 import {
 	getMockScript,
 	getMockSitting,
-	getPracticePaper,
-	listPracticePapers,
 	recordMockMark
-} from '../../src/lib/server/mocks/index.js';
+} from '../../src/lib/server/mocks/mock-marking.js';
+import {
+	getPracticePaper,
+	listPracticePapers
+} from '../../src/lib/server/mocks/practice-papers.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { createTestDatabase } from '../helpers/db.js';

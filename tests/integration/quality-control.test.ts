@@ -6,17 +6,16 @@ import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
 import { recordMark } from '../../src/lib/server/marking/marks.js';
 import { liveMarkingGate, maybeAllocateSeed } from '../../src/lib/server/marking/routing.js';
 import { scriptForMarker } from '../../src/lib/server/marking/script-view.js';
+import {
+	recentScripts,
+	reinstateMarker,
+	sendBackForRemarking
+} from '../../src/lib/server/quality/marker-review.js';
 import { decideCase, getCase } from '../../src/lib/server/quality/moderation.js';
 import { markerPerformance } from '../../src/lib/server/quality/performance.js';
 import { allocateScript } from '../../src/lib/server/quality/quality.js';
-import {
-	createSeed,
-	recentScripts,
-	reinstateMarker,
-	seedFeedback,
-	sendBackForRemarking,
-	startStandardisation
-} from '../../src/lib/server/quality/standardisation.js';
+import { createSeed, seedFeedback } from '../../src/lib/server/quality/seeds.js';
+import { startStandardisation } from '../../src/lib/server/quality/standardisation.js';
 import { currentStanding, setStanding } from '../../src/lib/server/quality/standing.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';

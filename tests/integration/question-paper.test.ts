@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import { registerCandidate } from '../../src/lib/server/centres/index.js';
+import { registerCandidate } from '../../src/lib/server/centres/candidates.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { checkCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import {

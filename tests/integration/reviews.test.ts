@@ -14,15 +14,10 @@ import {
 	signInForResults,
 	validateResultsToken
 } from '../../src/lib/server/reports/candidate-access.js';
-import {
-	assignReviewer,
-	decideReview,
-	eligibleModerators,
-	requestReview,
-	reviewForModerator,
-	updateReviewSettings,
-	withdrawReview
-} from '../../src/lib/server/reviews/index.js';
+import { assignReviewer, eligibleModerators } from '../../src/lib/server/reviews/assignment.js';
+import { decideReview, reviewForModerator } from '../../src/lib/server/reviews/decision.js';
+import { requestReview, withdrawReview } from '../../src/lib/server/reviews/requests.js';
+import { updateReviewSettings } from '../../src/lib/server/reviews/settings.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeCentre, makeStaff } from '../helpers/fixtures.js';
 import { giveMarks, makeScripts } from '../helpers/marking-fixture.js';

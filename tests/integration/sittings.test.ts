@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { registerCandidate, setCandidateWithdrawn } from '../../src/lib/server/centres/index.js';
+import {
+	registerCandidate,
+	setCandidateWithdrawn
+} from '../../src/lib/server/centres/candidates.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';

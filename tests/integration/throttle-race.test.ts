@@ -14,7 +14,7 @@ import {
 	pruneSignInThrottles,
 	SIGN_IN_THROTTLE_RETENTION_MS
 } from '../../src/lib/server/auth/throttle.js';
-import { registerCandidate } from '../../src/lib/server/centres/index.js';
+import { registerCandidate } from '../../src/lib/server/centres/candidates.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { unlockCandidateSignIn } from '../../src/lib/server/delivery/sign-in-unlock.js';
 import {

@@ -22,7 +22,7 @@ import { Agent, request } from 'undici';
 import { buildIfNeeded } from '../../src/cli/build-if-needed.js';
 import { createStaffAccount } from '../../src/lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { importCandidates } from '../../src/lib/server/centres/index.js';
+import { importCandidates } from '../../src/lib/server/centres/candidate-import.js';
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { extendTime, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';

@@ -21,7 +21,8 @@ import { approveResults, releaseResults } from '../../src/lib/server/awarding/ap
 import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import { createCentre, importCandidates } from '../../src/lib/server/centres/index.js';
+import { importCandidates } from '../../src/lib/server/centres/candidate-import.js';
+import { createCentre } from '../../src/lib/server/centres/centres.js';
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import {

@@ -5,14 +5,15 @@ import { paperItems, paperSchema } from '../../lib/domain/paper.js';
 import { createStaffAccount } from '../../lib/server/accounts/staff.js';
 import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
 import { computeSittingResults } from '../../lib/server/awarding/compute.js';
-import { createCentre, registerCandidate } from '../../lib/server/centres/index.js';
+import { registerCandidate } from '../../lib/server/centres/candidates.js';
+import { createCentre } from '../../lib/server/centres/centres.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import {
 	endSitting,
 	markAttendance,
 	startSitting
 } from '../../lib/server/invigilation/sitting-actions.js';
-import { importRegistrations } from '../../lib/server/registrations/index.js';
+import { importRegistrations } from '../../lib/server/registrations/register.js';
 import { bookSitting } from '../../lib/server/sittings/index.js';
 
 /** The demo's marked sitting: another centre's candidates sat this paper today and their scripts are marked. */

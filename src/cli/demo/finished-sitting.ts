@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 import { CENTRE_TIME_ZONE, dayIn } from '../../lib/domain/sitting.js';
 import { SYSTEM_ACTOR, type Actor } from '../../lib/server/audit/index.js';
-import { registerCandidate } from '../../lib/server/centres/index.js';
+import { registerCandidate } from '../../lib/server/centres/candidates.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import { saveResponse } from '../../lib/server/delivery/autosave.js';
 import { submitAttempt } from '../../lib/server/delivery/submission.js';
@@ -12,7 +12,7 @@ import {
 	startSitting
 } from '../../lib/server/invigilation/sitting-actions.js';
 import { allocateScripts } from '../../lib/server/marking/allocation.js';
-import { importRegistrations } from '../../lib/server/registrations/index.js';
+import { importRegistrations } from '../../lib/server/registrations/register.js';
 import { bookSitting } from '../../lib/server/sittings/index.js';
 import { DEMO_MARKING_PAPER, DEMO_SCRIPT_CANDIDATES } from './answers-8992-111-A.js';
 

@@ -4,7 +4,7 @@ import { paperItems, paperSchema, type Item } from '../../lib/domain/paper.js';
 import { SYSTEM_ACTOR } from '../../lib/server/audit/index.js';
 import { approveResults, releaseResults } from '../../lib/server/awarding/approval.js';
 import { computeSittingResults } from '../../lib/server/awarding/compute.js';
-import { registerCandidate } from '../../lib/server/centres/index.js';
+import { registerCandidate } from '../../lib/server/centres/candidates.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import {
 	endSitting,
@@ -12,7 +12,7 @@ import {
 	startSitting,
 	voidAttempt
 } from '../../lib/server/invigilation/sitting-actions.js';
-import { importRegistrations } from '../../lib/server/registrations/index.js';
+import { importRegistrations } from '../../lib/server/registrations/register.js';
 import { bookSitting } from '../../lib/server/sittings/index.js';
 import { DEMO_RESULTS_PAPER } from './results.js';
 

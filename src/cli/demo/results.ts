@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR, type Actor } from '../../lib/server/audit/index.js';
 import { approveResults, releaseResults } from '../../lib/server/awarding/approval.js';
 import { computeSittingResults } from '../../lib/server/awarding/compute.js';
 import { getPaperContent } from '../../lib/server/bank/papers.js';
-import { registerCandidate } from '../../lib/server/centres/index.js';
+import { registerCandidate } from '../../lib/server/centres/candidates.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import {
 	endSitting,
@@ -17,7 +17,7 @@ import { recordMark } from '../../lib/server/marking/marks.js';
 import { saveSettings, SETTING_FIELDS } from '../../lib/server/marking/settings.js';
 import { paperSettings } from '../../lib/server/quality/quality.js';
 import { setStanding } from '../../lib/server/quality/standing.js';
-import { importRegistrations } from '../../lib/server/registrations/index.js';
+import { importRegistrations } from '../../lib/server/registrations/register.js';
 import { bookSitting } from '../../lib/server/sittings/index.js';
 
 /** The demo candidate whose result is out: a narrow fail, ready for a review of marking. */

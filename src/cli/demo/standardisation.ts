@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../../lib/server/db/schema.js';
-import { createSeed } from '../../lib/server/quality/standardisation.js';
+import { createSeed } from '../../lib/server/quality/seeds.js';
 import { DEMO_ITEM_ORDER, DEMO_SCRIPT_CANDIDATES } from './answers-8992-111-A.js';
 import type { FinishedSitting } from './finished-sitting.js';
 

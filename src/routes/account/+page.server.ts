@@ -4,7 +4,7 @@ import { ROLE_LABELS, STAFF_ROLES } from '$lib/domain/roles';
 import { changeOwnPassword } from '$lib/server/accounts/own-account';
 import { writeAudit } from '$lib/server/audit';
 import { invalidateAllUserSessions, listUserSessions } from '$lib/server/auth/sessions';
-import { getCentresByIds } from '$lib/server/centres';
+import { getCentresByIds } from '$lib/server/centres/centres';
 import { actorOf, deleteSessionCookie, requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 import { textFields } from '$lib/server/validation';

@@ -1,4 +1,4 @@
-import { countRecords } from '$lib/server/centres';
+import { countRecords } from '$lib/server/centres/centres';
 
 import type { PageServerLoad } from './$types';
 

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 
-import { getCentresByIds } from '$lib/server/centres';
+import { getCentresByIds } from '$lib/server/centres/centres';
 import { requireRole } from '$lib/server/http/auth';
 
 import type { PageServerLoad } from './$types';

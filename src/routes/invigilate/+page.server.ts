@@ -1,4 +1,4 @@
-import { getCentresByIds } from '$lib/server/centres';
+import { getCentresByIds } from '$lib/server/centres/centres';
 import { requireRole } from '$lib/server/http/auth';
 import { listCentreSittings, listInvigilatorSittings } from '$lib/server/sittings';
 

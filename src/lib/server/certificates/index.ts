@@ -11,7 +11,7 @@ import { writeAudit, type Actor } from '../audit/index.js';
 import { recordSuccess, reserveAttempt } from '../auth/throttle.js';
 import type { CertificateShown, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
-import { qualificationStandings } from '../registrations/index.js';
+import { qualificationStandings } from '../registrations/qualifications.js';
 import { renderDocument } from '../reports/pdf.js';
 import { wording } from '../reports/wording.js';
 import { isUuid } from '../validation.js';

@@ -1,13 +1,9 @@
 import type { RequestEvent } from '@sveltejs/kit';
 
 import { ValidationError } from '../errors.js';
-import {
-	allocateScripts,
-	allocationView,
-	markingOverview,
-	reallocateScript,
-	withdrawUnstarted
-} from '../marking/allocation.js';
+import { allocationView, markingOverview } from '../marking/allocation-view.js';
+import { allocateScripts } from '../marking/allocation.js';
+import { reallocateScript, withdrawUnstarted } from '../marking/reallocation.js';
 import { createReadyScripts } from '../marking/scripts.js';
 import { actorOf, requireRole } from './auth.js';
 import { failFromError, orError } from './responses.js';

@@ -8,7 +8,7 @@ import type { Database, SecondMarkingState } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { scriptAnswers } from '../marking/scripts.js';
 import { allocateScript, paperItems, scriptPaper } from './quality.js';
-import { agreedMarksFrom } from './standardisation.js';
+import { agreedMarksFrom } from './seeds.js';
 
 /*
  * Moderation (issue 11 items 5 and 6): a pair of first and second marks further apart than the

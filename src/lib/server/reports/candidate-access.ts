@@ -12,7 +12,7 @@ import { recordSuccess, reserveAttempt, signInChecks } from '../auth/throttle.js
 import { hashSecret, parseSessionToken, secretMatches } from '../auth/tokens.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
-import { reviewsOfAttempts } from '../reviews/index.js';
+import { reviewsOfAttempts } from '../reviews/requests.js';
 import { isUuid } from '../validation.js';
 
 /*

@@ -8,7 +8,7 @@ import { CLOSED_SITTING_STATES, judgeBookingTime } from '../../domain/sitting.js
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database, SittingRow, SittingState } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { checkBookings, type BookingNote } from '../registrations/index.js';
+import { checkBookings, type BookingNote } from '../registrations/booking-check.js';
 import {
 	dateTimeSchema,
 	EARLIEST_BOOKING,

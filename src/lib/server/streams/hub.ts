@@ -1,51 +1,23 @@
 import type { Kysely } from 'kysely';
 
-import {
-	attemptStreamEnds,
-	HEARTBEAT_MS,
-	STREAMS_PER_SESSION,
-	streamsToClose
-} from '../../domain/live.js';
-import { clockView, settleAttempt } from '../attempts/clock.js';
+import { HEARTBEAT_MS, STREAMS_PER_SESSION, streamsToClose } from '../../domain/live.js';
 import type { Database, LiveSource } from '../db/index.js';
-import { consoleRows, sittingEvents, type ConsoleRow } from '../invigilation/console.js';
 import { openLiveChannel, type LiveChannel } from '../live/channel.js';
 import { sseEvent, SseStream } from '../live/sse.js';
 import { logger } from '../log.js';
 import { isStopping } from '../ops/lifecycle.js';
+import { CandidateStream, endMovedSessions, sendClocks } from './candidate-streams.js';
+import {
+	ConsoleStream,
+	sendLog,
+	sendOpeningLog,
+	sendRows,
+	sendSitting,
+	tellBehind
+} from './console-streams.js';
 
 /** How long announcements are gathered before the readers load them: one query for a hall's start, not 2,000. */
 const DISPATCH_MS = 15;
-/** Rows per look-up (a bound on the statement's size). */
-const CHUNK = 1000;
-/** Log entries a console is sent when its stream opens (it merges them with what it has). */
-const LOG_ON_OPEN = 50;
-
-class CandidateStream extends SseStream {
-	constructor(
-		readonly attemptId: string,
-		readonly candidateSessionId: string,
-		sessionKey: string,
-		onClosed: (s: SseStream) => void
-	) {
-		super(sessionKey, onClosed);
-	}
-}
-
-class ConsoleStream extends SseStream {
-	/** Each row as last sent, less the time left (the page counts that down itself): only changed rows go out. */
-	readonly sent = new Map<string, string>();
-	lastLogId = 0;
-	/** Told it may be behind (the database or its announcements are away): its next rows go out even if none changed, which tells it it is current again. */
-	behind = false;
-	constructor(
-		readonly sittingId: string,
-		sessionKey: string,
-		onClosed: (s: SseStream) => void
-	) {
-		super(sessionKey, onClosed);
-	}
-}
 
 interface Pending {
 	attempts: Set<string>;
@@ -129,9 +101,7 @@ export class LiveHub {
 		this.admit(s);
 		add(this.consoles, sittingId, s);
 		// Its first rows are all of them (the page may have been away), then the newest log entries.
-		const recent = await sittingEvents(this.db, sittingId, 'desc', LOG_ON_OPEN);
-		s.lastLogId = recent[0]?.id ?? 0;
-		s.send('log', { entries: recent });
+		await sendOpeningLog(this.db, s, sittingId);
 		this.pending.rows.set(sittingId, 'all');
 		this.scheduleDispatch();
 		return s.response();
@@ -268,12 +238,17 @@ export class LiveHub {
 		const now = new Date();
 		// Candidates' and consoles' parts fail apart: a failed clock read must not leave a console stale.
 		try {
-			await this.sendAttempts(
+			await sendClocks(
+				this.db,
+				this.candidates,
 				[...p.attempts].filter((id) => this.candidates.has(id)),
 				now
 			);
-			await this.endMovedSessions(
-				[...p.signIns].filter((id) => this.candidates.has(id)),
+			await endMovedSessions(
+				this.db,
+				[...p.signIns]
+					.filter((id) => this.candidates.has(id))
+					.flatMap((id) => [...(this.candidates.get(id) ?? [])]),
 				now
 			);
 		} catch (err) {
@@ -281,7 +256,13 @@ export class LiveHub {
 		}
 		for (const [sittingId, ids] of p.rows) {
 			try {
-				await this.sendRows(sittingId, ids === 'all' ? undefined : [...ids], now);
+				await sendRows(
+					this.db,
+					this.consoles.get(sittingId),
+					sittingId,
+					ids === 'all' ? undefined : [...ids],
+					now
+				);
 			} catch (err) {
 				// The heartbeat reloads every console's rows, so this sitting is tried again then.
 				logger.error({ err, sittingId }, 'loading a console’s rows failed');
@@ -289,8 +270,10 @@ export class LiveHub {
 			}
 		}
 		try {
-			for (const sittingId of p.logs) await this.sendLog(sittingId);
-			for (const sittingId of p.sittings) await this.sendSitting(sittingId);
+			for (const sittingId of p.logs)
+				await sendLog(this.db, this.consoles.get(sittingId), sittingId);
+			for (const sittingId of p.sittings)
+				await sendSitting(this.db, this.consoles.get(sittingId), sittingId);
 		} catch (err) {
 			logger.error({ err }, 'sending a console’s log or sitting state failed');
 		}
@@ -298,104 +281,7 @@ export class LiveHub {
 
 	/** These sittings' consoles may be behind: they say so until their next rows arrive. */
 	private consolesBehind(sittingIds: readonly string[]): void {
-		const chunk = sseEvent('behind', { since: new Date().toISOString() });
-		for (const id of sittingIds)
-			for (const s of this.consoles.get(id) ?? []) {
-				if (s.behind) continue;
-				s.behind = true;
-				s.write(chunk);
-			}
-	}
-
-	private async sendAttempts(ids: string[], now: Date): Promise<void> {
-		for (let i = 0; i < ids.length; i += CHUNK) {
-			const rows = await this.db
-				.selectFrom('attempt')
-				.selectAll()
-				.where('id', 'in', ids.slice(i, i + CHUNK))
-				.execute();
-			for (const row of rows) {
-				const streams = this.candidates.get(row.id);
-				if (!streams) continue;
-				const view = clockView(await settleAttempt(this.db, row, now), now);
-				const chunk = sseEvent('clock', view);
-				for (const s of [...streams]) {
-					s.write(chunk);
-					// Nothing more will happen to this attempt: the stream ends (a reconnect is answered 204).
-					if (attemptStreamEnds(view.state)) s.close();
-				}
-			}
-		}
-	}
-
-	/** A sign-in elsewhere (an allowed move) ends this computer's session: its page is told at once. */
-	private async endMovedSessions(attemptIds: string[], now: Date): Promise<void> {
-		const streams = attemptIds.flatMap((id) => [...(this.candidates.get(id) ?? [])]);
-		if (streams.length === 0) return;
-		const gone = await this.db
-			.selectFrom('auth_session')
-			.select(['id', 'moved_at'])
-			.where(
-				'id',
-				'in',
-				streams.map((s) => s.candidateSessionId)
-			)
-			.where((eb) => eb.or([eb('moved_at', 'is not', null), eb('expires_at', '<=', now)]))
-			.execute();
-		const why = new Map(
-			gone.map((g) => [g.id, g.moved_at ? ('moved' as const) : ('ended' as const)])
-		);
-		for (const s of streams) {
-			const signedOut = why.get(s.candidateSessionId);
-			if (!signedOut) continue;
-			s.send('signedout', { signedOut, serverNow: now.toISOString() });
-			s.close();
-		}
-	}
-
-	private async sendRows(
-		sittingId: string,
-		attemptIds: string[] | undefined,
-		now: Date
-	): Promise<void> {
-		const streams = this.consoles.get(sittingId);
-		if (!streams?.size) return;
-		const rows: ConsoleRow[] = [];
-		for (let i = 0; i < (attemptIds?.length ?? 1); i += CHUNK)
-			rows.push(...(await consoleRows(this.db, sittingId, now, attemptIds?.slice(i, i + CHUNK))));
-		const keyed = rows.map((r) => ({ r, key: JSON.stringify({ ...r, timeLeftMs: null }) }));
-		for (const s of streams) {
-			const changed = keyed.filter(({ r, key }) => s.sent.get(r.attemptId) !== key);
-			if (changed.length === 0 && !s.behind) continue;
-			s.behind = false;
-			for (const { r, key } of changed) s.sent.set(r.attemptId, key);
-			s.send('rows', { serverNow: now.toISOString(), rows: changed.map((c) => c.r) });
-		}
-	}
-
-	private async sendLog(sittingId: string): Promise<void> {
-		const streams = this.consoles.get(sittingId);
-		if (!streams?.size) return;
-		const recent = await sittingEvents(this.db, sittingId, 'desc', LOG_ON_OPEN);
-		for (const s of streams) {
-			const entries = recent.filter((e) => e.id > s.lastLogId);
-			if (entries.length === 0) continue;
-			s.lastLogId = entries[0]!.id;
-			s.send('log', { entries });
-		}
-	}
-
-	private async sendSitting(sittingId: string): Promise<void> {
-		const streams = this.consoles.get(sittingId);
-		if (!streams?.size) return;
-		const s = await this.db
-			.selectFrom('sitting')
-			.select(['state'])
-			.where('id', '=', sittingId)
-			.executeTakeFirst();
-		if (!s) return;
-		const chunk = sseEvent('sitting', { state: s.state });
-		for (const x of streams) x.write(chunk);
+		tellBehind(sittingIds.flatMap((id) => [...(this.consoles.get(id) ?? [])]));
 	}
 }
 

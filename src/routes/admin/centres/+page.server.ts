@@ -1,4 +1,4 @@
-import { createCentre, listCentres } from '$lib/server/centres';
+import { createCentre, listCentres } from '$lib/server/centres/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
 

@@ -1,11 +1,10 @@
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
 import {
-	getResitSettings,
 	qualificationStandings,
-	setQualificationDates,
-	setResitSettings
-} from '$lib/server/registrations';
+	setQualificationDates
+} from '$lib/server/registrations/qualifications';
+import { getResitSettings, setResitSettings } from '$lib/server/registrations/resit-settings';
 
 import type { Actions, PageServerLoad } from './$types';
 

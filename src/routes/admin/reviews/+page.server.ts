@@ -1,12 +1,7 @@
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
-import {
-	assignReviewer,
-	eligibleModerators,
-	getReviewSettings,
-	listReviews,
-	updateReviewSettings
-} from '$lib/server/reviews';
+import { assignReviewer, eligibleModerators, listReviews } from '$lib/server/reviews/assignment';
+import { getReviewSettings, updateReviewSettings } from '$lib/server/reviews/settings';
 
 import type { Actions, PageServerLoad } from './$types';
 

@@ -1,5 +1,5 @@
 import { inviteStaffAccount, listStaff } from '$lib/server/accounts/staff';
-import { listCentres } from '$lib/server/centres';
+import { listCentres } from '$lib/server/centres/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
 

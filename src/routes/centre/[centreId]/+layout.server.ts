@@ -1,4 +1,4 @@
-import { getCentre } from '$lib/server/centres';
+import { getCentre } from '$lib/server/centres/centres';
 import { requireRole } from '$lib/server/http/auth';
 import { orError } from '$lib/server/http/responses';
 

@@ -1,4 +1,4 @@
-import { listCandidates } from '$lib/server/centres';
+import { listCandidates } from '$lib/server/centres/candidates';
 import { listUpcomingSittings } from '$lib/server/sittings';
 
 import type { PageServerLoad } from './$types';

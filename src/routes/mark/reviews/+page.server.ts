@@ -1,5 +1,5 @@
 import { requireRole } from '$lib/server/http/auth';
-import { moderatorReviews } from '$lib/server/reviews';
+import { moderatorReviews } from '$lib/server/reviews/decision';
 
 import type { PageServerLoad } from './$types';
 

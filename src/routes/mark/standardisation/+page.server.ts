@@ -2,7 +2,8 @@ import { ValidationError } from '$lib/server/errors';
 import { requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 import { paperOptions } from '$lib/server/quality/quality';
-import { seedFeedback, startStandardisation } from '$lib/server/quality/standardisation';
+import { seedFeedback } from '$lib/server/quality/seeds';
+import { startStandardisation } from '$lib/server/quality/standardisation';
 import { countSeeds, currentStanding, gateFor } from '$lib/server/quality/standing';
 
 import type { Actions, PageServerLoad } from './$types';

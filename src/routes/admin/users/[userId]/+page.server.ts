@@ -6,7 +6,7 @@ import {
 	setStaffDisabled,
 	updateStaffAccount
 } from '$lib/server/accounts/staff-changes';
-import { listCentres } from '$lib/server/centres';
+import { listCentres } from '$lib/server/centres/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
 

@@ -1,7 +1,8 @@
 import { fail } from '@sveltejs/kit';
 
 import { CANDIDATE_CSV_COLUMNS, countOf, type RowError } from '$lib/domain/candidates';
-import { importCandidates, listCandidates, registerCandidate } from '$lib/server/centres';
+import { importCandidates } from '$lib/server/centres/candidate-import';
+import { listCandidates, registerCandidate } from '$lib/server/centres/candidates';
 import { parseCandidateCsv } from '$lib/server/centres/csv';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';

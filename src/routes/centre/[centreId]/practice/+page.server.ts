@@ -1,5 +1,5 @@
 import { requireRole } from '$lib/server/http/auth';
-import { listPracticePapers } from '$lib/server/mocks';
+import { listPracticePapers } from '$lib/server/mocks/practice-papers';
 
 import type { PageServerLoad } from './$types';
 

@@ -1,11 +1,9 @@
-import { listCandidates } from '$lib/server/centres';
+import { listCandidates } from '$lib/server/centres/candidates';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues } from '$lib/server/http/responses';
-import {
-	qualificationStandings,
-	registerForQualification,
-	registrationProgress
-} from '$lib/server/registrations';
+import { registrationProgress } from '$lib/server/registrations/progress';
+import { qualificationStandings } from '$lib/server/registrations/qualifications';
+import { registerForQualification } from '$lib/server/registrations/register';
 
 import type { Actions, PageServerLoad } from './$types';
 

@@ -1,10 +1,11 @@
 import { redirect } from '@sveltejs/kit';
 
 import { listPapers } from '$lib/server/bank/papers';
-import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
+import { listCandidates } from '$lib/server/centres/candidates';
+import { listCentreInvigilators } from '$lib/server/centres/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
-import { registrationProgress } from '$lib/server/registrations';
+import { registrationProgress } from '$lib/server/registrations/progress';
 import { bookSitting, listCentreSittings } from '$lib/server/sittings';
 
 import type { Actions, PageServerLoad } from './$types';

@@ -1,6 +1,6 @@
 import { orError } from '$lib/server/http/responses';
 import { choosePaper, liveScriptNumbers } from '$lib/server/quality/quality';
-import { listSeeds } from '$lib/server/quality/standardisation';
+import { listSeeds } from '$lib/server/quality/seeds';
 
 import type { PageServerLoad } from './$types';
 

@@ -2,7 +2,7 @@ import { ValidationError } from '$lib/server/errors';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { recordMark } from '$lib/server/marking/marks';
-import { decideReview, reviewForModerator } from '$lib/server/reviews';
+import { decideReview, reviewForModerator } from '$lib/server/reviews/decision';
 
 import type { Actions, PageServerLoad } from './$types';
 

@@ -7,7 +7,7 @@ import {
 	getCandidate,
 	setCandidateWithdrawn,
 	updateArrangements
-} from '$lib/server/centres';
+} from '$lib/server/centres/candidates';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
 import {
@@ -15,7 +15,8 @@ import {
 	issueResultsAccessCode,
 	resultsForCandidate
 } from '$lib/server/reports/candidate-access';
-import { getReviewSettings, requestReview, withdrawReview } from '$lib/server/reviews';
+import { requestReview, withdrawReview } from '$lib/server/reviews/requests';
+import { getReviewSettings } from '$lib/server/reviews/settings';
 
 import type { Actions, PageServerLoad } from './$types';
 

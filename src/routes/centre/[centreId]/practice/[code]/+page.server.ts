@@ -1,6 +1,6 @@
 import { requireRole } from '$lib/server/http/auth';
 import { orError } from '$lib/server/http/responses';
-import { getPracticePaper } from '$lib/server/mocks';
+import { getPracticePaper } from '$lib/server/mocks/practice-papers';
 
 import type { PageServerLoad } from './$types';
 

@@ -1,5 +1,6 @@
 import { count } from '$lib/domain/words';
-import { listCandidates, listCentreInvigilators } from '$lib/server/centres';
+import { listCandidates } from '$lib/server/centres/candidates';
+import { listCentreInvigilators } from '$lib/server/centres/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { consoleRows } from '$lib/server/invigilation/console';

@@ -2,13 +2,13 @@ import { error } from '@sveltejs/kit';
 
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
-import { markerPerformance } from '$lib/server/quality/performance';
-import { choosePaper } from '$lib/server/quality/quality';
 import {
 	recentScripts,
 	reinstateMarker,
 	sendBackForRemarking
-} from '$lib/server/quality/standardisation';
+} from '$lib/server/quality/marker-review';
+import { markerPerformance } from '$lib/server/quality/performance';
+import { choosePaper } from '$lib/server/quality/quality';
 import { isUuid } from '$lib/server/validation';
 
 import type { Actions, PageServerLoad } from './$types';

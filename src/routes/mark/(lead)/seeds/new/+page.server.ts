@@ -3,7 +3,7 @@ import { redirect } from '@sveltejs/kit';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { scriptForSeed, scriptPaper } from '$lib/server/quality/quality';
-import { createSeed } from '$lib/server/quality/standardisation';
+import { createSeed } from '$lib/server/quality/seeds';
 
 import type { Actions, PageServerLoad } from './$types';
 

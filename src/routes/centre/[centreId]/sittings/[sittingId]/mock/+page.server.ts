@@ -1,6 +1,6 @@
 import { requireRole } from '$lib/server/http/auth';
 import { orError } from '$lib/server/http/responses';
-import { getMockSitting } from '$lib/server/mocks';
+import { getMockSitting } from '$lib/server/mocks/mock-marking';
 
 import type { PageServerLoad } from './$types';
 

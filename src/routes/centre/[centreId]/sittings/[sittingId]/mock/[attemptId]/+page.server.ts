@@ -1,6 +1,6 @@
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
-import { getMockScript, recordMockMark } from '$lib/server/mocks';
+import { getMockScript, recordMockMark } from '$lib/server/mocks/mock-marking';
 
 import type { Actions, PageServerLoad } from './$types';
 

@@ -7,90 +7,18 @@ import { gridView, judgeAward } from '../../domain/grid.js';
 import { commentProblem, typedMark } from '../../domain/marking-work.js';
 import { MOCK_LABEL, mockTotal, type MockTotal } from '../../domain/mock.js';
 import { paperItems, type Grid } from '../../domain/paper.js';
-import type { QuestionPaper } from '../../domain/question-paper.js';
 import { writeAudit, type Actor } from '../audit/index.js';
-import { getMarkingGrid, getPaperContent } from '../bank/papers.js';
+import { getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { hasNul, isUuid, parse } from '../validation.js';
+import { isUuid, parse } from '../validation.js';
 
 /*
- * Practice papers and mocks (issue 15 item 5). Centres see every practice paper with its marking
- * grid; a centre's mock sitting of one is marked by the centre's own administrators against that
- * grid, in `mock_mark`, never in `mark`: no script, marker, second marking or result comes of it.
- * A live paper, its grid or a live sitting's answers are never reachable from here: every read
- * checks the paper is practice or the sitting a mock of this centre, else "not found".
+ * Mocks (issue 15 item 5): a centre's mock sitting of a practice paper is marked by the centre's own
+ * administrators against that paper's grid, in `mock_mark`, never in `mark`: no script, marker,
+ * second marking or result comes of it. A live sitting's answers are never reachable from here:
+ * every read checks the sitting is a mock of this centre, else "not found".
  */
-
-export interface PracticePaperSummary {
-	code: string;
-	unit: string;
-	title: string;
-	totalMarks: number;
-	durationMinutes: number;
-	readingMinutes: number;
-}
-
-/** Every practice paper's current version, by code. */
-export async function listPracticePapers(db: Kysely<Database>): Promise<PracticePaperSummary[]> {
-	return db
-		.selectFrom('paper as p')
-		.innerJoin('paper_version as v', 'v.id', 'p.current_version_id')
-		.select([
-			'p.code',
-			'p.unit_code as unit',
-			'v.title',
-			'v.total_marks as totalMarks',
-			'v.duration_minutes as durationMinutes',
-			'v.reading_minutes as readingMinutes'
-		])
-		.where('p.kind', '=', 'practice')
-		.orderBy('p.code')
-		.execute();
-}
-
-export interface PracticePaperView {
-	code: string;
-	version: number;
-	title: string;
-	totalMarks: number;
-	pass: number;
-	firstClass: number;
-	paper: QuestionPaper;
-	items: Awaited<ReturnType<typeof getMarkingGrid>>['items'];
-}
-
-/**
- * A practice paper as a centre sees it: the question paper (case study, questions, marks), its
- * marking grid item by item, and its boundaries. A live paper's code (or anything else) is "not
- * found", the same answer as for a code that names nothing, so a centre learns nothing of it.
- */
-export async function getPracticePaper(
-	db: Kysely<Database>,
-	code: string
-): Promise<PracticePaperView> {
-	const notFound = new NotFoundError('No such practice paper');
-	if (code.length === 0 || code.length > 100 || hasNul(code)) throw notFound;
-	const p = await db
-		.selectFrom('paper as p')
-		.innerJoin('paper_version as v', 'v.id', 'p.current_version_id')
-		.select(['v.total_marks', 'v.pass_mark', 'v.first_class_mark'])
-		.where('p.code', '=', code)
-		.where('p.kind', '=', 'practice')
-		.executeTakeFirst();
-	if (!p) throw notFound;
-	const grid = await getMarkingGrid(db, code);
-	return {
-		code: grid.code,
-		version: grid.version,
-		title: grid.title,
-		totalMarks: p.total_marks,
-		pass: p.pass_mark,
-		firstClass: p.first_class_mark,
-		paper: grid.paper,
-		items: grid.items
-	};
-}
 
 interface MockSittingRow {
 	id: string;
