@@ -42,9 +42,6 @@ export function actionLabel(action: string): string {
 	);
 }
 
-/** The known actions, for the filter's list. */
-export const KNOWN_AUDIT_ACTIONS = Object.keys(ACTION_LABELS);
-
 function show(value: unknown): string {
 	if (value === null || value === undefined || value === '') return '–';
 	if (typeof value === 'boolean') return value ? 'yes' : 'no';

@@ -55,11 +55,6 @@ const personName = (label: string) =>
 			`${label} must not contain line breaks, tabs, control characters or text-direction characters`
 		);
 
-/** Whether a stored number fits the format (older records may not). */
-export function isStandardCandidateNumber(n: string): boolean {
-	return /^\d{4}$/.test(n);
-}
-
 /** Numeric order: all-digit numbers by value, then anything else as text. */
 export function compareCandidateNumbers(a: string, b: string): number {
 	const da = /^\d+$/.test(a);

@@ -41,10 +41,6 @@ export function authorityOf(purpose: AllocationPurpose): MarkAuthority {
  */
 const RANK: Partial<Record<MarkAuthority, number>> = { first: 1, second: 2, moderator: 3 };
 
-export function countsTowardsResult(authority: MarkAuthority): boolean {
-	return RANK[authority] !== undefined;
-}
-
 export interface GivenMark {
 	/** Ordering of marks as they were given (the mark table's identity). */
 	id: number;

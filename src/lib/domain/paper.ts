@@ -43,7 +43,6 @@ const gridPoint = z.strictObject({
 	marks: z.number().int().min(1),
 	partial: text.optional()
 });
-export type GridPointSpec = z.output<typeof gridPoint>;
 /** Points that together score at most `cap`, however many of them the answer makes. */
 const gridGroup = z.strictObject({
 	text: text,

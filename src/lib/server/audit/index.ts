@@ -45,19 +45,6 @@ export async function writeAudit(
 		.execute();
 }
 
-export async function listAudit(
-	db: Kysely<Database>,
-	filter: { centreId?: string; limit?: number } = {}
-) {
-	let q = db
-		.selectFrom('audit_log')
-		.selectAll()
-		.orderBy('id', 'desc')
-		.limit(filter.limit ?? 100);
-	if (filter.centreId) q = q.where('centre_id', '=', filter.centreId);
-	return q.execute();
-}
-
 export const AUDIT_PAGE_SIZE = 50;
 
 export interface AuditFilter {

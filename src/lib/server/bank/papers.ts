@@ -195,16 +195,6 @@ export async function getPaperItemKeys(
 	return (await parsedVersion(db, versionId)).itemKeys;
 }
 
-export async function getPaperVersionById(
-	db: Kysely<Database>,
-	versionId: string
-): Promise<PaperVersionView> {
-	if (!isUuid(versionId)) throw new NotFoundError('No such paper version');
-	const r = await paperVersionQuery(db).where('v.id', '=', versionId).executeTakeFirst();
-	if (!r) throw new NotFoundError('No such paper version');
-	return toView(db, r);
-}
-
 async function toView(
 	db: Kysely<Database>,
 	r: {

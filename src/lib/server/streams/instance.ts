@@ -21,13 +21,3 @@ export async function getLiveHub(): Promise<LiveHub> {
 	setOpenStreamsCounter(() => created.openStreams);
 	return created;
 }
-
-/** Ends every open stream (graceful shutdown: the browsers reconnect, to another process if this one is going). */
-export function closeAllStreams(): void {
-	hub?.closeAll();
-}
-
-/** How many event streams this process has open now (for the metrics). */
-export function openStreamCount(): number {
-	return hub?.openStreams ?? 0;
-}
