@@ -5,6 +5,7 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
 
+import layers from './architecture-layers.cjs';
 import svelteConfig from './svelte.config.js';
 
 /** The domain is pure: no framework, no database, no I/O. */
@@ -41,6 +42,59 @@ const ONLY_HTTP_IMPORTS_KIT = [
 			'Only routes, hooks and src/lib/server/http import @sveltejs/kit: services throw the project’s errors (src/lib/server/errors.ts).'
 	}
 ];
+
+/**
+ * The layers of src/lib/server (architecture-layers.cjs, bottom to top): a folder imports only the
+ * folders below it. The same list is measured on the whole import graph by dependency-cruiser
+ * (`npm run lint`), which also refuses cycles; this rule names the mistake in the editor.
+ */
+const LAYER_RULES = layers.SERVER_LAYERS.map((name, i) => {
+	const above = layers.SERVER_LAYERS.slice(i + 1);
+	return {
+		files: [`src/lib/server/${name}/**`],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						...ONLY_HTTP_IMPORTS_KIT_FOR(name),
+						...(above.length
+							? [
+									{
+										group: above.flatMap((a) => [`../${a}/*`, `$lib/server/${a}/*`]),
+										message: `src/lib/server/${name} may import only the layers below it (architecture-layers.cjs, docs/architecture.md).`
+									}
+								]
+							: [])
+					]
+				}
+			]
+		}
+	};
+});
+
+/** The kernel (src/lib/server/*.ts) is below every layer. */
+const KERNEL_RULE = {
+	files: ['src/lib/server/*.ts'],
+	rules: {
+		'no-restricted-imports': [
+			'error',
+			{
+				patterns: [
+					...ONLY_HTTP_IMPORTS_KIT,
+					{
+						group: layers.SERVER_LAYERS.map((a) => `./${a}/*`),
+						message: 'The kernel (src/lib/server/*.ts) imports no layer.'
+					}
+				]
+			}
+		]
+	}
+};
+
+function ONLY_HTTP_IMPORTS_KIT_FOR(name) {
+	return name === 'http' ? [] : ONLY_HTTP_IMPORTS_KIT;
+}
 
 export default ts.config(
 	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'data/', 'coverage/', 'static/'] },
@@ -81,5 +135,7 @@ export default ts.config(
 		files: ['src/lib/**'],
 		ignores: ['src/lib/server/http/**', 'src/lib/domain/**'],
 		rules: { 'no-restricted-imports': ['error', { patterns: ONLY_HTTP_IMPORTS_KIT }] }
-	}
+	},
+	...LAYER_RULES,
+	KERNEL_RULE
 );

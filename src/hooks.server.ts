@@ -21,12 +21,12 @@ import {
 } from '$lib/server/http/auth';
 import { apiError, apiErrorFrom } from '$lib/server/http/responses';
 import { logger } from '$lib/server/log';
-import { createReadyScripts } from '$lib/server/marking/scripts';
 import { getDatabase } from '$lib/server/ops/database';
 import { onShutdown } from '$lib/server/ops/lifecycle';
 import { metrics } from '$lib/server/ops/metrics';
 import { requestIdFrom } from '$lib/server/ops/request-id';
 import { requestContext } from '$lib/server/request-context';
+import { createReadyScripts } from '$lib/server/scripts/store';
 import { hasControlCharacter, isUuid } from '$lib/server/validation';
 
 const SWEEP_INTERVAL_MS = 10_000;

@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
-import { extendTime } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { extendTime } from '../../src/lib/server/invigilation/clock-actions.js';
 import {
 	adminQuery,
 	freePort,

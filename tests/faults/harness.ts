@@ -21,7 +21,7 @@ import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { importCandidates } from '../../src/lib/server/centres/candidate-import.js';
 import { openPGlite, openPostgres, type DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
-import { startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { registerForPaper } from '../helpers/registration-fixture.js';
 

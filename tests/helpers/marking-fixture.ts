@@ -1,11 +1,9 @@
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../../src/lib/server/db/schema.js';
-import {
-	endSitting,
-	markAttendance,
-	startSitting
-} from '../../src/lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { endSitting } from '../../src/lib/server/invigilation/end.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import { makeSitting } from './sitting-fixture.js';
 
 /** Answers per item key ('1', '2', '3.a', '3.b' on the fixture paper); a missing key is left blank. */

@@ -9,10 +9,10 @@ import {
 	previewBoundaries,
 	releaseResults
 } from '../../src/lib/server/awarding/approval.js';
+import { updateBoundaries } from '../../src/lib/server/awarding/boundary-changes.js';
 import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
-import { updateBoundaries } from '../../src/lib/server/bank/papers.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import { createTestDatabase } from '../helpers/db.js';

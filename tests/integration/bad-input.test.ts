@@ -11,12 +11,8 @@ import {
 	SESSION_COOKIE,
 	type SessionUser
 } from '../../src/lib/server/auth/sessions.js';
-import {
-	getMarkingGrid,
-	getPaperVersion,
-	listVersions,
-	updateBoundaries
-} from '../../src/lib/server/bank/papers.js';
+import { updateBoundaries } from '../../src/lib/server/awarding/boundary-changes.js';
+import { getMarkingGrid, getPaperVersion, listVersions } from '../../src/lib/server/bank/papers.js';
 import { importCandidates } from '../../src/lib/server/centres/candidate-import.js';
 import {
 	getCandidate,
@@ -28,7 +24,8 @@ import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
-import { markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import {
 	bookSitting,
 	getSitting,

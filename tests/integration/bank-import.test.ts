@@ -6,14 +6,14 @@ import { stringify } from 'yaml';
 import { describeImport } from '../../src/cli/bank.js';
 import { gridView, judgeAward } from '../../src/lib/domain/grid.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
+import { updateBoundaries } from '../../src/lib/server/awarding/boundary-changes.js';
 import { importBank } from '../../src/lib/server/bank/import.js';
 import { loadBank } from '../../src/lib/server/bank/load.js';
 import {
 	getMarkingGrid,
 	getPaperVersion,
 	listPapers,
-	listVersions,
-	updateBoundaries
+	listVersions
 } from '../../src/lib/server/bank/papers.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';

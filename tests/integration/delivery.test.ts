@@ -24,17 +24,12 @@ import {
 	ValidationError
 } from '../../src/lib/server/errors.js';
 import { apiErrorFrom, refuseUnlessOwnAttempt } from '../../src/lib/server/http/responses.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { extendTime, pause, resume } from '../../src/lib/server/invigilation/clock-actions.js';
 import { consoleRows, quarantinedSaves } from '../../src/lib/server/invigilation/console.js';
-import {
-	allowMove,
-	endSitting,
-	extendTime,
-	markAttendance,
-	pause,
-	reinstateAttempt,
-	resume,
-	voidAttempt
-} from '../../src/lib/server/invigilation/sitting-actions.js';
+import { endSitting } from '../../src/lib/server/invigilation/end.js';
+import { allowMove } from '../../src/lib/server/invigilation/incidents.js';
+import { reinstateAttempt, voidAttempt } from '../../src/lib/server/invigilation/voiding.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeSitting, startedSitting, type Arrangements } from '../helpers/sitting-fixture.js';
 
@@ -717,7 +712,7 @@ describe('submit, void, move and end', () => {
 		await expect(endSitting(h.db, f.ctx, f.sitting.id)).rejects.toBeInstanceOf(ConflictError);
 	});
 	it("the invigilator's report lists every incident, the voided attempt and each refused save, and prints as a PDF", async () => {
-		const { logIncident } = await import('../../src/lib/server/invigilation/sitting-actions.js');
+		const { logIncident } = await import('../../src/lib/server/invigilation/incidents.js');
 		const { sittingReport } = await import('../../src/lib/server/invigilation/console.js');
 		const { invigilatorReportPdf } =
 			await import('../../src/lib/server/reports/sitting-documents.js');
@@ -929,7 +924,7 @@ describe('found by the attack test', () => {
 		);
 	});
 	it('a NUL byte in an invigilator’s reason is a form error (it was a 500), and nothing is written', async () => {
-		const { logIncident } = await import('../../src/lib/server/invigilation/sitting-actions.js');
+		const { logIncident } = await import('../../src/lib/server/invigilation/incidents.js');
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
 		const before = (
@@ -981,7 +976,7 @@ describe('found by the attack test', () => {
 	it('the console shows the newest 200 log entries and says how many there are; incidents are listed however old', async () => {
 		const { consoleLog, CONSOLE_LOG_ROWS } =
 			await import('../../src/lib/server/invigilation/console.js');
-		const { logIncident } = await import('../../src/lib/server/invigilation/sitting-actions.js');
+		const { logIncident } = await import('../../src/lib/server/invigilation/incidents.js');
 		const f = await running(1);
 		const id = f.attemptOf(f.candidates[0]!.id);
 		await logIncident(

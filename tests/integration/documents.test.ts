@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
-import { logIncident, markAttendance } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { logIncident } from '../../src/lib/server/invigilation/incidents.js';
 import {
 	attendanceRegisterPdf,
 	invigilatorReportPdf,

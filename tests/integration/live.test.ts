@@ -7,14 +7,10 @@ import { saveResponse } from '../../src/lib/server/delivery/autosave.js';
 import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { submitAttempt } from '../../src/lib/server/delivery/submission.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { extendTime, pause, resume } from '../../src/lib/server/invigilation/clock-actions.js';
 import type { ConsoleRow } from '../../src/lib/server/invigilation/console.js';
-import {
-	extendTime,
-	markAttendance,
-	pause,
-	resume,
-	startSitting
-} from '../../src/lib/server/invigilation/sitting-actions.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import {
 	ACTIVITY_FLUSH_MS,
 	flushCandidateActivity,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Actor } from '../../src/lib/server/audit/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
-import { voidAttempt } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { voidAttempt } from '../../src/lib/server/invigilation/voiding.js';
 import { allocationView, markingOverview } from '../../src/lib/server/marking/allocation-view.js';
 import { allocateScripts } from '../../src/lib/server/marking/allocation.js';
 import { recordMark } from '../../src/lib/server/marking/marks.js';

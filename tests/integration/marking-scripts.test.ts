@@ -2,12 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { submitAttempt } from '../../src/lib/server/delivery/submission.js';
-import {
-	markAttendance,
-	startSitting,
-	voidAttempt
-} from '../../src/lib/server/invigilation/sitting-actions.js';
-import { createReadyScripts, scriptAnswers } from '../../src/lib/server/marking/scripts.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
+import { voidAttempt } from '../../src/lib/server/invigilation/voiding.js';
+import { createReadyScripts, scriptAnswers } from '../../src/lib/server/scripts/store.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeScripts } from '../helpers/marking-fixture.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';

@@ -5,7 +5,7 @@ import { recordMark } from '../../src/lib/server/marking/marks.js';
 import { markerQueue, nextScript } from '../../src/lib/server/marking/queue.js';
 import * as routing from '../../src/lib/server/marking/routing.js';
 import { scriptForMarker } from '../../src/lib/server/marking/script-view.js';
-import { newScriptNumber } from '../../src/lib/server/marking/scripts.js';
+import { newScriptNumber } from '../../src/lib/server/scripts/store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';
 import { makeScripts } from '../helpers/marking-fixture.js';

@@ -15,12 +15,9 @@ import { loadBank } from '../../src/lib/server/bank/load.js';
 import { registerCandidate } from '../../src/lib/server/centres/candidates.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
-import {
-	endSitting,
-	markAttendance,
-	startSitting
-} from '../../src/lib/server/invigilation/sitting-actions.js';
-import { createReadyScripts } from '../../src/lib/server/marking/scripts.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { endSitting } from '../../src/lib/server/invigilation/end.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import {
 	getMockScript,
 	getMockSitting,
@@ -30,6 +27,7 @@ import {
 	getPracticePaper,
 	listPracticePapers
 } from '../../src/lib/server/mocks/practice-papers.js';
+import { createReadyScripts } from '../../src/lib/server/scripts/store.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { createTestDatabase } from '../helpers/db.js';

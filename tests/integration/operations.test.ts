@@ -13,11 +13,9 @@ import { knownMigrationNames } from '../../src/lib/server/db/migrate.js';
 import { pgliteClusterState } from '../../src/lib/server/db/pglite-files.js';
 import { CANDIDATE_COOKIE } from '../../src/lib/server/delivery/candidate-session.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
-import {
-	markAttendance,
-	pause,
-	startSitting
-} from '../../src/lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { pause } from '../../src/lib/server/invigilation/clock-actions.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import { logger } from '../../src/lib/server/log.js';
 import { backupPGlite, restorePGlite } from '../../src/lib/server/ops/backup.js';
 import { beginStopping, onShutdown } from '../../src/lib/server/ops/lifecycle.js';

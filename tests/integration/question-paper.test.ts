@@ -14,11 +14,9 @@ import {
 	questionPaperCacheStats
 } from '../../src/lib/server/delivery/question-paper.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
-import {
-	markAttendance,
-	startSitting,
-	voidAttempt
-} from '../../src/lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
+import { voidAttempt } from '../../src/lib/server/invigilation/voiding.js';
 import { bookSitting } from '../../src/lib/server/sittings/index.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';

@@ -7,15 +7,15 @@ import {
 	releaseResults,
 	resultsApproved
 } from '../../src/lib/server/awarding/approval.js';
+import { updateBoundaries } from '../../src/lib/server/awarding/boundary-changes.js';
 import {
 	computeFinishedSittings,
 	computeSittingResults,
 	markingProgress
 } from '../../src/lib/server/awarding/compute.js';
-import { updateBoundaries } from '../../src/lib/server/bank/papers.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError } from '../../src/lib/server/errors.js';
-import { voidAttempt } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { voidAttempt } from '../../src/lib/server/invigilation/voiding.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';
 import { giveMarks, makeScripts } from '../helpers/marking-fixture.js';

@@ -8,15 +8,12 @@ import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { validateCandidateToken } from '../../src/lib/server/delivery/candidate-session.js';
 import { NO_MATCHING_SITTING, signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { ConflictError, ValidationError } from '../../src/lib/server/errors.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { pause } from '../../src/lib/server/invigilation/clock-actions.js';
 import { consoleRows } from '../../src/lib/server/invigilation/console.js';
-import {
-	endSitting,
-	markAttendance,
-	pause,
-	reinstateAttempt,
-	startSitting,
-	voidAttempt
-} from '../../src/lib/server/invigilation/sitting-actions.js';
+import { endSitting } from '../../src/lib/server/invigilation/end.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
+import { reinstateAttempt, voidAttempt } from '../../src/lib/server/invigilation/voiding.js';
 import {
 	addCandidatesToSitting,
 	bookSitting,

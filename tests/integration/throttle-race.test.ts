@@ -27,7 +27,7 @@ import {
 	TooManyRequestsError,
 	ValidationError
 } from '../../src/lib/server/errors.js';
-import { markAttendance } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.js';
 import { makeStaff, PASSWORD } from '../helpers/fixtures.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';

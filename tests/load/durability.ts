@@ -16,7 +16,8 @@ import { openPGlite } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import { saveAnswer } from '../../src/lib/server/delivery/autosave.js';
 import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
-import { markAttendance, startSitting } from '../../src/lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);

@@ -25,11 +25,9 @@ import { importCandidates } from '../../src/lib/server/centres/candidate-import.
 import { createCentre } from '../../src/lib/server/centres/centres.js';
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
-import {
-	endSitting,
-	markAllPresent,
-	startSitting
-} from '../../src/lib/server/invigilation/sitting-actions.js';
+import { markAllPresent } from '../../src/lib/server/invigilation/attendance.js';
+import { endSitting } from '../../src/lib/server/invigilation/end.js';
+import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import { sittingResults } from '../../src/lib/server/reports/centre-results.js';
 import { renderDocument } from '../../src/lib/server/reports/pdf.js';
 import {

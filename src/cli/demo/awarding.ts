@@ -8,11 +8,9 @@ import { computeSittingResults } from '../../lib/server/awarding/compute.js';
 import { registerCandidate } from '../../lib/server/centres/candidates.js';
 import { createCentre } from '../../lib/server/centres/centres.js';
 import type { Database } from '../../lib/server/db/schema.js';
-import {
-	endSitting,
-	markAttendance,
-	startSitting
-} from '../../lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../lib/server/invigilation/attendance.js';
+import { endSitting } from '../../lib/server/invigilation/end.js';
+import { startSitting } from '../../lib/server/invigilation/start.js';
 import { importRegistrations } from '../../lib/server/registrations/register.js';
 import { bookSitting } from '../../lib/server/sittings/index.js';
 

@@ -6,11 +6,9 @@ import { registerCandidate } from '../../lib/server/centres/candidates.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import { saveResponse } from '../../lib/server/delivery/autosave.js';
 import { submitAttempt } from '../../lib/server/delivery/submission.js';
-import {
-	endSitting,
-	markAttendance,
-	startSitting
-} from '../../lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../lib/server/invigilation/attendance.js';
+import { endSitting } from '../../lib/server/invigilation/end.js';
+import { startSitting } from '../../lib/server/invigilation/start.js';
 import { allocateScripts } from '../../lib/server/marking/allocation.js';
 import { importRegistrations } from '../../lib/server/registrations/register.js';
 import { bookSitting } from '../../lib/server/sittings/index.js';

@@ -6,12 +6,10 @@ import { approveResults, releaseResults } from '../../lib/server/awarding/approv
 import { computeSittingResults } from '../../lib/server/awarding/compute.js';
 import { registerCandidate } from '../../lib/server/centres/candidates.js';
 import type { Database } from '../../lib/server/db/schema.js';
-import {
-	endSitting,
-	markAttendance,
-	startSitting,
-	voidAttempt
-} from '../../lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../lib/server/invigilation/attendance.js';
+import { endSitting } from '../../lib/server/invigilation/end.js';
+import { startSitting } from '../../lib/server/invigilation/start.js';
+import { voidAttempt } from '../../lib/server/invigilation/voiding.js';
 import { importRegistrations } from '../../lib/server/registrations/register.js';
 import { bookSitting } from '../../lib/server/sittings/index.js';
 import { DEMO_RESULTS_PAPER } from './results.js';

@@ -7,11 +7,9 @@ import { computeSittingResults } from '../../lib/server/awarding/compute.js';
 import { getPaperContent } from '../../lib/server/bank/papers.js';
 import { registerCandidate } from '../../lib/server/centres/candidates.js';
 import type { Database } from '../../lib/server/db/schema.js';
-import {
-	endSitting,
-	markAttendance,
-	startSitting
-} from '../../lib/server/invigilation/sitting-actions.js';
+import { markAttendance } from '../../lib/server/invigilation/attendance.js';
+import { endSitting } from '../../lib/server/invigilation/end.js';
+import { startSitting } from '../../lib/server/invigilation/start.js';
 import { allocateScripts } from '../../lib/server/marking/allocation.js';
 import { recordMark } from '../../lib/server/marking/marks.js';
 import { saveSettings, SETTING_FIELDS } from '../../lib/server/marking/settings.js';

@@ -5,7 +5,6 @@ import { Kysely, PostgresDialect, sql, type LogConfig } from 'kysely';
 import pg from 'pg';
 
 import { AppError } from '../errors.js';
-import { flushCandidateActivity } from '../live/publish.js';
 import { logger } from '../log.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import {
@@ -25,6 +24,25 @@ export type { Database } from './schema.js';
  * extends `Kysely`, so one type covers both).
  */
 export type Db = Kysely<Database>;
+
+/**
+ * Work to finish before a handle closes, registered by the layers above (the live publisher sends
+ * what it gathered: a notice after the close would fail). The database knows nothing of them.
+ */
+const closeHooks = new WeakMap<Kysely<Database>, Set<() => Promise<void>>>();
+
+/** Runs `hook` (once) before `db`'s handle closes. */
+export function beforeClose(db: Kysely<Database>, hook: () => Promise<void>): void {
+	let hooks = closeHooks.get(db);
+	if (!hooks) closeHooks.set(db, (hooks = new Set()));
+	hooks.add(hook);
+}
+
+async function runCloseHooks(db: Kysely<Database>): Promise<void> {
+	const hooks = closeHooks.get(db);
+	closeHooks.delete(db);
+	for (const hook of hooks ?? []) await hook();
+}
 
 export interface PoolStats {
 	total: number;
@@ -98,9 +116,8 @@ export function openPostgres(
 		db,
 		kind: 'postgres',
 		live: { kind: 'postgres', connectionString },
-		// What the live hub was about to announce goes out first (a notice after the close would fail).
 		close: async () => {
-			await flushCandidateActivity(db);
+			await runCloseHooks(db);
 			await db.destroy();
 		},
 		poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })
@@ -164,7 +181,7 @@ export async function openPGlite(
 		// Kysely's destroy closes PGlite after the queries in hand: a shutdown checkpoint, the folder left 'shut down'.
 		close: async () => {
 			try {
-				await flushCandidateActivity(db);
+				await runCloseHooks(db);
 				await db.destroy();
 				// Kysely destroys only a driver it has started (after a first query); a handle closed
 				// unused must still close PGlite, or its folder stays open and is never shut down cleanly.

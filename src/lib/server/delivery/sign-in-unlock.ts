@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 
 import { lockAttempt } from '../attempts/attempt-store.js';
 import { recordEvent } from '../attempts/events.js';
+import type { ActionContext } from '../attempts/official-action.js';
 import { clearSignInFailures } from '../auth/throttle.js';
 import type { Database } from '../db/schema.js';
-import type { ActionContext } from '../invigilation/sitting-actions.js';
 import { candidateThrottleSubject } from './sign-in.js';
 
 /**

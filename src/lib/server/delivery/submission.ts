@@ -5,9 +5,9 @@ import type { ClockView, SubmitResult } from '../../exam-api.js';
 import { applyTransition, factsOf, lockAttempt, newReference } from '../attempts/attempt-store.js';
 import { clockView, settleAttempt } from '../attempts/clock.js';
 import { recordEvent } from '../attempts/events.js';
+import { restartClock, stopClock } from '../attempts/pauses.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, ForbiddenError } from '../errors.js';
-import { restartClock, stopClock } from '../invigilation/sitting-actions.js';
 import { loaded, type LoadedAttempt } from './candidate-session.js';
 
 /** The candidate's own attempt, settled to now (reading may have ended, the deadline passed). */

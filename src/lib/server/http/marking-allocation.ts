@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import { allocationView, markingOverview } from '../marking/allocation-view.js';
 import { allocateScripts } from '../marking/allocation.js';
 import { reallocateScript, withdrawUnstarted } from '../marking/reallocation.js';
-import { createReadyScripts } from '../marking/scripts.js';
+import { createReadyScripts } from '../scripts/store.js';
 import { actorOf, requireRole } from './auth.js';
 import { failFromError, orError } from './responses.js';
 

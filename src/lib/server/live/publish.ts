@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
+import { beforeClose } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { logger } from '../log.js';
 
@@ -71,7 +72,12 @@ class ActivityPublisher {
 const publishers = new WeakMap<Kysely<Database>, ActivityPublisher>();
 function publisherFor(db: Kysely<Database>): ActivityPublisher {
 	let p = publishers.get(db);
-	if (!p) publishers.set(db, (p = new ActivityPublisher(db)));
+	if (!p) {
+		const publisher = (p = new ActivityPublisher(db));
+		publishers.set(db, publisher);
+		// What was about to be announced goes out before the database closes.
+		beforeClose(db, () => publisher.flush());
+	}
 	return p;
 }
 

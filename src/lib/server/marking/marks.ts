@@ -8,9 +8,9 @@ import { paperItems } from '../../domain/paper.js';
 import { getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { scriptStands } from '../scripts/store.js';
 import { isUuid, parse } from '../validation.js';
 import { liveMarkingGate, onScriptMarked } from './routing.js';
-import { scriptStands } from './scripts.js';
 
 /*
  * Recording a mark. Marks are append-only (the table refuses UPDATE and DELETE): every save is a new

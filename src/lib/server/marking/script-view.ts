@@ -6,10 +6,10 @@ import { paperItems } from '../../domain/paper.js';
 import { getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
+import { scriptAnswers } from '../scripts/store.js';
 import { isUuid } from '../validation.js';
 import { ownMarks } from './marks.js';
 import { liveMarkingGate } from './routing.js';
-import { scriptAnswers } from './scripts.js';
 
 /*
  * A script as its marker sees it on the marking screen: the script number, the paper, and for each

@@ -6,7 +6,7 @@ import { writeAudit, type Actor } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import type { Database, SecondMarkingState } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { scriptAnswers } from '../marking/scripts.js';
+import { scriptAnswers } from '../scripts/store.js';
 import { allocateScript, paperItems, scriptPaper } from './quality.js';
 import { agreedMarksFrom } from './seeds.js';
 

@@ -9,7 +9,7 @@ import {
 import { settingsFrom } from '../../domain/standardisation.js';
 import type { Db } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
-import { scriptAnswers } from '../marking/scripts.js';
+import { scriptAnswers } from '../scripts/store.js';
 
 /*
  * What second marking, moderation and standardisation share: a paper's settings, a script's paper

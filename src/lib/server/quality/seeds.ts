@@ -7,7 +7,7 @@ import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { violatedUniqueConstraint } from '../db/unique.js';
 import { ValidationError } from '../errors.js';
-import { newScriptNumber } from '../marking/scripts.js';
+import { newScriptNumber } from '../scripts/store.js';
 import { latestMarksOf, paperItems, scriptPaper } from './quality.js';
 
 /*

@@ -1,31 +1,23 @@
 import { decideAccess } from '$lib/domain/roles';
 import { judgeStartDay } from '$lib/domain/sitting';
+import { type ActionContext } from '$lib/server/attempts/official-action';
 import { unlockCandidateSignIn } from '$lib/server/delivery/sign-in-unlock';
 import { ValidationError } from '$lib/server/errors';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 import { requireSittingRunner } from '$lib/server/http/sitting-access';
+import { markAllPresent, markAttendance } from '$lib/server/invigilation/attendance';
+import { extendTime, pause, resume } from '$lib/server/invigilation/clock-actions';
 import {
 	consoleLog,
 	consoleRows,
 	QUARANTINE_PREVIEW_CHARS,
 	quarantineOverview
 } from '$lib/server/invigilation/console';
-import {
-	allowMove,
-	endSitting,
-	extendTime,
-	logIncident,
-	markAllPresent,
-	markAttendance,
-	pause,
-	reinstateAttempt,
-	resume,
-	startAttempt,
-	startSitting,
-	voidAttempt,
-	type ActionContext
-} from '$lib/server/invigilation/sitting-actions';
+import { endSitting } from '$lib/server/invigilation/end';
+import { allowMove, logIncident } from '$lib/server/invigilation/incidents';
+import { startAttempt, startSitting } from '$lib/server/invigilation/start';
+import { reinstateAttempt, voidAttempt } from '$lib/server/invigilation/voiding';
 
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 

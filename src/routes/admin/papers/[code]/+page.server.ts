@@ -1,6 +1,7 @@
 import { areasForLevel, type Level } from '$lib/domain/codes';
 import { paperCoverage } from '$lib/domain/paper';
-import { getPaperVersion, listVersions, updateBoundaries } from '$lib/server/bank/papers';
+import { updateBoundaries } from '$lib/server/awarding/boundary-changes';
+import { getPaperVersion, listVersions } from '$lib/server/bank/papers';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
 

@@ -6,7 +6,8 @@ import {
 	previewBoundaries,
 	releaseResults
 } from '$lib/server/awarding/approval';
-import { getPaperVersion, updateBoundaries } from '$lib/server/bank/papers';
+import { updateBoundaries } from '$lib/server/awarding/boundary-changes';
+import { getPaperVersion } from '$lib/server/bank/papers';
 import { ValidationError } from '$lib/server/errors';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, formValues, orError } from '$lib/server/http/responses';
