@@ -20,7 +20,7 @@ import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { assignReviewer } from '../../src/lib/server/reviews/assignment.js';
 import { requestReview } from '../../src/lib/server/reviews/requests.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { registerCandidates } from '../helpers/registration-fixture.js';
 
 export const FIXTURE_PASSWORD = 'matrix horse battery staple';

@@ -22,7 +22,7 @@ import { importCandidates } from '../../src/lib/server/centres/candidate-import.
 import { openPGlite, openPostgres, type DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.js';
 import { startSitting } from '../../src/lib/server/invigilation/start.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { registerForPaper } from '../helpers/registration-fixture.js';
 
 export function freePort(): Promise<number> {

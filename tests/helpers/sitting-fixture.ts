@@ -7,7 +7,7 @@ import { registerCandidate } from '../../src/lib/server/centres/candidates.js';
 import type { Database } from '../../src/lib/server/db/schema.js';
 import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
 import { startSitting } from '../../src/lib/server/invigilation/start.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { validPaper, writeBank } from './bank-fixture.js';
 import { makeCentre, makeStaff } from './fixtures.js';
 import { registerCandidates } from './registration-fixture.js';

@@ -26,12 +26,12 @@ import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
 import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
 import { startSitting } from '../../src/lib/server/invigilation/start.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import {
-	bookSitting,
 	getSitting,
 	listCentreSittings,
 	sittingRegister
-} from '../../src/lib/server/sittings/index.js';
+} from '../../src/lib/server/sittings/queries.js';
 import { isUuid, parseDateTime } from '../../src/lib/server/validation.js';
 import { createTestDatabase } from '../helpers/db.js';
 import {

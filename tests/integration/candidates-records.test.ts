@@ -11,7 +11,7 @@ import {
 } from '../../src/lib/server/centres/candidates.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeCentre } from '../helpers/fixtures.js';
 import { registerCandidates } from '../helpers/registration-fixture.js';

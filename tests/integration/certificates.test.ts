@@ -23,7 +23,7 @@ import { registrationProgress } from '../../src/lib/server/registrations/progres
 import { setQualificationDates } from '../../src/lib/server/registrations/qualifications.js';
 import { registerForQualification } from '../../src/lib/server/registrations/register.js';
 import { setResitSettings } from '../../src/lib/server/registrations/resit-settings.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';

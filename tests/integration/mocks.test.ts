@@ -28,7 +28,7 @@ import {
 	listPracticePapers
 } from '../../src/lib/server/mocks/practice-papers.js';
 import { createReadyScripts } from '../../src/lib/server/scripts/store.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { fakeEvent, outcome } from '../helpers/fake-event.js';

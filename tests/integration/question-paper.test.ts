@@ -17,7 +17,7 @@ import { signInCandidate } from '../../src/lib/server/delivery/sign-in.js';
 import { markAttendance } from '../../src/lib/server/invigilation/attendance.js';
 import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import { voidAttempt } from '../../src/lib/server/invigilation/voiding.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { fakeEvent } from '../helpers/fake-event.js';

@@ -14,16 +14,17 @@ import { consoleRows } from '../../src/lib/server/invigilation/console.js';
 import { endSitting } from '../../src/lib/server/invigilation/end.js';
 import { startSitting } from '../../src/lib/server/invigilation/start.js';
 import { reinstateAttempt, voidAttempt } from '../../src/lib/server/invigilation/voiding.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
+import { cancelSitting, rescheduleSitting } from '../../src/lib/server/sittings/changes.js';
 import {
 	addCandidatesToSitting,
-	bookSitting,
-	cancelSitting,
-	listUpcomingSittings,
 	removeCandidateFromSitting,
-	rescheduleSitting,
-	setSittingInvigilators,
+	setSittingInvigilators
+} from '../../src/lib/server/sittings/members.js';
+import {
+	listUpcomingSittings,
 	sittingInvigilators
-} from '../../src/lib/server/sittings/index.js';
+} from '../../src/lib/server/sittings/queries.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { makeStaff } from '../helpers/fixtures.js';
 import { registerCandidates } from '../helpers/registration-fixture.js';

@@ -26,7 +26,7 @@ import { importCandidates } from '../../src/lib/server/centres/candidate-import.
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { extendTime } from '../../src/lib/server/invigilation/clock-actions.js';
 import { startSitting } from '../../src/lib/server/invigilation/start.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
 import { registerForPaper } from '../helpers/registration-fixture.js';
 

@@ -35,7 +35,7 @@ import {
 	resultSlipsTree,
 	sittingResultSlipsPdf
 } from '../../src/lib/server/reports/result-slips.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
 import { registerForPaper } from '../helpers/registration-fixture.js';
 

@@ -32,7 +32,7 @@ import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import { importCandidates } from '../../src/lib/server/centres/candidate-import.js';
 import { openPostgres } from '../../src/lib/server/db/index.js';
 import { startSitting } from '../../src/lib/server/invigilation/start.js';
-import { bookSitting } from '../../src/lib/server/sittings/index.js';
+import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { EXAM_PAGE_JS_BUDGET_BYTES, pageJavaScript } from '../helpers/page-javascript.js';
 import { databaseUrlFor } from '../helpers/pg-admin.js';
 import { registerForPaper } from '../helpers/registration-fixture.js';

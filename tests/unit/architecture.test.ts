@@ -37,3 +37,25 @@ describe('the attempt state has one writer', () => {
 		);
 	});
 });
+
+/**
+ * The same for sittings: their state changes only through applySittingAction, which asks the
+ * domain's sittingTransition first.
+ */
+describe('the sitting state has one writer', () => {
+	it('only applySittingAction writes sitting.state', () => {
+		const writers = new Map<string, number>();
+		for (const file of sources('src')) {
+			const text = readFileSync(file, 'utf8');
+			const kysely = [...text.matchAll(/updateTable\('sitting'\)\s*\.set\(\{[^}]*\bstate\s*[:,}]/g)]
+				.length;
+			const raw = [...text.matchAll(/update\s+sitting\s+set[^;`]*\bstate\s*=/gi)].length;
+			if (kysely + raw > 0) writers.set(relative('.', file), kysely + raw);
+		}
+		expect(Object.fromEntries(writers)).toEqual({
+			'src/lib/server/sittings/sitting-state.ts': 1
+		});
+		const writer = readFileSync('src/lib/server/sittings/sitting-state.ts', 'utf8');
+		expect(writer).toMatch(/sittingTransition\(sitting\.state, action\)/);
+	});
+});

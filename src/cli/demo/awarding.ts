@@ -12,7 +12,7 @@ import { markAttendance } from '../../lib/server/invigilation/attendance.js';
 import { endSitting } from '../../lib/server/invigilation/end.js';
 import { startSitting } from '../../lib/server/invigilation/start.js';
 import { importRegistrations } from '../../lib/server/registrations/register.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
+import { bookSitting } from '../../lib/server/sittings/booking.js';
 
 /** The demo's marked sitting: another centre's candidates sat this paper today and their scripts are marked. */
 export const AWARDING_DEMO = {

@@ -11,7 +11,7 @@ import { endSitting } from '../../lib/server/invigilation/end.js';
 import { startSitting } from '../../lib/server/invigilation/start.js';
 import { allocateScripts } from '../../lib/server/marking/allocation.js';
 import { importRegistrations } from '../../lib/server/registrations/register.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
+import { bookSitting } from '../../lib/server/sittings/booking.js';
 import { DEMO_MARKING_PAPER, DEMO_SCRIPT_CANDIDATES } from './answers-8992-111-A.js';
 
 /*

@@ -8,7 +8,7 @@ import { registerCandidate } from '../../lib/server/centres/candidates.js';
 import { createCentre } from '../../lib/server/centres/centres.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import { importRegistrations } from '../../lib/server/registrations/register.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
+import { bookSitting } from '../../lib/server/sittings/booking.js';
 import { seedAwardingDemo } from './awarding.js';
 import { seedFinishedSitting, type FinishedSitting } from './finished-sitting.js';
 import { seedDemoReleasedResults } from './released-results.js';

@@ -11,7 +11,7 @@ import { endSitting } from '../../lib/server/invigilation/end.js';
 import { startSitting } from '../../lib/server/invigilation/start.js';
 import { voidAttempt } from '../../lib/server/invigilation/voiding.js';
 import { importRegistrations } from '../../lib/server/registrations/register.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
+import { bookSitting } from '../../lib/server/sittings/booking.js';
 import { DEMO_RESULTS_PAPER } from './results.js';
 
 /**

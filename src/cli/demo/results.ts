@@ -16,7 +16,7 @@ import { saveSettings, SETTING_FIELDS } from '../../lib/server/marking/settings.
 import { paperSettings } from '../../lib/server/quality/quality.js';
 import { setStanding } from '../../lib/server/quality/standing.js';
 import { importRegistrations } from '../../lib/server/registrations/register.js';
-import { bookSitting } from '../../lib/server/sittings/index.js';
+import { bookSitting } from '../../lib/server/sittings/booking.js';
 
 /** The demo candidate whose result is out: a narrow fail, ready for a review of marking. */
 export const DEMO_RESULTS_CANDIDATE = {

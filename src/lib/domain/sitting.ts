@@ -105,6 +105,3 @@ export function judgeStartDay(
 		today: dayWords(now, timeZone)
 	};
 }
-
-/** A sitting in these states is closed: its keycode signs no one in, and it may not start. */
-export const CLOSED_SITTING_STATES = ['ended', 'cancelled'] as const;

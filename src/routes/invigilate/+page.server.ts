@@ -1,6 +1,6 @@
 import { getCentresByIds } from '$lib/server/centres/centres';
 import { requireRole } from '$lib/server/http/auth';
-import { listCentreSittings, listInvigilatorSittings } from '$lib/server/sittings';
+import { listCentreSittings, listInvigilatorSittings } from '$lib/server/sittings/queries';
 
 import type { PageServerLoad } from './$types';
 

@@ -6,6 +6,7 @@ import type { SittingPurpose } from '../../domain/mock.js';
 import type { Grade, ResultCause, ResultStatus } from '../../domain/results.js';
 import type { ReviewOutcome, ReviewState } from '../../domain/reviews.js';
 import type { SecondMarkingReason } from '../../domain/second-marking.js';
+import type { SittingState } from '../../domain/sitting-state.js';
 import type { SeedItemJudgement, SeedPurpose, Standing } from '../../domain/standardisation.js';
 
 /** Handwritten table types, one per migration-created table. */
@@ -156,7 +157,7 @@ export interface PaperItemTable {
 	area: string;
 }
 
-export type SittingState = 'scheduled' | 'running' | 'ended' | 'cancelled';
+export type { SittingState };
 
 export interface SittingTable {
 	id: Generated<string>;

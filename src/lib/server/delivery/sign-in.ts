@@ -3,7 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { ACTIVE_STATES, candidateSessionEnds, judgeCandidateSignIn } from '../../domain/attempt.js';
 import { normaliseCandidateNumber } from '../../domain/candidates.js';
 import { isWellFormedKeycode, normaliseKeycode } from '../../domain/keycode.js';
-import { CLOSED_SITTING_STATES } from '../../domain/sitting.js';
+import { CLOSED_SITTING_STATES } from '../../domain/sitting-state.js';
 import { CANDIDATE_SIGN_IN_THROTTLES, throttleMessage } from '../../domain/throttle.js';
 import { recordEvent } from '../attempts/events.js';
 import { insertSession } from '../auth/sessions.js';

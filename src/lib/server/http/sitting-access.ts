@@ -1,7 +1,7 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
 
 import { decideSittingAccess } from '../../domain/roles.js';
-import { getSitting, sittingInvigilatorIds, type SittingSummary } from '../sittings/index.js';
+import { getSitting, sittingInvigilatorIds, type SittingSummary } from '../sittings/queries.js';
 import { requireRole } from './auth.js';
 import { orError } from './responses.js';
 

@@ -10,8 +10,8 @@ import { settleAttempt } from '../attempts/clock.js';
 import { recordEvent } from '../attempts/events.js';
 import type { ActionContext } from '../attempts/official-action.js';
 import type { Database } from '../db/schema.js';
-import { ConflictError } from '../errors.js';
 import { createReadyScripts } from '../scripts/store.js';
+import { applySittingAction, requireSittingAllows } from '../sittings/sitting-state.js';
 import { endCandidateSessionsSoon } from './candidate-sessions.js';
 import { sittingFor } from './sitting-lock.js';
 
@@ -24,10 +24,7 @@ export async function endSitting(
 	const now = ctx.now ?? new Date();
 	const submitted = await db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
-		if (s.state === 'ended')
-			throw new ConflictError('This sitting has already ended', { state: s.state });
-		if (s.state === 'cancelled')
-			throw new ConflictError('This sitting was cancelled', { state: s.state });
+		requireSittingAllows(s, 'end');
 		const open = await tx
 			.selectFrom('attempt')
 			.selectAll()
@@ -46,11 +43,7 @@ export async function endSitting(
 			});
 			if (ended) n++;
 		}
-		await tx
-			.updateTable('sitting')
-			.set({ state: 'ended', ended_at: now })
-			.where('id', '=', sittingId)
-			.execute();
+		await applySittingAction(tx, s, 'end', { ended_at: now });
 		const all = await tx
 			.selectFrom('attempt')
 			.select('id')

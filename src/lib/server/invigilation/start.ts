@@ -16,6 +16,7 @@ import {
 } from '../attempts/official-action.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { ConflictError, ValidationError } from '../errors.js';
+import { applySittingAction, requireSittingAllows } from '../sittings/sitting-state.js';
 import { sittingFor } from './sitting-lock.js';
 
 /** Starts one attempt's clock, with the candidate's access arrangements as they are now. */
@@ -67,9 +68,7 @@ export async function startSitting(
 	const now = ctx.now ?? new Date();
 	return db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
-		if (s.state === 'ended') throw new ConflictError('This sitting has ended', { state: s.state });
-		if (s.state === 'cancelled')
-			throw new ConflictError('This sitting was cancelled', { state: s.state });
+		requireSittingAllows(s, 'start');
 		const day = judgeStartDay(now, s.scheduled_at);
 		let otherDayReason: string | null = null;
 		if (s.state === 'scheduled' && !day.sameDay) {
@@ -107,12 +106,7 @@ export async function startSitting(
 				state: s.state
 			});
 		for (const a of waiting) await startOne(tx, a, s, now);
-		if (s.state === 'scheduled')
-			await tx
-				.updateTable('sitting')
-				.set({ state: 'running', started_at: now })
-				.where('id', '=', sittingId)
-				.execute();
+		await applySittingAction(tx, s, 'start', { started_at: now });
 		await recordEvent(
 			tx,
 			ctx.actor,
@@ -138,8 +132,7 @@ export async function startAttempt(
 	const now = ctx.now ?? new Date();
 	await db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
-		if (s.state !== 'running')
-			throw new ConflictError('Start the sitting first', { state: s.state });
+		requireSittingAllows(s, 'start_late_arrival');
 		const a = await lockAttempt(tx, attemptId, sittingId);
 		await startOne(tx, a, s, now);
 		await recordEvent(

@@ -4,7 +4,7 @@ import type { DateRange } from '../../domain/result-report.js';
 import type { Grade, ResultStatus } from '../../domain/results.js';
 import type { Database } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
-import { getSitting, type SittingSummary } from '../sittings/index.js';
+import { getSitting, type SittingSummary } from '../sittings/queries.js';
 import { isUuid } from '../validation.js';
 
 /*

@@ -16,7 +16,7 @@ import {
 } from '../../domain/document.js';
 import type { Database } from '../db/schema.js';
 import { sittingReport } from '../invigilation/console.js';
-import { getSitting, sittingRegister } from '../sittings/index.js';
+import { getSitting, sittingRegister } from '../sittings/queries.js';
 import { renderDocument } from './pdf.js';
 import { wording } from './wording.js';
 

@@ -1,5 +1,5 @@
 import { listCandidates } from '$lib/server/centres/candidates';
-import { listUpcomingSittings } from '$lib/server/sittings';
+import { listUpcomingSittings } from '$lib/server/sittings/queries';
 
 import type { PageServerLoad } from './$types';
 

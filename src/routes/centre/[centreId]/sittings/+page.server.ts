@@ -6,7 +6,8 @@ import { listCentreInvigilators } from '$lib/server/centres/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError } from '$lib/server/http/responses';
 import { registrationProgress } from '$lib/server/registrations/progress';
-import { bookSitting, listCentreSittings } from '$lib/server/sittings';
+import { bookSitting } from '$lib/server/sittings/booking';
+import { listCentreSittings } from '$lib/server/sittings/queries';
 
 import type { Actions, PageServerLoad } from './$types';
 

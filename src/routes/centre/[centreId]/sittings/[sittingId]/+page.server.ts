@@ -4,15 +4,13 @@ import { listCentreInvigilators } from '$lib/server/centres/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
 import { failFromError, orError } from '$lib/server/http/responses';
 import { consoleRows } from '$lib/server/invigilation/console';
+import { cancelSitting, rescheduleSitting } from '$lib/server/sittings/changes';
 import {
 	addCandidatesToSitting,
-	cancelSitting,
-	getSitting,
 	removeCandidateFromSitting,
-	rescheduleSitting,
-	setSittingInvigilators,
-	sittingInvigilators
-} from '$lib/server/sittings';
+	setSittingInvigilators
+} from '$lib/server/sittings/members';
+import { getSitting, sittingInvigilators } from '$lib/server/sittings/queries';
 
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
