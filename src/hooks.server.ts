@@ -5,6 +5,7 @@ import {
 	type RequestEvent,
 	type ServerInit
 } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
 
 import { judgeRequestOrigin } from '$lib/domain/request-origin';
 import { accessNeededFor } from '$lib/domain/roles';
@@ -22,59 +23,44 @@ import {
 import { apiError, apiErrorFrom } from '$lib/server/http/responses';
 import { logger } from '$lib/server/log';
 import { getDatabase } from '$lib/server/ops/database';
+import { startJobs } from '$lib/server/ops/jobs';
 import { onShutdown } from '$lib/server/ops/lifecycle';
 import { metrics } from '$lib/server/ops/metrics';
 import { requestIdFrom } from '$lib/server/ops/request-id';
-import { requestContext } from '$lib/server/request-context';
+import { requestContext, type RequestContext } from '$lib/server/request-context';
 import { createReadyScripts } from '$lib/server/scripts/store';
 import { hasControlCharacter, isUuid } from '$lib/server/validation';
 
-const SWEEP_INTERVAL_MS = 10_000;
-const PRUNE_INTERVAL_MS = 3600_000;
-/** Results appear within a minute of the last final mark of a sitting. */
-const RESULTS_INTERVAL_MS = 60_000;
-
 /**
- * The deadline sweep: submits attempts whose time is up even if no request touches them. It is
- * idempotent (state-guarded updates), so every app process may run it. The same beat makes scripts
- * of submitted attempts once their answers can no longer change (idempotent too).
+ * The timed jobs of every app process (ops/jobs.ts runs them; each is idempotent):
+ * - the deadline sweep submits attempts whose time is up even if no request touches them, and on
+ *   the same beat makes scripts of submitted attempts once their answers can no longer change;
+ * - expired sessions are pruned hourly;
+ * - results appear within a minute of the last final mark of a sitting.
  */
 export const init: ServerInit = async () => {
 	const { db } = await getDatabase();
 	const m = metrics();
-	let sweepDue = Date.now() + SWEEP_INTERVAL_MS;
-	const sweep = setInterval(() => {
-		// How late this beat started (a busy event loop delays timers), then how late each attempt it submits was.
-		m.sweepTimerLag.set(Math.max(0, Date.now() - sweepDue) / 1000);
-		sweepDue += SWEEP_INTERVAL_MS;
-		sweepDeadlines(db, new Date(), (lateMs) => m.sweepLag.observe(lateMs / 1000))
-			.then(() => createReadyScripts(db, new Date()))
-			.catch((err: unknown) => logger.error({ err }, 'deadline sweep failed'));
-	}, SWEEP_INTERVAL_MS);
-	sweep.unref();
-	const prune = () =>
-		pruneExpired(db).catch((err: unknown) =>
-			logger.error({ err }, 'pruning expired sessions failed')
-		);
-	void prune();
-	const pruning = setInterval(prune, PRUNE_INTERVAL_MS);
-	pruning.unref();
-	const results = setInterval(() => {
-		computeFinishedSittings(db).catch((err: unknown) =>
-			logger.error({ err }, 'computing finished results failed')
-		);
-	}, RESULTS_INTERVAL_MS);
-	results.unref();
-	// A stop ends the beats before the database closes (a sweep already running finishes or fails harmlessly: it is idempotent).
-	onShutdown(
-		'timers',
-		() => {
-			clearInterval(sweep);
-			clearInterval(pruning);
-			clearInterval(results);
+	const stopJobs = startJobs([
+		{
+			name: 'deadline sweep',
+			everyMs: 10_000,
+			run: async ({ lateMs }) => {
+				m.sweepTimerLag.set(lateMs / 1000);
+				await sweepDeadlines(db, new Date(), (late) => m.sweepLag.observe(late / 1000));
+				await createReadyScripts(db, new Date());
+			}
 		},
-		'timers'
-	);
+		{
+			name: 'pruning expired sessions',
+			everyMs: 3600_000,
+			atStart: true,
+			run: () => pruneExpired(db)
+		},
+		{ name: 'computing finished results', everyMs: 60_000, run: () => computeFinishedSittings(db) }
+	]);
+	// A stop ends the beats before the database closes (a run already going finishes or fails harmlessly: it is idempotent).
+	onShutdown('timers', stopJobs, 'timers');
 };
 
 /** Autosave checks the candidate's session in its own save statement (one round trip; saveAnswer). */
@@ -143,23 +129,22 @@ function badRouteParam(
 	return null;
 }
 
-/** The operator's routes: no session, no database unless they ask for it (/readyz does). */
-const OPS_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
-
 /**
  * Every request gets an id (X-Request-Id: the caller's when sane, else new), carried by every log
  * line written while it is answered and returned in the response; its time is measured by route
- * id (never the address, which holds ids and codes) and one line logs it when done.
+ * id (never the address, which holds ids and codes) and one line logs it when done. A refusal for
+ * too many tries (429) says when to try again (Retry-After), whichever route refused it.
  */
-export const handle: Handle = async ({ event, resolve }) => {
+async function identifyRequest({ event, resolve }: Parameters<Handle>[0]): Promise<Response> {
 	const requestId = requestIdFrom(event.request.headers.get('x-request-id'));
 	event.locals.requestId = requestId;
 	const started = performance.now();
-	const response = await requestContext.run({ requestId }, async () => {
+	const context: RequestContext = { requestId };
+	const response = await requestContext.run(context, async () => {
 		try {
-			return await answerUnlessDatabaseAway({ event, resolve });
+			return await resolve(event);
 		} catch (err) {
-			// error() and redirect() thrown by this hook: SvelteKit answers them; record their status.
+			// error() and redirect() thrown by a hook: SvelteKit answers them; record their status.
 			const status =
 				typeof err === 'object' && err !== null && 'status' in err
 					? Number((err as { status: unknown }).status)
@@ -169,9 +154,24 @@ export const handle: Handle = async ({ event, resolve }) => {
 		}
 	});
 	response.headers.set('X-Request-Id', requestId);
+	if (context.retryAfterSeconds !== undefined && !response.headers.has('Retry-After'))
+		response.headers.set('Retry-After', String(context.retryAfterSeconds));
 	record(event, requestId, response.status, started);
 	return response;
-};
+}
+
+const securityHeaders: Handle = async ({ event, resolve }) =>
+	withSecurityHeaders(await resolve(event));
+
+/** The operator's routes: no session, no database unless they ask for it (/readyz does). */
+const OPS_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+function exceptOpsRoutes(handle: Handle): Handle {
+	return (input) =>
+		input.event.route.id && OPS_ROUTES.has(input.event.route.id)
+			? input.resolve(input.event)
+			: handle(input);
+}
 
 function record(event: RequestEvent, requestId: string, status: number, started: number): void {
 	const seconds = (performance.now() - started) / 1000;
@@ -197,15 +197,15 @@ function record(event: RequestEvent, requestId: string, status: number, started:
  */
 const answerUnlessDatabaseAway: Handle = async (input) => {
 	try {
-		return await handleRequest(input);
+		return await input.resolve(input.event);
 	} catch (err) {
 		if (!databaseUnavailable(err)) throw err;
 		logger.warn({ err, route: input.event.route.id }, 'database unavailable');
-		if (input.event.url.pathname.startsWith('/api/')) return withSecurityHeaders(apiErrorFrom(err));
+		if (input.event.url.pathname.startsWith('/api/')) return apiErrorFrom(err);
 		// An error thrown here would get SvelteKit's bare static error page, which never comes back.
 		// A page gets one that reloads itself instead; a page's data request (the console's refresh)
 		// fails, and the browser then loads the whole page, which gets this one.
-		if (isFullPageRender(input.event)) return withSecurityHeaders(waitAMomentPage());
+		if (isFullPageRender(input.event)) return waitAMomentPage();
 		throw err;
 	}
 };
@@ -228,13 +228,12 @@ function waitAMomentPage(): Response {
 	});
 }
 
-const handleRequest: Handle = async ({ event, resolve }) => {
-	if (event.route.id && OPS_ROUTES.has(event.route.id))
-		return withSecurityHeaders(await resolve(event));
-
-	// Cross-site request forgery on anything that changes state (see judgeRequestOrigin). SvelteKit
-	// checks form posts itself, before this hook; this also covers JSON and empty bodies (the exam
-	// API). `event.url.origin` is the app's public origin: adapter-node takes it from ORIGIN when set.
+/**
+ * Cross-site request forgery on anything that changes state (see judgeRequestOrigin). SvelteKit
+ * checks form posts itself, before this hook; this also covers JSON and empty bodies (the exam
+ * API). `event.url.origin` is the app's public origin: adapter-node takes it from ORIGIN when set.
+ */
+const refuseCrossSite: Handle = async ({ event, resolve }) => {
 	const origin = judgeRequestOrigin(
 		event.request.method,
 		event.request.headers.get('origin'),
@@ -251,9 +250,16 @@ const handleRequest: Handle = async ({ event, resolve }) => {
 			},
 			'cross-origin request refused'
 		);
-		return withSecurityHeaders(apiError(403, origin.reason));
+		return apiError(403, origin.reason);
 	}
+	return resolve(event);
+};
 
+/**
+ * Who is asking: the staff session and the candidate session from their cookies (a stale cookie is
+ * removed). Nothing personal is kept in a shared cache or by the browser.
+ */
+const recogniseCaller: Handle = async ({ event, resolve }) => {
 	const { db } = await getDatabase();
 	event.locals.db = db;
 	event.locals.user = null;
@@ -283,27 +289,9 @@ const handleRequest: Handle = async ({ event, resolve }) => {
 		}
 	}
 
-	// Every request to a staff area is checked here, whatever the layouts do (see accessNeededFor).
-	// A full page render runs its layouts too, which show the site's own 403/404 page; everything else
-	// (page data, form actions, endpoints) is refused here.
-	const need = accessNeededFor(event.route.id, event.params);
-	if (need) {
-		if (!isFullPageRender(event) || !event.locals.user)
-			requireRole(event, need.roles, need.centreId);
-	}
-
-	// A full page render goes on to its load, whose service answers the site's own 404 page; page
-	// data, form actions and endpoints are refused here.
-	const badParam = badRouteParam(event.params);
-	if (badParam && !isFullPageRender(event)) {
-		if (event.url.pathname.startsWith('/api/'))
-			return withSecurityHeaders(apiError(404, badParam.message));
-		error(404, badParam.message);
-	}
-
-	const response = withSecurityHeaders(await resolve(event));
-	// Nothing personal in a shared cache or kept by the browser; a response that sets its own private
-	// caching keeps it (the question paper: kept by the browser but revalidated each time, ETag/304).
+	const response = await resolve(event);
+	// A response that sets its own private caching keeps it (the question paper: kept by the browser
+	// but revalidated each time, ETag/304).
 	const ownCaching = response.headers.get('Cache-Control') ?? '';
 	if (
 		(event.locals.user || event.locals.candidate || candidateToken) &&
@@ -313,6 +301,40 @@ const handleRequest: Handle = async ({ event, resolve }) => {
 	}
 	return response;
 };
+
+/**
+ * Every request to a staff area is checked here, whatever the layouts do (see accessNeededFor). A
+ * full page render runs its layouts too, which show the site's own 403/404 page, and goes on to its
+ * load, whose service answers the site's own 404 page for a bad id; everything else (page data,
+ * form actions, endpoints) is refused here.
+ */
+const checkAccess: Handle = async ({ event, resolve }) => {
+	const need = accessNeededFor(event.route.id, event.params);
+	if (need) {
+		if (!isFullPageRender(event) || !event.locals.user)
+			requireRole(event, need.roles, need.centreId);
+	}
+	const badParam = badRouteParam(event.params);
+	if (badParam && !isFullPageRender(event)) {
+		if (event.url.pathname.startsWith('/api/')) return apiError(404, badParam.message);
+		error(404, badParam.message);
+	}
+	return resolve(event);
+};
+
+/**
+ * Every request passes these in order (each wraps the ones after it): its id and measurement, the
+ * security headers, the answer while the database is away, then (except for the operator's routes)
+ * the cross-site check, who is asking, and whether they may.
+ */
+export const handle: Handle = sequence(
+	identifyRequest,
+	securityHeaders,
+	answerUnlessDatabaseAway,
+	exceptOpsRoutes(refuseCrossSite),
+	exceptOpsRoutes(recogniseCaller),
+	exceptOpsRoutes(checkAccess)
+);
 
 /**
  * Errors that no load, action or endpoint turned into a response. Below 500 it is SvelteKit itself

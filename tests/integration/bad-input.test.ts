@@ -41,6 +41,7 @@ import {
 	type FakeRequest
 } from '../helpers/fake-event.js';
 import { makeCentre, makeStaff, PASSWORD } from '../helpers/fixtures.js';
+import { callHandle } from '../helpers/hook.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
 
 /*
@@ -504,7 +505,10 @@ describe('hooks.server.ts', () => {
 			{ origin: APP, 'sec-fetch-site': 'same-site' }
 		];
 		for (const headers of foreign) {
-			const res = await handle({ event: submitEvent(attemptId, token, headers), resolve });
+			const res = await callHandle(handle, {
+				event: submitEvent(attemptId, token, headers),
+				resolve
+			});
 			expect(res.status, JSON.stringify(headers)).toBe(403);
 			expect((await res.json()).error).toMatch(/refused/);
 		}
@@ -514,7 +518,7 @@ describe('hooks.server.ts', () => {
 		expect(shared.log.error).not.toHaveBeenCalled();
 
 		// From the app's own page it goes through.
-		const ok = await handle({
+		const ok = await callHandle(handle, {
 			event: submitEvent(attemptId, token, { origin: APP, 'sec-fetch-site': 'same-origin' }),
 			resolve
 		});
@@ -526,7 +530,7 @@ describe('hooks.server.ts', () => {
 	it('a client that is not a browser (no Origin, no Sec-Fetch-Site) is not refused', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
 		const resolve = vi.fn(async () => new Response('ok'));
-		const res = await handle({
+		const res = await callHandle(handle, {
 			event: fakeEvent({ method: 'POST', path: '/api/attempts/x/submit', routeId: null }),
 			resolve
 		});
@@ -536,11 +540,11 @@ describe('hooks.server.ts', () => {
 
 	it('sets the security headers, Permissions-Policy included, on answers and refusals', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
-		const ok = await handle({
+		const ok = await callHandle(handle, {
 			event: fakeEvent({ path: '/' }),
 			resolve: async () => new Response('ok')
 		});
-		const refused = await handle({
+		const refused = await callHandle(handle, {
 			event: fakeEvent({
 				method: 'DELETE',
 				path: '/api/x',
@@ -557,10 +561,43 @@ describe('hooks.server.ts', () => {
 		}
 	});
 
+	it("says when to try again (Retry-After) on every 429: a form's and the API's", async () => {
+		const { handle } = await import('../../src/hooks.server.js');
+		const { actions } = await import('../../src/routes/signin/+page.server.js');
+		const { apiErrorFrom } = await import('../../src/lib/server/http/responses.js');
+		const { TooManyRequestsError } = await import('../../src/lib/server/errors.js');
+		// The staff sign-in form, guessed at until the throttle refuses: the action's failure becomes
+		// the response as SvelteKit makes it, and the hook adds the header.
+		const email = `guess-${Date.now()}@example.test`;
+		let refused: Response | null = null;
+		for (let i = 0; i < 30 && !refused; i++) {
+			const res = await callHandle(handle, {
+				event: fakeEvent({
+					path: '/signin',
+					routeId: '/signin',
+					form: { email, password: 'not the password' }
+				}),
+				resolve: async (event) => {
+					const signIn = actions.default!;
+					const failure = await signIn(event as Parameters<typeof signIn>[0]);
+					if (!isActionFailure(failure)) throw new Error('the sign-in did not fail');
+					return new Response(JSON.stringify(failure.data), { status: failure.status });
+				}
+			});
+			if (res.status === 429) refused = res;
+		}
+		expect(refused, 'the throttle refused a guesser').not.toBeNull();
+		expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0);
+		// The exam API's refusal carries it itself.
+		const api = apiErrorFrom(new TooManyRequestsError('Too many tries: wait a minute', 60));
+		expect(api.status).toBe(429);
+		expect(api.headers.get('retry-after')).toBe('60');
+	});
+
 	it('refuses a malformed id or a control character in a route parameter with a 404 before any service runs', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
 		const resolve = vi.fn(async () => new Response('ok'));
-		const put = await handle({
+		const put = await callHandle(handle, {
 			event: fakeEvent({
 				method: 'PUT',
 				path: `/api/attempts/${DASHES}/responses/1`,
@@ -571,7 +608,7 @@ describe('hooks.server.ts', () => {
 		});
 		expect(put.status).toBe(404);
 		expect((await put.json()).error).toBe('No such attempt');
-		const nul = await handle({
+		const nul = await callHandle(handle, {
 			event: fakeEvent({
 				method: 'PUT',
 				path: '/api/attempts/0b7c1f52-6d0e-4a43-9f7e-2b1d3c4e5f60/responses/%00',
@@ -586,7 +623,7 @@ describe('hooks.server.ts', () => {
 		const admin = await makeStaff(db, 'centre_admin', f.centre.id);
 		const { token } = await createSession(db, admin.id);
 		const { thrown } = await outcome(() =>
-			handle({
+			callHandle(handle, {
 				event: fakeEvent({
 					path: `/centre/${f.centre.id}/sittings/${DASHES}/__data.json`,
 					routeId: '/centre/[centreId]/sittings/[sittingId]',

@@ -25,6 +25,7 @@ import { requestIdFrom } from '../../src/lib/server/ops/request-id.js';
 import { LiveHub } from '../../src/lib/server/streams/hub.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { fakeEvent } from '../helpers/fake-event.js';
+import { callHandle } from '../helpers/hook.js';
 import { makeSitting } from '../helpers/sitting-fixture.js';
 
 // The hook and routes reach the app's one database and logger through these modules; here they
@@ -102,7 +103,7 @@ describe('request ids', () => {
 	it('returns the id in X-Request-Id and writes it on the request log line, with the route id and not the address', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
 		const before = lines.length;
-		const res = await handle({
+		const res = await callHandle(handle, {
 			event: fakeEvent(h.db, {
 				path: '/signin?next=%2Fsecret-looking-path',
 				routeId: '/signin',
@@ -119,7 +120,7 @@ describe('request ids', () => {
 			status: 200
 		});
 		expect(JSON.stringify(lines.slice(before))).not.toContain('secret-looking-path');
-		const fresh = await handle({
+		const fresh = await callHandle(handle, {
 			event: fakeEvent(h.db, { path: '/', routeId: '/' }),
 			resolve: async () => new Response('ok')
 		});
@@ -128,7 +129,7 @@ describe('request ids', () => {
 	it('puts the id on every line logged while the request is answered, wherever it is logged from', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
 		const before = lines.length;
-		await handle({
+		await callHandle(handle, {
 			event: fakeEvent(h.db, { path: '/', routeId: '/', headers: { 'x-request-id': 'deep-1' } }),
 			resolve: async () => {
 				await new Promise<void>((r) => setImmediate(r));
@@ -262,7 +263,7 @@ describe('GET /metrics', () => {
 
 	it('times requests by route id, method and status (through the hook)', async () => {
 		const { handle } = await import('../../src/hooks.server.js');
-		await handle({
+		await callHandle(handle, {
 			event: fakeEvent(h.db, { path: '/healthz', routeId: '/healthz' }),
 			resolve: async () => new Response('ok')
 		});

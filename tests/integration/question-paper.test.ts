@@ -21,6 +21,7 @@ import { bookSitting } from '../../src/lib/server/sittings/booking.js';
 import { validPaper, writeBank } from '../helpers/bank-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { fakeEvent } from '../helpers/fake-event.js';
+import { callHandle } from '../helpers/hook.js';
 import { registerCandidates } from '../helpers/registration-fixture.js';
 import { makeSitting, startedSitting } from '../helpers/sitting-fixture.js';
 
@@ -72,7 +73,7 @@ async function getPaper(
 		headers,
 		cookies: token ? { exam_candidate: token } : {}
 	});
-	return handle({
+	return callHandle(handle, {
 		event,
 		resolve: (e) => GET(e as Parameters<typeof GET>[0]) as Promise<Response>
 	});

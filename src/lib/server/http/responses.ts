@@ -6,7 +6,14 @@ import { error, fail, json, type ActionFailure } from '@sveltejs/kit';
 
 import { DATABASE_UNAVAILABLE_MESSAGE, databaseUnavailable } from '../db/unavailable.js';
 import { signedOutError } from '../delivery/candidate-session.js';
-import { AppError, ConflictError, UnauthorizedError, ValidationError } from '../errors.js';
+import {
+	AppError,
+	ConflictError,
+	TooManyRequestsError,
+	UnauthorizedError,
+	ValidationError
+} from '../errors.js';
+import { askToRetryAfter } from '../request-context.js';
 
 /** Seconds a client is asked to wait before trying again while the database is away. */
 const RETRY_AFTER_SECONDS = 5;
@@ -26,6 +33,7 @@ export function failFromError(
 	err: unknown,
 	values: Record<string, unknown> = {}
 ): ActionFailure<FormFailure> {
+	if (err instanceof TooManyRequestsError) askToRetryAfter(err.retryAfterSeconds);
 	if (err instanceof AppError && err.status !== 401 && err.status !== 403) {
 		return fail(err.status, {
 			message: err.message,
@@ -42,6 +50,7 @@ export async function orError<T>(promise: Promise<T>): Promise<T> {
 	try {
 		return await promise;
 	} catch (err) {
+		if (err instanceof TooManyRequestsError) askToRetryAfter(err.retryAfterSeconds);
 		if (err instanceof AppError) error(err.status, err.message);
 		throw err;
 	}
@@ -63,6 +72,11 @@ export function apiError(
 export function apiErrorFrom(err: unknown): Response {
 	if (err instanceof ConflictError) return apiError(409, err.message, err.details);
 	if (err instanceof UnauthorizedError) return apiError(401, err.message, err.details);
+	if (err instanceof TooManyRequestsError) {
+		const res = apiError(429, err.message);
+		res.headers.set('Retry-After', String(err.retryAfterSeconds));
+		return res;
+	}
 	if (err instanceof AppError) return apiError(err.status, err.message);
 	// The database restarting, unreachable or refusing writes: 503 with a reason, so the page says
 	// so and keeps the answer in its outbox, instead of a bare 500 (issue 14, fault tests).
