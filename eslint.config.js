@@ -96,6 +96,13 @@ function ONLY_HTTP_IMPORTS_KIT_FOR(name) {
 	return name === 'http' ? [] : ONLY_HTTP_IMPORTS_KIT;
 }
 
+const LOCALE_FORMATTERS = ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString'].map(
+	(property) => ({
+		property,
+		message: 'Format dates and times with src/lib/domain/centre-time.ts.'
+	})
+);
+
 export default ts.config(
 	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'data/', 'coverage/', 'static/'] },
 	js.configs.recommended,
@@ -125,6 +132,23 @@ export default ts.config(
 			'svelte/require-each-key': 'off',
 			// Links are plain hrefs on purpose (the app works without JavaScript); no base path is used.
 			'svelte/no-navigation-without-resolve': 'off'
+		}
+	},
+	{
+		// One UK-time formatter: dates and times reach people through domain/centre-time.ts, in the
+		// centres' zone, never through the server's or the browser's locale and zone.
+		files: ['src/**'],
+		ignores: ['src/lib/domain/centre-time.ts'],
+		rules: {
+			'no-restricted-properties': ['error', ...LOCALE_FORMATTERS],
+			'no-restricted-syntax': [
+				'error',
+				{
+					selector:
+						"NewExpression[callee.object.name='Intl'][callee.property.name='DateTimeFormat']",
+					message: 'Format dates and times with src/lib/domain/centre-time.ts.'
+				}
+			]
 		}
 	},
 	{

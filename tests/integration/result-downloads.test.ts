@@ -2,12 +2,12 @@ import { isHttpError, type RequestEvent } from '@sveltejs/kit';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { dayIn } from '../../src/lib/domain/centre-time.js';
 import { SYSTEM_ACTOR } from '../../src/lib/server/audit/index.js';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.js';
 import { approveResults, releaseResults } from '../../src/lib/server/awarding/approval.js';
 import { computeSittingResults } from '../../src/lib/server/awarding/compute.js';
 import type { DatabaseHandle } from '../../src/lib/server/db/index.js';
-import { sittingDay } from '../../src/lib/server/reports/centre-results.js';
 import { RESULT_CSV_COLUMNS } from '../../src/lib/server/reports/results-csv.js';
 import { GET as rangeCsv } from '../../src/routes/centre/[centreId]/results.csv/+server.js';
 import { load as resultsIndex } from '../../src/routes/centre/[centreId]/results/+page.server.js';
@@ -281,7 +281,7 @@ describe('the CSV', () => {
 			.where('a.sitting_id', '=', f.sitting.id)
 			.orderBy('c.candidate_number')
 			.execute();
-		const day = sittingDay(f.sitting.scheduled_at);
+		const day = dayIn(f.sitting.scheduled_at);
 		expect(rows.map((r) => [r[1], r[9], r[10], r[11], r[12], r[13]])).toEqual(
 			db.map((d) => [
 				d.candidate_number,
@@ -324,7 +324,7 @@ describe('the CSV', () => {
 	it('per date range: the sittings held in those days only; a bad range is 400', async () => {
 		const f = await computedSitting();
 		await release(f.paperVersionId);
-		const day = sittingDay(f.sitting.scheduled_at);
+		const day = dayIn(f.sitting.scheduled_at);
 		const get = (q: string) =>
 			rangeCsv(
 				event(f.admin, `/centre/${f.centre.id}/results.csv?${q}`, { centreId: f.centre.id })

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
+import { ukDate } from '../../src/lib/domain/centre-time.js';
 import { qualificationOfUnit, QUALIFICATIONS } from '../../src/lib/domain/qualifications.js';
 import {
 	isDay,
 	judgeCertification,
 	judgeRegistration,
-	ukDate,
 	type QualificationStanding
 } from '../../src/lib/domain/registrations.js';
 import {

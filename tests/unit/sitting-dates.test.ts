@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import {
-	BOOKING_GRACE_MS,
-	dayIn,
-	judgeBookingTime,
-	judgeStartDay
-} from '../../src/lib/domain/sitting.js';
+import { dayIn } from '../../src/lib/domain/centre-time.js';
+import { BOOKING_GRACE_MS, judgeBookingTime, judgeStartDay } from '../../src/lib/domain/sitting.js';
 
 const now = new Date('2026-11-28T10:00:00Z');
 

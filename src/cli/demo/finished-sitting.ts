@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-import { CENTRE_TIME_ZONE, dayIn } from '../../lib/domain/sitting.js';
+import { dayIn, instantAt } from '../../lib/domain/centre-time.js';
 import { SYSTEM_ACTOR, type Actor } from '../../lib/server/audit/index.js';
 import { registerCandidate } from '../../lib/server/centres/candidates.js';
 import type { Database } from '../../lib/server/db/schema.js';
@@ -43,32 +43,7 @@ export interface FinishedSitting {
 
 /** 09:30 yesterday in the centre's time zone (the day before `now` there), as an instant. */
 export function yesterdayMorning(now: Date, hour = 9, minute = 30): Date {
-	const [y, m, d] = dayIn(new Date(now.getTime() - 24 * 3600_000))
-		.split('-')
-		.map(Number) as [number, number, number];
-	const asUtc = Date.UTC(y, m - 1, d, hour, minute);
-	// The zone's offset at that moment: what a clock there reads at asUtc, minus asUtc.
-	const parts = Object.fromEntries(
-		new Intl.DateTimeFormat('en-GB', {
-			timeZone: CENTRE_TIME_ZONE,
-			hourCycle: 'h23',
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit',
-			hour: '2-digit',
-			minute: '2-digit'
-		})
-			.formatToParts(new Date(asUtc))
-			.map((p) => [p.type, p.value])
-	);
-	const local = Date.UTC(
-		Number(parts.year),
-		Number(parts.month) - 1,
-		Number(parts.day),
-		Number(parts.hour),
-		Number(parts.minute)
-	);
-	return new Date(asUtc - (local - asUtc));
+	return instantAt(dayIn(new Date(now.getTime() - 24 * 3600_000)), hour, minute);
 }
 
 const minutes = (t: Date, n: number) => new Date(t.getTime() + n * 60_000);

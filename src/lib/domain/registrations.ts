@@ -5,6 +5,8 @@
  * calendar day in the centres' time zone ('YYYY-MM-DD').
  */
 
+import { ukDate } from './centre-time.js';
+
 /** 'YYYY-MM-DD' */
 export type Day = string;
 
@@ -15,12 +17,6 @@ export function isDay(s: string): boolean {
 	if (!DAY_PATTERN.test(s)) return false;
 	const d = new Date(`${s}T00:00:00Z`);
 	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
-/** A day as the UK writes it: "31/12/2026". */
-export function ukDate(day: Day): string {
-	const [y, m, d] = day.split('-');
-	return `${d}/${m}/${y}`;
 }
 
 export interface QualificationStanding {

@@ -1,5 +1,4 @@
-import { ukDate } from './registrations.js';
-import { dayIn } from './sitting.js';
+import { dayIn, ukDate } from './centre-time.js';
 
 /**
  * Booking a candidate on a sitting of a unit, first attempt or resit (issue 15, item 2). Pure:

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-import { centreDateTime, startOfDayIn } from '../../domain/sitting.js';
+import { centreDateTime, startOfDayIn } from '../../domain/centre-time.js';
 import type { AuditLogRow, Database } from '../db/schema.js';
 
 /** "2026-11-28" → "2026-11-29". */

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { Kysely } from 'kysely';
 
+import { dayIn, ukDate } from '../../domain/centre-time.js';
 import { fields, paragraph, title, type DocumentTree } from '../../domain/document.js';
 import { qualificationByNumber, unitOfQualification } from '../../domain/qualifications.js';
-import { isAchievingGrade, judgeCertification, ukDate } from '../../domain/registrations.js';
-import { dayIn } from '../../domain/sitting.js';
+import { isAchievingGrade, judgeCertification } from '../../domain/registrations.js';
 import { throttleMessage, type ThrottlePolicy } from '../../domain/throttle.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import { recordSuccess, reserveAttempt } from '../auth/throttle.js';

@@ -1,9 +1,8 @@
 import { type Kysely } from 'kysely';
 
+import { dayIn, ukDate } from '../../domain/centre-time.js';
 import { qualificationByNumber } from '../../domain/qualifications.js';
-import { ukDate } from '../../domain/registrations.js';
 import { judgeBooking, papersLeft, type PastAttempt } from '../../domain/resits.js';
-import { dayIn } from '../../domain/sitting.js';
 import type { Database } from '../db/schema.js';
 import { livePapersOf, unitHistories } from './booking-check.js';
 import { listRegistrations } from './register.js';

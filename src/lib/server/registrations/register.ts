@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 
+import { dayIn } from '../../domain/centre-time.js';
 import { qualificationByNumber, QUALIFICATIONS } from '../../domain/qualifications.js';
 import { judgeRegistration } from '../../domain/registrations.js';
-import { dayIn } from '../../domain/sitting.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { onUniqueViolation } from '../db/unique.js';

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 
+import { dayIn } from '../../domain/centre-time.js';
 import type { DateRange } from '../../domain/result-report.js';
 import type { Grade, ResultStatus } from '../../domain/results.js';
 import type { Database } from '../db/schema.js';
@@ -37,17 +38,6 @@ export interface CentreResultRow {
 	version: number;
 	releasedAt: Date;
 }
-
-/** The sittings' dates are the centre's: a range of days is read in the UK's time zone. */
-export const RESULTS_ZONE = 'Europe/London';
-/** "2026-11-29": a sitting's day in the centre's time zone. */
-const DAY = new Intl.DateTimeFormat('en-CA', {
-	timeZone: RESULTS_ZONE,
-	year: 'numeric',
-	month: '2-digit',
-	day: '2-digit'
-});
-export const sittingDay = (d: Date) => DAY.format(d);
 
 function releasedResults(db: Kysely<Database>, centreId: string) {
 	const latest = db
@@ -161,7 +151,7 @@ export async function candidateResult(
 	return toRow(row);
 }
 
-/** A generous window around a range of days in the centre's zone, narrowed exactly by `sittingDay`. */
+/** A generous window around a range of days in the centre's zone, narrowed exactly by `dayIn`. */
 function roughly(range: Partial<DateRange>) {
 	const day = 24 * 3600_000;
 	return {
@@ -171,7 +161,7 @@ function roughly(range: Partial<DateRange>) {
 }
 
 const inRange = (range: Partial<DateRange>) => (d: Date) => {
-	const day = sittingDay(d);
+	const day = dayIn(d);
 	return (!range.from || day >= range.from) && (!range.to || day <= range.to);
 };
 

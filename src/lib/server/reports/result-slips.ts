@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 
+import { formalDate } from '../../domain/centre-time.js';
 import { CODE_NAMES, type PerformanceCode } from '../../domain/codes.js';
 import {
 	fields,
@@ -15,12 +16,7 @@ import { unitOfQualification } from '../../domain/qualifications.js';
 import { outcomeWords } from '../../domain/result-report.js';
 import type { Database } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
-import {
-	candidateResult,
-	RESULTS_ZONE,
-	sittingResults,
-	type CentreResultRow
-} from './centre-results.js';
+import { candidateResult, sittingResults, type CentreResultRow } from './centre-results.js';
 import { renderDocument } from './pdf.js';
 import { wording } from './wording.js';
 
@@ -47,15 +43,6 @@ const say = {
 	)
 };
 
-/** "Sunday, 29 November 2026": the date of an examination or a release. */
-const LONG_DATE = new Intl.DateTimeFormat('en-GB', {
-	timeZone: RESULTS_ZONE,
-	weekday: 'long',
-	day: 'numeric',
-	month: 'long',
-	year: 'numeric'
-});
-const longDate = (d: Date) => LONG_DATE.format(d);
 const orDash = (s: string | number | null | undefined) =>
 	s === null || s === undefined || String(s).trim() === '' ? '-' : String(s);
 
@@ -74,7 +61,7 @@ export function resultSlipBlocks(r: CentreResultRow): Block[] {
 				['Level', String(u?.level ?? r.unitLevel)],
 				['Credit value', orDash(u?.credit)],
 				['Paper', say.paper({ code: r.paperCode, title: r.paperTitle })],
-				['Date of examination', longDate(r.scheduledAt)],
+				['Date of examination', formalDate(r.scheduledAt)],
 				['Candidate', say.candidate(r)],
 				['Candidate number', r.candidateNumber],
 				['Centre', say.centre({ number: r.centreNumber, name: r.centreName })],
@@ -104,7 +91,7 @@ export function resultSlipBlocks(r: CentreResultRow): Block[] {
 	if (r.status === 'absent') blocks.push(paragraph(say.absent({})));
 	if (r.status === 'void') blocks.push(paragraph(say.void({})));
 	blocks.push(
-		paragraph(say.issued({ released: longDate(r.releasedAt), version: r.version }), 'small')
+		paragraph(say.issued({ released: formalDate(r.releasedAt), version: r.version }), 'small')
 	);
 	return blocks;
 }

@@ -1,9 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 
+import { dayIn } from '../../domain/centre-time.js';
 import { unitOfQualification } from '../../domain/qualifications.js';
 import { outcomeWords } from '../../domain/result-report.js';
 import { safeCell } from '../../domain/spreadsheet.js';
-import { sittingDay, type CentreResultRow } from './centre-results.js';
+import type { CentreResultRow } from './centre-results.js';
 
 /**
  * The centre's results as CSV (columns documented in README.md, "Results downloads"): one row per
@@ -42,7 +43,7 @@ export function resultRecord(r: CentreResultRow): (string | number)[] {
 			unitOfQualification(r.unitCode)?.qualification.number ?? '',
 			r.unitCode,
 			r.paperCode,
-			sittingDay(r.scheduledAt),
+			dayIn(r.scheduledAt),
 			STATUS[r.status],
 			r.status === 'graded' ? outcomeWords(r) : ''
 		),

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 
+import { centreTime, formalDateTime } from '../../domain/centre-time.js';
 import {
 	box,
 	fields,
@@ -47,21 +48,6 @@ const say = {
 
 /** Where a slip sends the candidate when the route gives no full address. */
 export const DEFAULT_EXAM_URL = '/candidate/signin';
-const ZONE = 'Europe/London';
-/** "Wednesday, 14 May 2025 at 09:30": a sitting's date and time, no seconds. */
-const dateTime = (d: Date) =>
-	d.toLocaleString('en-GB', {
-		timeZone: ZONE,
-		weekday: 'long',
-		day: 'numeric',
-		month: 'long',
-		year: 'numeric',
-		hour: '2-digit',
-		minute: '2-digit'
-	});
-/** "09:30": times within a sitting. */
-const time = (d: Date) =>
-	d.toLocaleTimeString('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' });
 /** An empty value printed as a dash, so a reader sees it was empty rather than left out. */
 const orDash = (s: string | null | undefined) => (s && s.trim() ? s : '-');
 const words = (s: string) => s.replaceAll('_', ' ');
@@ -99,7 +85,7 @@ async function context(db: Kysely<Database>, centreId: string, sittingId: string
 		room: s.room,
 		keycode: s.keycode,
 		status: s.state,
-		when: dateTime(s.scheduledAt),
+		when: formalDateTime(s.scheduledAt),
 		rows
 	};
 }
@@ -228,7 +214,7 @@ export async function invigilatorReportPdf(
 	const c = await context(db, centreId, sittingId);
 	const r = await sittingReport(db, sittingId, now);
 	const event = (e: (typeof r.events)[number], detail: string): Cell[] => [
-		time(e.occurred_at),
+		centreTime(e.occurred_at, { seconds: false }),
 		e.candidate_number ?? 'all',
 		words(e.kind),
 		orDash(detail),
@@ -242,7 +228,7 @@ export async function invigilatorReportPdf(
 		blocks: [
 			title("Invigilator's report"),
 			...sittingLines(c),
-			paragraph(say.status({ status: words(c.status), printed: dateTime(now) })),
+			paragraph(say.status({ status: words(c.status), printed: formalDateTime(now) })),
 			heading('Candidates'),
 			table(
 				CANDIDATE_COLUMNS,
@@ -275,7 +261,7 @@ export async function invigilatorReportPdf(
 				table(
 					QUARANTINE_COLUMNS,
 					r.quarantine.map((q): Cell[] => [
-						time(q.received_at),
+						centreTime(q.received_at, { seconds: false }),
 						q.candidate_number,
 						q.item_key,
 						words(q.reason),

@@ -1,5 +1,5 @@
 import { actionLabel, auditDetailLines } from '$lib/domain/audit';
-import { centreDateTime } from '$lib/domain/sitting';
+import { centreDateTime } from '$lib/domain/centre-time';
 import { listAuditActions, listAuditPage, type AuditFilter } from '$lib/server/audit';
 import { hasControlCharacter } from '$lib/server/validation';
 
