@@ -8,6 +8,10 @@ import type { MarkingSettings } from './marking.js';
 
 export type SecondMarkingReason = 'sample' | 'boundary';
 
+/** Where a first-marked script stands in second marking. */
+export type SecondMarkingState =
+	'not_selected' | 'awaiting_marker' | 'second_marking' | 'agreed' | 'referred' | 'resolved';
+
 export interface FirstMarkedScript {
 	scriptId: string;
 	/** The script's first-mark total. */

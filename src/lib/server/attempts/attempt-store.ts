@@ -4,7 +4,7 @@ import type { Transaction, Updateable } from 'kysely';
 import { transition, type AttemptAction, type AttemptFacts } from '../../domain/attempt.js';
 import type { AttemptClock } from '../../domain/timing.js';
 import type { Db } from '../db/index.js';
-import type { AttemptRow, AttemptTable, Database } from '../db/schema.js';
+import type { AttemptRow, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validation.js';
 
@@ -73,7 +73,7 @@ export async function lockAttempt(
 
 /** What else a transition writes besides the state (clock fields, reasons, references). */
 export type AttemptChanges = Omit<
-	Updateable<AttemptTable>,
+	Updateable<Database['attempt']>,
 	'id' | 'state' | 'sitting_id' | 'candidate_id'
 >;
 

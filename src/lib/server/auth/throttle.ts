@@ -2,9 +2,9 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 
 import { judgeThrottle, type ThrottlePolicy, type ThrottleRule } from '../../domain/throttle.js';
 import type { Db } from '../db/index.js';
-import type { Database, SignInThrottleTable } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 
-export type ThrottleKeyKind = SignInThrottleTable['key_kind'];
+export type ThrottleKeyKind = Database['sign_in_throttle']['key_kind'];
 
 export interface ThrottleCheck {
 	kind: ThrottleKeyKind;

@@ -15,7 +15,7 @@ import {
 import { count } from '../../domain/words.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Db } from '../db/index.js';
-import type { Database, ResultTable } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 
 /** What a sitting's results wait for, in numbers (none left → results can be computed). */
@@ -295,12 +295,12 @@ async function writeVersions(
 	actor: Actor,
 	now: Date,
 	always = false
-): Promise<Selectable<ResultTable>[]> {
+): Promise<Selectable<Database['result']>[]> {
 	const latest = await latestVersions(
 		tx,
 		scripts.map((x) => x.attemptId)
 	);
-	const written: Selectable<ResultTable>[] = [];
+	const written: Selectable<Database['result']>[] = [];
 	for (const x of scripts) {
 		const o = outcomeOf(s, x);
 		const held = latest.get(x.attemptId);
@@ -348,7 +348,7 @@ export async function issueReviewedResult(
 	actor: Actor,
 	attemptId: string,
 	now: Date
-): Promise<{ before: Selectable<ResultTable>; after: Selectable<ResultTable> }> {
+): Promise<{ before: Selectable<Database['result']>; after: Selectable<Database['result']> }> {
 	const a = await tx
 		.selectFrom('attempt')
 		.select(['sitting_id'])
@@ -380,7 +380,7 @@ export async function issueReviewedResult(
 async function latestVersions(
 	db: Db,
 	attemptIds: readonly string[]
-): Promise<Map<string, Selectable<ResultTable>>> {
+): Promise<Map<string, Selectable<Database['result']>>> {
 	if (attemptIds.length === 0) return new Map();
 	const rows = await db
 		.selectFrom('result')

@@ -9,7 +9,8 @@ import { isAchievingGrade, judgeCertification } from '../../domain/registrations
 import { throttleMessage, type ThrottlePolicy } from '../../domain/throttle.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import { recordSuccess, reserveAttempt } from '../auth/throttle.js';
-import type { CertificateShown, Database } from '../db/schema.js';
+import type { CertificateShown } from '../db/column-types.js';
+import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
 import { qualificationStandings } from '../registrations/qualifications.js';
 import { renderDocument } from '../reports/pdf.js';

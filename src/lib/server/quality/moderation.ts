@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 
 import { finalMarks, type MarkAuthority } from '../../domain/marking.js';
+import type { SecondMarkingState } from '../../domain/second-marking.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Db } from '../db/index.js';
-import type { Database, SecondMarkingState } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { scriptAnswers } from '../scripts/store.js';
 import { allocateScript, paperItems, scriptPaper } from './quality.js';

@@ -11,7 +11,7 @@ import {
 	type SittingState
 } from '../../domain/sitting-state.js';
 import type { Db } from '../db/index.js';
-import type { SittingTable } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import { ConflictError } from '../errors.js';
 
 /** The state `action` leaves a sitting in (read under its row lock), or a 409 with the domain's reason. */
@@ -33,7 +33,7 @@ export async function applySittingAction(
 	tx: Db,
 	sitting: { id: string; state: SittingState },
 	action: SittingAction,
-	changes: Omit<Updateable<SittingTable>, 'state'> = {}
+	changes: Omit<Updateable<Database['sitting']>, 'state'> = {}
 ): Promise<SittingState> {
 	const next = requireSittingAllows(sitting, action);
 	if (next !== sitting.state)
