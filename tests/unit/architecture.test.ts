@@ -59,3 +59,33 @@ describe('the sitting state has one writer', () => {
 		expect(writer).toMatch(/sittingTransition\(sitting\.state, action\)/);
 	});
 });
+
+/** The layers as architecture-layers.cjs lists them (CommonJS, read by ESLint and dependency-cruiser). */
+const SERVER_LAYERS: string[] = (
+	JSON.parse(
+		readFileSync('architecture-layers.cjs', 'utf8')
+			.match(/const SERVER_LAYERS = (\[[\s\S]*?\]);/)![1]!
+			.replace(/'/g, '"')
+			.replace(/,(\s*\])/, '$1')
+	) as string[]
+).map(String);
+
+const serverFolders = readdirSync('src/lib/server').filter((n) =>
+	statSync(join('src/lib/server', n)).isDirectory()
+);
+
+describe('the layers of src/lib/server, as written down', () => {
+	it('every folder has its place in the layer list, and the list names no folder that is gone', () => {
+		expect([...serverFolders].sort()).toEqual([...SERVER_LAYERS].sort());
+	});
+
+	it('docs/architecture.md names every folder, and draws the layers in the list order', () => {
+		const doc = readFileSync('docs/architecture.md', 'utf8');
+		for (const folder of serverFolders) expect(doc, folder).toContain(`| \`${folder}/\` |`);
+		const drawn = [...doc.matchAll(/^ {2}([a-z]+) --> ([a-z]+)$/gm)]
+			.map((m) => [m[1], m[2]])
+			.filter(([, below]) => below !== 'kernel');
+		const expected = SERVER_LAYERS.slice(1).map((layer, i) => [layer, SERVER_LAYERS[i]]);
+		expect(drawn).toEqual(expected);
+	});
+});

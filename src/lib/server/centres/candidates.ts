@@ -31,19 +31,24 @@ export async function listCandidates(
 	return rows.sort((a, b) => compareCandidateNumbers(a.candidate_number, b.candidate_number));
 }
 
-/** A candidate of this centre; another centre's candidate is "not found", never "forbidden". */
+/**
+ * A candidate of this centre; another centre's candidate is "not found", never "forbidden".
+ * `forUpdate` locks the row for a change: two corrections at once queue instead of one
+ * overwriting the other unseen.
+ */
 export async function getCandidate(
 	db: Kysely<Database>,
 	centreId: string,
-	candidateId: string
+	candidateId: string,
+	{ forUpdate = false } = {}
 ): Promise<CandidateRow> {
 	if (!isUuid(centreId) || !isUuid(candidateId)) throw new NotFoundError('No such candidate');
-	const row = await db
+	const query = db
 		.selectFrom('candidate')
 		.selectAll()
 		.where('id', '=', candidateId)
-		.where('centre_id', '=', centreId)
-		.executeTakeFirst();
+		.where('centre_id', '=', centreId);
+	const row = await (forUpdate ? query.forUpdate() : query).executeTakeFirst();
 	if (!row) throw new NotFoundError('No such candidate');
 	return row;
 }
@@ -131,24 +136,6 @@ export const candidateCorrectionSchema = candidateInputSchema.pick({
 	date_of_birth: true
 });
 
-/** Locks the candidate's row for a change: two corrections at once queue instead of one overwriting the other unseen. */
-async function lockCandidate(
-	tx: Kysely<Database>,
-	centreId: string,
-	candidateId: string
-): Promise<CandidateRow> {
-	if (!isUuid(centreId) || !isUuid(candidateId)) throw new NotFoundError('No such candidate');
-	const row = await tx
-		.selectFrom('candidate')
-		.selectAll()
-		.where('id', '=', candidateId)
-		.where('centre_id', '=', centreId)
-		.forUpdate()
-		.executeTakeFirst();
-	if (!row) throw new NotFoundError('No such candidate');
-	return row;
-}
-
 /**
  * Corrects a candidate's number, name or date of birth. The audit entry keeps the old and new value
  * of each field that changed. A new number must fit the four-digit rule and be free at the centre
@@ -168,7 +155,7 @@ export async function correctCandidate(
 	return onUniqueViolation(
 		() =>
 			db.transaction().execute(async (tx) => {
-				const before = await lockCandidate(tx, centreId, candidateId);
+				const before = await getCandidate(tx, centreId, candidateId, { forUpdate: true });
 				const fields = ['candidate_number', 'first_name', 'last_name', 'date_of_birth'] as const;
 				const changed = fields.filter((f) => (before[f] ?? null) !== (parsed[f] ?? null));
 				if (changed.length === 0) return before;
@@ -204,7 +191,7 @@ export async function setCandidateWithdrawn(
 	now = new Date()
 ): Promise<void> {
 	await db.transaction().execute(async (tx) => {
-		const before = await lockCandidate(tx, centreId, candidateId);
+		const before = await getCandidate(tx, centreId, candidateId, { forUpdate: true });
 		if (Boolean(before.withdrawn_at) === withdrawn) return;
 		await tx
 			.updateTable('candidate')
@@ -241,7 +228,7 @@ export async function deleteCandidate(
 ): Promise<void> {
 	try {
 		await db.transaction().execute(async (tx) => {
-			const before = await lockCandidate(tx, centreId, candidateId);
+			const before = await getCandidate(tx, centreId, candidateId, { forUpdate: true });
 			await tx.deleteFrom('candidate').where('id', '=', before.id).execute();
 			await writeAudit(tx, actor, {
 				action: 'candidate.delete',

@@ -109,14 +109,9 @@ export async function consoleRows(
 	return out;
 }
 
-/** The sitting's log: every event, newest first (`'asc'` for a report read from the start), or only the newest `limit`. */
-export async function sittingEvents(
-	db: Kysely<Database>,
-	sittingId: string,
-	order: 'asc' | 'desc' = 'desc',
-	limit?: number
-) {
-	let q = db
+/** A sitting's log entries, each with the candidate it is about (none for the whole room). */
+function logEntries(db: Kysely<Database>, sittingId: string, order: 'asc' | 'desc') {
+	return db
 		.selectFrom('sitting_event as e')
 		.leftJoin('attempt as a', 'a.id', 'e.attempt_id')
 		.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
@@ -131,8 +126,17 @@ export async function sittingEvents(
 		])
 		.where('e.sitting_id', '=', sittingId)
 		.orderBy('e.id', order);
-	if (limit !== undefined) q = q.limit(limit);
-	return q.execute();
+}
+
+/** The sitting's log: every event, newest first (`'asc'` for a report read from the start), or only the newest `limit`. */
+export async function sittingEvents(
+	db: Kysely<Database>,
+	sittingId: string,
+	order: 'asc' | 'desc' = 'desc',
+	limit?: number
+) {
+	const q = logEntries(db, sittingId, order);
+	return (limit === undefined ? q : q.limit(limit)).execute();
 }
 
 /** How many log entries the console shows (newest first); the report prints them all. */
@@ -147,23 +151,7 @@ export async function consoleLog(db: Kysely<Database>, sittingId: string) {
 			.select((eb) => eb.fn.countAll<number>().as('n'))
 			.where('sitting_id', '=', sittingId)
 			.executeTakeFirstOrThrow(),
-		db
-			.selectFrom('sitting_event as e')
-			.leftJoin('attempt as a', 'a.id', 'e.attempt_id')
-			.leftJoin('candidate as c', 'c.id', 'a.candidate_id')
-			.select([
-				'e.id',
-				'e.kind',
-				'e.reason',
-				'e.minutes',
-				'e.actor_label',
-				'e.occurred_at',
-				'c.candidate_number'
-			])
-			.where('e.sitting_id', '=', sittingId)
-			.where('e.kind', 'in', [...INCIDENT_KINDS])
-			.orderBy('e.id', 'desc')
-			.execute()
+		logEntries(db, sittingId, 'desc').where('e.kind', 'in', [...INCIDENT_KINDS]).execute()
 	]);
 	return { events, eventCount: Number(total.n), incidents };
 }
