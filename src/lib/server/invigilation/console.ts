@@ -151,7 +151,9 @@ export async function consoleLog(db: Kysely<Database>, sittingId: string) {
 			.select((eb) => eb.fn.countAll<number>().as('n'))
 			.where('sitting_id', '=', sittingId)
 			.executeTakeFirstOrThrow(),
-		logEntries(db, sittingId, 'desc').where('e.kind', 'in', [...INCIDENT_KINDS]).execute()
+		logEntries(db, sittingId, 'desc')
+			.where('e.kind', 'in', [...INCIDENT_KINDS])
+			.execute()
 	]);
 	return { events, eventCount: Number(total.n), incidents };
 }
