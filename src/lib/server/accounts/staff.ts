@@ -91,7 +91,7 @@ export async function rolesOf(db: Kysely<Database>, userId: string): Promise<Sta
 	return rows
 		.map((r) => ({
 			id: r.id,
-			role: r.role as StaffRole,
+			role: r.role,
 			centre_id: r.centre_id,
 			centre_label: r.number ? `${r.number} ${r.name}` : null
 		}))
@@ -236,7 +236,7 @@ export async function listStaff(db: Kysely<Database>): Promise<StaffListRow[]> {
 			has_password: r.password_hash !== '',
 			roles: []
 		};
-		if (r.role) entry.roles.push({ role: r.role as StaffRole, centre_number: r.centre_number });
+		if (r.role) entry.roles.push({ role: r.role, centre_number: r.centre_number });
 		byId.set(r.id, entry);
 	}
 	return [...byId.values()];

@@ -1,8 +1,5 @@
-import type { Kysely } from 'kysely';
-
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Db } from '../db/index.js';
-import type { Database } from '../db/schema.js';
 
 /** The actor of what the server does on its own (reading ends, the deadline passes). */
 export const SYSTEM_CLOCK: Actor = { userId: null, label: 'system (clock)' };
@@ -39,7 +36,7 @@ export async function recordEvent(
 		})
 		.execute();
 	if (actor.userId) {
-		await writeAudit(db as Kysely<Database>, actor, {
+		await writeAudit(db, actor, {
 			action: `sitting.${e.kind}`,
 			centreId: e.centreId ?? null,
 			subjectType: e.attemptId ? 'attempt' : 'sitting',

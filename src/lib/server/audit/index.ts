@@ -182,7 +182,7 @@ function nameOf(r: AuditLogRow, names: Map<string, string>): string {
 	if (!r.subject_type) return '';
 	const known = names.get(`${r.subject_type}:${r.subject_id}`);
 	if (known) return known;
-	const d = (r.details ?? {}) as Record<string, unknown>;
+	const d = r.details ?? {};
 	// A deleted candidate keeps their number and name in the entry that deleted them.
 	if (r.subject_type === 'candidate' && typeof d.candidate_number === 'string') {
 		return `candidate ${d.candidate_number}${typeof d.first_name === 'string' ? ` ${d.first_name} ${d.last_name ?? ''}`.trimEnd() : ''}`;
@@ -232,7 +232,7 @@ export async function listAuditPage(
 			subjectType: r.subject_type,
 			subjectId: r.subject_id,
 			subject: nameOf(r, names),
-			details: (r.details ?? {}) as Record<string, unknown>
+			details: r.details ?? {}
 		}))
 	};
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-import type { RoleGrant, StaffRole } from '../../domain/roles.js';
+import type { RoleGrant } from '../../domain/roles.js';
 import {
 	DEFAULT_SESSION_POLICY,
 	judgeSession,
@@ -72,7 +72,7 @@ export async function getGrants(db: Kysely<Database>, userId: string): Promise<R
 		.select(['role', 'centre_id'])
 		.where('user_id', '=', userId)
 		.execute();
-	return rows.map((r) => ({ role: r.role as StaffRole, centreId: r.centre_id }));
+	return rows.map((r) => ({ role: r.role, centreId: r.centre_id }));
 }
 
 /**

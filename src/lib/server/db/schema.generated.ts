@@ -6,10 +6,12 @@
 import type { ColumnType } from 'kysely';
 
 import type { AttemptState, PauseKind, SubmitReason } from '../../domain/attempt.js';
+import type { GridAward } from '../../domain/grid.js';
 import type { AllocationPurpose, MarkAuthority, ScriptKind } from '../../domain/marking.js';
 import type { SittingPurpose } from '../../domain/mock.js';
 import type { Grade, ResultCause, ResultStatus } from '../../domain/results.js';
 import type { ReviewOutcome, ReviewState } from '../../domain/reviews.js';
+import type { StaffRole } from '../../domain/roles.js';
 import type { SecondMarkingReason, SecondMarkingState } from '../../domain/second-marking.js';
 import type { SittingState } from '../../domain/sitting-state.js';
 import type { SeedItemJudgement, SeedPurpose, Standing } from '../../domain/standardisation.js';
@@ -157,7 +159,7 @@ export interface CertificateClaim {
 export interface Mark {
 	allocation_id: string | null;
 	authority: MarkAuthority;
-	award: JsonColumn<unknown> | null;
+	award: JsonColumn<GridAward> | null;
 	comment: string | null;
 	created_at: Generated<Timestamp>;
 	fk: Generated<boolean>;
@@ -196,7 +198,7 @@ export interface Membership {
 	centre_id: string | null;
 	created_at: Generated<Timestamp>;
 	id: Generated<string>;
-	role: string;
+	role: StaffRole;
 	user_id: string;
 }
 

@@ -31,7 +31,7 @@ function standingScripts(db: Db) {
 }
 
 export async function itemsOf(db: Db, paperVersionId: string): Promise<Item[]> {
-	return paperItems(await getPaperContent(db as Kysely<Database>, paperVersionId));
+	return paperItems(await getPaperContent(db, paperVersionId));
 }
 
 export interface PaperMarkingCounts {

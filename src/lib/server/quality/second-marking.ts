@@ -1,10 +1,8 @@
 import { randomInt } from 'node:crypto';
-import type { Kysely } from 'kysely';
 
 import { judgePair, selectForSecondMarking } from '../../domain/second-marking.js';
 import { SYSTEM_ACTOR, writeAudit } from '../audit/index.js';
 import type { Db } from '../db/index.js';
-import type { Database } from '../db/schema.js';
 import {
 	allocateScript,
 	holdersOf,
@@ -116,7 +114,7 @@ export async function onFirstMarked(
 			})
 			.execute();
 	}
-	await writeAudit(tx as Kysely<Database>, SYSTEM_ACTOR, {
+	await writeAudit(tx, SYSTEM_ACTOR, {
 		action: 'marking.second_marking_selected',
 		subjectType: 'paper_version',
 		subjectId: paper.paperVersionId,
@@ -234,7 +232,7 @@ export async function onSecondMarked(tx: Db, e: { scriptId: string; now: Date })
 			now: e.now
 		});
 	}
-	await writeAudit(tx as Kysely<Database>, SYSTEM_ACTOR, {
+	await writeAudit(tx, SYSTEM_ACTOR, {
 		action: 'marking.referred_to_moderator',
 		subjectType: 'script',
 		subjectId: e.scriptId,

@@ -198,7 +198,7 @@ export async function seedFeedback(
 			within: r.within,
 			givenTotal: r.given_total,
 			agreedTotal: r.agreed_total,
-			items: (r.items as SeedItemJudgement[]).map((i) => ({
+			items: r.items.map((i) => ({
 				...i,
 				label: l.get(i.itemKey) ?? i.itemKey
 			})),

@@ -72,7 +72,7 @@ export async function onSeedMarked(
 				decidedBy: null,
 				now: e.now
 			});
-			await writeAudit(tx as Kysely<Database>, SYSTEM_ACTOR, {
+			await writeAudit(tx, SYSTEM_ACTOR, {
 				action: 'marking.marker_qualified',
 				subjectType: 'user',
 				subjectId: e.markerId,
@@ -99,7 +99,7 @@ export async function onSeedMarked(
 				decidedBy: null,
 				now: e.now
 			});
-			await writeAudit(tx as Kysely<Database>, SYSTEM_ACTOR, {
+			await writeAudit(tx, SYSTEM_ACTOR, {
 				action: 'marking.marker_stopped',
 				subjectType: 'user',
 				subjectId: e.markerId,
