@@ -60,6 +60,35 @@ describe('the sitting state has one writer', () => {
 	});
 });
 
+/**
+ * And for second marking: a script's second-marking state is written (inserted when first
+ * considered, updated after) only in quality/second-marking-state.ts, which asks the domain's
+ * secondMarkingTransition first.
+ */
+describe('the second-marking state has one writer', () => {
+	it('only considerForSecondMarking and applySecondMarkingAction write second_marking.state', () => {
+		const writers = new Map<string, number>();
+		for (const file of sources('src')) {
+			const text = readFileSync(file, 'utf8');
+			const kysely = [
+				...text.matchAll(
+					/(updateTable\('second_marking'\)\s*\.set|insertInto\('second_marking'\)\s*\.values)\(/g
+				)
+			].length;
+			const raw = [
+				...text.matchAll(/(update\s+second_marking\s+set|insert\s+into\s+second_marking)\b/gi)
+			].length;
+			if (kysely + raw > 0) writers.set(relative('.', file), kysely + raw);
+		}
+		expect(Object.fromEntries(writers)).toEqual({
+			'src/lib/server/quality/second-marking-state.ts': 2
+		});
+		const writer = readFileSync('src/lib/server/quality/second-marking-state.ts', 'utf8');
+		expect(writer).toMatch(/secondMarkingTransition\(sm\.state, action\)/);
+		expect(writer.match(/requireSecondMarkingAllows\(/g)?.length).toBe(3);
+	});
+});
+
 /** The layers as architecture-layers.cjs lists them (CommonJS, read by ESLint and dependency-cruiser). */
 const SERVER_LAYERS: string[] = (
 	JSON.parse(
@@ -87,5 +116,13 @@ describe('the layers of src/lib/server, as written down', () => {
 			.filter(([, below]) => below !== 'kernel');
 		const expected = SERVER_LAYERS.slice(1).map((layer, i) => [layer, SERVER_LAYERS[i]]);
 		expect(drawn).toEqual(expected);
+	});
+
+	it('no server file is over 400 lines, except the generated table types', () => {
+		const long = sources('src/lib/server')
+			.filter((f) => !f.endsWith('.generated.ts'))
+			.map((f) => ({ f, lines: readFileSync(f, 'utf8').split('\n').length }))
+			.filter(({ lines }) => lines > 400);
+		expect(long).toEqual([]);
 	});
 });

@@ -4,6 +4,7 @@
  * streams to close when a session opens too many. `random` is passed in (0 ≤ r < 1) so tests can
  * pin it.
  */
+import { FINAL_STATES } from './attempt.js';
 
 /**
  * The server's time minus this computer's, from a message carrying `serverNow` received at
@@ -57,10 +58,9 @@ export function streamsToClose(openedAt: readonly number[], cap = STREAMS_PER_SE
 /** The heartbeat: a comment line every 25 s keeps proxies from closing an idle stream and lets the browser notice a dead one. */
 export const HEARTBEAT_MS = 25_000;
 
-/** States after which an attempt's stream has nothing more to say. */
-export const ENDED_ATTEMPT_STATES = ['submitted', 'void', 'absent'] as const;
+/** An attempt's stream has nothing more to say once the attempt is in a final state. */
 export function attemptStreamEnds(state: string): boolean {
-	return (ENDED_ATTEMPT_STATES as readonly string[]).includes(state);
+	return (FINAL_STATES as readonly string[]).includes(state);
 }
 
 function clamp01(r: number): number {

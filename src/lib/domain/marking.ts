@@ -101,6 +101,22 @@ export function scriptIsReady(
 	return sittingEnded || now.getTime() > attempt.submittedAt.getTime() + SAVE_GRACE_MS;
 }
 
+/** What a sitting's results wait for, in numbers (none left → results can be computed). */
+export interface MarkingProgress {
+	scripts: number;
+	/** Scripts with at least one item that has no final mark yet. */
+	unmarked: number;
+	/** Scripts with second marking or moderation still open. */
+	inReview: number;
+	/** Submitted attempts that have no script yet (the sitting has not ended). */
+	withoutScript: number;
+}
+
+/** Marking is finished: every script has its final marks, no check is open, every attempt has its script. */
+export function markingFinished(p: MarkingProgress): boolean {
+	return p.unmarked === 0 && p.inReview === 0 && p.withoutScript === 0;
+}
+
 /** Per-paper marking settings. These defaults are this system's, not the handbook's. */
 export interface MarkingSettings {
 	/** Share of a paper's scripts second-marked at random, in percent. */

@@ -184,6 +184,29 @@ export function gradeChanges(totals: readonly number[], from: Boundaries, to: Bo
 	return { up, down, changed: up + down };
 }
 
+/* ---------- awarding ---------- */
+
+/** Where a paper version's awarding stands, from its ended sittings' results. */
+export type AwardingState = 'no_sittings' | 'marking' | 'computed' | 'approved' | 'released';
+
+export interface SittingResultsStatus {
+	computedAt: Date | null;
+	approvedAt: Date | null;
+	releasedAt: Date | null;
+}
+
+/**
+ * Released once every sitting's results are; approved once any sitting's are (approval locks the
+ * version's boundaries for all of them); computed once every sitting's are; marking until then.
+ */
+export function awardingStateOf(sittings: readonly SittingResultsStatus[]): AwardingState {
+	if (sittings.length === 0) return 'no_sittings';
+	if (sittings.every((s) => s.releasedAt)) return 'released';
+	if (sittings.some((s) => s.approvedAt)) return 'approved';
+	if (sittings.every((s) => s.computedAt)) return 'computed';
+	return 'marking';
+}
+
 /* ---------- from a paper and a marks file ---------- */
 
 export function resultInputFor(

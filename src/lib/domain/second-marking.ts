@@ -8,10 +8,6 @@ import type { MarkingSettings } from './marking.js';
 
 export type SecondMarkingReason = 'sample' | 'boundary';
 
-/** Where a first-marked script stands in second marking. */
-export type SecondMarkingState =
-	'not_selected' | 'awaiting_marker' | 'second_marking' | 'agreed' | 'referred' | 'resolved';
-
 export interface FirstMarkedScript {
 	scriptId: string;
 	/** The script's first-mark total. */
@@ -98,4 +94,114 @@ export function totalOf(marks: Iterable<{ mark: number }>): number {
 	let sum = 0;
 	for (const m of marks) sum += m.mark;
 	return sum;
+}
+
+/*
+ * A script's second marking, once its paper version's first marking is complete:
+ *
+ *   (not yet considered) ─select─► awaiting_marker ─allocate─► second_marking ─agree─► agreed
+ *          │                                                        │
+ *          └─pass_over─► not_selected                               └─refer─► referred ─resolve─► resolved
+ *
+ * Every change of the state is decided here; the server's one writer
+ * (src/lib/server/quality/second-marking-state.ts) applies it under the row's lock.
+ */
+
+export const SECOND_MARKING_STATES = [
+	'not_selected',
+	'awaiting_marker',
+	'second_marking',
+	'agreed',
+	'referred',
+	'resolved'
+] as const;
+export type SecondMarkingState = (typeof SECOND_MARKING_STATES)[number];
+
+export type SecondMarkingAction =
+	/** Chosen for second marking (by the sample or the boundary rule) when first marking completes. */
+	| 'select'
+	/** Considered and not chosen. */
+	| 'pass_over'
+	/** Given to a second marker. */
+	| 'allocate'
+	/** The second marker's total is within tolerance of the first. */
+	| 'agree'
+	/** Further apart than the tolerance: to a moderator. */
+	| 'refer'
+	/** A moderator has decided. */
+	| 'resolve';
+
+/** null: the script has not been considered for second marking yet (it has no row). */
+type From = SecondMarkingState | null;
+
+const SECOND_MARKING_RULES: Record<
+	SecondMarkingAction,
+	{ from: readonly From[]; to: SecondMarkingState; refusal: (state: From) => string }
+> = {
+	select: {
+		from: [null],
+		to: 'awaiting_marker',
+		refusal: () => 'This script was already considered for second marking'
+	},
+	pass_over: {
+		from: [null],
+		to: 'not_selected',
+		refusal: () => 'This script was already considered for second marking'
+	},
+	allocate: {
+		from: ['awaiting_marker'],
+		to: 'second_marking',
+		refusal: () => 'This script is not waiting for a second marker'
+	},
+	agree: {
+		from: ['second_marking'],
+		to: 'agreed',
+		refusal: () => 'This script is not being second-marked'
+	},
+	refer: {
+		from: ['second_marking'],
+		to: 'referred',
+		refusal: () => 'This script is not being second-marked'
+	},
+	resolve: {
+		from: ['referred'],
+		to: 'resolved',
+		refusal: (s) =>
+			s === 'resolved'
+				? 'A moderator has already decided this script.'
+				: 'This script has not been referred to a moderator'
+	}
+};
+
+export type SecondMarkingVerdict =
+	{ ok: true; state: SecondMarkingState } | { ok: false; reason: string };
+
+/** Whether `action` may happen to a script's second marking in `state`, and the state it leads to. */
+export function secondMarkingTransition(
+	state: From,
+	action: SecondMarkingAction
+): SecondMarkingVerdict {
+	const rule = SECOND_MARKING_RULES[action];
+	if (!rule.from.includes(state)) return { ok: false, reason: rule.refusal(state) };
+	return { ok: true, state: rule.to };
+}
+
+/** Second marking still to come or under way: a sitting's results wait for these. */
+export const OPEN_SECOND_MARKING_STATES = [
+	'awaiting_marker',
+	'second_marking',
+	'referred'
+] as const satisfies readonly SecondMarkingState[];
+
+/**
+ * Second marking still to come for a script: chosen and not yet settled, or first-marked through
+ * allocation but not yet considered (selection runs once the paper version's first marking is
+ * complete, so a sitting's results wait for it: a second or moderator mark may still change them).
+ */
+export function secondMarkingOpen(
+	firstAllocated: boolean,
+	state: SecondMarkingState | undefined
+): boolean {
+	if (state === undefined) return firstAllocated;
+	return (OPEN_SECOND_MARKING_STATES as readonly SecondMarkingState[]).includes(state);
 }

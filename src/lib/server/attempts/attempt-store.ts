@@ -7,6 +7,7 @@ import type { Db } from '../db/index.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validation.js';
+import { effectiveStateIs } from './rules.js';
 
 export function clockOf(
 	a: Pick<AttemptRow, 'reading_ends_at' | 'deadline_at' | 'paused_at'>
@@ -105,12 +106,7 @@ export async function applyTransition(
 		.where('id', '=', a.id)
 		.where((eb) =>
 			// The row read may be settled (reading ended by the clock, stored as 'reading' until the sweep).
-			a.state === 'in_progress'
-				? eb.or([
-						eb('state', '=', 'in_progress'),
-						eb.and([eb('state', '=', 'reading'), eb('reading_ends_at', '<=', now)])
-					])
-				: eb('state', '=', a.state)
+			a.state === 'in_progress' ? effectiveStateIs('in_progress', now) : eb('state', '=', a.state)
 		)
 		.returningAll()
 		.executeTakeFirst();

@@ -7,6 +7,7 @@ import type { Db } from '../db/index.js';
 import type { AttemptRow, Database } from '../db/schema.js';
 import { applyTransition, clockOf, factsOf, newReference } from './attempt-store.js';
 import { recordEvent, SYSTEM_CLOCK } from './events.js';
+import { transitionAllowed } from './rules.js';
 
 /**
  * Applies the transitions time has made due: reading → in_progress when reading ends (in the
@@ -49,8 +50,7 @@ export async function recordReadingEnded(db: Kysely<Database>, now = new Date())
 	const r = await db
 		.updateTable('attempt')
 		.set({ state: 'in_progress', updated_at: now })
-		.where('state', '=', 'reading')
-		.where('reading_ends_at', '<=', now)
+		.where(transitionAllowed('end_reading', now))
 		.executeTakeFirst();
 	return Number(r.numUpdatedRows);
 }
@@ -65,8 +65,7 @@ export async function sweepDeadlines(
 	const due = await db
 		.selectFrom('attempt')
 		.selectAll()
-		.where('state', 'in', ['reading', 'in_progress'])
-		.where('deadline_at', '<=', now)
+		.where(transitionAllowed('auto_submit', now))
 		.limit(5000)
 		.execute();
 	let n = 0;

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 
 import { paperSchema } from '../../domain/paper.js';
-import { gradeChanges, gradeCounts, resolveRules } from '../../domain/results.js';
+import { awardingStateOf, gradeChanges, gradeCounts, resolveRules } from '../../domain/results.js';
 import { count } from '../../domain/words.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Db } from '../db/index.js';
@@ -206,8 +206,6 @@ export async function previewBoundaries(db: Db, paperVersionId: string, input: u
 	};
 }
 
-export type AwardingState = 'no_sittings' | 'marking' | 'computed' | 'approved' | 'released';
-
 /**
  * Everything the awarding page shows for a paper version: each ended sitting with its marking
  * progress and where its results stand, the graded totals, the rules in force, and the version's
@@ -229,16 +227,13 @@ export async function awardingOverview(db: Db, paperVersionId: string) {
 		}))
 	);
 	const totals = await gradedTotals(db, paperVersionId);
-	const state: AwardingState =
-		sittings.length === 0
-			? 'no_sittings'
-			: sittings.every((s) => s.released_at)
-				? 'released'
-				: sittings.some((s) => s.approved_at)
-					? 'approved'
-					: sittings.every((s) => s.computed_at)
-						? 'computed'
-						: 'marking';
+	const state = awardingStateOf(
+		sittings.map((s) => ({
+			computedAt: s.computed_at,
+			approvedAt: s.approved_at,
+			releasedAt: s.released_at
+		}))
+	);
 	return {
 		totalMarks: v.total_marks,
 		boundaries: { pass: v.pass_mark, firstClass: v.first_class_mark },

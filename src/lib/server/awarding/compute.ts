@@ -1,33 +1,28 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 
 import type { Level, PerformanceCode } from '../../domain/codes.js';
-import { finalMarks, isAttempted } from '../../domain/marking.js';
-import { paperItems, paperSchema } from '../../domain/paper.js';
+import {
+	finalMarks,
+	isAttempted,
+	markingFinished,
+	type MarkingProgress
+} from '../../domain/marking.js';
+import { paperSchema } from '../../domain/paper.js';
 import {
 	applyResultRules,
 	itemMarksFrom,
-	resolveRules,
+	resultInputFor,
 	type Grade,
 	type ResultCause,
 	type ResultInput,
 	type ResultStatus
 } from '../../domain/results.js';
+import { secondMarkingOpen } from '../../domain/second-marking.js';
 import { count } from '../../domain/words.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-
-/** What a sitting's results wait for, in numbers (none left → results can be computed). */
-export interface MarkingProgress {
-	scripts: number;
-	/** Scripts with at least one item that has no final mark yet. */
-	unmarked: number;
-	/** Scripts with second marking or moderation still open. */
-	inReview: number;
-	/** Submitted attempts that have no script yet (the sitting has not ended). */
-	withoutScript: number;
-}
 
 interface SittingForResults {
 	id: string;
@@ -65,22 +60,15 @@ async function sittingForResults(
 	// A mock is marked by the centre and never resulted: no result, release, slip or CSV row can come of it.
 	if (s.purpose !== 'live')
 		throw new ConflictError('A mock sitting has no results: the centre marks it itself');
-	const paper = paperSchema.parse(s.content);
-	const items = paperItems(paper);
 	return {
 		id: s.id,
 		state: s.state,
 		centreId: s.centre_id,
 		paperVersionId: s.paper_version_id,
-		input: {
-			level: s.level as Level,
-			items: items.map((i) => ({ key: i.key, maxMarks: i.marks, area: i.area })),
-			boundaries: { pass: s.pass_mark, firstClass: s.first_class_mark },
-			rules: resolveRules(
-				items.reduce((t, i) => t + i.marks, 0),
-				paper.rules
-			)
-		}
+		input: resultInputFor(paperSchema.parse(s.content), s.level as Level, {
+			pass: s.pass_mark,
+			firstClass: s.first_class_mark
+		})
 	};
 }
 
@@ -185,16 +173,6 @@ async function sittingScripts(
 	});
 }
 
-/**
- * Second marking still to come for a script: chosen and not yet settled, or first-marked through
- * allocation but not yet considered (selection runs once the paper version's first marking is
- * complete, so a sitting's results wait for it: a second or moderator mark may still change them).
- */
-function secondMarkingOpen(firstAllocated: boolean, state: string | undefined): boolean {
-	if (state === undefined) return firstAllocated;
-	return state === 'awaiting_marker' || state === 'second_marking' || state === 'referred';
-}
-
 function progressOf(s: SittingForResults, scripts: readonly ScriptMarks[]): MarkingProgress {
 	const live = scripts.filter((x) => x.state === 'submitted');
 	return {
@@ -255,7 +233,7 @@ export async function computeSittingResults(
 			throw new ConflictError('These results are approved: a change now needs a review of marking');
 		const scripts = await sittingScripts(tx, sittingId);
 		const p = progressOf(s, scripts);
-		if (p.unmarked > 0 || p.inReview > 0 || p.withoutScript > 0) {
+		if (!markingFinished(p)) {
 			throw new ConflictError(
 				`Marking is not finished: ${count(p.unmarked, 'script')} still to mark, ${count(p.inReview, 'script')} in second marking or moderation`
 			);
@@ -367,7 +345,7 @@ export async function issueReviewedResult(
 		);
 	const scripts = await sittingScripts(tx, a.sitting_id, attemptId);
 	const p = progressOf(s, scripts);
-	if (p.unmarked > 0 || p.inReview > 0 || p.withoutScript > 0)
+	if (!markingFinished(p))
 		throw new ConflictError(
 			'Every question of the script needs its re-mark before the outcome is issued'
 		);
@@ -413,7 +391,7 @@ export async function computeFinishedSittings(
 	let n = 0;
 	for (const w of waiting) {
 		const p = await markingProgress(db, w.id);
-		if (p.unmarked > 0 || p.inReview > 0 || p.withoutScript > 0) continue;
+		if (!markingFinished(p)) continue;
 		await computeSittingResults(db, { userId: null, label: 'system' }, w.id, 'computed', now);
 		n++;
 	}

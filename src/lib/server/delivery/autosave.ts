@@ -1,15 +1,10 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 
-import {
-	judgeSave,
-	MAX_ANSWER_CHARS,
-	mayKeepInQuarantine,
-	PAUSE_SAVE_GRACE_MS
-} from '../../domain/attempt.js';
-import { SAVE_GRACE_MS } from '../../domain/timing.js';
+import { judgeSave, MAX_ANSWER_CHARS, mayKeepInQuarantine } from '../../domain/attempt.js';
 import type { SaveBody, SaveResult } from '../../exam-api.js';
 import { factsOf } from '../attempts/attempt-store.js';
 import { settleAttempt } from '../attempts/clock.js';
+import { judgeSaveAccepts, type SaveWithin } from '../attempts/rules.js';
 import { hashSecret, parseSessionToken } from '../auth/tokens.js';
 import { getPaperItemKeys } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
@@ -70,8 +65,7 @@ export async function saveAnswer(
 					and (x.expires_at is null or x.expires_at > ${now}::timestamptz) and x.moved_at is null
 			)
 			-- judgeSave's 'answering' case; anything else (paused, ended) goes the full way below.
-			and (a.state = 'in_progress' or (a.state = 'reading' and a.reading_ends_at <= ${now}::timestamptz))
-			and (a.deadline_at is null or a.deadline_at > ${now}::timestamptz)
+			and ${judgeSaveAccepts('answering', now, 'a')}
 			for no key update`;
 		const saved = await writeAnswer(db, usualCase, req.itemKey, req.body, now);
 		if (saved.applied) return saved;
@@ -144,23 +138,17 @@ export async function saveResponse(
 }
 
 /**
- * The attempt row, locked, if it still takes a save for the reason `judgeSave` gave: the SQL form
- * of its three accepting cases (unit tests hold `judgeSave` to them; integration tests hold these).
+ * The attempt row, locked, if it still takes a save for the reason `judgeSave` gave (the SQL form
+ * of that accepting case, from attempts/rules).
  */
 function stillAccepting(
 	attemptId: string,
-	within: 'answering' | 'pause_grace' | 'end_grace',
+	within: SaveWithin,
 	now: Date
 ): RawBuilder<{ id: string }> {
-	const condition = {
-		answering: sql`(state = 'in_progress' or (state = 'reading' and reading_ends_at <= ${now}::timestamptz))
-			and (deadline_at is null or deadline_at > ${now}::timestamptz)`,
-		pause_grace: sql`state = 'paused' and paused_from = 'in_progress' and paused_at >= ${new Date(now.getTime() - PAUSE_SAVE_GRACE_MS)}::timestamptz`,
-		end_grace: sql`state = 'submitted' and submit_reason <> 'candidate' and submitted_at >= ${new Date(now.getTime() - SAVE_GRACE_MS)}::timestamptz`
-	}[within];
 	return sql<{
 		id: string;
-	}>`select id from attempt where id = ${attemptId} and ${condition} for no key update`;
+	}>`select id from attempt where id = ${attemptId} and ${judgeSaveAccepts(within, now)} for no key update`;
 }
 
 /**

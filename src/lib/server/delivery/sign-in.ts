@@ -1,11 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import { ACTIVE_STATES, candidateSessionEnds, judgeCandidateSignIn } from '../../domain/attempt.js';
+import { candidateSessionEnds, judgeCandidateSignIn } from '../../domain/attempt.js';
 import { normaliseCandidateNumber } from '../../domain/candidates.js';
 import { isWellFormedKeycode, normaliseKeycode } from '../../domain/keycode.js';
 import { CLOSED_SITTING_STATES } from '../../domain/sitting-state.js';
 import { CANDIDATE_SIGN_IN_THROTTLES, throttleMessage } from '../../domain/throttle.js';
 import { recordEvent } from '../attempts/events.js';
+import { isActive } from '../attempts/rules.js';
 import { insertSession } from '../auth/sessions.js';
 import {
 	recordSuccess,
@@ -163,7 +164,7 @@ async function signInOnOneConnection(
 			select id, sitting_id, state from attempt where id = ${attemptId} for update
 		), free as (
 			select a.id, a.sitting_id from a
-			where not (a.state in (${sql.join(ACTIVE_STATES.map((st) => sql.lit(st)))})
+			where not (${isActive('a')}
 				and exists (select 1 from auth_session x where x.attempt_id = a.id and ${liveSql(now)}))
 		), s as (
 			insert into auth_session (id, secret_hash, user_id, attempt_id, expires_at, created_at, last_verified_at, ip, user_agent)

@@ -8,6 +8,7 @@ import { settleAttempt } from '../attempts/clock.js';
 import { recordEvent } from '../attempts/events.js';
 import { capitalise, requireReason, type ActionContext } from '../attempts/official-action.js';
 import { restartClock, stopClock } from '../attempts/pauses.js';
+import { transitionAllowed } from '../attempts/rules.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, ValidationError } from '../errors.js';
 
@@ -28,12 +29,7 @@ export async function pause(
 					.selectAll()
 					.where('sitting_id', '=', sittingId)
 					// A candidate on a rest break is paused too: the invigilator's pause must hold them (they could otherwise end their break and write on).
-					.where((eb) =>
-						eb.or([
-							eb('state', 'in', ['reading', 'in_progress']),
-							eb.and([eb('state', '=', 'paused'), eb('pause_kind', '=', 'rest_break')])
-						])
-					)
+					.where(transitionAllowed('pause', now))
 					.forUpdate()
 					.execute();
 		let n = 0;

@@ -9,6 +9,7 @@ import { applyTransition, newReference } from '../attempts/attempt-store.js';
 import { settleAttempt } from '../attempts/clock.js';
 import { recordEvent } from '../attempts/events.js';
 import type { ActionContext } from '../attempts/official-action.js';
+import { transitionAllowed } from '../attempts/rules.js';
 import type { Database } from '../db/schema.js';
 import { createReadyScripts } from '../scripts/store.js';
 import { applySittingAction, requireSittingAllows } from '../sittings/sitting-state.js';
@@ -29,7 +30,7 @@ export async function endSitting(
 			.selectFrom('attempt')
 			.selectAll()
 			.where('sitting_id', '=', sittingId)
-			.where('state', 'in', ['reading', 'in_progress', 'paused'])
+			.where(transitionAllowed('end_sitting', now))
 			.forUpdate()
 			.execute();
 		let n = 0;

@@ -2,13 +2,14 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 
 import { finalMarks, type MarkAuthority } from '../../domain/marking.js';
-import type { SecondMarkingState } from '../../domain/second-marking.js';
+import { secondMarkingTransition, type SecondMarkingState } from '../../domain/second-marking.js';
 import { writeAudit, type Actor } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { scriptAnswers } from '../scripts/store.js';
 import { allocateScript, paperItems, scriptPaper } from './quality.js';
+import { applySecondMarkingAction, requireSecondMarkingAllows } from './second-marking-state.js';
 import { agreedMarksFrom } from './seeds.js';
 
 /*
@@ -176,8 +177,7 @@ export async function decideCase(
 			.executeTakeFirst();
 		if (!sm || (sm.state !== 'referred' && sm.state !== 'resolved'))
 			throw new NotFoundError('This script has not been referred to a moderator');
-		if (sm.state === 'resolved')
-			throw new ConflictError('A moderator has already decided this script.');
+		requireSecondMarkingAllows(sm, 'resolve');
 		const markedIt = await tx
 			.selectFrom('allocation')
 			.select('id')
@@ -243,11 +243,10 @@ export async function decideCase(
 			.set({ completed_at: now })
 			.where('id', 'in', [...allocationOf.values()])
 			.execute();
-		await tx
-			.updateTable('second_marking')
-			.set({ state: 'resolved', resolved_at: now, resolved_by: actor.userId })
-			.where('script_id', '=', scriptId)
-			.execute();
+		await applySecondMarkingAction(tx, sm, 'resolve', {
+			resolved_at: now,
+			resolved_by: actor.userId
+		});
 		await writeAudit(tx, actor, {
 			action: 'marking.moderated',
 			subjectType: 'script',
@@ -267,10 +266,16 @@ export async function onModerated(
 	tx: Db,
 	e: { scriptId: string; markerId: string; now: Date }
 ): Promise<void> {
-	await tx
-		.updateTable('second_marking')
-		.set({ state: 'resolved', resolved_at: e.now, resolved_by: e.markerId })
+	const sm = await tx
+		.selectFrom('second_marking')
+		.select(['script_id', 'state'])
 		.where('script_id', '=', e.scriptId)
-		.where('state', '=', 'referred')
-		.execute();
+		.forUpdate()
+		.executeTakeFirst();
+	// Only a referred case is decided by a moderator's marks (a moderator may mark other scripts).
+	if (!sm || !secondMarkingTransition(sm.state, 'resolve').ok) return;
+	await applySecondMarkingAction(tx, sm, 'resolve', {
+		resolved_at: e.now,
+		resolved_by: e.markerId
+	});
 }

@@ -1,6 +1,10 @@
 import { randomInt } from 'node:crypto';
 
-import { judgePair, selectForSecondMarking } from '../../domain/second-marking.js';
+import {
+	judgePair,
+	secondMarkingTransition,
+	selectForSecondMarking
+} from '../../domain/second-marking.js';
 import { SYSTEM_ACTOR, writeAudit } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import {
@@ -13,6 +17,7 @@ import {
 	sum,
 	usersWithRole
 } from './quality.js';
+import { applySecondMarkingAction, considerForSecondMarking } from './second-marking-state.js';
 import { liveMarkers } from './standing.js';
 
 /*
@@ -102,17 +107,13 @@ export async function onFirstMarked(
 	);
 	for (const s of scripts) {
 		const reason = picked.get(s.scriptId) ?? null;
-		await tx
-			.insertInto('second_marking')
-			.values({
-				script_id: s.scriptId,
-				paper_version_id: paper.paperVersionId,
-				reason,
-				state: reason ? 'awaiting_marker' : 'not_selected',
-				considered_at: e.now,
-				first_total: s.total
-			})
-			.execute();
+		await considerForSecondMarking(tx, reason ? 'select' : 'pass_over', {
+			script_id: s.scriptId,
+			paper_version_id: paper.paperVersionId,
+			reason,
+			considered_at: e.now,
+			first_total: s.total
+		});
 	}
 	await writeAudit(tx, SYSTEM_ACTOR, {
 		action: 'marking.second_marking_selected',
@@ -140,7 +141,7 @@ export async function allocateAwaitingSecondMarking(
 	const waiting = await tx
 		.selectFrom('second_marking as sm')
 		.innerJoin('paper_version as pv', 'pv.id', 'sm.paper_version_id')
-		.select(['sm.script_id as scriptId', 'sm.paper_version_id as paperVersionId'])
+		.select(['sm.script_id as scriptId', 'sm.paper_version_id as paperVersionId', 'sm.state'])
 		.where('pv.paper_id', '=', paperId)
 		.where('sm.state', '=', 'awaiting_marker')
 		.orderBy('sm.considered_at')
@@ -165,11 +166,7 @@ export async function allocateAwaitingSecondMarking(
 			allocatedBy: null,
 			now
 		});
-		await tx
-			.updateTable('second_marking')
-			.set({ state: 'second_marking' })
-			.where('script_id', '=', w.scriptId)
-			.execute();
+		await applySecondMarkingAction(tx, { script_id: w.scriptId, state: w.state }, 'allocate');
 		given++;
 	}
 	return given;
@@ -187,36 +184,27 @@ export async function onSecondMarked(tx: Db, e: { scriptId: string; now: Date })
 		.where('script_id', '=', e.scriptId)
 		.forUpdate()
 		.executeTakeFirst();
-	if (!sm || sm.state !== 'second_marking') return;
+	// Not being second-marked (not chosen, or already settled): nothing to compare.
+	if (!sm || !secondMarkingTransition(sm.state, 'agree').ok) return;
 	const paper = await scriptPaper(tx, e.scriptId);
 	const settings = await paperSettings(tx, paper.paperId);
 	const firstTotal = sum(await latestMarksOf(tx, e.scriptId, 'first'));
 	const secondTotal = sum(await latestMarksOf(tx, e.scriptId, 'second'));
 	const pair = judgePair(firstTotal, secondTotal, settings.secondMarkTolerance);
 	if (pair.outcome === 'agree') {
-		await tx
-			.updateTable('second_marking')
-			.set({
-				state: 'agreed',
-				first_total: firstTotal,
-				second_total: secondTotal,
-				second_marked_at: e.now
-			})
-			.where('script_id', '=', e.scriptId)
-			.execute();
-		return;
-	}
-	await tx
-		.updateTable('second_marking')
-		.set({
-			state: 'referred',
+		await applySecondMarkingAction(tx, sm, 'agree', {
 			first_total: firstTotal,
 			second_total: secondTotal,
-			second_marked_at: e.now,
-			referred_at: e.now
-		})
-		.where('script_id', '=', e.scriptId)
-		.execute();
+			second_marked_at: e.now
+		});
+		return;
+	}
+	await applySecondMarkingAction(tx, sm, 'refer', {
+		first_total: firstTotal,
+		second_total: secondTotal,
+		second_marked_at: e.now,
+		referred_at: e.now
+	});
 	const markedIt = new Set(await holdersOf(tx, e.scriptId, ['first', 'second']));
 	const moderator = await leastLoaded(
 		tx,

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 
 import { scriptNumberFrom } from '../../domain/marking.js';
-import { SAVE_GRACE_MS } from '../../domain/timing.js';
+import { scriptIsReady } from '../attempts/rules.js';
 import type { Db } from '../db/index.js';
 import { violatedUniqueConstraint } from '../db/unique.js';
 
@@ -28,7 +28,6 @@ export async function createReadyScripts(
 	now: Date,
 	paperVersionId?: string
 ): Promise<number> {
-	const graceCut = new Date(now.getTime() - SAVE_GRACE_MS);
 	const ready = await db
 		.selectFrom('attempt as a')
 		.innerJoin('sitting as s', 's.id', 'a.sitting_id')
@@ -36,10 +35,9 @@ export async function createReadyScripts(
 			j.onRef('sc.attempt_id', '=', 'a.id').on('sc.kind', '=', 'live')
 		)
 		.select(['a.id as attemptId', 's.paper_version_id as paperVersionId'])
-		.where('a.state', '=', 'submitted')
+		.where((eb) => scriptIsReady(eb('s.state', '=', 'ended'), now, 'a'))
 		.where('s.purpose', '=', 'live')
 		.where('sc.id', 'is', null)
-		.where((eb) => eb.or([eb('s.state', '=', 'ended'), eb('a.submitted_at', '<', graceCut)]))
 		.$if(paperVersionId !== undefined, (q) => q.where('s.paper_version_id', '=', paperVersionId!))
 		.execute();
 	let made = 0;
