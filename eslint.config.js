@@ -103,6 +103,11 @@ const LOCALE_FORMATTERS = ['toLocaleString', 'toLocaleDateString', 'toLocaleTime
 	})
 );
 
+const NO_DATE_FORMAT = {
+	selector: "NewExpression[callee.object.name='Intl'][callee.property.name='DateTimeFormat']",
+	message: 'Format dates and times with src/lib/domain/centre-time.ts.'
+};
+
 export default ts.config(
 	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'data/', 'coverage/', 'static/'] },
 	js.configs.recommended,
@@ -141,12 +146,22 @@ export default ts.config(
 		ignores: ['src/lib/domain/centre-time.ts'],
 		rules: {
 			'no-restricted-properties': ['error', ...LOCALE_FORMATTERS],
+			'no-restricted-syntax': ['error', NO_DATE_FORMAT]
+		}
+	},
+	{
+		// One count(): Kysely's eb.fn.countAll<number>() / eb.fn.count<number>(column), which both
+		// drivers read as a number (db/index.ts parses bigint), not count(*) written out in SQL.
+		files: ['src/lib/server/**'],
+		ignores: ['src/lib/server/auth/throttle.ts', 'src/lib/server/db/roles.ts'],
+		rules: {
 			'no-restricted-syntax': [
 				'error',
+				NO_DATE_FORMAT,
 				{
 					selector:
-						"NewExpression[callee.object.name='Intl'][callee.property.name='DateTimeFormat']",
-					message: 'Format dates and times with src/lib/domain/centre-time.ts.'
+						"TaggedTemplateExpression[tag.name='sql'] TemplateElement[value.raw=/count\\(/i]",
+					message: 'Count with eb.fn.countAll<number>() or eb.fn.count<number>(column).'
 				}
 			]
 		}

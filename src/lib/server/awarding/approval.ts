@@ -277,10 +277,10 @@ export async function papersForAwarding(db: Db) {
 			'v.pass_mark',
 			'v.first_class_mark',
 			'v.boundaries_locked_at',
-			eb.fn.count<string>('s.id').as('sittings'),
-			eb.fn.count<string>('r.computed_at').as('computed'),
-			eb.fn.count<string>('r.approved_at').as('approved'),
-			eb.fn.count<string>('r.released_at').as('released')
+			eb.fn.count<number>('s.id').as('sittings'),
+			eb.fn.count<number>('r.computed_at').as('computed'),
+			eb.fn.count<number>('r.approved_at').as('approved'),
+			eb.fn.count<number>('r.released_at').as('released')
 		])
 		.where('s.state', '=', 'ended')
 		.where('s.purpose', '=', 'live')
@@ -302,9 +302,9 @@ export async function papersForAwarding(db: Db) {
 		pass: r.pass_mark,
 		firstClass: r.first_class_mark,
 		locked: r.boundaries_locked_at !== null,
-		sittings: Number(r.sittings),
-		computed: Number(r.computed),
-		approved: Number(r.approved),
-		released: Number(r.released)
+		sittings: r.sittings,
+		computed: r.computed,
+		approved: r.approved,
+		released: r.released
 	}));
 }

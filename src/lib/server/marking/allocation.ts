@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 
 import { shareEvenly } from '../../domain/marking-work.js';
@@ -59,14 +59,17 @@ export async function scriptWork(db: Db, paperVersionId?: string) {
 				.on('a.purpose', '=', 'first')
 				.on('a.withdrawn_at', 'is', null)
 		)
-		.select([
+		.select((eb) => [
 			'sc.id',
 			'sc.script_number',
 			'sc.paper_version_id',
-			sql<number>`count(a.id)`.as('allocated'),
-			sql<number>`count(a.id) filter (where exists (select 1 from mark m where m.allocation_id = a.id))`.as(
-				'marked'
-			)
+			eb.fn.count<number>('a.id').as('allocated'),
+			eb.fn
+				.count<number>('a.id')
+				.filterWhere(({ exists, selectFrom }) =>
+					exists(selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id'))
+				)
+				.as('marked')
 		])
 		.$if(paperVersionId !== undefined, (q) => q.where('sc.paper_version_id', '=', paperVersionId!))
 		.groupBy(['sc.id', 'sc.script_number', 'sc.paper_version_id'])

@@ -41,17 +41,20 @@ async function heldScripts(db: Kysely<Database>, markerId: string) {
 			.innerJoin('attempt as at', 'at.id', 'sc.attempt_id')
 			.innerJoin('paper_version as v', 'v.id', 'sc.paper_version_id')
 			.innerJoin('paper as p', 'p.id', 'v.paper_id')
-			.select([
+			.select((eb) => [
 				'a.script_id',
 				'sc.script_number',
 				'p.id as paper_id',
 				'p.code',
 				'v.title',
 				sql<boolean>`a.purpose = 'seed'`.as('seed'),
-				sql<number>`count(*)::int`.as('items'),
-				sql<number>`count(*) filter (where exists (select 1 from mark m where m.allocation_id = a.id))::int`.as(
-					'marked'
-				)
+				eb.fn.countAll<number>().as('items'),
+				eb.fn
+					.countAll<number>()
+					.filterWhere(({ exists, selectFrom }) =>
+						exists(selectFrom('mark as m').select('m.id').whereRef('m.allocation_id', '=', 'a.id'))
+					)
+					.as('marked')
 			])
 			.where('a.marker_id', '=', markerId)
 			.where('a.withdrawn_at', 'is', null)

@@ -1,5 +1,3 @@
-import { sql } from 'kysely';
-
 import {
 	latestMarks,
 	type AllocationPurpose,
@@ -129,7 +127,7 @@ export async function leastLoaded(db: Db, candidates: string[]): Promise<string 
 				.on('a.withdrawn_at', 'is', null)
 				.on('a.completed_at', 'is', null)
 		)
-		.select(['u.id', sql<number>`count(a.id)::int`.as('open')])
+		.select((eb) => ['u.id', eb.fn.count<number>('a.id').as('open')])
 		.where('u.id', 'in', candidates)
 		.groupBy('u.id')
 		.orderBy('open')
