@@ -19,9 +19,9 @@ export async function makeScripts(
 	answers: Answers[],
 	opts: { absent?: number[] } = {}
 ) {
-	const f = await makeSitting(db, answers.length);
-	// A minute ago, so the start falls on the booked day whatever the hour.
+	// Booked and started a minute ago, so the start falls on the booked day whatever the hour.
 	const t0 = new Date(Date.now() - 60_000);
+	const f = await makeSitting(db, answers.length, [], { scheduledAt: t0 });
 	for (const [i, c] of f.candidates.entries()) {
 		await markAttendance(
 			db,

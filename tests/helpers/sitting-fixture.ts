@@ -17,9 +17,16 @@ export type Arrangements = { extra_time_percent?: string; rest_breaks?: string }
 
 /**
  * A centre with an invigilator, `n` candidates registered for 8992-11 (unit 8992-111) and a sitting
- * of the fixture paper, live (60 + 5 minutes, items 1, 2, 3.a, 3.b).
+ * of the fixture paper, live (60 + 5 minutes, items 1, 2, 3.a, 3.b), booked for `scheduledAt` (now;
+ * a test that starts the sitting a few minutes ago books it then, so both fall on the same day
+ * even just after midnight).
  */
-export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: Arrangements[] = []) {
+export async function makeSitting(
+	db: Kysely<Database>,
+	n = 2,
+	arrangements: Arrangements[] = [],
+	{ scheduledAt = new Date() }: { scheduledAt?: Date } = {}
+) {
 	// Only a live paper can be booked for an examination.
 	const bankRoot = writeBank({ papers: [{ ...validPaper(), kind: 'live' }] });
 	await importBank(db, loadBank(bankRoot), SYSTEM_ACTOR);
@@ -44,7 +51,7 @@ export async function makeSitting(db: Kysely<Database>, n = 2, arrangements: Arr
 	const actor = { userId: invigilator.id, label: invigilator.email };
 	const sitting = await bookSitting(db, actor, centre.id, {
 		paper_code: '8992-111-T',
-		scheduled_at: new Date().toISOString(),
+		scheduled_at: scheduledAt.toISOString(),
 		room: 'Room 1',
 		invigilator_ids: [invigilator.id],
 		candidate_ids: candidates.map((c) => c.id)

@@ -455,8 +455,8 @@ describe("a centre's pages", () => {
 
 describe('hooks.server.ts', () => {
 	async function runningAttempt() {
-		const f = await makeSitting(db, 1);
 		const t0 = new Date(Date.now() - 6 * 60_000); // reading time over
+		const f = await makeSitting(db, 1, [], { scheduledAt: t0 });
 		const attemptId = f.attemptOf(f.candidates[0]!.id);
 		await markAttendance(db, { ...f.ctx, now: t0 }, f.sitting.id, attemptId, true);
 		await startSitting(db, { ...f.ctx, now: t0 }, f.sitting.id);

@@ -48,8 +48,8 @@ function hubOn(handle: DatabaseHandle, streamsPerSession?: number): LiveHub {
 
 /** A sitting started six minutes ago: reading time is over, every candidate is answering now. */
 async function answeringSitting(n: number) {
-	const f = await makeSitting(h.db, n);
 	const t0 = new Date(Date.now() - 6 * 60_000);
+	const f = await makeSitting(h.db, n, [], { scheduledAt: t0 });
 	for (const c of f.candidates)
 		await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
 	await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);

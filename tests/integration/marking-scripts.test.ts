@@ -33,8 +33,8 @@ describe('scripts', () => {
 	});
 
 	it('waits for the save grace after a submission before the sitting ends, and never scripts a voided attempt', async () => {
-		const f = await makeSitting(h.db, 2);
 		const t0 = new Date(Date.now() - 60_000);
+		const f = await makeSitting(h.db, 2, [], { scheduledAt: t0 });
 		for (const c of f.candidates)
 			await markAttendance(h.db, { ...f.ctx, now: t0 }, f.sitting.id, f.attemptOf(c.id), true);
 		await startSitting(h.db, { ...f.ctx, now: t0 }, f.sitting.id);

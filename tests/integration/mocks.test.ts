@@ -88,7 +88,8 @@ async function centreWith(n: number) {
 		bookSitting(h.db, actor, centre.id, {
 			paper_code,
 			...(purpose ? { purpose } : {}),
-			scheduled_at: new Date().toISOString(),
+			// A minute ago: sat() starts it then, on the booked day even just after midnight.
+			scheduled_at: new Date(Date.now() - 60_000).toISOString(),
 			room: 'Room M',
 			invigilator_ids: [invigilator.id],
 			candidate_ids: candidates.map((c) => c.id)

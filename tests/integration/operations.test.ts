@@ -194,8 +194,8 @@ describe('GET /metrics', () => {
 			expect((await scrape('nope')).status).toBe(403);
 
 			// A sitting started six minutes ago: reading time is over, the candidate is answering now.
-			const f = await makeSitting(h.db, 1);
 			const started = new Date(Date.now() - 6 * 60_000);
+			const f = await makeSitting(h.db, 1, [], { scheduledAt: started });
 			const attemptId = f.attemptOf(f.candidates[0]!.id);
 			await markAttendance(h.db, { ...f.ctx, now: started }, f.sitting.id, attemptId, true);
 			await startSitting(h.db, { ...f.ctx, now: started }, f.sitting.id);
