@@ -52,7 +52,11 @@ async function textOf(o: { result?: unknown; thrown?: unknown }): Promise<string
 
 describe('marking routes', () => {
 	it('nothing a marker or moderator loads or is answered identifies the candidate, the centre, the room or the attempt', async () => {
-		const f = await makeScripts(h.db, [{ '1': 'Members of the public', '3.a': 'Trust' }, {}]);
+		// Marked below on items 1 and 2 (a blank answer scores 0, so those are written on both).
+		const f = await makeScripts(h.db, [
+			{ '1': 'Members of the public', '2': 'Listen', '3.a': 'Trust' },
+			{ '1': 'Colleagues', '2': 'Ask' }
+		]);
 		const [moderator, marker] = [await user('moderator'), await user('marker')];
 		await qualifyMarker(h.db, marker.id, await paperIdOf(h.db, f.paperVersionId));
 		const seen: string[] = [];

@@ -39,7 +39,12 @@ beforeEach(() => {
 async function markerWithScripts(n: number) {
 	const f = await makeScripts(
 		h.db,
-		Array.from({ length: n }, () => ({ '1': 'An answer' }))
+		Array.from({ length: n }, () => ({
+			'1': 'An answer',
+			'2': 'Two',
+			'3.a': 'Part a',
+			'3.b': 'Part b'
+		}))
 	);
 	const marker = await makeStaff(h.db, 'marker');
 	const admin = await makeStaff(h.db, 'awarding_admin');

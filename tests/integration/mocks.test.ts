@@ -246,7 +246,7 @@ describe("the centre's own staff mark a mock against the practice paper's grid",
 	it('a mark over the grid is refused with the reason and writes nothing; marks build a total and an indicative grade; append-only and audited', async () => {
 		const f = await centreWith(1);
 		const { sitting, attemptOf } = await sat(f, PRACTICE, 'mock', [
-			{ '1': 'Members of the public', '3.b': 'Apologise and act' }
+			{ '1': 'Members of the public', '3.a': 'Listen first', '3.b': 'Apologise and act' }
 		]);
 		const attemptId = attemptOf(0);
 		const mark = (item: string, m: string, comment = '') =>
@@ -256,7 +256,9 @@ describe("the centre's own staff mark a mock against the practice paper's grid",
 			['1', '6', /worth at most 5 marks/],
 			['1', '-1', /cannot be below 0/],
 			['1', '2.5', /must be a number/],
-			['9', '1', /question of this paper/]
+			['9', '1', /question of this paper/],
+			// A blank answer scores 0 (question 2 was left blank).
+			['2', '1', /Question 2 has no answer written, so it scores 0/]
 		] as const) {
 			const err = await mark(item, m).catch((e: unknown) => e);
 			expect(err, `${item}=${m}`).toBeInstanceOf(ValidationError);
@@ -268,7 +270,7 @@ describe("the centre's own staff mark a mock against the practice paper's grid",
 		expect(before.items.map((i) => [i.key, i.answer])).toEqual([
 			['1', 'Members of the public'],
 			['2', null],
-			['3.a', null],
+			['3.a', 'Listen first'],
 			['3.b', 'Apologise and act']
 		]);
 		expect(before.result).toMatchObject({

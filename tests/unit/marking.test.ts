@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	asScriptNumber,
 	authorityOf,
+	blankAnswerRefusal,
 	finalMarks,
 	isAttempted,
 	latestMarks,
@@ -10,6 +11,7 @@ import {
 	scriptNumberFrom,
 	type GivenMark
 } from '../../src/lib/domain/marking.js';
+import { itemMarksFrom } from '../../src/lib/domain/results.js';
 
 const m = (
 	id: number,
@@ -68,6 +70,28 @@ describe('attempted and ready', () => {
 		expect(isAttempted('  \n\t')).toBe(false);
 		expect(isAttempted(undefined)).toBe(false);
 		expect(isAttempted('no idea')).toBe(true);
+	});
+	it('a blank answer scores 0: a mark above 0 on it is refused, 0 is taken, a written answer takes any', () => {
+		expect(blankAnswerRefusal(1, '  ', '3(a)')).toBe(
+			'Question 3(a) has no answer written, so it scores 0: a mark of 1 cannot be recorded.'
+		);
+		expect(blankAnswerRefusal(2, undefined, '2')).toMatch(/no answer written/);
+		expect(blankAnswerRefusal(0, '', '2')).toBeNull();
+		expect(blankAnswerRefusal(5, 'An answer', '2')).toBeNull();
+	});
+	it('the result rules count a blank as 0 whatever mark is stored', () => {
+		const items = [
+			{ key: '1', maxMarks: 5, area: 'FL' },
+			{ key: '2', maxMarks: 5, area: 'FM' }
+		] as const;
+		const finals = new Map([
+			['1', { mark: 4, fk: false }],
+			['2', { mark: 3, fk: true }]
+		]);
+		expect(itemMarksFrom(items, finals, (key) => key === '1')).toEqual({
+			'1': { mark: 4, attempted: true, fk: false },
+			'2': { mark: 0, attempted: false, fk: true }
+		});
 	});
 	it('a script is ready once the sitting ended or the save grace passed', () => {
 		const submittedAt = new Date('2026-11-29T10:00:00Z');

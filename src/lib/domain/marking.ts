@@ -89,6 +89,19 @@ export function isAttempted(answer: string | null | undefined): boolean {
 }
 
 /**
+ * A blank answer scores 0: why a mark above 0 on the item cannot be recorded, or null when it may
+ * (an answer was written, or the mark is 0). The marking screen says so; the server decides.
+ */
+export function blankAnswerRefusal(
+	mark: number,
+	answer: string | null | undefined,
+	label: string
+): string | null {
+	if (mark <= 0 || isAttempted(answer)) return null;
+	return `Question ${label} has no answer written, so it scores 0: a mark of ${mark} cannot be recorded.`;
+}
+
+/**
  * A submitted attempt becomes a script once its answers can no longer change: the sitting has
  * ended, or the save grace after submission has passed (a save on its way may still land until then).
  */

@@ -156,7 +156,8 @@ export function capCodes(
 
 /**
  * The result rules' view of one script: each item's final mark and FK flag (from marking) and
- * whether it was attempted, which is decided by the stored answer, never by the mark.
+ * whether it was attempted, which is decided by the stored answer, never by the mark. A blank
+ * answer counts 0 whatever mark is stored (one given before the server refused them).
  */
 export function itemMarksFrom(
 	items: readonly ResultItem[],
@@ -166,7 +167,8 @@ export function itemMarksFrom(
 	return Object.fromEntries(
 		items.map((i) => {
 			const f = finals.get(i.key);
-			return [i.key, { mark: f?.mark ?? 0, attempted: isAttempted(i.key), fk: f?.fk ?? false }];
+			const attempted = isAttempted(i.key);
+			return [i.key, { mark: attempted ? (f?.mark ?? 0) : 0, attempted, fk: f?.fk ?? false }];
 		})
 	);
 }

@@ -3,12 +3,17 @@ import { z } from 'zod';
 
 import { gridView, judgeAward, type GridAward } from '../../domain/grid.js';
 import { commentProblem } from '../../domain/marking-work.js';
-import { authorityOf, latestMarks, type MarkAuthority } from '../../domain/marking.js';
+import {
+	authorityOf,
+	blankAnswerRefusal,
+	latestMarks,
+	type MarkAuthority
+} from '../../domain/marking.js';
 import { paperItems } from '../../domain/paper.js';
 import { getPaperContent } from '../bank/papers.js';
 import type { Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { scriptStands } from '../scripts/store.js';
+import { scriptAnswers, scriptStands } from '../scripts/store.js';
 import { isUuid, parse } from '../validation.js';
 import { liveMarkingGate, onScriptMarked } from './routing.js';
 
@@ -148,6 +153,9 @@ export async function recordMark(
 			throw new ValidationError(`Question ${item.label}: ${judged.reason}`, [
 				{ field: 'mark', message: judged.reason }
 			]);
+		const answer = (await scriptAnswers(tx, target.script_id)).get(item.key);
+		const blank = blankAnswerRefusal(judged.mark, answer, item.label);
+		if (blank) throw new ValidationError(blank, [{ field: 'mark', message: blank }]);
 
 		const authority = authorityOf(target.purpose);
 		await tx

@@ -5,6 +5,7 @@ import type { AttemptState } from '../../domain/attempt.js';
 import type { AreaCode } from '../../domain/codes.js';
 import { gridView, judgeAward } from '../../domain/grid.js';
 import { commentProblem, typedMark } from '../../domain/marking-work.js';
+import { blankAnswerRefusal } from '../../domain/marking.js';
 import { MOCK_LABEL, mockTotal, type MockTotal } from '../../domain/mock.js';
 import { paperItems, type Grid } from '../../domain/paper.js';
 import { writeAudit, type Actor } from '../audit/index.js';
@@ -325,6 +326,14 @@ export async function recordMockMark(
 			throw new ConflictError(
 				`Only a submitted exam can be marked (this one is ${a.state.replace('_', ' ')})`
 			);
+		const response = await tx
+			.selectFrom('response')
+			.select('text')
+			.where('attempt_id', '=', a.id)
+			.where('item_key', '=', item.key)
+			.executeTakeFirst();
+		const blank = blankAnswerRefusal(judged.mark, response?.text, item.label);
+		if (blank) throw new ValidationError(blank, [{ field, message: blank }]);
 		await tx
 			.insertInto('mock_mark')
 			.values({
