@@ -4,7 +4,7 @@ import { type ActionContext } from '$lib/server/attempts/official-action';
 import { unlockCandidateSignIn } from '$lib/server/delivery/sign-in-unlock';
 import { ValidationError } from '$lib/server/errors';
 import { actorOf, requireRole } from '$lib/server/http/auth';
-import { failFromError } from '$lib/server/http/responses';
+import { formAction } from '$lib/server/http/form-action';
 import { requireSittingRunner } from '$lib/server/http/sitting-access';
 import { markAllPresent, markAttendance } from '$lib/server/invigilation/attendance';
 import { extendTime, pause, resume } from '$lib/server/invigilation/clock-actions';
@@ -64,24 +64,24 @@ type Handler = (
  * Every console action: guard, run the service, say what was done (the page shows it in a status
  * message), or report its error inline (4xx) without changing anything.
  */
-function action(run: Handler) {
-	return async (event: RequestEvent) => {
-		const sitting = await guard(event);
-		const data = await event.request.formData();
-		try {
-			const done = await run(
+const action = (run: Handler) =>
+	formAction(
+		{
+			guard: (event: RequestEvent) => guard(event),
+			values: (data: FormData) => ({ attemptId: String(data.get('attempt_id') ?? '') })
+		},
+		async ({ event, data, guarded: sitting }) => ({
+			ok: true,
+			done: await run(
 				event.locals.db,
 				{ actor: actorOf(event), centreId: sitting.centreId },
 				sitting.id,
 				data,
 				event
-			);
-			return { ok: true, done, attemptId: String(data.get('attempt_id') ?? '') || null };
-		} catch (err) {
-			return failFromError(err, { attemptId: String(data.get('attempt_id') ?? '') });
-		}
-	};
-}
+			),
+			attemptId: String(data.get('attempt_id') ?? '') || null
+		})
+	);
 
 const attempt = (d: FormData) => String(d.get('attempt_id') ?? '');
 const reason = (d: FormData) => String(d.get('reason') ?? '');

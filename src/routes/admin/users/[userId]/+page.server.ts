@@ -8,7 +8,8 @@ import {
 } from '$lib/server/accounts/staff-changes';
 import { listCentres } from '$lib/server/centres/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
-import { failFromError, formValues, orError } from '$lib/server/http/responses';
+import { formAction } from '$lib/server/http/form-action';
+import { formValues, orError } from '$lib/server/http/responses';
 
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
@@ -24,58 +25,46 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	};
 };
 
-/** Runs the service with the form's fields; returns what the page shows (`done` in words, or more). */
-type Handler<T> = (
-	db: App.Locals['db'],
-	actor: ReturnType<typeof actorOf>,
-	userId: string,
-	values: Record<string, string>,
-	event: RequestEvent
-) => Promise<T>;
-
 /**
- * Every change to an account: the awarding administrator only; run the service and say what was
- * done, or report its error on the form it came from (4xx) without changing anything.
+ * Every change to an account: the awarding administrator only; run the service with the form's
+ * fields and say what was done (`done` in words, or more), or report its error on the form it came
+ * from (4xx) without changing anything.
  */
-function action<T extends object>(form: string, fields: readonly string[], run: Handler<T>) {
-	return async (event: RequestEvent) => {
-		requireRole(event, ['awarding_admin']);
-		const values = formValues(await event.request.formData(), fields);
-		try {
-			return {
-				form,
-				...(await run(event.locals.db, actorOf(event), event.params.userId, values, event))
-			};
-		} catch (err) {
-			return failFromError(err, { ...values, form });
-		}
-	};
-}
+const change = (form: string, fields: readonly string[]) => ({
+	guard: (event: RequestEvent) => requireRole(event, ['awarding_admin']),
+	form,
+	values: (data: FormData) => formValues(data, fields)
+});
 
 export const actions: Actions = {
-	update: action(
-		'update',
-		['display_name'],
-		async (db, actor, id, v) => (
-			await updateStaffAccount(db, actor, id, v),
+	update: formAction(
+		change('update', ['display_name']),
+		async ({ event, values }) => (
+			await updateStaffAccount(event.locals.db, actorOf(event), event.params.userId, values),
 			{ done: 'Changes saved.' }
 		)
 	),
-	add_role: action(
-		'add_role',
-		['role', 'centre_id'],
-		async (db, actor, id, v) => (await addStaffRole(db, actor, id, v), { done: 'Role added.' })
+	add_role: formAction(
+		change('add_role', ['role', 'centre_id']),
+		async ({ event, values }) => (
+			await addStaffRole(event.locals.db, actorOf(event), event.params.userId, values),
+			{ done: 'Role added.' }
+		)
 	),
-	remove_role: action(
-		'remove_role',
-		['membership_id'],
-		async (db, actor, id, v) => (
-			await removeStaffRole(db, actor, id, v.membership_id),
+	remove_role: formAction(
+		change('remove_role', ['membership_id']),
+		async ({ event, values }) => (
+			await removeStaffRole(
+				event.locals.db,
+				actorOf(event),
+				event.params.userId,
+				values.membership_id
+			),
 			{ done: 'Role removed.' }
 		)
 	),
-	reset: action('reset', [], async (db, actor, id, _v, event) => {
-		const r = await resetStaffPassword(db, actor, id);
+	reset: formAction(change('reset', []), async ({ event }) => {
+		const r = await resetStaffPassword(event.locals.db, actorOf(event), event.params.userId);
 		// Shown once, on this response only: the database keeps only the link's hash.
 		return {
 			reset: true,
@@ -83,19 +72,17 @@ export const actions: Actions = {
 			expiresAt: r.expiresAt.toISOString()
 		};
 	}),
-	disable: action(
-		'disable',
-		[],
-		async (db, actor, id) => (
-			await setStaffDisabled(db, actor, id, true),
+	disable: formAction(
+		change('disable', []),
+		async ({ event }) => (
+			await setStaffDisabled(event.locals.db, actorOf(event), event.params.userId, true),
 			{ done: 'Account disabled. Its sessions have ended and it can no longer sign in.' }
 		)
 	),
-	enable: action(
-		'enable',
-		[],
-		async (db, actor, id) => (
-			await setStaffDisabled(db, actor, id, false),
+	enable: formAction(
+		change('enable', []),
+		async ({ event }) => (
+			await setStaffDisabled(event.locals.db, actorOf(event), event.params.userId, false),
 			{ done: 'Account enabled. Its owner can sign in again.' }
 		)
 	)

@@ -1,16 +1,19 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
+import { z } from 'zod';
 
 import { candidateRestBreak } from '$lib/server/delivery/submission';
-import { apiError, apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/http/responses';
+import { readJson } from '$lib/server/http/read-json';
+import { apiErrorFrom, refuseUnlessOwnAttempt } from '$lib/server/http/responses';
+
+const SHAPE = 'Body must be {"action": "start" | "end"}';
+const bodySchema = z.object({ action: z.enum(['start', 'end']) });
 
 /** POST {"action": "start" | "end"}: a candidate with rest breaks stops or restarts their own clock. */
 export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const refused = refuseUnlessOwnAttempt(locals, params.attemptId);
 	if (refused) return refused;
-	const body = (await request.json().catch(() => null)) as { action?: unknown } | null;
-	if (body?.action !== 'start' && body?.action !== 'end')
-		return apiError(400, 'Body must be {"action": "start" | "end"}');
 	try {
+		const body = await readJson(request, bodySchema, { malformed: SHAPE, invalid: () => SHAPE });
 		return json(await candidateRestBreak(locals.db, params.attemptId!, body.action === 'start'));
 	} catch (err) {
 		return apiErrorFrom(err);

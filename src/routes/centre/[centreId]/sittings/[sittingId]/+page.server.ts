@@ -2,7 +2,8 @@ import { count } from '$lib/domain/words';
 import { listCandidates } from '$lib/server/centres/candidates';
 import { listCentreInvigilators } from '$lib/server/centres/centres';
 import { actorOf, requireRole } from '$lib/server/http/auth';
-import { failFromError, orError } from '$lib/server/http/responses';
+import { formAction } from '$lib/server/http/form-action';
+import { orError } from '$lib/server/http/responses';
 import { consoleRows } from '$lib/server/invigilation/console';
 import { cancelSitting, rescheduleSitting } from '$lib/server/sittings/changes';
 import {
@@ -35,85 +36,67 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	};
 };
 
-/** Runs the service with the form's fields; returns what was done, in words ("Added 2 candidates."). */
-type Handler = (
-	db: App.Locals['db'],
-	actor: ReturnType<typeof actorOf>,
-	event: RequestEvent,
-	data: FormData
-) => Promise<string>;
-
 /**
  * Every change on this page: the centre administrator only; run the service, say what was done
- * (the page shows it in a status message), or report its error on the form it came from (4xx)
- * without changing anything.
+ * (the page shows it in a status message), or report its error on the form it came from (4xx),
+ * with the fields named here as they were sent, without changing anything.
  */
-function action(form: string, run: Handler, fields: readonly string[] = []) {
-	return async (event: RequestEvent) => {
-		requireRole(event, ['centre_admin'], event.params.centreId);
-		const data = await event.request.formData();
-		try {
-			return { ok: true, done: await run(event.locals.db, actorOf(event), event, data), form };
-		} catch (err) {
-			return failFromError(err, {
-				form,
-				...Object.fromEntries(
-					fields.map((f) => [
-						f,
-						data.getAll(f).length > 1 ? data.getAll(f).map(String) : String(data.get(f) ?? '')
-					])
-				)
-			});
-		}
-	};
-}
-
+const change = (form: string, fields: readonly string[] = []) => ({
+	guard: (event: RequestEvent) => requireRole(event, ['centre_admin'], event.params.centreId),
+	form,
+	values: (data: FormData) =>
+		Object.fromEntries(
+			fields.map((f) => [
+				f,
+				data.getAll(f).length > 1 ? data.getAll(f).map(String) : String(data.get(f) ?? '')
+			])
+		)
+});
 const ids = (d: FormData, field: string) => d.getAll(field).map(String);
 const candidates = (n: number) => count(n, 'candidate');
 
 export const actions: Actions = {
-	reschedule: action(
-		'reschedule',
-		async (db, actor, e, d) => (
-			await rescheduleSitting(db, actor, e.params.centreId, e.params.sittingId, {
+	reschedule: formAction(
+		change('reschedule', ['scheduled_at', 'room']),
+		async ({ event: e, data: d }) => (
+			await rescheduleSitting(e.locals.db, actorOf(e), e.params.centreId, e.params.sittingId, {
 				scheduled_at: String(d.get('scheduled_at') ?? ''),
 				room: String(d.get('room') ?? '')
 			}),
-			'Sitting moved. The change is in the audit log.'
-		),
-		['scheduled_at', 'room']
+			{ ok: true, done: 'Sitting moved. The change is in the audit log.' }
+		)
 	),
-	cancel: action(
-		'cancel',
-		async (db, actor, e, d) => (
+	cancel: formAction(
+		change('cancel', ['reason']),
+		async ({ event: e, data: d }) => (
 			await cancelSitting(
-				db,
-				actor,
+				e.locals.db,
+				actorOf(e),
 				e.params.centreId,
 				e.params.sittingId,
 				String(d.get('reason') ?? '')
 			),
-			'Sitting cancelled. Its keycode no longer signs anyone in; its candidates can be booked on another sitting.'
-		),
-		['reason']
+			{
+				ok: true,
+				done: 'Sitting cancelled. Its keycode no longer signs anyone in; its candidates can be booked on another sitting.'
+			}
+		)
 	),
-	add_candidates: action(
-		'add_candidates',
-		async (db, actor, e, d) =>
-			`Added ${candidates(await addCandidatesToSitting(db, actor, e.params.centreId, e.params.sittingId, { candidate_ids: ids(d, 'candidate_ids') }))}.`
-	),
-	remove_candidate: action(
-		'remove_candidate',
-		async (db, actor, e, d) =>
-			`Removed candidate ${await removeCandidateFromSitting(db, actor, e.params.centreId, e.params.sittingId, String(d.get('attempt_id') ?? ''))}.`
-	),
-	invigilators: action(
-		'invigilators',
-		async (db, actor, e, d) => (
-			await setSittingInvigilators(db, actor, e.params.centreId, e.params.sittingId, {
+	add_candidates: formAction(change('add_candidates'), async ({ event: e, data: d }) => ({
+		ok: true,
+		done: `Added ${candidates(await addCandidatesToSitting(e.locals.db, actorOf(e), e.params.centreId, e.params.sittingId, { candidate_ids: ids(d, 'candidate_ids') }))}.`
+	})),
+	remove_candidate: formAction(change('remove_candidate'), async ({ event: e, data: d }) => ({
+		ok: true,
+		done: `Removed candidate ${await removeCandidateFromSitting(e.locals.db, actorOf(e), e.params.centreId, e.params.sittingId, String(d.get('attempt_id') ?? ''))}.`
+	})),
+	invigilators: formAction(
+		change('invigilators'),
+		async ({ event: e, data: d }) => (
+			await setSittingInvigilators(e.locals.db, actorOf(e), e.params.centreId, e.params.sittingId, {
 				invigilator_ids: ids(d, 'invigilator_ids')
 			}),
-			'Invigilators saved.'
+			{ ok: true, done: 'Invigilators saved.' }
 		)
 	)
 };

@@ -1,10 +1,20 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
+import { z } from 'zod';
 
 import { requireRole } from '$lib/server/http/auth';
-import { apiError, apiErrorFrom } from '$lib/server/http/responses';
+import { readJson } from '$lib/server/http/read-json';
+import { apiErrorFrom } from '$lib/server/http/responses';
 import { recordMark } from '$lib/server/marking/marks';
 
 const MAX_BODY = 16 * 1024;
+
+/** Any JSON object: its fields are recordMark's to judge (a missing allocation is a 404, a bad award a 400). */
+const bodySchema = z.custom<{
+	allocationId?: unknown;
+	award?: unknown;
+	fk?: unknown;
+	comment?: unknown;
+}>((v) => typeof v === 'object' && v !== null);
 
 /**
  * Saves a mark as the marker works: POST {"allocationId", "award", "fk", "comment"} → the mark, the
@@ -13,17 +23,11 @@ const MAX_BODY = 16 * 1024;
  */
 export const POST: RequestHandler = async (event) => {
 	const user = requireRole(event, ['marker', 'moderator']);
-	const raw = await event.request.text();
-	if (raw.length > MAX_BODY) return apiError(400, `Request body over ${MAX_BODY} bytes`);
-	let body: { allocationId?: unknown; award?: unknown; fk?: unknown; comment?: unknown };
 	try {
-		body = JSON.parse(raw);
-	} catch {
-		return apiError(400, 'Malformed JSON');
-	}
-	if (typeof body !== 'object' || body === null)
-		return apiError(400, 'Body must be {"allocationId", "award", "fk", "comment"}');
-	try {
+		const body = await readJson(event.request, bodySchema, {
+			maxBytes: MAX_BODY,
+			invalid: () => 'Body must be {"allocationId", "award", "fk", "comment"}'
+		});
 		const r = await recordMark(event.locals.db, {
 			markerId: user.id,
 			allocationId: String(body.allocationId ?? ''),

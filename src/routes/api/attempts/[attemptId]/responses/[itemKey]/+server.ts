@@ -3,7 +3,8 @@ import { json, type RequestHandler } from '@sveltejs/kit';
 import { saveAnswer } from '$lib/server/delivery/autosave';
 import { CANDIDATE_COOKIE, signedOutError } from '$lib/server/delivery/candidate-session';
 import { UnauthorizedError } from '$lib/server/errors';
-import { apiError, apiErrorFrom } from '$lib/server/http/responses';
+import { readJson } from '$lib/server/http/read-json';
+import { apiErrorFrom } from '$lib/server/http/responses';
 import { MAX_SAVE_BODY_BYTES, saveBodySchema } from '$lib/server/http/save-body';
 import { metrics } from '$lib/server/ops/metrics';
 
@@ -29,28 +30,20 @@ async function save({
 }: Parameters<RequestHandler>[0]): Promise<Response> {
 	const token = cookies.get(CANDIDATE_COOKIE);
 	if (!token) return apiErrorFrom(signedOutError('ended'));
-	// Read the body before refusing it, so the connection stays usable (adapter-node already refuses
-	// bodies over BODY_SIZE_LIMIT, 512 KB by default, with 413).
-	const raw = await request.text();
-	if (raw.length > MAX_SAVE_BODY_BYTES)
-		return apiError(400, `Request body over ${MAX_SAVE_BODY_BYTES} bytes`);
-	let body: unknown;
 	try {
-		body = JSON.parse(raw);
-	} catch {
-		return apiError(400, 'Malformed JSON');
-	}
-	const parsed = saveBodySchema.safeParse(body);
-	if (!parsed.success) {
-		const nul = parsed.error.issues.find((i) => i.path[0] === 'text' && i.code === 'custom');
-		return apiError(400, nul ? nul.message : 'Body must be {"seq": whole number, "text": string}');
-	}
-	try {
+		// readJson reads the body before refusing it, so the connection stays usable (adapter-node
+		// already refuses bodies over BODY_SIZE_LIMIT, 512 KB by default, with 413).
+		const body = await readJson(request, saveBodySchema, {
+			maxBytes: MAX_SAVE_BODY_BYTES,
+			invalid: (issues) =>
+				issues.find((i) => i.path[0] === 'text' && i.code === 'custom')?.message ??
+				'Body must be {"seq": whole number, "text": string}'
+		});
 		const r = await saveAnswer(locals.db, {
 			token,
 			attemptId: params.attemptId!,
 			itemKey: params.itemKey!,
-			body: parsed.data
+			body
 		});
 		return json({ seq: r.seq, savedAt: r.savedAt, serverNow: r.serverNow });
 	} catch (err) {
