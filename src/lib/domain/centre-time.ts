@@ -4,6 +4,8 @@
  * whatever the zone of the server or the browser. Pure.
  */
 
+const LONG_DATE = { day: 'numeric', month: 'long', year: 'numeric' } as const;
+
 /** The time zone centres keep their exam calendar in. */
 export const CENTRE_TIME_ZONE = 'Europe/London';
 
@@ -20,15 +22,7 @@ export function dayIn(at: Date, timeZone = CENTRE_TIME_ZONE): string {
 
 /** A day as a centre reads it: "Tuesday 24 November 2026". */
 export function dayWords(at: Date, timeZone = CENTRE_TIME_ZONE): string {
-	return new Intl.DateTimeFormat('en-GB', {
-		timeZone,
-		weekday: 'long',
-		day: 'numeric',
-		month: 'long',
-		year: 'numeric'
-	})
-		.format(at)
-		.replace(',', '');
+	return formalDate(at, timeZone).replace(',', '');
 }
 
 /**
@@ -102,13 +96,9 @@ export function centreTime(
 
 /** A date as a document prints it (a slip, a register): "Sunday, 29 November 2026". */
 export function formalDate(at: Date | string, timeZone = CENTRE_TIME_ZONE): string {
-	return new Intl.DateTimeFormat('en-GB', {
-		timeZone,
-		weekday: 'long',
-		day: 'numeric',
-		month: 'long',
-		year: 'numeric'
-	}).format(new Date(at));
+	return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', ...LONG_DATE }).format(
+		new Date(at)
+	);
 }
 
 /** A date and time as a document prints it: "Wednesday, 14 May 2025 at 09:30". */
@@ -124,10 +114,5 @@ export function ukDate(day: string): string {
 
 /** A date with the month in words, as a letter or a certificate has it: "7 December 2026". */
 export function longDate(at: Date | string, timeZone = CENTRE_TIME_ZONE): string {
-	return new Intl.DateTimeFormat('en-GB', {
-		timeZone,
-		day: 'numeric',
-		month: 'long',
-		year: 'numeric'
-	}).format(new Date(at));
+	return new Intl.DateTimeFormat('en-GB', { timeZone, ...LONG_DATE }).format(new Date(at));
 }
