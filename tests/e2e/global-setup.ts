@@ -40,7 +40,7 @@ export function freePort(): Promise<number> {
 /**
  * The real bank plus short test units, so a whole sitting fits in a browser test: 8992-901 (1
  * minute's reading, 10 minutes), 8992-902 (no reading, 1 minute: the deadline test), 8992-903
- * (quality control's own) and 8992-905 (no reading, 10 minutes: first marking's own, whose
+ * (no reading, 10 minutes: quality control's own) and 8992-905 (no reading, 10 minutes: first marking's own, whose
  * candidates answer as soon as it starts).
  */
 function e2eBank(root: string): string {
@@ -50,7 +50,8 @@ function e2eBank(root: string): string {
 		['8992-901', 10, 1],
 		['8992-902', 1, 0],
 		// Quality control's spec: a paper of its own, so other specs' unmarked scripts never hold up its second marking.
-		['8992-903', 10, 1],
+		// No reading time: its candidates write an answer to every question (all are marked above 0).
+		['8992-903', 10, 0],
 		['8992-905', 10, 0]
 	] as const) {
 		const unit = {

@@ -114,15 +114,24 @@ describe('first marking', () => {
 			null,
 			{ timeout: 80_000 }
 		);
-		await aisha
-			.getByLabel('Answer to question 1', { exact: true })
-			.fill('Members of the public, and other businesses such as suppliers.');
-		await aisha
-			.getByLabel('Answer to question 3(b)', { exact: true })
-			.fill('Listen, apologise, put it right and follow up.');
-		await waitText(aisha.getByRole('status'), /All answers saved/);
-		await chloe.getByLabel('Answer to question 2', { exact: true }).fill('Telephone and email.');
-		await waitText(chloe.getByRole('status'), /All answers saved/);
+		// Every question is written on both scripts: the marker gives each a mark above 0, and a
+		// blank answer scores 0.
+		for (const [p, answers] of [
+			[
+				aisha,
+				[
+					'Members of the public, and other businesses such as suppliers.',
+					'Telephone, email and face to face.',
+					'Trust, so they come back.',
+					'Listen, apologise, put it right and follow up.'
+				]
+			],
+			[chloe, ['Shoppers.', 'Telephone and email.', 'Loyalty.', 'Say sorry and fix it.']]
+		] as const) {
+			for (const [n, label] of ['1', '2', '3(a)', '3(b)'].entries())
+				await p.getByLabel(`Answer to question ${label}`, { exact: true }).fill(answers[n]!);
+			await waitText(p.getByRole('status'), /All answers saved/);
+		}
 		invigilator.once('dialog', (d) => void d.accept());
 		await invigilator.getByRole('button', { name: 'End the sitting' }).click();
 		await aisha

@@ -111,9 +111,14 @@ describe('practice papers and mocks', () => {
 			null,
 			{ timeout: 10_000 }
 		);
+		// Question 2 is left blank (it scores 0); the others are marked above 0, so they are written.
 		await cand
 			.getByLabel('Answer to question 1', { exact: true })
 			.fill('Members of the public and businesses.');
+		await cand.getByLabel('Answer to question 3(a)', { exact: true }).fill('Trust and loyalty.');
+		await cand
+			.getByLabel('Answer to question 3(b)', { exact: true })
+			.fill('Listen, apologise and put it right.');
 		await waitText(cand.getByRole('status'), /All answers saved/);
 		await cand.getByRole('button', { name: 'Review and submit' }).first().click();
 		await cand.getByLabel(/I have finished/).check();

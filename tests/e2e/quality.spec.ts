@@ -144,7 +144,21 @@ describe('quality control of marking', () => {
 		await invigilator.getByRole('button', { name: 'Mark everyone present' }).click();
 		await waitText(invigilator.locator('tbody tr', { hasText: 'Aisha Khan' }), '(present)');
 		await invigilator.getByRole('button', { name: 'Start the sitting' }).click();
-		// Ended in the reading time: the attempts are submitted (blank) and become scripts.
+		// Each candidate answers every question (every one is marked above 0, and a blank answer
+		// scores 0), then the sitting ends: the attempts are submitted and become scripts.
+		for (const p of candidates) {
+			await p.waitForFunction(
+				() =>
+					(document.getElementById('answer-1') as HTMLTextAreaElement | null)?.readOnly === false,
+				null,
+				{ timeout: 15_000 }
+			);
+			for (const label of ITEMS)
+				await p
+					.getByLabel(`Answer to question ${label}`, { exact: true })
+					.fill(`An answer to question ${label}.`);
+			await waitText(p.getByRole('status'), /All answers saved/);
+		}
 		invigilator.once('dialog', (d) => void d.accept());
 		await invigilator.getByRole('button', { name: 'End the sitting' }).click();
 		for (const p of candidates)

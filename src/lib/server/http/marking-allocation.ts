@@ -63,7 +63,7 @@ export const allocationActions = {
 			paper_version_id: paperVersionId,
 			marker_ids: data.getAll('marker_ids').map(String),
 			item_keys: itemKeys,
-			...(limit ? { limit: limit as unknown as number } : {})
+			...(limit ? { limit } : {})
 		});
 		if (r.scripts === 0)
 			return 'No scripts were waiting for those questions: nothing was allocated.';

@@ -149,8 +149,9 @@ const allocateSchema = z.object({
 		.min(1, 'Choose at least one marker'),
 	item_keys: z.array(z.string().max(50)).optional(),
 	/** How many scripts to share at most (all unallocated ones when absent). */
+	// From a form it comes as text ("25"), from the tools as a number.
 	limit: z.coerce
-		.number({ error: 'The number of scripts must be a whole number' })
+		.number<string | number>({ error: 'The number of scripts must be a whole number' })
 		.int('The number of scripts must be a whole number')
 		.min(1, 'Share at least 1 script')
 		.max(100_000)
