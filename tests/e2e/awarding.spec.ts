@@ -63,6 +63,18 @@ describe('awarding (awarding administrator)', () => {
 		await page.waitForURL(`**/admin/papers/${CODE}/awarding?version=1`);
 	});
 
+	it('shows what happened in the sitting before approval: the incident the invigilator logged', async () => {
+		await page.getByRole('heading', { name: 'What happened in each sitting' }).waitFor();
+		const record = page.locator('.sitting-record').first();
+		expect(await record.getByTestId('record-summary').textContent()).toContain(
+			'Incident logged: 1'
+		);
+		const row = record.locator('tbody tr').first();
+		expect(await row.textContent()).toContain('Whole room');
+		expect(await row.textContent()).toContain('Fire alarm test sounded');
+		await expectAccessible(page);
+	});
+
 	it('shows the distribution as a chart with both boundaries, and the same numbers as text', async () => {
 		await expectAccessible(page);
 		expect(await page.locator('#defaults-note').textContent()).toMatch(

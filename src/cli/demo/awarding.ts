@@ -10,6 +10,7 @@ import { createCentre } from '../../lib/server/centres/centres.js';
 import type { Database } from '../../lib/server/db/schema.js';
 import { markAttendance } from '../../lib/server/invigilation/attendance.js';
 import { endSitting } from '../../lib/server/invigilation/end.js';
+import { logIncident } from '../../lib/server/invigilation/incidents.js';
 import { startSitting } from '../../lib/server/invigilation/start.js';
 import { importRegistrations } from '../../lib/server/registrations/register.js';
 import { bookSitting } from '../../lib/server/sittings/booking.js';
@@ -129,6 +130,14 @@ export async function seedAwardingDemo(
 		);
 	}
 	await startSitting(db, { ...ctx, now: started }, sitting.id);
+	// Something for the awarding page's record of the sitting to show before approval.
+	await logIncident(
+		db,
+		{ ...ctx, now: new Date(started.getTime() + 20_000) },
+		sitting.id,
+		null,
+		'Fire alarm test sounded for about a minute; candidates stayed seated and carried on'
+	);
 	// The candidates' answers, stored as the autosave stores them (the exam page's own tests cover how they get there).
 	for (const [i, c] of candidates.entries()) {
 		if (AWARDING_DEMO.absent.includes(i)) continue;

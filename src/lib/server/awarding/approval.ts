@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validation.js';
 import { checkBoundaries } from './boundaries.js';
 import { computeSittingResults, markingProgress } from './compute.js';
+import { sittingRecords } from './sitting-records.js';
 
 /*
  * Awarding: a paper version's results go computed → approved → released. Approval locks the
@@ -220,10 +221,16 @@ export async function awardingOverview(db: Db, paperVersionId: string) {
 		.executeTakeFirst();
 	if (!v) throw new NotFoundError('No such paper version');
 	const paper = paperSchema.parse(v.content);
+	const ended = await sittingsForAwarding(db, paperVersionId);
+	const records = await sittingRecords(
+		db,
+		ended.map((s) => s.id)
+	);
 	const sittings = await Promise.all(
-		(await sittingsForAwarding(db, paperVersionId)).map(async (s) => ({
+		ended.map(async (s) => ({
 			...s,
-			progress: await markingProgress(db, s.id)
+			progress: await markingProgress(db, s.id),
+			record: records.get(s.id)!
 		}))
 	);
 	const totals = await gradedTotals(db, paperVersionId);
