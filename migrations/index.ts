@@ -20,6 +20,7 @@ import * as liveNotify from './2026_11_30_0100_live_notify.js';
 import * as registrationsCertificates from './2026_11_30_0150_registrations_certificates.js';
 import * as appliedMigrationView from './2026_11_30_0120_applied_migration_view.js';
 import * as mockSittings from './2026_11_30_0170_mock_sittings.js';
+import * as lateEntry from './2026_12_07_0100_late_entry.js';
 
 /**
  * Every migration, by name, in the order they run. Listed statically (not read from the folder) so
@@ -46,5 +47,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_11_30_0100_live_notify': liveNotify,
 	'2026_11_30_0120_applied_migration_view': appliedMigrationView,
 	'2026_11_30_0150_registrations_certificates': registrationsCertificates,
-	'2026_11_30_0170_mock_sittings': mockSittings
+	'2026_11_30_0170_mock_sittings': mockSittings,
+	'2026_12_07_0100_late_entry': lateEntry
 };

@@ -81,9 +81,14 @@ describe('booking a sitting', () => {
 
 		await admin.getByLabel(/0901 Zoe Sitwell/).check();
 		await admin.getByLabel('Date and time').fill(bookingTime(7 * 24 * 60));
+		// The late-entry limit starts at this system's default; the centre sets its own.
+		const lateEntry = admin.getByLabel('Late entry allowed for (minutes after the start)');
+		expect(await lateEntry.inputValue()).toBe('30');
+		await lateEntry.fill('20');
 		await admin.getByRole('button', { name: 'Book sitting' }).click();
 		await admin.waitForURL(/\/sittings\/[0-9a-f-]{36}$/);
 		sittingId = admin.url().split('/').pop()!;
+		await admin.getByText('Up to 20 minutes after the start').waitFor();
 		keycode = (await admin.locator('.reference').textContent())!.trim();
 	});
 

@@ -443,6 +443,7 @@ export interface Sitting {
 	ended_at: Timestamp | null;
 	id: Generated<string>;
 	keycode: string;
+	late_entry_minutes: Generated<number>;
 	paper_version_id: string;
 	purpose: Generated<SittingPurpose>;
 	room: string;

@@ -14,6 +14,8 @@ export async function sittingFor(tx: Transaction<Database>, sittingId: string) {
 			's.centre_id',
 			's.scheduled_at',
 			's.ended_at',
+			's.started_at',
+			's.late_entry_minutes',
 			's.paper_version_id',
 			'v.reading_minutes',
 			'v.duration_minutes'

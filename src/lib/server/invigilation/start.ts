@@ -4,6 +4,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 
+import { judgeLateEntry } from '../../domain/late-entry.js';
 import { judgeStartDay } from '../../domain/sitting.js';
 import { startClock } from '../../domain/timing.js';
 import { count } from '../../domain/words.js';
@@ -122,23 +123,30 @@ export async function startSitting(
 	});
 }
 
-/** Starts a late arrival's own clock in a running sitting. */
+/**
+ * Starts a late arrival's own clock (their full time) in a running sitting. Past the sitting's
+ * late-entry limit the invigilator must give `reasonIn`; the log says how late, and why.
+ */
 export async function startAttempt(
 	db: Kysely<Database>,
 	ctx: ActionContext,
 	sittingId: string,
-	attemptId: string
+	attemptId: string,
+	reasonIn = ''
 ): Promise<void> {
 	const now = ctx.now ?? new Date();
 	await db.transaction().execute(async (tx) => {
 		const s = await sittingFor(tx, sittingId);
 		requireSittingAllows(s, 'start_late_arrival');
 		const a = await lockAttempt(tx, attemptId, sittingId);
+		const entry = judgeLateEntry(s.started_at ?? now, now, s.late_entry_minutes, reasonIn);
+		if (!entry.ok)
+			throw new ValidationError(entry.reason, [{ field: 'reason', message: entry.reason }]);
 		await startOne(tx, a, s, now);
 		await recordEvent(
 			tx,
 			ctx.actor,
-			{ sittingId, attemptId, kind: 'start_one', centreId: ctx.centreId },
+			{ sittingId, attemptId, kind: 'start_one', reason: entry.logReason, centreId: ctx.centreId },
 			now
 		);
 	});

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 
 import { generateKeycode } from '../../domain/keycode.js';
+import { DEFAULT_LATE_ENTRY_MINUTES, MAX_LATE_ENTRY_MINUTES } from '../../domain/late-entry.js';
 import { paperPurposeProblem, SITTING_PURPOSES } from '../../domain/mock.js';
 import { CLOSED_SITTING_STATES } from '../../domain/sitting-state.js';
 import { judgeBookingTime } from '../../domain/sitting.js';
@@ -19,6 +20,8 @@ import {
 	parse,
 	uuidSchema
 } from '../validation.js';
+
+const LATE_ENTRY_MESSAGE = `Enter the late-entry limit as whole minutes from 0 to ${MAX_LATE_ENTRY_MINUTES}`;
 
 export const bookingYears = `${EARLIEST_BOOKING.getUTCFullYear()} and ${LATEST_BOOKING.getUTCFullYear() - 1}`;
 
@@ -41,6 +44,20 @@ export const bookingSchema = z.object({
 		.array(uuidSchema('Choose candidates from the list'))
 		.min(1, 'Choose at least one candidate')
 		.max(5000),
+	// Blank keeps this system's default; the invigilator needs a reason to admit anyone later.
+	late_entry_minutes: z.preprocess(
+		(v) =>
+			v === undefined || v === ''
+				? DEFAULT_LATE_ENTRY_MINUTES
+				: typeof v === 'string'
+					? Number(v.trim())
+					: v,
+		z
+			.number({ error: LATE_ENTRY_MESSAGE })
+			.int(LATE_ENTRY_MESSAGE)
+			.min(0, LATE_ENTRY_MESSAGE)
+			.max(MAX_LATE_ENTRY_MINUTES, LATE_ENTRY_MESSAGE)
+	),
 	// A form without the field books a live sitting, as before mocks existed.
 	purpose: z.enum(SITTING_PURPOSES, { message: 'Choose a live exam or a mock' }).default('live')
 });
@@ -141,6 +158,7 @@ export async function bookSitting(
 				paper_version_id: paper.current_version_id,
 				scheduled_at: b.scheduled_at,
 				room: b.room,
+				late_entry_minutes: b.late_entry_minutes,
 				keycode: await freshKeycode(tx, centreId),
 				created_by: actor.userId
 			})
@@ -171,6 +189,7 @@ export async function bookSitting(
 				purpose: b.purpose,
 				room: b.room,
 				scheduled_at: b.scheduled_at.toISOString(),
+				late_entry_minutes: b.late_entry_minutes,
 				candidates: candidates.length,
 				resits: bookings
 					.filter((n) => n.resit)

@@ -14,6 +14,9 @@ export interface SittingSummary {
 	paperCode: string;
 	paperTitle: string;
 	scheduledAt: Date;
+	startedAt: Date | null;
+	/** Late arrivals start without a reason until this many minutes after the start. */
+	lateEntryMinutes: number;
 	room: string;
 	keycode: string;
 	state: SittingState;
@@ -33,6 +36,8 @@ function sittingQuery(db: Kysely<Database>) {
 			'p.code as paperCode',
 			'v.title as paperTitle',
 			's.scheduled_at as scheduledAt',
+			's.started_at as startedAt',
+			's.late_entry_minutes as lateEntryMinutes',
 			's.room',
 			's.keycode',
 			's.state',

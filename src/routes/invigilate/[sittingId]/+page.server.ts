@@ -115,7 +115,12 @@ export const actions: Actions = {
 		async (db, c, s, d) =>
 			`Started ${candidates(await startSitting(db, c, s, { confirmed: d.get('other_day_confirm') === 'yes', reason: String(d.get('other_day_reason') ?? '') }))}.`
 	),
-	start_one: action(async (db, c, s, d) => (await startAttempt(db, c, s, attempt(d)), 'Started.')),
+	start_one: action(
+		async (db, c, s, d) => (
+			await startAttempt(db, c, s, attempt(d), String(d.get('reason') ?? '')),
+			'Started.'
+		)
+	),
 	pause: action(async (db, c, s, d) => {
 		const n = await pause(db, c, s, orNull(attempt(d)), reason(d));
 		return attempt(d) ? 'Paused.' : `Paused ${candidates(n)}.`;

@@ -44,6 +44,7 @@ export const actions: Actions = {
 			paper_code: String(data.get('paper_code') ?? ''),
 			scheduled_at: String(data.get('scheduled_at') ?? ''),
 			room: String(data.get('room') ?? ''),
+			late_entry_minutes: String(data.get('late_entry_minutes') ?? ''),
 			invigilator_ids: data.getAll('invigilator_ids').map(String),
 			candidate_ids: data.getAll('candidate_ids').map(String),
 			purpose: String(data.get('purpose') ?? 'live')
