@@ -45,23 +45,31 @@ export async function sittingRecords(
 			.groupBy('a.sitting_id')
 			.execute()
 	]);
+	// Grouped once, not filtered per sitting: a version may have hundreds of sittings. (No
+	// Map.groupBy: Node 20 lacks it.)
+	const logOf = new Map<string, typeof events>();
+	for (const e of events) {
+		const log = logOf.get(e.sitting_id);
+		if (log) log.push(e);
+		else logOf.set(e.sitting_id, [e]);
+	}
+	const attemptsOf = new Map(attempts.map((r) => [r.sitting_id, r]));
+	const keptOf = new Map(kept.map((r) => [r.sitting_id, r.kept]));
 	for (const id of ids) {
-		const a = attempts.find((r) => r.sitting_id === id);
+		const a = attemptsOf.get(id);
 		records.set(
 			id,
 			sittingRecord({
-				events: events
-					.filter((e) => e.sitting_id === id)
-					.map((e) => ({
-						kind: e.kind,
-						candidateNumber: e.candidate_number,
-						minutes: e.minutes,
-						reason: e.reason,
-						at: e.occurred_at,
-						restBreaksArranged: e.rest_breaks
-					})),
+				events: (logOf.get(id) ?? []).map((e) => ({
+					kind: e.kind,
+					candidateNumber: e.candidate_number,
+					minutes: e.minutes,
+					reason: e.reason,
+					at: e.occurred_at,
+					restBreaksArranged: e.rest_breaks
+				})),
 				voided: a?.voided ?? 0,
-				refusedSaves: (kept.find((k) => k.sitting_id === id)?.kept ?? 0) + Number(a?.overflow ?? 0)
+				refusedSaves: (keptOf.get(id) ?? 0) + Number(a?.overflow ?? 0)
 			})
 		);
 	}
